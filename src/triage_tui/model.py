@@ -1,0 +1,79 @@
+"""The backlog as loaded: items and where they came from. No UI imports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Estimate = str | int | float | None
+
+#: The formats `check --json` reports (PRODUCT.md).
+FORMATS = (
+    "toml",
+    "plan",
+    "jira-csv",
+    "github-csv",
+    "github-tsv",
+    "linear-csv",
+    "asana-csv",
+    "csv",
+)
+
+#: Fields a CSV column can be mapped to (`--map field=Column`).
+MAPPABLE_FIELDS = ("id", "title", "description", "labels", "estimate", "status", "type")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One backlog item, exactly as the source gave it.
+
+    Attributes:
+        id: the source's id, or one generated from the position when it has none.
+        title: never empty.
+        description: free text (Markdown, Jira wiki markup, ...), kept verbatim.
+        labels: labels / tags / components, in source order, without duplicates.
+        estimate: story points or a duration as the source wrote it.
+        status: the source's status or board column ("Done", "In Progress"), or "".
+        type: the source's issue type ("Bug", "Story"), or "".
+        extra: every other non-empty original field, carried into the plan.
+        line: the 1-based line where the item starts in its source file (0 if unknown).
+    """
+
+    id: str
+    title: str
+    description: str = ""
+    labels: tuple[str, ...] = ()
+    estimate: Estimate = None
+    status: str = ""
+    type: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """A loaded backlog and what we learned about its source.
+
+    Attributes:
+        items: the items in file order.
+        source: the file it came from, or None for an in-memory backlog.
+        format: one of FORMATS.
+        title: the backlog's title (TOML `title`, else the file name).
+        columns: for CSV, field name -> source column chosen for it.
+        warnings: things the user should know (encoding fallback, skipped rows...).
+        sha256: hex digest of the source file's bytes ("" when unknown).
+    """
+
+    items: tuple[Item, ...]
+    source: Path | None = None
+    format: str = "toml"
+    title: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    sha256: str = ""
+
+    def by_id(self) -> dict[str, Item]:
+        """Return a mapping of item id to item."""
+        return {item.id: item for item in self.items}
