@@ -1,11 +1,180 @@
-"""Command line: `triage-tui [FILE]`, `check`, `brief`, `serve`. Textual is imported only to run the app."""
+"""Command line: `triage-tui [FILE]`, `check`, `brief`, `serve`.
+
+Textual is imported only when the app runs, so `check` and `brief` start fast.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from pathlib import Path
+
+from triage_tui import __version__
+from triage_tui.errors import InputError
+
+SUBCOMMANDS = ("check", "brief", "serve")
+
+
+def _parse_map(values: list[str] | None) -> dict[str, str]:
+    from triage_tui.model import MAPPABLE_FIELDS
+
+    mapping: dict[str, str] = {}
+    for value in values or []:
+        name, sep, column = value.partition("=")
+        if not sep or name.strip() not in MAPPABLE_FIELDS or not column:
+            raise argparse.ArgumentTypeError(
+                f"--map wants field=Column with field one of {', '.join(MAPPABLE_FIELDS)}: {value!r}"
+            )
+        mapping[name.strip()] = column
+    return mapping
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triage-tui",
+        description=(
+            "Run the one-hour backlog categorization workshop. Subcommands: "
+            "check FILE [--json], brief PLAN [-o OUT.md], serve [FILE]."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"triage-tui {__version__}")
+    _add_app_options(parser)
+    return parser
+
+
+def _add_app_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", type=Path, help="backlog (TOML or CSV) or plan")
+    parser.add_argument("--plan", type=Path, help="where ctrl+s writes the plan")
+    parser.add_argument("--minutes", type=int, help="workshop length (default 60)")
+    parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
+    parser.add_argument("--fresh", action="store_true", help="ignore an autosaved session")
+    parser.add_argument("--theme", help="theme name")
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="triage-tui check", description="Parse a backlog or plan without the UI.")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
+    return parser
+
+
+def _brief_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="triage-tui brief", description="Render a plan as a Markdown brief.")
+    parser.add_argument("plan", type=Path)
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    return parser
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="triage-tui serve", description="Serve the app in a browser.")
+    _add_app_options(parser)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 bad input, 2 usage)."""
-    print("triage-tui: not yet", file=sys.stderr)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = args_list[0] if args_list and args_list[0] in SUBCOMMANDS else ""
+    try:
+        if command == "check":
+            args = _check_parser().parse_args(args_list[1:])
+            return cmd_check(args.file, as_json=args.json, mapping=_parse_map(args.map))
+        if command == "brief":
+            args = _brief_parser().parse_args(args_list[1:])
+            return cmd_brief(args.plan, args.output)
+        if command == "serve":
+            args = _serve_parser().parse_args(args_list[1:])
+            from triage_tui.serve import serve
+
+            return serve(args_list[1:], host=args.host, port=args.port)
+        args = _app_parser().parse_args(args_list)
+        mapping = _parse_map(args.map)
+    except argparse.ArgumentTypeError as error:
+        print(f"triage-tui: {error}", file=sys.stderr)
+        return 2
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    except KeyboardInterrupt:
+        return 130
+    if args.file is not None and not args.file.exists():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 1
+    if args.minutes is not None and not 5 <= args.minutes <= 600:
+        print("triage-tui: --minutes must be between 5 and 600", file=sys.stderr)
+        return 2
+    from triage_tui.ui.launch import run_app
+
+    return run_app(args, mapping)
+
+
+def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
+    """`triage-tui check`: load without the UI and report what was found."""
+    from triage_tui.loaders import load
+
+    try:
+        backlog = load(path, mapping)
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    if as_json:
+        report = {
+            "file": str(path),
+            "format": backlog.format,
+            "title": backlog.title,
+            "items": len(backlog.items),
+            "columns": dict(backlog.columns),
+            "warnings": list(backlog.warnings),
+            "sha256": backlog.sha256,
+            "records": [
+                {
+                    "id": item.id,
+                    "title": item.title,
+                    "labels": list(item.labels),
+                    "estimate": item.estimate,
+                }
+                for item in backlog.items
+            ],
+        }
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return 0
+    out = sys.stdout
+    out.write(f"{path}: {backlog.format}, {len(backlog.items)} items\n")
+    if backlog.title:
+        out.write(f"title: {backlog.title}\n")
+    for name, column in backlog.columns.items():
+        out.write(f"  {name:<12} <- {column}\n")
+    for warning in backlog.warnings:
+        out.write(f"warning: {warning}\n")
+    return 0
+
+
+def cmd_brief(plan_path: Path, output: Path | None) -> int:
+    """`triage-tui brief`: render a plan as Markdown (stdout or an atomic write)."""
+    from triage_tui.brief import render_brief
+    from triage_tui.plan import read_plan
+
+    try:
+        session = read_plan(plan_path)
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    text = render_brief(session)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    from triage_tui.fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as error:
+        print(f"{output}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"wrote {output}", file=sys.stderr)
     return 0
