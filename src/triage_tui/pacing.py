@@ -1,0 +1,136 @@
+"""The hour's agenda and the clock that paces the room (warns, never blocks)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: Default agenda for 60 minutes (PRODUCT.md): phase -> minutes.
+DEFAULT_AGENDA = (("setup", 5), ("categorize", 30), ("readiness", 15), ("plan", 10))
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One agenda slot: its name, length and start offset, in minutes."""
+
+    name: str
+    minutes: float
+    starts_at: float
+
+    @property
+    def ends_at(self) -> float:
+        """Minute offset where this phase ends."""
+        return self.starts_at + self.minutes
+
+
+def agenda(total_minutes: int) -> list[Phase]:
+    """The default agenda scaled to `total_minutes`, rounded to whole minutes."""
+    scale = total_minutes / 60
+    phases = []
+    start = 0.0
+    for index, (name, minutes) in enumerate(DEFAULT_AGENDA):
+        if index == len(DEFAULT_AGENDA) - 1:
+            length = total_minutes - start  # the last phase absorbs rounding
+        else:
+            length = float(max(1, round(minutes * scale)))
+        phases.append(Phase(name, length, start))
+        start += length
+    return phases
+
+
+def phase_minutes(total_minutes: int, name: str) -> float:
+    """Minutes the agenda gives phase `name`."""
+    return next(phase.minutes for phase in agenda(total_minutes) if phase.name == name)
+
+
+def per_item_seconds(minutes: float, items: int) -> float:
+    """The time each item gets when `items` share `minutes` (inf when there are none)."""
+    return float("inf") if items <= 0 else minutes * 60 / items
+
+
+def describe_pace(items: int, minutes: float) -> str:
+    """E.g. "140 items in 30 min: 13 s each"."""
+    if items <= 0:
+        return f"no items in {minutes:g} min"
+    each = per_item_seconds(minutes, items)
+    each_text = f"{each / 60:.1f} min" if each >= 120 else f"{each:.0f} s"
+    noun = "item" if items == 1 else "items"
+    return f"{items} {noun} in {minutes:g} min: {each_text} each"
+
+
+def format_clock(seconds: float) -> str:
+    """m:ss, or h:mm:ss past an hour; negative values get a leading minus."""
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds))
+    hours, rest = divmod(total, 3600)
+    mins, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{mins:02d}:{secs:02d}" if hours else f"{sign}{mins}:{secs:02d}"
+
+
+class Clock:
+    """Elapsed workshop time, pausable, with an injectable time source (tests freeze it).
+
+    Args:
+        now: a monotonic seconds function; default time.monotonic.
+        elapsed: seconds already used (a resumed session).
+    """
+
+    def __init__(self, now: Callable[[], float] = time.monotonic, elapsed: float = 0.0) -> None:
+        self._now = now
+        self._base = elapsed
+        self._started: float | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the clock runs."""
+        return self._started is not None
+
+    def start(self) -> None:
+        """Start (or resume) the clock."""
+        if self._started is None:
+            self._started = self._now()
+
+    def pause(self) -> None:
+        """Stop the clock, keeping the time used."""
+        if self._started is not None:
+            self._base += self._now() - self._started
+            self._started = None
+
+    def elapsed(self) -> float:
+        """Seconds used so far."""
+        if self._started is None:
+            return self._base
+        return self._base + self._now() - self._started
+
+
+class ItemTimer:
+    """How long the current item has been open (for seconds_spent and the timebox)."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._item = ""
+        self._since = now()
+
+    @property
+    def current(self) -> str:
+        """The id of the item being timed ("" when none)."""
+        return self._item
+
+    def switch(self, item_id: str) -> tuple[str, float]:
+        """Start timing `item_id`; returns (previous item id, seconds it was open)."""
+        now = self._now()
+        previous, spent = self._item, now - self._since
+        self._item, self._since = item_id, now
+        return previous, spent
+
+    def lap(self) -> float:
+        """Seconds the current item has been open, restarting the count."""
+        now = self._now()
+        spent = now - self._since
+        self._since = now
+        return spent
+
+    def peek(self) -> float:
+        """Seconds the current item has been open."""
+        return self._now() - self._since

@@ -1,0 +1,208 @@
+"""The workshop in progress: session + scope + clock + caches, the API the screens call.
+
+Kept free of Textual so the whole hour can be driven (and tested) without a terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage_tui.model import Item
+from triage_tui.pacing import Clock, ItemTimer, agenda, phase_minutes
+from triage_tui.scope import Scope, apply_scope
+from triage_tui.session import Category, Mark, Session, Step
+
+if TYPE_CHECKING:
+    from triage_tui.categorize import Suggestion
+    from triage_tui.readiness import Assessment, Evidence
+
+#: The workshop's phases, in screen order.
+PHASES = ("start", "categorize", "readiness", "plan", "export")
+
+
+def default_plan_path(backlog_source: Path | None) -> Path:
+    """`<backlog stem>.plan.toml` beside the backlog (a plan reopened is written in place)."""
+    if backlog_source is None:
+        return Path.cwd() / "triage.plan.toml"
+    if backlog_source.name.endswith(".plan.toml"):
+        return backlog_source
+    return backlog_source.with_name(f"{backlog_source.stem}.plan.toml")
+
+
+class Workshop:
+    """One room's hour over one backlog.
+
+    Args:
+        session: the decisions (possibly resumed).
+        plan_path: where ctrl+s writes the plan.
+        now: monotonic time source (tests freeze it).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        plan_path: Path | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.session = session
+        self.plan_path = plan_path or default_plan_path(session.backlog.source)
+        self.clock = Clock(now, elapsed=sum(d.seconds_spent for d in session.decisions.values()))
+        self.timer = ItemTimer(now)
+        self._suggestions: dict[str, Suggestion] = {}
+        self._evidence: dict[str, dict[int, Evidence]] = {}
+        self._in_scope: list[Item] = apply_scope(session.backlog.items, self.scope)
+
+    # -- scope -------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        """The current scope filter."""
+        return Scope.from_dict(self.session.scope)
+
+    @property
+    def in_scope(self) -> list[Item]:
+        """Items the workshop covers, in backlog order."""
+        return self._in_scope
+
+    def preview_scope(self, scope: Scope) -> list[Item]:
+        """The items `scope` would keep (the start screen shows the count live)."""
+        return apply_scope(self.session.backlog.items, scope)
+
+    def set_scope(self, scope: Scope) -> Step | None:
+        """Narrow (or widen) the workshop; undoable like any decision."""
+        step = self.session.set_field("scope", scope.to_dict())
+        self.refresh_scope()
+        return step
+
+    def refresh_scope(self) -> None:
+        """Recompute the in-scope list (after an undo of a scope change, say)."""
+        self._in_scope = apply_scope(self.session.backlog.items, self.scope)
+
+    # -- reading -----------------------------------------------------------------
+    def category(self, item: Item) -> Category:
+        """The room's category for `item`."""
+        return self.session.decisions[item.id].category
+
+    def project_items(self) -> list[Item]:
+        """In-scope items decided as project delivery."""
+        return [item for item in self._in_scope if self.category(item) is Category.PROJECT]
+
+    def undecided_count(self) -> int:
+        """In-scope items not yet decided."""
+        decisions = self.session.decisions
+        return sum(1 for item in self._in_scope if decisions[item.id].category is Category.UNDECIDED)
+
+    def decided_count(self) -> int:
+        """In-scope items decided (parked counts as decided)."""
+        return len(self._in_scope) - self.undecided_count()
+
+    def next_undecided(self, after: int) -> int | None:
+        """Index of the next undecided in-scope item after `after`, wrapping; None if all done."""
+        items = self._in_scope
+        decisions = self.session.decisions
+        count = len(items)
+        for offset in range(1, count + 1):
+            index = (after + offset) % count
+            if decisions[items[index].id].category is Category.UNDECIDED:
+                return index
+        return None
+
+    def suggestion(self, item: Item) -> Suggestion:
+        """The suggestion engine's advice for `item` (computed once, when first shown)."""
+        cached = self._suggestions.get(item.id)
+        if cached is None:
+            from triage_tui.categorize import suggest
+
+            cached = self._suggestions[item.id] = suggest(item)
+        return cached
+
+    def evidence(self, item: Item) -> dict[int, Evidence]:
+        """Readiness evidence found in `item`'s description (computed once)."""
+        cached = self._evidence.get(item.id)
+        if cached is None:
+            from triage_tui.readiness import detect_evidence
+
+            cached = self._evidence[item.id] = detect_evidence(item)
+        return cached
+
+    def suggested_mark(self, item: Item, criterion: int) -> Mark | None:
+        """The mark the evidence suggests for `criterion`, if any."""
+        found = self.evidence(item).get(criterion)
+        return None if found is None else found.mark
+
+    def assessment(self, item: Item) -> Assessment:
+        """Score, level and gaps from the room's confirmed marks."""
+        from triage_tui.readiness import assess
+
+        return assess(item, self.session.decisions[item.id].marks)
+
+    # -- the clock ---------------------------------------------------------------
+    def phase_seconds(self, phase: str) -> float:
+        """The agenda's timebox for `phase`, in seconds."""
+        return phase_minutes(self.session.minutes, phase) * 60
+
+    def remaining_seconds(self) -> float:
+        """Time left in the whole workshop (negative when over)."""
+        return self.session.minutes * 60 - self.clock.elapsed()
+
+    def categorize_item_timebox(self) -> float:
+        """Seconds each undecided item may take so categorizing ends on time.
+
+        The categorize phase ends at setup + categorize minutes on the clock.
+        """
+        phases = {phase.name: phase for phase in agenda(self.session.minutes)}
+        deadline = phases["categorize"].ends_at * 60
+        left = max(0.0, deadline - self.clock.elapsed())
+        remaining = self.undecided_count()
+        return left / remaining if remaining else left
+
+    def readiness_item_timebox(self) -> float:
+        """Seconds each project item may take in the readiness phase."""
+        phases = {phase.name: phase for phase in agenda(self.session.minutes)}
+        deadline = phases["readiness"].ends_at * 60
+        left = max(0.0, deadline - self.clock.elapsed())
+        count = len(self.project_items())
+        return left / count if count else left
+
+    # -- changing ----------------------------------------------------------------
+    def open_item(self, item: Item | None) -> None:
+        """The screen shows `item` now: book the time the previous one was open."""
+        previous, spent = self.timer.switch(item.id if item else "")
+        if previous and spent >= 1 and previous in self.session.decisions:
+            # Time is booked silently: it is not an undoable decision of the room's.
+            decision = self.session.decisions[previous]
+            decision.seconds_spent = round(decision.seconds_spent + spent, 1)
+
+    def decide(self, item: Item, category: Category) -> Step | None:
+        """Record the room's category for `item`, with the time it took."""
+        spent = self.timer.lap() if self.timer.current == item.id else 0.0
+        return self.session.decide(item.id, category, seconds=spent)
+
+    def cycle(self, item: Item, criterion: int) -> Step | None:
+        """Cycle one readiness criterion; an unanswered one starts from the suggestion."""
+        suggested = self.suggested_mark(item, criterion)
+        current = self.session.decisions[item.id].marks.get(criterion)
+        if current is None and suggested is not None:
+            # First press confirms the suggestion; later presses cycle from there.
+            return self.session.set_mark(item.id, criterion, suggested)
+        return self.session.cycle_mark(item.id, criterion)
+
+    def accept_suggestions(self, item: Item) -> Step | None:
+        """Confirm every evidence suggestion not yet answered, as one undoable step."""
+        marks = self.session.decisions[item.id].marks
+        changes: list[tuple[str, str, Any]] = [
+            (item.id, f"mark.{number}", found.mark)
+            for number, found in sorted(self.evidence(item).items())
+            if number not in marks
+        ]
+        return self.session.change(f"accept suggestions {item.id}", *changes)
+
+    def undo(self) -> Step | None:
+        """Undo the room's last change; the scope is recomputed if it was a scope change."""
+        step = self.session.undo()
+        if step is not None and any(op.name == "scope" for op in step.ops):
+            self.refresh_scope()
+        return step
