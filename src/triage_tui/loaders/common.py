@@ -1,0 +1,84 @@
+"""Helpers both loaders share: estimates, labels and generated ids."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from triage_tui.model import Estimate, Item
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+#: Prefix of ids generated for items whose source gives none.
+GENERATED_PREFIX = "ITEM-"
+
+
+def parse_estimate(value: str, *, decimal_comma: bool = False) -> Estimate:
+    """Read an estimate cell: an int if integral, a float if numeric, else the text.
+
+    Args:
+        value: the raw cell.
+        decimal_comma: accept "1,5" as 1.5 (semicolon sheets from European Excel).
+
+    Returns:
+        None for an empty cell, else a number or the trimmed text ("2w", "M").
+    """
+    text = value.strip()
+    if not text:
+        return None
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    # Length cap: int() refuses more than 4300 digits, and no estimate is that long.
+    if len(text) <= 40 and _NUMBER.fullmatch(text):
+        return normalise_number(float(text)) if not text.lstrip("+-").isdigit() else int(text)
+    return text
+
+
+def normalise_number(number: float) -> Estimate:
+    """3.0 -> 3, 2.5 -> 2.5; infinities (from "1e999") are not estimates: kept as text."""
+    if not math.isfinite(number):
+        return str(number)
+    if number.is_integer():
+        return int(number)
+    return number
+
+
+def split_labels(cell: str) -> list[str]:
+    """Split a labels cell on commas, trimming each label and dropping empty ones."""
+    return [label for part in cell.split(",") if (label := part.strip())]
+
+
+def dedupe(labels: Iterable[str]) -> tuple[str, ...]:
+    """Drop repeated labels, keeping the first occurrence's position."""
+    return tuple(dict.fromkeys(labels))
+
+
+def generate_ids(items: Sequence[Item]) -> list[Item]:
+    """Give every item without an id one from its position ("ITEM-3").
+
+    Generated ids never collide with ids the source gave: a clash gets a suffix.
+
+    Args:
+        items: items in file order; those with an empty id get one.
+
+    Returns:
+        The items, ids filled in.
+    """
+    if all(item.id for item in items):
+        return list(items)
+    taken = {item.id for item in items if item.id}
+    result: list[Item] = []
+    for position, item in enumerate(items, start=1):
+        if item.id:
+            result.append(item)
+            continue
+        candidate = f"{GENERATED_PREFIX}{position}"
+        suffix = 2
+        while candidate in taken:
+            candidate = f"{GENERATED_PREFIX}{position}-{suffix}"
+            suffix += 1
+        taken.add(candidate)
+        result.append(replace(item, id=candidate))
+    return result

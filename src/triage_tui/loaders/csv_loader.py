@@ -1,0 +1,449 @@
+"""CSV/TSV backlogs: real tracker exports (Jira, Linear, GitHub, Asana) and plain sheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from triage_tui.errors import InputError
+from triage_tui.loaders import formats
+from triage_tui.loaders.common import generate_ids, parse_estimate, split_labels
+from triage_tui.model import MAPPABLE_FIELDS, Backlog, Item
+
+# The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
+_FIELD_LIMIT = 2**31 - 1
+_DELIMITERS = (",", ";", "\t")
+# How many leading rows may precede the real header (Asana's sheet export adds a few).
+_HEADER_SEARCH = 10
+_LINEAR_ESCAPED = frozenset("=+-@")
+_GITHUB_URL = re.compile(r"github\.com/([^/\s]+/[^/\s]+)/(?:issues|pull)/(\d+)")
+_SPACES = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    cells: list[str]
+
+
+def load_csv(
+    text: str,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
+    sha256: str = "",
+) -> Backlog:
+    """Parse CSV/TSV text into a Backlog.
+
+    Args:
+        text: the decoded file (BOM already stripped).
+        path: the file, for messages and the backlog's source.
+        mapping: field -> column overrides (`--map title=Headline`).
+        warnings: warnings gathered so far (encoding fallback).
+        sha256: digest of the file's bytes.
+
+    Returns:
+        The backlog, items in file order.
+
+    Raises:
+        InputError: anything that stops us from trusting the file.
+    """
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    delimiter = sniff_delimiter(text, path.suffix.lower())
+    rows = _read_rows(text, path, delimiter)
+    header_at = _find_header(rows, path, mapping)
+    header_row = rows[header_at]
+    header = [cell.strip() for cell in header_row.cells]
+    shape = formats.detect(header)
+    columns = _resolve_columns(header, shape, mapping, path, header_row.line)
+    all_warnings = list(warnings)
+    items = _build_items(
+        rows[header_at + 1 :], header, shape, columns, path, delimiter, all_warnings
+    )
+    if not items:
+        raise InputError(
+            path, "no items: the file has a header but no rows below it", header_row.line
+        )
+    chosen = {
+        name: ", ".join(dict.fromkeys(header[i] for i in indices))
+        for name, indices in columns.items()
+        if indices
+    }
+    if shape is formats.GITHUB_TSV and "id" not in chosen and "url" in _index(header):
+        chosen["id"] = header[_index(header)["url"][0]]
+    return Backlog(
+        items=tuple(items),
+        source=path,
+        format=shape.name,
+        title=path.name,
+        columns={name: chosen[name] for name in MAPPABLE_FIELDS if name in chosen},
+        warnings=tuple(all_warnings),
+        sha256=sha256,
+    )
+
+
+def sniff_delimiter(text: str, suffix: str = "") -> str:
+    """Pick the delimiter: tab for .tsv, else the one the header row uses most.
+
+    The header is the most reliable sample (names rarely hold delimiters, cells often
+    do); ties go to csv.Sniffer over the first lines, then comma.
+
+    Args:
+        text: the decoded file.
+        suffix: the file's lower-case extension.
+
+    Returns:
+        One of comma, semicolon or tab.
+    """
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    head = text[:65536]
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    counts = {d: _count_outside_quotes(first, d) for d in _DELIMITERS}
+    best = max(counts.values())
+    if best == 0:
+        # One column: a delimiter that appears nowhere keeps each row whole.
+        return "\t" if "\t" not in head else ","
+    tied = [d for d in _DELIMITERS if counts[d] == best]
+    if len(tied) == 1:
+        return tied[0]
+    sample = "\n".join(head.splitlines()[:20])
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(tied)).delimiter
+    except csv.Error:
+        return tied[0]
+    return sniffed if sniffed in tied else tied[0]
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    if '"' not in line:
+        return line.count(delimiter)
+    # Quoted segments are the odd-numbered pieces between quote characters.
+    return sum(piece.count(delimiter) for piece in line.split('"')[::2])
+
+
+def _read_rows(text: str, path: Path, delimiter: str) -> list[_Row]:
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows: list[_Row] = []
+    start = 1
+    try:
+        for cells in reader:
+            # A row of empty cells (",,,") is as blank as an empty line.
+            if cells and "".join(cells).strip():
+                rows.append(_Row(start, cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise InputError(path, f"cannot parse CSV: {error}", reader.line_num or None) from None
+    if rows:
+        opened = _unterminated_quote(lines, rows[-1].line, delimiter)
+        if opened is not None:
+            raise InputError(
+                path,
+                "unterminated quoted cell: the quote opened here is never closed, "
+                "so the rest of the file would be read as one cell",
+                opened,
+            )
+    return rows
+
+
+def _unterminated_quote(lines: list[str], start_line: int, delimiter: str) -> int | None:
+    """The line where an unclosed quote opens in the last record, or None.
+
+    The csv module (non-strict) silently swallows everything after an unclosed quote
+    into one cell, so the last record is where such a quote must be.
+    """
+    tail = "".join(lines[start_line - 1 :])
+    if '"' not in tail:
+        return None
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        # Strict mode also trips on harmless stray quotes: the scan decides.
+        return _scan_open_quote(tail, start_line, delimiter)
+    return None
+
+
+def _scan_open_quote(tail: str, start_line: int, delimiter: str) -> int | None:
+    # Mirrors the csv module's non-strict state machine (doublequote, no escapechar).
+    start_field, in_field, in_quoted, quote_in_quoted = range(4)
+    state = start_field
+    line = start_line
+    opened = start_line
+    previous = ""
+    for char in tail:
+        if char == "\n" and previous == "\r":
+            previous = char
+            continue
+        newline = char in "\r\n"
+        if state == in_quoted:
+            if char == '"':
+                state = quote_in_quoted
+        elif state == quote_in_quoted:
+            if char == '"':
+                state = in_quoted
+            elif char == delimiter or newline:
+                state = start_field
+            else:
+                state = in_field
+        elif char == '"' and state == start_field:
+            state = in_quoted
+            opened = line
+        elif char == delimiter or newline:
+            state = start_field
+        else:
+            state = in_field
+        if newline:
+            line += 1
+        previous = char
+    return opened if state == in_quoted else None
+
+
+def _find_header(rows: list[_Row], path: Path, mapping: Mapping[str, str] | None) -> int:
+    if not rows:
+        raise InputError(path, "the file holds no rows, only blank lines")
+    if mapping and "title" in mapping:
+        return 0
+    for index, row in enumerate(rows[:_HEADER_SEARCH]):
+        if formats.has_title_column(row.cells):
+            return index
+    raise InputError(
+        path,
+        f"no title column: expected one named like Title, Summary or Name; "
+        f"the columns are {_list_columns(rows[0].cells)} (use --map title=COLUMN)",
+        rows[0].line,
+    )
+
+
+def _list_columns(names: Sequence[str], limit: int = 40) -> str:
+    shown = [" ".join(name.split()) or "(blank)" for name in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(repr(name) for name in shown) + more
+
+
+def _index(header: Sequence[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        index.setdefault(formats.key(name), []).append(position)
+    return index
+
+
+def _resolve_columns(
+    header: list[str],
+    shape: formats.Shape,
+    mapping: Mapping[str, str] | None,
+    path: Path,
+    line: int,
+) -> dict[str, list[int]]:
+    """Field -> column positions; repeated headers (Jira's Labels) give several."""
+    index = _index(header)
+    exact = {name: [i for i, h in enumerate(header) if h == name] for name in set(header)}
+    columns: dict[str, list[int]] = {}
+    for name in MAPPABLE_FIELDS:
+        if mapping and name in mapping:
+            wanted = mapping[name].strip()
+            positions = exact.get(wanted) or index.get(formats.key(wanted))
+            if not positions:
+                raise InputError(
+                    path,
+                    f"--map {name}={mapping[name]}: no such column; "
+                    f"the columns are {_list_columns(header)}",
+                    line,
+                )
+            columns[name] = positions
+            continue
+        candidates = tuple(shape.columns.get(name, ())) + formats.GENERIC[name]
+        if name in formats.UNION_FIELDS or name in shape.multi:
+            # Every present candidate of the shape's own list (or the first generic one).
+            own = [c for c in shape.columns.get(name, ()) if c in index]
+            if not own:
+                own = [c for c in formats.GENERIC[name] if c in index][:1]
+            columns[name] = [i for c in own for i in index[c]]
+            continue
+        found = next((c for c in candidates if c in index), None)
+        columns[name] = index[found] if found is not None else []
+    if shape is formats.GITHUB_TSV and not (mapping and "id" in mapping):
+        # GitHub Projects has no id column: ids come from the issue URL.
+        columns["id"] = []
+    return columns
+
+
+def _build_items(
+    rows: Sequence[_Row],
+    header: list[str],
+    shape: formats.Shape,
+    columns: Mapping[str, list[int]],
+    path: Path,
+    delimiter: str,
+    warnings: list[str],
+) -> list[Item]:
+    width = len(header)
+    consumed = {i for positions in columns.values() for i in positions}
+    index = _index(header)
+    url_at = index.get("url", [None])[0] if shape is formats.GITHUB_TSV else None
+    completed_at = index.get("completed at", [None])[0] if shape is formats.ASANA else None
+    if url_at is not None:
+        consumed.discard(url_at)  # the link is worth keeping in the plan
+    # Extra columns: once per distinct header name, repeated names merged.
+    extra_single: list[tuple[int, str]] = []
+    extra_multi: list[tuple[str, list[int]]] = []
+    seen: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        if position not in consumed:
+            seen.setdefault(name or f"column {position + 1}", []).append(position)
+    for name, positions in seen.items():
+        if len(positions) == 1:
+            extra_single.append((positions[0], name))
+        else:
+            extra_multi.append((name, positions))
+    id_cols = columns["id"]
+    title_cols = columns["title"]
+    desc_cols = columns["description"]
+    label_cols = columns["labels"]
+    space_split = {
+        i for c in shape.split_labels_on_space for i in index.get(c, []) if i in label_cols
+    }
+    estimate_cols = columns["estimate"]
+    status_cols = columns["status"]
+    type_cols = columns["type"]
+    linear = shape is formats.LINEAR
+    # GitHub issue numbers read as "#12", the way people say them.
+    github_numbers = (
+        shape is formats.GITHUB_CSV
+        and bool(id_cols)
+        and formats.key(header[id_cols[0]]) == "number"
+    )
+    decimal_comma = delimiter == ";"
+
+    items: list[Item] = []
+    given: dict[str, int] = {}
+    url_ids: list[tuple[str, str] | None] = []
+    skipped: list[int] = []
+    for row in rows:
+        cells = row.cells
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        if linear:
+            cells = [_unescape_linear(c) for c in cells]
+        title = " ".join(_first(cells, title_cols).split())
+        if not title:
+            skipped.append(row.line)
+            continue
+        item_id = _first(cells, id_cols).strip()
+        if github_numbers and item_id.isdigit():
+            item_id = f"#{item_id}"
+        if item_id:
+            if item_id in given:
+                raise InputError(
+                    path,
+                    f"duplicate id {item_id!r}: on lines {given[item_id]} and {row.line}",
+                    row.line,
+                )
+            given[item_id] = row.line
+        if url_at is not None:
+            match = _GITHUB_URL.search(cells[url_at])
+            url_ids.append((match.group(1), match.group(2)) if match else None)
+        labels: list[str] = []
+        for i in label_cols:
+            cell = cells[i]
+            if cell:
+                labels.extend(_SPACES.split(cell) if i in space_split else split_labels(cell))
+        description = _first(cells, desc_cols)
+        if "\r" in description:
+            description = description.replace("\r\n", "\n").replace("\r", "\n")
+        extra: dict[str, Any] = {
+            name: value for i, name in extra_single if (value := cells[i]) and not value.isspace()
+        }
+        for name, positions in extra_multi:
+            values = [v.strip() for i in positions if (v := cells[i]) and not v.isspace()]
+            if values:
+                extra[name] = ", ".join(values)
+        if len(cells) > width:
+            for i in range(width, len(cells)):
+                if cells[i].strip():
+                    extra[f"column {i + 1}"] = cells[i]
+        status = _first(cells, status_cols).strip()
+        if completed_at is not None and cells[completed_at].strip():
+            status = "Done"
+        items.append(
+            Item(
+                id=item_id,
+                title=title,
+                description=description.strip("\n"),
+                labels=tuple(dict.fromkeys(label for label in labels if label)),
+                estimate=parse_estimate(_first(cells, estimate_cols), decimal_comma=decimal_comma),
+                status=status,
+                type=_first(cells, type_cols).strip(),
+                extra=extra,
+                line=row.line,
+            )
+        )
+    if url_at is not None:
+        items = _ids_from_urls(items, url_ids, given, path)
+    if skipped:
+        if not items:
+            raise InputError(
+                path,
+                f"no items: every row has an empty title (column {header[title_cols[0]]!r})"
+                if title_cols
+                else "no items: no row has a title",
+                skipped[0],
+            )
+        shown = ", ".join(str(line) for line in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        warnings.append(f"skipped {len(skipped)} row(s) with an empty title: line(s) {shown}{more}")
+    return generate_ids(items)
+
+
+def _first(cells: list[str], positions: list[int]) -> str:
+    for i in positions:
+        value = cells[i]
+        if value and not value.isspace():
+            return value
+    return ""
+
+
+def _unescape_linear(cell: str) -> str:
+    # Linear prefixes cells that a spreadsheet would run as a formula with an apostrophe.
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in _LINEAR_ESCAPED:
+        return cell[1:]
+    return cell
+
+
+def _ids_from_urls(
+    items: list[Item],
+    url_ids: list[tuple[str, str] | None],
+    given: dict[str, int],
+    path: Path,
+) -> list[Item]:
+    repos = {found[0] for found in url_ids if found}
+    short = len(repos) <= 1
+    result: list[Item] = []
+    lines: dict[str, int] = dict(given)
+    for item, found in zip(items, url_ids, strict=True):
+        if item.id or found is None:
+            result.append(item)
+            continue
+        repo, number = found
+        item_id = f"#{number}" if short else f"{repo}#{number}"
+        if item_id in lines:
+            raise InputError(
+                path,
+                f"duplicate id {item_id!r}: on lines {lines[item_id]} and {item.line}",
+                item.line,
+            )
+        lines[item_id] = item.line
+        result.append(_with_id(item, item_id))
+    return result
+
+
+def _with_id(item: Item, item_id: str) -> Item:
+    return replace(item, id=item_id)
