@@ -194,6 +194,8 @@ class Session:
         phase: the screen the room was on ("start", "categorize", ...), for resuming.
         history: applied steps, newest last (the undo stack).
         listeners: called with each step applied (autosave hooks in here).
+        plan_meta: for a session reopened from a plan, the plan's [meta] table (created,
+            original backlog path, items_total...), so re-exporting keeps them; {} else.
     """
 
     backlog: Backlog
@@ -206,6 +208,7 @@ class Session:
     phase: str = "start"
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
+    plan_meta: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for item in self.backlog.items:
