@@ -53,7 +53,9 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="triage-tui check", description="Parse a backlog or plan without the UI.")
+    parser = argparse.ArgumentParser(
+        prog="triage-tui check", description="Parse a backlog or plan without the UI."
+    )
     parser.add_argument("file", type=Path)
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
@@ -61,14 +63,18 @@ def _check_parser() -> argparse.ArgumentParser:
 
 
 def _brief_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="triage-tui brief", description="Render a plan as a Markdown brief.")
+    parser = argparse.ArgumentParser(
+        prog="triage-tui brief", description="Render a plan as a Markdown brief."
+    )
     parser.add_argument("plan", type=Path)
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     return parser
 
 
 def _serve_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="triage-tui serve", description="Serve the app in a browser.")
+    parser = argparse.ArgumentParser(
+        prog="triage-tui serve", description="Serve the app in a browser."
+    )
     _add_app_options(parser)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)

@@ -93,7 +93,9 @@ class Workshop:
     def undecided_count(self) -> int:
         """In-scope items not yet decided."""
         decisions = self.session.decisions
-        return sum(1 for item in self._in_scope if decisions[item.id].category is Category.UNDECIDED)
+        return sum(
+            1 for item in self._in_scope if decisions[item.id].category is Category.UNDECIDED
+        )
 
     def decided_count(self) -> int:
         """In-scope items decided (parked counts as decided)."""

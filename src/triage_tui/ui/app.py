@@ -1,0 +1,257 @@
+"""The Textual app: wires the workshop, the screens (one mode per phase) and app-wide keys."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from triage_tui.errors import InputError
+from triage_tui.workshop import PHASES, Workshop
+
+
+@dataclass
+class LaunchOptions:
+    """What the command line asked for (see cli.py)."""
+
+    file: Path | None = None
+    plan: Path | None = None
+    minutes: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    fresh: bool = False
+    theme: str | None = None
+    autosave: bool = True
+
+
+class TriageApp(App[int]):
+    """triage-tui: the one-hour backlog categorization workshop."""
+
+    TITLE = "triage-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),
+        Binding("ctrl+z", "undo", "Undo", id="triage.undo", priority=True),
+        Binding("question_mark", "help", "Help", id="triage.help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", id="triage.quit", priority=True),
+        Binding("ctrl+t", "cycle_theme", "Theme", id="triage.theme", show=False),
+        Binding("f2", "phase('start')", "Start", id="triage.go-start", show=False),
+        Binding("f3", "phase('categorize')", "Categorize", id="triage.go-categorize", show=False),
+        Binding("f4", "phase('readiness')", "Readiness", id="triage.go-readiness", show=False),
+        Binding("f5", "phase('plan')", "Plan", id="triage.go-plan", show=False),
+        Binding("f6", "phase('export')", "Export", id="triage.go-export", show=False),
+        Binding(
+            "right_square_bracket",
+            "step_phase(1)",
+            "Next phase",
+            id="triage.next-phase",
+            key_display="]",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_phase(-1)",
+            "Back",
+            id="triage.prev-phase",
+            key_display="[",
+            show=False,
+        ),
+    ]
+
+    def __init__(
+        self,
+        options: LaunchOptions | None = None,
+        *,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.options = options or LaunchOptions()
+        self.now = now
+        self.workshop: Workshop | None = None
+        self.autosave: Any = None
+        self.load_error: InputError | None = None
+        self.resume_info: str = ""
+        self.config_message: str | None = None
+        self._theme_names: list[str] = []
+        from triage_tui.config import load_config
+
+        self.config, self.config_message = load_config()
+
+    # -- wiring ------------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        from triage_tui.ui.themes import APP_VARIABLE_DEFAULTS
+
+        return dict(APP_VARIABLE_DEFAULTS)
+
+    async def on_mount(self) -> None:
+        from triage_tui.ui.screens import MODES
+        from triage_tui.ui.themes import register_all
+
+        for mode, factory in MODES.items():
+            self.add_mode(mode, factory)
+        messages = register_all(self)
+        self._theme_names = sorted(self.available_themes)
+        wanted = self.options.theme or self.config.theme
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            messages.append(f"theme {wanted!r} not found; using {self.theme}")
+        if self.config_message:
+            messages.append(self.config_message)
+        if messages:
+            self.notify("\n".join(messages), title="Settings", severity="warning", timeout=12)
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        await self.switch_mode("start")
+        if self.options.file is not None:
+            self.open_file(self.options.file)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from triage_tui.ui.commands import workshop_commands
+
+        yield from workshop_commands(self)
+
+    # -- loading -----------------------------------------------------------------
+    def open_file(self, path: Path) -> None:
+        """Load a backlog or plan off the UI thread; the start screen shows progress."""
+        self.workshop = None
+        self._refresh_screen()
+        self._load(path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, path: Path) -> None:
+        from triage_tui.ui.launch import build_workshop
+
+        try:
+            workshop, autosave, resume_info = build_workshop(path, self.options, self.now)
+        except InputError as error:
+            self.call_from_thread(self._load_failed, error)
+            return
+        self.call_from_thread(self._loaded, workshop, autosave, resume_info)
+
+    def _load_failed(self, error: InputError) -> None:
+        self.load_error = error
+        if self.options.file is not None and self.workshop is None and not self._opened_any:
+            # Bad input on the command line: one line on stderr and exit 1 (PRODUCT.md).
+            self.exit(1, message=str(error))
+            return
+        self.notify(str(error), title="Cannot open", severity="error", timeout=15)
+        self._refresh_screen()
+
+    _opened_any = False
+
+    def _loaded(self, workshop: Workshop, autosave: Any, resume_info: str) -> None:
+        if self.autosave is not None:
+            self.autosave.close()
+        self.workshop = workshop
+        self.autosave = autosave
+        self.resume_info = resume_info
+        self.load_error = None
+        self._opened_any = True
+        self._refresh_screen()
+        phase = workshop.session.phase
+        if phase in PHASES and phase != "start" and resume_info:
+            self.notify(f"Resumed where the room left off: {phase}.", timeout=6)
+
+    def _refresh_screen(self) -> None:
+        refresh = getattr(self.screen, "refresh_view", None)
+        if refresh is not None:
+            refresh()
+
+    # -- actions -----------------------------------------------------------------
+    def require_workshop(self) -> Workshop | None:
+        """The workshop, or a notification saying there is none yet."""
+        if self.workshop is None:
+            self.notify("Open a backlog first.", severity="warning")
+        return self.workshop
+
+    def action_phase(self, phase: str) -> None:
+        """Go to a phase's screen (free movement back and forth)."""
+        if phase != "start" and self.require_workshop() is None:
+            return
+        if self.workshop is not None:
+            self.workshop.session.phase = phase
+        self.switch_mode(phase)
+
+    def action_step_phase(self, delta: int) -> None:
+        current = self.current_mode if self.current_mode in PHASES else "start"
+        index = max(0, min(len(PHASES) - 1, PHASES.index(current) + delta))
+        self.action_phase(PHASES[index])
+
+    def action_undo(self) -> None:
+        workshop = self.require_workshop()
+        if workshop is None:
+            return
+        step = workshop.undo()
+        if step is None:
+            self.notify("Nothing to undo.")
+        else:
+            self.notify(f"Undone: {step.label}", timeout=3)
+        self._refresh_screen()
+
+    def action_help(self) -> None:
+        from triage_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.current_mode))
+
+    def jump_to(self, item_id: str) -> None:
+        """Open one item in Categorize (from the command palette)."""
+        workshop = self.require_workshop()
+        if workshop is None:
+            return
+        ids = [item.id for item in workshop.in_scope]
+        if item_id not in ids:
+            return
+        self.action_phase("categorize")
+        from triage_tui.ui.widgets.item_list import ItemList
+
+        self.call_after_refresh(
+            lambda: self.screen.query_one(ItemList).set_cursor(ids.index(item_id))
+        )
+
+    def action_cycle_theme(self) -> None:
+        names = sorted(self.available_themes)
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def action_save_plan(self) -> None:
+        workshop = self.require_workshop()
+        if workshop is not None:
+            self.write_plan(workshop.plan_path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def write_plan(self, path: Path) -> None:
+        """Write the plan TOML off the UI thread; report the result as a notification."""
+        from triage_tui.ui.launch import export_files
+
+        workshop = self.workshop
+        if workshop is None:
+            return
+        messages, ok = export_files(workshop, plan=path)
+        self.call_from_thread(self._report_export, messages, ok)
+
+    def _report_export(self, messages: list[str], ok: bool) -> None:
+        self.notify(
+            "\n".join(messages),
+            title="Saved" if ok else "Not saved",
+            severity="information" if ok else "error",
+            timeout=6 if ok else 15,
+        )
+        self._refresh_screen()
+
+    def on_unmount(self) -> None:
+        if self.autosave is not None and self.workshop is not None:
+            # Closing (compaction) must never hide the room's work: the journal stays as is.
+            with contextlib.suppress(Exception):
+                self.autosave.close(self.workshop.session)

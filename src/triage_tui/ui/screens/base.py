@@ -1,0 +1,54 @@
+"""What every phase screen shares: the phase bar, the footer, a one-second tick, refresh on show."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from triage_tui.ui.widgets.phase_bar import PhaseBar
+
+if TYPE_CHECKING:
+    from triage_tui.ui.app import TriageApp
+    from triage_tui.workshop import Workshop
+
+
+class PhaseScreen(Screen[Any]):
+    """Base class of the five phase screens."""
+
+    PHASE = "start"
+
+    @property
+    def triage(self) -> TriageApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def workshop(self) -> Workshop | None:
+        """The loaded workshop, if any."""
+        return self.triage.workshop
+
+    def compose_header(self) -> ComposeResult:
+        yield PhaseBar(self.PHASE)
+
+    def compose_footer(self) -> ComposeResult:
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+
+    def on_screen_resume(self) -> None:
+        if self.workshop is not None:
+            self.workshop.session.phase = self.PHASE
+        self.refresh_view()
+
+    def tick(self) -> None:
+        """Once a second: the clock and the timeboxes."""
+        self.query_one(PhaseBar).update_from(self.workshop)
+
+    def refresh_view(self) -> None:
+        """Redraw everything from the workshop (after a load, a change or an undo)."""
+        self.query_one(PhaseBar).update_from(self.workshop)
+        self.refresh_bindings()

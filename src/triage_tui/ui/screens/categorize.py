@@ -1,0 +1,276 @@
+"""Categorize: one item at a time, big; the questions beside it; h / p / s decide."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Markdown, ProgressBar, Static
+
+from triage_tui.model import Item
+from triage_tui.pacing import format_clock
+from triage_tui.session import Category
+from triage_tui.ui.screens.base import PhaseScreen
+from triage_tui.ui.widgets.item_list import CATEGORY_TAGS, ItemList
+
+#: Descriptions beyond this are cut on screen (the plan keeps them whole).
+MAX_SHOWN_DESCRIPTION = 20_000
+
+CATEGORY_WORDS = {
+    Category.HIRING: "HIRING: needs long-term embedded ownership",
+    Category.PROJECT: "PROJECT: defined scope and a finish line",
+    Category.PARKED: "PARKED: open question written down",
+    Category.UNDECIDED: "undecided",
+}
+
+
+def item_meta(item: Item) -> Text:
+    """One line of the item's facts: labels, estimate, status, type."""
+    parts = []
+    if item.labels:
+        parts.append("labels: " + ", ".join(item.labels))
+    if item.estimate is not None:
+        parts.append(f"estimate: {item.estimate}")
+    if item.status:
+        parts.append(f"status: {item.status}")
+    if item.type:
+        parts.append(f"type: {item.type}")
+    return Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
+
+
+def description_markdown(item: Item) -> str:
+    """The description to show, cut to a readable size."""
+    text = item.description.strip() or "_No description: the room decides from the title._"
+    if len(text) > MAX_SHOWN_DESCRIPTION:
+        text = (
+            text[:MAX_SHOWN_DESCRIPTION]
+            + f"\n\n_… {len(item.description):,} characters; cut here._"
+        )
+    return text
+
+
+class CategorizeScreen(PhaseScreen):
+    """The heart of the hour."""
+
+    PHASE = "categorize"
+
+    BINDINGS = [
+        Binding("h", "decide('hiring')", "Hiring", id="triage.decide-hiring"),
+        Binding("p", "decide('project')", "Project", id="triage.decide-project"),
+        Binding("s", "decide('parked')", "Park", id="triage.decide-park"),
+        Binding("n", "note", "Note", id="triage.note"),
+        Binding("1", "signal(1)", "Signal 1", show=False, id="triage.signal-1"),
+        Binding("2", "signal(2)", "Signal 2", show=False, id="triage.signal-2"),
+        Binding("3", "signal(3)", "Signal 3", show=False, id="triage.signal-3"),
+        Binding("4", "signal(4)", "Signal 4", show=False, id="triage.signal-4"),
+        Binding("5", "signal(5)", "Signal 5", show=False, id="triage.signal-5"),
+        Binding("6", "signal(6)", "Signal 6", show=False, id="triage.signal-6"),
+        Binding("v", "presenter", "Presenter", id="triage.presenter"),
+        Binding("escape", "leave_note", "Back to list", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="cat-body"):
+            yield ItemList(self._category_of, id="items")
+            with Vertical(id="item-pane"):
+                yield Static(id="item-title")
+                yield Static(id="item-meta")
+                with VerticalScroll(id="desc-scroll"):
+                    yield Markdown(id="desc")
+                yield Static(id="decision")
+                yield Input(
+                    placeholder="n: why? (for a parked item: the open question)",
+                    id="note",
+                    compact=True,
+                )
+            with VerticalScroll(id="side"):
+                yield Static(id="suggestion", classes="panel")
+                yield Static(id="questions", classes="panel")
+        with Horizontal(id="pace"):
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static(id="pace-text")
+        yield from self.compose_footer()
+
+    def _category_of(self, item: Item) -> Category:
+        workshop = self.workshop
+        return Category.UNDECIDED if workshop is None else workshop.category(item)
+
+    @property
+    def current(self) -> Item | None:
+        """The item on screen."""
+        items = self.query_one(ItemList).items
+        index = self.query_one(ItemList).cursor
+        return items[index] if 0 <= index < len(items) else None
+
+    def on_screen_resume(self) -> None:
+        workshop = self.workshop
+        if workshop is not None:
+            workshop.clock.start()
+            item_list = self.query_one(ItemList)
+            if item_list.items is not workshop.in_scope:
+                start = workshop.next_undecided(-1)
+                item_list.set_items(workshop.in_scope, start or 0)
+        super().on_screen_resume()
+        self.query_one(ItemList).focus()
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        item_list = self.query_one(ItemList)
+        if item_list.items is not workshop.in_scope:
+            item_list.set_items(workshop.in_scope, item_list.cursor)
+        item_list.refresh()
+        self._show_item()
+        self.tick()
+
+    def _show_item(self) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        workshop.open_item(item)
+        decision = workshop.session.decisions[item.id]
+        title = Text()
+        title.append(f"{item.id}  ", style="bold dim")
+        title.append(item.title, style="bold")
+        self.query_one("#item-title", Static).update(title)
+        self.query_one("#item-meta", Static).update(item_meta(item))
+        markdown = self.query_one("#desc", Markdown)
+        shown = description_markdown(item)
+        if getattr(markdown, "_shown_for", None) != item.id:
+            markdown.update(shown)
+            markdown._shown_for = item.id  # type: ignore[attr-defined]
+            self.query_one("#desc-scroll").scroll_home(animate=False)
+        category = decision.category
+        verdict = Text()
+        verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
+        verdict.append(f" {CATEGORY_WORDS[category]}")
+        if decision.seconds_spent:
+            verdict.append(f"   ({format_clock(decision.seconds_spent)} spent)", style="dim")
+        decision_widget = self.query_one("#decision", Static)
+        decision_widget.update(verdict)
+        decision_widget.set_class(True, f"-{category.value}")
+        for other in Category:
+            if other is not category:
+                decision_widget.remove_class(f"-{other.value}")
+        note = self.query_one("#note", Input)
+        if not note.has_focus:
+            note.value = decision.rationale
+        self._show_side(item)
+
+    def _show_side(self, item: Item) -> None:
+        from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+        workshop = self.workshop
+        assert workshop is not None
+        suggestion = workshop.suggestion(item)
+        text = Text()
+        text.append("Suggestion: ", style="bold")
+        text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
+        text.append(f"\n{suggestion.reason}")
+        self.query_one("#suggestion", Static).update(text)
+        ticked = set(workshop.session.decisions[item.id].signals)
+        questions = Text()
+        number = 0
+        for heading, group in (
+            ("Needs ownership? (hiring)", OWNERSHIP_QUESTIONS),
+            ("Has a finish line? (project)", SCOPE_QUESTIONS),
+        ):
+            questions.append(f"{heading}\n", style="bold")
+            for question in group:
+                number += 1
+                mark = "☑" if question.key in ticked else "☐"
+                questions.append(f" {number} {mark} ", style="bold")
+                questions.append(f"{question.text}\n")
+        self.query_one("#questions", Static).update(questions)
+
+    def tick(self) -> None:
+        super().tick()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        total = len(workshop.in_scope)
+        decided = workshop.decided_count()
+        progress = self.query_one("#progress", ProgressBar)
+        progress.update(total=max(total, 1), progress=decided)
+        timebox = workshop.categorize_item_timebox()
+        spent = workshop.timer.peek()
+        text = Text()
+        text.append(f" {decided} of {total} decided  ", style="bold")
+        text.append(f"{workshop.undecided_count()} to go · {format_clock(timebox)} per item  ")
+        text.append(f"this item {format_clock(spent)}")
+        if spent > timebox:
+            text.append("  ⚠ over its timebox: decide or park it", style="bold reverse")
+        self.query_one("#pace-text", Static).update(text)
+
+    # -- acting ------------------------------------------------------------------
+    @on(ItemList.Moved)
+    def _moved(self, event: ItemList.Moved) -> None:
+        self._show_item()
+
+    def action_decide(self, category: str) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        self._store_note()
+        workshop.decide(item, Category(category))
+        item_list = self.query_one(ItemList)
+        following = workshop.next_undecided(item_list.cursor)
+        if following is None:
+            self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
+            self.refresh_view()
+        else:
+            item_list.set_cursor(following, announce=False)
+            self.refresh_view()
+
+    def action_signal(self, number: int) -> None:
+        from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+        workshop = self.workshop
+        item = self.current
+        questions = (*OWNERSHIP_QUESTIONS, *SCOPE_QUESTIONS)
+        if workshop is None or item is None or not 1 <= number <= len(questions):
+            return
+        key = questions[number - 1].key
+        ticked = set(workshop.session.decisions[item.id].signals)
+        ticked ^= {key}
+        workshop.session.set_signals(item.id, ticked)
+        self._show_side(item)
+
+    def action_note(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def action_leave_note(self) -> None:
+        self._store_note()
+        self.query_one(ItemList).focus()
+
+    def action_presenter(self) -> None:
+        self.app.screen.toggle_class("-presenter")
+
+    @on(Input.Submitted, "#note")
+    def _note_done(self, event: Input.Submitted) -> None:
+        self._store_note()
+        self.query_one(ItemList).focus()
+
+    @on(Input.Blurred, "#note")
+    def _note_blurred(self, event: Input.Blurred) -> None:
+        self._store_note()
+
+    def _store_note(self) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        value = self.query_one("#note", Input).value.strip()
+        workshop.session.set_note(item.id, value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (
+            action in ("decide", "signal", "note") and self.query_one("#note", Input).has_focus
+        )

@@ -1,0 +1,202 @@
+"""Readiness: each project item against the seven criteria; 1..7 cycle; score, level and gaps live."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Markdown, ProgressBar, Static
+
+from triage_tui.model import Item
+from triage_tui.pacing import format_clock
+from triage_tui.session import Category, Mark
+from triage_tui.ui.screens.base import PhaseScreen
+from triage_tui.ui.screens.categorize import description_markdown, item_meta
+from triage_tui.ui.widgets.item_list import ItemList
+
+MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.MET: "✓ met"}
+LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
+
+
+class ReadinessScreen(PhaseScreen):
+    """Spec readiness of every project item."""
+
+    PHASE = "readiness"
+
+    BINDINGS = [
+        *(
+            Binding(
+                str(n),
+                f"cycle({n})",
+                f"Criterion {n}",
+                show=n == 1,
+                key_display="1-7" if n == 1 else None,
+                id=f"triage.criterion-{n}",
+            )
+            for n in range(1, 8)
+        ),
+        Binding("a", "accept", "Accept suggestions", id="triage.accept-suggestions"),
+        Binding("n", "next_item", "Next item", id="triage.next-item"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="ready-body"):
+            yield ItemList(self._category_of, id="projects")
+            with Vertical(id="ready-item"):
+                yield Static(id="ready-title")
+                yield Static(id="ready-meta")
+                with VerticalScroll(id="ready-desc-scroll"):
+                    yield Markdown(id="ready-desc")
+            with VerticalScroll(id="criteria-pane"):
+                yield Static(id="criteria", classes="panel")
+                yield Static(id="score", classes="panel")
+                yield Static(id="gaps", classes="panel")
+        with Horizontal(id="pace"):
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static(id="pace-text")
+        yield from self.compose_footer()
+
+    def _category_of(self, item: Item) -> Category:
+        return Category.PROJECT
+
+    @property
+    def current(self) -> Item | None:
+        """The project item on screen."""
+        item_list = self.query_one(ItemList)
+        items = item_list.items
+        return items[item_list.cursor] if 0 <= item_list.cursor < len(items) else None
+
+    def on_screen_resume(self) -> None:
+        workshop = self.workshop
+        if workshop is not None:
+            self.query_one(ItemList).set_items(workshop.project_items(), 0)
+        super().on_screen_resume()
+        self.query_one(ItemList).focus()
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        item_list = self.query_one(ItemList)
+        projects = workshop.project_items()
+        if [i.id for i in item_list.items] != [i.id for i in projects]:
+            item_list.set_items(projects, item_list.cursor)
+        item_list.refresh()
+        self._show_item()
+        self.tick()
+
+    def _show_item(self) -> None:
+        from triage_tui.readiness import CRITERIA
+
+        workshop = self.workshop
+        item = self.current
+        title = self.query_one("#ready-title", Static)
+        if workshop is None:
+            return
+        if item is None:
+            title.update(
+                Text(
+                    "No project items yet: decide some items as project (p) in Categorize (f3).",
+                    style="bold",
+                )
+            )
+            for widget_id in ("#ready-meta", "#criteria", "#score", "#gaps"):
+                self.query_one(widget_id, Static).update("")
+            self.query_one("#ready-desc", Markdown).update("")
+            return
+        workshop.open_item(item)
+        head = Text()
+        head.append(f"{item.id}  ", style="bold dim")
+        head.append(item.title, style="bold")
+        title.update(head)
+        self.query_one("#ready-meta", Static).update(item_meta(item))
+        markdown = self.query_one("#ready-desc", Markdown)
+        if getattr(markdown, "_shown_for", None) != item.id:
+            markdown.update(description_markdown(item))
+            markdown._shown_for = item.id  # type: ignore[attr-defined]
+        marks = workshop.session.decisions[item.id].marks
+        evidence = workshop.evidence(item)
+        table = Text()
+        table.append("Can an outsider build it from the spec alone?\n", style="bold")
+        for criterion in CRITERIA:
+            number = criterion.number
+            mark = marks.get(number)
+            table.append(f" {number} ", style="bold reverse")
+            if mark is None:
+                table.append(" ?  unanswered ", style="dim")
+            else:
+                table.append(f" {MARK_SYMBOLS[mark]:<10}", style="bold")
+            table.append(f" {criterion.name}\n")
+            found = evidence.get(number)
+            if found is not None and mark is None:
+                snippet = found.found.replace("\n", " ")[:60]
+                table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
+        self.query_one("#criteria", Static).update(table)
+        assessment = workshop.assessment(item)
+        score = Text()
+        score.append(f"Score {assessment.score}/100  ", style="bold")
+        score.append(
+            f" {LEVEL_WORDS.get(str(assessment.level.value), assessment.level.value)} ",
+            style="bold reverse",
+        )
+        filled = assessment.score // 5
+        score.append("\n" + "█" * filled + "░" * (20 - filled))
+        self.query_one("#score", Static).update(score)
+        gaps = Text()
+        gaps.append("Gaps to close before handoff\n", style="bold")
+        for gap in assessment.gaps:
+            gaps.append(f" • {gap}\n")
+        if not assessment.gaps:
+            gaps.append(" none: ready to hand off\n")
+        self.query_one("#gaps", Static).update(gaps)
+
+    def tick(self) -> None:
+        super().tick()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        projects = workshop.project_items()
+        answered = sum(
+            1 for item in projects if len(workshop.session.decisions[item.id].marks) == 7
+        )
+        self.query_one("#progress", ProgressBar).update(
+            total=max(len(projects), 1), progress=answered
+        )
+        timebox = workshop.readiness_item_timebox()
+        spent = workshop.timer.peek()
+        text = Text()
+        text.append(f" {answered} of {len(projects)} project items fully scored  ", style="bold")
+        text.append(f"{format_clock(timebox)} per item · this item {format_clock(spent)}")
+        if projects and spent > timebox:
+            text.append("  ⚠ over its timebox", style="bold reverse")
+        self.query_one("#pace-text", Static).update(text)
+
+    @on(ItemList.Moved)
+    def _moved(self, event: ItemList.Moved) -> None:
+        self._show_item()
+
+    def action_cycle(self, number: int) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        workshop.cycle(item, number)
+        self._show_item()
+        self.tick()
+
+    def action_accept(self) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        if workshop.accept_suggestions(item) is None:
+            self.notify("No suggestions left to accept for this item.")
+        self._show_item()
+
+    def action_next_item(self) -> None:
+        item_list = self.query_one(ItemList)
+        item_list.set_cursor(item_list.cursor + 1)

@@ -1,0 +1,58 @@
+"""The strip at the top of every screen: the backlog, the phases of the hour, the clock."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from triage_tui.pacing import format_clock
+from triage_tui.workshop import PHASES, Workshop
+
+PHASE_TITLES = {
+    "start": "Start",
+    "categorize": "Categorize",
+    "readiness": "Readiness",
+    "plan": "Plan",
+    "export": "Export",
+}
+
+
+class PhaseBar(Static):
+    """Where the hour stands: phase tabs (current one marked), time used and left."""
+
+    DEFAULT_CSS = """
+    PhaseBar {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, phase: str) -> None:
+        super().__init__("", id="phase-bar")
+        self.phase = phase
+
+    def update_from(self, workshop: Workshop | None) -> None:
+        """Redraw from the workshop's state (called each second and after each change)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if workshop is not None:
+            title = workshop.session.backlog.title or "backlog"
+            text.append(f"{title[:28]}  ", style="bold italic")
+        for number, phase in enumerate(PHASES, start=2):
+            label = f" F{number} {PHASE_TITLES[phase]} "
+            if phase == self.phase:
+                text.append(f"[{label.strip()}]", style="bold reverse")
+            else:
+                text.append(label, style="dim")
+        if workshop is not None:
+            used = workshop.clock.elapsed()
+            left = workshop.remaining_seconds()
+            total = workshop.session.minutes * 60
+            text.append(f"  ⏱ {format_clock(used)} of {format_clock(total)}", style="bold")
+            if left < 0:
+                text.append(f" · OVER by {format_clock(-left)}", style="bold reverse")
+            else:
+                text.append(f" · {format_clock(left)} left")
+        self.update(text)
