@@ -51,8 +51,15 @@ def split_labels(cell: str) -> list[str]:
 
 
 def dedupe(labels: Iterable[str]) -> tuple[str, ...]:
-    """Drop repeated labels, keeping the first occurrence's position."""
-    return tuple(dict.fromkeys(labels))
+    """Drop repeated and empty labels, ignoring case, keeping the first spelling and position.
+
+    Jira's "payments" label and "Payments" component are one label to the room.
+    """
+    seen: dict[str, str] = {}
+    for label in labels:
+        if label:
+            seen.setdefault(label.casefold(), label)
+    return tuple(seen.values())
 
 
 def generate_ids(items: Sequence[Item]) -> list[Item]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from triage_tui.errors import InputError
 from triage_tui.loaders import formats
-from triage_tui.loaders.common import generate_ids, parse_estimate, split_labels
+from triage_tui.loaders.common import dedupe, generate_ids, parse_estimate, split_labels
 from triage_tui.model import MAPPABLE_FIELDS, Backlog, Item
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
@@ -378,7 +378,7 @@ def _build_items(
                 id=item_id,
                 title=title,
                 description=description.strip("\n"),
-                labels=tuple(dict.fromkeys(label for label in labels if label)),
+                labels=dedupe(labels),
                 estimate=parse_estimate(_first(cells, estimate_cols), decimal_comma=decimal_comma),
                 status=status,
                 type=_first(cells, type_cols).strip(),
