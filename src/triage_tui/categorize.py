@@ -177,6 +177,11 @@ _PROJECT_TERMS = (
     r"blocker",
     r"one-off",
     r"cutover",
+    r"retir(?:e|es|ed|ing)",
+    r"decommission(?:s|ed|ing)?",
+    r"sync(?:s|ing)?",
+    r"spike",
+    r"(?-i:GET|POST|PUT|PATCH|DELETE) /[\w/{}:.\-]*",
 )
 
 # A named technology with a version is a migration or upgrade target ("Postgres 16").
@@ -243,6 +248,12 @@ MIN_SCORE = 2
 MARGIN = 2
 
 
+def _stem(word: str) -> str:
+    # 'webhooks' and 'webhook', 'owns' and 'own' are one signal, not two.
+    norm = word.casefold()
+    return norm[:-1] if len(norm) > 3 and norm.endswith("s") else norm
+
+
 def _scan(
     pattern: re.Pattern[str], fields: list[tuple[str, str]], side: Category
 ) -> tuple[int, list[Hit]]:
@@ -255,11 +266,11 @@ def _scan(
         in_field: set[str] = set()
         for match in pattern.finditer(text):
             word = " ".join(match.group(0).split())
+            norm = _stem(word)
             if word[:1].isupper() and word[1:].islower() and not _VERSIONED_RE.fullmatch(word):
                 # "Migrate" at the start of a title reads better quoted as 'migrate';
                 # acronyms (SSO) and product names (Postgres 16) keep their case.
                 word = word.lower()
-            norm = word.casefold()
             # Each word counts once per field: a long description repeating "migrate"
             # ten times is no more a project than one that says it once.
             if norm in in_field:
@@ -270,8 +281,14 @@ def _scan(
     return score, list(seen.values())
 
 
-def _quote(hits: Iterable[Hit]) -> str:
-    return ", ".join(f"'{hit.word}'" for hit in hits)
+#: A reason names at most this many words per side; the rest are counted.
+MAX_NAMED = 4
+
+
+def _quote(hits: list[Hit]) -> str:
+    named = ", ".join(f"'{hit.word}'" for hit in hits[:MAX_NAMED])
+    more = len(hits) - MAX_NAMED
+    return f"{named} and {more} more" if more > 0 else named
 
 
 def _verb(hits: list[Hit]) -> str:

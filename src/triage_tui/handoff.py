@@ -138,6 +138,8 @@ _AC_HEADING = re.compile(
     r"(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*(?P<rest>.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A "Definition of done:" / "Scope:" style label line ends the acceptance section too.
+_LABEL = re.compile(r"^[ \t]*(?:\*\*|__|\*)?[A-Z][\w /'-]{1,40}:(?:\*\*|__|\*)?(?:[ \t]|$)")
 _GWT = re.compile(r"^[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:given|when|then|and)\b.*$", re.I | re.M)
 _CHECK = re.compile(r"^[ \t]*[-*][ \t]*\[[ xX]\][ \t]+\S.*$", re.MULTILINE)
 _REVIEWER = re.compile(
@@ -157,7 +159,7 @@ def acceptance_section(description: str) -> str:
     if match is not None:
         lines = [match.group("rest").strip()] if match.group("rest").strip() else []
         for line in description[match.end() :].splitlines()[1:]:
-            if _HEADING.match(line):
+            if _HEADING.match(line) or _LABEL.match(line):
                 break
             lines.append(line.rstrip())
         text = "\n".join(lines).strip()
@@ -175,17 +177,25 @@ def acceptance_section(description: str) -> str:
 
 
 def _first_sentence(description: str) -> str:
+    # The first prose paragraph's first sentence; wrapped lines are joined first.
     in_code = False
+    paragraph: list[str] = []
     for raw in description.splitlines():
         line = raw.strip()
         if line.startswith("```"):
             in_code = not in_code
+            if paragraph:
+                break
             continue
-        if in_code or not line or _HEADING.match(raw) or line[0] in "-*>|{[#":
-            continue
-        sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
-        return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"
-    return ""
+        prose = not in_code and line and not _HEADING.match(raw) and line[0] not in "-*>|{[#`"
+        if prose:
+            paragraph.append(line)
+        elif paragraph:
+            break
+    if not paragraph:
+        return ""
+    sentence = re.split(r"(?<=[.!?])\s", " ".join(paragraph), maxsplit=1)[0]
+    return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"
 
 
 def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, str]:
