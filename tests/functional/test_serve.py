@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -41,7 +42,11 @@ def _fetch(url: str, deadline: float) -> str:
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], int]]:
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    # A space in the path: textual-serve runs the app through a shell, so quoting matters.
+    backlog = tmp_path / "team backlogs" / "acme q1.toml"
+    backlog.parent.mkdir()
+    shutil.copyfile(SAMPLES / "acme.toml", backlog)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     process = subprocess.Popen(
@@ -50,7 +55,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], int]]:
             "-m",
             "triage_tui",
             "serve",
-            str(SAMPLES / "acme.toml"),
+            str(backlog),
             "--port",
             str(port),
         ],
@@ -78,7 +83,7 @@ def test_serve_prints_the_address_serves_the_page_and_stops_on_ctrl_c(
     # websocket address pointing back at the address the browser used.
     assert 'class="textual-terminal"' in html
     assert "/static/js/textual.js" in html
-    assert "triage-tui: acme.toml" in html
+    assert "triage-tui: acme q1.toml" in html
     assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in html
 
     process.send_signal(signal.SIGINT)
@@ -94,6 +99,42 @@ def test_serve_prints_the_address_serves_the_page_and_stops_on_ctrl_c(
         f"Serving triage-tui at http://127.0.0.1:{port} — open it in a browser; ctrl+c stops."
     )
     assert "Traceback" not in out + err
+
+
+async def _first_screen_bytes(port: int, enough: int = 4000) -> bytes:
+    """Connect as the browser page does and collect what the served app draws."""
+    import asyncio
+
+    import aiohttp  # textual-serve's own web stack, so always installed with it
+
+    received = b""
+    url = f"http://127.0.0.1:{port}/ws?width=100&height=30"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
+        try:
+            async with asyncio.timeout(20):
+                async for message in websocket:
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        received += message.data
+                    if len(received) >= enough:
+                        break
+        except TimeoutError:
+            pass
+    return received
+
+
+async def test_a_browser_connection_runs_the_app_through_the_quoted_command(
+    served: tuple[subprocess.Popen[str], int],
+) -> None:
+    """The websocket starts `python -m triage_tui FILE` in a shell: quoting and all must work."""
+    process, port = served
+    _fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 20)
+    screen = await _first_screen_bytes(port)
+    # A Textual app switching to the alternate screen and drawing in truecolour.
+    assert b"\x1b[?1049h" in screen
+    assert b"38;2;" in screen
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=15)
+    assert process.returncode == 0
 
 
 def test_serve_reports_a_busy_port_without_a_traceback() -> None:
