@@ -85,6 +85,9 @@ def test_serve_prints_the_address_serves_the_page_and_stops_on_ctrl_c(
     assert "/static/js/textual.js" in html
     assert "triage-tui: acme q1.toml" in html
     assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in html
+    # Opened under another name, the page points back at that name (not a fixed URL).
+    by_name = _fetch(f"http://localhost:{port}/", time.monotonic() + 5)
+    assert f'data-session-websocket-url="ws://localhost:{port}/ws"' in by_name
 
     process.send_signal(signal.SIGINT)
     try:
