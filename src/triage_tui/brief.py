@@ -15,9 +15,9 @@ from triage_tui.session import Category, Session
 
 #: DOMAIN.md: the hiring items' "what to do".
 SEARCH_TIMELINE_NOTE = (
-    "Budget the search timeline honestly: senior backend hires in a small local pool take "
-    "months, not weeks. Plan the roadmap around that gap instead of waiting on it, and "
-    "keep these items with the people who will own them."
+    "Search timeline: budget it honestly. Senior backend hires in a small local pool take "
+    "months, not weeks; plan the roadmap around that gap instead of waiting on it. The "
+    "items below stay on hold, or with the current team, until their owner starts."
 )
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
@@ -230,11 +230,7 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
         ]
         for question in signals:
             out.append(f"- Yes to: {question.text}")
-        out += [
-            "- **Search timeline and roadmap:** budget the search for this owner; until they "
-            "start, the roadmap items that depend on it wait or stay with the current team.",
-            "",
-        ]
+        out.append("")
 
     # -- parked items
     parked = [item for item in items if session.decision(item.id).category is Category.PARKED]
