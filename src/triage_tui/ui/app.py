@@ -142,7 +142,7 @@ class TriageApp(App[int]):
         self.load_error = error
         if self.options.file is not None and self.workshop is None and not self._opened_any:
             # Bad input on the command line: one line on stderr and exit 1 (PRODUCT.md).
-            self.exit(1, message=str(error))
+            self.exit(return_code=1)
             return
         self.notify(str(error), title="Cannot open", severity="error", timeout=15)
         self._refresh_screen()
