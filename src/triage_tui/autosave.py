@@ -83,6 +83,7 @@ class ResumeInfo:
         decided: items whose category is no longer undecided.
         items: items in the backlog.
         phase: the screen the room was on ("categorize", "readiness", ...).
+        format: the backlog's format (FORMATS); "plan" when the session reopened a plan.
     """
 
     journal: Path
@@ -96,6 +97,7 @@ class ResumeInfo:
     decided: int
     items: int
     phase: str
+    format: str = ""
 
     def describe(self) -> str:
         """One line for the start screen, e.g. ``12 of 40 items decided, last saved ...``."""
@@ -350,7 +352,10 @@ class Autosave:
         records += [_record(seq, step) for seq, step in enumerate(session.history, start=1)]
         data = b"".join(records)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write_bytes(self.path, data)
+        existed = self.path.exists()
+        atomic_write_bytes(self.path, data)  # keeps an existing journal's 0600 mode
+        if not existed:
+            os.chmod(self.path, 0o600)
         if self._fd is not None:
             # The old descriptor points at the replaced file; appends go to the new one.
             os.close(self._fd)
@@ -395,6 +400,7 @@ class Autosave:
             "backlog": str(source.resolve()) if source is not None else "",
             "sha256": self.backlog.sha256,
             "title": self.backlog.title,
+            "format": self.backlog.format,
             "items": len(self.backlog.items),
             "created": self._created or now_iso(),
         }
@@ -554,6 +560,7 @@ def _info(path: Path, scan: _Scan, session: Session, items: int) -> ResumeInfo:
         decided=decided,
         items=items,
         phase=session.phase,
+        format=str(header.get("format", "")),
     )
 
 
@@ -605,7 +612,9 @@ def latest_session(
     Args:
         folder: where journals live; default `sessions_dir()`.
         require_backlog: skip sessions whose backlog file is gone or has changed since
-            (opening it would not find this journal).
+            (opening it would not find this journal). A reopened plan is keyed by the
+            hash of the backlog it came from, which writing the plan does not change,
+            so for plans only the file's existence is checked.
 
     Returns:
         The newest session by file time, or None.
@@ -613,7 +622,9 @@ def latest_session(
     for info in iter_sessions(folder):
         if not require_backlog:
             return info
-        if info.backlog is not None and _sha256_of(info.backlog) == info.backlog_sha256:
+        if info.backlog is None or not info.backlog.is_file():
+            continue
+        if info.format == "plan" or _sha256_of(info.backlog) == info.backlog_sha256:
             return info
     return None
 

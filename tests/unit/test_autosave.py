@@ -450,6 +450,27 @@ def test_latest_session_is_the_newest_with_its_backlog_unchanged(tmp_path: Path)
     assert info is not None and info.title == "newer.toml"
 
 
+def test_latest_session_offers_a_reopened_plan_after_it_was_rewritten(tmp_path: Path) -> None:
+    plan_file = tmp_path / "acme.plan.toml"
+    plan_file.write_text("schema = 'triage-tui/plan/1'\n")
+    # read_plan keys the session by the plan's path and the *original* backlog's hash.
+    plan = Backlog((Item("A-0", "Item 0"),), source=plan_file, format="plan", sha256="f" * 64)
+    autosave = Autosave.for_backlog(plan)
+    session = Session(plan)
+    autosave.attach(session)
+    session.decide("A-0", Category.HIRING)
+    autosave.close()
+    plan_file.write_text("schema = 'triage-tui/plan/1'\n# written again by ctrl+s\n")
+
+    info = latest_session()
+
+    assert info is not None
+    assert info.format == "plan"
+    assert info.backlog == plan_file.resolve()
+    plan_file.unlink()
+    assert latest_session() is None
+
+
 def test_latest_session_skips_damaged_and_empty_journals(backlog: Backlog) -> None:
     recorded(backlog)
     folder = sessions_dir()
