@@ -294,7 +294,8 @@ def recommend_first_engagement(
     among = f" of {len(ranked)}" if others else ""
     if not others:
         lead = "the only ready project"
-    elif item.estimate is None:
+    elif estimate_days(item.estimate) is None:
+        # Unknown sizes sort last: the winner has one only when nobody has a usable one.
         lead = "the highest-scored ready project (no estimates to compare)"
         among = ""
     else:
