@@ -9,9 +9,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage_tui import __version__
 from triage_tui.errors import InputError
+
+if TYPE_CHECKING:
+    from triage_tui.model import Backlog
 
 SUBCOMMANDS = ("check", "brief", "serve")
 
@@ -129,6 +133,20 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     except InputError as error:
         print(str(error), file=sys.stderr)
         return 1
+    try:
+        _write_check_report(path, backlog, as_json=as_json)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `triage-tui check FILE | head`: the reader left early; that is not an error.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
+def _write_check_report(path: Path, backlog: Backlog, *, as_json: bool) -> None:
+    out = sys.stdout
     if as_json:
         report = {
             "file": str(path),
@@ -148,9 +166,8 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
                 for item in backlog.items
             ],
         }
-        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
-        return 0
-    out = sys.stdout
+        out.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return
     out.write(f"{path}: {backlog.format}, {len(backlog.items)} items\n")
     if backlog.title:
         out.write(f"title: {backlog.title}\n")
@@ -158,7 +175,6 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
         out.write(f"  {name:<12} <- {column}\n")
     for warning in backlog.warnings:
         out.write(f"warning: {warning}\n")
-    return 0
 
 
 def cmd_brief(plan_path: Path, output: Path | None) -> int:

@@ -139,10 +139,10 @@ def detect(header: Iterable[str]) -> Shape:
         return ASANA
     if {"id", "title"} <= names and names & _LINEAR_MARKERS:
         return LINEAR
-    if {"title", "url"} <= names and names & _GITHUB_PROJECT_MARKERS:
-        return GITHUB_TSV
     if {"number", "title"} <= names:
         return GITHUB_CSV
+    if {"title", "url"} <= names and names & _GITHUB_PROJECT_MARKERS:
+        return GITHUB_TSV
     return PLAIN
 
 
