@@ -176,9 +176,17 @@ def acceptance_section(description: str) -> str:
     return ""
 
 
+# Sections whose prose describes the deliverable (vs. "Definition of done", "API"...).
+_ABOUT = re.compile(
+    r"(?:context|background|summary|overview|goal|goals|description|problem|what|why)\b", re.I
+)
+
+
 def _first_sentence(description: str) -> str:
-    # The first prose paragraph's first sentence; wrapped lines are joined first.
+    # The first prose paragraph before any heading (or under a context-like heading);
+    # wrapped lines are joined before taking its first sentence.
     in_code = False
+    section_ok = True
     paragraph: list[str] = []
     for raw in description.splitlines():
         line = raw.strip()
@@ -187,7 +195,13 @@ def _first_sentence(description: str) -> str:
             if paragraph:
                 break
             continue
-        prose = not in_code and line and not _HEADING.match(raw) and line[0] not in "-*>|{[#`"
+        if not in_code and _HEADING.match(raw):
+            if paragraph:
+                break
+            name = re.sub(r"^[#\s]*(?:h[1-6]\.)?[\s*]*", "", line)
+            section_ok = bool(_ABOUT.match(name))
+            continue
+        prose = section_ok and not in_code and line and line[0] not in "-*>|{[#`"
         if prose:
             paragraph.append(line)
         elif paragraph:

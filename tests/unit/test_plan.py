@@ -1,0 +1,514 @@
+"""The plan TOML: layout, byte-identical round trips, validation errors, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import SAMPLES
+from triage_tui.categorize import suggest
+from triage_tui.errors import InputError
+from triage_tui.model import Backlog, Item
+from triage_tui.plan import SCHEMA, build_plan, dumps_plan, loads_plan, read_plan, write_plan
+from triage_tui.session import Category, Mark, Session
+
+CREATED = "2026-03-02T09:30:00Z"
+READY = dict.fromkeys(range(1, 8), Mark.MET)
+
+
+def acme_backlog(source: Path | None = None) -> Backlog:
+    items = (
+        Item(
+            "PAY-101",
+            "Own the payments platform's on-call and reliability",
+            "Incidents page whoever is awake.",
+            ("payments", "reliability"),
+            status="To Do",
+            extra={"priority": "P0"},
+        ),
+        Item(
+            "PAY-114",
+            "Build Stripe webhook ingestion service",
+            "## Acceptance criteria\n- [ ] stored once\n\n## Definition of done\nDeployed.",
+            ("payments",),
+            "2w",
+            type="Story",
+        ),
+        Item("API-88", "Invoice CSV export endpoint", "Accountants ask for CSV.", (), 3),
+        Item("SEC-4", "SSO via SAML 2.0", "Okta first.", ("security",), 2.5),
+        Item("PLAT-47", "Make search fast again"),
+        Item("PLAT-48", "Fix flaky tests in CI", estimate="1d"),
+    )
+    return Backlog(items, source=source, title="Acme backlog, Q1", sha256="ab" * 32)
+
+
+def decided(backlog: Backlog) -> Session:
+    session = Session(backlog, facilitator="Ana", team="Payments", minutes=45)
+    ids = [item.id for item in backlog.items]
+    session.decide(ids[0], Category.HIRING, seconds=61.26, at="2026-03-02T09:05:00Z")
+    session.set_note(ids[0], "Needs an owner for the pager.")
+    session.set_signals(ids[0], ["production_accountability", "compounding_architecture"])
+    session.decide(ids[1], Category.PROJECT, seconds=95, at="2026-03-02T09:07:00Z")
+    for number, mark in READY.items():
+        session.set_mark(ids[1], number, mark)
+    session.set_handoff(ids[1], "reviewer", "Dana")
+    session.decide(ids[2], Category.PROJECT, seconds=30, at="2026-03-02T09:08:00Z")
+    session.set_mark(ids[2], 4, Mark.PARTIAL)
+    session.set_mark(ids[2], 5, Mark.MET)
+    session.set_mark(ids[2], 3, Mark.MISSING)
+    session.set_handoff(ids[2], "channel", "Slack #billing")  # not ready, but kept
+    session.decide(ids[3], Category.PROJECT, seconds=20, at="2026-03-02T09:09:00Z")
+    session.decide(ids[4], Category.PARKED, seconds=40, at="2026-03-02T09:10:00Z")
+    session.set_note(ids[4], "Which search: admin or customer-facing?")
+    return session
+
+
+# -- layout ---------------------------------------------------------------------------
+def test_top_level_and_meta_key_order() -> None:
+    plan = build_plan(decided(acme_backlog(Path("acme.toml"))), created=CREATED)
+    assert list(plan) == ["schema", "meta", "summary", "first_engagement", "items"]
+    assert plan["schema"] == SCHEMA == "triage-tui/plan/1"
+    assert list(plan["meta"]) == [
+        "generated_by",
+        "created",
+        "backlog",
+        "backlog_title",
+        "backlog_sha256",
+        "facilitator",
+        "team",
+        "minutes",
+        "minutes_used",
+        "scope",
+        "items_total",
+        "items_left_out",
+    ]
+    meta = plan["meta"]
+    assert meta["generated_by"].startswith("triage-tui ")
+    assert meta["created"] == CREATED
+    assert meta["backlog"] == "acme.toml"
+    assert meta["backlog_sha256"] == "ab" * 32
+    assert (meta["facilitator"], meta["team"], meta["minutes"]) == ("Ana", "Payments", 45)
+    assert meta["minutes_used"] == round((61.3 + 95 + 30 + 20 + 40) / 60, 1)
+    assert (meta["items_total"], meta["items_left_out"]) == (6, 0)
+
+
+def test_summary_counts() -> None:
+    plan = build_plan(decided(acme_backlog()), created=CREATED)
+    assert plan["summary"] == {
+        "items": 6,
+        "hiring": 1,
+        "project": 3,
+        "parked": 1,
+        "undecided": 1,
+        "ready": 1,
+        "needs_work": 0,
+        "not_ready": 2,
+    }
+    assert plan["first_engagement"]["id"] == "PAY-114"
+    assert plan["first_engagement"]["chosen_by"] == "recommendation"
+    assert "smaller than the one you actually need" in plan["first_engagement"]["why"]
+
+
+def test_item_entries() -> None:
+    items = {
+        entry["id"]: entry
+        for entry in build_plan(decided(acme_backlog()), created=CREATED)["items"]
+    }
+    assert [*items] == ["PAY-101", "PAY-114", "API-88", "SEC-4", "PLAT-47", "PLAT-48"]
+    hiring = items["PAY-101"]
+    assert list(hiring) == [
+        "id",
+        "title",
+        "description",
+        "labels",
+        "extra",
+        "category",
+        "rationale",
+        "signals",
+        "seconds_spent",
+        "decided_at",
+    ]
+    assert "estimate" not in hiring  # TOML has no null
+    assert hiring["extra"] == {"priority": "P0", "status": "To Do"}
+    assert hiring["signals"] == ["compounding_architecture", "production_accountability"]
+    assert hiring["seconds_spent"] == 61.3
+    ready = items["PAY-114"]
+    assert ready["extra"] == {"type": "Story"}
+    assert ready["readiness"] == {
+        "score": 100,
+        "level": "ready",
+        "met": [
+            "coherent_scope",
+            "system_context",
+            "io_contracts",
+            "acceptance_criteria",
+            "definition_of_done",
+            "review_workflow",
+            "no_tribal_knowledge",
+        ],
+        "partial": [],
+        "gaps": [],
+    }
+    assert list(ready["handoff"]) == [
+        "deliverable",
+        "acceptance_criteria",
+        "timeline",
+        "reviewer",
+        "channel",
+        "cadence",
+    ]
+    assert ready["handoff"]["reviewer"] == "Dana"
+    assert ready["handoff"]["acceptance_criteria"] == "- [ ] stored once"
+    not_ready = items["API-88"]
+    assert not_ready["estimate"] == 3
+    assert not_ready["readiness"]["level"] == "not_ready"
+    assert not_ready["readiness"]["met"] == ["definition_of_done"]
+    assert not_ready["readiness"]["partial"] == ["acceptance_criteria"]
+    assert not_ready["readiness"]["gaps"][0].startswith("Cut “Invoice CSV export endpoint”")
+    assert not_ready["handoff"]["channel"] == "Slack #billing"
+    assert "handoff" not in items["SEC-4"]
+    assert "readiness" not in items["PLAT-47"]
+    assert items["PLAT-47"]["rationale"] == "Which search: admin or customer-facing?"
+    assert items["PLAT-48"]["category"] == "undecided"
+    assert items["PLAT-48"]["decided_at"] == ""
+
+
+def test_toml_sections_in_order_one_table_per_item() -> None:
+    text = dumps_plan(decided(acme_backlog()), created=CREATED)
+    headers = [
+        line for line in text.splitlines() if line.startswith("[") or line.startswith("schema")
+    ]
+    assert headers[:5] == [
+        'schema = "triage-tui/plan/1"',
+        "[meta]",
+        "[meta.scope]",
+        "[summary]",
+        "[first_engagement]",
+    ]
+    assert text.count("[[items]]") == 6
+    assert "[items.readiness]" in text and "[items.handoff]" in text
+    assert 'description = """\n## Acceptance criteria' in text  # diffs well
+    tomllib.loads(text)
+
+
+def test_scope_narrows_the_plan_and_is_recorded() -> None:
+    session = decided(acme_backlog())
+    session.set_field("scope", {"hide_closed": False, "text": "payments"})
+    plan = build_plan(session, created=CREATED)
+    assert [entry["id"] for entry in plan["items"]] == ["PAY-101", "PAY-114"]
+    assert plan["meta"]["scope"] == {"hide_closed": False, "text": "payments"}
+    assert (plan["meta"]["items_total"], plan["meta"]["items_left_out"]) == (6, 4)
+    again = dumps_plan(loads_plan(dumps_plan(session, created=CREATED)))
+    assert again == dumps_plan(session, created=CREATED)
+    explicit = build_plan(session, in_scope=acme_backlog().items[:1], created=CREATED)
+    assert [entry["id"] for entry in explicit["items"]] == ["PAY-101"]
+
+
+# -- round trips ----------------------------------------------------------------------
+def test_round_trip_is_byte_identical_and_restores_decisions() -> None:
+    session = decided(acme_backlog(Path("/nowhere/acme.toml")))
+    session.set_field("first_engagement", "API-88")
+    first = dumps_plan(session, created=CREATED)
+    reopened = loads_plan(first, "acme.plan.toml")
+    assert dumps_plan(reopened) == first
+    assert reopened.backlog.format == "plan"
+    assert reopened.backlog.title == "Acme backlog, Q1"
+    assert reopened.backlog.sha256 == "ab" * 32
+    assert reopened.first_engagement == "API-88"
+    assert (reopened.facilitator, reopened.team, reopened.minutes) == ("Ana", "Payments", 45)
+    for original in session.backlog.items:
+        item = reopened.backlog.by_id()[original.id]
+        for name in ("id", "title", "description", "labels", "estimate", "status", "type", "extra"):
+            assert getattr(item, name) == getattr(original, name), name
+        before, after = session.decisions[original.id], reopened.decisions[original.id]
+        assert after.category is before.category
+        assert after.rationale == before.rationale
+        assert after.signals == before.signals
+        assert after.decided_at == before.decided_at
+        assert after.seconds_spent == round(before.seconds_spent, 1)
+        assert after.handoff == before.handoff  # only the room's edits, not the defaults
+        if before.category is Category.PROJECT:
+            assert after.marks == {n: m for n, m in before.marks.items() if m is not Mark.MISSING}
+
+
+def test_reopens_without_the_backlog(tmp_path: Path) -> None:
+    backlog_file = tmp_path / "acme.toml"
+    backlog_file.write_text('[[items]]\ntitle = "x"\n', encoding="utf-8")
+    plan_file = tmp_path / "plans" / "acme.plan.toml"
+    plan_file.parent.mkdir()
+    session = decided(acme_backlog(backlog_file))
+    write_plan(session, plan_file, created=CREATED)
+    assert backlog_file.read_text(encoding="utf-8") == '[[items]]\ntitle = "x"\n'
+    backlog_file.unlink()
+    reopened = read_plan(plan_file)
+    assert reopened.backlog.source == plan_file
+    assert reopened.plan_meta["backlog"] == "../acme.toml"  # relative to the plan
+    assert len(reopened.backlog.items) == 6
+    write_plan(reopened, plan_file)
+    assert plan_file.read_text(encoding="utf-8") == dumps_plan(
+        session, created=CREATED, plan_path=plan_file
+    )
+
+
+def _sample_files() -> list[Path]:
+    return sorted(p for p in SAMPLES.glob("*") if p.suffix in (".toml", ".csv", ".tsv"))
+
+
+@pytest.mark.parametrize("sample", _sample_files(), ids=lambda p: p.name)
+def test_every_sample_backlog_round_trips(sample: Path, tmp_path: Path) -> None:
+    loaders = pytest.importorskip("triage_tui.loaders")
+    backlog = loaders.load(sample)
+    before = sample.read_bytes()
+    session = Session(backlog)
+    for index, item in enumerate(backlog.items):
+        suggestion = suggest(item)
+        category = (
+            suggestion.category
+            if suggestion.category is not Category.UNDECIDED
+            else Category.PARKED
+        )
+        if index % 5 == 4:
+            continue  # some items not reached
+        session.decide(item.id, category, seconds=index * 7.25, at=CREATED)
+        session.set_note(item.id, suggestion.reason)
+        if category is Category.PROJECT:
+            for number in range(1, 8):
+                session.set_mark(
+                    item.id, number, (Mark.MET, Mark.PARTIAL, Mark.MET)[(number + index) % 3]
+                )
+    plan_file = tmp_path / f"{sample.stem}.plan.toml"
+    write_plan(session, plan_file, created=CREATED)
+    first = plan_file.read_bytes()
+    reopened = read_plan(plan_file)
+    assert dumps_plan(reopened).encode("utf-8") == first
+    # And once more through a write: still identical, and the backlog untouched.
+    write_plan(reopened, plan_file)
+    assert plan_file.read_bytes() == first
+    assert sample.read_bytes() == before
+    assert loaders.load(plan_file).format == "plan"
+
+
+def test_samples_exist() -> None:
+    if not _sample_files():
+        pytest.skip("no sample backlogs yet")
+    assert any(p.name == "acme.toml" for p in _sample_files())
+
+
+text_st = st.text(max_size=300)
+long_text = st.one_of(text_st, st.text(min_size=2000, max_size=6000, alphabet=st.characters()))
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=st.text(min_size=1, max_size=200).filter(lambda s: s.strip() != ""),
+    description=long_text,
+    labels=st.lists(text_st, max_size=4, unique=True),
+    estimate=st.one_of(
+        st.none(),
+        text_st,
+        st.integers(min_value=-(2**63), max_value=2**63 - 1),
+        st.floats(allow_nan=False),
+    ),
+    extra=st.dictionaries(st.text(max_size=20), text_st, max_size=4),
+    rationale=text_st,
+    category=st.sampled_from(list(Category)),
+    odd_id=st.text(min_size=1, max_size=40),
+    mark=st.sampled_from(list(Mark)),
+)
+def test_arbitrary_text_round_trips(
+    title: str,
+    description: str,
+    labels: list[str],
+    estimate: Any,
+    extra: dict[str, str],
+    rationale: str,
+    category: Category,
+    odd_id: str,
+    mark: Mark,
+) -> None:
+    items = (
+        Item(odd_id, title, description, tuple(labels), estimate, extra=extra),
+        Item(odd_id + "-2", "Build it", 'quotes " \'\'\' """ and \\ backslashes', estimate="2w"),
+    )
+    session = Session(Backlog(items, title=title))
+    session.decide(odd_id, category, seconds=12.5, at=CREATED)
+    session.set_note(odd_id, rationale)
+    for number in range(1, 8):
+        session.set_mark(odd_id, number, mark)
+    session.set_handoff(odd_id, "deliverable", description)
+    first = dumps_plan(session, created=CREATED)
+    reopened = loads_plan(first)
+    assert dumps_plan(reopened) == first
+    item = reopened.backlog.by_id()[odd_id]
+
+    def norm(text: str) -> str:
+        # Multi-line strings are written with LF line endings (readable diffs).
+        return text.replace("\r\n", "\n")
+
+    assert item.title == norm(title)
+    assert item.description == norm(description)
+    assert list(item.labels) == [norm(label) for label in labels]
+    assert item.estimate == (norm(estimate) if isinstance(estimate, str) else estimate)
+    assert dict(item.extra) == {k: norm(v) for k, v in extra.items()}
+    assert reopened.decisions[odd_id].rationale == norm(rationale)
+
+
+# -- errors ---------------------------------------------------------------------------
+GOOD = dumps_plan(decided(acme_backlog()), created=CREATED)
+
+
+def _error(text: str, name: str = "team.plan.toml") -> InputError:
+    with pytest.raises(InputError) as info:
+        loads_plan(text, name)
+    return info.value
+
+
+def test_wrong_schema() -> None:
+    error = _error(GOOD.replace(SCHEMA, "acme/backlog/1"))
+    assert str(error) == (
+        "team.plan.toml:1: not a triage-tui plan: schema is 'acme/backlog/1', "
+        "expected 'triage-tui/plan/1'"
+    )
+
+
+def test_newer_schema_version() -> None:
+    error = _error(GOOD.replace(SCHEMA, "triage-tui/plan/2"))
+    assert str(error).startswith("team.plan.toml:1: plan schema 'triage-tui/plan/2' is newer")
+    assert "upgrade triage-tui" in str(error)
+
+
+def test_missing_schema_and_not_a_plan() -> None:
+    assert "no schema" in str(_error('[[items]]\ntitle = "x"\n'))
+    assert "unknown plan schema" in str(_error('schema = "triage-tui/plan/beta"\n'))
+    assert "schema must be a string" in str(_error("schema = 1\n"))
+
+
+def test_toml_syntax_error_names_the_line() -> None:
+    lines = GOOD.splitlines()
+    lines[5] = "created = 2026-99"
+    error = _error("\n".join(lines))
+    assert error.line == 6
+    assert str(error).startswith("team.plan.toml:6: not valid TOML: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'labels = [\n    "payments",\n    "reliability",\n]',
+            'labels = "payments"',
+            "item 'PAY-101': labels must be a list of strings",
+        ),
+        (
+            'category = "hiring"',
+            'category = "maybe"',
+            "item 'PAY-101': category must be one of hiring, project, parked, undecided, not 'maybe'",
+        ),
+        (
+            "seconds_spent = 61.3",
+            'seconds_spent = "a minute"',
+            "item 'PAY-101': seconds_spent must be a number, not text",
+        ),
+        (
+            'rationale = "Needs an owner for the pager."',
+            "rationale = 3",
+            "item 'PAY-101': rationale must be a string, not a number",
+        ),
+        ('id = "PAY-101"', 'id = ""', "item #1: id must be a non-empty string"),
+        (
+            'title = "Own the payments platform\'s on-call and reliability"',
+            'title = " "',
+            "item 'PAY-101': title is missing or empty",
+        ),
+        (
+            '    "no_tribal_knowledge",\n]\npartial = []',
+            '    "no_tribal_knowledge",\n]\npartial = ["vibes"]',
+            "item 'PAY-114': readiness.partial has unknown criterion 'vibes'",
+        ),
+        ("minutes = 45", "minutes = true", "[meta]: minutes must be a whole number"),
+        ('id = "API-88"', 'id = "PAY-114"', "duplicate item id 'PAY-114'"),
+    ],
+)
+def test_wrong_types_name_the_item_and_field(old: str, new: str, message: str) -> None:
+    assert old in GOOD, old
+    error = _error(GOOD.replace(old, new, 1))
+    assert message in str(error)
+    assert "\n" not in str(error)
+    if message.startswith(("item", "duplicate")):
+        assert error.line is not None
+        assert GOOD.replace(old, new, 1).splitlines()[error.line - 1] == "[[items]]"
+
+
+def test_read_plan_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        read_plan(tmp_path / "missing.plan.toml")
+    binary = tmp_path / "junk.plan.toml"
+    binary.write_bytes(b'schema = "triage-tui/plan/1"\n\xff\xfe\x00junk')
+    with pytest.raises(InputError) as info:
+        read_plan(binary)
+    assert str(info.value) == f"{binary}:2: not UTF-8 text (a plan is UTF-8 TOML)"
+    bom = tmp_path / "bom.plan.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert len(read_plan(bom).backlog.items) == 6
+
+
+# -- writing --------------------------------------------------------------------------
+def test_atomic_write_failure_keeps_the_old_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_file = tmp_path / "acme.plan.toml"
+    session = decided(acme_backlog())
+    write_plan(session, plan_file, created=CREATED, backup=False)
+    old = plan_file.read_bytes()
+    session.decide("PLAT-48", Category.HIRING)
+
+    def broken_replace(src: Any, dst: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="No space left"):
+        write_plan(session, plan_file, created=CREATED, backup=False)
+    assert plan_file.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.plan.toml"]
+
+
+def test_failure_while_writing_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan_file = tmp_path / "acme.plan.toml"
+    session = decided(acme_backlog())
+    write_plan(session, plan_file, created=CREATED, backup=False)
+    old = plan_file.read_bytes()
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        write_plan(session, plan_file, created="2027-01-01T00:00:00Z", backup=False)
+    assert plan_file.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.plan.toml"]
+
+
+def test_backup_keeps_the_previous_plan(tmp_path: Path) -> None:
+    plan_file = tmp_path / "acme.plan.toml"
+    session = decided(acme_backlog())
+    write_plan(session, plan_file, created=CREATED)
+    old = plan_file.read_bytes()
+    session.decide("PLAT-48", Category.HIRING)
+    write_plan(session, plan_file, created=CREATED)
+    assert (tmp_path / "acme.plan.toml.bak").read_bytes() == old
+    assert plan_file.read_bytes() != old
+
+
+def test_never_overwrites_the_backlog(tmp_path: Path) -> None:
+    backlog_file = tmp_path / "acme.toml"
+    backlog_file.write_text("original", encoding="utf-8")
+    session = decided(acme_backlog(backlog_file))
+    with pytest.raises(PermissionError):
+        write_plan(session, backlog_file)
+    assert backlog_file.read_text(encoding="utf-8") == "original"
