@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from triage_tui.errors import InputError
+from triage_tui.ui.launch import Opened
 from triage_tui.workshop import PHASES, Workshop
 
 
@@ -77,6 +78,8 @@ class TriageApp(App[int]):
         self.now = now
         self.workshop: Workshop | None = None
         self.autosave: Any = None
+        self.lock: Any = None
+        self.read_only = False
         self.load_error: InputError | None = None
         self.resume_info: str = ""
         self.config_message: str | None = None
@@ -132,35 +135,107 @@ class TriageApp(App[int]):
         from triage_tui.ui.launch import build_workshop
 
         try:
-            workshop, autosave, resume_info = build_workshop(path, self.options, self.now)
+            opened = build_workshop(path, self.options, self.now)
         except InputError as error:
             self.call_from_thread(self._load_failed, error)
             return
-        self.call_from_thread(self._loaded, workshop, autosave, resume_info)
+        self.call_from_thread(self._loaded, opened)
 
     def _load_failed(self, error: InputError) -> None:
         self.load_error = error
-        if self.options.file is not None and self.workshop is None and not self._opened_any:
+        if self.options.file is not None and self.workshop is None and not self.opened_any:
             # Bad input on the command line: one line on stderr and exit 1 (PRODUCT.md).
             self.exit(return_code=1)
             return
         self.notify(str(error), title="Cannot open", severity="error", timeout=15)
         self._refresh_screen()
 
-    _opened_any = False
+    opened_any = False
 
-    def _loaded(self, workshop: Workshop, autosave: Any, resume_info: str) -> None:
-        if self.autosave is not None:
-            self.autosave.close()
+    def _loaded(self, opened: Opened) -> None:
+        self._close_autosave()
+        workshop = opened.workshop
+        assert workshop is not None
         self.workshop = workshop
-        self.autosave = autosave
-        self.resume_info = resume_info
+        self.autosave = opened.autosave
+        self.lock = opened.lock
+        self.read_only = bool(opened.held_by)
+        self.resume_info = opened.resume_info
         self.load_error = None
-        self._opened_any = True
+        self.opened_any = True
+        if self.autosave is not None:
+            self.autosave.on_error = self._autosave_failed
+        if opened.autosave_error:
+            self.notify(
+                f"{opened.autosave_error} Working without autosave: ctrl+s often.",
+                title="Autosave off",
+                severity="error",
+                timeout=20,
+            )
         self._refresh_screen()
+        if opened.held_by:
+            from triage_tui.ui.screens.held import HeldScreen
+
+            self.push_screen(HeldScreen(opened.held_by), self._held_choice)
         phase = workshop.session.phase
-        if phase in PHASES and phase != "start" and resume_info:
-            self.notify(f"Resumed where the room left off: {phase}.", timeout=6)
+        if opened.resume_info and phase in PHASES and phase != "start":
+            self.notify(f"{opened.resume_info}. The room was at: {phase}.", timeout=8)
+
+    def _held_choice(self, take_over: bool | None) -> None:
+        """The session is open elsewhere: take it over, or stay read-only."""
+        workshop = self.workshop
+        if workshop is None or self.autosave is None or self.lock is None:
+            return
+        if not take_over:
+            self.notify(
+                "Read-only: changes here are not autosaved (ctrl+s still writes a plan).",
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+            )
+            self._refresh_screen()
+            return
+        from triage_tui.fsutil import describe_write_error
+
+        try:
+            result = self.lock.take_over()
+            self.autosave.attach(workshop.session, lock=self.lock)
+        except (OSError, RuntimeError) as error:
+            message = (
+                describe_write_error(self.autosave.path, error)
+                if isinstance(error, OSError)
+                else str(error)
+            )
+            self.notify(message, title="Could not take over", severity="error", timeout=15)
+            return
+        self.read_only = False
+        self.notify(result.describe(), timeout=6)
+        self._refresh_screen()
+
+    def _autosave_failed(self, error: OSError) -> None:
+        from triage_tui.autosave import SessionTakenOver
+        from triage_tui.fsutil import describe_write_error
+
+        if isinstance(error, SessionTakenOver):
+            message = "Another triage-tui took this session over: this window no longer autosaves."
+        else:
+            message = (
+                describe_write_error(self.autosave.path, error)
+                + " Decisions are kept in memory and retried."
+            )
+        # Called from the thread that applied the step: the UI thread.
+        self.notify(message, title="Autosave", severity="error", timeout=15)
+
+    def _close_autosave(self) -> None:
+        if self.autosave is not None:
+            # Closing (compaction) must never hide the room's work: the journal stays as is.
+            with contextlib.suppress(Exception):
+                self.autosave.close(self.workshop.session if self.workshop else None)
+        if self.lock is not None:
+            with contextlib.suppress(Exception):
+                self.lock.release()
+        self.autosave = None
+        self.lock = None
 
     def _refresh_screen(self) -> None:
         refresh = getattr(self.screen, "refresh_view", None)
@@ -251,7 +326,4 @@ class TriageApp(App[int]):
         self._refresh_screen()
 
     def on_unmount(self) -> None:
-        if self.autosave is not None and self.workshop is not None:
-            # Closing (compaction) must never hide the room's work: the journal stays as is.
-            with contextlib.suppress(Exception):
-                self.autosave.close(self.workshop.session)
+        self._close_autosave()

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,46 +45,102 @@ def run_app(args: argparse.Namespace, mapping: dict[str, str]) -> int:
     return int(code or app.return_code or 0)
 
 
-def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> tuple[Workshop, Any, str]:
+@dataclass
+class Opened:
+    """What opening a file produced, for the app to wire up.
+
+    Attributes:
+        workshop: the workshop over the file.
+        autosave: the session journal (None when autosave is off).
+        lock: this session's lock (None when autosave is off).
+        resume_info: a sentence about what was resumed, or "".
+        held_by: when another triage-tui holds the session, the sentence saying so;
+            the autosave is then not attached until the user takes it over.
+        autosave_error: why autosave could not start, or "".
+    """
+
+    workshop: Workshop | None = None
+    autosave: Any = None
+    lock: Any = None
+    resume_info: str = ""
+    held_by: str = ""
+    autosave_error: str = ""
+
+
+def _looks_like_plan(path: Path) -> bool:
+    # A plan starts with its schema line; peeking avoids parsing a big plan twice.
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return b'schema = "triage-tui/plan/' in head
+
+
+def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> Opened:
     """Load `path` (backlog or plan), resume its autosave unless --fresh, and wrap it.
 
-    Returns:
-        (workshop, autosave or None, a sentence about what was resumed or "").
-
     Raises:
-        InputError: the file is not a backlog or plan we can read.
+        InputError: the file is not a backlog or plan we can read, or its autosave is
+            from a newer triage-tui.
     """
-    from triage_tui.autosave import Autosave
     from triage_tui.loaders import load
     from triage_tui.session import Session
 
     if not path.exists():
         raise InputError(path, "no such file")
-    backlog = load(path, options.mapping)
-    if backlog.format == "plan":
+    if _looks_like_plan(path):
         from triage_tui.plan import read_plan
 
         session = read_plan(path)
     else:
-        session = Session(backlog)
+        backlog = load(path, options.mapping)
+        if backlog.format == "plan":
+            from triage_tui.plan import read_plan
+
+            session = read_plan(path)
+        else:
+            session = Session(backlog)
+    opened = _start_autosave(session, fresh=options.fresh) if options.autosave else Opened()
     if options.minutes is not None:
         session.minutes = options.minutes
-    resume_info = ""
-    autosave = None
-    if options.autosave:
-        autosave = Autosave.for_backlog(session.backlog)
-        if options.fresh:
-            autosave.start_fresh()
-        else:
-            info = autosave.summary()
-            if info is not None:
-                replayed = autosave.resume(session)
-                if replayed:
-                    resume_info = info.describe()
-        autosave.attach(session)
-    plan_path = options.plan
-    workshop = Workshop(session, plan_path=plan_path, now=now)
-    return workshop, autosave, resume_info
+    # Built last: the scope and the clock come from the resumed session.
+    opened.workshop = Workshop(session, plan_path=options.plan, now=now)
+    return opened
+
+
+def _start_autosave(session: Any, *, fresh: bool) -> Opened:
+    """Lock the session, resume (or set aside) its journal, and attach the autosave."""
+    from triage_tui.autosave import Autosave
+    from triage_tui.fsutil import describe_write_error
+    from triage_tui.lock import LockStatus, SessionLock
+
+    opened = Opened()
+    autosave = Autosave.for_backlog(session.backlog)
+    lock = SessionLock(autosave.lock_path)
+    try:
+        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        result = lock.acquire()
+    except OSError as error:
+        opened.autosave_error = describe_write_error(autosave.lock_path, error)
+        return opened
+    held = result.status is LockStatus.HELD
+    if fresh and not held:
+        autosave.start_fresh()
+    else:
+        info = autosave.summary()
+        # A second window reads the journal but never repairs (cuts) someone else's file.
+        if info is not None and autosave.resume(session, repair=not held):
+            opened.resume_info = f"Resumed the autosaved session: {info.describe()}"
+    opened.autosave, opened.lock = autosave, lock
+    if held:
+        opened.held_by = result.describe()
+        return opened
+    try:
+        autosave.attach(session, lock=lock)
+    except OSError as error:
+        opened.autosave_error = describe_write_error(autosave.path, error)
+    return opened
 
 
 def export_files(

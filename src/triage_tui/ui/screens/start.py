@@ -84,8 +84,11 @@ class StartScreen(PhaseScreen):
         chooser.display = workshop is None
         setup.display = workshop is not None
         if workshop is None:
+            loading = self.triage.options.file is not None and not self.triage.load_error
+            chooser.display = not loading
             loaded.update(self._loading_text())
-            self._fill_choices()
+            if not loading:
+                self._fill_choices()
             hint.update("")
             return
         if self.focused is not None and chooser in self.focused.ancestors_with_self:
@@ -130,7 +133,7 @@ class StartScreen(PhaseScreen):
         error = self.triage.load_error
         if error is not None:
             return Text(f"✗ {error}", style="bold")
-        if self.triage.options.file is not None and not self.triage._opened_any:
+        if self.triage.options.file is not None and not self.triage.opened_any:
             return Text(f"Loading {self.triage.options.file} …", style="bold")
         return Text("No backlog loaded yet. Pick one below.", style="bold")
 
@@ -144,12 +147,12 @@ class StartScreen(PhaseScreen):
         if latest is not None and latest.backlog is not None and Path(latest.backlog).exists():
             choices.add_option(
                 Option(
-                    f"↻ Resume the last session: {latest.describe()}", id=f"path:{latest.backlog}"
+                    f"↻ Resume the last session: {latest.describe()}", id=f"resume:{latest.backlog}"
                 )
             )
         demo = sample_backlog()
         if demo.exists():
-            choices.add_option(Option(f"▶ The demo backlog ({demo.name})", id=f"path:{demo}"))
+            choices.add_option(Option(f"▶ The demo backlog ({demo.name})", id=f"demo:{demo}"))
         choices.add_option(Option("… Open a file (type its path below)", id="open"))
         if not choices.has_focus:
             choices.focus()
@@ -231,9 +234,9 @@ class StartScreen(PhaseScreen):
 
     @on(OptionList.OptionSelected, "#choices")
     def _choice(self, event: OptionList.OptionSelected) -> None:
-        option_id = event.option.id or ""
-        if option_id.startswith("path:"):
-            self.triage.open_file(Path(option_id[5:]))
+        kind, _, path = (event.option.id or "").partition(":")
+        if kind in ("resume", "demo"):
+            self.triage.open_file(Path(path))
         else:
             self.query_one("#open-path", Input).focus()
 
