@@ -1,0 +1,220 @@
+"""The Markdown brief (`triage-tui brief`) and the CSV summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from triage_tui.brief import render_brief, render_csv_summary
+from triage_tui.cli import main
+from triage_tui.model import Backlog, Item
+from triage_tui.plan import read_plan, write_plan
+from triage_tui.session import Category, Mark, Session
+
+CREATED = "2026-03-02T09:30:00Z"
+READY = dict.fromkeys(range(1, 8), Mark.MET)
+
+
+def _mark_all(session: Session, item_id: str, given: dict[int, Mark]) -> None:
+    for number, mark in given.items():
+        session.set_mark(item_id, number, mark)
+
+
+def _sample_session() -> Session:
+    """A workshop over the bundled demo backlog (or a built-in one if samples are missing)."""
+    try:
+        from triage_tui.loaders import load
+
+        backlog = load(SAMPLES / "acme.toml")
+    except (ImportError, FileNotFoundError, OSError):
+        backlog = Backlog(
+            (
+                Item("PAY-101", "Own the payments platform's on-call and reliability"),
+                Item("PAY-114", "Build Stripe webhook ingestion service", estimate="2w"),
+                Item("API-88", "Invoice CSV export endpoint", estimate="3d"),
+                Item("SEC-4", "SSO via SAML 2.0 for enterprise customers"),
+                Item("PLAT-47", "Make search fast again"),
+                Item("PLAT-48", "Fix flaky tests in CI"),
+            ),
+            title="Acme",
+        )
+    by_id = backlog.by_id()
+    session = Session(backlog, facilitator="Ana", team="Ledger")
+    session.decide("PAY-101", Category.HIRING, at=CREATED)
+    session.set_note("PAY-101", "Pager duty for payments needs one accountable owner.")
+    session.set_signals("PAY-101", ["production_accountability"])
+    session.decide("PAY-114", Category.PROJECT, at=CREATED)
+    _mark_all(session, "PAY-114", READY)
+    session.set_handoff("PAY-114", "reviewer", "Dana (CTO)")
+    session.decide("API-88", Category.PROJECT, at=CREATED)
+    _mark_all(session, "API-88", READY)
+    session.decide("SEC-4", Category.PROJECT, at=CREATED)
+    _mark_all(session, "SEC-4", {**READY, 3: Mark.MISSING, 6: Mark.MISSING})
+    session.decide("PLAT-47", Category.PARKED, at=CREATED)
+    session.set_note("PLAT-47", "Which search is slow: admin or customer-facing?")
+    assert "PLAT-48" in by_id
+    return session
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path) -> Path:
+    path = tmp_path / "acme.plan.toml"
+    write_plan(_sample_session(), path, created=CREATED)
+    return path
+
+
+def test_brief_command_prints_every_section(
+    plan_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["brief", str(plan_file)]) == 0
+    out = capsys.readouterr().out
+    sections = [line for line in out.splitlines() if line.startswith("## ")]
+    assert sections[:7] == [
+        "## Summary",
+        "## Recommended first engagement",
+        "## Ready to hand off",
+        "## Gaps to close before handoff",
+        "## Hiring: needs long-term ownership",
+        "## Parked: open questions",
+        "## Not reached in the timebox",
+    ]
+    assert sections[-1] == "## Working with an async contractor"
+    assert out.startswith("# Handoff plan: ")
+    assert "facilitator Ana" in out and "team Ledger" in out
+
+    # Summary table.
+    assert "| Hiring: needs long-term ownership | 1 |" in out
+    assert "| Project delivery | 3 |" in out
+    assert "| &nbsp;&nbsp;ready to hand off | 2 |" in out
+    assert "| &nbsp;&nbsp;needs work | 1 |" in out
+    assert "| Parked (open question) | 1 |" in out
+
+    # First engagement: the smaller of the two ready projects.
+    first = out.split("## Recommended first engagement")[1].split("## ")[0]
+    assert "**API-88: Invoice CSV export endpoint**" in first
+    assert "smaller than the one you actually need" in first
+
+    # A brief per ready item with every handoff field.
+    ready = out.split("## Ready to hand off")[1].split("## Gaps")[0]
+    assert "### PAY-114: Build Stripe webhook ingestion service" in ready
+    assert "### API-88: Invoice CSV export endpoint" in ready
+    for label in (
+        "Deliverable",
+        "Acceptance criteria",
+        "Timeline",
+        "Reviewer",
+        "Channel",
+        "Update cadence",
+    ):
+        assert ready.count(f"- **{label}:**") == 2, label
+    assert "- **Reviewer:** Dana (CTO)" in ready
+    assert "- **Channel:** async: pull request comments + written daily update" in ready
+    assert "end of the contractor's day" in ready
+
+    # Gaps for the project item that is not ready, as a checklist naming it.
+    gaps = out.split("## Gaps to close before handoff")[1].split("## Hiring")[0]
+    assert "### SEC-4: SSO via SAML 2.0 for enterprise customers" in gaps
+    assert (
+        "- [ ] Write the input/output contract for “SSO via SAML 2.0 for enterprise customers”"
+        in gaps
+    )
+    assert "- [ ] Name a reviewer for “SSO via SAML 2.0" in gaps
+    assert "Spec readiness: 76/100, needs work." in gaps
+
+    # Hiring: why, the signal answered, and the search-timeline note.
+    hiring = out.split("## Hiring: needs long-term ownership")[1].split("## Parked")[0]
+    assert "Search timeline" in hiring and "roadmap" in hiring
+    assert "- **Why ownership:** Pager duty for payments needs one accountable owner." in hiring
+    assert "- Yes to: Does someone have to be accountable" in hiring
+
+    # Parked items with their open question; items not reached are listed.
+    parked = out.split("## Parked: open questions")[1].split("## ")[0]
+    assert (
+        "**PLAT-47: Make search fast again**: Which search is slow: admin or customer-facing?"
+        in parked
+    )
+    assert "PLAT-48: Fix flaky tests in CI" in out.split("## Not reached in the timebox")[1]
+
+    # DOMAIN.md's notes for working async.
+    notes = out.split("## Working with an async contractor")[1]
+    assert "timezone gap is an asset" in notes
+    assert "shipped production backend systems" in notes
+    assert "clients they were not co-located with" in notes
+    assert "delivering against specs rather than ongoing direction" in notes
+
+
+def test_brief_to_a_file(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "brief.md"
+    assert main(["brief", str(plan_file), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == render_brief(read_plan(plan_file))
+    assert f"wrote {out}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ('schema = "triage-tui/plan/2"\n', "is newer than this triage-tui"),
+        ('schema = "something/else"\n', "not a triage-tui plan"),
+        ("schema = = \n", "not valid TOML"),
+        (
+            'schema = "triage-tui/plan/1"\n[[items]]\nid = "A"\ntitle = 3\n',
+            "item 'A': title must be a string",
+        ),
+    ],
+)
+def test_bad_plan_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, fragment: str
+) -> None:
+    bad = tmp_path / "bad.plan.toml"
+    bad.write_text(content, encoding="utf-8")
+    assert main(["brief", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{bad}:")
+    assert fragment in lines[0]
+
+
+def test_missing_plan_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["brief", str(tmp_path / "nope.plan.toml")]) == 1
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_brief_without_ready_items_or_decisions() -> None:
+    session = Session(Backlog((Item("A", "Make search fast | again *now*"),), title="Tiny"))
+    text = render_brief(session)
+    assert "No project item is ready to hand off yet." in text
+    assert "None yet: see the gaps to close below." in text
+    assert "No item was categorized as a hiring problem." in text
+    assert "Nothing was parked." in text
+    assert "- A: Make search fast \\| again \\*now\\*" in text  # Markdown stays intact
+    assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_parked_without_a_question_asks_for_one() -> None:
+    session = Session(Backlog((Item("A", "Search"),)))
+    session.decide("A", Category.PARKED)
+    assert "no open question written down" in render_brief(session)
+
+
+def test_csv_summary() -> None:
+    session = _sample_session()
+    rows = list(csv.reader(io.StringIO(render_csv_summary(session))))
+    assert rows[0] == ["id", "title", "category", "score", "level", "gaps"]
+    by_id = {row[0]: row for row in rows[1:]}
+    assert len(rows) - 1 == len(session.backlog.items)
+    assert by_id["PAY-101"][2:] == ["hiring", "", "", ""]
+    assert by_id["PAY-114"][2:5] == ["project", "100", "ready"]
+    sec = by_id["SEC-4"]
+    assert sec[2:5] == ["project", "76", "needs_work"]
+    gaps = sec[5].split(" | ")
+    assert len(gaps) == 2
+    assert gaps[0].startswith("Write the input/output contract for “SSO via SAML 2.0")
+    assert by_id["PLAT-47"][2] == "parked"
