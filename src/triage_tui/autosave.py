@@ -36,7 +36,16 @@ from triage_tui import paths
 from triage_tui.errors import InputError
 from triage_tui.fsutil import atomic_write_bytes, fsync_dir
 from triage_tui.model import Backlog
-from triage_tui.session import SESSION, SESSION_FIELDS, Category, Decision, Session, Step, now_iso
+from triage_tui.session import (
+    SESSION,
+    SESSION_FIELDS,
+    Category,
+    Decision,
+    Op,
+    Session,
+    Step,
+    now_iso,
+)
 
 if TYPE_CHECKING:
     from triage_tui.lock import SessionLock
@@ -155,6 +164,8 @@ class Autosave:
         self._created = ""
         self._pending: list[tuple[bytes, bool]] = []  # (record, is an undo), not yet on disk
         self._dirty = False  # a failed write may have left bytes past _size
+        # Set by a read-only resume: the history as resumed, to rebase on at attach.
+        self._read_only_history: list[Step] | None = None
 
     # -- finding ---------------------------------------------------------------------
     @classmethod
@@ -214,7 +225,9 @@ class Autosave:
 
         Args:
             session: a fresh Session over the same backlog (nothing in its history).
-            repair: cut off a bad tail; pass False to open read-only (a second window).
+            repair: cut off a bad tail; pass False to open read-only (a second window
+                while another instance holds the lock). A later `attach` (after taking
+                the lock over) then re-reads the journal; see `attach`.
 
         Returns:
             The number of records replayed (0 when there is no journal).
@@ -231,6 +244,7 @@ class Autosave:
         scan = _read(self.path)
         if scan is None:
             self._settle(0, 0, 0, "")
+            self._read_only_history = None if repair else []
             return 0
         self._check_backlog(scan)
         for step in scan.steps:
@@ -239,6 +253,8 @@ class Autosave:
             self._cut_tail(scan)
         created = str(scan.header.get("created", "")) if scan.header else ""
         self._settle(scan.good_size, len(scan.steps), len(session.history), created)
+        if not repair:
+            self._read_only_history = list(session.history)
         return len(scan.steps)
 
     def start_fresh(self) -> None:
@@ -255,6 +271,12 @@ class Autosave:
 
         Call after `resume` or `start_fresh` (or with no journal on disk yet).
 
+        After a read-only resume (``repair=False``, then the user took the lock over),
+        the journal is read again, since the other instance may have written more or
+        compacted it on exit: `session` is rewound along its undo history, the journal
+        replayed, and the changes made here meanwhile are applied again on top (and
+        journaled). Undos made while read-only are not carried over.
+
         Args:
             session: the live session.
             lock: this session's lock; once another instance takes it over, writing
@@ -265,9 +287,11 @@ class Autosave:
                 works, without autosave (show `describe_write_error(autosave.path, e)`).
             RuntimeError: attached twice, or a journal with changes exists and neither
                 `resume` nor `start_fresh` was called.
+            InputError: (after a read-only resume) the journal became unreadable.
         """
         if self._fd is not None:
             raise RuntimeError("already attached")
+        local = self._rebase(session) if self._read_only_history is not None else []
         if not self._ready:
             scan = _read(self.path)
             if scan is not None and scan.steps:
@@ -293,6 +317,15 @@ class Autosave:
         self._lock = lock
         self._session = session
         session.listeners.append(self._on_step)
+        for step in local:
+            # Old values are taken from the state now, so undo restores what is on screen.
+            ops = tuple(
+                Op(op.target, op.name, session.get(op.target, op.name), op.new)
+                for op in step.ops
+                if session.get(op.target, op.name) != op.new
+            )
+            if ops:
+                session.apply(Step(ops, step.label, step.at or now_iso()))
 
     def flush(self) -> bool:
         """Retry writing steps a failed write kept in memory.
@@ -342,6 +375,10 @@ class Autosave:
         Raises:
             OSError: the rewrite failed; the old journal is intact.
         """
+        if self._fd is None:
+            # Only the writer compacts: a read-only window must never rewrite the journal
+            # another instance is appending to.
+            return False
         if not self._ready or len(session.history) != _depth_after(self._depth, self._pending):
             # The journal does not account for every step in the history (a change made
             # before attach): compacting from the history could not be checked.
@@ -386,6 +423,28 @@ class Autosave:
             self._fd = None
 
     # -- internals ---------------------------------------------------------------------
+    def _rebase(self, session: Session) -> list[Step]:
+        # Returns the steps made since the read-only resume, to apply again after attach.
+        resumed = self._read_only_history or []
+        history = session.history
+        common = 0
+        while common < min(len(resumed), len(history)) and history[common] is resumed[common]:
+            common += 1
+        local = history[common:]
+        # The state is the fold of the undo history, so undoing it all gives the base.
+        while session.history:
+            session.apply(session.history[-1].inverse(), notify=False)
+        scan = _read(self.path)
+        steps = scan.steps if scan is not None else []
+        for step in steps:
+            session.apply(step, notify=False)
+        if scan is not None and scan.good_size < scan.size:
+            self._cut_tail(scan)  # ours to repair now: the lock was taken over
+        created = str(scan.header.get("created", "")) if scan and scan.header else ""
+        self._settle(scan.good_size if scan else 0, len(steps), len(session.history), created)
+        self._read_only_history = None
+        return local
+
     def _settle(self, size: int, seq: int, depth: int, created: str) -> None:
         self._ready = True
         self._size = size

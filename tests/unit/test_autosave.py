@@ -585,3 +585,88 @@ def _raise(code: int) -> Any:
         raise OSError(code, os.strerror(code))
 
     return fail
+
+
+def test_a_read_only_window_that_takes_over_catches_up_and_keeps_its_changes(
+    backlog: Backlog,
+) -> None:
+    first = Autosave.for_backlog(backlog)
+    first_lock = SessionLock(first.lock_path)
+    assert first_lock.acquire().ok
+    room = Session(backlog)
+    first.attach(room, lock=first_lock)
+    room.decide("A-0", Category.HIRING)
+    # A second window opens the same session read-only.
+    second = Autosave.for_backlog(backlog)
+    second_lock = SessionLock(second.lock_path)
+    assert not second_lock.acquire().ok
+    window = Session(backlog)
+    assert second.resume(window, repair=False) == 1
+    # Both go on: the room decides more, the read-only window notes something.
+    room.decide("A-1", Category.PROJECT)
+    room.set_note("A-0", "room's note")
+    window.set_note("A-2", "asked from the second window")
+    window.decide("A-0", Category.PARKED)
+    size = first.path.stat().st_size
+    assert not second.compact(window)  # never rewrites a journal it does not write
+    second.close(window)
+    assert first.path.stat().st_size == size
+
+    second = Autosave.for_backlog(backlog)
+    second.resume(window := Session(backlog), repair=False)
+    window.set_note("A-2", "asked from the second window")
+    window.decide("A-0", Category.PARKED)
+    room.decide("A-3", Category.HIRING)
+    second_lock.take_over()
+    second.attach(window, lock=second_lock)
+
+    decisions = window.decisions
+    assert decisions["A-1"].category is Category.PROJECT  # caught up with the room
+    assert decisions["A-3"].category is Category.HIRING
+    assert decisions["A-0"].rationale == "room's note"
+    assert decisions["A-0"].category is Category.PARKED  # its own change, applied on top
+    assert decisions["A-2"].rationale == "asked from the second window"
+    room.decide("A-4", Category.HIRING)  # the old window no longer writes
+    assert isinstance(first.error, SessionTakenOver)
+    second.close()
+    resumed_session, _count = resumed(backlog)
+    assert state(resumed_session) == state(window)
+    # Undo in the resumed session takes back the second window's last change first.
+    resumed_session.undo()
+    assert resumed_session.decisions["A-0"].category is Category.HIRING
+
+
+def test_a_read_only_window_takes_over_after_the_owner_compacted_and_left(
+    backlog: Backlog,
+) -> None:
+    first = Autosave.for_backlog(backlog)
+    room = Session(backlog)
+    first.attach(room)
+    run_workshop(room)
+    second = Autosave.for_backlog(backlog)
+    second.resume(window := Session(backlog), repair=False)
+    room.decide("A-5", Category.PROJECT)
+    first.close(room)  # clean exit: the journal is rewritten (compacted)
+
+    second.attach(window)
+
+    assert state(window, frozen=False) == state(room, frozen=False)
+    window.decide("A-4", Category.PARKED)
+    second.close(window)
+    final, _count = resumed(backlog)
+    assert state(final) == state(window)
+
+
+def test_a_read_only_window_on_a_session_not_yet_saved_does_not_wipe_it(
+    backlog: Backlog,
+) -> None:
+    second = Autosave.for_backlog(backlog)
+    window = Session(backlog)
+    assert second.resume(window, repair=False) == 0
+    first = Autosave.for_backlog(backlog)
+    first.attach(room := Session(backlog))
+    room.decide("A-0", Category.HIRING)
+    second.attach(window)
+    assert window.decisions["A-0"].category is Category.HIRING
+    second.close()
+    first.close()
