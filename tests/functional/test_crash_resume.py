@@ -1,0 +1,103 @@
+"""The real app in a pseudo-terminal, killed with SIGKILL mid-workshop, resumes every decision."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from triage_tui.autosave import Autosave
+from triage_tui.loaders import load
+from triage_tui.session import Category, Session
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+
+
+class Terminal:
+    """`python -m triage_tui FILE` in a 120x36 pseudo-terminal."""
+
+    def __init__(self, backlog: Path, state_dir: Path) -> None:
+        env = dict(os.environ, TERM="xterm-256color", TRIAGE_TUI_STATE_DIR=str(state_dir))
+        env.pop("TEXTUAL", None)
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: become the app
+            os.execvpe(sys.executable, [sys.executable, "-m", "triage_tui", str(backlog)], env)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+        self.seen = b""
+
+    def read_until(self, needle: bytes, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                tail = self.seen[-2000:].decode("utf-8", "replace")
+                raise AssertionError(f"{needle!r} never appeared; last output: {tail}")
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.5))
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:
+                    break
+
+    def drain(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:
+                    return
+
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
+    backlog = tmp_path / "acme.toml"
+    backlog.write_bytes((SAMPLES / "acme.toml").read_bytes())
+    state = tmp_path / "state"
+    keys = "hpsph"
+
+    first = Terminal(backlog, state)
+    try:
+        first.read_until(b"Begin")
+        first.type("\r")
+        first.read_until(b"decided")
+        for key in keys:
+            first.type(key)
+            first.drain(0.4)
+    finally:
+        first.kill()
+
+    # What the journal holds after the kill: every decision, in order.
+    items = load(backlog).items
+    session = Session(load(backlog))
+    assert Autosave.for_backlog(session.backlog, state / "sessions").resume(session) >= len(keys)
+    expected = {"h": Category.HIRING, "p": Category.PROJECT, "s": Category.PARKED}
+    for item, key in zip(items, keys, strict=False):
+        assert session.decisions[item.id].category is expected[key], item.id
+
+    # And the app, started again, resumes it (the dead process's lock is stale).
+    second = Terminal(backlog, state)
+    try:
+        second.read_until(b"Resumed")
+        second.read_until(f"{len(keys)} of {len(items)}".encode())
+    finally:
+        second.kill()
