@@ -132,14 +132,18 @@ class Autosave:
     Typical use (the app)::
 
         autosave = Autosave.for_backlog(session.backlog)
-        info = autosave.summary()          # None: nothing to resume
-        if info and user_wants_it:
-            autosave.resume(session)       # replay into the fresh session
-        else:
+        lock = SessionLock(autosave.lock_path)
+        held = not lock.acquire().ok         # another window has it: read-only
+        info = autosave.summary()            # None: nothing to resume
+        if info and not fresh:
+            autosave.resume(session, repair=not held)
+        elif not held:
             autosave.start_fresh()
-        autosave.attach(session, lock=lock)  # from now on every step is appended
+        if not held:                         # (or later, after lock.take_over())
+            autosave.attach(session, lock=lock)  # every step is appended from now on
         ...
-        autosave.close(session)            # clean exit: compact, then close
+        autosave.close(session)              # clean exit: compact, then close
+        lock.release()
 
     Args:
         path: the journal file.
@@ -393,10 +397,10 @@ class Autosave:
         atomic_write_bytes(self.path, data)  # keeps an existing journal's 0600 mode
         if not existed:
             os.chmod(self.path, 0o600)
-        if self._fd is not None:
-            # The old descriptor points at the replaced file; appends go to the new one.
-            os.close(self._fd)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        # The old descriptor points at the replaced file; appends go to the new one.
+        os.close(self._fd)
+        self._fd = None
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         self._size = len(data)
         self._seq = len(session.history)
         self._depth = len(session.history)
