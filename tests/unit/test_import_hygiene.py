@@ -24,6 +24,8 @@ DOMAIN_MODULES = [
     "triage_tui.config",
     "triage_tui.scope",
     "triage_tui.pacing",
+    "triage_tui.markup",
+    "triage_tui.workshop",
     "triage_tui.cli",
 ]
 

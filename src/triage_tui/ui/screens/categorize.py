@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Markdown, ProgressBar, Static
 
+from triage_tui.markup import display_markdown
 from triage_tui.model import Item
 from triage_tui.pacing import format_clock
 from triage_tui.session import Category
@@ -42,7 +43,10 @@ def item_meta(item: Item) -> Text:
 
 def description_markdown(item: Item) -> str:
     """The description to show, cut to a readable size."""
-    text = item.description.strip() or "_No description: the room decides from the title._"
+    text = (
+        display_markdown(item.description.strip())
+        or "_No description: the room decides from the title._"
+    )
     if len(text) > MAX_SHOWN_DESCRIPTION:
         text = (
             text[:MAX_SHOWN_DESCRIPTION]

@@ -127,8 +127,8 @@ class PlanScreen(PhaseScreen):
             )
         else:
             item_id, why = first
-            item = session.backlog.by_id().get(item_id)
-            first_text.append(f"{item_id}  {item.title if item else ''}", style="bold reverse")
+            chosen = session.backlog.by_id().get(item_id)
+            first_text.append(f"{item_id}  {chosen.title if chosen else ''}", style="bold reverse")
             first_text.append(f"\n{why}")
             first_text.append("\nf: choose another ready item", style="dim")
         self.query_one("#first", Static).update(first_text)

@@ -1,0 +1,68 @@
+"""Showing descriptions: Jira wiki markup turned into Markdown for display (the plan keeps the original)."""
+
+from __future__ import annotations
+
+import re
+
+_JIRA_HINT = re.compile(
+    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{quote\}|\[[^\]|]+\|[^\]]+\]", re.M
+)
+_HEADING = re.compile(r"^h([1-6])\.\s*(.*)$")
+_BLOCK = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
+_LINK = re.compile(r"\[([^\]|]+)\|([^\]]+)\]")
+_NUMBERED = re.compile(r"^(#+)\s+(.*)$")
+_BULLET = re.compile(r"^(\*+|-+)\s+(.*)$")
+
+
+def looks_like_jira(text: str) -> bool:
+    """True when `text` uses Jira wiki markup (headings like `h3.`, `{code}`, `[text|url]`)."""
+    return bool(_JIRA_HINT.search(text))
+
+
+def jira_to_markdown(text: str) -> str:
+    """Convert the common parts of Jira wiki markup to Markdown.
+
+    Headings, code and noformat blocks, links, bullet and numbered lists, and
+    `{quote}`; anything else is left as it is.
+    """
+    out: list[str] = []
+    in_block = False
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.rstrip()
+        parts = _BLOCK.split(line)
+        if len(parts) > 1:
+            # A line holding {code}...{code}: emit fences around each segment.
+            for index, part in enumerate(parts):
+                if index % 3 == 0:
+                    if part.strip():
+                        out.append(part)
+                elif index % 3 == 1:
+                    language = (parts[index + 1] or "").split("|")[0].replace("language=", "")
+                    out.append("```" if in_block else f"```{language}")
+                    in_block = not in_block
+            continue
+        if in_block:
+            out.append(raw)
+            continue
+        line = line.replace("{quote}", "")
+        heading = _HEADING.match(line)
+        if heading:
+            out.append(f"{'#' * int(heading.group(1))} {heading.group(2)}")
+            continue
+        numbered = _NUMBERED.match(line)
+        if numbered:
+            out.append(f"{'   ' * (len(numbered.group(1)) - 1)}1. {numbered.group(2)}")
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            out.append(f"{'  ' * (len(bullet.group(1)) - 1)}- {bullet.group(2)}")
+            continue
+        out.append(_LINK.sub(r"[\1](\2)", line))
+    if in_block:
+        out.append("```")
+    return "\n".join(out)
+
+
+def display_markdown(text: str) -> str:
+    """The Markdown to show for a description (Jira markup converted)."""
+    return jira_to_markdown(text) if looks_like_jira(text) else text
