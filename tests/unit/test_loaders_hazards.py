@@ -94,7 +94,7 @@ def test_a_one_column_sheet_keeps_commas_in_titles(tmp_path: Path) -> None:
 
 
 def test_header_in_any_case_and_synonyms(tmp_path: Path) -> None:
-    text = "NAME,Body,TAGS,Story Points,Key\nRefactor auth,text,\"a, b, a\",2.0,K-1\n"
+    text = 'NAME,Body,TAGS,Story Points,Key\nRefactor auth,text,"a, b, a",2.0,K-1\n'
     backlog = load(write(tmp_path, "s.csv", text))
     assert dict(backlog.columns) == {
         "id": "Key",
@@ -143,7 +143,11 @@ def test_linear_escape_removed_only_in_linear_exports(tmp_path: Path) -> None:
     plain = load(write(tmp_path, "p.csv", "title,notes\n'=not linear,'+1\n"))
     assert plain.items[0].title == "'=not linear"
     linear = load(
-        write(tmp_path, "l.csv", "ID,Team,Title,Labels\nBE-1,Core,'=SUM(A1),\"'-x, y\"\nBE-2,Core,'Quoted',\n")
+        write(
+            tmp_path,
+            "l.csv",
+            "ID,Team,Title,Labels\nBE-1,Core,'=SUM(A1),\"'-x, y\"\nBE-2,Core,'Quoted',\n",
+        )
     )
     assert [item.title for item in linear.items] == ["=SUM(A1)", "'Quoted'"]
     assert linear.items[0].labels == ("-x", "y")

@@ -94,7 +94,10 @@ def test_items_not_an_array(tmp_path: Path) -> None:
 
 def test_title_that_is_a_number_names_item_and_field(tmp_path: Path) -> None:
     error = refusal(tmp_path, '[[items]]\ntitle = "ok"\n\n[[items]]\nid = "API-2"\ntitle = 7\n')
-    assert (error.line, error.message) == (4, "item 'API-2': title must be a string, not an integer")
+    assert (error.line, error.message) == (
+        4,
+        "item 'API-2': title must be a string, not an integer",
+    )
 
 
 def test_missing_title_names_the_position(tmp_path: Path) -> None:
@@ -113,7 +116,10 @@ def test_empty_title_is_an_error(tmp_path: Path) -> None:
     [
         ("labels = [1, 2]", "item 1: labels must be a list of strings, not an array"),
         ("estimate = true", "item 1: estimate must be text or a number, not a boolean"),
-        ("estimate = nan", "item 1: estimate must be text or a number, not a non-finite number (nan)"),
+        (
+            "estimate = nan",
+            "item 1: estimate must be text or a number, not a non-finite number (nan)",
+        ),
         ("description = 3", "item 1: description must be a string, not an integer"),
         ("status = []", "item 1: status must be a string, not an array"),
         ("id = 1.5", "item 1: id must be a string, not a number"),
@@ -125,7 +131,9 @@ def test_wrong_types(tmp_path: Path, body: str, message: str) -> None:
 
 
 def test_duplicate_ids_name_both_lines(tmp_path: Path) -> None:
-    error = refusal(tmp_path, '[[items]]\nid = "A"\ntitle = "x"\n[[items]]\nid = "A"\ntitle = "y"\n')
+    error = refusal(
+        tmp_path, '[[items]]\nid = "A"\ntitle = "x"\n[[items]]\nid = "A"\ntitle = "y"\n'
+    )
     assert error.line == 4
     assert error.message == "duplicate id 'A': items 1 and 2 (lines 1 and 4)"
 

@@ -49,7 +49,7 @@ def decode(data: bytes, path: Path) -> Decoded:
     Raises:
         InputError: empty file, binary data, or text in no encoding we can trust.
     """
-    if not data.strip(b" \t\r\n\x1a"):
+    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\x1a"):
         raise InputError(path, "the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:

@@ -1,0 +1,233 @@
+"""`triage-tui check`: refusals are one `FILE:LINE: message` line and exit 1; --json reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triage_tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "sample_backlogs"
+
+
+def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def refused(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> str:
+    """Run check, assert exit 1 and exactly one stderr line naming the file; return it."""
+    code = main(["check", str(path), *extra])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert err.endswith("\n")
+    assert lines[0].startswith(f"{path}:")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_unterminated_quote_is_refused_where_it_opens(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'title,description\nOne,fine\nTwo,"starts here\nThree,swallowed\nFour,too\n'
+    path = write(tmp_path, "unterminated.csv", text)
+    line = refused(capsys, path)
+    assert line.startswith(f"{path}:3: unterminated quoted cell")
+
+
+def test_unterminated_quote_after_a_closed_multiline_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'title,a,b\nOne,"multi\nline",ok\nTwo,"closed","open\nrest\n'
+    path = write(tmp_path, "late.csv", text)
+    assert refused(capsys, path).startswith(f"{path}:4: unterminated quoted cell")
+
+
+def test_binary_junk_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "junk.csv", b"title\nok\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    line = refused(capsys, path)
+    assert line.startswith(f"{path}:5: this is a binary file")
+
+
+def test_an_excel_workbook_is_refused_with_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "backlog.csv", b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))
+    assert "save it as CSV" in refused(capsys, path)
+
+
+def test_control_bytes_without_nul_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "ctl.csv", bytes([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16]) * 20)
+    assert "binary file" in refused(capsys, path)
+
+
+def test_mixed_encodings_are_refused_not_mojibaked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = "title\nCafé (UTF-8)\n".encode() + "Crème (cp1252)\n".encode("cp1252")
+    path = write(tmp_path, "mixed.csv", data)
+    line = refused(capsys, path)
+    assert line.startswith(f"{path}:3: not valid UTF-8 here")
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \r\n", b"\xef\xbb\xbf"])
+def test_empty_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes
+) -> None:
+    path = write(tmp_path, "empty.csv", data)
+    assert refused(capsys, path) == f"{path}: the file is empty"
+
+
+def test_no_title_column_lists_the_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "cols.csv", "Key,Owner,Points\nA-1,ana,3\n")
+    line = refused(capsys, path)
+    assert line.startswith(f"{path}:1: no title column")
+    assert "'Key', 'Owner', 'Points'" in line
+    assert "--map title=COLUMN" in line
+
+
+def test_duplicate_ids_name_the_id_and_both_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'Issue key,Summary,Description\nPAY-1,One,"two\nlines"\nPAY-2,Two,x\nPAY-1,Again,y\n'
+    path = write(tmp_path, "dupes.csv", text)
+    line = refused(capsys, path)
+    assert line == f"{path}:5: duplicate id 'PAY-1': on lines 2 and 5"
+
+
+def test_every_title_empty_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "blank.csv", "title,description\n,one\n,two\n")
+    assert refused(capsys, path) == (
+        f"{path}:2: no items: every row has an empty title (column 'title')"
+    )
+
+
+def test_header_only_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "header.csv", "title,description\n\n")
+    assert (
+        refused(capsys, path) == f"{path}:1: no items: the file has a header but no rows below it"
+    )
+
+
+def test_toml_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "bad.toml", '[[items]]\ntitle = "a"\nestimate = 3 weeks\n')
+    line = refused(capsys, path)
+    assert line.startswith(f"{path}:3: invalid TOML:")
+
+
+def test_toml_wrong_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "types.toml", '[[items]]\nid = "X-1"\ntitle = 12\n')
+    assert refused(capsys, path) == f"{path}:1: item 'X-1': title must be a string, not an integer"
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "nope.csv"
+    assert refused(capsys, path) == f"{path}: no such file"
+
+
+def test_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert refused(capsys, tmp_path) == f"{tmp_path}: is a directory, not a backlog file"
+
+
+def test_map_to_a_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "m.csv", "Title,Body\nA,b\n")
+    line = refused(capsys, path, "--map", "description=Details")
+    assert line.startswith(f"{path}:1: --map description=Details: no such column")
+
+
+def test_bad_map_syntax_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "m.csv", "Title\nA\n")
+    assert main(["check", str(path), "--map", "colour=Title"]) == 2
+    capsys.readouterr()
+
+
+def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SAMPLES / "jira-export.csv"
+    assert main(["check", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    report = json.loads(out)
+    assert report["format"] == "jira-csv"
+    assert report["items"] == 24
+    assert report["columns"]["title"] == "Summary"
+    assert report["columns"]["id"] == "Issue key"
+    assert report["warnings"] == []
+    assert len(report["records"]) == 24
+    assert report["records"][2] == {
+        "id": "ACME-220",
+        "title": "Stripe webhook ingestion service",
+        "labels": ["payments", "webhooks", "stripe", "Integrations"],
+        "estimate": 8,
+    }
+    assert report["records"][3]["title"] == "Upgrade RDS Postgres 12 → 16"
+
+
+def test_json_report_with_warnings_and_generated_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "w.csv", "Title;Estimate\r\nFirst;2w\r\n;\r\n ;3\r\nSecond;\r\n")
+    assert main(["check", "--json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["format"] == "csv"
+    assert report["columns"] == {"title": "Title", "estimate": "Estimate"}
+    assert report["warnings"] == ["skipped 1 row(s) with an empty title: line(s) 4"]
+    assert report["records"] == [
+        {"id": "ITEM-1", "title": "First", "labels": [], "estimate": "2w"},
+        {"id": "ITEM-2", "title": "Second", "labels": [], "estimate": None},
+    ]
+
+
+def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(SAMPLES / "acme.toml")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"{SAMPLES / 'acme.toml'}: toml, 25 items"
+
+
+def test_check_never_imports_textual_or_rich() -> None:
+    probe = (
+        "import sys\n"
+        "from triage_tui.cli import main\n"
+        f"code = main(['check', {str(SAMPLES / 'jira-export.csv')!r}, '--json'])\n"
+        "code |= main(['check', " + repr(str(SAMPLES / "acme.toml")) + "])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "sys.stderr.write(repr(loaded))\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "[]"
+
+
+def test_check_survives_a_closed_pipe() -> None:
+    # `triage-tui check big.csv | head -1`: no traceback when the reader leaves.
+    command = [
+        sys.executable,
+        "-m",
+        "triage_tui",
+        "check",
+        "--json",
+        str(SAMPLES / "jira-export.csv"),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in err
