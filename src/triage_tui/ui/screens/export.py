@@ -18,10 +18,12 @@ class ExportScreen(PhaseScreen):
     """Write the outcome of the hour; works at any point, mid-session too."""
 
     PHASE = "export"
+    AUTO_FOCUS = None  # keys (x) act at once; the paths are edited by clicking or tab
 
     BINDINGS = [
         Binding("x", "export", "Export all", id="triage.export"),
         Binding("escape", "blur", "Done typing", show=False),
+        Binding("tab", "app.focus_next", "Edit paths", show=False),
     ]
 
     def compose(self) -> ComposeResult:
