@@ -1,0 +1,219 @@
+"""Snapshots of every screen at 120x36 (and categorize at 80x24), in each bundled theme.
+
+State is set through the workshop's own methods, not long key sequences, so a snapshot
+changes only when what the screen draws changes. Regenerate after a deliberate UI change:
+``.venv/bin/python -m pytest tests/snapshots --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import pytest
+from tests.functional.conftest import FrozenClock, wait_loaded
+from textual.pilot import Pilot
+
+from triage_tui.session import Category, Mark
+from triage_tui.ui.app import LaunchOptions, TriageApp
+from triage_tui.ui.launch import create_app
+
+SIZE = (120, 36)
+NARROW = (80, 24)
+THEMES = ("projector", "daylight", "colorblind")
+
+SnapCompare = Callable[..., bool]
+RunBefore = Callable[[Pilot[int]], Awaitable[None]]
+
+#: Decisions for a board with something in every column (the rest stay undecided).
+DECISIONS = {
+    "PAY-101": Category.HIRING,
+    "ARCH-12": Category.HIRING,
+    "PAY-114": Category.PROJECT,
+    "INFRA-31": Category.PROJECT,
+    "INT-7": Category.PROJECT,
+    "SEC-4": Category.PROJECT,
+    "API-88": Category.PROJECT,
+    "PLAT-40": Category.HIRING,
+    "BILL-23": Category.PARKED,
+}
+#: Project items made ready (every criterion met) for the plan screen.
+READY = ("PAY-114", "INFRA-31", "API-88")
+
+
+def make_app(path: Path | None) -> TriageApp:
+    app: TriageApp = create_app(LaunchOptions(file=path), now=FrozenClock())
+    return app
+
+
+def workshop_of(app: TriageApp):  # type: ignore[no-untyped-def]
+    assert app.workshop is not None, app.load_error
+    return app.workshop
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Let workers and redraws finish; drop toasts whose timeouts would race the screenshot."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def decide_some(app: TriageApp) -> None:
+    session = workshop_of(app).session
+    for item_id, category in DECISIONS.items():
+        session.decide(item_id, category)
+
+
+def make_ready(app: TriageApp) -> None:
+    session = workshop_of(app).session
+    for item_id in READY:
+        for criterion in range(1, 8):
+            session.set_mark(item_id, criterion, Mark.MET)
+
+
+def go(
+    *keys: str, setup: Sequence[Callable[[TriageApp], None]] = (), theme: str | None = None
+) -> RunBefore:
+    """A run_before: wait for the load, set state via the domain, pick a theme, press keys."""
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        app = pilot.app
+        assert isinstance(app, TriageApp)
+        await wait_loaded(pilot, app)
+        for step in setup:
+            step(app)
+        if theme is not None:
+            app.theme = theme
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await settle(pilot)
+
+    return run_before
+
+
+# -- start -------------------------------------------------------------------------
+
+
+def test_start_loaded(snap_compare: SnapCompare, acme: Path) -> None:
+    """Start after loading the demo: source, scope, agenda, names, the begin hint."""
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=go())
+
+
+def test_start_chooser_without_a_file(snap_compare: SnapCompare) -> None:
+    """No file given: the chooser offers the demo (by name only) and a path input."""
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await pilot.pause()
+        await settle(pilot)
+
+    assert snap_compare(make_app(None), terminal_size=SIZE, run_before=run_before)
+
+
+# -- categorize --------------------------------------------------------------------
+
+
+def test_categorize_first_item(snap_compare: SnapCompare, acme: Path) -> None:
+    """The first item big, the list, the suggestion and the questions, the pace line."""
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=go("enter"))
+
+
+def test_categorize_mid_session(snap_compare: SnapCompare, acme: Path) -> None:
+    """After some decisions: tags in the list, progress, and a note on the current item."""
+
+    def note(app: TriageApp) -> None:
+        session = workshop_of(app).session
+        session.set_note("SEC-4", "Scoped by the SAML spec; IdP list agreed with sales")
+        session.set_signals("SEC-4", ["finish_line", "deliverable_kind"])
+        session.decide("SEC-4", Category.UNDECIDED)
+
+    run_before = go("f3", setup=(decide_some, note))
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+def test_categorize_long_description(snap_compare: SnapCompare, long_backlog: Path) -> None:
+    """A 5,000-character description and a two-line title: scrolls, nothing overlaps."""
+    assert snap_compare(make_app(long_backlog), terminal_size=SIZE, run_before=go("enter"))
+
+
+def test_categorize_presenter(snap_compare: SnapCompare, acme: Path) -> None:
+    """`v`: the item, the decision and the pace only, for the projector."""
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=go("enter", "v"))
+
+
+def test_categorize_narrow(snap_compare: SnapCompare, acme: Path) -> None:
+    """80x24: the smallest terminal PRODUCT.md promises to work in."""
+    assert snap_compare(make_app(acme), terminal_size=NARROW, run_before=go("enter"))
+
+
+# -- readiness, plan, export -------------------------------------------------------
+
+
+def test_readiness_marks_and_suggestions(snap_compare: SnapCompare, acme: Path) -> None:
+    """PAY-114 with some marks confirmed and the rest suggested from its description."""
+
+    def marks(app: TriageApp) -> None:
+        session = workshop_of(app).session
+        session.set_mark("PAY-114", 1, Mark.MET)
+        session.set_mark("PAY-114", 2, Mark.PARTIAL)
+        session.set_mark("PAY-114", 6, Mark.MISSING)
+
+    run_before = go("f4", setup=(decide_some, marks))
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+def test_plan_with_ready_items(snap_compare: SnapCompare, acme: Path) -> None:
+    """The board, the readiness spread, the first engagement and the handoff table."""
+    run_before = go("f5", setup=(decide_some, make_ready))
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+def test_export(snap_compare: SnapCompare, acme: Path) -> None:
+    """Three paths beside the backlog, and the status line."""
+    run_before = go("f6", setup=(decide_some,))
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+# -- modal and palette -------------------------------------------------------------
+
+
+def test_help(snap_compare: SnapCompare, acme: Path) -> None:
+    """`?` over Categorize: the keys in force and the phases."""
+    run_before = go("enter", "question_mark")
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+def test_command_palette(snap_compare: SnapCompare, acme: Path) -> None:
+    """ctrl+p over Categorize, nothing typed yet: the commands on offer."""
+    run_before = go("enter", "ctrl+p")
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+def test_command_palette_search(snap_compare: SnapCompare, acme: Path) -> None:
+    """ctrl+p, then typing: jump-to-item entries matched by title."""
+    run_before = go("enter", "ctrl+p", *"stripe")
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+def test_handoff_editor(snap_compare: SnapCompare, acme: Path) -> None:
+    """`e` on Plan: the six handoff brief fields of the highlighted ready item."""
+    run_before = go("f5", "e", setup=(decide_some, make_ready))
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+# -- themes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_categorize_theme(snap_compare: SnapCompare, acme: Path, theme: str) -> None:
+    """Categorize mid-session (every tag colour on screen) in each bundled theme."""
+    run_before = go("f3", setup=(decide_some,), theme=theme)
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_plan_theme(snap_compare: SnapCompare, acme: Path, theme: str) -> None:
+    """Plan with ready items in each bundled theme (level and category colours)."""
+    run_before = go("f5", setup=(decide_some, make_ready), theme=theme)
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
