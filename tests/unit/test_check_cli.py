@@ -231,3 +231,14 @@ def test_check_survives_a_closed_pipe() -> None:
     err = process.stderr.read()
     assert process.wait(timeout=60) == 0
     assert b"Traceback" not in err
+
+
+def test_unclosed_quote_closed_by_a_later_stray_quote_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without the check, rows 3-5 would silently become one description.
+    text = 'title,notes\nOne,x\nTwo,"starts here\nThree,y\nFour,27" monitor\nFive,z\n'
+    path = write(tmp_path, "stray.csv", text)
+    line = refused(capsys, path)
+    assert line.startswith(f"{path}:3: broken quoting:")
+    assert "lines 3-5" in line

@@ -212,3 +212,8 @@ def test_plan_files_are_delegated_to_the_plan_reader(tmp_path: Path) -> None:
     assert reopened.format == "plan"
     assert [item.id for item in reopened.items] == [item.id for item in backlog.items]
     assert reopened.items[2].labels == backlog.items[2].labels
+
+
+def test_sloppy_quotes_within_one_row_are_read_like_a_spreadsheet(tmp_path: Path) -> None:
+    backlog = load(write(tmp_path, "s.csv", 'title,notes\n"Say "hi" now",x\nNext,y\n'))
+    assert [item.title for item in backlog.items] == ['Say hi" now"', "Next"]
