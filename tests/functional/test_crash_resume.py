@@ -80,9 +80,12 @@ def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
         first.read_until(b"Begin")
         first.type("\r")
         first.read_until(b"decided")
+        total = len(load(backlog).items)
         for key in keys:
             first.type(key)
-            first.drain(0.4)
+            first.drain(0.2)
+        # The pace line shows the last decision: by then it is fsynced (Session.apply).
+        first.read_until(f"{len(keys)} of {total} decided".encode())
     finally:
         first.kill()
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,10 @@ def _start_autosave(session: Any, *, fresh: bool) -> Opened:
         info = autosave.summary()
         # A second window reads the journal but never repairs (cuts) someone else's file.
         if info is not None and autosave.resume(session, repair=not held):
-            opened.resume_info = f"Resumed the autosaved session: {info.describe()}"
+            # Count from the resumed session: a reopened plan had decisions of its own.
+            decided = sum(1 for d in session.decisions.values() if d.category != "undecided")
+            resumed = replace(info, decided=decided, items=len(session.backlog.items))
+            opened.resume_info = f"Resumed the autosaved session: {resumed.describe()}"
     opened.autosave, opened.lock = autosave, lock
     if held:
         opened.held_by = result.describe()
