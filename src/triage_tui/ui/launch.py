@@ -167,11 +167,14 @@ def export_files(
     session = workshop.session
     jobs: list[tuple[Path, Callable[[], str], bool]] = []
     if plan is not None:
-        jobs.append((plan, lambda: dumps_plan(session, in_scope=workshop.in_scope), True))
+        target = plan
+        jobs.append(
+            (plan, lambda: dumps_plan(session, in_scope=workshop.in_scope, plan_path=target), True)
+        )
     if brief is not None:
-        jobs.append((brief, lambda: render_brief(session), False))
+        jobs.append((brief, lambda: render_brief(session, in_scope=workshop.in_scope), False))
     if csv is not None:
-        jobs.append((csv, lambda: render_csv_summary(session), False))
+        jobs.append((csv, lambda: render_csv_summary(session, in_scope=workshop.in_scope), False))
     for path, render, backup in jobs:
         try:
             atomic_write_text(path, render(), backup=backup)
