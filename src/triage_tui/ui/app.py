@@ -30,6 +30,7 @@ class LaunchOptions:
     fresh: bool = False
     theme: str | None = None
     autosave: bool = True
+    default_minutes: int = 60  # from the config file; a resumed session or --minutes wins
 
 
 class TriageApp(App[int]):
@@ -82,11 +83,33 @@ class TriageApp(App[int]):
         self.read_only = False
         self.load_error: InputError | None = None
         self.resume_info: str = ""
-        self.config_message: str | None = None
-        self._theme_names: list[str] = []
-        from triage_tui.config import load_config
+        self.settings_messages: list[str] = []
+        self._apply_settings()
 
-        self.config, self.config_message = load_config()
+    def _apply_settings(self) -> None:
+        """Config file, themes and keymap, before the first paint (no restyle after it)."""
+        from triage_tui.config import config_path, load_config
+        from triage_tui.ui.themes import choose_theme, format_theme_errors, register_all
+
+        self.config, config_message = load_config()
+        self.options.default_minutes = self.config.minutes
+        if config_message:
+            self.settings_messages.append(config_message)
+        errors = register_all(self)
+        if errors:
+            self.settings_messages.append(format_theme_errors(errors))
+        theme, theme_message = choose_theme(self, self.options.theme or self.config.theme)
+        self.theme = theme
+        if theme_message:
+            self.settings_messages.append(theme_message)
+        if self.config.keymap:
+            unknown = sorted(set(self.config.keymap) - binding_ids())
+            if unknown:
+                self.settings_messages.append(
+                    f"{config_path()}: unknown key binding id(s) {', '.join(unknown)}; "
+                    "see ? help for the ids."
+                )
+            self.set_keymap(self.config.keymap)
 
     # -- wiring ------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -96,23 +119,13 @@ class TriageApp(App[int]):
 
     async def on_mount(self) -> None:
         from triage_tui.ui.screens import MODES
-        from triage_tui.ui.themes import register_all
 
         for mode, factory in MODES.items():
             self.add_mode(mode, factory)
-        messages = register_all(self)
-        self._theme_names = sorted(self.available_themes)
-        wanted = self.options.theme or self.config.theme
-        if wanted and wanted in self.available_themes:
-            self.theme = wanted
-        elif wanted:
-            messages.append(f"theme {wanted!r} not found; using {self.theme}")
-        if self.config_message:
-            messages.append(self.config_message)
-        if messages:
-            self.notify("\n".join(messages), title="Settings", severity="warning", timeout=12)
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+        if self.settings_messages:
+            self.notify(
+                "\n".join(self.settings_messages), title="Settings", severity="warning", timeout=12
+            )
         await self.switch_mode("start")
         if self.options.file is not None:
             self.open_file(self.options.file)
@@ -327,3 +340,15 @@ class TriageApp(App[int]):
 
     def on_unmount(self) -> None:
         self._close_autosave()
+
+
+def binding_ids() -> set[str]:
+    """Every binding id the app declares (what a config keymap may remap)."""
+    from triage_tui.ui.screens import MODES
+
+    ids: set[str] = set()
+    for owner in (TriageApp, *MODES.values()):
+        for binding in getattr(owner, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids

@@ -100,7 +100,7 @@ def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> Opened
 
             session = read_plan(path)
         else:
-            session = Session(backlog)
+            session = Session(backlog, minutes=options.default_minutes)
     opened = _start_autosave(session, fresh=options.fresh) if options.autosave else Opened()
     if options.minutes is not None:
         session.minutes = options.minutes
