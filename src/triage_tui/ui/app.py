@@ -290,7 +290,7 @@ class TriageApp(App[int]):
         from triage_tui.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.current_mode))
+            self.push_screen(HelpScreen(self.current_mode, self.screen))
 
     def jump_to(self, item_id: str) -> None:
         """Open one item in Categorize (from the command palette)."""

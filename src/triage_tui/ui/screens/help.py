@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
 PHASE_HELP = {
@@ -33,9 +35,10 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close help")]
 
-    def __init__(self, phase: str) -> None:
+    def __init__(self, phase: str, underneath: Screen[Any] | None = None) -> None:
         super().__init__()
         self.phase = phase
+        self.underneath = underneath
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="panel"):
@@ -45,12 +48,13 @@ class HelpScreen(ModalScreen[None]):
         from triage_tui.config import config_path
         from triage_tui.paths import state_dir
 
-        underneath = self.app.screen_stack[-1] if self.app.screen_stack else None
-        active = underneath.active_bindings if underneath is not None else {}
+        active = self.underneath.active_bindings if self.underneath is not None else {}
         pairs = [
             (self.app.get_key_display(active_binding.binding), active_binding.binding)
             for active_binding in active.values()
         ]
+        # The keys the Footer shows come first; scrolling and focus keys last.
+        pairs.sort(key=lambda pair: (not pair[1].show, pair[1].id is None))
         lines = [
             "# triage-tui help",
             "",
