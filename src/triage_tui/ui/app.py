@@ -39,6 +39,8 @@ class TriageApp(App[int]):
     TITLE = "triage-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # Narrow terminals (80 columns, a split screen) drop the side panels: see app.tcss.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal")]
 
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),

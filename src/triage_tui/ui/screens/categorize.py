@@ -82,6 +82,7 @@ class CategorizeScreen(PhaseScreen):
             with Vertical(id="item-pane"):
                 yield Static(id="item-title")
                 yield Static(id="item-meta")
+                yield Static(id="item-suggest")
                 with VerticalScroll(id="desc-scroll"):
                     yield Markdown(id="desc")
                 yield Static(id="decision")
@@ -178,6 +179,10 @@ class CategorizeScreen(PhaseScreen):
         text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
         text.append(f"\n{suggestion.reason}")
         self.query_one("#suggestion", Static).update(text)
+        short = Text()
+        short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
+        short.append(f"  {suggestion.reason}")
+        self.query_one("#item-suggest", Static).update(short)
         ticked = set(workshop.session.decisions[item.id].signals)
         questions = Text()
         number = 0
