@@ -23,6 +23,8 @@ def _deterministic_screen(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TRIAGE_TUI_CONFIG_DIR", "config")
     monkeypatch.setenv("TRIAGE_TUI_STATE_DIR", "state")
+    # The App reads NO_COLOR when it is built: a developer's setting must not change the SVGs.
+    monkeypatch.delenv("NO_COLOR", raising=False)
     # A blinking cursor is on or off depending on when the screenshot lands: keep it on.
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 

@@ -21,6 +21,7 @@ from triage_tui.ui.launch import create_app
 SIZE = (120, 36)
 NARROW = (80, 24)
 THEMES = ("projector", "daylight", "colorblind")
+DEFAULT_THEME = "textual-dark"
 
 SnapCompare = Callable[..., bool]
 RunBefore = Callable[[Pilot[int]], Awaitable[None]]
@@ -83,8 +84,8 @@ def go(
         await wait_loaded(pilot, app)
         for step in setup:
             step(app)
-        if theme is not None:
-            app.theme = theme
+        # Named even for the default: TEXTUAL_THEME in the environment must not leak in.
+        app.theme = theme or DEFAULT_THEME
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
@@ -105,6 +106,7 @@ def test_start_chooser_without_a_file(snap_compare: SnapCompare) -> None:
     """No file given: the chooser offers the demo (by name only) and a path input."""
 
     async def run_before(pilot: Pilot[int]) -> None:
+        pilot.app.theme = DEFAULT_THEME
         await pilot.pause()
         await settle(pilot)
 
