@@ -77,6 +77,16 @@ def _looks_like_plan(path: Path) -> bool:
     return b'schema = "triage-tui/plan/' in head
 
 
+def _bundled_plan_path(path: Path) -> Path | None:
+    """The demo's plan goes to the current folder, never into the installed package."""
+    from triage_tui.paths import data_dir
+
+    bundled = data_dir() / "sample_backlogs"
+    if path.resolve().parent == bundled.resolve():
+        return Path.cwd() / f"{path.stem}.plan.toml"
+    return None
+
+
 def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> Opened:
     """Load `path` (backlog or plan), resume its autosave unless --fresh, and wrap it.
 
@@ -105,7 +115,7 @@ def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> Opened
     if options.minutes is not None:
         session.minutes = options.minutes
     # Built last: the scope and the clock come from the resumed session.
-    opened.workshop = Workshop(session, plan_path=options.plan, now=now)
+    opened.workshop = Workshop(session, plan_path=options.plan or _bundled_plan_path(path), now=now)
     return opened
 
 
