@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from triage_tui.model import Item
+from triage_tui.pacing import format_clock, per_item_seconds, phase_minutes
 from triage_tui.session import HANDOFF_FIELDS, Category
 from triage_tui.ui.screens.base import PhaseScreen
 
@@ -99,6 +100,19 @@ class PlanScreen(PhaseScreen):
                 bar(counts[category], total), style=f"bold {palette.get(category.value, '')}"
             )
             board.append("\n")
+        slowest = sorted(
+            (item for item in workshop.in_scope if session.decisions[item.id].seconds_spent >= 1),
+            key=lambda item: -session.decisions[item.id].seconds_spent,
+        )[:3]
+        if slowest:
+            target = per_item_seconds(phase_minutes(session.minutes, "categorize"), total)
+            board.append(
+                f"Longest discussions (target {format_clock(target)} each):\n", style="bold"
+            )
+            for item in slowest:
+                spent = session.decisions[item.id].seconds_spent
+                flag = "  ⚠ under-specified?" if spent > 2 * target else ""
+                board.append(f" {format_clock(spent):>6}  {item.id}  {item.title[:40]}{flag}\n")
         self.query_one("#board", Static).update(board)
         levels = {"ready": 0, "needs_work": 0, "not_ready": 0}
         projects = workshop.project_items()
