@@ -60,12 +60,10 @@ def describe_pace(items: int, minutes: float) -> str:
 
 
 def format_clock(seconds: float) -> str:
-    """m:ss, or h:mm:ss past an hour; negative values get a leading minus."""
+    """m:ss (minutes unbounded: a workshop reads "75:00", not "1:15:00"); negative gets a minus."""
     sign = "-" if seconds < 0 else ""
-    total = int(abs(seconds))
-    hours, rest = divmod(total, 3600)
-    mins, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{mins:02d}:{secs:02d}" if hours else f"{sign}{mins}:{secs:02d}"
+    mins, secs = divmod(int(abs(seconds)), 60)
+    return f"{sign}{mins}:{secs:02d}"
 
 
 class Clock:

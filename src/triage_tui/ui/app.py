@@ -132,6 +132,12 @@ class TriageApp(App[int]):
         if self.options.file is not None:
             self.open_file(self.options.file)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Before a backlog is open these keys have nothing to act on: shown dimmed.
+        if action in ("save_plan", "undo", "step_phase", "phase") and self.workshop is None:
+            return None if action != "phase" or parameters != ("start",) else True
+        return True
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         from triage_tui.ui.commands import workshop_commands

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
 
 from triage_tui.model import Item
 from triage_tui.pacing import format_clock, per_item_seconds, phase_minutes
@@ -59,7 +59,7 @@ class PlanScreen(PhaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_columns("id", "ready project", "score", "reviewer", "timeline")
+        table.add_columns("id", "ready project", "score")
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -81,7 +81,7 @@ class PlanScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None:
             return
-        from triage_tui.handoff import handoff_fields, recommend_first_engagement
+        from triage_tui.handoff import recommend_first_engagement
 
         session = workshop.session
         counts = session.counts(workshop.in_scope)
@@ -151,14 +151,8 @@ class PlanScreen(PhaseScreen):
         keep = table.cursor_row
         table.clear()
         for item in ready:
-            fields = handoff_fields(item, session.decisions[item.id])
             table.add_row(
-                item.id,
-                item.title,
-                str(workshop.assessment(item).score),
-                fields.get("reviewer", ""),
-                fields.get("timeline", ""),
-                key=item.id,
+                item.id, item.title[:48], str(workshop.assessment(item).score), key=item.id
             )
         if ready:
             table.move_cursor(row=min(keep, len(ready) - 1))
@@ -235,12 +229,16 @@ class PlanScreen(PhaseScreen):
         self.app.push_screen(HandoffEditor(item, fields), save)
 
 
+#: Fields that hold several lines (a checklist): edited in a TextArea.
+MULTILINE_FIELDS = frozenset({"acceptance_criteria", "deliverable"})
+
+
 class HandoffEditor(ModalScreen[dict[str, str] | None]):
-    """Edit the handoff brief fields of one ready item (enter saves, escape cancels)."""
+    """Edit the handoff brief fields of one ready item (f10 saves, escape cancels)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+enter,f10", "save", "Save", priority=True),
+        Binding("f10", "save", "Save", priority=True),
     ]
 
     def __init__(self, item: Item, fields: dict[str, str]) -> None:
@@ -253,16 +251,26 @@ class HandoffEditor(ModalScreen[dict[str, str] | None]):
             yield Label(f"Handoff brief: {self.item.id} {self.item.title}", classes="panel-title")
             for name in HANDOFF_FIELDS:
                 yield Label(FIELD_TITLES[name])
-                yield Input(self.fields.get(name, ""), id=f"field-{name}", compact=True)
-            yield Label("enter on the last field or f10 saves · escape cancels", classes="hint")
+                value = self.fields.get(name, "")
+                if name in MULTILINE_FIELDS:
+                    yield TextArea(
+                        value, id=f"field-{name}", soft_wrap=True, show_line_numbers=False
+                    )
+                else:
+                    yield Input(value, id=f"field-{name}", compact=True)
+            yield Label("tab moves between fields · f10 saves · escape cancels", classes="hint")
+        yield Footer()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def _value(self, name: str) -> str:
+        widget = self.query_one(f"#field-{name}")
+        text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        return str(text).strip()
+
     def action_save(self) -> None:
-        self.dismiss(
-            {name: self.query_one(f"#field-{name}", Input).value.strip() for name in HANDOFF_FIELDS}
-        )
+        self.dismiss({name: self._value(name) for name in HANDOFF_FIELDS})
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -30,7 +30,7 @@ class ReadinessScreen(PhaseScreen):
             Binding(
                 str(n),
                 f"cycle({n})",
-                f"Criterion {n}",
+                "Cycle criterion" if n == 1 else f"Criterion {n}",
                 show=n == 1,
                 key_display="1-7" if n == 1 else None,
                 id=f"triage.criterion-{n}",
@@ -127,9 +127,9 @@ class ReadinessScreen(PhaseScreen):
             mark = marks.get(number)
             table.append(f" {number} ", style="bold reverse")
             if mark is None:
-                table.append(" ?  unanswered ", style="dim")
+                table.append(f" {'? unanswered':<12}", style="dim")
             else:
-                table.append(f" {MARK_SYMBOLS[mark]:<10}", style="bold")
+                table.append(f" {MARK_SYMBOLS[mark]:<12}", style="bold")
             table.append(f" {criterion.name}\n")
             found = evidence.get(number)
             if found is not None and mark is None:

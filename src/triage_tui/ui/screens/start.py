@@ -20,7 +20,7 @@ PHASE_PURPOSE = {
     "setup": "load, scope, names",
     "categorize": "hiring or project, item by item",
     "readiness": "score each project's spec",
-    "plan": "first engagement and handoff briefs",
+    "plan": "first engagement, handoffs",
 }
 
 
@@ -154,6 +154,7 @@ class StartScreen(PhaseScreen):
         if demo.exists():
             choices.add_option(Option(f"▶ The demo backlog ({demo.name})", id=f"demo:{demo}"))
         choices.add_option(Option("… Open a file (type its path below)", id="open"))
+        choices.highlighted = 0
         if not choices.has_focus:
             choices.focus()
 

@@ -36,23 +36,27 @@ class PhaseBar(Static):
 
     def update_from(self, workshop: Workshop | None) -> None:
         """Redraw from the workshop's state (called each second and after each change)."""
+        narrow = self.size.width and self.size.width < 110
         text = Text(no_wrap=True, overflow="ellipsis")
-        if workshop is not None:
+        if workshop is not None and not narrow:
             title = workshop.session.backlog.title or "backlog"
-            text.append(f"{title[:28]}  ", style="bold italic")
+            if len(title) > 26:
+                title = title[:25].rstrip() + "…"
+            text.append(f"{title}  ", style="bold italic")
         for number, phase in enumerate(PHASES, start=2):
-            label = f" F{number} {PHASE_TITLES[phase]} "
+            name = PHASE_TITLES[phase][:5] if narrow else PHASE_TITLES[phase]
+            label = f"F{number} {name}"
             if phase == self.phase:
-                text.append(f"[{label.strip()}]", style="bold reverse")
+                text.append(f" {label} ", style="bold reverse")
             else:
-                text.append(label, style="dim")
+                text.append(f" {label} ", style="dim")
         if workshop is not None:
             used = workshop.clock.elapsed()
             left = workshop.remaining_seconds()
             total = workshop.session.minutes * 60
-            text.append(f"  ⏱ {format_clock(used)} of {format_clock(total)}", style="bold")
+            text.append(f"  ⏱ {format_clock(used)}/{format_clock(total)}", style="bold")
             if left < 0:
-                text.append(f" · OVER by {format_clock(-left)}", style="bold reverse")
+                text.append(f" OVER {format_clock(-left)}", style="bold reverse")
             else:
                 text.append(f" · {format_clock(left)} left")
         self.update(text)
