@@ -6,6 +6,7 @@ Nothing here imports Textual, so the smoke test and the subprocess floors stay l
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import fcntl
 import os
@@ -97,7 +98,7 @@ def jira_rows(count: int, *, seed: int = 7) -> Iterable[list[str]]:
     """
     rng = random.Random(seed)
     for number in range(1, count + 1):
-        labels = rng.sample(_LABELS, rng.randint(0, 3)) + ["", "", ""]
+        labels = [*rng.sample(_LABELS, rng.randint(0, 3)), "", "", ""]
         paragraphs = [
             "h3. Problem",
             " ".join(rng.sample(_SENTENCES, rng.randint(1, 3))),
@@ -293,7 +294,10 @@ class PtyApp:
     """
 
     def __init__(
-        self, argv: Sequence[str], env: dict[str, str] | None = None, size: tuple[int, int] = (120, 36)
+        self,
+        argv: Sequence[str],
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (120, 36),
     ) -> None:
         master, slave = os.openpty()
         columns, rows = size
@@ -388,10 +392,8 @@ class PtyApp:
             The exit code.
         """
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 self.send(quit_keys)
-            except OSError:
-                pass
             deadline = time.perf_counter() + timeout
             while self.process.poll() is None and time.perf_counter() < deadline:
                 self._read(0.05)

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import (  # noqa: E402
+from helpers import (
     BARE_CSV_SCRIPT,
     OUT,
     ROOT,
@@ -46,9 +46,12 @@ CONFIG = OUT / "config"
 MB = 1_000_000
 
 
+_T0 = time.perf_counter()
+
+
 def log(message: str) -> None:
-    """Progress on stderr, so the table on stdout stays clean."""
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+    """Progress on stderr (with seconds since start), so the table on stdout stays clean."""
+    print(f"[bench {time.perf_counter() - _T0:5.0f}s] {message}", file=sys.stderr, flush=True)
 
 
 def isolated_env() -> dict[str, str]:
@@ -60,7 +63,9 @@ def isolated_env() -> dict[str, str]:
 
 
 # -- 1 and 6: first paint and peak memory in a pseudo-terminal ----------------------------
-def paint_once(argv: list[str], marker: str, *, after: Callable[[PtyApp], None] | None = None) -> float:
+def paint_once(
+    argv: list[str], marker: str, *, after: Callable[[PtyApp], None] | None = None
+) -> float:
     """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written."""
     app = PtyApp(argv, env=isolated_env())
     try:
@@ -102,9 +107,7 @@ def bench_paint(repeats: int, big_csv: Path, memory: bool) -> list[Row]:
         floor.append(paint_once(floor_argv, "Floor app ready"))
         sample.append(paint_once(sample_argv, "toml, 25 items"))
         floor.append(paint_once(floor_argv, "Floor app ready"))
-        big.append(
-            paint_once(big_argv, "50000 items", after=measure_memory if memory else None)
-        )
+        big.append(paint_once(big_argv, "50000 items", after=measure_memory if memory else None))
     floor_median = median(floor)
     rows = [
         Row("first paint: floor app (Header, Static, Footer)", floor_median, None, "s", "-", None),
@@ -211,10 +214,11 @@ async def _press_cpu(app: Any, pilot: Any, keys: list[str]) -> float:
     return (time.process_time() - started) / len(keys)
 
 
-async def _keys_triage(csv_path: Path, presses: int, repeats: int) -> tuple[list[float], list[float]]:
-    from triage_tui.ui.launch import create_app
-
+async def _keys_triage(
+    csv_path: Path, presses: int, repeats: int
+) -> tuple[list[float], list[float]]:
     from triage_tui.ui.app import LaunchOptions
+    from triage_tui.ui.launch import create_app
 
     app = create_app(LaunchOptions(file=csv_path))
     moves: list[float] = []
@@ -306,7 +310,7 @@ def decided_session(count: int) -> Any:
     return session
 
 
-def bench_plan(repeats: int, sizes: tuple[int, ...]) -> list[Row]:
+def bench_plan(plans: dict[int, int]) -> list[Row]:
     """write_plan / read_plan against tomli_w.dumps / tomllib.loads of the same document."""
     import tomllib
 
@@ -315,7 +319,7 @@ def bench_plan(repeats: int, sizes: tuple[int, ...]) -> list[Row]:
     from triage_tui.plan import build_plan, read_plan, write_plan
 
     rows = []
-    for count in sizes:
+    for count, repeats in plans.items():
         log(f"plan: building a session with {count} decided items")
         session = decided_session(count)
         path = OUT / f"plan-{count}.toml"
@@ -457,9 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     if "check" in chosen:
         rows += bench_check(repeats, big_csv)
     if "keys" in chosen:
-        rows += bench_keys(repeats, presses=40 if args.quick else 100)
+        rows += bench_keys(repeats, presses=16 if args.quick else 60)
     if "plan" in chosen:
-        rows += bench_plan(repeats if args.quick else max(3, repeats - 2), (1_000, 10_000))
+        # A 10,000-item plan takes seconds per pass: fewer repeats keep the run short.
+        rows += bench_plan({1_000: repeats, 10_000: 1 if args.quick else max(3, repeats - 4)})
     if "autosave" in chosen:
         rows += bench_autosave(repeats)
     elapsed = time.perf_counter() - started
