@@ -1,0 +1,106 @@
+"""The scope filter and the clock that paces the room."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage_tui.model import Item
+from triage_tui.pacing import Clock, ItemTimer, agenda, describe_pace, format_clock
+from triage_tui.scope import Scope, apply_scope, facet_counts, is_closed
+
+ITEMS = [
+    Item("J-1", "Migrate Postgres", labels=("db",), status="To Do", type="Story"),
+    Item("J-2", "Own on-call", labels=("ops", "db"), status="Done", type="Epic"),
+    Item("J-3", "Stripe webhooks", description="POST /webhooks", status="Won't Do", type="Bug"),
+    Item("J-4", "Invoice export", labels=("api",), status="In Progress", type="Story"),
+]
+
+
+def ids(items: list[Item]) -> list[str]:
+    return [item.id for item in items]
+
+
+def test_default_scope_keeps_everything_in_order() -> None:
+    assert Scope().is_everything
+    assert ids(apply_scope(ITEMS, Scope())) == ["J-1", "J-2", "J-3", "J-4"]
+
+
+def test_hide_closed_leaves_out_done_and_cancelled() -> None:
+    assert is_closed(ITEMS[1]) and is_closed(ITEMS[2])
+    assert ids(apply_scope(ITEMS, Scope(hide_closed=True))) == ["J-1", "J-4"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("label:db", ["J-1", "J-2"]),
+        ("-label:db", ["J-3", "J-4"]),
+        ("type:story status:progress", ["J-4"]),
+        ("webhooks", ["J-3"]),
+        ("POSTGRES", ["J-1"]),
+        ("-type:bug -status:done", ["J-1", "J-4"]),
+    ],
+)
+def test_text_filters(text: str, expected: list[str]) -> None:
+    assert ids(apply_scope(ITEMS, Scope(text=text))) == expected
+
+
+def test_scope_round_trips_and_describes_itself() -> None:
+    scope = Scope(hide_closed=True, text="label:db")
+    assert Scope.from_dict(scope.to_dict()) == scope
+    assert scope.describe() == "done and cancelled items left out; filter “label:db”"
+    assert Scope.from_dict(None).describe() == "every item"
+
+
+def test_facets_count_most_common_first() -> None:
+    assert facet_counts(ITEMS, "labels") == [("db", 2), ("api", 1), ("ops", 1)]
+    assert facet_counts(ITEMS, "type")[0] == ("Story", 2)
+
+
+def test_agenda_scales_and_sums_to_the_total() -> None:
+    assert [(p.name, p.minutes, p.starts_at) for p in agenda(60)] == [
+        ("setup", 5, 0),
+        ("categorize", 30, 5),
+        ("readiness", 15, 35),
+        ("plan", 10, 50),
+    ]
+    for total in (5, 17, 45, 90, 600):
+        phases = agenda(total)
+        assert sum(p.minutes for p in phases) == total
+        assert all(p.minutes >= 1 for p in phases)
+
+
+def test_pace_sentence_matches_the_brief() -> None:
+    assert describe_pace(140, 30) == "140 items in 30 min: 13 s each"
+    assert describe_pace(4, 30) == "4 items in 30 min: 7.5 min each"
+    assert describe_pace(0, 30) == "no items in 30 min"
+
+
+def test_format_clock() -> None:
+    assert format_clock(0) == "0:00"
+    assert format_clock(83.9) == "1:23"
+    assert format_clock(3600) == "60:00"
+    assert format_clock(-5) == "-0:05"
+
+
+def test_clock_pauses_and_resumes_from_elapsed() -> None:
+    now = [100.0]
+    clock = Clock(lambda: now[0], elapsed=30)
+    assert clock.elapsed() == 30 and not clock.running
+    clock.start()
+    now[0] += 10
+    assert clock.elapsed() == 40
+    clock.pause()
+    now[0] += 100
+    assert clock.elapsed() == 40
+
+
+def test_item_timer_books_time_to_the_item_that_was_open() -> None:
+    now = [0.0]
+    timer = ItemTimer(lambda: now[0])
+    timer.switch("A")
+    now[0] += 12
+    assert timer.switch("B") == ("A", 12)
+    now[0] += 3
+    assert timer.current == "B" and timer.peek() == 3
+    assert timer.lap() == 3 and timer.peek() == 0

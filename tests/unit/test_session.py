@@ -1,0 +1,109 @@
+"""Session steps: every change is reversible, recorded once, and survives JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from triage_tui.model import Backlog, Item
+from triage_tui.session import SESSION, Category, Mark, Op, Session, Step
+
+
+def make_session() -> Session:
+    return Session(Backlog(items=(Item("A", "Build it"), Item("B", "Own it"))))
+
+
+def test_every_item_starts_undecided() -> None:
+    session = make_session()
+    assert session.counts() == {
+        Category.HIRING: 0,
+        Category.PROJECT: 0,
+        Category.PARKED: 0,
+        Category.UNDECIDED: 2,
+    }
+
+
+def test_decide_records_time_and_is_one_undo_step() -> None:
+    session = make_session()
+    session.decide("A", Category.PROJECT, seconds=12.34, at="2026-01-01T00:00:00Z")
+    decision = session.decisions["A"]
+    assert (decision.category, decision.seconds_spent, decision.decided_at) == (
+        Category.PROJECT,
+        12.3,
+        "2026-01-01T00:00:00Z",
+    )
+    assert len(session.history) == 1
+    session.undo()
+    assert session.decisions["A"].category is Category.UNDECIDED
+    assert session.decisions["A"].seconds_spent == 0
+    assert session.decisions["A"].decided_at == ""
+
+
+def test_multi_level_undo_walks_back_in_order() -> None:
+    session = make_session()
+    session.decide("A", Category.PROJECT)
+    session.cycle_mark("A", 4)
+    session.cycle_mark("A", 4)
+    session.set_note("A", "has a finish line")
+    assert session.decisions["A"].marks == {4: Mark.MET}
+    session.undo()
+    assert session.decisions["A"].rationale == ""
+    session.undo()
+    assert session.decisions["A"].marks == {4: Mark.PARTIAL}
+    session.undo()
+    assert session.decisions["A"].marks == {}
+    session.undo()
+    assert session.decisions["A"].category is Category.UNDECIDED
+    assert session.undo() is None
+
+
+def test_cycle_goes_missing_partial_met_missing() -> None:
+    session = make_session()
+    seen = []
+    for _ in range(4):
+        session.cycle_mark("B", 1)
+        seen.append(session.decisions["B"].marks[1])
+    assert seen == [Mark.PARTIAL, Mark.MET, Mark.MISSING, Mark.PARTIAL]
+
+
+def test_a_change_that_changes_nothing_is_not_recorded() -> None:
+    session = make_session()
+    session.set_note("A", "")
+    session.set_field("minutes", 60)
+    assert session.history == []
+
+
+def test_listeners_see_changes_and_undos() -> None:
+    session = make_session()
+    seen: list[Step] = []
+    session.listeners.append(seen.append)
+    session.set_handoff("A", "reviewer", "Dana")
+    session.undo()
+    assert [step.undo for step in seen] == [False, True]
+    assert session.decisions["A"].handoff == {}
+
+
+def test_steps_replay_from_json_to_the_same_state() -> None:
+    session = make_session()
+    log: list[str] = []
+    session.listeners.append(lambda step: log.append(json.dumps(step.to_json())))
+    session.decide("B", Category.HIRING)
+    session.set_signals("B", ["production_accountability", "compounding_architecture"])
+    session.set_field("scope", {"hide_closed": True, "text": "label:api"})
+    session.set_mark("A", 3, Mark.PARTIAL)
+    session.undo()
+    replayed = make_session()
+    for line in log:
+        replayed.apply(Step.from_json(json.loads(line)), notify=False)
+    assert replayed.decisions == session.decisions
+    assert replayed.scope == {"hide_closed": True, "text": "label:api"}
+    assert len(replayed.history) == len(session.history)
+
+
+def test_unknown_fields_are_refused() -> None:
+    session = make_session()
+    with pytest.raises(KeyError):
+        session.set_handoff("A", "budget", "1M")
+    with pytest.raises(KeyError):
+        session.apply(Step((Op(SESSION, "nonsense", None, 1),)))

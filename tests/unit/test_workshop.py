@@ -1,0 +1,106 @@
+"""The Workshop: scope, pacing and the verbs the screens call, without a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from triage_tui.model import Backlog, Item
+from triage_tui.scope import Scope
+from triage_tui.session import Category, Mark, Session
+from triage_tui.workshop import Workshop, default_plan_path
+
+DESCRIPTION = """Receive events.
+
+## Acceptance criteria
+- Given a valid event, when POST /webhooks/stripe, then it is stored.
+
+## Definition of done
+Deployed and documented.
+"""
+
+
+def make(now: list[float]) -> Workshop:
+    backlog = Backlog(
+        items=(
+            Item("A", "Build Stripe webhook service", DESCRIPTION),
+            Item("B", "Own payments on-call", status="Done"),
+            Item("C", "Migrate Postgres 12 to 16"),
+            Item("D", "Something vague"),
+        ),
+        source=Path("/tmp/acme.toml"),
+    )
+    return Workshop(Session(backlog), now=lambda: now[0])
+
+
+def test_default_plan_path_sits_beside_the_backlog() -> None:
+    assert default_plan_path(Path("/x/acme.toml")) == Path("/x/acme.plan.toml")
+    assert default_plan_path(Path("/x/jira.csv")) == Path("/x/jira.plan.toml")
+    assert default_plan_path(Path("/x/acme.plan.toml")) == Path("/x/acme.plan.toml")
+
+
+def test_next_undecided_wraps_and_ends() -> None:
+    workshop = make([0.0])
+    items = workshop.in_scope
+    workshop.decide(items[1], Category.HIRING)
+    assert workshop.next_undecided(0) == 2
+    assert workshop.next_undecided(3) == 0
+    for item in items:
+        workshop.decide(item, Category.PARKED)
+    assert workshop.next_undecided(0) is None
+    assert workshop.undecided_count() == 0 and workshop.decided_count() == 4
+
+
+def test_decide_books_the_time_the_item_was_open() -> None:
+    now = [0.0]
+    workshop = make(now)
+    first = workshop.in_scope[0]
+    workshop.open_item(first)
+    now[0] += 42
+    workshop.decide(first, Category.PROJECT)
+    assert workshop.session.decisions["A"].seconds_spent == 42
+
+
+def test_scope_is_undoable_and_recomputed() -> None:
+    workshop = make([0.0])
+    workshop.set_scope(Scope(hide_closed=True))
+    assert [item.id for item in workshop.in_scope] == ["A", "C", "D"]
+    workshop.undo()
+    assert len(workshop.in_scope) == 4
+
+
+def test_first_press_confirms_the_suggestion_then_cycles() -> None:
+    workshop = make([0.0])
+    item = workshop.in_scope[0]
+    workshop.decide(item, Category.PROJECT)
+    assert workshop.suggested_mark(item, 4) is Mark.MET
+    workshop.cycle(item, 4)
+    assert workshop.session.decisions["A"].marks[4] is Mark.MET
+    workshop.cycle(item, 4)
+    assert workshop.session.decisions["A"].marks[4] is Mark.MISSING
+
+
+def test_accept_suggestions_is_one_step_and_scores() -> None:
+    workshop = make([0.0])
+    item = workshop.in_scope[0]
+    workshop.decide(item, Category.PROJECT)
+    before = len(workshop.session.history)
+    workshop.accept_suggestions(item)
+    assert len(workshop.session.history) == before + 1
+    marks = workshop.session.decisions["A"].marks
+    assert {4, 5} <= set(marks)
+    assert workshop.assessment(item).score > 0
+    assert workshop.accept_suggestions(item) is None
+
+
+def test_timeboxes_follow_the_clock_and_what_is_left() -> None:
+    now = [0.0]
+    workshop = make(now)
+    workshop.clock.start()
+    # Categorize ends at minute 35 of 60; four undecided items share it.
+    assert workshop.categorize_item_timebox() == 35 * 60 / 4
+    now[0] += 35 * 60 + 10
+    assert workshop.categorize_item_timebox() == 0
+    assert workshop.remaining_seconds() == 25 * 60 - 10
+    workshop.decide(workshop.in_scope[0], Category.PROJECT)
+    assert [item.id for item in workshop.project_items()] == ["A"]
+    assert workshop.readiness_item_timebox() == (50 * 60 - now[0])
