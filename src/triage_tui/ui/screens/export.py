@@ -18,7 +18,7 @@ class ExportScreen(PhaseScreen):
     """Write the outcome of the hour; works at any point, mid-session too."""
 
     PHASE = "export"
-    AUTO_FOCUS = None  # keys (x) act at once; the paths are edited by clicking or tab
+    AUTO_FOCUS = ""  # keys (x) act at once; the paths are edited by clicking or tab
 
     BINDINGS = [
         Binding("x", "export", "Export all", id="triage.export"),
@@ -60,7 +60,7 @@ class ExportScreen(PhaseScreen):
             decided = workshop.decided_count()
             status.update(
                 Text(
-                    f"{decided} of {len(workshop.in_scope)} items decided. x writes all three "
+                    f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all three "
                     "(an existing plan is kept as .bak); ctrl+s writes the plan alone.",
                     style="dim",
                 )

@@ -28,7 +28,7 @@ class StartScreen(PhaseScreen):
     """The first screen: opening a backlog and setting up the hour."""
 
     PHASE = "start"
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""  # keys act at once; fields are focused by their keys or tab
 
     BINDINGS = [
         Binding("enter", "begin", "Begin", id="triage.begin"),

@@ -1,0 +1,51 @@
+"""Export from the screen: a bad path says why and keeps the session; another path works."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from tests.functional.conftest import FrozenClock, wait_loaded
+from triage_tui.session import Category
+from triage_tui.ui.app import LaunchOptions
+from triage_tui.ui.launch import create_app
+
+
+async def test_export_into_a_directory_fails_clearly_then_succeeds(
+    acme: Path, tmp_path: Path
+) -> None:
+    in_the_way = tmp_path / "in-the-way.plan.toml"
+    in_the_way.mkdir()
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "h", "p")
+        assert app.workshop is not None
+        decided = {i.id: app.workshop.category(i) for i in app.workshop.in_scope[:2]}
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.query_one("#plan-path", Input).value = str(in_the_way)
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#export-status", Static).render())
+        assert "folder, not a file" in status
+        assert "Nothing is lost" in status
+        assert {
+            i: app.workshop.category(app.workshop.session.backlog.by_id()[i]) for i in decided
+        } == decided
+
+        good = tmp_path / "out.plan.toml"
+        app.screen.query_one("#plan-path", Input).value = str(good)
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "✓ Wrote" in str(app.screen.query_one("#export-status", Static).render())
+    plan = tomllib.loads(good.read_text(encoding="utf-8"))
+    categories = {item["id"]: item["category"] for item in plan["items"]}
+    assert {key: Category(categories[key]) for key in decided} == decided
+    brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
+    assert brief.startswith("# Handoff plan")
+    assert (tmp_path / "acme.summary.csv").read_text(encoding="utf-8").startswith("id,title")
