@@ -54,7 +54,12 @@ class Workshop:
         self.timer = ItemTimer(now)
         self._suggestions: dict[str, Suggestion] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
-        self._in_scope: list[Item] = apply_scope(session.backlog.items, self.scope)
+        self._in_scope: list[Item] = []
+        self._in_scope_ids: set[str] = set()
+        self._undecided = 0
+        self.refresh_scope()
+        # Kept current from each step, so pacing costs O(1) per key at any backlog size.
+        session.listeners.append(self._on_step)
 
     # -- scope -------------------------------------------------------------------
     @property
@@ -73,13 +78,24 @@ class Workshop:
 
     def set_scope(self, scope: Scope) -> Step | None:
         """Narrow (or widen) the workshop; undoable like any decision."""
-        step = self.session.set_field("scope", scope.to_dict())
-        self.refresh_scope()
-        return step
+        return self.session.set_field("scope", scope.to_dict())
 
     def refresh_scope(self) -> None:
-        """Recompute the in-scope list (after an undo of a scope change, say)."""
+        """Recompute the in-scope list and its undecided count."""
         self._in_scope = apply_scope(self.session.backlog.items, self.scope)
+        self._in_scope_ids = {item.id for item in self._in_scope}
+        decisions = self.session.decisions
+        self._undecided = sum(
+            1 for item in self._in_scope if decisions[item.id].category is Category.UNDECIDED
+        )
+
+    def _on_step(self, step: Step) -> None:
+        for op in step.ops:
+            if op.name == "scope":
+                self.refresh_scope()
+                return
+            if op.name == "category" and op.target in self._in_scope_ids:
+                self._undecided += (op.new == Category.UNDECIDED) - (op.old == Category.UNDECIDED)
 
     # -- reading -----------------------------------------------------------------
     def category(self, item: Item) -> Category:
@@ -92,10 +108,7 @@ class Workshop:
 
     def undecided_count(self) -> int:
         """In-scope items not yet decided."""
-        decisions = self.session.decisions
-        return sum(
-            1 for item in self._in_scope if decisions[item.id].category is Category.UNDECIDED
-        )
+        return self._undecided
 
     def decided_count(self) -> int:
         """In-scope items decided (parked counts as decided)."""
@@ -203,8 +216,5 @@ class Workshop:
         return self.session.change(f"accept suggestions {item.id}", *changes)
 
     def undo(self) -> Step | None:
-        """Undo the room's last change; the scope is recomputed if it was a scope change."""
-        step = self.session.undo()
-        if step is not None and any(op.name == "scope" for op in step.ops):
-            self.refresh_scope()
-        return step
+        """Undo the room's last change (a scope change included: the listener recomputes)."""
+        return self.session.undo()

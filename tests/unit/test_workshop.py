@@ -104,3 +104,23 @@ def test_timeboxes_follow_the_clock_and_what_is_left() -> None:
     workshop.decide(workshop.in_scope[0], Category.PROJECT)
     assert [item.id for item in workshop.project_items()] == ["A"]
     assert workshop.readiness_item_timebox() == (50 * 60 - now[0])
+
+
+def test_undecided_count_follows_decisions_undos_and_scope() -> None:
+    workshop = make([0.0])
+    items = workshop.in_scope
+    workshop.decide(items[0], Category.PROJECT)
+    workshop.decide(items[1], Category.HIRING)
+    workshop.decide(items[0], Category.PARKED)  # a change of mind is not a second decision
+    assert workshop.undecided_count() == 2
+    workshop.undo()
+    workshop.undo()
+    assert workshop.undecided_count() == 3
+    workshop.set_scope(Scope(hide_closed=True))
+    assert workshop.undecided_count() == 2  # B (done) left out
+    workshop.decide(workshop.in_scope[1], Category.HIRING)
+    workshop.undo()
+    workshop.undo()
+    assert len(workshop.in_scope) == 4 and workshop.undecided_count() == 3
+    brute = sum(1 for i in workshop.in_scope if workshop.category(i) is Category.UNDECIDED)
+    assert workshop.undecided_count() == brute

@@ -352,10 +352,10 @@ class TriageApp(App[int]):
 
 def binding_ids() -> set[str]:
     """Every binding id the app declares (what a config keymap may remap)."""
-    from triage_tui.ui.screens import MODES
+    from triage_tui.ui.screens import SCREENS, screen_class
 
     ids: set[str] = set()
-    for owner in (TriageApp, *MODES.values()):
+    for owner in (TriageApp, *(screen_class(mode) for mode in SCREENS)):
         for binding in getattr(owner, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.id:
                 ids.add(binding.id)

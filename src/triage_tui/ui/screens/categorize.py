@@ -7,6 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Input, Markdown, ProgressBar, Static
 
 from triage_tui.markup import display_markdown
@@ -145,12 +146,7 @@ class CategorizeScreen(PhaseScreen):
         title.append(item.title, style="bold")
         self.query_one("#item-title", Static).update(title)
         self.query_one("#item-meta", Static).update(item_meta(item))
-        markdown = self.query_one("#desc", Markdown)
-        shown = description_markdown(item)
-        if getattr(markdown, "_shown_for", None) != item.id:
-            markdown.update(shown)
-            markdown._shown_for = item.id  # type: ignore[attr-defined]
-            self.query_one("#desc-scroll").scroll_home(animate=False)
+        self._schedule_description(item)
         category = decision.category
         verdict = Text()
         verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
@@ -167,6 +163,28 @@ class CategorizeScreen(PhaseScreen):
         if not note.has_focus:
             note.value = decision.rationale
         self._show_side(item)
+
+    _description_for: str | None = None
+    _description_timer: Timer | None = None
+
+    def _schedule_description(self, item: Item) -> None:
+        """Render the Markdown once the cursor rests: parsing it on every key costs 100x a row."""
+        if self._description_for == item.id:
+            return
+        if self._description_timer is not None:
+            self._description_timer.stop()
+        if self._description_for is None:
+            self._render_description(item)
+        else:
+            self._description_timer = self.set_timer(0.08, lambda: self._render_description(item))
+
+    def _render_description(self, item: Item) -> None:
+        self._description_timer = None
+        if self.current is not item:
+            return
+        self._description_for = item.id
+        self.query_one("#desc", Markdown).update(description_markdown(item))
+        self.query_one("#desc-scroll").scroll_home(animate=False)
 
     def _show_side(self, item: Item) -> None:
         from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
