@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import gc
+import itertools
 import math
 import os
 import re
@@ -242,8 +244,11 @@ def write_plan(
 
 
 # -- reading --------------------------------------------------------------------------
+_STR = itertools.repeat(str)
+_CATEGORIES = {category.value: category for category in Category}
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-_ITEMS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+# Only what follows the line's leading blanks: item_line checks those by hand.
+_ITEMS_HEADER = re.compile(r"\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 class _Reader:
@@ -263,9 +268,22 @@ class _Reader:
 
     def item_line(self, index: int) -> int | None:
         if self._item_lines is None:
-            self._item_lines = [
-                self.text.count("\n", 0, m.start()) + 1 for m in _ITEMS_HEADER.finditer(self.text)
-            ]
+            # Count newlines from the previous header only: counting from the top of
+            # the file for each header made reopening 10,000 items quadratic.
+            text = self.text
+            lines: list[int] = []
+            line, position = 1, 0
+            # Searching for the literal "[[" first is ~4x faster than a ^-anchored
+            # pattern, which the regex engine tries at every position of the file.
+            for match in _ITEMS_HEADER.finditer(text):
+                start = match.start()
+                line_start = text.rfind("\n", 0, start) + 1
+                if line_start < start and text[line_start:start].strip(" \t"):
+                    continue  # "[[items]]" after other text on its line is no header
+                line += text.count("\n", position, line_start)
+                position = line_start
+                lines.append(line)
+            self._item_lines = lines
         return self._item_lines[index] if index < len(self._item_lines) else None
 
     # typed getters ------------------------------------------------------------------
@@ -295,7 +313,8 @@ class _Reader:
         self, table: Mapping[str, Any], key: str, where: str, line: int | None
     ) -> list[str]:
         value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        # map() keeps the per-element check in C: four lists per item add up at 10,000.
+        if not isinstance(value, list) or not all(map(isinstance, value, _STR)):
             raise self.fail(f"{where}: {key} must be a list of strings", line)
         return value
 
@@ -364,13 +383,12 @@ class _Reader:
             line=line or 0,
         )
         category_text = self.string(raw, "category", where, line) or Category.UNDECIDED.value
-        try:
-            category = Category(category_text)
-        except ValueError:
+        category = _CATEGORIES.get(category_text)  # a dict is ~10x cheaper than Category()
+        if category is None:
             choices = ", ".join(c.value for c in Category)
             raise self.fail(
                 f"{where}: category must be one of {choices}, not {category_text!r}", line
-            ) from None
+            )
         decision = Decision(
             category=category,
             rationale=self.string(raw, "rationale", where, line),
@@ -479,15 +497,23 @@ def loads_plan(text: str, path: str | Path = "<plan>") -> Session:
     """
     source = Path(path)
     text = text.removeprefix("\ufeff")
+    # Hundreds of thousands of small objects and no reference cycles: the cyclic
+    # collector's passes over them are pure cost (as in the CSV loader).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        match = _TOML_LINE.search(message)
-        line = int(match.group(1)) if match else None
-        message = _TOML_LINE.sub("", message).strip()
-        raise InputError(source, f"not valid TOML: {message}", line) from None
-    return _Reader(source, text).session(document)
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            message = str(error)
+            match = _TOML_LINE.search(message)
+            line = int(match.group(1)) if match else None
+            message = _TOML_LINE.sub("", message).strip()
+            raise InputError(source, f"not valid TOML: {message}", line) from None
+        return _Reader(source, text).session(document)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def read_plan(path: str | Path) -> Session:

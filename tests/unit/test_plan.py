@@ -445,6 +445,33 @@ def test_wrong_types_name_the_item_and_field(old: str, new: str, message: str) -
         assert GOOD.replace(old, new, 1).splitlines()[error.line - 1] == "[[items]]"
 
 
+def test_items_keep_the_line_of_their_header() -> None:
+    session = loads_plan(GOOD)
+    lines = GOOD.splitlines()
+    for item in session.backlog.items:
+        assert lines[item.line - 1] == "[[items]]"
+        assert lines[item.line] == f"id = {item.id!r}".replace("'", '"')
+
+
+def test_item_lines_with_indented_headers_and_lookalikes_in_text() -> None:
+    text = (
+        f'schema = "{SCHEMA}"\n'
+        "[meta]\n"
+        "\n"
+        "  [[ items ]]  # first\n"
+        'id = "A"\n'
+        'title = "First"\n'
+        'description = """\n'
+        "not a header: [[items]]\n"
+        '"""\n'
+        "\t[[items]]\n"
+        'id = "B"\n'
+        'title = "Second"\n'
+    )
+    items = loads_plan(text).backlog.items
+    assert [(item.id, item.line) for item in items] == [("A", 4), ("B", 10)]
+
+
 def test_read_plan_file_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         read_plan(tmp_path / "missing.plan.toml")
