@@ -184,6 +184,8 @@ class TriageApp(App[int]):
         self.resume_info = opened.resume_info
         self.load_error = None
         self.opened_any = True
+        # What the keys can do changed (a backlog is open): redraw the Footer once.
+        self.call_after_refresh(self.screen.refresh_bindings)
         if self.autosave is not None:
             self.autosave.on_error = self._autosave_failed
         if opened.autosave_error:

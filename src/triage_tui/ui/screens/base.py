@@ -51,4 +51,3 @@ class PhaseScreen(Screen[Any]):
     def refresh_view(self) -> None:
         """Redraw everything from the workshop (after a load, a change or an undo)."""
         self.query_one(PhaseBar).update_from(self.workshop)
-        self.refresh_bindings()

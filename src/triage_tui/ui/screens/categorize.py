@@ -39,7 +39,10 @@ def item_meta(item: Item) -> Text:
         parts.append(f"status: {item.status}")
     if item.type:
         parts.append(f"type: {item.type}")
-    return Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
+    text = Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
 
 
 def description_markdown(item: Item) -> str:
@@ -144,8 +147,8 @@ class CategorizeScreen(PhaseScreen):
         title = Text()
         title.append(f"{item.id}  ", style="bold dim")
         title.append(item.title, style="bold")
-        self.query_one("#item-title", Static).update(title)
-        self.query_one("#item-meta", Static).update(item_meta(item))
+        self.query_one("#item-title", Static).update(title, layout=self.has_class("-presenter"))
+        self.query_one("#item-meta", Static).update(item_meta(item), layout=False)
         self._schedule_description(item)
         category = decision.category
         verdict = Text()
@@ -154,7 +157,7 @@ class CategorizeScreen(PhaseScreen):
         if decision.seconds_spent:
             verdict.append(f"   ({format_clock(decision.seconds_spent)} spent)", style="dim")
         decision_widget = self.query_one("#decision", Static)
-        decision_widget.update(verdict)
+        decision_widget.update(verdict, layout=False)
         decision_widget.set_class(True, f"-{category.value}")
         for other in Category:
             if other is not category:
@@ -200,7 +203,7 @@ class CategorizeScreen(PhaseScreen):
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
-        self.query_one("#item-suggest", Static).update(short)
+        self.query_one("#item-suggest", Static).update(short, layout=False)
         ticked = set(workshop.session.decisions[item.id].signals)
         questions = Text()
         number = 0
@@ -214,7 +217,7 @@ class CategorizeScreen(PhaseScreen):
                 mark = "☑" if question.key in ticked else "☐"
                 questions.append(f" {number} {mark} ", style="bold")
                 questions.append(f"{question.text}\n")
-        self.query_one("#questions", Static).update(questions)
+        self.query_one("#questions", Static).update(questions, layout=False)
 
     def tick(self) -> None:
         super().tick()
@@ -233,7 +236,7 @@ class CategorizeScreen(PhaseScreen):
         text.append(f"this item {format_clock(spent)}")
         if spent > timebox:
             text.append("  ⚠ over its timebox: decide or park it", style="bold reverse")
-        self.query_one("#pace-text", Static).update(text)
+        self.query_one("#pace-text", Static).update(text, layout=False)
 
     # -- acting ------------------------------------------------------------------
     @on(ItemList.Moved)

@@ -113,7 +113,7 @@ class ReadinessScreen(PhaseScreen):
         head.append(f"{item.id}  ", style="bold dim")
         head.append(item.title, style="bold")
         title.update(head)
-        self.query_one("#ready-meta", Static).update(item_meta(item))
+        self.query_one("#ready-meta", Static).update(item_meta(item), layout=False)
         markdown = self.query_one("#ready-desc", Markdown)
         if getattr(markdown, "_shown_for", None) != item.id:
             markdown.update(description_markdown(item))
@@ -145,7 +145,7 @@ class ReadinessScreen(PhaseScreen):
         )
         filled = assessment.score // 5
         score.append("\n" + "█" * filled + "░" * (20 - filled))
-        self.query_one("#score", Static).update(score)
+        self.query_one("#score", Static).update(score, layout=False)
         gaps = Text()
         gaps.append("Gaps to close before handoff\n", style="bold")
         for gap in assessment.gaps:
@@ -173,7 +173,7 @@ class ReadinessScreen(PhaseScreen):
         text.append(f"{format_clock(timebox)} per item · this item {format_clock(spent)}")
         if projects and spent > timebox:
             text.append("  ⚠ over its timebox", style="bold reverse")
-        self.query_one("#pace-text", Static).update(text)
+        self.query_one("#pace-text", Static).update(text, layout=False)
 
     @on(ItemList.Moved)
     def _moved(self, event: ItemList.Moved) -> None:

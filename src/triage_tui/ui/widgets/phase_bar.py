@@ -59,4 +59,4 @@ class PhaseBar(Static):
                 text.append(f" OVER {format_clock(-left)}", style="bold reverse")
             else:
                 text.append(f" · {format_clock(left)} left")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always
