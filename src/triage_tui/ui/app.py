@@ -33,6 +33,17 @@ class LaunchOptions:
     default_minutes: int = 60  # from the config file; a resumed session or --minutes wins
 
 
+#: Files up to this size load before the first paint; larger ones in a worker, with progress.
+SMALL_FILE_BYTES = 1_000_000
+
+
+def _small(path: Path) -> bool:
+    try:
+        return path.stat().st_size <= SMALL_FILE_BYTES
+    except OSError:
+        return True  # let the loader report what is wrong, at once
+
+
 class TriageApp(App[int]):
     """triage-tui: the one-hour backlog categorization workshop."""
 
@@ -128,9 +139,23 @@ class TriageApp(App[int]):
             self.notify(
                 "\n".join(self.settings_messages), title="Settings", severity="warning", timeout=12
             )
-        await self.switch_mode("start")
-        if self.options.file is not None:
-            self.open_file(self.options.file)
+        path = self.options.file
+        if path is not None and _small(path):
+            # A small file loads faster than a second frame: parse it before the first
+            # paint, so the start screen draws once, complete (big files: a worker).
+            from triage_tui.ui.launch import build_workshop
+
+            try:
+                opened = build_workshop(path, self.options, self.now)
+            except InputError as error:
+                self._load_failed(error)
+                return
+            await self.switch_mode("start")
+            self._loaded(opened)
+        else:
+            await self.switch_mode("start")
+            if path is not None:
+                self.open_file(path)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Before a backlog is open these keys have nothing to act on: shown dimmed.
