@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from triage_tui.model import Estimate, Item
-from triage_tui.readiness import Level, assess
+from triage_tui.readiness import Assessment, Level, assess
 from triage_tui.session import HANDOFF_FIELDS, Category, Decision, Session
 
 #: DOMAIN.md: written, asynchronous review.
@@ -155,7 +155,12 @@ def acceptance_section(description: str) -> str:
     Takes the section under an "Acceptance criteria" heading (up to the next heading),
     else the Given/When/Then lines, else the checklist lines.
     """
-    match = _AC_HEADING.search(description)
+    # Cheap substring tests rule most patterns out before a regex scans every line
+    # (the plan writer runs this for every ready item). Each test is a necessary
+    # condition: the patterns' keywords are ASCII letters that IGNORECASE matches only
+    # in upper or lower case, so a match always shows up in `lowered`.
+    lowered = description.lower()
+    match = _AC_HEADING.search(description) if "acceptance" in lowered else None
     if match is not None:
         lines = [match.group("rest").strip()] if match.group("rest").strip() else []
         for line in description[match.end() :].splitlines()[1:]:
@@ -166,6 +171,10 @@ def acceptance_section(description: str) -> str:
         if text:
             return text[:_LIMIT]
     for pattern in (_GWT, _CHECK):
+        if pattern is _GWT and "then" not in lowered:
+            continue  # only lines with a "then" make the given/when/then form
+        if pattern is _CHECK and "[ ]" not in description and "[x]" not in lowered:
+            continue
         found = [m.group(0).strip() for m in pattern.finditer(description)]
         if pattern is _GWT and not any(
             line.casefold().lstrip("-* ").startswith("then") for line in found
@@ -226,7 +235,10 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
     title = " ".join(item.title.split())
     sentence = _first_sentence(item.description)
     deliverable = title if not sentence else f"{title}: {sentence}"
-    reviewer_match = _REVIEWER.search(item.description)
+    # "rev" is a necessary condition (see acceptance_section) and rare in descriptions.
+    reviewer_match = (
+        _REVIEWER.search(item.description) if "rev" in item.description.lower() else None
+    )
     return {
         "deliverable": deliverable,
         "acceptance_criteria": acceptance_section(item.description) or ACCEPTANCE_TO_WRITE,
@@ -252,7 +264,10 @@ def _quoted(title: str) -> str:
 
 
 def recommend_first_engagement(
-    session: Session, items: Sequence[Item] | None = None
+    session: Session,
+    items: Sequence[Item] | None = None,
+    *,
+    assessments: Mapping[str, Assessment] | None = None,
 ) -> tuple[str, str] | None:
     """The first project to hand off, and why.
 
@@ -263,6 +278,8 @@ def recommend_first_engagement(
     Args:
         session: the workshop's decisions.
         items: the items to choose from (default every backlog item), in backlog order.
+        assessments: item id -> `assess(item, marks)` already computed by the caller
+            (the plan writer assesses every project item once); missing ids are assessed.
 
     Returns:
         (item id, why sentence), or None when no project item is ready.
@@ -285,12 +302,13 @@ def recommend_first_engagement(
                 return item.id, f"Chosen by the room: {_quoted(item.title)}.{note} " + (
                     FIRST_ENGAGEMENT_ADVICE
                 )
+    known = assessments or {}
     ranked: list[tuple[tuple[int, float, int, int], Item, int]] = []
     for index, item in enumerate(pool):
         decision = session.decision(item.id)
         if decision.category is not Category.PROJECT:
             continue
-        assessment = assess(item, decision.marks)
+        assessment = known.get(item.id) or assess(item, decision.marks)
         if assessment.level is not Level.READY:
             continue
         days = estimate_days(item.estimate)

@@ -195,9 +195,13 @@ def gap_sentence(number: int, title: str, mark: Mark = Mark.MISSING) -> str:
     """
     if mark is Mark.MET:
         return ""
+    return _gap(number, _name(title), mark)
+
+
+def _gap(number: int, name: str, mark: Mark) -> str:
     missing, partial = _GAPS[number]
     template = partial if mark is Mark.PARTIAL else missing
-    return template.format(item=_name(title))
+    return template.format(item=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,14 +239,22 @@ def assess(item: Item, marks: Mapping[int, Mark]) -> Assessment:
     partial: list[int] = []
     missing: list[int] = []
     gaps: list[str] = []
-    for criterion in CRITERIA:
-        mark = marks.get(criterion.number, Mark.MISSING)
+    name = ""  # the quoted title, made once and only when a gap needs it
+    score = 0  # as score_for(marks), summed in the same pass (plans assess every item)
+    get = marks.get
+    for number, weight in WEIGHTS.items():
+        mark = get(number, Mark.MISSING)
         if mark is Mark.MET:
-            met.append(criterion.number)
+            met.append(number)
+            score += weight
+            continue
+        if mark is Mark.PARTIAL:
+            partial.append(number)
+            score += weight // 2
         else:
-            (partial if mark is Mark.PARTIAL else missing).append(criterion.number)
-            gaps.append(gap_sentence(criterion.number, item.title, mark))
-    score = score_for(marks)
+            missing.append(number)
+        name = name or _name(item.title)
+        gaps.append(_gap(number, name, mark))
     level = level_for(score, marks)
     # The gate "forced" the level only when the score alone would have said otherwise.
     gated = level is Level.NOT_READY and score >= NEEDS_WORK_AT
