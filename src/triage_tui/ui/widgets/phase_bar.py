@@ -54,7 +54,7 @@ class PhaseBar(Static):
             used = workshop.clock.elapsed()
             left = workshop.remaining_seconds()
             total = workshop.session.minutes * 60
-            text.append(f"  ⏱ {format_clock(used)}/{format_clock(total)}", style="bold")
+            text.append(f"  {format_clock(used)} of {format_clock(total)}", style="bold")
             if left < 0:
                 text.append(f" OVER {format_clock(-left)}", style="bold reverse")
             else:
