@@ -113,12 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     except KeyboardInterrupt:
         return 130
-    if args.file is not None and not args.file.exists():
-        print(f"{args.file}: no such file", file=sys.stderr)
-        return 1
     if args.minutes is not None and not 5 <= args.minutes <= 600:
         print("triage-tui: --minutes must be between 5 and 600", file=sys.stderr)
         return 2
+    if args.file is not None and not args.file.exists():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 1
     from triage_tui.ui.launch import run_app
 
     return run_app(args, mapping)
