@@ -250,6 +250,13 @@ class CategorizeScreen(PhaseScreen):
             return
         self._store_note()
         workshop.decide(item, Category(category))
+        if category == Category.PARKED and not workshop.session.decisions[item.id].rationale:
+            # DOMAIN.md: a parked item keeps its open question; nothing is silently dropped.
+            self.notify(
+                f"{item.id} parked without its open question: go back to it and press n.",
+                severity="warning",
+                timeout=5,
+            )
         item_list = self.query_one(ItemList)
         following = workshop.next_undecided(item_list.cursor)
         if following is None:
