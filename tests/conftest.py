@@ -11,7 +11,9 @@ SAMPLES = ROOT / "sample_backlogs"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base = tmp_path_factory.mktemp("triage-home")
     monkeypatch.setenv("TRIAGE_TUI_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("TRIAGE_TUI_STATE_DIR", str(base / "state"))

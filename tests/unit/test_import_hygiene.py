@@ -37,7 +37,9 @@ def test_domain_module_imports_no_ui(module: str) -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')); "
         "print(','.join(bad))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     if "ModuleNotFoundError" in result.stderr and module.split(".")[-1] in result.stderr:
         pytest.fail(f"{module} is missing: {result.stderr.strip().splitlines()[-1]}")
     assert result.returncode == 0, result.stderr
