@@ -28,6 +28,8 @@ def parse_estimate(value: str, *, decimal_comma: bool = False) -> Estimate:
     text = value.strip()
     if not text:
         return None
+    if text.isdigit() and text.isascii() and len(text) <= 40:
+        return int(text)  # the common "3": what the number pattern below would give
     if decimal_comma and _DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     # Length cap: int() refuses more than 4300 digits, and no estimate is that long.
@@ -55,6 +57,9 @@ def dedupe(labels: Iterable[str]) -> tuple[str, ...]:
 
     Jira's "payments" label and "Payments" component are one label to the room.
     """
+    if isinstance(labels, list | tuple) and len(labels) == 1:
+        # Most items carry one label or none: no dict needed.
+        return (labels[0],) if labels[0] else ()
     seen: dict[str, str] = {}
     for label in labels:
         if label:
