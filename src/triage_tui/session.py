@@ -10,7 +10,7 @@ No UI imports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -42,7 +42,14 @@ class Mark(StrEnum):
 
 
 #: Handoff brief fields (DOMAIN.md: the outcome), in plan order.
-HANDOFF_FIELDS = ("deliverable", "acceptance_criteria", "timeline", "reviewer", "channel", "cadence")
+HANDOFF_FIELDS = (
+    "deliverable",
+    "acceptance_criteria",
+    "timeline",
+    "reviewer",
+    "channel",
+    "cadence",
+)
 
 #: Session-level fields a step may set (target SESSION).
 SESSION_FIELDS = ("facilitator", "team", "minutes", "first_engagement", "scope", "phase")
@@ -180,13 +187,72 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class Decisions(dict[str, Decision]):
+    """Item id -> Decision, created on first use for the backlog's items.
+
+    A 50,000-item backlog used to start with 50,000 empty Decisions (a third of a
+    second, mostly the cyclic GC walking them). Now `decisions[item_id]` creates,
+    stores and returns an empty Decision for any backlog id the first time it is read;
+    `item_id in decisions` is true for every backlog id. Iterating (keys, values,
+    items, len) sees only the entries created so far: an absent entry is undecided,
+    so counting decided items or summing time over `values()` is unchanged.
+    Equality treats an absent backlog entry as an empty Decision.
+    """
+
+    def __init__(
+        self, items: Iterable[Item] = (), entries: Mapping[str, Decision] | None = None
+    ) -> None:
+        super().__init__(entries or {})
+        self._items = tuple(items)
+        self._ids: frozenset[str] | None = None
+
+    def backlog_ids(self) -> frozenset[str]:
+        """The ids that have a decision, created or not (built on first use)."""
+        if self._ids is None:
+            self._ids = frozenset(item.id for item in self._items)
+        return self._ids
+
+    def __missing__(self, item_id: str) -> Decision:
+        if item_id not in self.backlog_ids():
+            raise KeyError(item_id)
+        decision = self[item_id] = Decision()
+        return decision
+
+    def __contains__(self, item_id: object) -> bool:
+        return dict.__contains__(self, item_id) or item_id in self.backlog_ids()
+
+    def complete(self) -> dict[str, Decision]:
+        """A plain dict with an entry for every backlog id (absent ones empty)."""
+        # keys() is dict's own view: __contains__ above would count absent ids as present.
+        full = {item_id: Decision() for item_id in self.backlog_ids() - self.keys()}
+        full.update(self)
+        return full
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        mine = self.complete()
+        theirs = other.complete() if isinstance(other, Decisions) else dict(other)
+        return mine == theirs
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # mutable, as dict
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Decisions, (self._items, dict(self)))
+
+
 @dataclass
 class Session:
     """A workshop in progress over one backlog.
 
     Attributes:
         backlog: the loaded backlog (all items, in file order).
-        decisions: item id -> Decision, for every item.
+        decisions: item id -> Decision (a `Decisions` dict: entries for backlog items
+            are created on first read; absent ones are undecided).
         facilitator, team: optional names for the plan.
         minutes: the workshop's total length.
         first_engagement: item id chosen by the room, or "" for the recommendation.
@@ -211,25 +277,42 @@ class Session:
     plan_meta: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        for item in self.backlog.items:
-            self.decisions.setdefault(item.id, Decision())
+        decisions = self.decisions
+        if not (isinstance(decisions, Decisions) and decisions._items is self.backlog.items):
+            self.decisions = Decisions(self.backlog.items, decisions)
 
     # -- reading -----------------------------------------------------------------
     def decision(self, item_id: str) -> Decision:
         """The decision for `item_id` (created empty if needed)."""
-        return self.decisions.setdefault(item_id, Decision())
+        decision = self.decisions.get(item_id)
+        if decision is None:
+            # Not setdefault(item_id, Decision()): that builds a throwaway Decision on
+            # every call, and the plan writer calls this for every item.
+            decision = self.decisions[item_id] = Decision()
+        return decision
 
     def items_in(self, category: Category) -> Iterator[Item]:
         """Items whose category is `category`, in backlog order."""
+        # get(): reading must not create the entries the lazy dict left out.
+        get = self.decisions.get
         for item in self.backlog.items:
-            if self.decisions[item.id].category is category:
+            decision = get(item.id)
+            if (Category.UNDECIDED if decision is None else decision.category) is category:
                 yield item
 
     def counts(self, items: Iterable[Item] | None = None) -> dict[Category, int]:
         """Number of items per category (over `items`, default all)."""
         result = dict.fromkeys(Category, 0)
+        decisions = self.decisions
+        get = decisions.get
         for item in self.backlog.items if items is None else items:
-            result[self.decisions[item.id].category] += 1
+            decision = get(item.id)
+            if decision is not None:
+                result[decision.category] += 1
+            elif item.id in decisions:  # a backlog item not read yet: undecided
+                result[Category.UNDECIDED] += 1
+            else:
+                raise KeyError(item.id)
         return result
 
     def get(self, target: str, name: str) -> Any:

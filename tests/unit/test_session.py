@@ -107,3 +107,49 @@ def test_unknown_fields_are_refused() -> None:
         session.set_handoff("A", "budget", "1M")
     with pytest.raises(KeyError):
         session.apply(Step((Op(SESSION, "nonsense", None, 1),)))
+
+
+# -- lazy decisions -------------------------------------------------------------------
+def test_decisions_are_created_on_first_read_for_backlog_items_only() -> None:
+    session = make_session()
+    decisions = session.decisions
+    assert len(decisions) == 0  # nothing built up front
+    assert "A" in decisions and "B" in decisions and "Z" not in decisions
+    first = decisions["A"]
+    assert first.category is Category.UNDECIDED
+    assert decisions["A"] is first  # stored, not rebuilt
+    assert list(decisions) == ["A"]
+    with pytest.raises(KeyError):
+        decisions["Z"]
+    assert decisions.get("B") is None  # get() reads without creating
+    assert session.decision("Z").category is Category.UNDECIDED  # decision() makes any id
+
+
+def test_reading_counts_and_categories_creates_nothing() -> None:
+    session = make_session()
+    session.decide("B", Category.PARKED)
+    assert [item.id for item in session.items_in(Category.UNDECIDED)] == ["A"]
+    assert session.counts()[Category.PARKED] == 1
+    assert list(session.decisions) == ["B"]
+    with pytest.raises(KeyError):
+        session.counts([Item("Z", "Not in the backlog")])
+
+
+def test_absent_decisions_compare_as_undecided() -> None:
+    touched, untouched = make_session(), make_session()
+    touched.decisions["A"]  # created empty by reading
+    assert touched.decisions == untouched.decisions
+    assert (touched.decisions != untouched.decisions) is False
+    assert untouched.decisions == {"A": touched.decisions["A"], "B": touched.decisions["A"]}
+    touched.decide("A", Category.HIRING)
+    assert touched.decisions != untouched.decisions
+
+
+def test_decisions_given_to_a_session_are_kept() -> None:
+    backlog = Backlog(items=(Item("A", "Build it"), Item("B", "Own it")))
+    session = make_session()
+    session.decide("A", Category.PROJECT)
+    again = Session(backlog, decisions=dict(session.decisions))
+    assert again.decisions["A"].category is Category.PROJECT
+    assert again.decisions["B"].category is Category.UNDECIDED
+    assert again.decisions == session.decisions
