@@ -217,3 +217,33 @@ def test_plan_files_are_delegated_to_the_plan_reader(tmp_path: Path) -> None:
 def test_sloppy_quotes_within_one_row_are_read_like_a_spreadsheet(tmp_path: Path) -> None:
     backlog = load(write(tmp_path, "s.csv", 'title,notes\n"Say "hi" now",x\nNext,y\n'))
     assert [item.title for item in backlog.items] == ['Say hi" now"', "Next"]
+
+
+# -- progress ---------------------------------------------------------------------------
+def test_progress_reports_rows_read_then_items_built(tmp_path: Path) -> None:
+    text = "title,id\nOne,A-1\n,A-2\n\nThree,A-3\n"  # a blank row, and one without a title
+    calls: list[tuple[str, int]] = []
+    backlog = load(write(tmp_path, "p.csv", text), None, lambda stage, n: calls.append((stage, n)))
+    assert len(backlog.items) == 2
+    assert calls == [("read", 3), ("built", 2)]
+
+
+def test_progress_for_toml_and_plans(tmp_path: Path) -> None:
+    from triage_tui.plan import write_plan
+    from triage_tui.session import Session
+
+    calls: list[tuple[str, int]] = []
+    toml = write(tmp_path, "b.toml", '[[items]]\ntitle = "One"\n[[items]]\ntitle = "Two"\n')
+    backlog = load(toml, progress=lambda stage, n: calls.append((stage, n)))
+    assert calls == [("read", 2), ("built", 2)]
+    calls.clear()
+    plan = write_plan(Session(backlog), tmp_path / "b.plan.toml", backup=False)
+    assert load(plan, progress=lambda stage, n: calls.append((stage, n))).format == "plan"
+    assert calls == [("read", 2), ("built", 2)]
+
+
+def test_progress_is_not_called_when_loading_fails(tmp_path: Path) -> None:
+    calls: list[tuple[str, int]] = []
+    with pytest.raises(InputError):
+        load(write(tmp_path, "bad.csv", "title\n"), progress=lambda s, n: calls.append((s, n)))
+    assert calls == [("read", 0)]  # the rows were read; no items were built

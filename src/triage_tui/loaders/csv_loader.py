@@ -44,6 +44,7 @@ def load_csv(
     mapping: Mapping[str, str] | None = None,
     warnings: Sequence[str] = (),
     sha256: str = "",
+    progress: Callable[[str, int], None] | None = None,
 ) -> Backlog:
     """Parse CSV/TSV text into a Backlog.
 
@@ -53,6 +54,8 @@ def load_csv(
         mapping: field -> column overrides (`--map title=Headline`).
         warnings: warnings gathered so far (encoding fallback).
         sha256: digest of the file's bytes.
+        progress: called with ("read", data rows below the header) once the rows are
+            parsed, before the items are built (see `triage_tui.loaders.load`).
 
     Returns:
         The backlog, items in file order.
@@ -67,7 +70,7 @@ def load_csv(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(text, path, mapping, warnings, sha256)
+        return _load(text, path, mapping, warnings, sha256, progress)
     finally:
         if collecting:
             gc.enable()
@@ -79,6 +82,7 @@ def _load(
     mapping: Mapping[str, str] | None,
     warnings: Sequence[str],
     sha256: str,
+    progress: Callable[[str, int], None] | None,
 ) -> Backlog:
     delimiter = sniff_delimiter(text, path.suffix.lower())
     rows = _read_rows(text, path, delimiter)
@@ -90,6 +94,8 @@ def _load(
     all_warnings = list(warnings)
     body = _Rows(rows.lines[header_at + 1 :], rows.cells[header_at + 1 :])
     del rows  # the header search is done: free the lists' first copy early
+    if progress is not None:
+        progress("read", len(body.cells))
     items = _build_items(body, header, shape, columns, path, delimiter, all_warnings)
     if not items:
         raise InputError(path, "no items: the file has a header but no rows below it", header_line)
