@@ -54,7 +54,12 @@ def describe_pace(items: int, minutes: float) -> str:
     if items <= 0:
         return f"no items in {minutes:g} min"
     each = per_item_seconds(minutes, items)
-    each_text = f"{each / 60:.1f} min" if each >= 120 else f"{each:.0f} s"
+    if each >= 120:
+        each_text = f"{each / 60:.1f} min"
+    elif each >= 10:
+        each_text = f"{each:.0f} s"
+    else:
+        each_text = f"{each:.2g} s"
     noun = "item" if items == 1 else "items"
     return f"{items} {noun} in {minutes:g} min: {each_text} each"
 

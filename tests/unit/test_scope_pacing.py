@@ -74,6 +74,8 @@ def test_pace_sentence_matches_the_brief() -> None:
     assert describe_pace(140, 30) == "140 items in 30 min: 13 s each"
     assert describe_pace(4, 30) == "4 items in 30 min: 7.5 min each"
     assert describe_pace(0, 30) == "no items in 30 min"
+    assert describe_pace(50_000, 30) == "50000 items in 30 min: 0.036 s each"
+    assert describe_pace(200, 30) == "200 items in 30 min: 9 s each"
 
 
 def test_format_clock() -> None:

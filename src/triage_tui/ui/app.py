@@ -96,6 +96,7 @@ class TriageApp(App[int]):
         self.read_only = False
         self.load_error: InputError | None = None
         self.resume_info: str = ""
+        self.load_status: str = ""
         self.settings_messages: list[str] = []
         self._apply_settings()
 
@@ -173,6 +174,7 @@ class TriageApp(App[int]):
     def open_file(self, path: Path) -> None:
         """Load a backlog or plan off the UI thread; the start screen shows progress."""
         self.workshop = None
+        self.load_status = f"Loading {path} …"
         self._refresh_screen()
         self._load(path)
 
@@ -180,15 +182,27 @@ class TriageApp(App[int]):
     def _load(self, path: Path) -> None:
         from triage_tui.ui.launch import build_workshop
 
+        def progress(stage: str, count: int) -> None:
+            self.call_from_thread(self._load_progress, path, stage, count)
+
         try:
-            opened = build_workshop(path, self.options, self.now)
+            opened = build_workshop(path, self.options, self.now, progress)
         except InputError as error:
             self.call_from_thread(self._load_failed, error)
             return
         self.call_from_thread(self._loaded, opened)
 
+    def _load_progress(self, path: Path, stage: str, count: int) -> None:
+        """The start screen says how far a big load got (parsed, then items built)."""
+        if stage == "read":
+            self.load_status = f"{path.name}: {count} items read; preparing the workshop …"
+        else:
+            self.load_status = f"{path.name}: {count} items ready; resuming the session …"
+        self._refresh_screen()
+
     def _load_failed(self, error: InputError) -> None:
         self.load_error = error
+        self.load_status = ""
         if self.options.file is not None and self.workshop is None and not self.opened_any:
             # Bad input on the command line: one line on stderr and exit 1 (PRODUCT.md).
             self.exit(return_code=1)
@@ -208,6 +222,7 @@ class TriageApp(App[int]):
         self.read_only = bool(opened.held_by)
         self.resume_info = opened.resume_info
         self.load_error = None
+        self.load_status = ""
         self.opened_any = True
         # What the keys can do changed (a backlog is open): redraw the Footer once.
         self.call_after_refresh(self.screen.refresh_bindings)

@@ -87,7 +87,12 @@ def _bundled_plan_path(path: Path) -> Path | None:
     return None
 
 
-def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> Opened:
+def build_workshop(
+    path: Path,
+    options: Any,
+    now: Callable[[], float],
+    progress: Callable[[str, int], None] | None = None,
+) -> Opened:
     """Load `path` (backlog or plan), resume its autosave unless --fresh, and wrap it.
 
     Raises:
@@ -104,7 +109,7 @@ def build_workshop(path: Path, options: Any, now: Callable[[], float]) -> Opened
 
         session = read_plan(path)
     else:
-        backlog = load(path, options.mapping)
+        backlog = load(path, options.mapping, progress)
         if backlog.format == "plan":
             from triage_tui.plan import read_plan
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from triage_tui.pacing import agenda, describe_pace, phase_minutes
+from triage_tui.pacing import agenda, describe_pace, per_item_seconds, phase_minutes
 from triage_tui.scope import Scope, facet_counts
 from triage_tui.ui.screens.base import PhaseScreen
 
@@ -22,6 +22,10 @@ PHASE_PURPOSE = {
     "readiness": "score each project's spec",
     "plan": "first engagement, handoffs",
 }
+
+
+#: Below this many seconds per item a room cannot really discuss anything.
+TOO_FAST_SECONDS = 20
 
 
 class StartScreen(PhaseScreen):
@@ -84,7 +88,7 @@ class StartScreen(PhaseScreen):
         chooser.display = workshop is None
         setup.display = workshop is not None
         if workshop is None:
-            loading = self.triage.options.file is not None and not self.triage.load_error
+            loading = bool(self.triage.load_status) and not self.triage.load_error
             chooser.display = not loading
             loaded.update(self._loading_text())
             if not loading:
@@ -133,8 +137,8 @@ class StartScreen(PhaseScreen):
         error = self.triage.load_error
         if error is not None:
             return Text(f"✗ {error}", style="bold")
-        if self.triage.options.file is not None and not self.triage.opened_any:
-            return Text(f"Loading {self.triage.options.file} …", style="bold")
+        if self.triage.load_status:
+            return Text(self.triage.load_status, style="bold")
         return Text("No backlog loaded yet. Pick one below.", style="bold")
 
     def _fill_choices(self) -> None:
@@ -167,6 +171,8 @@ class StartScreen(PhaseScreen):
         summary = Text()
         summary.append(f"[{'x' if scope.hide_closed else ' '}] leave out done and cancelled (d)\n")
         summary.append(f"{describe_pace(len(kept), minutes)}", style="bold")
+        if kept and per_item_seconds(minutes, len(kept)) < TOO_FAST_SECONDS:
+            summary.append("\n⚠ too many for one hour: narrow the scope (d, /)", style="bold")
         if len(kept) < total:
             summary.append(f"\n{total - len(kept)} of {total} items left out ({scope.describe()})")
         self.query_one("#scope-summary", Static).update(summary)
