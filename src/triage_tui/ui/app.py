@@ -146,6 +146,7 @@ class TriageApp(App[int]):
             # paint, so the start screen draws once, complete (big files: a worker).
             from triage_tui.ui.launch import build_workshop
 
+            self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
             try:
                 opened = build_workshop(path, self.options, self.now)
             except InputError as error:
