@@ -84,10 +84,8 @@ class Workshop:
         """Recompute the in-scope list and its undecided count."""
         self._in_scope = apply_scope(self.session.backlog.items, self.scope)
         self._in_scope_ids = {item.id for item in self._in_scope}
-        decisions = self.session.decisions
-        self._undecided = sum(
-            1 for item in self._in_scope if decisions[item.id].category is Category.UNDECIDED
-        )
+        # Counted without creating a Decision per item (they are made lazily, on first use).
+        self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
 
     def _on_step(self, step: Step) -> None:
         for op in step.ops:
@@ -121,7 +119,8 @@ class Workshop:
         count = len(items)
         for offset in range(1, count + 1):
             index = (after + offset) % count
-            if decisions[items[index].id].category is Category.UNDECIDED:
+            decision = decisions.get(items[index].id)
+            if decision is None or decision.category is Category.UNDECIDED:
                 return index
         return None
 
