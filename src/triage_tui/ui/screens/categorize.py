@@ -8,14 +8,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Input, Markdown, ProgressBar, Static
+from textual.widgets import Input, Markdown, Static
 
 from triage_tui.markup import display_markdown
 from triage_tui.model import Item
 from triage_tui.pacing import format_clock
 from triage_tui.session import Category
-from triage_tui.ui.screens.base import PhaseScreen
+from triage_tui.ui.screens.item_screen import ItemScreen, item_heading
 from triage_tui.ui.widgets.item_list import CATEGORY_TAGS, ItemList
+from triage_tui.ui.widgets.pace_bar import PaceBar
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
 MAX_SHOWN_DESCRIPTION = 20_000
@@ -59,7 +60,7 @@ def description_markdown(item: Item) -> str:
     return text
 
 
-class CategorizeScreen(PhaseScreen):
+class CategorizeScreen(ItemScreen):
     """The heart of the hour."""
 
     PHASE = "categorize"
@@ -98,21 +99,12 @@ class CategorizeScreen(PhaseScreen):
             with VerticalScroll(id="side"):
                 yield Static(id="suggestion", classes="panel")
                 yield Static(id="questions", classes="panel")
-        with Horizontal(id="pace"):
-            yield ProgressBar(id="progress", show_eta=False)
-            yield Static(id="pace-text")
+        yield PaceBar()
         yield from self.compose_footer()
 
     def _category_of(self, item: Item) -> Category:
         workshop = self.workshop
         return Category.UNDECIDED if workshop is None else workshop.category(item)
-
-    @property
-    def current(self) -> Item | None:
-        """The item on screen."""
-        items = self.query_one(ItemList).items
-        index = self.query_one(ItemList).cursor
-        return items[index] if 0 <= index < len(items) else None
 
     def on_screen_resume(self) -> None:
         workshop = self.workshop
@@ -144,10 +136,9 @@ class CategorizeScreen(PhaseScreen):
             return
         workshop.open_item(item)
         decision = workshop.session.decisions[item.id]
-        title = Text()
-        title.append(f"{item.id}  ", style="bold dim")
-        title.append(item.title, style="bold")
-        self.query_one("#item-title", Static).update(title, layout=self.has_class("-presenter"))
+        self.query_one("#item-title", Static).update(
+            item_heading(item), layout=self.has_class("-presenter")
+        )
         self.query_one("#item-meta", Static).update(item_meta(item), layout=False)
         self._schedule_description(item)
         category = decision.category
@@ -224,25 +215,17 @@ class CategorizeScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None:
             return
-        total = len(workshop.in_scope)
-        decided = workshop.decided_count()
-        progress = self.query_one("#progress", ProgressBar)
-        progress.update(total=max(total, 1), progress=decided)
-        timebox = workshop.categorize_item_timebox()
-        spent = workshop.timer.peek()
-        text = Text()
-        text.append(f" {decided} of {total} decided  ", style="bold")
-        text.append(f"{workshop.undecided_count()} to go · {format_clock(timebox)} per item  ")
-        text.append(f"this item {format_clock(spent)}")
-        if spent > timebox:
-            text.append("  ⚠ over its timebox: decide or park it", style="bold reverse")
-        self.query_one("#pace-text", Static).update(text, layout=False)
+        self.query_one(PaceBar).show(
+            workshop.decided_count(),
+            len(workshop.in_scope),
+            f"{workshop.decided_count()} of {len(workshop.in_scope)} decided · "
+            f"{workshop.undecided_count()} to go ·",
+            workshop.categorize_item_timebox(),
+            workshop.timer.peek(),
+            "over its timebox: decide or park it",
+        )
 
     # -- acting ------------------------------------------------------------------
-    @on(ItemList.Moved)
-    def _moved(self, event: ItemList.Moved) -> None:
-        self._show_item()
-
     def action_decide(self, category: str) -> None:
         workshop = self.workshop
         item = self.current

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Markdown, ProgressBar, Static
+from textual.widgets import Markdown, Static
 
 from triage_tui.model import Item
-from triage_tui.pacing import format_clock
 from triage_tui.session import Category, Mark
-from triage_tui.ui.screens.base import PhaseScreen
 from triage_tui.ui.screens.categorize import description_markdown, item_meta
+from triage_tui.ui.screens.item_screen import ItemScreen, item_heading
 from triage_tui.ui.widgets.item_list import ItemList
+from triage_tui.ui.widgets.pace_bar import PaceBar
 
 MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.MET: "✓ met"}
 LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
 
 
-class ReadinessScreen(PhaseScreen):
+class ReadinessScreen(ItemScreen):
     """Spec readiness of every project item."""
 
     PHASE = "readiness"
@@ -54,20 +53,11 @@ class ReadinessScreen(PhaseScreen):
                 yield Static(id="criteria", classes="panel")
                 yield Static(id="score", classes="panel")
                 yield Static(id="gaps", classes="panel")
-        with Horizontal(id="pace"):
-            yield ProgressBar(id="progress", show_eta=False)
-            yield Static(id="pace-text")
+        yield PaceBar()
         yield from self.compose_footer()
 
     def _category_of(self, item: Item) -> Category:
         return Category.PROJECT
-
-    @property
-    def current(self) -> Item | None:
-        """The project item on screen."""
-        item_list = self.query_one(ItemList)
-        items = item_list.items
-        return items[item_list.cursor] if 0 <= item_list.cursor < len(items) else None
 
     def on_screen_resume(self) -> None:
         workshop = self.workshop
@@ -109,10 +99,7 @@ class ReadinessScreen(PhaseScreen):
             self.query_one("#ready-desc", Markdown).update("")
             return
         workshop.open_item(item)
-        head = Text()
-        head.append(f"{item.id}  ", style="bold dim")
-        head.append(item.title, style="bold")
-        title.update(head)
+        title.update(item_heading(item))
         self.query_one("#ready-meta", Static).update(item_meta(item), layout=False)
         markdown = self.query_one("#ready-desc", Markdown)
         if getattr(markdown, "_shown_for", None) != item.id:
@@ -163,21 +150,14 @@ class ReadinessScreen(PhaseScreen):
         answered = sum(
             1 for item in projects if len(workshop.session.decisions[item.id].marks) == 7
         )
-        self.query_one("#progress", ProgressBar).update(
-            total=max(len(projects), 1), progress=answered
+        self.query_one(PaceBar).show(
+            answered,
+            len(projects),
+            f"{answered} of {len(projects)} project items fully scored ·",
+            workshop.readiness_item_timebox(),
+            workshop.timer.peek(),
+            "over its timebox",
         )
-        timebox = workshop.readiness_item_timebox()
-        spent = workshop.timer.peek()
-        text = Text()
-        text.append(f" {answered} of {len(projects)} project items fully scored  ", style="bold")
-        text.append(f"{format_clock(timebox)} per item · this item {format_clock(spent)}")
-        if projects and spent > timebox:
-            text.append("  ⚠ over its timebox", style="bold reverse")
-        self.query_one("#pace-text", Static).update(text, layout=False)
-
-    @on(ItemList.Moved)
-    def _moved(self, event: ItemList.Moved) -> None:
-        self._show_item()
 
     def action_cycle(self, number: int) -> None:
         workshop = self.workshop
