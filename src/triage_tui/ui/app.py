@@ -97,6 +97,7 @@ class TriageApp(App[int]):
         self.load_error: InputError | None = None
         self.resume_info: str = ""
         self.load_status: str = ""
+        self.begin_when_loaded = False
         self.settings_messages: list[str] = []
         self._apply_settings()
 
@@ -141,12 +142,13 @@ class TriageApp(App[int]):
                 "\n".join(self.settings_messages), title="Settings", severity="warning", timeout=12
             )
         path = self.options.file
+        if path is not None:
+            self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
         if path is not None and _small(path):
             # A small file loads faster than a second frame: parse it before the first
             # paint, so the start screen draws once, complete (big files: a worker).
             from triage_tui.ui.launch import build_workshop
 
-            self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
             try:
                 opened = build_workshop(path, self.options, self.now)
             except InputError as error:
@@ -177,6 +179,7 @@ class TriageApp(App[int]):
         self.workshop = None
         self.load_status = f"Loading {path} …"
         self._refresh_screen()
+        self.screen.refresh_bindings()
         self._load(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
@@ -204,6 +207,7 @@ class TriageApp(App[int]):
     def _load_failed(self, error: InputError) -> None:
         self.load_error = error
         self.load_status = ""
+        self.begin_when_loaded = False
         if self.options.file is not None and self.workshop is None and not self.opened_any:
             # Bad input on the command line: one line on stderr and exit 1 (PRODUCT.md).
             self.exit(return_code=1)
@@ -237,6 +241,11 @@ class TriageApp(App[int]):
                 timeout=20,
             )
         self._refresh_screen()
+        if self.begin_when_loaded:
+            self.begin_when_loaded = False
+            begin = getattr(self.screen, "action_begin", None)
+            if begin is not None:
+                begin()
         if opened.held_by:
             from triage_tui.ui.screens.held import HeldScreen
 

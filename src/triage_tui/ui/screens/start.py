@@ -197,6 +197,11 @@ class StartScreen(PhaseScreen):
 
     # -- acting ------------------------------------------------------------------
     def action_begin(self) -> None:
+        if self.workshop is None and self.triage.load_status:
+            # Enter while a big file loads: begin as soon as it is ready (never lose the key).
+            self.triage.begin_when_loaded = True
+            self.notify("The workshop begins as soon as the backlog is loaded.", timeout=4)
+            return
         workshop = self.triage.require_workshop()
         if workshop is None:
             return
@@ -235,7 +240,9 @@ class StartScreen(PhaseScreen):
         self.notify("Started afresh; the previous autosave was set aside.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle_closed", "focus_filter", "start_fresh", "begin"):
+        if action == "begin":
+            return self.workshop is not None or bool(self.triage.load_status)
+        if action in ("toggle_closed", "focus_filter", "start_fresh"):
             return self.workshop is not None
         return True
 

@@ -1,0 +1,54 @@
+"""A backlog too big to load before the first paint: progress shows, enter is not lost."""
+
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.functional.conftest import FrozenClock, wait_loaded
+from triage_tui.ui.app import SMALL_FILE_BYTES, LaunchOptions
+from triage_tui.ui.launch import create_app
+
+
+def big_csv(path: Path, rows: int = 4000) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Issue key", "Summary", "Description", "Status"])
+        for number in range(1, rows + 1):
+            status = "Done" if number % 3 == 0 else "To Do"
+            body = f"Migrate service {number} to the new queue. " * 8
+            writer.writerow([f"BIG-{number}", f"Migrate service {number}", body, status])
+    assert path.stat().st_size > SMALL_FILE_BYTES
+    return path
+
+
+async def test_enter_while_loading_begins_once_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.ui import launch
+
+    path = big_csv(tmp_path / "big.csv")
+    release = threading.Event()
+    real = launch.build_workshop
+
+    def slow_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(10)  # the load is still running when the room presses enter
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(launch, "build_workshop", slow_build)
+    app = create_app(LaunchOptions(file=path), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.workshop is None and app.load_status.startswith("Loading")
+        await pilot.press("enter")
+        assert app.begin_when_loaded
+        release.set()
+        await wait_loaded(pilot, app)
+        await pilot.pause()
+        assert app.workshop is not None and len(app.workshop.in_scope) == 4000
+        assert app.current_mode == "categorize"
+        await pilot.press("p")
+        assert app.workshop.decided_count() == 1
