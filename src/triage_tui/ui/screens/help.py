@@ -26,7 +26,8 @@ def _key_rows(bindings: list[tuple[str, Binding]]) -> list[str]:
         if not binding.description or binding.description in seen:
             continue
         seen.add(binding.description)
-        rows.append(f"| `{key}` | {binding.description} |")
+        remap = f"`{binding.id}`" if binding.id else ""
+        rows.append(f"| `{key}` | {binding.description} | {remap} |")
     return rows
 
 
@@ -62,13 +63,13 @@ class HelpScreen(ModalScreen[None]):
             "",
             "## Keys in force here",
             "",
-            "| key | action |",
-            "| --- | --- |",
+            "| key | action | id (for `[keymap]`) |",
+            "| --- | --- | --- |",
         ]
         lines += _key_rows(pairs)
         lines += [
-            "| `ctrl+p` | command palette: jump to an item, go to a phase, export, switch theme |",
-            "| `f2`–`f6` | go to Start, Categorize, Readiness, Plan, Export |",
+            "| `ctrl+p` | command palette: jump to an item, go to a phase, export, theme | |",
+            "| `f2`–`f6` | go to Start, Categorize, Readiness, Plan, Export | `triage.go-*` |",
             "",
             "## The hour",
             "",
