@@ -149,12 +149,12 @@ class CategorizeScreen(ItemScreen):
             verdict.append(f"   ({format_clock(decision.seconds_spent)} spent)", style="dim")
         decision_widget = self.query_one("#decision", Static)
         decision_widget.update(verdict, layout=False)
-        decision_widget.set_class(True, f"-{category.value}")
-        for other in Category:
-            if other is not category:
-                decision_widget.remove_class(f"-{other.value}")
+        wanted = f"-{category.value}"
+        if not decision_widget.has_class(wanted):  # a class change restyles: only when needed
+            decision_widget.remove_class(*(f"-{other.value}" for other in Category))
+            decision_widget.add_class(wanted)
         note = self.query_one("#note", Input)
-        if not note.has_focus:
+        if not note.has_focus and note.value != decision.rationale:
             note.value = decision.rationale
         self._show_side(item)
 
@@ -180,6 +180,8 @@ class CategorizeScreen(ItemScreen):
         self.query_one("#desc", Markdown).update(description_markdown(item))
         self.query_one("#desc-scroll").scroll_home(animate=False)
 
+    _questions_drawn: set[str] | None = None
+
     def _show_side(self, item: Item) -> None:
         from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
 
@@ -190,12 +192,15 @@ class CategorizeScreen(ItemScreen):
         text.append("Suggestion: ", style="bold")
         text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
         text.append(f"\n{suggestion.reason}")
-        self.query_one("#suggestion", Static).update(text)
+        self.query_one("#suggestion", Static).update(text, layout=False)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
         self.query_one("#item-suggest", Static).update(short, layout=False)
         ticked = set(workshop.session.decisions[item.id].signals)
+        if self._questions_drawn == ticked:
+            return  # most items tick nothing: the panel is unchanged, skip the repaint
+        self._questions_drawn = ticked
         questions = Text()
         number = 0
         for heading, group in (

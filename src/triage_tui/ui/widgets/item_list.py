@@ -58,7 +58,7 @@ class ItemList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
 
     class Moved(Message):
         """The cursor moved to `index` (by key or click)."""
@@ -79,6 +79,7 @@ class ItemList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._items: Sequence[Item] = ()
         self._category_of = category_of
+        self._previous_cursor = 0
 
     @property
     def items(self) -> Sequence[Item]:
@@ -98,8 +99,18 @@ class ItemList(ScrollView, can_focus=True):
             self.cursor = 0
             return
         index = max(0, min(index, len(self._items) - 1))
+        previous, self._previous_cursor = self._previous_cursor, index
+        top, height = int(self.scroll_offset.y), max(1, self.size.height)
+        if index < top or index >= top + height:
+            # Off screen (a jump, a long page): bring it to the middle.
+            self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
+            self.refresh()
+        else:
+            # On screen: repaint the two rows that changed, not the whole list.
+            for row in {previous, index}:
+                if top <= row < top + height:
+                    self.refresh_line(row)  # virtual row: refresh_line subtracts the scroll
         self.cursor = index
-        self.scroll_to(y=max(0, index - self.size.height // 2), animate=False, immediate=True)
         if announce:
             self.post_message(self.Moved(self, index))
 
@@ -116,9 +127,6 @@ class ItemList(ScrollView, can_focus=True):
         offset = getattr(event, "y", None)
         if offset is not None:
             self.set_cursor(int(self.scroll_offset.y) + int(offset))
-
-    def watch_cursor(self) -> None:
-        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
