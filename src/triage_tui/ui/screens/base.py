@@ -42,6 +42,8 @@ class PhaseScreen(Screen[Any]):
     def on_screen_resume(self) -> None:
         if self.workshop is not None:
             self.workshop.session.phase = self.PHASE
+            if self.PHASE != "start":
+                self.workshop.clock.start()  # the hour runs from the first phase shown
         self.refresh_view()
 
     def tick(self) -> None:

@@ -109,7 +109,6 @@ class CategorizeScreen(ItemScreen):
     def on_screen_resume(self) -> None:
         workshop = self.workshop
         if workshop is not None:
-            workshop.clock.start()
             item_list = self.query_one(ItemList)
             if item_list.items is not workshop.in_scope:
                 start = workshop.next_undecided(-1)
