@@ -8,18 +8,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Static
 
-from triage_tui.markup import display_markdown
 from triage_tui.model import Item
 from triage_tui.pacing import format_clock
 from triage_tui.session import Category
 from triage_tui.ui.screens.item_screen import ItemScreen, item_heading
+from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import CATEGORY_TAGS, ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar
-
-#: Descriptions beyond this are cut on screen (the plan keeps them whole).
-MAX_SHOWN_DESCRIPTION = 20_000
 
 CATEGORY_WORDS = {
     Category.HIRING: "HIRING: needs long-term embedded ownership",
@@ -43,20 +40,6 @@ def item_meta(item: Item) -> Text:
     text = Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
     text.no_wrap = True
     text.overflow = "ellipsis"
-    return text
-
-
-def description_markdown(item: Item) -> str:
-    """The description to show, cut to a readable size."""
-    text = (
-        display_markdown(item.description.strip())
-        or "_No description: the room decides from the title._"
-    )
-    if len(text) > MAX_SHOWN_DESCRIPTION:
-        text = (
-            text[:MAX_SHOWN_DESCRIPTION]
-            + f"\n\n_… {len(item.description):,} characters; cut here._"
-        )
     return text
 
 
@@ -89,7 +72,7 @@ class CategorizeScreen(ItemScreen):
                 yield Static(id="item-meta")
                 yield Static(id="item-suggest")
                 with VerticalScroll(id="desc-scroll"):
-                    yield Markdown(id="desc")
+                    yield Description(id="desc")
                 yield Static(id="decision")
                 yield Input(
                     placeholder="n: why? (for a parked item: the open question)",
@@ -161,7 +144,7 @@ class CategorizeScreen(ItemScreen):
     _description_timer: Timer | None = None
 
     def _schedule_description(self, item: Item) -> None:
-        """Render the Markdown once the cursor rests: parsing it on every key costs 100x a row."""
+        """Render the description once the cursor rests: it costs more than the rest of a move."""
         if self._description_for == item.id:
             return
         if self._description_timer is not None:
@@ -176,7 +159,7 @@ class CategorizeScreen(ItemScreen):
         if self.current is not item:
             return
         self._description_for = item.id
-        self.query_one("#desc", Markdown).update(description_markdown(item))
+        self.query_one(Description).show(item)
         self.query_one("#desc-scroll").scroll_home(animate=False)
 
     _questions_drawn: set[str] | None = None

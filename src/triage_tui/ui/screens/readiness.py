@@ -6,12 +6,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from triage_tui.model import Item
 from triage_tui.session import Category, Mark
-from triage_tui.ui.screens.categorize import description_markdown, item_meta
+from triage_tui.ui.screens.categorize import item_meta
 from triage_tui.ui.screens.item_screen import ItemScreen, item_heading
+from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar
 
@@ -48,7 +49,7 @@ class ReadinessScreen(ItemScreen):
                 yield Static(id="ready-title")
                 yield Static(id="ready-meta")
                 with VerticalScroll(id="ready-desc-scroll"):
-                    yield Markdown(id="ready-desc")
+                    yield Description(id="ready-desc")
             with VerticalScroll(id="criteria-pane"):
                 yield Static(id="criteria", classes="panel")
                 yield Static(id="score", classes="panel")
@@ -96,15 +97,12 @@ class ReadinessScreen(ItemScreen):
             )
             for widget_id in ("#ready-meta", "#criteria", "#score", "#gaps"):
                 self.query_one(widget_id, Static).update("")
-            self.query_one("#ready-desc", Markdown).update("")
+            self.query_one(Description).show(None)
             return
         workshop.open_item(item)
         title.update(item_heading(item))
         self.query_one("#ready-meta", Static).update(item_meta(item), layout=False)
-        markdown = self.query_one("#ready-desc", Markdown)
-        if getattr(markdown, "_shown_for", None) != item.id:
-            markdown.update(description_markdown(item))
-            markdown._shown_for = item.id  # type: ignore[attr-defined]
+        self.query_one(Description).show(item)
         marks = workshop.session.decisions[item.id].marks
         evidence = workshop.evidence(item)
         table = Text()
