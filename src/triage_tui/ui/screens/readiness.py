@@ -106,7 +106,7 @@ class ReadinessScreen(ItemScreen):
         marks = workshop.session.decisions[item.id].marks
         evidence = workshop.evidence(item)
         table = Text()
-        table.append("Can an outsider build it from the spec alone?\n", style="bold")
+        table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
         for criterion in CRITERIA:
             number = criterion.number
             mark = marks.get(number)
