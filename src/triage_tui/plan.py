@@ -109,12 +109,13 @@ def _item_entry(
     }
     if item.estimate is not None:
         entry["estimate"] = item.estimate
-    extra = _extra(item.extra)
-    # Status and type travel in `extra` so the plan reopens with them (scope filters).
+    # Status and type have keys of their own (scope filters need them when the plan is
+    # reopened); inside `extra` they would collide with a source column of that name.
     if item.status:
-        extra["status"] = item.status
+        entry["status"] = item.status
     if item.type:
-        extra["type"] = item.type
+        entry["type"] = item.type
+    extra = _extra(item.extra)
     if extra:
         entry["extra"] = extra
     entry["category"] = decision.category.value
@@ -408,8 +409,8 @@ class _Reader:
                 f"{where}: estimate must be text or a number, not {_kind(estimate)}", line
             )
         extra = dict(self.table(raw, "extra", where, line))
-        status = extra.pop("status") if isinstance(extra.get("status"), str) else ""
-        kind = extra.pop("type") if isinstance(extra.get("type"), str) else ""
+        status = self.string(raw, "status", where, line)
+        kind = self.string(raw, "type", where, line)
         est: Estimate = estimate
         item = Item(
             id=item_id,

@@ -127,6 +127,7 @@ def test_item_entries() -> None:
         "title",
         "description",
         "labels",
+        "status",
         "extra",
         "category",
         "rationale",
@@ -135,11 +136,13 @@ def test_item_entries() -> None:
         "decided_at",
     ]
     assert "estimate" not in hiring  # TOML has no null
-    assert hiring["extra"] == {"priority": "P0", "status": "To Do"}
+    assert hiring["status"] == "To Do"
+    assert hiring["extra"] == {"priority": "P0"}
     assert hiring["signals"] == ["compounding_architecture", "production_accountability"]
     assert hiring["seconds_spent"] == 61.3
     ready = items["PAY-114"]
-    assert ready["extra"] == {"type": "Story"}
+    assert ready["type"] == "Story"
+    assert "extra" not in ready
     assert ready["readiness"] == {
         "score": 100,
         "level": "ready",
@@ -539,3 +542,18 @@ def test_never_overwrites_the_backlog(tmp_path: Path) -> None:
     with pytest.raises(PermissionError):
         write_plan(session, backlog_file)
     assert backlog_file.read_text(encoding="utf-8") == "original"
+
+
+def test_status_and_type_never_collide_with_a_source_column() -> None:
+    """Regression (found by hypothesis): an extra column named "type" used to be read back
+    as the item's type when the item had none."""
+    item = Item("X-1", "Build it", status="", type="", extra={"type": "0", "status": "raw"})
+    typed = Item("X-2", "Own it", status="Done", type="Epic", extra={"type": "0"})
+    session = Session(Backlog((item, typed), title="t"))
+    text = dumps_plan(session, created=CREATED)
+    reopened = loads_plan(text).backlog.by_id()
+    assert (reopened["X-1"].type, reopened["X-1"].status) == ("", "")
+    assert dict(reopened["X-1"].extra) == {"type": "0", "status": "raw"}
+    assert (reopened["X-2"].type, reopened["X-2"].status) == ("Epic", "Done")
+    assert dict(reopened["X-2"].extra) == {"type": "0"}
+    assert dumps_plan(loads_plan(text)) == text
