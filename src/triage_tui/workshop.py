@@ -153,6 +153,42 @@ class Workshop:
 
         return assess(item, self.session.decisions[item.id].marks)
 
+    def ready_items(self) -> list[Item]:
+        """In-scope project items whose spec is ready to hand off."""
+        return [item for item in self.project_items() if self.assessment(item).level == "ready"]
+
+    def readiness_spread(self) -> dict[str, int]:
+        """How many in-scope project items are ready / needs_work / not_ready."""
+        spread = {"ready": 0, "needs_work": 0, "not_ready": 0}
+        for item in self.project_items():
+            spread[self.assessment(item).level.value] += 1
+        return spread
+
+    def fully_scored_count(self) -> int:
+        """In-scope project items with all seven criteria answered."""
+        decisions = self.session.decisions
+        return sum(1 for item in self.project_items() if len(decisions[item.id].marks) == 7)
+
+    def longest_discussions(self, count: int = 3) -> list[tuple[Item, float]]:
+        """The in-scope items that took longest (DOMAIN: overruns flag under-specified items)."""
+        decisions = self.session.decisions
+        timed = []
+        for item in self._in_scope:
+            decision = decisions.get(item.id)  # .get: no Decision made for untouched items
+            if decision is not None and decision.seconds_spent >= 1:
+                timed.append((item, decision.seconds_spent))
+        timed.sort(key=lambda pair: -pair[1])
+        return timed[:count]
+
+    def first_engagement(self) -> tuple[str, str] | None:
+        """(item id, why) of the recommended first engagement, over the items in scope.
+
+        The same call the plan export makes, so the screen and the file agree.
+        """
+        from triage_tui.handoff import recommend_first_engagement
+
+        return recommend_first_engagement(self.session, self._in_scope)
+
     # -- the clock ---------------------------------------------------------------
     def phase_seconds(self, phase: str) -> float:
         """The agenda's timebox for `phase`, in seconds."""

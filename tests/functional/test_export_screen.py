@@ -49,3 +49,25 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
     brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
     assert brief.startswith("# Handoff plan")
     assert (tmp_path / "acme.summary.csv").read_text(encoding="utf-8").startswith("id,title")
+
+
+async def test_an_unexpected_export_failure_is_reported_not_swallowed(
+    acme: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import triage_tui.brief
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("renderer bug")
+
+    monkeypatch.setattr(triage_tui.brief, "render_brief", broken)
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#export-status", Static).render())
+        assert "renderer bug" in status
+        assert "Nothing is lost" in status

@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.session import Category, Mark
 from triage_tui.ui.app import LaunchOptions, TriageApp
@@ -124,4 +126,22 @@ async def test_undo_reverts_a_decision_and_autosave_resumes(acme: Path, clock: F
         assert again.workshop is not None
         assert again.workshop.session.decisions[decided[0]].category is Category.HIRING
         assert again.workshop.session.decisions[decided[1]].category is Category.UNDECIDED
-        assert "decided" in again.resume_info or again.resume_info
+        assert again.resume_info.startswith("Resumed the autosaved session: 1 of 25 items decided")
+
+
+@pytest.mark.parametrize("small_file_bytes", [0, 10**9], ids=["worker", "before-first-paint"])
+async def test_an_unexpected_load_failure_is_reported(
+    acme: Path, monkeypatch: pytest.MonkeyPatch, small_file_bytes: int
+) -> None:
+    from triage_tui.ui import launch
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("loader bug")
+
+    monkeypatch.setattr(launch, "build_workshop", broken)
+    monkeypatch.setattr("triage_tui.ui.app.SMALL_FILE_BYTES", small_file_bytes)
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+    assert app.return_code == 1
+    assert str(app.load_error) == f"{acme}: could not be opened (RuntimeError: loader bug)"

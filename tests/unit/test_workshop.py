@@ -124,3 +124,30 @@ def test_undecided_count_follows_decisions_undos_and_scope() -> None:
     assert len(workshop.in_scope) == 4 and workshop.undecided_count() == 3
     brute = sum(1 for i in workshop.in_scope if workshop.category(i) is Category.UNDECIDED)
     assert workshop.undecided_count() == brute
+
+
+def test_plan_figures_come_from_the_workshop() -> None:
+    now = [0.0]
+    workshop = make(now)
+    a, b, c, _d = workshop.in_scope
+    workshop.open_item(a)
+    now[0] += 90
+    workshop.decide(a, Category.PROJECT)
+    workshop.open_item(c)
+    now[0] += 30
+    workshop.decide(c, Category.PROJECT)
+    workshop.decide(b, Category.HIRING)
+    for number in range(1, 8):
+        workshop.session.set_mark("A", number, Mark.MET)
+    assert [item.id for item in workshop.ready_items()] == ["A"]
+    assert workshop.readiness_spread() == {"ready": 1, "needs_work": 0, "not_ready": 1}
+    assert workshop.fully_scored_count() == 1
+    assert [(item.id, spent) for item, spent in workshop.longest_discussions(2)] == [
+        ("A", 90),
+        ("C", 30),
+    ]
+    first = workshop.first_engagement()
+    assert first is not None and first[0] == "A"
+    # Narrowed so A is out of scope: the recommendation follows the scope, like the export.
+    workshop.set_scope(Scope(text="Postgres"))
+    assert workshop.first_engagement() is None

@@ -154,6 +154,10 @@ class TriageApp(App[int]):
             except InputError as error:
                 self._load_failed(error)
                 return
+            except Exception as error:  # one clear line, never a traceback
+                message = f"could not be opened ({type(error).__name__}: {error})"
+                self._load_failed(InputError(path, message))
+                return
             await self.switch_mode("start")
             self._loaded(opened)
         else:
@@ -193,6 +197,10 @@ class TriageApp(App[int]):
             opened = build_workshop(path, self.options, self.now, progress)
         except InputError as error:
             self.call_from_thread(self._load_failed, error)
+            return
+        except Exception as error:  # a bug must not leave "Loading …" on screen forever
+            message = f"could not be opened ({type(error).__name__}: {error})"
+            self.call_from_thread(self._load_failed, InputError(path, message))
             return
         self.call_from_thread(self._loaded, opened)
 

@@ -196,6 +196,9 @@ def export_files(
         except OSError as error:
             ok = False
             messages.append(describe_write_error(path, error))
+        except Exception as error:  # never a silent failure: the room must know it is unsaved
+            ok = False
+            messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
         else:
             messages.append(f"Wrote {path}")
     return messages, ok

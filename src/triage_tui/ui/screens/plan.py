@@ -68,21 +68,13 @@ class PlanScreen(PhaseScreen):
     def ready_items(self) -> list[Item]:
         """Ready project items, in backlog order."""
         workshop = self.workshop
-        if workshop is None:
-            return []
-        return [
-            item
-            for item in workshop.project_items()
-            if workshop.assessment(item).level.value == "ready"
-        ]
+        return [] if workshop is None else workshop.ready_items()
 
     def refresh_view(self) -> None:
         super().refresh_view()
         workshop = self.workshop
         if workshop is None:
             return
-        from triage_tui.handoff import recommend_first_engagement
-
         session = workshop.session
         counts = session.counts(workshop.in_scope)
         total = len(workshop.in_scope)
@@ -100,26 +92,20 @@ class PlanScreen(PhaseScreen):
                 bar(counts[category], total), style=f"bold {palette.get(category.value, '')}"
             )
             board.append("\n")
-        slowest = sorted(
-            (item for item in workshop.in_scope if session.decisions[item.id].seconds_spent >= 1),
-            key=lambda item: -session.decisions[item.id].seconds_spent,
-        )[:3]
+        slowest = workshop.longest_discussions(3)
         if slowest:
             target = per_item_seconds(phase_minutes(session.minutes, "categorize"), total)
             board.append(
                 f"Longest discussions (target {format_clock(target)} each):\n", style="bold"
             )
-            for item in slowest:
-                spent = session.decisions[item.id].seconds_spent
+            for item, spent in slowest:
                 flag = "  ⚠ under-specified?" if spent > 2 * target else ""
                 board.append(f" {format_clock(spent):>6}  {item.id}  {item.title[:40]}{flag}\n")
         self.query_one("#board", Static).update(board)
-        levels = {"ready": 0, "needs_work": 0, "not_ready": 0}
-        projects = workshop.project_items()
-        for item in projects:
-            levels[workshop.assessment(item).level.value] += 1
+        levels = workshop.readiness_spread()
+        projects = sum(levels.values())
         spread = Text()
-        spread.append(f"Readiness of {len(projects)} project items\n", style="bold")
+        spread.append(f"Readiness of {projects} project items\n", style="bold")
         for level, word in (
             ("ready", "✓ ready"),
             ("needs_work", "◐ needs work"),
@@ -127,12 +113,12 @@ class PlanScreen(PhaseScreen):
         ):
             spread.append(f" {word:<13}{levels[level]:>5} ")
             spread.append(
-                bar(levels[level], len(projects)),
+                bar(levels[level], projects),
                 style=f"bold {palette.get(level.replace('_', '-'), '')}",
             )
             spread.append("\n")
         self.query_one("#spread", Static).update(spread)
-        first = recommend_first_engagement(session)
+        first = workshop.first_engagement()
         first_text = Text()
         first_text.append("Recommended first engagement  ", style="bold")
         if first is None:
@@ -197,9 +183,7 @@ class PlanScreen(PhaseScreen):
         if workshop is None or not ready:
             self.notify("No ready project item to choose.", severity="warning")
             return
-        from triage_tui.handoff import recommend_first_engagement
-
-        current = recommend_first_engagement(workshop.session)
+        current = workshop.first_engagement()
         ids = [item.id for item in ready]
         index = ids.index(current[0]) if current and current[0] in ids else -1
         workshop.session.set_field("first_engagement", ids[(index + 1) % len(ids)])

@@ -144,14 +144,12 @@ class ReadinessScreen(ItemScreen):
         workshop = self.workshop
         if workshop is None:
             return
-        projects = workshop.project_items()
-        answered = sum(
-            1 for item in projects if len(workshop.session.decisions[item.id].marks) == 7
-        )
+        projects = len(workshop.project_items())
+        answered = workshop.fully_scored_count()
         self.query_one(PaceBar).show(
             answered,
-            len(projects),
-            f"{answered} of {len(projects)} project items fully scored ·",
+            projects,
+            f"{answered} of {projects} project items fully scored ·",
             workshop.readiness_item_timebox(),
             workshop.timer.peek(),
             "over its timebox",
