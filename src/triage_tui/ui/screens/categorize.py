@@ -18,6 +18,9 @@ from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import CATEGORY_TAGS, ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar
 
+#: Seconds the cursor rests on an item before its description and suggestion are drawn.
+SETTLE_SECONDS = 0.08
+
 CATEGORY_WORDS = {
     Category.HIRING: "HIRING: needs long-term embedded ownership",
     Category.PROJECT: "PROJECT: defined scope and a finish line",
@@ -71,8 +74,7 @@ class CategorizeScreen(ItemScreen):
                 yield Static(id="item-title")
                 yield Static(id="item-meta")
                 yield Static(id="item-suggest")
-                with VerticalScroll(id="desc-scroll"):
-                    yield Description(id="desc")
+                yield Description(id="desc")
                 yield Static(id="decision")
                 yield Input(
                     placeholder="n: why? (for a parked item: the open question)",
@@ -122,7 +124,6 @@ class CategorizeScreen(ItemScreen):
             item_heading(item), layout=self.has_class("-presenter")
         )
         self.query_one("#item-meta", Static).update(item_meta(item), layout=False)
-        self._schedule_description(item)
         category = decision.category
         verdict = Text()
         verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
@@ -138,29 +139,35 @@ class CategorizeScreen(ItemScreen):
         note = self.query_one("#note", Input)
         if not note.has_focus and note.value != decision.rationale:
             note.value = decision.rationale
-        self._show_side(item)
+        self._details_when_rested(item)
 
-    _description_for: str | None = None
-    _description_timer: Timer | None = None
+    _details_for: str | None = None
+    _details_timer: Timer | None = None
 
-    def _schedule_description(self, item: Item) -> None:
-        """Render the description once the cursor rests: it costs more than the rest of a move."""
-        if self._description_for == item.id:
+    def _details_when_rested(self, item: Item) -> None:
+        """Draw the description and the suggestion once the cursor rests on `item`.
+
+        They cost more than the rest of a move put together, and nobody reads them while
+        the cursor runs down the list (a held arrow key repeats every ~33 ms). The first
+        item a screen shows is drawn at once.
+        """
+        if self._details_for == item.id:
+            self._show_side(item)  # same item (a decision, an undo): ticks may have changed
             return
-        if self._description_timer is not None:
-            self._description_timer.stop()
-        if self._description_for is None:
-            self._render_description(item)
+        if self._details_timer is not None:
+            self._details_timer.stop()
+        if self._details_for is None:
+            self._show_details(item)
         else:
-            self._description_timer = self.set_timer(0.08, lambda: self._render_description(item))
+            self._details_timer = self.set_timer(SETTLE_SECONDS, lambda: self._show_details(item))
 
-    def _render_description(self, item: Item) -> None:
-        self._description_timer = None
+    def _show_details(self, item: Item) -> None:
+        self._details_timer = None
         if self.current is not item:
             return
-        self._description_for = item.id
+        self._details_for = item.id
         self.query_one(Description).show(item)
-        self.query_one("#desc-scroll").scroll_home(animate=False)
+        self._show_side(item)
 
     _questions_drawn: set[str] | None = None
 

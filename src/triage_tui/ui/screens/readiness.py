@@ -48,8 +48,7 @@ class ReadinessScreen(ItemScreen):
             with Vertical(id="ready-item"):
                 yield Static(id="ready-title")
                 yield Static(id="ready-meta")
-                with VerticalScroll(id="ready-desc-scroll"):
-                    yield Description(id="ready-desc")
+                yield Description(id="ready-desc")
             with VerticalScroll(id="criteria-pane"):
                 yield Static(id="criteria", classes="panel")
                 yield Static(id="score", classes="panel")

@@ -1,15 +1,21 @@
-"""An item's description, rendered as Markdown in one widget (cheap enough to redraw per key)."""
+"""An item's description: Markdown rendered once per item and width, drawn through the line API."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from rich.markdown import Markdown
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from triage_tui.markup import display_markdown
 from triage_tui.model import Item
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
 MAX_SHOWN_DESCRIPTION = 20_000
+#: Rendered descriptions kept, so moving back and forth through a discussion re-renders nothing.
+CACHED_DESCRIPTIONS = 64
 
 
 def description_markdown(item: Item) -> str:
@@ -26,19 +32,36 @@ def description_markdown(item: Item) -> str:
     return text
 
 
-class Description(Static):
-    """The current item's description.
+class Description(ScrollView):
+    """The current item's description, scrolled inside its own region.
 
-    Rich's Markdown in a single Static, not Textual's Markdown widget: that one mounts a
-    widget per block, and redrawing it on every cursor move measured ~60% more CPU per key
-    (bench/run.py, 10,000 items). Help keeps Textual's Markdown.
+    Rich renders the Markdown to lines once per (item, width) and the widget hands those
+    lines to Textual's line API. Changing item changes only this widget's virtual size,
+    so no screen layout runs (a Static whose height follows its text relayouts the whole
+    screen on every cursor move: about half the CPU of a move, measured with bench/run.py).
     """
 
     DEFAULT_CSS = """
-    Description { padding: 0 1; }
+    Description {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+    }
     """
 
-    shown_for: str | None = None
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.shown_for: str | None = None
+        self._item: Item | None = None
+        self._lines: list[Strip] = []
+        self._cache: OrderedDict[tuple[str, int], list[Strip]] = OrderedDict()
+
+    @property
+    def text_lines(self) -> list[str]:
+        """The rendered lines as plain text (what a reader sees, for tests)."""
+        return [line.text.rstrip() for line in self._lines]
 
     def show(self, item: Item | None) -> None:
         """Render `item`'s description (nothing for None); no work if already shown."""
@@ -46,4 +69,58 @@ class Description(Static):
         if item_id == self.shown_for:
             return
         self.shown_for = item_id
-        self.update("" if item is None else Markdown(description_markdown(item)))
+        self._item = item
+        self._render_lines()
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def _text_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def _render_lines(self) -> None:
+        item = self._item
+        width = self._text_width()
+        if item is None or not self.is_mounted:
+            lines: list[Strip] = []
+        else:
+            key = (item.id, width)
+            cached = self._cache.get(key)
+            if cached is None:
+                console = self.app.console
+                options = console.options.update_width(width)
+                rendered = console.render_lines(
+                    Markdown(description_markdown(item)), options, pad=False
+                )
+                cached = [Strip(line).simplify() for line in rendered]
+                self._cache[key] = cached
+                if len(self._cache) > CACHED_DESCRIPTIONS:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(key)
+            lines = cached
+        self._lines = lines
+        self._set_virtual_height(len(lines))
+        self.refresh()
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Change the scrollable size; relayout only when the scrollbar appears or goes."""
+        size = Size(self._text_width(), height)
+        if size == self.virtual_size:
+            return
+        had_scrollbar = self.show_vertical_scrollbar
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._refresh_scrollbars()
+        if self.show_vertical_scrollbar != had_scrollbar:
+            self.refresh(layout=True)
+        else:
+            self._scroll_update(size)
+
+    def on_resize(self) -> None:
+        self._render_lines()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if not 0 <= index < len(self._lines):
+            return Strip.blank(width, style)
+        return self._lines[index].crop_extend(0, width, None).apply_style(style)

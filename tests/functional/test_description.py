@@ -1,0 +1,75 @@
+"""The description panel: Markdown drawn through the line API, scrolled in its own region."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from triage_tui.model import Item
+from triage_tui.ui.widgets.description import Description
+
+SHORT = Item("A-1", "Short", "## Goal\n\nShip the *export*.")
+LONG = Item("A-2", "Long", "\n\n".join(f"Paragraph {n} of the spec." for n in range(1, 61)))
+JIRA = Item("A-3", "Jira", "h3. Acceptance\n* one\n* two")
+
+
+class DescriptionApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Description()
+
+
+async def test_renders_markdown_and_swaps_items() -> None:
+    app = DescriptionApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(Description)
+        view.show(SHORT)
+        await pilot.pause()
+        text = "\n".join(view.text_lines)
+        assert "Goal" in text and "Ship the export." in text
+        assert "##" not in text and "*" not in text  # rendered, not shown as source
+        assert not view.show_vertical_scrollbar
+
+        view.show(JIRA)
+        await pilot.pause()
+        assert any(line.strip() == "Acceptance" for line in view.text_lines)
+        assert any("one" in line and "•" in line for line in view.text_lines)
+
+        view.show(SHORT)  # back again: the same lines (from the cache)
+        await pilot.pause()
+        assert "Ship the export." in "\n".join(view.text_lines)
+
+
+async def test_long_description_scrolls_and_a_new_item_starts_at_the_top() -> None:
+    app = DescriptionApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(Description)
+        view.show(LONG)
+        await pilot.pause()
+        assert view.virtual_size.height > view.size.height
+        assert view.show_vertical_scrollbar
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert view.scroll_offset.y > 0
+        shown = [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
+        assert any("Paragraph 60 of the spec." in line for line in shown)
+        assert not any("Paragraph 1 of the spec." in line for line in shown)
+
+        view.show(SHORT)
+        await pilot.pause()
+        assert view.scroll_offset.y == 0
+        assert not view.show_vertical_scrollbar
+        view.show(None)
+        await pilot.pause()
+        assert view.text_lines == []
+
+
+async def test_rewraps_when_the_terminal_narrows() -> None:
+    app = DescriptionApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(Description)
+        view.show(LONG)
+        await pilot.pause()
+        wide = len(view.text_lines)
+        await pilot.resize_terminal(20, 20)
+        await pilot.pause()
+        assert len(view.text_lines) > wide
+        assert all(len(line) <= view.scrollable_content_region.width for line in view.text_lines)
