@@ -69,7 +69,7 @@ class CategorizeScreen(ItemScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Horizontal(id="cat-body"):
-            yield ItemList(self._category_of, id="items")
+            yield ItemList(self._category_of, self._moved, id="items")
             with Vertical(id="item-pane"):
                 yield Static(id="item-title")
                 yield Static(id="item-meta")
@@ -206,6 +206,9 @@ class CategorizeScreen(ItemScreen):
 
     def tick(self) -> None:
         super().tick()
+        self._show_pace()
+
+    def _show_pace(self) -> None:
         workshop = self.workshop
         if workshop is None:
             return
@@ -240,8 +243,11 @@ class CategorizeScreen(ItemScreen):
             self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
             self.refresh_view()
         else:
+            # Only what a decision changes: its row, the cursor, the item shown, the pace.
+            item_list.refresh_row(item_list.cursor)
             item_list.set_cursor(following, announce=False)
-            self.refresh_view()
+            self._show_item()
+            self._show_pace()
 
     def action_signal(self, number: int) -> None:
         from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 
 from triage_tui.model import Item
 from triage_tui.ui.screens.base import PhaseScreen
@@ -31,6 +30,6 @@ class ItemScreen(PhaseScreen):
     def _show_item(self) -> None:
         """Draw the current item (each screen draws its own panels)."""
 
-    @on(ItemList.Moved)
-    def _moved(self, event: ItemList.Moved) -> None:
+    def _moved(self, index: int) -> None:
+        """The list's cursor moved (by key or click): show the item under it."""
         self._show_item()

@@ -44,7 +44,7 @@ class ReadinessScreen(ItemScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Horizontal(id="ready-body"):
-            yield ItemList(self._category_of, id="projects")
+            yield ItemList(self._category_of, self._moved, id="projects")
             with Vertical(id="ready-item"):
                 yield Static(id="ready-title")
                 yield Static(id="ready-meta")

@@ -90,7 +90,11 @@ class Description(ScrollView):
                 rendered = console.render_lines(
                     Markdown(description_markdown(item)), options, pad=False
                 )
-                cached = [Strip(line).simplify() for line in rendered]
+                style = self.rich_style
+                cached = [
+                    Strip(line).crop_extend(0, width, None).simplify().apply_style(style)
+                    for line in rendered
+                ]
                 self._cache[key] = cached
                 if len(self._cache) > CACHED_DESCRIPTIONS:
                     self._cache.popitem(last=False)
@@ -119,8 +123,6 @@ class Description(ScrollView):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
-        style = self.rich_style
-        if not 0 <= index < len(self._lines):
-            return Strip.blank(width, style)
-        return self._lines[index].crop_extend(0, width, None).apply_style(style)
+        if 0 <= index < len(self._lines):
+            return self._lines[index]  # styled and cut to the width when rendered
+        return Strip.blank(self.scrollable_content_region.width, self.rich_style)

@@ -8,7 +8,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -60,17 +59,10 @@ class ItemList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, init=False, repaint=False)
 
-    class Moved(Message):
-        """The cursor moved to `index` (by key or click)."""
-
-        def __init__(self, item_list: ItemList, index: int) -> None:
-            super().__init__()
-            self.item_list = item_list
-            self.index = index
-
     def __init__(
         self,
         category_of: Callable[[Item], Category],
+        on_move: Callable[[int], None] | None = None,
         *,
         name: str | None = None,
         id: str | None = None,
@@ -79,6 +71,7 @@ class ItemList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._items: Sequence[Item] = ()
         self._category_of = category_of
+        self._on_move = on_move
         self._previous_cursor = 0
 
     @property
@@ -94,7 +87,11 @@ class ItemList(ScrollView, can_focus=True):
         self.refresh()
 
     def set_cursor(self, index: int, *, announce: bool = True) -> None:
-        """Move the cursor, keep it visible, and (optionally) tell the screen."""
+        """Move the cursor, keep it visible, and (optionally) tell the screen.
+
+        The screen is told by a direct call, not a message: its panels then change in the
+        same refresh as the two list rows (a message arrives after a refresh of its own).
+        """
         if not self._items:
             self.cursor = 0
             return
@@ -111,8 +108,14 @@ class ItemList(ScrollView, can_focus=True):
                 if top <= row < top + height:
                     self.refresh_line(row)  # virtual row: refresh_line subtracts the scroll
         self.cursor = index
-        if announce:
-            self.post_message(self.Moved(self, index))
+        if announce and self._on_move is not None:
+            self._on_move(index)
+
+    def refresh_row(self, index: int) -> None:
+        """Repaint one item's row (its state changed), if it is on screen."""
+        top = int(self.scroll_offset.y)
+        if top <= index < top + max(1, self.size.height):
+            self.refresh_line(index)
 
     def action_move(self, delta: int) -> None:
         self.set_cursor(self.cursor + delta)
