@@ -158,8 +158,10 @@ class TriageApp(App[int]):
                 message = f"could not be opened ({type(error).__name__}: {error})"
                 self._load_failed(InputError(path, message))
                 return
+            # Adopted before the start screen exists, so its first frame is the loaded one.
+            self._adopt(opened)
             await self.switch_mode("start")
-            self._loaded(opened)
+            self._loaded(opened, adopted=True)
         else:
             await self.switch_mode("start")
             if path is not None:
@@ -225,7 +227,8 @@ class TriageApp(App[int]):
 
     opened_any = False
 
-    def _loaded(self, opened: Opened) -> None:
+    def _adopt(self, opened: Opened) -> None:
+        """Take over what `build_workshop` opened (no drawing)."""
         self._close_autosave()
         workshop = opened.workshop
         assert workshop is not None
@@ -237,10 +240,18 @@ class TriageApp(App[int]):
         self.load_error = None
         self.load_status = ""
         self.opened_any = True
-        # What the keys can do changed (a backlog is open): redraw the Footer once.
-        self.call_after_refresh(self.screen.refresh_bindings)
         if self.autosave is not None:
             self.autosave.on_error = self._autosave_failed
+
+    def _loaded(self, opened: Opened, *, adopted: bool = False) -> None:
+        """A backlog is open: adopt it (unless done already) and show it."""
+        if not adopted:
+            self._adopt(opened)
+            # What the keys can do changed (a backlog is open): redraw the Footer once.
+            self.call_after_refresh(self.screen.refresh_bindings)
+            self._refresh_screen()
+        workshop = opened.workshop
+        assert workshop is not None
         if opened.autosave_error:
             self.notify(
                 f"{opened.autosave_error} Working without autosave: ctrl+s often.",
@@ -248,7 +259,6 @@ class TriageApp(App[int]):
                 severity="error",
                 timeout=20,
             )
-        self._refresh_screen()
         if self.begin_when_loaded:
             self.begin_when_loaded = False
             begin = getattr(self.screen, "action_begin", None)

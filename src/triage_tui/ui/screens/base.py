@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -19,6 +21,17 @@ class PhaseScreen(Screen[Any]):
     """Base class of the five phase screens."""
 
     PHASE = "start"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Textual reparses every stylesheet in the app when a mode's screen is first
+        # shown (a new screen's CSS count starts at -1): ~20 ms before the first paint
+        # and again on each phase's first visit. These screens bring no CSS of their own
+        # (app.tcss and the widgets' DEFAULT_CSS are parsed as they are added), so the
+        # app's stylesheet is already current for them. tests/functional/test_startup.py
+        # counts the reparses.
+        with suppress(NoActiveAppError):  # made outside a running app: nothing to skip
+            self._css_update_count = self.app._css_update_count
 
     @property
     def triage(self) -> TriageApp:

@@ -1,0 +1,52 @@
+"""What happens before the first paint: the loaded backlog in the first frame, no CSS reparse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.screen import Screen
+
+from tests.functional.conftest import FrozenClock
+from triage_tui.ui.app import LaunchOptions
+from triage_tui.ui.launch import create_app
+
+
+async def test_first_frame_shows_the_loaded_backlog_without_a_css_reparse(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reparses: list[str] = []
+    frames: list[tuple[str, bool]] = []
+    real_reparse = Stylesheet.reparse
+    real_refresh = Screen._compositor_refresh
+
+    def counting_reparse(self: Stylesheet) -> None:
+        reparses.append("reparse")
+        real_reparse(self)
+
+    def recording_refresh(self: Screen) -> None:  # type: ignore[type-arg]
+        frames.append((type(self).__name__, self.app.workshop is not None))  # type: ignore[attr-defined]
+        real_refresh(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counting_reparse)
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording_refresh)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.workshop is not None
+        start_frames = [loaded for name, loaded in frames if name == "StartScreen"]
+        assert start_frames and all(start_frames), frames  # never a "nothing loaded" frame
+        assert reparses == []  # a reparse re-reads every stylesheet: ~20 ms per mode
+
+        # The first visit to another phase does not reparse either, and is styled.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "categorize"
+        assert reparses == []
+        assert app.screen.query_one("#phase-bar").styles.height is not None
+
+        # A theme change still restyles everything (that one must reparse).
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert reparses
