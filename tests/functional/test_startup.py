@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,14 @@ async def test_first_frame_shows_the_loaded_backlog_without_a_css_reparse(
         start_frames = [loaded for name, loaded in frames if name == "StartScreen"]
         assert start_frames and all(start_frames), frames  # never a "nothing loaded" frame
         assert reparses == []  # a reparse re-reads every stylesheet: ~20 ms per mode
+        # ... and yet the text is readable: "auto" colours were worked out against the
+        # app's background, not the nothing there was when the screen was composed.
+        svg = app.export_screenshot()
+        for text in ("Facilitator", "toml,&#160;25&#160;items"):
+            found = re.search(rf'<text class="([^"]*)"[^>]*>{text}', svg)
+            assert found, text
+            fill = re.search(rf"\.{found.group(1)} {{ fill: (#[0-9a-f]+)", svg)
+            assert fill and fill.group(1) not in ("#1e1e1e", "#121212", "#000000"), text
 
         # The first visit to another phase does not reparse either, and is styled.
         await pilot.press("enter")

@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from triage_tui.errors import InputError
 from triage_tui.ui.launch import Opened
+from triage_tui.ui.screens import MODES as PHASE_MODES
 from triage_tui.workshop import PHASES, Workshop
 
 
@@ -52,6 +53,11 @@ class TriageApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     # Narrow terminals (80 columns, a split screen) drop the side panels: see app.tcss.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal")]
+    # One mode per phase. Start is the default mode: Textual makes it at compose time,
+    # with no blank default screen and no switch (each costs a restyle before the
+    # first paint).
+    MODES = PHASE_MODES
+    DEFAULT_MODE = "start"
 
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),
@@ -132,40 +138,48 @@ class TriageApp(App[int]):
 
         return dict(APP_VARIABLE_DEFAULTS)
 
-    async def on_mount(self) -> None:
-        from triage_tui.ui.screens import MODES
+    _opened_early: Opened | None = None
 
-        for mode, factory in MODES.items():
-            self.add_mode(mode, factory)
+    def on_load(self) -> None:
+        """Before the start screen is made: a small file is opened here, so the screen's
+        first frame is the loaded one (big files load in a worker once mounted)."""
+        path = self.options.file
+        if path is not None:
+            self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
+        if path is None or not _small(path):
+            return
+        from triage_tui.ui.launch import build_workshop
+
+        try:
+            opened = build_workshop(path, self.options, self.now)
+        except InputError as error:
+            self._load_failed(error)
+            return
+        except Exception as error:  # one clear line, never a traceback
+            message = f"could not be opened ({type(error).__name__}: {error})"
+            self._load_failed(InputError(path, message))
+            return
+        self._adopt(opened)
+        self._opened_early = opened
+
+    def on_mount(self) -> None:
+        # The start screen was composed before the app itself had styles, and its widgets
+        # cached "auto" text colours worked out against no background (text as dark as
+        # the panels). Textual's fix is a whole-app CSS reparse; dropping the caches is
+        # enough (tests/functional/test_startup.py checks the colours).
+        for node in self.screen.walk_children(with_self=True):
+            node.notify_style_update()
+            node.refresh()
         if self.settings_messages:
             self.notify(
                 "\n".join(self.settings_messages), title="Settings", severity="warning", timeout=12
             )
         path = self.options.file
-        if path is not None:
-            self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
-        if path is not None and _small(path):
-            # A small file loads faster than a second frame: parse it before the first
-            # paint, so the start screen draws once, complete (big files: a worker).
-            from triage_tui.ui.launch import build_workshop
-
-            try:
-                opened = build_workshop(path, self.options, self.now)
-            except InputError as error:
-                self._load_failed(error)
-                return
-            except Exception as error:  # one clear line, never a traceback
-                message = f"could not be opened ({type(error).__name__}: {error})"
-                self._load_failed(InputError(path, message))
-                return
-            # Adopted before the start screen exists, so its first frame is the loaded one.
-            self._adopt(opened)
-            await self.switch_mode("start")
-            self._loaded(opened, adopted=True)
-        else:
-            await self.switch_mode("start")
-            if path is not None:
-                self.open_file(path)
+        if self._opened_early is not None:
+            self._loaded(self._opened_early, adopted=True)
+            self._opened_early = None
+        elif path is not None and self.load_error is None:
+            self.open_file(path)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Before a backlog is open these keys have nothing to act on: shown dimmed.

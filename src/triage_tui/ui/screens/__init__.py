@@ -29,4 +29,4 @@ def _factory(mode: str) -> Callable[[], Screen[Any]]:
     return lambda: screen_class(mode)()
 
 
-MODES: dict[str, Callable[[], Screen[Any]]] = {mode: _factory(mode) for mode in SCREENS}
+MODES: dict[str, str | Callable[[], Screen[Any]]] = {mode: _factory(mode) for mode in SCREENS}
