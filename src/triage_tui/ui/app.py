@@ -143,6 +143,11 @@ class TriageApp(App[int]):
     def on_load(self) -> None:
         """Before the start screen is made: a small file is opened here, so the screen's
         first frame is the loaded one (big files load in a worker once mounted)."""
+        # Textual styles the app itself only after composing the first screen; that
+        # screen's widgets would work out their "auto" text colours against no
+        # background and cache them (text as dark as the panels, until a restyle).
+        # Styled now, the first frame is right (tests/functional/test_startup.py).
+        self.stylesheet.apply(self)
         path = self.options.file
         if path is not None:
             self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
@@ -163,13 +168,6 @@ class TriageApp(App[int]):
         self._opened_early = opened
 
     def on_mount(self) -> None:
-        # The start screen was composed before the app itself had styles, and its widgets
-        # cached "auto" text colours worked out against no background (text as dark as
-        # the panels). Textual's fix is a whole-app CSS reparse; dropping the caches is
-        # enough (tests/functional/test_startup.py checks the colours).
-        for node in self.screen.walk_children(with_self=True):
-            node.notify_style_update()
-            node.refresh()
         if self.settings_messages:
             self.notify(
                 "\n".join(self.settings_messages), title="Settings", severity="warning", timeout=12
