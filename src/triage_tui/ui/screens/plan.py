@@ -99,8 +99,11 @@ class PlanScreen(PhaseScreen):
                 f"Longest discussions (target {format_clock(target)} each):\n", style="bold"
             )
             for item, spent in slowest:
-                flag = "  ⚠ under-specified?" if spent > 2 * target else ""
-                board.append(f" {format_clock(spent):>6}  {item.id}  {item.title[:40]}{flag}\n")
+                # The mark comes before the title: a long title is cut, the mark is not.
+                over = spent > 2 * target
+                mark = "⚠" if over else " "
+                why = "  (under-specified?)" if over else ""
+                board.append(f" {format_clock(spent):>6} {mark} {item.id}  {item.title}{why}\n")
         self.query_one("#board", Static).update(board)
         levels = workshop.readiness_spread()
         projects = sum(levels.values())
