@@ -31,7 +31,15 @@ class PhaseScreen(Screen[Any]):
         # app's stylesheet is already current for them. tests/functional/test_startup.py
         # counts the reparses.
         with suppress(NoActiveAppError):  # made outside a running app: nothing to skip
-            self._css_update_count = self.app._css_update_count
+            app = self.app
+            self._css_update_count = app._css_update_count
+            # The width classes (-narrow / -normal) Textual would set on the first resize:
+            # set before the first styling, that resize changes nothing (no restyle).
+            breakpoints = app.HORIZONTAL_BREAKPOINTS or []
+            width = app.size.width
+            wanted = self._get_breakpoint_classes(width, breakpoints)
+            for _, name in breakpoints:
+                self.set_class(name in wanted, name)
 
     @property
     def triage(self) -> TriageApp:
