@@ -73,3 +73,20 @@ async def test_rewraps_when_the_terminal_narrows() -> None:
         await pilot.pause()
         assert len(view.text_lines) > wide
         assert all(len(line) <= view.scrollable_content_region.width for line in view.text_lines)
+
+
+async def test_a_theme_change_redraws_the_cached_lines() -> None:
+    app = DescriptionApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        app.theme = "textual-dark"
+        view = app.query_one(Description)
+        view.show(SHORT)
+        await pilot.pause()
+        before = next(iter(view.render_line(0))).style
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.pause()
+        after = next(iter(view.render_line(0))).style
+        assert before is not None and after is not None
+        assert before.bgcolor != after.bgcolor  # the light theme's background, not the old one
+        assert after.bgcolor == view.rich_style.bgcolor

@@ -121,6 +121,13 @@ class Description(ScrollView):
     def on_resize(self) -> None:
         self._render_lines()
 
+    def notify_style_update(self) -> None:
+        # Cached lines carry the widget's colours: a theme change must redraw them.
+        super().notify_style_update()
+        if self._cache:
+            self._cache.clear()
+            self._render_lines()
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         if 0 <= index < len(self._lines):
