@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,10 +16,13 @@ from textual.widgets import Input, Static
 from triage_tui.model import Item
 from triage_tui.pacing import format_clock
 from triage_tui.session import Category
-from triage_tui.ui.screens.item_screen import ItemScreen, item_heading
+from triage_tui.ui.screens.item_screen import ItemScreen, Pace, item_heading
 from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import CATEGORY_TAGS, ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar
+
+if TYPE_CHECKING:
+    from triage_tui.workshop import Workshop
 
 #: Seconds the cursor rests on an item before its description and suggestion are drawn.
 SETTLE_SECONDS = 0.08
@@ -101,17 +107,18 @@ class CategorizeScreen(ItemScreen):
         super().on_screen_resume()
         self.query_one(ItemList).focus()
 
-    def refresh_view(self) -> None:
-        super().refresh_view()
-        workshop = self.workshop
-        if workshop is None:
-            return
-        item_list = self.query_one(ItemList)
-        if item_list.items is not workshop.in_scope:
-            item_list.set_items(workshop.in_scope, item_list.cursor)
-        item_list.refresh()
-        self._show_item()
-        self.tick()
+    def listed(self, workshop: Workshop) -> Sequence[Item]:
+        return workshop.in_scope
+
+    def pace(self, workshop: Workshop) -> Pace:
+        decided, total = workshop.decided_count(), len(workshop.in_scope)
+        return Pace(
+            decided,
+            total,
+            f"{decided} of {total} decided · {workshop.undecided_count()} to go ·",
+            workshop.categorize_item_timebox(),
+            "over its timebox: decide or park it",
+        )
 
     def _show_item(self) -> None:
         workshop = self.workshop
@@ -203,24 +210,6 @@ class CategorizeScreen(ItemScreen):
                 questions.append(f" {number} {mark} ", style="bold")
                 questions.append(f"{question.text}\n")
         self.query_one("#questions", Static).update(questions, layout=False)
-
-    def tick(self) -> None:
-        super().tick()
-        self._show_pace()
-
-    def _show_pace(self) -> None:
-        workshop = self.workshop
-        if workshop is None:
-            return
-        self.query_one(PaceBar).show(
-            workshop.decided_count(),
-            len(workshop.in_scope),
-            f"{workshop.decided_count()} of {len(workshop.in_scope)} decided · "
-            f"{workshop.undecided_count()} to go ·",
-            workshop.categorize_item_timebox(),
-            workshop.timer.peek(),
-            "over its timebox: decide or park it",
-        )
 
     # -- acting ------------------------------------------------------------------
     def action_decide(self, category: str) -> None:

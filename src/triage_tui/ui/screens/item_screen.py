@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
 from rich.text import Text
 
 from triage_tui.model import Item
 from triage_tui.ui.screens.base import PhaseScreen
 from triage_tui.ui.widgets.item_list import ItemList
+from triage_tui.ui.widgets.pace_bar import PaceBar
+
+if TYPE_CHECKING:
+    from triage_tui.workshop import Workshop
+
+
+class Pace(NamedTuple):
+    """What the pace bar says on a one-item-at-a-time screen."""
+
+    done: int
+    total: int
+    summary: str
+    timebox: float
+    warning: str
 
 
 def item_heading(item: Item) -> Text:
@@ -26,6 +43,40 @@ class ItemScreen(PhaseScreen):
         item_list = self.query_one(ItemList)
         items = item_list.items
         return items[item_list.cursor] if 0 <= item_list.cursor < len(items) else None
+
+    def listed(self, workshop: Workshop) -> Sequence[Item]:
+        """The items this screen lists."""
+        raise NotImplementedError
+
+    def pace(self, workshop: Workshop) -> Pace:
+        """How far the room is through this screen's items."""
+        raise NotImplementedError
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        item_list = self.query_one(ItemList)
+        listed = self.listed(workshop)
+        if item_list.items is not listed:
+            item_list.set_items(listed, item_list.cursor)  # cheap: no per-row work
+        item_list.refresh()
+        self._show_item()
+        self._show_pace()
+
+    def tick(self) -> None:
+        super().tick()
+        self._show_pace()
+
+    def _show_pace(self) -> None:
+        workshop = self.workshop
+        if workshop is None:
+            return
+        pace = self.pace(workshop)
+        self.query_one(PaceBar).show(
+            pace.done, pace.total, pace.summary, pace.timebox, workshop.timer.peek(), pace.warning
+        )
 
     def _show_item(self) -> None:
         """Draw the current item (each screen draws its own panels)."""

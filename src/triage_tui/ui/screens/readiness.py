@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +14,13 @@ from textual.widgets import Static
 from triage_tui.model import Item
 from triage_tui.session import Category, Mark
 from triage_tui.ui.screens.categorize import item_meta
-from triage_tui.ui.screens.item_screen import ItemScreen, item_heading
+from triage_tui.ui.screens.item_screen import ItemScreen, Pace, item_heading
 from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar
+
+if TYPE_CHECKING:
+    from triage_tui.workshop import Workshop
 
 MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.MET: "✓ met"}
 LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
@@ -66,18 +72,18 @@ class ReadinessScreen(ItemScreen):
         super().on_screen_resume()
         self.query_one(ItemList).focus()
 
-    def refresh_view(self) -> None:
-        super().refresh_view()
-        workshop = self.workshop
-        if workshop is None:
-            return
-        item_list = self.query_one(ItemList)
-        projects = workshop.project_items()
-        if [i.id for i in item_list.items] != [i.id for i in projects]:
-            item_list.set_items(projects, item_list.cursor)
-        item_list.refresh()
-        self._show_item()
-        self.tick()
+    def listed(self, workshop: Workshop) -> Sequence[Item]:
+        return workshop.project_items()
+
+    def pace(self, workshop: Workshop) -> Pace:
+        answered, projects = workshop.fully_scored_count(), len(workshop.project_items())
+        return Pace(
+            answered,
+            projects,
+            f"{answered} of {projects} project items fully scored ·",
+            workshop.readiness_item_timebox(),
+            "over its timebox",
+        )
 
     def _show_item(self) -> None:
         from triage_tui.readiness import CRITERIA
@@ -138,22 +144,6 @@ class ReadinessScreen(ItemScreen):
             gaps.append(" none: ready to hand off\n")
         self.query_one("#gaps", Static).update(gaps)
 
-    def tick(self) -> None:
-        super().tick()
-        workshop = self.workshop
-        if workshop is None:
-            return
-        projects = len(workshop.project_items())
-        answered = workshop.fully_scored_count()
-        self.query_one(PaceBar).show(
-            answered,
-            projects,
-            f"{answered} of {projects} project items fully scored ·",
-            workshop.readiness_item_timebox(),
-            workshop.timer.peek(),
-            "over its timebox",
-        )
-
     def action_cycle(self, number: int) -> None:
         workshop = self.workshop
         item = self.current
@@ -161,7 +151,7 @@ class ReadinessScreen(ItemScreen):
             return
         workshop.cycle(item, number)
         self._show_item()
-        self.tick()
+        self._show_pace()
 
     def action_accept(self) -> None:
         workshop = self.workshop
