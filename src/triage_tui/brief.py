@@ -109,9 +109,9 @@ def _summary(session: Session, items: list[Item], assessments: dict[str, Assessm
     ]
     lines = ["## Summary", "", "| | items |", "| --- | ---: |"]
     lines += [f"| {label.replace('  ', '&nbsp;&nbsp;')} | {count} |" for label, count in rows]
-    left_out = int(session.plan_meta.get("items_left_out", 0) or 0)
-    if not session.plan_meta:
-        left_out = len(session.backlog.items) - len(items)
+    # A reopened plan holds only the items in scope; its (checked) items_total counts all.
+    total = session.plan_meta.get("items_total", len(session.backlog.items))
+    left_out = int(total) - len(items)
     if left_out > 0:
         lines += ["", f"{left_out} backlog items were left out of the workshop's scope."]
     return lines

@@ -113,8 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     except KeyboardInterrupt:
         return 130
-    if args.minutes is not None and not 5 <= args.minutes <= 600:
-        print("triage-tui: --minutes must be between 5 and 600", file=sys.stderr)
+    from triage_tui.config import MAX_MINUTES, MIN_MINUTES
+
+    if args.minutes is not None and not MIN_MINUTES <= args.minutes <= MAX_MINUTES:
+        print(
+            f"triage-tui: --minutes must be between {MIN_MINUTES} and {MAX_MINUTES}",
+            file=sys.stderr,
+        )
         return 2
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)
@@ -201,12 +206,12 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    from triage_tui.fsutil import atomic_write_text
+    from triage_tui.fsutil import atomic_write_text, describe_write_error
 
     try:
         atomic_write_text(output, text)
     except OSError as error:
-        print(f"{output}: cannot write: {error.strerror or error}", file=sys.stderr)
+        print(describe_write_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {output}", file=sys.stderr)
     return 0

@@ -25,7 +25,6 @@ file and the line, for the app to show.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,9 +59,6 @@ def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-_TOML_LOCATION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-
-
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     """Read and parse a TOML file the user wrote.
 
@@ -81,18 +77,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise InputError(path, "not UTF-8 text") from None
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as error:
-        # Python 3.11's TOMLDecodeError has no lineno; the position is only in the text.
-        message = str(error)
-        match = _TOML_LOCATION.search(message)
-        if match is None:
-            raise InputError(path, f"invalid TOML: {message}") from None
-        detail = message[: match.start()]
-        raise InputError(
-            path, f"invalid TOML: {detail} (column {match.group(2)})", int(match.group(1))
-        ) from None
+    from triage_tui.loaders.toml_loader import parse_toml
+
+    return parse_toml(text, path), text
 
 
 def find_key_line(text: str, key: str, table: str | None = None) -> int | None:

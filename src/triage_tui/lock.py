@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from triage_tui.fsutil import atomic_write_bytes
 from triage_tui.session import now_iso
 
 #: A lock file that cannot be read (its owner died between creating and writing it)
@@ -154,14 +155,7 @@ class SessionLock:
         """
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         previous = _parse(self._read_raw() or b"")
-        tmp = self.path.with_name(f".{self.path.name}.{self._token}.tmp")
-        try:
-            tmp.write_bytes(self._content())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        atomic_write_bytes(self.path, self._content())
         if previous is None or previous.token == self._token:
             return LockResult(LockStatus.ACQUIRED)
         return LockResult(LockStatus.TOOK_OVER, previous)

@@ -403,7 +403,9 @@ class _Reader:
             raise self.fail(f"{where}: title is missing or empty", line)
         estimate = raw.get("estimate")
         if estimate is not None and (
-            isinstance(estimate, bool) or not isinstance(estimate, str | int | float)
+            isinstance(estimate, bool)
+            or not isinstance(estimate, str | int | float)
+            or (isinstance(estimate, float) and not math.isfinite(estimate))  # nan, inf
         ):
             raise self.fail(
                 f"{where}: estimate must be text or a number, not {_kind(estimate)}", line
@@ -547,6 +549,8 @@ def loads_plan(text: str, path: str | Path = "<plan>") -> Session:
             line = int(match.group(1)) if match else None
             message = _TOML_LINE.sub("", message).strip()
             raise InputError(source, f"not valid TOML: {message}", line) from None
+        except (RecursionError, ValueError) as error:  # pathologically nested arrays
+            raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
         return _Reader(source, text).session(document)
 
 

@@ -166,6 +166,12 @@ def test_brief_to_a_file(
             'schema = "triage-tui/plan/1"\n[[items]]\nid = "A"\ntitle = 3\n',
             "item 'A': title must be a string",
         ),
+        # Nesting deep enough to exhaust the recursive TOML parser: one line, no traceback.
+        ("schema = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML"),
+        (
+            'schema = "triage-tui/plan/1"\n[[items]]\nid = "A"\ntitle = "x"\nestimate = nan\n',
+            "estimate must be text or a number",
+        ),
     ],
 )
 def test_bad_plan_is_one_line_and_exit_1(
@@ -180,6 +186,19 @@ def test_bad_plan_is_one_line_and_exit_1(
     assert len(lines) == 1
     assert lines[0].startswith(f"{bad}:")
     assert fragment in lines[0]
+
+
+def test_a_hand_edited_items_left_out_is_not_trusted(
+    plan_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The count of items left out is worked out from items_total, which the reader checks."""
+    text = plan_file.read_text(encoding="utf-8").replace(
+        "items_left_out = 0", 'items_left_out = "many"'
+    )
+    assert 'items_left_out = "many"' in text
+    plan_file.write_text(text, encoding="utf-8")
+    assert main(["brief", str(plan_file)]) == 0
+    assert "## Summary" in capsys.readouterr().out
 
 
 def test_missing_plan_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -76,6 +76,13 @@ def test_bad_toml_gives_defaults_and_one_message_with_file_and_line() -> None:
     assert "using the default settings" in message
 
 
+def test_pathologically_nested_toml_gives_defaults_and_a_message() -> None:
+    path = _write("minutes = " + "[" * 5000 + "]" * 5000 + "\n")
+    config, message = load_config()
+    assert config == Config()
+    assert message is not None and message.startswith(f"{path}: invalid TOML")
+
+
 def test_not_utf8_gives_defaults_and_a_message() -> None:
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
