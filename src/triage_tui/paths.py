@@ -39,3 +39,16 @@ def data_dir() -> Path:
 def sample_backlog() -> Path:
     """The bundled demo backlog."""
     return data_dir() / "sample_backlogs" / "acme.toml"
+
+
+def user_path(text: str) -> Path:
+    """A path the user typed, with ``~`` expanded; ``~nosuchuser`` stays as typed.
+
+    Path.expanduser raises RuntimeError for an unknown user: kept literal, the path then
+    fails the way any missing file or folder does, with its one clear line.
+    """
+    path = Path(text.strip())
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path

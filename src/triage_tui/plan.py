@@ -459,6 +459,12 @@ class _Reader:
                     # Only what differs from the defaults is the room's edit.
                     if value != defaults[name]:
                         decision.handoff[name] = value
+            if not decision.handoff:
+                # Every field as the defaults say (an edit back to the default): keep them,
+                # or the next save of a not-ready item would drop its handoff table.
+                decision.handoff.update(
+                    (name, str(handoff[name])) for name in HANDOFF_FIELDS if name in handoff
+                )
         return item, decision, bool(handoff)
 
     def session(self, document: Mapping[str, Any]) -> Session:

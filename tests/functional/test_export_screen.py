@@ -24,6 +24,7 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
         await pilot.press("enter", "h", "p")
         assert app.workshop is not None
         decided = {i.id: app.workshop.category(i) for i in app.workshop.in_scope[:2]}
+        assert decided == {"PAY-101": Category.HIRING, "ARCH-12": Category.PROJECT}
         await pilot.press("f6")
         await pilot.pause()
         app.screen.query_one("#plan-path", Input).value = str(in_the_way)
@@ -71,3 +72,17 @@ async def test_an_unexpected_export_failure_is_reported_not_swallowed(
         status = str(app.screen.query_one("#export-status", Static).render())
         assert "renderer bug" in status
         assert "Nothing is lost" in status
+
+
+async def test_the_export_hint_counts_decisions_made_since_the_last_visit(acme: Path) -> None:
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "h", "f6")
+        await pilot.pause()
+        status = app.screen.query_one("#export-status", Static)
+        assert str(status.render()).startswith("1 of 25 items decided")
+        await pilot.press("f3", "p", "p", "f6")
+        await pilot.pause()
+        status = app.screen.query_one("#export-status", Static)
+        assert str(status.render()).startswith("3 of 25 items decided")

@@ -80,7 +80,7 @@ async def test_walk_the_whole_hour_and_reopen_the_plan(acme: Path, clock: Frozen
     assert set(by_id) == set(expected)
     for item_id, category in expected.items():
         assert by_id[item_id]["category"] == category.value
-        assert by_id[item_id]["seconds_spent"] >= 7
+        assert by_id[item_id]["seconds_spent"] == 7.0  # the frozen clock: booked once
     for item_id, note in notes.items():
         assert by_id[item_id]["rationale"] == note
     assert by_id[first.id]["readiness"]["score"] == 100
@@ -147,3 +147,39 @@ async def test_an_unexpected_load_failure_is_reported(
         # (before the first paint, the app exits before any screen exists)
     assert app.return_code == 1
     assert str(app.load_error) == f"{acme}: could not be opened (RuntimeError: loader bug)"
+
+
+async def test_ctrl_n_starts_afresh_in_the_same_window(acme: Path, clock: FrozenClock) -> None:
+    """ctrl+n on Start sets the autosave aside: nothing decided, and not read-only."""
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "h", "p", "f2")
+        assert app.workshop is not None and app.workshop.decided_count() == 2
+        await pilot.press("ctrl+n")
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        assert app.workshop.decided_count() == 0
+        assert not app.read_only  # its own lock is not "another window"
+        assert app.resume_info == ""
+        from triage_tui.ui.screens.held import HeldScreen
+
+        assert not isinstance(app.screen, HeldScreen)
+        await pilot.press("enter", "s")
+        assert app.workshop.decided_count() == 1  # and the session is writable
+
+
+async def test_readiness_keeps_its_place_behind_help(acme: Path, clock: FrozenClock) -> None:
+    from triage_tui.ui.widgets.item_list import ItemList
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "p", "p", "p", "f4", "down", "down")
+        assert app.screen.query_one(ItemList).cursor == 2
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current_mode == "readiness"
+        assert app.screen.query_one(ItemList).cursor == 2  # not back at the first item

@@ -56,6 +56,8 @@ async def settle(pilot: Pilot[int]) -> None:
     """Let workers and redraws finish; drop toasts whose timeouts would race the screenshot."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    errors = [n.message for n in pilot.app._notifications if n.severity == "error"]
+    assert not errors  # an error toast would be cleared unseen: fail instead
     pilot.app.clear_notifications()
     await pilot.pause()
 

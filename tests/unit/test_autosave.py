@@ -670,3 +670,5 @@ def test_a_read_only_window_on_a_session_not_yet_saved_does_not_wipe_it(
     assert window.decisions["A-0"].category is Category.HIRING
     second.close()
     first.close()
+    final, _count = resumed(backlog)  # and on disk: the room's decision survived
+    assert final.decisions["A-0"].category is Category.HIRING

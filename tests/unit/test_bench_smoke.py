@@ -59,11 +59,13 @@ def test_table_ratios_and_verdicts() -> None:
         helpers.Row("slow", 3.0, 1.0, "s", "<= 1.3x", 1.3),
         helpers.Row("rss", 200e6, None, "MB", "<= 250 MB", 250e6, absolute=True),
         helpers.Row("floor", 1.0, None, "s", "-", None),
+        helpers.Row("rss over", 300e6, None, "MB", "<= 250 MB", 250e6, absolute=True),
     ]
-    assert [row.passed for row in rows] == [True, False, True, None]
+    assert [row.passed for row in rows] == [True, False, True, None, False]
     table = helpers.format_table(rows)
     lines = table.splitlines()
     assert "1.20x" in lines[2] and "PASS" in lines[2]
     assert "3.00x" in lines[3] and "MISS" in lines[3]
-    assert "200.0 MB" in lines[4]
+    assert "200.0 MB" in lines[4] and "PASS" in lines[4]
     assert "info" in lines[5]
+    assert "300.0 MB" in lines[6] and "MISS" in lines[6]

@@ -212,3 +212,11 @@ def test_describe_write_error_says_what_is_wrong(code: int, expected: str) -> No
 def test_describe_write_error_without_errno() -> None:
     message = describe_write_error("out.md", OSError("something odd"))
     assert message == "Cannot write out.md: something odd; choose another path."
+
+
+def test_a_typed_path_expands_home_and_keeps_an_unknown_user_literal() -> None:
+    from triage_tui.paths import user_path
+
+    assert user_path("  ~/plan.toml ") == Path.home() / "plan.toml"
+    # Path.expanduser raises RuntimeError here; the app must not (it would be a traceback).
+    assert user_path("~nosuchuser-xyz/plan.toml") == Path("~nosuchuser-xyz/plan.toml")

@@ -20,7 +20,12 @@ FRAGMENTS = st.sampled_from(
         "é", "\x00", "\x1a", " ", "3", "2.5", "1e999", "#",
     ]
 )  # fmt: skip
-SETTINGS = settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=70,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,  # the same examples on every run: CI is never flaky
+)
 
 
 def check(data: bytes, name: str) -> None:

@@ -143,4 +143,6 @@ def test_take_over_from_a_live_holder(lock_path: Path) -> None:
 def test_take_over_of_a_free_lock_is_a_plain_acquire(lock_path: Path) -> None:
     lock = SessionLock(lock_path)
     assert lock.take_over().status is LockStatus.ACQUIRED
-    assert lock.holder() is not None
+    assert lock.is_ours()
+    holder = lock.holder()
+    assert holder is not None and holder.pid == os.getpid()

@@ -265,7 +265,8 @@ def _sample_files() -> list[Path]:
 
 @pytest.mark.parametrize("sample", _sample_files(), ids=lambda p: p.name)
 def test_every_sample_backlog_round_trips(sample: Path, tmp_path: Path) -> None:
-    loaders = pytest.importorskip("triage_tui.loaders")
+    from triage_tui import loaders
+
     backlog = loaders.load(sample)
     before = sample.read_bytes()
     session = Session(backlog)
@@ -307,7 +308,12 @@ text_st = st.text(max_size=300)
 long_text = st.one_of(text_st, st.text(min_size=2000, max_size=6000, alphabet=st.characters()))
 
 
-@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    deadline=None,
+    max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,  # the same examples on every run: CI stays green or red, never flaky
+)
 @given(
     title=st.text(min_size=1, max_size=200).filter(lambda s: s.strip() != ""),
     description=long_text,
@@ -348,11 +354,12 @@ def test_arbitrary_text_round_trips(
     first = dumps_plan(session, created=CREATED)
     reopened = loads_plan(first)
     assert dumps_plan(reopened) == first
-    item = reopened.backlog.by_id()[odd_id]
 
     def norm(text: str) -> str:
         # Multi-line strings are written with LF line endings (readable diffs).
         return text.replace("\r\n", "\n")
+
+    item = reopened.backlog.by_id()[norm(odd_id)]
 
     assert item.title == norm(title)
     assert item.description == norm(description)

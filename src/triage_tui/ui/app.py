@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -192,23 +192,29 @@ class TriageApp(App[int]):
         yield from workshop_commands(self)
 
     # -- loading -----------------------------------------------------------------
-    def open_file(self, path: Path) -> None:
-        """Load a backlog or plan off the UI thread; the start screen shows progress."""
+    def open_file(self, path: Path, *, fresh: bool = False) -> None:
+        """Load a backlog or plan off the UI thread; the start screen shows progress.
+
+        `fresh` sets the file's autosave aside instead of resuming it (ctrl+n).
+        """
+        # The open session lets go first: its lock would make this window look like a
+        # second one, read-only, when it reopens the same backlog.
+        self._close_autosave()
         self.workshop = None
         self.load_status = f"Loading {path} …"
         self._refresh_screen()
         self.screen.refresh_bindings()
-        self._load(path)
+        self._load(path, replace(self.options, fresh=fresh or self.options.fresh))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, path: Path) -> None:
+    def _load(self, path: Path, options: LaunchOptions) -> None:
         from triage_tui.ui.launch import build_workshop
 
         def progress(stage: str, count: int) -> None:
             self.call_from_thread(self._load_progress, path, stage, count)
 
         try:
-            opened = build_workshop(path, self.options, self.now, progress)
+            opened = build_workshop(path, options, self.now, progress)
         except InputError as error:
             self.call_from_thread(self._load_failed, error)
             return
@@ -303,7 +309,7 @@ class TriageApp(App[int]):
         try:
             result = self.lock.take_over()
             self.autosave.attach(workshop.session, lock=self.lock)
-        except (OSError, RuntimeError) as error:
+        except (OSError, RuntimeError, InputError) as error:
             message = (
                 describe_write_error(self.autosave.path, error)
                 if isinstance(error, OSError)

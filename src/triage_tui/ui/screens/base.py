@@ -58,7 +58,13 @@ class PhaseScreen(Screen[Any]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.tick)
+        self.set_interval(1.0, self._tick_if_shown)
+
+    def _tick_if_shown(self) -> None:
+        # Phases shown earlier stay mounted (one mode each) with their timers; only the
+        # one in view (perhaps under help or the palette) is drawn.
+        if self in self.app.screen_stack:
+            self.tick()
 
     def on_screen_resume(self) -> None:
         if self.workshop is not None:

@@ -97,15 +97,8 @@ class CategorizeScreen(ItemScreen):
         workshop = self.workshop
         return Category.UNDECIDED if workshop is None else workshop.category(item)
 
-    def on_screen_resume(self) -> None:
-        workshop = self.workshop
-        if workshop is not None:
-            item_list = self.query_one(ItemList)
-            if item_list.items is not workshop.in_scope:
-                start = workshop.next_undecided(-1)
-                item_list.set_items(workshop.in_scope, start or 0)
-        super().on_screen_resume()
-        self.query_one(ItemList).focus()
+    def start_index(self, workshop: Workshop) -> int:
+        return workshop.next_undecided(-1) or 0
 
     def listed(self, workshop: Workshop) -> Sequence[Item]:
         return workshop.in_scope

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from triage_tui.paths import user_path
 from triage_tui.ui.screens.base import PhaseScreen
 
 
@@ -55,10 +56,9 @@ class ExportScreen(PhaseScreen):
             widget = self.query_one(f"#{widget_id}", Input)
             if not widget.value:
                 widget.value = str(path)
-        status = self.query_one("#export-status", Static)
-        if not str(status.render()).strip():
+        if not self._result_shown:  # the hint counts decisions: redrawn on every visit
             decided = workshop.decided_count()
-            status.update(
+            self.query_one("#export-status", Static).update(
                 Text(
                     f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all three "
                     "(an existing plan is kept as .bak); ctrl+s writes the plan alone.",
@@ -79,7 +79,7 @@ class ExportScreen(PhaseScreen):
         if workshop is None:
             return
         paths = {
-            name: Path(self.query_one(f"#{name}-path", Input).value.strip()).expanduser()
+            name: user_path(self.query_one(f"#{name}-path", Input).value)
             for name in ("plan", "brief", "csv")
             if self.query_one(f"#{name}-path", Input).value.strip()
         }
@@ -98,7 +98,10 @@ class ExportScreen(PhaseScreen):
         )
         self.app.call_from_thread(self._done, messages, ok)
 
+    _result_shown = False  # the status shows the last export's outcome, not the hint
+
     def _done(self, messages: list[str], ok: bool) -> None:
+        self._result_shown = True
         text = Text()
         for message in messages:
             text.append(

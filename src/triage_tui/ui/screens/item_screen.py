@@ -52,6 +52,21 @@ class ItemScreen(PhaseScreen):
         """How far the room is through this screen's items."""
         raise NotImplementedError
 
+    def start_index(self, workshop: Workshop) -> int:
+        """Where the cursor starts when the list is (re)filled."""
+        return 0
+
+    def on_screen_resume(self) -> None:
+        workshop = self.workshop
+        if workshop is not None:
+            item_list = self.query_one(ItemList)
+            listed = self.listed(workshop)
+            # Back from help or the palette the list is the same: the room keeps its place.
+            if [item.id for item in item_list.items] != [item.id for item in listed]:
+                item_list.set_items(listed, self.start_index(workshop))
+        super().on_screen_resume()
+        self.query_one(ItemList).focus()
+
     def refresh_view(self) -> None:
         super().refresh_view()
         workshop = self.workshop

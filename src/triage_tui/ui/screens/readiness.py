@@ -65,13 +65,6 @@ class ReadinessScreen(ItemScreen):
     def _category_of(self, item: Item) -> Category:
         return Category.PROJECT
 
-    def on_screen_resume(self) -> None:
-        workshop = self.workshop
-        if workshop is not None:
-            self.query_one(ItemList).set_items(workshop.project_items(), 0)
-        super().on_screen_resume()
-        self.query_one(ItemList).focus()
-
     def listed(self, workshop: Workshop) -> Sequence[Item]:
         return workshop.project_items()
 

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.pacing import agenda, describe_pace, per_item_seconds, phase_minutes
+from triage_tui.paths import user_path
 from triage_tui.scope import Scope, facet_counts
 from triage_tui.ui.screens.base import PhaseScreen
 
@@ -245,9 +246,7 @@ class StartScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None or workshop.session.backlog.source is None:
             return
-        self.triage.options.fresh = True
-        self.triage.open_file(workshop.session.backlog.source)
-        self.triage.options.fresh = False
+        self.triage.open_file(workshop.session.backlog.source, fresh=True)
         self.notify("Started afresh; the previous autosave was set aside.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -269,7 +268,7 @@ class StartScreen(PhaseScreen):
     def _open_path(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if value:
-            self.triage.open_file(Path(value).expanduser())
+            self.triage.open_file(user_path(value))
 
     @on(Input.Submitted, "#scope-text")
     def _apply_filter(self, event: Input.Submitted) -> None:
