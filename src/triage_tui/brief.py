@@ -160,7 +160,7 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
 
     # -- first engagement
     out += ["", "## Recommended first engagement", ""]
-    recommendation = recommend_first_engagement(session, items)
+    recommendation = recommend_first_engagement(session, items, assessments=assessments)
     if recommendation is None:
         out.append(
             "No project item is ready to hand off yet. Close the gaps of the smallest "

@@ -204,7 +204,9 @@ class SessionLock:
     def _read_raw(self) -> bytes | None:
         try:
             return self.path.read_bytes()
-        except FileNotFoundError:
+        except OSError:
+            # Gone or unreadable: no owner can be read. This runs inside every autosave
+            # (is_ours), where an exception would escape a decision already applied.
             return None
 
     def _age(self) -> float:

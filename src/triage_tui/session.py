@@ -418,14 +418,6 @@ class Session:
             raise KeyError(name)
         return self.change(f"{name} {item_id}", (item_id, f"handoff.{name}", value))
 
-    def add_time(self, item_id: str, seconds: float) -> Step | None:
-        """Add time spent on an item without deciding it (e.g. readiness scoring)."""
-        decision = self.decision(item_id)
-        return self.change(
-            f"time {item_id}",
-            (item_id, "seconds_spent", round(decision.seconds_spent + seconds, 1)),
-        )
-
     def set_field(self, name: str, value: Any) -> Step | None:
         """Set a session-level field (SESSION_FIELDS)."""
         return self.change(f"{name}", (SESSION, name, value))

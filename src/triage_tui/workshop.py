@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.model import Item
-from triage_tui.pacing import Clock, ItemTimer, agenda, phase_minutes
+from triage_tui.pacing import Clock, ItemTimer, agenda
 from triage_tui.scope import Scope, apply_scope
 from triage_tui.session import Category, Mark, Session, Step
 
@@ -190,10 +190,6 @@ class Workshop:
         return recommend_first_engagement(self.session, self._in_scope)
 
     # -- the clock ---------------------------------------------------------------
-    def phase_seconds(self, phase: str) -> float:
-        """The agenda's timebox for `phase`, in seconds."""
-        return phase_minutes(self.session.minutes, phase) * 60
-
     def remaining_seconds(self) -> float:
         """Time left in the whole workshop (negative when over)."""
         return self.session.minutes * 60 - self.clock.elapsed()

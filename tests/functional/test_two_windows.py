@@ -37,6 +37,7 @@ async def test_read_only_window_does_not_write_the_journal(acme: Path) -> None:
         await pilot.press("r")
         assert app.read_only
         await pilot.press("enter", "h")
+        assert "READ-ONLY" in str(app.screen.query_one("#phase-bar").render())  # on screen too
         assert app.workshop is not None
         assert app.workshop.session.decisions[app.workshop.in_scope[0].id].category == "hiring"
     assert journal_decisions(acme) == {}
@@ -52,6 +53,7 @@ async def test_take_over_autosaves_from_then_on(acme: Path) -> None:
         await pilot.pause()
         assert not app.read_only
         await pilot.press("enter", "p")
+        assert "READ-ONLY" not in str(app.screen.query_one("#phase-bar").render())
         assert app.workshop is not None
         first = app.workshop.in_scope[0].id
     assert not other.is_ours()

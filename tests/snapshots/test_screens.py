@@ -151,6 +151,16 @@ def test_categorize_narrow(snap_compare: SnapCompare, acme: Path) -> None:
     assert snap_compare(make_app(acme), terminal_size=NARROW, run_before=go("enter"))
 
 
+@pytest.mark.parametrize("size", [SIZE, NARROW], ids=["120x36", "80x24"])
+def test_categorize_read_only(snap_compare: SnapCompare, acme: Path, size: tuple[int, int]) -> None:
+    """Another window holds the session and this one stays read-only: the phase bar says so."""
+    from tests.functional.test_two_windows import held_lock
+
+    other = held_lock(acme)
+    assert snap_compare(make_app(acme), terminal_size=size, run_before=go("r", "enter"))
+    assert other.is_ours()  # read-only never takes the lock
+
+
 # -- readiness, plan, export -------------------------------------------------------
 
 

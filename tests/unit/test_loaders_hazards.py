@@ -212,6 +212,11 @@ def test_plan_files_are_delegated_to_the_plan_reader(tmp_path: Path) -> None:
     assert reopened.format == "plan"
     assert [item.id for item in reopened.items] == [item.id for item in backlog.items]
     assert reopened.items[2].labels == backlog.items[2].labels
+    # The bytes given are the plan read: not the disk again (here, no such file).
+    from triage_tui.loaders import load_bytes
+
+    elsewhere = load_bytes(written.read_bytes(), tmp_path / "not-on-disk.toml")
+    assert [item.id for item in elsewhere.items] == [item.id for item in backlog.items]
 
 
 def test_sloppy_quotes_within_one_row_are_read_like_a_spreadsheet(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def _parse(
         if "items" not in document and not toml_loader.is_plan(document):
             return _csv(decoded.text, path, mapping, warnings, sha256, progress)
     if toml_loader.is_plan(document):
-        backlog = _plan(path)
+        backlog = _plan(decoded.text, path)
         if progress is not None:
             progress("read", len(backlog.items))
         return backlog
@@ -132,14 +132,9 @@ def _csv(
     )
 
 
-def _plan(path: Path) -> Backlog:
-    try:
-        from triage_tui.plan import read_plan
-    except ModuleNotFoundError as error:
-        if error.name != "triage_tui.plan":
-            raise
-        raise InputError(
-            path, "this is a triage-tui plan, and plan reading is not available"
-        ) from None
-    backlog: Backlog = read_plan(path).backlog
+def _plan(text: str, path: Path) -> Backlog:
+    """An exported plan's backlog, from the text already read (not the disk again)."""
+    from triage_tui.plan import loads_plan
+
+    backlog: Backlog = loads_plan(text, path).backlog
     return backlog

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 from triage_tui.model import Item
 from triage_tui.pacing import format_clock
 from triage_tui.session import Category
-from triage_tui.ui.screens.item_screen import ItemScreen, Pace, item_heading
+from triage_tui.ui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
 from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import CATEGORY_TAGS, ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar
@@ -33,23 +33,6 @@ CATEGORY_WORDS = {
     Category.PARKED: "PARKED: open question written down",
     Category.UNDECIDED: "undecided",
 }
-
-
-def item_meta(item: Item) -> Text:
-    """One line of the item's facts: labels, estimate, status, type."""
-    parts = []
-    if item.labels:
-        parts.append("labels: " + ", ".join(item.labels))
-    if item.estimate is not None:
-        parts.append(f"estimate: {item.estimate}")
-    if item.status:
-        parts.append(f"status: {item.status}")
-    if item.type:
-        parts.append(f"type: {item.type}")
-    text = Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
-    text.no_wrap = True
-    text.overflow = "ellipsis"
-    return text
 
 
 class CategorizeScreen(ItemScreen):

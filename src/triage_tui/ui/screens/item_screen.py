@@ -16,6 +16,23 @@ if TYPE_CHECKING:
     from triage_tui.workshop import Workshop
 
 
+def item_meta(item: Item) -> Text:
+    """One line of the item's facts: labels, estimate, status, type."""
+    parts = []
+    if item.labels:
+        parts.append("labels: " + ", ".join(item.labels))
+    if item.estimate is not None:
+        parts.append(f"estimate: {item.estimate}")
+    if item.status:
+        parts.append(f"status: {item.status}")
+    if item.type:
+        parts.append(f"type: {item.type}")
+    text = Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
 class Pace(NamedTuple):
     """What the pace bar says on a one-item-at-a-time screen."""
 

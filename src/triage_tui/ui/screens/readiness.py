@@ -13,8 +13,7 @@ from textual.widgets import Static
 
 from triage_tui.model import Item
 from triage_tui.session import Category, Mark
-from triage_tui.ui.screens.categorize import item_meta
-from triage_tui.ui.screens.item_screen import ItemScreen, Pace, item_heading
+from triage_tui.ui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
 from triage_tui.ui.widgets.description import Description
 from triage_tui.ui.widgets.item_list import ItemList
 from triage_tui.ui.widgets.pace_bar import PaceBar

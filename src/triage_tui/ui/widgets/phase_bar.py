@@ -38,7 +38,13 @@ class PhaseBar(Static):
         """Redraw from the workshop's state (called each second and after each change)."""
         narrow = self.size.width and self.size.width < 110
         text = Text(no_wrap=True, overflow="ellipsis")
-        if workshop is not None and not narrow:
+        # Another window holds the session: said where the backlog's title goes, for as
+        # long as it lasts (the title is on the start screen; this is not).
+        read_only = workshop is not None and getattr(self.app, "read_only", False)
+        if read_only:
+            text.append(" RO " if narrow else " READ-ONLY ", style="bold reverse")
+            text.append(" ")
+        elif workshop is not None and not narrow:
             title = workshop.session.backlog.title or "backlog"
             if len(title) > 26:
                 title = title[:25].rstrip() + "…"
@@ -57,6 +63,6 @@ class PhaseBar(Static):
             text.append(f"  {format_clock(used)} of {format_clock(total)}", style="bold")
             if left < 0:
                 text.append(f" OVER {format_clock(-left)}", style="bold reverse")
-            else:
+            elif not (narrow and read_only):  # 80 columns: the time used is enough
                 text.append(f" · {format_clock(left)} left")
         self.update(text, layout=False)  # one line, always
