@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.model import Item
-from triage_tui.pacing import Clock, ItemTimer, agenda
+from triage_tui.pacing import Clock, ItemTimer, agenda, per_item_seconds, phase_minutes
 from triage_tui.scope import Scope, apply_scope
 from triage_tui.session import Category, Mark, Session, Step
 
@@ -180,6 +180,16 @@ class Workshop:
         timed.sort(key=lambda pair: -pair[1])
         return timed[:count]
 
+    def discussion_target(self) -> float:
+        """Seconds each in-scope item may take in Categorize, by the agenda."""
+        return per_item_seconds(
+            phase_minutes(self.session.minutes, "categorize"), len(self._in_scope)
+        )
+
+    def overran(self, seconds: float) -> bool:
+        """A discussion past twice its target: DOMAIN's sign of an under-specified item."""
+        return seconds > 2 * self.discussion_target()
+
     def first_engagement(self) -> tuple[str, str] | None:
         """(item id, why) of the recommended first engagement, over the items in scope.
 
@@ -235,6 +245,37 @@ class Workshop:
             # First press confirms the suggestion; later presses cycle from there.
             return self.session.set_mark(item.id, criterion, suggested)
         return self.session.cycle_mark(item.id, criterion)
+
+    def toggle_signal(self, item: Item, number: int) -> Step | None:
+        """Tick or untick signal question `number` (1-6: ownership first, then scope)."""
+        from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+        questions = (*OWNERSHIP_QUESTIONS, *SCOPE_QUESTIONS)
+        if not 1 <= number <= len(questions):
+            return None
+        ticked = set(self.session.decisions[item.id].signals) ^ {questions[number - 1].key}
+        return self.session.set_signals(item.id, ticked)
+
+    def next_first_engagement(self) -> Step | None:
+        """The room picks the next ready item as the first engagement (cycling)."""
+        ids = [item.id for item in self.ready_items()]
+        if not ids:
+            return None
+        current = self.first_engagement()
+        index = ids.index(current[0]) if current and current[0] in ids else -1
+        return self.session.set_field("first_engagement", ids[(index + 1) % len(ids)])
+
+    def set_handoff(self, item: Item, fields: dict[str, str]) -> Step | None:
+        """The room's edits of `item`'s handoff brief, as one undoable step."""
+        from triage_tui.handoff import handoff_fields
+
+        shown = handoff_fields(item, self.session.decisions[item.id])
+        changes: list[tuple[str, str, Any]] = [
+            (item.id, f"handoff.{name}", value)
+            for name, value in fields.items()
+            if value != shown.get(name, "")
+        ]
+        return self.session.change(f"handoff {item.id}", *changes)
 
     def accept_suggestions(self, item: Item) -> Step | None:
         """Confirm every evidence suggestion not yet answered, as one undoable step."""

@@ -151,3 +151,50 @@ def test_plan_figures_come_from_the_workshop() -> None:
     # Narrowed so A is out of scope: the recommendation follows the scope, like the export.
     workshop.set_scope(Scope(text="Postgres"))
     assert workshop.first_engagement() is None
+
+
+def test_the_verbs_the_screens_call() -> None:
+    now = [0.0]
+    workshop = make(now)
+    a, _b, c, _d = workshop.in_scope
+    # Signals 1-6: ownership questions first, then scope; a second press unticks.
+    from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+    workshop.toggle_signal(a, 1)
+    workshop.toggle_signal(a, 4)
+    assert set(workshop.session.decisions["A"].signals) == {
+        OWNERSHIP_QUESTIONS[0].key,
+        SCOPE_QUESTIONS[0].key,
+    }
+    workshop.toggle_signal(a, 1)
+    assert set(workshop.session.decisions["A"].signals) == {SCOPE_QUESTIONS[0].key}
+    assert workshop.toggle_signal(a, 7) is None  # no such question: nothing changes
+
+    # Overruns: DOMAIN flags a discussion past twice its target (30 min over 4 items here).
+    target = workshop.discussion_target()
+    assert target == 30 * 60 / 4
+    assert not workshop.overran(2 * target) and workshop.overran(2 * target + 1)
+
+    # The first engagement cycles through the ready items; none ready, nothing to choose.
+    assert workshop.next_first_engagement() is None
+    for item in (a, c):
+        workshop.decide(item, Category.PROJECT)
+        for number in range(1, 8):
+            workshop.session.set_mark(item.id, number, Mark.MET)
+    assert [item.id for item in workshop.ready_items()] == ["A", "C"]
+    first = workshop.first_engagement()
+    assert first is not None and first[0] == "A"
+    workshop.next_first_engagement()
+    assert workshop.session.first_engagement == "C"
+    workshop.next_first_engagement()
+    assert workshop.session.first_engagement == "A"
+
+    # Handoff edits: only fields that differ from what is shown, as one undoable step.
+    step = workshop.set_handoff(a, {"reviewer": "Dana", "channel": "#payments"})
+    assert step is not None and {op.name for op in step.ops} == {
+        "handoff.reviewer",
+        "handoff.channel",
+    }
+    assert workshop.set_handoff(a, {"reviewer": "Dana"}) is None  # unchanged: no step
+    workshop.session.undo()
+    assert "reviewer" not in workshop.session.decisions["A"].handoff

@@ -215,17 +215,11 @@ class CategorizeScreen(ItemScreen):
             self._show_pace()
 
     def action_signal(self, number: int) -> None:
-        from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
-
         workshop = self.workshop
         item = self.current
-        questions = (*OWNERSHIP_QUESTIONS, *SCOPE_QUESTIONS)
-        if workshop is None or item is None or not 1 <= number <= len(questions):
+        if workshop is None or item is None:
             return
-        key = questions[number - 1].key
-        ticked = set(workshop.session.decisions[item.id].signals)
-        ticked ^= {key}
-        workshop.session.set_signals(item.id, ticked)
+        workshop.toggle_signal(item, number)
         self._show_side(item)
 
     def action_note(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -14,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
 
 from triage_tui.model import Item
-from triage_tui.pacing import format_clock, per_item_seconds, phase_minutes
+from triage_tui.pacing import format_clock
 from triage_tui.session import HANDOFF_FIELDS, Category
 from triage_tui.ui.screens.base import PhaseScreen
 
@@ -94,13 +92,13 @@ class PlanScreen(PhaseScreen):
             board.append("\n")
         slowest = workshop.longest_discussions(3)
         if slowest:
-            target = per_item_seconds(phase_minutes(session.minutes, "categorize"), total)
+            target = workshop.discussion_target()
             board.append(
                 f"Longest discussions (target {format_clock(target)} each):\n", style="bold"
             )
             for item, spent in slowest:
                 # The mark comes before the title: a long title is cut, the mark is not.
-                over = spent > 2 * target
+                over = workshop.overran(spent)
                 mark = "⚠" if over else " "
                 why = "  (under-specified?)" if over else ""
                 board.append(f" {format_clock(spent):>6} {mark} {item.id}  {item.title}{why}\n")
@@ -182,14 +180,9 @@ class PlanScreen(PhaseScreen):
 
     def action_cycle_first(self) -> None:
         workshop = self.workshop
-        ready = self.ready_items()
-        if workshop is None or not ready:
+        if workshop is None or workshop.next_first_engagement() is None:
             self.notify("No ready project item to choose.", severity="warning")
             return
-        current = workshop.first_engagement()
-        ids = [item.id for item in ready]
-        index = ids.index(current[0]) if current and current[0] in ids else -1
-        workshop.session.set_field("first_engagement", ids[(index + 1) % len(ids)])
         self.refresh_view()
 
     def action_edit(self) -> None:
@@ -203,15 +196,9 @@ class PlanScreen(PhaseScreen):
         fields = handoff_fields(item, workshop.session.decisions[item.id])
 
         def save(result: dict[str, str] | None) -> None:
-            if result is None:
-                return
-            changes: list[tuple[str, str, Any]] = [
-                (item.id, f"handoff.{name}", value)
-                for name, value in result.items()
-                if value != fields.get(name, "")
-            ]
-            workshop.session.change(f"handoff {item.id}", *changes)
-            self.refresh_view()
+            if result is not None:
+                workshop.set_handoff(item, result)
+                self.refresh_view()
 
         self.app.push_screen(HandoffEditor(item, fields), save)
 
