@@ -108,13 +108,17 @@ class CategorizeScreen(ItemScreen):
         )
         self.query_one("#item-meta", Static).update(item_meta(item), layout=False)
         category = decision.category
-        verdict = Text()
-        verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
-        verdict.append(f" {CATEGORY_WORDS[category]}")
-        if decision.seconds_spent:
-            verdict.append(f"   ({format_clock(decision.seconds_spent)} spent)", style="dim")
+        spent = format_clock(decision.seconds_spent) if decision.seconds_spent else ""
         decision_widget = self.query_one("#decision", Static)
-        decision_widget.update(verdict, layout=False)
+        if self._verdict_shown != (category, spent):
+            # Most moves go from one undecided, unopened item to the next: the same line.
+            self._verdict_shown = (category, spent)
+            verdict = Text()
+            verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
+            verdict.append(f" {CATEGORY_WORDS[category]}")
+            if spent:
+                verdict.append(f"   ({spent} spent)", style="dim")
+            decision_widget.update(verdict, layout=False)
         wanted = f"-{category.value}"
         if not decision_widget.has_class(wanted):  # a class change restyles: only when needed
             decision_widget.remove_class(*(f"-{other.value}" for other in Category))
@@ -124,6 +128,7 @@ class CategorizeScreen(ItemScreen):
             note.value = decision.rationale
         self._details_when_rested(item)
 
+    _verdict_shown: tuple[Category, str] | None = None
     _details_for: str | None = None
     _details_timer: Timer | None = None
 
