@@ -15,7 +15,7 @@ from triage_tui import __version__
 from triage_tui.errors import InputError
 
 if TYPE_CHECKING:
-    from triage_tui.model import Backlog
+    from triage_tui.model import Scan
 
 SUBCOMMANDS = ("check", "brief", "serve")
 
@@ -133,7 +133,7 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     """`triage-tui check`: load without the UI and report what was found."""
     import gc
 
-    from triage_tui.loaders import load
+    from triage_tui.loaders import scan
 
     # A 50,000-row export is millions of objects and no reference cycles: with the cyclic
     # collector on, building the JSON report alone took three times as long.
@@ -141,12 +141,12 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     gc.disable()
     try:
         try:
-            backlog = load(path, mapping)
+            found = scan(path, mapping)
         except InputError as error:
             print(str(error), file=sys.stderr)
             return 1
         try:
-            _write_check_report(path, backlog, as_json=as_json)
+            _write_check_report(path, found, as_json=as_json)
             sys.stdout.flush()
         except BrokenPipeError:
             # `triage-tui check FILE | head`: the reader left early; that is not an error.
@@ -160,35 +160,32 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
             gc.enable()
 
 
-def _write_check_report(path: Path, backlog: Backlog, *, as_json: bool) -> None:
+def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
     out = sys.stdout
+    records = found.records
     if as_json:
         report = {
             "file": str(path),
-            "format": backlog.format,
-            "title": backlog.title,
-            "items": len(backlog.items),
-            "columns": dict(backlog.columns),
-            "warnings": list(backlog.warnings),
-            "sha256": backlog.sha256,
+            "format": found.format,
+            "title": found.title,
+            "items": len(records),
+            "columns": dict(found.columns),
+            "warnings": list(found.warnings),
+            "sha256": found.sha256,
+            # Labels are tuples: the same JSON array, no copy.
             "records": [
-                {
-                    "id": item.id,
-                    "title": item.title,
-                    "labels": item.labels,  # a tuple: the same JSON array, no copy
-                    "estimate": item.estimate,
-                }
-                for item in backlog.items
+                {"id": item_id, "title": title, "labels": labels, "estimate": estimate}
+                for item_id, title, labels, estimate in records
             ],
         }
         out.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
-    out.write(f"{path}: {backlog.format}, {len(backlog.items)} items\n")
-    if backlog.title:
-        out.write(f"title: {backlog.title}\n")
-    for name, column in backlog.columns.items():
+    out.write(f"{path}: {found.format}, {len(records)} items\n")
+    if found.title:
+        out.write(f"title: {found.title}\n")
+    for name, column in found.columns.items():
         out.write(f"  {name:<12} <- {column}\n")
-    for warning in backlog.warnings:
+    for warning in found.warnings:
         out.write(f"warning: {warning}\n")
 
 

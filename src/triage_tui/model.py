@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,3 +77,29 @@ class Backlog:
     def by_id(self) -> dict[str, Item]:
         """Return a mapping of item id to item."""
         return {item.id: item for item in self.items}
+
+
+#: One item as `check --json` lists it: (id, title, labels, estimate).
+Record = tuple[str, str, tuple[str, ...], Estimate]
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What `triage-tui check` reports about a file: a Backlog's facts, and its items as
+    records only (no descriptions or extra columns: the bulk of a big export).
+
+    Attributes:
+        format: one of FORMATS.
+        title: as Backlog.title.
+        columns: as Backlog.columns.
+        warnings: as Backlog.warnings.
+        sha256: as Backlog.sha256.
+        records: every item in file order, ids as the app uses them.
+    """
+
+    format: str
+    title: str
+    columns: Mapping[str, str]
+    warnings: tuple[str, ...]
+    sha256: str
+    records: Sequence[Record]

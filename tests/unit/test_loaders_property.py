@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage_tui.errors import InputError
-from triage_tui.loaders import load_bytes
+from triage_tui.loaders import load_bytes, scan_bytes
 from triage_tui.model import Backlog
 
 NAMES = st.sampled_from(["b.csv", "b.tsv", "b.toml", "b.txt", "backlog"])
@@ -35,12 +36,23 @@ def check(data: bytes, name: str) -> None:
         text = str(error)
         assert text.startswith(name)
         assert "\n" not in text and "\r" not in text  # one line on stderr
+        # `check` refuses the same file with the same line.
+        with pytest.raises(InputError) as refused:
+            scan_bytes(data, Path(name))
+        assert str(refused.value) == text
         return
     assert isinstance(backlog, Backlog)
     assert backlog.items
     ids = [item.id for item in backlog.items]
     assert len(ids) == len(set(ids))
     assert all(item.title.strip() for item in backlog.items)
+    # `check`'s records come from the same rules as the items, without building them.
+    found = scan_bytes(data, Path(name))
+    assert found.records == [
+        (item.id, item.title, item.labels, item.estimate) for item in backlog.items
+    ]
+    facts = (backlog.format, backlog.title, backlog.columns, backlog.warnings, backlog.sha256)
+    assert (found.format, found.title, found.columns, found.warnings, found.sha256) == facts
 
 
 @SETTINGS

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.loaders import load
+from triage_tui.loaders import load, scan
 from triage_tui.model import Backlog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,3 +249,18 @@ def test_every_sample_and_fixture_loads_cleanly(path: Path) -> None:
     assert len(ids) == len(set(ids))
     assert all(item.title and item.title == item.title.strip() for item in backlog.items)
     assert backlog.source == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(SAMPLES.iterdir()) + sorted(EXPORTS.iterdir()),
+    ids=lambda path: path.name,
+)
+def test_check_scan_reports_exactly_the_loaded_items(path: Path) -> None:
+    # `check` skips building items (descriptions, extra columns) but must list the same
+    # records: GitHub ids from URLs, generated ids, labels merged, estimates parsed.
+    backlog = load(path)
+    found = scan(path)
+    assert found.records == records(backlog)
+    facts = (backlog.format, backlog.title, backlog.columns, backlog.warnings, backlog.sha256)
+    assert (found.format, found.title, found.columns, found.warnings, found.sha256) == facts

@@ -5,11 +5,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from triage_tui.errors import InputError
-from triage_tui.model import Backlog
+from triage_tui.model import Backlog, Scan
 
-__all__ = ["CSV_SUFFIXES", "TOML_SUFFIXES", "Progress", "load", "load_bytes"]
+__all__ = [
+    "CSV_SUFFIXES",
+    "TOML_SUFFIXES",
+    "Progress",
+    "Scan",
+    "load",
+    "load_bytes",
+    "scan",
+    "scan_bytes",
+]
 
 #: Progress callback: `progress(stage, count)` with stage "read" (count: the records
 #: parsed from the file, before items are built) then "built" (count: the items).
@@ -44,15 +54,18 @@ def load(
             content we cannot trust), rendered as `FILE:LINE: message`.
     """
     path = Path(path)
+    return load_bytes(_read(path), path, mapping, progress)
+
+
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
         raise InputError(path, "is a directory, not a backlog file") from None
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    return load_bytes(data, path, mapping, progress)
 
 
 def load_bytes(
@@ -84,37 +97,95 @@ def load_bytes(
 def _parse(
     data: bytes, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
 ) -> Backlog:
-    from triage_tui.loaders.text import decode
-
-    sha256 = hashlib.sha256(data).hexdigest()
-    decoded = decode(data, path)
-    warnings = list(decoded.warnings)
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return _csv(decoded.text, path, mapping, warnings, sha256, progress)
     from triage_tui.loaders import toml_loader
 
-    if suffix in TOML_SUFFIXES:
-        document = toml_loader.parse_toml(decoded.text, path)
-    else:
-        # Unknown extension: TOML if it parses as a backlog or plan, else CSV.
-        try:
-            document = toml_loader.parse_toml(decoded.text, path)
-        except InputError:
-            return _csv(decoded.text, path, mapping, warnings, sha256, progress)
-        if "items" not in document and not toml_loader.is_plan(document):
-            return _csv(decoded.text, path, mapping, warnings, sha256, progress)
+    source = _Source(data, path)
+    if source.document is None:
+        return _csv(source.text, path, mapping, source.warnings, source.sha256, progress)
+    document = source.document
     if toml_loader.is_plan(document):
-        backlog = _plan(decoded.text, path)
+        backlog = _plan(source.text, path)
         if progress is not None:
             progress("read", len(backlog.items))
         return backlog
     if progress is not None:
         raw_items = document.get("items")
         progress("read", len(raw_items) if isinstance(raw_items, list) else 0)
+    warnings = list(source.warnings)
     if mapping:
         warnings.append("--map applies to CSV files: ignored for this TOML backlog")
-    return toml_loader.load_toml(document, decoded.text, path, warnings=warnings, sha256=sha256)
+    return toml_loader.load_toml(
+        document, source.text, path, warnings=warnings, sha256=source.sha256
+    )
+
+
+class _Source:
+    """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
+
+    def __init__(self, data: bytes, path: Path) -> None:
+        from triage_tui.loaders.text import decode
+
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        decoded = decode(data, path)
+        self.text = decoded.text
+        self.warnings = list(decoded.warnings)
+        self.document: dict[str, Any] | None = None
+        suffix = path.suffix.lower()
+        if suffix in CSV_SUFFIXES:
+            return
+        from triage_tui.loaders import toml_loader
+
+        if suffix in TOML_SUFFIXES:
+            self.document = toml_loader.parse_toml(self.text, path)
+            return
+        # Unknown extension: TOML if it parses as a backlog or plan, else CSV.
+        try:
+            document = toml_loader.parse_toml(self.text, path)
+        except InputError:
+            return
+        if "items" in document or toml_loader.is_plan(document):
+            self.document = document
+
+
+def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
+    """What `triage-tui check` reports, without building the items a workshop needs.
+
+    A CSV export's records come from the same rules as `load`'s items (ids, titles,
+    labels, estimates, skipped rows, duplicates) but skip descriptions and extra
+    columns, the bulk of a 50,000-row export. TOML backlogs and plans are loaded.
+
+    Args:
+        path: the file.
+        mapping: CSV field -> column overrides.
+
+    Returns:
+        The scan.
+
+    Raises:
+        InputError: as for `load`.
+    """
+    path = Path(path)
+    return scan_bytes(_read(path), path, mapping)
+
+
+def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
+    """`scan` of bytes already read (`path` names them and picks the parser)."""
+    source = _Source(data, path)
+    if source.document is None:
+        from triage_tui.loaders.csv_loader import scan_csv
+
+        return scan_csv(
+            source.text, path, mapping=mapping, warnings=source.warnings, sha256=source.sha256
+        )
+    backlog = load_bytes(data, path, mapping)
+    return Scan(
+        format=backlog.format,
+        title=backlog.title,
+        columns=backlog.columns,
+        warnings=backlog.warnings,
+        sha256=backlog.sha256,
+        records=[(item.id, item.title, item.labels, item.estimate) for item in backlog.items],
+    )
 
 
 def _csv(

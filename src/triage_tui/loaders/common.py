@@ -49,7 +49,7 @@ def normalise_number(number: float) -> Estimate:
 
 def split_labels(cell: str) -> list[str]:
     """Split a labels cell on commas, trimming each label and dropping empty ones."""
-    return [label for part in cell.split(",") if (label := part.strip())]
+    return list(filter(None, map(str.strip, cell.split(","))))  # C-speed: 50,000-row exports
 
 
 def dedupe(labels: Iterable[str]) -> tuple[str, ...]:
@@ -57,9 +57,12 @@ def dedupe(labels: Iterable[str]) -> tuple[str, ...]:
 
     Jira's "payments" label and "Payments" component are one label to the room.
     """
-    if isinstance(labels, list | tuple) and len(labels) == 1:
-        # Most items carry one label or none: no dict needed.
-        return (labels[0],) if labels[0] else ()
+    if isinstance(labels, list | tuple):
+        if len(labels) == 1:
+            # Most items carry one label or none: no dict needed.
+            return (labels[0],) if labels[0] else ()
+        if "" not in labels and len(set(map(str.casefold, labels))) == len(labels):
+            return tuple(labels)  # nothing repeated: the common case, at C speed
     seen: dict[str, str] = {}
     for label in labels:
         if label:
@@ -78,13 +81,26 @@ def generate_ids(items: Sequence[Item]) -> list[Item]:
     Returns:
         The items, ids filled in.
     """
-    if all(item.id for item in items):
-        return list(items)
-    taken = {item.id for item in items if item.id}
-    result: list[Item] = []
-    for position, item in enumerate(items, start=1):
-        if item.id:
-            result.append(item)
+    ids = fill_ids([item.id for item in items])
+    return [item if item.id else replace(item, id=ids[i]) for i, item in enumerate(items)]
+
+
+def fill_ids(ids: Sequence[str]) -> list[str]:
+    """`generate_ids` for bare ids: each empty one becomes "ITEM-<position>".
+
+    Args:
+        ids: ids in file order, "" where the source gave none.
+
+    Returns:
+        The ids, the empty ones filled in (never clashing with a given one).
+    """
+    if all(ids):
+        return list(ids)
+    taken = set(filter(None, ids))
+    result: list[str] = []
+    for position, given in enumerate(ids, start=1):
+        if given:
+            result.append(given)
             continue
         candidate = f"{GENERATED_PREFIX}{position}"
         suffix = 2
@@ -92,5 +108,5 @@ def generate_ids(items: Sequence[Item]) -> list[Item]:
             candidate = f"{GENERATED_PREFIX}{position}-{suffix}"
             suffix += 1
         taken.add(candidate)
-        result.append(replace(item, id=candidate))
+        result.append(candidate)
     return result

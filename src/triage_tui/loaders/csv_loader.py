@@ -6,7 +6,7 @@ import csv
 import gc
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 from triage_tui.errors import InputError
 from triage_tui.loaders import formats
-from triage_tui.loaders.common import dedupe, generate_ids, parse_estimate, split_labels
-from triage_tui.model import MAPPABLE_FIELDS, Backlog, Item
+from triage_tui.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
+from triage_tui.model import MAPPABLE_FIELDS, Backlog, Estimate, Item, Record, Scan
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
 _FIELD_LIMIT = 2**31 - 1
@@ -76,6 +76,94 @@ def load_csv(
             gc.enable()
 
 
+def scan_csv(
+    text: str,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
+    sha256: str = "",
+) -> Scan:
+    """`load_csv` for `triage-tui check`: the same records, without building items.
+
+    Ids, titles, labels, estimates, skipped rows and duplicate ids follow exactly the
+    rules `load_csv` applies (one shared row reader); descriptions, statuses, types and
+    extra columns, most of a big export's cells, are not read at all.
+
+    Raises:
+        InputError: as `load_csv` does.
+    """
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        table = _table(text, path, mapping)
+        reader = _RowReader(table, path)
+        rows = list(reader.rows())
+        all_warnings = list(warnings)
+        reader.finish(len(rows), all_warnings)
+        records: list[Record] = [
+            (item_id, title, labels, estimate)
+            for _line, _cells, item_id, title, labels, estimate in rows
+        ]
+        ids = [record[0] for record in records]
+        final = reader.final_ids(ids, [row[0] for row in rows])
+        del rows  # the cells: most of the memory
+        if final != ids:
+            records = [
+                record if record[0] == new else (new, *record[1:])
+                for record, new in zip(records, final, strict=True)
+            ]
+        return Scan(
+            format=table.shape.name,
+            title=path.name,
+            columns=table.chosen(),
+            warnings=tuple(all_warnings),
+            sha256=sha256,
+            records=records,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class _Table(NamedTuple):
+    """A CSV file parsed: its header, what kind of export it is, and the rows below."""
+
+    header: list[str]
+    header_line: int
+    shape: formats.Shape
+    columns: dict[str, list[int]]
+    body: _Rows
+    delimiter: str
+    mapping: Mapping[str, str] | None
+
+    def chosen(self) -> dict[str, str]:
+        """Field -> the source column(s) read for it, as `check` reports them."""
+        header = self.header
+        chosen = {
+            name: ", ".join(dict.fromkeys(header[i] for i in indices))
+            for name, indices in self.columns.items()
+            if indices
+        }
+        if self.shape is formats.GITHUB_TSV and "id" not in chosen and "url" in _index(header):
+            chosen["id"] = header[_index(header)["url"][0]]
+        return {name: chosen[name] for name in MAPPABLE_FIELDS if name in chosen}
+
+
+def _table(text: str, path: Path, mapping: Mapping[str, str] | None) -> _Table:
+    delimiter = sniff_delimiter(text, path.suffix.lower())
+    rows = _read_rows(text, path, delimiter)
+    header_at = _find_header(rows, path, mapping)
+    header_line = rows.lines[header_at]
+    header = [cell.strip() for cell in rows.cells[header_at]]
+    shape = formats.detect(header)
+    columns = _resolve_columns(header, shape, mapping, path, header_line)
+    body = _Rows(rows.lines[header_at + 1 :], rows.cells[header_at + 1 :])
+    return _Table(header, header_line, shape, columns, body, delimiter, mapping)
+
+
 def _load(
     text: str,
     path: Path,
@@ -84,34 +172,17 @@ def _load(
     sha256: str,
     progress: Callable[[str, int], None] | None,
 ) -> Backlog:
-    delimiter = sniff_delimiter(text, path.suffix.lower())
-    rows = _read_rows(text, path, delimiter)
-    header_at = _find_header(rows, path, mapping)
-    header_line = rows.lines[header_at]
-    header = [cell.strip() for cell in rows.cells[header_at]]
-    shape = formats.detect(header)
-    columns = _resolve_columns(header, shape, mapping, path, header_line)
-    all_warnings = list(warnings)
-    body = _Rows(rows.lines[header_at + 1 :], rows.cells[header_at + 1 :])
-    del rows  # the header search is done: free the lists' first copy early
+    table = _table(text, path, mapping)
     if progress is not None:
-        progress("read", len(body.cells))
-    items = _build_items(body, header, shape, columns, path, delimiter, all_warnings)
-    if not items:
-        raise InputError(path, "no items: the file has a header but no rows below it", header_line)
-    chosen = {
-        name: ", ".join(dict.fromkeys(header[i] for i in indices))
-        for name, indices in columns.items()
-        if indices
-    }
-    if shape is formats.GITHUB_TSV and "id" not in chosen and "url" in _index(header):
-        chosen["id"] = header[_index(header)["url"][0]]
+        progress("read", len(table.body.cells))
+    all_warnings = list(warnings)
+    items = _build_items(table, path, all_warnings)
     return Backlog(
         items=tuple(items),
         source=path,
-        format=shape.name,
+        format=table.shape.name,
         title=path.name,
-        columns={name: chosen[name] for name in MAPPABLE_FIELDS if name in chosen},
+        columns=table.chosen(),
         warnings=tuple(all_warnings),
         sha256=sha256,
     )
@@ -345,22 +416,146 @@ def _resolve_columns(
     return columns
 
 
-def _build_items(
-    rows: _Rows,
-    header: list[str],
-    shape: formats.Shape,
-    columns: Mapping[str, list[int]],
-    path: Path,
-    delimiter: str,
-    warnings: list[str],
-) -> list[Item]:
+class _RowReader:
+    """The per-row rules every item and every `check` record follow.
+
+    `rows()` yields each row that has a title, with its id, title, labels and estimate;
+    afterwards `finish` reports the rows skipped for an empty title and `final_ids` fills
+    in the ids the source did not give (GitHub Projects: from the issue URL; otherwise
+    generated from the position).
+    """
+
+    def __init__(self, table: _Table, path: Path) -> None:
+        self.table = table
+        self.path = path
+        header, shape, columns = table.header, table.shape, table.columns
+        index = _index(header)
+        self.index = index
+        self.url_at = index.get("url", [None])[0] if shape is formats.GITHUB_TSV else None
+        self.skipped: list[int] = []
+        self.url_ids: list[tuple[str, str] | None] = []
+        self.given: dict[str, int] = {}
+        label_cols = columns["labels"]
+        space_split = {
+            i for c in shape.split_labels_on_space for i in index.get(c, []) if i in label_cols
+        }
+        # Labels read as two joined strings, split once: far cheaper than per cell.
+        self.spaced_labels = _getter([i for i in label_cols if i in space_split])
+        self.comma_labels = _getter([i for i in label_cols if i not in space_split])
+
+    def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
+        """(line, cells, id, title, labels, estimate) for each row with a title."""
+        table = self.table
+        path = self.path
+        width = len(table.header)
+        columns = table.columns
+        id_cols = columns["id"]
+        title_cols = columns["title"]
+        estimate_cols = columns["estimate"]
+        # A field read from one column (the usual case) is one list lookup per row; only
+        # fields with several candidate columns loop in _first.
+        title_at = _single(title_cols)
+        id_at = _single(id_cols)
+        estimate_at = _single(estimate_cols)
+        linear = table.shape is formats.LINEAR
+        # GitHub issue numbers read as "#12", the way people say them.
+        github_numbers = (
+            table.shape is formats.GITHUB_CSV
+            and bool(id_cols)
+            and formats.key(table.header[id_cols[0]]) == "number"
+        )
+        decimal_comma = table.delimiter == ";"
+        url_at = self.url_at
+        url_ids = self.url_ids
+        given = self.given
+        skipped = self.skipped
+        spaced_labels = self.spaced_labels
+        comma_labels = self.comma_labels
+        for line, cells in zip(table.body.lines, table.body.cells, strict=True):
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            # One C-speed join finds the rare rows holding an escaped cell.
+            if linear and "\x1f'" in "\x1f" + "\x1f".join(cells):
+                cells = [_unescape_linear(c) for c in cells]
+            # A blank cell splits to nothing, as _first's "" would: the same title.
+            title = " ".join(
+                (cells[title_at] if title_at is not None else _first(cells, title_cols)).split()
+            )
+            if not title:
+                skipped.append(line)
+                continue
+            item_id = (cells[id_at] if id_at is not None else _first(cells, id_cols)).strip()
+            if github_numbers and item_id.isdigit():
+                item_id = f"#{item_id}"
+            if item_id:
+                first_line = given.setdefault(item_id, line)
+                if first_line != line:
+                    raise InputError(
+                        path,
+                        f"duplicate id {item_id!r}: on lines {first_line} and {line}",
+                        line,
+                    )
+            if url_at is not None:
+                match = _GITHUB_URL.search(cells[url_at])
+                url_ids.append((match.group(1), match.group(2)) if match else None)
+            # str.split() breaks on exactly the whitespace a regex \s matches, and drops
+            # the empty ends re.split(r"[,\s]+") keeps (dedupe drops those anyway).
+            labels = " ".join(spaced_labels(cells)).replace(",", " ").split()
+            if any(comma := comma_labels(cells)):
+                labels.extend(split_labels(",".join(comma)))
+            estimate = (
+                cells[estimate_at] if estimate_at is not None else _first(cells, estimate_cols)
+            )
+            yield (
+                line,
+                cells,
+                item_id,
+                title,
+                dedupe(labels) if labels else (),
+                parse_estimate(estimate, decimal_comma=decimal_comma) if estimate else None,
+            )
+
+    def finish(self, kept: int, warnings: list[str]) -> None:
+        """Warn about rows skipped for an empty title; refuse a file where all were."""
+        skipped = self.skipped
+        if not kept and not skipped:
+            raise InputError(
+                self.path,
+                "no items: the file has a header but no rows below it",
+                self.table.header_line,
+            )
+        if not skipped:
+            return
+        if not kept:
+            title_cols = self.table.columns["title"]
+            raise InputError(
+                self.path,
+                f"no items: every row has an empty title (column "
+                f"{self.table.header[title_cols[0]]!r})"
+                if title_cols
+                else "no items: no row has a title",
+                skipped[0],
+            )
+        shown = ", ".join(str(line) for line in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        warnings.append(f"skipped {len(skipped)} row(s) with an empty title: line(s) {shown}{more}")
+
+    def final_ids(self, ids: list[str], lines: list[int]) -> list[str]:
+        """The ids as the app uses them, the rows' given ids first."""
+        if self.url_at is not None:
+            ids = _ids_from_urls(ids, lines, self.url_ids, self.given, self.path)
+        return fill_ids(ids)
+
+
+def _build_items(table: _Table, path: Path, warnings: list[str]) -> list[Item]:
+    reader = _RowReader(table, path)
+    header, shape, columns = table.header, table.shape, table.columns
     width = len(header)
+    index = reader.index
     consumed = {i for positions in columns.values() for i in positions}
-    index = _index(header)
-    url_at = index.get("url", [None])[0] if shape is formats.GITHUB_TSV else None
     completed_at = index.get("completed at", [None])[0] if shape is formats.ASANA else None
-    if url_at is not None:
-        consumed.discard(url_at)  # the link is worth keeping in the plan
+    if reader.url_at is not None:
+        consumed.discard(reader.url_at)  # the link is worth keeping in the plan
     # Extra columns: once per distinct header name, repeated names merged.
     extra_single: list[tuple[int, str]] = []
     extra_multi: list[tuple[str, Callable[[list[str]], tuple[str, ...]]]] = []
@@ -373,74 +568,17 @@ def _build_items(
             extra_single.append((positions[0], name))
         else:
             extra_multi.append((name, _getter(positions)))
-    id_cols = columns["id"]
-    title_cols = columns["title"]
     desc_cols = columns["description"]
-    label_cols = columns["labels"]
-    space_split = {
-        i for c in shape.split_labels_on_space for i in index.get(c, []) if i in label_cols
-    }
-    # Labels read as two joined strings, split once: far cheaper than per cell.
-    spaced_labels = _getter([i for i in label_cols if i in space_split])
-    comma_labels = _getter([i for i in label_cols if i not in space_split])
-    estimate_cols = columns["estimate"]
     status_cols = columns["status"]
     type_cols = columns["type"]
-    linear = shape is formats.LINEAR
-    # GitHub issue numbers read as "#12", the way people say them.
-    github_numbers = (
-        shape is formats.GITHUB_CSV
-        and bool(id_cols)
-        and formats.key(header[id_cols[0]]) == "number"
-    )
-    decimal_comma = delimiter == ";"
-    # A field read from one column (the usual case) is one list lookup per row; only
-    # fields with several candidate columns loop in _first.
-    title_at = _single(title_cols)
-    id_at = _single(id_cols)
     desc_at = _single(desc_cols)
-    estimate_at = _single(estimate_cols)
     status_at = _single(status_cols)
     type_at = _single(type_cols)
-
-    items: list[Item] = []
-    given: dict[str, int] = {}
-    url_ids: list[tuple[str, str] | None] = []
-    skipped: list[int] = []
     extra_names = tuple(name for _, name in extra_single)
     extra_values = _getter([i for i, _ in extra_single])
-    for line, cells in zip(rows.lines, rows.cells, strict=True):
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        # One C-speed join finds the rare rows holding an escaped cell.
-        if linear and "\x1f'" in "\x1f" + "\x1f".join(cells):
-            cells = [_unescape_linear(c) for c in cells]
-        # A blank cell splits to nothing, as _first's "" would: the same title.
-        title = " ".join(
-            (cells[title_at] if title_at is not None else _first(cells, title_cols)).split()
-        )
-        if not title:
-            skipped.append(line)
-            continue
-        item_id = (cells[id_at] if id_at is not None else _first(cells, id_cols)).strip()
-        if github_numbers and item_id.isdigit():
-            item_id = f"#{item_id}"
-        if item_id:
-            first_line = given.setdefault(item_id, line)
-            if first_line != line:
-                raise InputError(
-                    path,
-                    f"duplicate id {item_id!r}: on lines {first_line} and {line}",
-                    line,
-                )
-        if url_at is not None:
-            match = _GITHUB_URL.search(cells[url_at])
-            url_ids.append((match.group(1), match.group(2)) if match else None)
-        # str.split() breaks on exactly the whitespace a regex \s matches, and drops the
-        # empty ends re.split(r"[,\s]+") keeps (dedupe drops those anyway): same labels.
-        labels = " ".join(spaced_labels(cells)).replace(",", " ").split()
-        if any(comma := comma_labels(cells)):
-            labels.extend(split_labels(",".join(comma)))
+
+    items: list[Item] = []
+    for line, cells, item_id, title, labels, estimate in reader.rows():
         if desc_at is not None:
             description = cells[desc_at]
             if description.isspace():
@@ -469,36 +607,29 @@ def _build_items(
             if status and status_cols:
                 extra[header[status_cols[0]]] = status
             status = "Done"
-        estimate = cells[estimate_at] if estimate_at is not None else _first(cells, estimate_cols)
         kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
         items.append(
             Item(
                 item_id,
                 title,
                 description.strip("\n"),
-                dedupe(labels) if labels else (),
-                parse_estimate(estimate, decimal_comma=decimal_comma) if estimate else None,
+                labels,
+                estimate,
                 status,
                 kind.strip(),
                 extra,
                 line,
             )
         )
-    if url_at is not None:
-        items = _ids_from_urls(items, url_ids, given, path)
-    if skipped:
-        if not items:
-            raise InputError(
-                path,
-                f"no items: every row has an empty title (column {header[title_cols[0]]!r})"
-                if title_cols
-                else "no items: no row has a title",
-                skipped[0],
-            )
-        shown = ", ".join(str(line) for line in skipped[:10])
-        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
-        warnings.append(f"skipped {len(skipped)} row(s) with an empty title: line(s) {shown}{more}")
-    return generate_ids(items)
+    reader.finish(len(items), warnings)
+    ids = [item.id for item in items]
+    final = reader.final_ids(ids, [item.line for item in items])
+    if final == ids:
+        return items
+    return [
+        item if item.id == new else replace(item, id=new)
+        for item, new in zip(items, final, strict=True)
+    ]
 
 
 def _getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -532,31 +663,29 @@ def _unescape_linear(cell: str) -> str:
 
 
 def _ids_from_urls(
-    items: list[Item],
+    ids: list[str],
+    lines: list[int],
     url_ids: list[tuple[str, str] | None],
     given: dict[str, int],
     path: Path,
-) -> list[Item]:
+) -> list[str]:
+    """GitHub Projects rows without an id take one from their issue URL ("#12")."""
     repos = {found[0] for found in url_ids if found}
     short = len(repos) <= 1
-    result: list[Item] = []
-    lines: dict[str, int] = dict(given)
-    for item, found in zip(items, url_ids, strict=True):
-        if item.id or found is None:
-            result.append(item)
+    result: list[str] = []
+    taken: dict[str, int] = dict(given)
+    for item_id, line, found in zip(ids, lines, url_ids, strict=True):
+        if item_id or found is None:
+            result.append(item_id)
             continue
         repo, number = found
         item_id = f"#{number}" if short else f"{repo}#{number}"
-        if item_id in lines:
+        if item_id in taken:
             raise InputError(
                 path,
-                f"duplicate id {item_id!r}: on lines {lines[item_id]} and {item.line}",
-                item.line,
+                f"duplicate id {item_id!r}: on lines {taken[item_id]} and {line}",
+                line,
             )
-        lines[item_id] = item.line
-        result.append(_with_id(item, item_id))
+        taken[item_id] = line
+        result.append(item_id)
     return result
-
-
-def _with_id(item: Item, item_id: str) -> Item:
-    return replace(item, id=item_id)

@@ -16,6 +16,8 @@ _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _SAMPLE = 65536
+# Anything but the blanks (and the DOS end-of-file mark) an empty file may still hold.
+_CONTENT = re.compile(rb"[^ \t\r\n\x1a]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,9 @@ def decode(data: bytes, path: Path) -> Decoded:
     Raises:
         InputError: empty file, binary data, or text in no encoding we can trust.
     """
-    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\x1a"):
+    # A search, not strip(): stripping copies the whole file, twice with a BOM (30 ms
+    # for a 23 MB export).
+    if _CONTENT.search(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0) is None:
         raise InputError(path, "the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
