@@ -219,6 +219,33 @@ def test_plan_files_are_delegated_to_the_plan_reader(tmp_path: Path) -> None:
     assert [item.id for item in elsewhere.items] == [item.id for item in backlog.items]
 
 
+def test_a_plan_is_parsed_once_by_load_and_by_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telling a plan from a backlog parses the TOML; the plan reader reuses that parse
+    # (a 10,000-item plan takes tomllib seconds).
+    import tomllib
+
+    from triage_tui import plan
+    from triage_tui.loaders import scan
+    from triage_tui.session import Session
+
+    backlog = load(Path(__file__).resolve().parents[2] / "sample_backlogs" / "acme.toml")
+    written = plan.write_plan(Session(backlog), tmp_path / "acme.plan.toml")
+    parses: list[int] = []
+    real_loads = tomllib.loads
+
+    def counting_loads(text: str, **kwargs: object) -> dict[str, object]:
+        parses.append(len(text))
+        return real_loads(text)
+
+    monkeypatch.setattr(tomllib, "loads", counting_loads)
+    assert len(load(written).items) == 25
+    assert len(parses) == 1
+    found = scan(written)
+    assert (found.format, len(found.records), len(parses)) == ("plan", 25, 2)
+
+
 def test_sloppy_quotes_within_one_row_are_read_like_a_spreadsheet(tmp_path: Path) -> None:
     backlog = load(write(tmp_path, "s.csv", 'title,notes\n"Say "hi" now",x\nNext,y\n'))
     assert [item.title for item in backlog.items] == ['Say hi" now"', "Next"]

@@ -88,23 +88,22 @@ def load_bytes(
     Raises:
         InputError: as for `load`.
     """
-    backlog = _parse(data, path, mapping, progress)
+    backlog = _parse(_Source(data, path), path, mapping, progress)
     if progress is not None:
         progress("built", len(backlog.items))
     return backlog
 
 
 def _parse(
-    data: bytes, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
+    source: _Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
 ) -> Backlog:
     from triage_tui.loaders import toml_loader
 
-    source = _Source(data, path)
     if source.document is None:
         return _csv(source.text, path, mapping, source.warnings, source.sha256, progress)
     document = source.document
     if toml_loader.is_plan(document):
-        backlog = _plan(source.text, path)
+        backlog = _plan(source.text, path, document)
         if progress is not None:
             progress("read", len(backlog.items))
         return backlog
@@ -177,7 +176,7 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
         return scan_csv(
             source.text, path, mapping=mapping, warnings=source.warnings, sha256=source.sha256
         )
-    backlog = load_bytes(data, path, mapping)
+    backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
     return Scan(
         format=backlog.format,
         title=backlog.title,
@@ -203,9 +202,9 @@ def _csv(
     )
 
 
-def _plan(text: str, path: Path) -> Backlog:
-    """An exported plan's backlog, from the text already read (not the disk again)."""
+def _plan(text: str, path: Path, document: dict[str, Any]) -> Backlog:
+    """An exported plan's backlog, from the text already read and parsed."""
     from triage_tui.plan import loads_plan
 
-    backlog: Backlog = loads_plan(text, path).backlog
+    backlog: Backlog = loads_plan(text, path, document=document).backlog
     return backlog
