@@ -5,13 +5,26 @@ from __future__ import annotations
 import re
 
 _JIRA_HINT = re.compile(
-    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{quote\}|\[[^\]|]+\|[^\]]+\]", re.M
+    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{quote\}|\[[^\]|]+\|[^\]]+\]|\[~[^\]\s]+\]",
+    re.M,
 )
 _HEADING = re.compile(r"^h([1-6])\.\s*(.*)$")
 _BLOCK = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
 _LINK = re.compile(r"\[([^\]|]+)\|([^\]]+)\]")
 _NUMBERED = re.compile(r"^(#+)\s+(.*)$")
 _BULLET = re.compile(r"^(\*+|-+)\s+(.*)$")
+# A mention: [~accountid:5f8e...] (Jira Cloud: an opaque id) or [~jsmith] (Jira Server).
+_MENTION = re.compile(r"\[~(accountid:)?([^\]\s]+)\]")
+
+
+def _mention(match: re.Match[str]) -> str:
+    # An account id names nobody the room knows; one token, so it never wraps apart.
+    return "@jira-user" if match.group(1) else f"@{match.group(2)}"
+
+
+def _inline(text: str) -> str:
+    """Links and mentions inside one line of Jira markup, as Markdown."""
+    return _MENTION.sub(_mention, _LINK.sub(r"[\1](\2)", text))
 
 
 def looks_like_jira(text: str) -> bool:
@@ -22,8 +35,8 @@ def looks_like_jira(text: str) -> bool:
 def jira_to_markdown(text: str) -> str:
     """Convert the common parts of Jira wiki markup to Markdown.
 
-    Headings, code and noformat blocks, links, bullet and numbered lists, and
-    `{quote}`; anything else is left as it is.
+    Headings, code and noformat blocks, links, mentions, bullet and numbered lists,
+    and `{quote}`; anything else is left as it is.
     """
     out: list[str] = []
     in_block = False
@@ -47,17 +60,17 @@ def jira_to_markdown(text: str) -> str:
         line = line.replace("{quote}", "")
         heading = _HEADING.match(line)
         if heading:
-            out.append(f"{'#' * int(heading.group(1))} {heading.group(2)}")
+            out.append(f"{'#' * int(heading.group(1))} {_inline(heading.group(2))}")
             continue
         numbered = _NUMBERED.match(line)
         if numbered:
-            out.append(f"{'   ' * (len(numbered.group(1)) - 1)}1. {numbered.group(2)}")
+            out.append(f"{'   ' * (len(numbered.group(1)) - 1)}1. {_inline(numbered.group(2))}")
             continue
         bullet = _BULLET.match(line)
         if bullet:
-            out.append(f"{'  ' * (len(bullet.group(1)) - 1)}- {bullet.group(2)}")
+            out.append(f"{'  ' * (len(bullet.group(1)) - 1)}- {_inline(bullet.group(2))}")
             continue
-        out.append(_LINK.sub(r"[\1](\2)", line))
+        out.append(_inline(line))
     if in_block:
         out.append("```")
     return "\n".join(out)

@@ -27,3 +27,21 @@ def test_markdown_is_not_touched() -> None:
     text = "## Acceptance criteria\n- [ ] Given a user\n\n```json\n{}\n```"
     assert not looks_like_jira(text)
     assert display_markdown(text) == text
+
+
+def test_mentions_and_links_read_as_people_and_links_everywhere() -> None:
+    # Jira Cloud mentions are opaque account ids; Jira Server ones are user names. Links
+    # and mentions inside headings and list items are converted too, not only in prose.
+    text = (
+        "Resolved by [~accountid:5f8e1c2b9a7d3e0069a4b133] at 3am, then [~dokafor].\n"
+        "* ask [~mchen] about [the runbook|https://wiki/x]\n"
+        "h2. Owner: [~dokafor]"
+    )
+    assert looks_like_jira("Paged [~accountid:5f8e1c2b9a7d3e0069a4b133] twice.")
+    assert jira_to_markdown(text).splitlines() == [
+        "Resolved by @jira-user at 3am, then @dokafor.",
+        "- ask @mchen about [the runbook](https://wiki/x)",
+        "## Owner: @dokafor",
+    ]
+    # A Markdown task list is not a mention.
+    assert not looks_like_jira("- [ ] Given a user\n- [x] done")
