@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.ui.app import SMALL_FILE_BYTES, LaunchOptions
@@ -39,10 +40,18 @@ async def test_enter_while_loading_begins_once_loaded(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(launch, "build_workshop", slow_build)
-    app = create_app(LaunchOptions(file=path), now=FrozenClock())
+    clock = FrozenClock()
+    app = create_app(LaunchOptions(file=path), now=clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert app.workshop is None and app.load_status.startswith("Loading")
+        # A long load (a 50,000-item plan parses for seconds) shows it is still going.
+        loaded = app.screen.query_one("#loaded", Static)
+        assert str(loaded.render()).strip().endswith("…")
+        clock.advance(7)
+        app.screen.tick()  # what the screen's once-a-second timer calls
+        await pilot.pause()
+        assert str(loaded.render()).strip().endswith("…  7 s")
         await pilot.press("enter")
         assert app.begin_when_loaded
         release.set()

@@ -103,6 +103,7 @@ class TriageApp(App[int]):
         self.load_error: InputError | None = None
         self.resume_info: str = ""
         self.load_status: str = ""
+        self.load_started = 0.0  # self.now() when the current load began
         self.begin_when_loaded = False
         self.settings_messages: list[str] = []
         self._apply_settings()
@@ -151,6 +152,7 @@ class TriageApp(App[int]):
         path = self.options.file
         if path is not None:
             self.load_status = f"Loading {path} …"  # not the chooser, even for a frame
+            self.load_started = self.now()
         if path is None or not _small(path):
             return
         from triage_tui.ui.launch import build_workshop
@@ -202,6 +204,7 @@ class TriageApp(App[int]):
         self._close_autosave()
         self.workshop = None
         self.load_status = f"Loading {path} …"
+        self.load_started = self.now()
         self._refresh_screen()
         self.screen.refresh_bindings()
         self._load(path, replace(self.options, fresh=fresh or self.options.fresh))

@@ -134,8 +134,19 @@ class StartScreen(PhaseScreen):
         if error is not None:
             return Text(f"✗ {error}", style="bold")
         if self.triage.load_status:
-            return Text(self.triage.load_status, style="bold")
+            text = Text(self.triage.load_status, style="bold")
+            waited = self.triage.now() - self.triage.load_started
+            if waited >= 2:
+                # A 50,000-item plan takes seconds to parse, with no count to report
+                # until it is done: the time shows the room it is still working.
+                text.append(f"  {waited:.0f} s", style="dim")
+            return text
         return Text("No backlog loaded yet. Pick one below.", style="bold")
+
+    def tick(self) -> None:
+        super().tick()
+        if self.workshop is None and self.triage.load_status:
+            self.query_one("#loaded", Static).update(self._loading_text())
 
     def _chooser(self) -> Vertical:
         """The chooser panel, its controls made the first time they are needed."""
