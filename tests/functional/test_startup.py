@@ -59,3 +59,37 @@ async def test_first_frame_shows_the_loaded_backlog_without_a_css_reparse(
         app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
         await pilot.pause()
         assert reparses
+
+
+async def test_a_screen_is_styled_once_when_first_shown_and_again_after_a_theme_change(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual restyles a screen on every resume; until a screen has been away (suspended)
+    # there is nothing to redo, so those restyles are skipped (~8 ms of first paint).
+    # After it has been away it is restyled: a theme picked on another phase reaches it.
+    from textual import events
+
+    restyled: list[str] = []
+    real_resume = Screen._on_screen_resume
+
+    def recording_resume(self: Screen, event: events.ScreenResume) -> None:  # type: ignore[type-arg]
+        if event.refresh_styles:
+            restyled.append(type(self).__name__)
+        real_resume(self, event)
+
+    monkeypatch.setattr(Screen, "_on_screen_resume", recording_resume)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        old_surface = app.screen.query_one("#loaded").styles.background.hex
+        await pilot.press("enter")  # Categorize, first shown
+        await pilot.pause()
+        assert app.current_mode == "categorize"
+        assert restyled == []
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        await pilot.press("f2")  # back to Start, styled for the old theme while away
+        await pilot.pause()
+        assert restyled == ["StartScreen"]
+        surface = app.get_css_variables()["surface"]
+        assert app.screen.query_one("#loaded").styles.background.hex == surface != old_surface

@@ -5,8 +5,10 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual._context import NoActiveAppError
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -40,6 +42,21 @@ class PhaseScreen(Screen[Any]):
             wanted = self._get_breakpoint_classes(width, breakpoints)
             for _, name in breakpoints:
                 self.set_class(name in wanted, name)
+
+    _away = False  # suspended since last styled: a theme may have changed meanwhile
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.ScreenSuspend):
+            self._away = True
+        elif isinstance(message, events.ScreenResume):
+            if message.refresh_styles and not self._away:
+                # Textual restyles a screen each time it is shown, including the first
+                # (just composed and styled; a new mode's screen is even resumed twice).
+                # Until it has been away there is nothing to redo: ~8 ms of first paint,
+                # and as much on each phase's first visit.
+                message = events.ScreenResume(refresh_styles=False)
+            self._away = False
+        return super().post_message(message)
 
     @property
     def triage(self) -> TriageApp:
