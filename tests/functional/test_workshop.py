@@ -183,3 +183,25 @@ async def test_readiness_keeps_its_place_behind_help(acme: Path, clock: FrozenCl
         await pilot.pause()
         assert app.current_mode == "readiness"
         assert app.screen.query_one(ItemList).cursor == 2  # not back at the first item
+
+
+async def test_counts_read_as_english(acme: Path, clock: FrozenClock) -> None:
+    # "1 project item", never "1 project items", on Plan and on Readiness's pace line.
+    from textual.widgets import Static
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "p", "f5")
+        await pilot.pause()
+        spread = str(app.screen.query_one("#spread", Static).render())
+        assert "Readiness of 1 project item\n" in spread
+        await pilot.press("f4")
+        await pilot.pause()
+        pace = str(app.screen.query_one("PaceBar > Static", Static).render())
+        assert "0 of 1 project item fully scored" in pace
+        await pilot.press("f3", "p", "f5")
+        await pilot.pause()
+        assert "Readiness of 2 project items" in str(
+            app.screen.query_one("#spread", Static).render()
+        )

@@ -106,7 +106,9 @@ class PlanScreen(PhaseScreen):
         levels = workshop.readiness_spread()
         projects = sum(levels.values())
         spread = Text()
-        spread.append(f"Readiness of {projects} project items\n", style="bold")
+        spread.append(
+            f"Readiness of {projects} project item{'s' if projects != 1 else ''}\n", style="bold"
+        )
         for level, word in (
             ("ready", "✓ ready"),
             ("needs_work", "◐ needs work"),

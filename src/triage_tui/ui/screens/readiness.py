@@ -72,7 +72,7 @@ class ReadinessScreen(ItemScreen):
         return Pace(
             answered,
             projects,
-            f"{answered} of {projects} project items fully scored ·",
+            f"{answered} of {projects} project item{'s' if projects != 1 else ''} fully scored ·",
             workshop.readiness_item_timebox(),
             "over its timebox",
         )
