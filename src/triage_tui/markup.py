@@ -5,26 +5,26 @@ from __future__ import annotations
 import re
 
 _JIRA_HINT = re.compile(
-    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{quote\}|\[[^\]|]+\|[^\]]+\]|\[~[^\]\s]+\]",
-    re.M,
+    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{quote\}|\[[^\]|]+\|[^\]]+\]", re.M
 )
 _HEADING = re.compile(r"^h([1-6])\.\s*(.*)$")
 _BLOCK = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
 _LINK = re.compile(r"\[([^\]|]+)\|([^\]]+)\]")
 _NUMBERED = re.compile(r"^(#+)\s+(.*)$")
 _BULLET = re.compile(r"^(\*+|-+)\s+(.*)$")
-# A mention: [~accountid:5f8e...] (Jira Cloud: an opaque id) or [~jsmith] (Jira Server).
-_MENTION = re.compile(r"\[~(accountid:)?([^\]\s]+)\]")
-
-
-def _mention(match: re.Match[str]) -> str:
-    # An account id names nobody the room knows; one token, so it never wraps apart.
-    return "@jira-user" if match.group(1) else f"@{match.group(2)}"
+# Mentions: Jira Cloud writes an opaque account id, Jira Server the user name.
+_ACCOUNT_MENTION = re.compile(r"\[~accountid:[^\]\s]*\]")
+_USER_MENTION = re.compile(r"\[~([^\]\s:|]+)\]")
 
 
 def _inline(text: str) -> str:
     """Links and mentions inside one line of Jira markup, as Markdown."""
-    return _MENTION.sub(_mention, _LINK.sub(r"[\1](\2)", text))
+    return _USER_MENTION.sub(r"@\1", _mentions(_LINK.sub(r"[\1](\2)", text)))
+
+
+def _mentions(text: str) -> str:
+    # An account id names nobody the room knows; one token, so it never wraps apart.
+    return _ACCOUNT_MENTION.sub("@jira-user", text) if "[~accountid:" in text else text
 
 
 def looks_like_jira(text: str) -> bool:
@@ -77,5 +77,10 @@ def jira_to_markdown(text: str) -> str:
 
 
 def display_markdown(text: str) -> str:
-    """The Markdown to show for a description (Jira markup converted)."""
-    return jira_to_markdown(text) if looks_like_jira(text) else text
+    """The Markdown to show for a description (Jira markup converted).
+
+    A Jira Cloud mention is unmistakable, so it reads as a person even in a description
+    with no other Jira markup; everything else waits for clearer signs of Jira (a
+    Markdown "# heading" would otherwise become a numbered list).
+    """
+    return jira_to_markdown(text) if looks_like_jira(text) else _mentions(text)

@@ -37,7 +37,13 @@ def test_mentions_and_links_read_as_people_and_links_everywhere() -> None:
         "* ask [~mchen] about [the runbook|https://wiki/x]\n"
         "h2. Owner: [~dokafor]"
     )
-    assert looks_like_jira("Paged [~accountid:5f8e1c2b9a7d3e0069a4b133] twice.")
+    # An account mention alone reads as a person; it does not make the text Jira.
+    assert display_markdown("Paged [~accountid:5f8e1c2b9a7d3e0069a4b133] twice.") == (
+        "Paged @jira-user twice."
+    )
+    markdown = "# Plan\nTook [~2h] so far, asked [~accountid:] too\n# Done"
+    assert not looks_like_jira(markdown)
+    assert display_markdown(markdown) == "# Plan\nTook [~2h] so far, asked @jira-user too\n# Done"
     assert jira_to_markdown(text).splitlines() == [
         "Resolved by @jira-user at 3am, then @dokafor.",
         "- ask @mchen about [the runbook](https://wiki/x)",

@@ -139,7 +139,7 @@ class StartScreen(PhaseScreen):
             if waited >= 2:
                 # A 50,000-item plan takes seconds to parse, with no count to report
                 # until it is done: the time shows the room it is still working.
-                text.append(f"  {waited:.0f} s", style="dim")
+                text.append(f"  {int(waited)} s", style="dim")
             return text
         return Text("No backlog loaded yet. Pick one below.", style="bold")
 
