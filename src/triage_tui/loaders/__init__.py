@@ -97,10 +97,10 @@ def load_bytes(
 def _parse(
     source: _Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
 ) -> Backlog:
-    from triage_tui.loaders import toml_loader
-
     if source.document is None:
         return _csv(source.text, path, mapping, source.warnings, source.sha256, progress)
+    from triage_tui.loaders import toml_loader
+
     document = source.document
     if toml_loader.is_plan(document):
         backlog = _plan(source.text, path, document)

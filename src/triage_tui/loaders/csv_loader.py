@@ -444,7 +444,11 @@ class _RowReader:
         self.comma_labels = _getter([i for i in label_cols if i not in space_split])
 
     def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
-        """(line, cells, id, title, labels, estimate) for each row with a title."""
+        """(line, cells, id, title, labels, estimate) for each row with a title.
+
+        Iterate it once, to the end, before `finish` and `final_ids`: it records the
+        rows skipped and the ids seen as it goes.
+        """
         table = self.table
         path = self.path
         width = len(table.header)
