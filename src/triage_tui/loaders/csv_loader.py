@@ -453,14 +453,9 @@ class _RowReader:
         path = self.path
         width = len(table.header)
         columns = table.columns
-        id_cols = columns["id"]
-        title_cols = columns["title"]
-        estimate_cols = columns["estimate"]
-        # A field read from one column (the usual case) is one list lookup per row; only
-        # fields with several candidate columns loop in _first.
-        title_at = _single(title_cols)
-        id_at = _single(id_cols)
-        estimate_at = _single(estimate_cols)
+        id_cols, id_at = _field(columns, "id")
+        title_cols, title_at = _field(columns, "title")
+        estimate_cols, estimate_at = _field(columns, "estimate")
         linear = table.shape is formats.LINEAR
         # GitHub issue numbers read as "#12", the way people say them.
         github_numbers = (
@@ -572,12 +567,9 @@ def _build_items(table: _Table, path: Path, warnings: list[str]) -> list[Item]:
             extra_single.append((positions[0], name))
         else:
             extra_multi.append((name, _getter(positions)))
-    desc_cols = columns["description"]
-    status_cols = columns["status"]
-    type_cols = columns["type"]
-    desc_at = _single(desc_cols)
-    status_at = _single(status_cols)
-    type_at = _single(type_cols)
+    desc_cols, desc_at = _field(columns, "description")
+    status_cols, status_at = _field(columns, "status")
+    type_cols, type_at = _field(columns, "type")
     extra_names = tuple(name for _, name in extra_single)
     extra_values = _getter([i for i, _ in extra_single])
 
@@ -646,9 +638,14 @@ def _getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
     return itemgetter(*positions)
 
 
-def _single(positions: list[int]) -> int | None:
-    """The column of a field read from exactly one column, else None (use _first)."""
-    return positions[0] if len(positions) == 1 else None
+def _field(columns: Mapping[str, list[int]], name: str) -> tuple[list[int], int | None]:
+    """A field's columns, and its one column when it has exactly one, else None.
+
+    A field read from one column (the usual case) is one list lookup per row; only
+    fields with several candidate columns loop in `_first`.
+    """
+    positions = columns[name]
+    return positions, positions[0] if len(positions) == 1 else None
 
 
 def _first(cells: list[str], positions: list[int]) -> str:
