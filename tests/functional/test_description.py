@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from triage_tui.model import Item
 from triage_tui.ui.widgets.description import Description
@@ -17,19 +18,24 @@ class DescriptionApp(App[None]):
         yield Description()
 
 
+async def show(pilot: Pilot[None], item: Item | None) -> Description:
+    """Show `item` in the app's Description and let it draw."""
+    view = pilot.app.query_one(Description)
+    view.show(item)
+    await pilot.pause()
+    return view
+
+
 async def test_renders_markdown_and_swaps_items() -> None:
     app = DescriptionApp()
     async with app.run_test(size=(60, 20)) as pilot:
-        view = app.query_one(Description)
-        view.show(SHORT)
-        await pilot.pause()
+        view = await show(pilot, SHORT)
         text = "\n".join(view.text_lines)
         assert "Goal" in text and "Ship the export." in text
         assert "##" not in text and "*" not in text  # rendered, not shown as source
         assert not view.show_vertical_scrollbar
 
-        view.show(JIRA)
-        await pilot.pause()
+        await show(pilot, JIRA)
         assert any(line.strip() == "Acceptance" for line in view.text_lines)
         assert any("one" in line and "•" in line for line in view.text_lines)
 
@@ -41,9 +47,7 @@ async def test_renders_markdown_and_swaps_items() -> None:
 async def test_long_description_scrolls_and_a_new_item_starts_at_the_top() -> None:
     app = DescriptionApp()
     async with app.run_test(size=(60, 20)) as pilot:
-        view = app.query_one(Description)
-        view.show(LONG)
-        await pilot.pause()
+        view = await show(pilot, LONG)
         assert view.virtual_size.height > view.size.height
         assert view.show_vertical_scrollbar
         view.scroll_end(animate=False, immediate=True)
@@ -53,21 +57,17 @@ async def test_long_description_scrolls_and_a_new_item_starts_at_the_top() -> No
         assert any("Paragraph 60 of the spec." in line for line in shown)
         assert not any("Paragraph 1 of the spec." in line for line in shown)
 
-        view.show(SHORT)
-        await pilot.pause()
+        await show(pilot, SHORT)
         assert view.scroll_offset.y == 0
         assert not view.show_vertical_scrollbar
-        view.show(None)
-        await pilot.pause()
+        await show(pilot, None)
         assert view.text_lines == []
 
 
 async def test_rewraps_when_the_terminal_narrows() -> None:
     app = DescriptionApp()
     async with app.run_test(size=(100, 20)) as pilot:
-        view = app.query_one(Description)
-        view.show(LONG)
-        await pilot.pause()
+        view = await show(pilot, LONG)
         wide = len(view.text_lines)
         await pilot.resize_terminal(20, 20)
         await pilot.pause()
@@ -79,9 +79,7 @@ async def test_a_theme_change_redraws_the_cached_lines() -> None:
     app = DescriptionApp()
     async with app.run_test(size=(60, 20)) as pilot:
         app.theme = "textual-dark"
-        view = app.query_one(Description)
-        view.show(SHORT)
-        await pilot.pause()
+        view = await show(pilot, SHORT)
         before = next(iter(view.render_line(0))).style
         app.theme = "textual-light"
         await pilot.pause()
@@ -90,3 +88,16 @@ async def test_a_theme_change_redraws_the_cached_lines() -> None:
         assert before is not None and after is not None
         assert before.bgcolor != after.bgcolor  # the light theme's background, not the old one
         assert after.bgcolor == view.rich_style.bgcolor
+
+
+async def test_an_item_reopened_with_a_new_description_shows_the_new_text() -> None:
+    # Reopening an edited export (or another file) may reuse an id: the text, not the
+    # id, decides what is drawn.
+    app = DescriptionApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await show(pilot, SHORT)
+        assert "Ship the export." in "\n".join(view.text_lines)
+        edited = Item(SHORT.id, SHORT.title, "## Goal\n\nShip the *import* instead.")
+        await show(pilot, edited)
+        text = "\n".join(view.text_lines)
+        assert "Ship the import instead." in text and "export" not in text

@@ -5,12 +5,21 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.session import Category
-from triage_tui.ui.app import LaunchOptions
+from triage_tui.ui.app import LaunchOptions, TriageApp
 from triage_tui.ui.launch import create_app
+
+
+async def export_all(pilot: Pilot[None], app: TriageApp) -> str:
+    """Press x on Export, wait for the writes, and return what the screen says."""
+    await pilot.press("x")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(app.screen.query_one("#export-status", Static).render())
 
 
 async def test_export_into_a_directory_fails_clearly_then_succeeds(
@@ -28,10 +37,7 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
         await pilot.press("f6")
         await pilot.pause()
         app.screen.query_one("#plan-path", Input).value = str(in_the_way)
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        status = str(app.screen.query_one("#export-status", Static).render())
+        status = await export_all(pilot, app)
         assert "folder, not a file" in status
         assert "Nothing is lost" in status
         assert {
@@ -40,10 +46,7 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
 
         good = tmp_path / "out.plan.toml"
         app.screen.query_one("#plan-path", Input).value = str(good)
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "✓ Wrote" in str(app.screen.query_one("#export-status", Static).render())
+        assert "✓ Wrote" in await export_all(pilot, app)
     plan = tomllib.loads(good.read_text(encoding="utf-8"))
     categories = {item["id"]: item["category"] for item in plan["items"]}
     assert {key: Category(categories[key]) for key in decided} == decided
@@ -66,10 +69,7 @@ async def test_an_unexpected_export_failure_is_reported_not_swallowed(
         await wait_loaded(pilot, app)
         await pilot.press("f6")
         await pilot.pause()
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        status = str(app.screen.query_one("#export-status", Static).render())
+        status = await export_all(pilot, app)
         assert "renderer bug" in status
         assert "Nothing is lost" in status
 

@@ -205,3 +205,32 @@ async def test_counts_read_as_english(acme: Path, clock: FrozenClock) -> None:
         assert "Readiness of 2 project items" in str(
             app.screen.query_one("#spread", Static).render()
         )
+
+
+async def test_reopening_an_edited_backlog_shows_the_edited_description(
+    acme: Path, tmp_path: Path, clock: FrozenClock
+) -> None:
+    # The same ids, a description fixed between the two opens: Categorize draws the new
+    # text, not the one it drew for that id before.
+    from triage_tui.ui.widgets.description import Description
+
+    copy = tmp_path / "acme.toml"
+    text = acme.read_text(encoding="utf-8")
+    old = "Right now payments incidents page whoever happens to be awake."
+    assert old in text
+    copy.write_text(text, encoding="utf-8")
+    app = create_app(LaunchOptions(file=copy), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(Description)
+        assert "Right now payments incidents" in " ".join(view.text_lines)
+        copy.write_text(text.replace(old, "Edited: the on-call rota is the whole job."))
+        app.open_file(copy)
+        await wait_loaded(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert current_item_id(app) == "PAY-101"
+        shown = " ".join(app.screen.query_one(Description).text_lines)
+        assert "Edited: the on-call rota" in shown and "Right now" not in shown

@@ -129,7 +129,7 @@ class CategorizeScreen(ItemScreen):
         self._details_when_rested(item)
 
     _verdict_shown: tuple[Category, str] | None = None
-    _details_for: str | None = None
+    _details_for: Item | None = None  # the item itself: a reopened file may reuse ids
     _details_timer: Timer | None = None
 
     def _details_when_rested(self, item: Item) -> None:
@@ -139,7 +139,7 @@ class CategorizeScreen(ItemScreen):
         the cursor runs down the list (a held arrow key repeats every ~33 ms). The first
         item a screen shows is drawn at once.
         """
-        if self._details_for == item.id:
+        if self._details_for is item:
             self._show_side(item)  # same item (a decision, an undo): ticks may have changed
             return
         if self._details_timer is not None:
@@ -153,7 +153,7 @@ class CategorizeScreen(ItemScreen):
         self._details_timer = None
         if self.current is not item:
             return
-        self._details_for = item.id
+        self._details_for = item
         self.query_one(Description).show(item)
         self._show_side(item)
 

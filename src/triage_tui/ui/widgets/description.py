@@ -53,9 +53,10 @@ class Description(ScrollView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.shown_for: str | None = None
         self._item: Item | None = None
         self._lines: list[Strip] = []
+        # Keyed by the text, not the id: a backlog reopened after an edit (or another
+        # file) may reuse an id with a different description.
         self._cache: OrderedDict[tuple[str, int], list[Strip]] = OrderedDict()
 
     @property
@@ -65,10 +66,8 @@ class Description(ScrollView):
 
     def show(self, item: Item | None) -> None:
         """Render `item`'s description (nothing for None); no work if already shown."""
-        item_id = None if item is None else item.id
-        if item_id == self.shown_for:
+        if item is self._item:
             return
-        self.shown_for = item_id
         self._item = item
         self._render_lines()
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -82,7 +81,7 @@ class Description(ScrollView):
         if item is None or not self.is_mounted:
             lines: list[Strip] = []
         else:
-            key = (item.id, width)
+            key = (item.description, width)
             cached = self._cache.get(key)
             if cached is None:
                 console = self.app.console
