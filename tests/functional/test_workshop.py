@@ -234,3 +234,15 @@ async def test_reopening_an_edited_backlog_shows_the_edited_description(
         assert current_item_id(app) == "PAY-101"
         shown = " ".join(app.screen.query_one(Description).text_lines)
         assert "Edited: the on-call rota" in shown and "Right now" not in shown
+
+
+async def test_clicking_a_row_shows_that_item(acme: Path, clock: FrozenClock) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert await pilot.click("#items", offset=(8, 3))
+        await pilot.pause()
+        assert app.workshop is not None
+        assert current_item_id(app) == app.workshop.in_scope[3].id

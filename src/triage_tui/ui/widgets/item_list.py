@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -126,10 +127,8 @@ class ItemList(ScrollView, can_focus=True):
     def action_jump(self, index: int) -> None:
         self.set_cursor(len(self._items) - 1 if index < 0 else index)
 
-    def on_click(self, event: object) -> None:
-        offset = getattr(event, "y", None)
-        if offset is not None:
-            self.set_cursor(int(self.scroll_offset.y) + int(offset))
+    def on_click(self, event: events.Click) -> None:
+        self.set_cursor(int(self.scroll_offset.y) + event.y)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
