@@ -38,6 +38,11 @@ class LaunchOptions:
 SMALL_FILE_BYTES = 1_000_000
 
 
+def _unexpected(path: Path, error: Exception) -> InputError:
+    """A failure no loader foresaw (a bug), as the one line the user sees."""
+    return InputError(path, f"could not be opened ({type(error).__name__}: {error})")
+
+
 def _small(path: Path) -> bool:
     try:
         return path.stat().st_size <= SMALL_FILE_BYTES
@@ -163,8 +168,7 @@ class TriageApp(App[int]):
             self._load_failed(error)
             return
         except Exception as error:  # one clear line, never a traceback
-            message = f"could not be opened ({type(error).__name__}: {error})"
-            self._load_failed(InputError(path, message))
+            self._load_failed(_unexpected(path, error))
             return
         self._adopt(opened)
         self._opened_early = opened
@@ -222,8 +226,7 @@ class TriageApp(App[int]):
             self.call_from_thread(self._load_failed, error)
             return
         except Exception as error:  # a bug must not leave "Loading …" on screen forever
-            message = f"could not be opened ({type(error).__name__}: {error})"
-            self.call_from_thread(self._load_failed, InputError(path, message))
+            self.call_from_thread(self._load_failed, _unexpected(path, error))
             return
         self.call_from_thread(self._loaded, opened)
 
