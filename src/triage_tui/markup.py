@@ -15,10 +15,12 @@ _BULLET = re.compile(r"^(\*+|-+)\s+(.*)$")
 # Mentions: Jira Cloud writes an opaque account id, Jira Server the user name.
 _ACCOUNT_MENTION = re.compile(r"\[~accountid:[^\]\s]*\]")
 _USER_MENTION = re.compile(r"\[~([^\]\s:|]+)\]")
+_MONOSPACE = re.compile(r"\{\{(.+?)\}\}")
 
 
 def _inline(text: str) -> str:
-    """Links and mentions inside one line of Jira markup, as Markdown."""
+    """Links, mentions and {{monospace}} inside one line of Jira markup, as Markdown."""
+    text = _MONOSPACE.sub(r"`\1`", text) if "{{" in text else text
     return _USER_MENTION.sub(r"@\1", _mentions(_LINK.sub(r"[\1](\2)", text)))
 
 
@@ -35,8 +37,8 @@ def looks_like_jira(text: str) -> bool:
 def jira_to_markdown(text: str) -> str:
     """Convert the common parts of Jira wiki markup to Markdown.
 
-    Headings, code and noformat blocks, links, mentions, bullet and numbered lists,
-    and `{quote}`; anything else is left as it is.
+    Headings, code and noformat blocks, links, mentions, `{{monospace}}`, bullet and
+    numbered lists, and `{quote}`; anything else is left as it is.
     """
     out: list[str] = []
     in_block = False

@@ -34,7 +34,7 @@ def test_mentions_and_links_read_as_people_and_links_everywhere() -> None:
     # and mentions inside headings and list items are converted too, not only in prose.
     text = (
         "Resolved by [~accountid:5f8e1c2b9a7d3e0069a4b133] at 3am, then [~dokafor].\n"
-        "* ask [~mchen] about [the runbook|https://wiki/x]\n"
+        "* ask [~mchen] about [the runbook|https://wiki/x] and {{invoice.render}}\n"
         "h2. Owner: [~dokafor]"
     )
     # An account mention alone reads as a person; it does not make the text Jira.
@@ -46,7 +46,7 @@ def test_mentions_and_links_read_as_people_and_links_everywhere() -> None:
     assert display_markdown(markdown) == "# Plan\nTook [~2h] so far, asked @jira-user too\n# Done"
     assert jira_to_markdown(text).splitlines() == [
         "Resolved by @jira-user at 3am, then @dokafor.",
-        "- ask @mchen about [the runbook](https://wiki/x)",
+        "- ask @mchen about [the runbook](https://wiki/x) and `invoice.render`",
         "## Owner: @dokafor",
     ]
     # A Markdown task list is not a mention.
