@@ -226,8 +226,8 @@ async def _rest_cpu(pilot: Any, presses: int) -> float:
 async def _keys_triage(
     csv_path: Path, presses: int, repeats: int
 ) -> tuple[list[float], list[float], list[float]]:
-    from triage_tui.ui.app import LaunchOptions
-    from triage_tui.ui.launch import create_app
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
 
     app = create_app(LaunchOptions(file=csv_path))
     moves: list[float] = []
@@ -313,8 +313,8 @@ def bench_keys(repeats: int, presses: int) -> list[Row]:
 def decided_session(count: int) -> Any:
     """A session over a generated `count`-item backlog with every item decided, noted,
     and (for project items) readiness marks, so the plan has every kind of entry."""
-    from triage_tui.loaders import load
-    from triage_tui.session import Category, Mark, Session
+    from triage_tui.core.session import Category, Mark, Session
+    from triage_tui.formats.loaders import load
 
     backlog = load(write_jira_csv(OUT / f"jira-{count}.csv", count), {})
     session = Session(backlog)
@@ -336,7 +336,7 @@ def bench_plan(plans: dict[int, int]) -> list[Row]:
 
     import tomli_w
 
-    from triage_tui.plan import build_plan, read_plan, write_plan
+    from triage_tui.formats.plan import build_plan, read_plan, write_plan
 
     rows = []
     for count, repeats in plans.items():
@@ -392,9 +392,9 @@ def bench_plan(plans: dict[int, int]) -> list[Row]:
 # -- 5: autosave of one decision ----------------------------------------------------------
 def autosave_costs(count: int, decisions: int) -> list[float]:
     """Wall seconds of each `session.decide` with an attached Autosave over `count` items."""
-    from triage_tui.autosave import Autosave
-    from triage_tui.loaders import load
-    from triage_tui.session import Category, Session
+    from triage_tui.core.session import Category, Session
+    from triage_tui.formats.loaders import load
+    from triage_tui.store.autosave import Autosave
 
     backlog = load(write_jira_csv(OUT / f"jira-{count}.csv", count), {})
     session = Session(backlog)

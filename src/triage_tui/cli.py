@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage_tui import __version__
-from triage_tui.errors import InputError
+from triage_tui.core.errors import InputError
 
 if TYPE_CHECKING:
-    from triage_tui.model import Scan
+    from triage_tui.core.model import Scan
 
 SUBCOMMANDS = ("check", "brief", "serve")
 
 
 def _parse_map(values: list[str] | None) -> dict[str, str]:
-    from triage_tui.model import MAPPABLE_FIELDS
+    from triage_tui.core.model import MAPPABLE_FIELDS
 
     mapping: dict[str, str] = {}
     for value in values or []:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)
         return 1
-    from triage_tui.ui.launch import run_app
+    from triage_tui.tui.launch import run_app
 
     return run_app(args, mapping)
 
@@ -133,7 +133,7 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     """`triage-tui check`: load without the UI and report what was found."""
     import gc
 
-    from triage_tui.loaders import scan
+    from triage_tui.formats.loaders import scan
 
     # A 50,000-row export is millions of objects and no reference cycles: with the cyclic
     # collector on, building the JSON report alone took three times as long.
@@ -191,8 +191,8 @@ def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
 
 def cmd_brief(plan_path: Path, output: Path | None) -> int:
     """`triage-tui brief`: render a plan as Markdown (stdout or an atomic write)."""
-    from triage_tui.brief import render_brief
-    from triage_tui.plan import read_plan
+    from triage_tui.formats.brief import render_brief
+    from triage_tui.formats.plan import read_plan
 
     try:
         session = read_plan(plan_path)
@@ -203,7 +203,7 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    from triage_tui.fsutil import atomic_write_text, describe_write_error
+    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
 
     try:
         atomic_write_text(output, text)

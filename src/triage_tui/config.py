@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage_tui.errors import InputError
-from triage_tui.paths import config_dir
+from triage_tui.core.errors import InputError
+from triage_tui.store.paths import config_dir
 
 DEFAULT_THEME = "textual-dark"
 DEFAULT_MINUTES = 60
@@ -77,7 +77,7 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise InputError(path, "not UTF-8 text") from None
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    from triage_tui.loaders.toml_loader import parse_toml
+    from triage_tui.formats.loaders.toml_loader import parse_toml
 
     return parse_toml(text, path), text
 

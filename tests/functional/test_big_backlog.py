@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import Static
 
 from tests.functional.conftest import FrozenClock, wait_loaded
-from triage_tui.ui.app import SMALL_FILE_BYTES, LaunchOptions
-from triage_tui.ui.launch import create_app
+from triage_tui.tui.app import SMALL_FILE_BYTES, LaunchOptions
+from triage_tui.tui.launch import create_app
 
 
 def big_csv(path: Path, rows: int = 4000) -> Path:
@@ -29,7 +29,7 @@ def big_csv(path: Path, rows: int = 4000) -> Path:
 async def test_enter_while_loading_begins_once_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage_tui.ui import launch
+    from triage_tui.tui import launch
 
     path = big_csv(tmp_path / "big.csv")
     release = threading.Event()

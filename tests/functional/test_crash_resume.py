@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES
-from triage_tui.autosave import Autosave
-from triage_tui.loaders import load
-from triage_tui.session import Category, Session
+from triage_tui.core.session import Category, Session
+from triage_tui.formats.loaders import load
+from triage_tui.store.autosave import Autosave
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 

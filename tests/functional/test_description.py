@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from triage_tui.model import Item
-from triage_tui.ui.widgets.description import Description
+from triage_tui.core.model import Item
+from triage_tui.tui.widgets.description import Description
 
 SHORT = Item("A-1", "Short", "## Goal\n\nShip the *export*.")
 LONG = Item("A-2", "Long", "\n\n".join(f"Paragraph {n} of the spec." for n in range(1, 61)))

@@ -9,9 +9,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.functional.conftest import FrozenClock, wait_loaded
-from triage_tui.session import Category
-from triage_tui.ui.app import LaunchOptions, TriageApp
-from triage_tui.ui.launch import create_app
+from triage_tui.core.session import Category
+from triage_tui.tui.app import LaunchOptions, TriageApp
+from triage_tui.tui.launch import create_app
 
 
 async def export_all(pilot: Pilot[None], app: TriageApp) -> str:
@@ -58,12 +58,12 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
 async def test_an_unexpected_export_failure_is_reported_not_swallowed(
     acme: Path, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import triage_tui.brief
+    import triage_tui.formats.brief
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("renderer bug")
 
-    monkeypatch.setattr(triage_tui.brief, "render_brief", broken)
+    monkeypatch.setattr(triage_tui.formats.brief, "render_brief", broken)
     app = create_app(LaunchOptions(file=acme), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)

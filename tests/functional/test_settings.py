@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 from tests.functional.conftest import FrozenClock, wait_loaded
-from triage_tui.session import Category
-from triage_tui.ui.app import LaunchOptions, binding_ids
-from triage_tui.ui.launch import create_app
+from triage_tui.core.session import Category
+from triage_tui.tui.app import LaunchOptions, binding_ids
+from triage_tui.tui.launch import create_app
 
 
 def config_dir() -> Path:

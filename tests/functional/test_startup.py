@@ -10,8 +10,8 @@ from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 
 from tests.functional.conftest import FrozenClock
-from triage_tui.ui.app import LaunchOptions
-from triage_tui.ui.launch import create_app
+from triage_tui.tui.app import LaunchOptions
+from triage_tui.tui.launch import create_app
 
 
 async def test_first_frame_shows_the_loaded_backlog_without_a_css_reparse(

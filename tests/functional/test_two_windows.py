@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.functional.conftest import FrozenClock, wait_loaded
-from triage_tui.autosave import Autosave
-from triage_tui.loaders import load
-from triage_tui.lock import SessionLock
-from triage_tui.session import Category, Session
-from triage_tui.ui.app import LaunchOptions
-from triage_tui.ui.launch import create_app
-from triage_tui.ui.screens.held import HeldScreen
+from triage_tui.core.session import Category, Session
+from triage_tui.formats.loaders import load
+from triage_tui.store.autosave import Autosave
+from triage_tui.store.lock import SessionLock
+from triage_tui.tui.app import LaunchOptions
+from triage_tui.tui.launch import create_app
+from triage_tui.tui.screens.held import HeldScreen
 
 
 def held_lock(backlog: Path) -> SessionLock:

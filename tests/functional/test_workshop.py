@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.functional.conftest import FrozenClock, wait_loaded
-from triage_tui.session import Category, Mark
-from triage_tui.ui.app import LaunchOptions, TriageApp
-from triage_tui.ui.launch import create_app
-from triage_tui.ui.widgets.item_list import ItemList
+from triage_tui.core.session import Category, Mark
+from triage_tui.tui.app import LaunchOptions, TriageApp
+from triage_tui.tui.launch import create_app
+from triage_tui.tui.widgets.item_list import ItemList
 
 KEY_FOR = {"h": Category.HIRING, "p": Category.PROJECT, "s": Category.PARKED}
 
@@ -133,13 +133,13 @@ async def test_undo_reverts_a_decision_and_autosave_resumes(acme: Path, clock: F
 async def test_an_unexpected_load_failure_is_reported(
     acme: Path, monkeypatch: pytest.MonkeyPatch, small_file_bytes: int
 ) -> None:
-    from triage_tui.ui import launch
+    from triage_tui.tui import launch
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("loader bug")
 
     monkeypatch.setattr(launch, "build_workshop", broken)
-    monkeypatch.setattr("triage_tui.ui.app.SMALL_FILE_BYTES", small_file_bytes)
+    monkeypatch.setattr("triage_tui.tui.app.SMALL_FILE_BYTES", small_file_bytes)
     app = create_app(LaunchOptions(file=acme), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:
         if small_file_bytes == 0:  # a worker: the app runs, then exits
@@ -162,7 +162,7 @@ async def test_ctrl_n_starts_afresh_in_the_same_window(acme: Path, clock: Frozen
         assert app.workshop.decided_count() == 0
         assert not app.read_only  # its own lock is not "another window"
         assert app.resume_info == ""
-        from triage_tui.ui.screens.held import HeldScreen
+        from triage_tui.tui.screens.held import HeldScreen
 
         assert not isinstance(app.screen, HeldScreen)
         await pilot.press("enter", "s")
@@ -170,7 +170,7 @@ async def test_ctrl_n_starts_afresh_in_the_same_window(acme: Path, clock: Frozen
 
 
 async def test_readiness_keeps_its_place_behind_help(acme: Path, clock: FrozenClock) -> None:
-    from triage_tui.ui.widgets.item_list import ItemList
+    from triage_tui.tui.widgets.item_list import ItemList
 
     app = create_app(LaunchOptions(file=acme), now=clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -212,7 +212,7 @@ async def test_reopening_an_edited_backlog_shows_the_edited_description(
 ) -> None:
     # The same ids, a description fixed between the two opens: Categorize draws the new
     # text, not the one it drew for that id before.
-    from triage_tui.ui.widgets.description import Description
+    from triage_tui.tui.widgets.description import Description
 
     copy = tmp_path / "acme.toml"
     text = acme.read_text(encoding="utf-8")

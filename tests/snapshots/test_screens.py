@@ -14,9 +14,9 @@ import pytest
 from tests.functional.conftest import FrozenClock, wait_loaded
 from textual.pilot import Pilot
 
-from triage_tui.session import Category, Mark
-from triage_tui.ui.app import LaunchOptions, TriageApp
-from triage_tui.ui.launch import create_app
+from triage_tui.core.session import Category, Mark
+from triage_tui.tui.app import LaunchOptions, TriageApp
+from triage_tui.tui.launch import create_app
 
 SIZE = (120, 36)
 NARROW = (80, 24)

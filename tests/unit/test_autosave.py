@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
-from triage_tui import autosave as autosave_module
-from triage_tui.autosave import (
+from triage_tui.core.errors import InputError
+from triage_tui.core.model import Backlog, Item
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.store import autosave as autosave_module
+from triage_tui.store.autosave import (
     SCHEMA,
     Autosave,
     SessionTakenOver,
@@ -23,11 +26,8 @@ from triage_tui.autosave import (
     read_info,
     sessions_dir,
 )
-from triage_tui.errors import InputError
-from triage_tui.fsutil import atomic_write_text, describe_write_error
-from triage_tui.lock import SessionLock
-from triage_tui.model import Backlog, Item
-from triage_tui.session import Category, Mark, Session
+from triage_tui.store.fsutil import atomic_write_text, describe_write_error
+from triage_tui.store.lock import SessionLock
 
 
 def make_backlog(folder: Path, count: int = 6, name: str = "backlog.toml") -> Backlog:
@@ -564,9 +564,9 @@ def test_a_failed_export_loses_nothing_already_decided(
 
     with monkeypatch.context() as patch:
         if case == "disk-full":
-            patch.setattr("triage_tui.fsutil.os.fsync", _raise(errno.ENOSPC))
+            patch.setattr("triage_tui.store.fsutil.os.fsync", _raise(errno.ENOSPC))
         elif case == "read-only":
-            patch.setattr("triage_tui.fsutil.tempfile.mkstemp", _raise(errno.EACCES))
+            patch.setattr("triage_tui.store.fsutil.tempfile.mkstemp", _raise(errno.EACCES))
         with pytest.raises(OSError) as caught:
             atomic_write_text(target, "schema = 'triage-tui/plan/1'\n", backup=True)
 

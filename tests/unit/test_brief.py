@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES
-from triage_tui.brief import render_brief, render_csv_summary
 from triage_tui.cli import main
-from triage_tui.model import Backlog, Item
-from triage_tui.plan import read_plan, write_plan
-from triage_tui.session import Category, Mark, Session
+from triage_tui.core.model import Backlog, Item
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.formats.brief import render_brief, render_csv_summary
+from triage_tui.formats.plan import read_plan, write_plan
 
 CREATED = "2026-03-02T09:30:00Z"
 READY = dict.fromkeys(range(1, 8), Mark.MET)
@@ -27,7 +27,7 @@ def _mark_all(session: Session, item_id: str, given: dict[int, Mark]) -> None:
 def _sample_session() -> Session:
     """A workshop over the bundled demo backlog (or a built-in one if samples are missing)."""
     try:
-        from triage_tui.loaders import load
+        from triage_tui.formats.loaders import load
 
         backlog = load(SAMPLES / "acme.toml")
     except (ImportError, FileNotFoundError, OSError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage_tui.categorize import (
+from triage_tui.core.categorize import (
     ALL_QUESTIONS,
     OWNERSHIP_QUESTIONS,
     SCOPE_QUESTIONS,
@@ -13,8 +13,8 @@ from triage_tui.categorize import (
     signals_for,
     suggest,
 )
-from triage_tui.model import Item
-from triage_tui.session import Category
+from triage_tui.core.model import Item
+from triage_tui.core.session import Category
 
 H, P, U = Category.HIRING, Category.PROJECT, Category.UNDECIDED
 

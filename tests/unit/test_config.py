@@ -14,7 +14,7 @@ from triage_tui.config import (
     find_key_line,
     load_config,
 )
-from triage_tui.paths import config_dir
+from triage_tui.store.paths import config_dir
 
 
 def _write(text: str) -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from triage_tui.fsutil import atomic_write_bytes, atomic_write_text, describe_write_error
+from triage_tui.store.fsutil import atomic_write_bytes, atomic_write_text, describe_write_error
 
 
 def _raise(code: int) -> Any:
@@ -51,7 +51,7 @@ def test_backup_falls_back_to_a_copy_without_hard_links(
 ) -> None:
     target = tmp_path / "plan.toml"
     target.write_text("old\n")
-    monkeypatch.setattr("triage_tui.fsutil.os.link", _raise(errno.EPERM))
+    monkeypatch.setattr("triage_tui.store.fsutil.os.link", _raise(errno.EPERM))
     atomic_write_text(target, "new\n", backup=True)
     assert (tmp_path / "plan.toml.bak").read_text() == "old\n"
     assert target.read_text() == "new\n"
@@ -83,7 +83,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(
 ) -> None:
     target = tmp_path / "plan.toml"
     target.write_text("the room's plan\n")
-    monkeypatch.setattr(f"triage_tui.fsutil.{where}", _raise(errno.EIO))
+    monkeypatch.setattr(f"triage_tui.store.fsutil.{where}", _raise(errno.EIO))
 
     with pytest.raises(OSError) as caught:
         atomic_write_text(target, "half a plan", backup=True)
@@ -102,7 +102,7 @@ def test_disk_full_is_reported_and_the_old_file_survives(
 ) -> None:
     target = tmp_path / "plan.toml"
     target.write_text("old\n")
-    monkeypatch.setattr("triage_tui.fsutil.os.fsync", _raise(errno.ENOSPC))
+    monkeypatch.setattr("triage_tui.store.fsutil.os.fsync", _raise(errno.ENOSPC))
     with pytest.raises(OSError) as caught:
         atomic_write_text(target, "new\n")
     assert caught.value.errno == errno.ENOSPC
@@ -120,7 +120,7 @@ def test_a_failed_backup_means_no_overwrite(
 ) -> None:
     target = tmp_path / "plan.toml"
     target.write_text("old\n")
-    monkeypatch.setattr("triage_tui.fsutil.os.link", _raise(errno.EPERM))
+    monkeypatch.setattr("triage_tui.store.fsutil.os.link", _raise(errno.EPERM))
     monkeypatch.setattr("pathlib.Path.read_bytes", _raise(errno.EIO))
     with pytest.raises(OSError):
         atomic_write_text(target, "new\n", backup=True)
@@ -151,7 +151,7 @@ def test_a_read_only_folder_really_refuses(tmp_path: Path) -> None:
 def test_a_read_only_folder_emulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "plan.toml"
     target.write_text("old\n")
-    monkeypatch.setattr("triage_tui.fsutil.tempfile.mkstemp", _raise(errno.EACCES))
+    monkeypatch.setattr("triage_tui.store.fsutil.tempfile.mkstemp", _raise(errno.EACCES))
     with pytest.raises(OSError) as caught:
         atomic_write_text(target, "new\n", backup=True)
     assert target.read_text() == "old\n"
@@ -215,7 +215,7 @@ def test_describe_write_error_without_errno() -> None:
 
 
 def test_a_typed_path_expands_home_and_keeps_an_unknown_user_literal() -> None:
-    from triage_tui.paths import user_path
+    from triage_tui.store.paths import user_path
 
     assert user_path("  ~/plan.toml ") == Path.home() / "plan.toml"
     # Path.expanduser raises RuntimeError here; the app must not (it would be a traceback).

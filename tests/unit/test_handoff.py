@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage_tui.handoff import (
+from triage_tui.core.handoff import (
     ACCEPTANCE_TO_WRITE,
     DEFAULT_CADENCE,
     DEFAULT_CHANNEL,
@@ -15,8 +15,8 @@ from triage_tui.handoff import (
     recommend_first_engagement,
     timeline_for,
 )
-from triage_tui.model import Backlog, Estimate, Item
-from triage_tui.session import HANDOFF_FIELDS, Category, Decision, Mark, Session
+from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.session import HANDOFF_FIELDS, Category, Decision, Mark, Session
 
 READY = dict.fromkeys(range(1, 8), Mark.MET)
 NEEDS_WORK = {**READY, 1: Mark.MISSING, 6: Mark.MISSING}  # 78

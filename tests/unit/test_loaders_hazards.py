@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.errors import InputError
-from triage_tui.loaders import load
-from triage_tui.loaders.common import parse_estimate
-from triage_tui.loaders.csv_loader import sniff_delimiter
+from triage_tui.core.errors import InputError
+from triage_tui.formats.loaders import load
+from triage_tui.formats.loaders.common import parse_estimate
+from triage_tui.formats.loaders.csv_loader import sniff_delimiter
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
@@ -203,8 +203,8 @@ def test_stray_quotes_inside_unquoted_cells_are_text(tmp_path: Path) -> None:
 
 
 def test_plan_files_are_delegated_to_the_plan_reader(tmp_path: Path) -> None:
-    from triage_tui import plan
-    from triage_tui.session import Session
+    from triage_tui.core.session import Session
+    from triage_tui.formats import plan
 
     backlog = load(Path(__file__).resolve().parents[2] / "sample_backlogs" / "acme.toml")
     written = plan.write_plan(Session(backlog), tmp_path / "acme.plan.toml")
@@ -213,7 +213,7 @@ def test_plan_files_are_delegated_to_the_plan_reader(tmp_path: Path) -> None:
     assert [item.id for item in reopened.items] == [item.id for item in backlog.items]
     assert reopened.items[2].labels == backlog.items[2].labels
     # The bytes given are the plan read: not the disk again (here, no such file).
-    from triage_tui.loaders import load_bytes
+    from triage_tui.formats.loaders import load_bytes
 
     elsewhere = load_bytes(written.read_bytes(), tmp_path / "not-on-disk.toml")
     assert [item.id for item in elsewhere.items] == [item.id for item in backlog.items]
@@ -226,9 +226,9 @@ def test_a_plan_is_parsed_once_by_load_and_by_check(
     # (a 10,000-item plan takes tomllib seconds).
     import tomllib
 
-    from triage_tui import plan
-    from triage_tui.loaders import scan
-    from triage_tui.session import Session
+    from triage_tui.core.session import Session
+    from triage_tui.formats import plan
+    from triage_tui.formats.loaders import scan
 
     backlog = load(Path(__file__).resolve().parents[2] / "sample_backlogs" / "acme.toml")
     written = plan.write_plan(Session(backlog), tmp_path / "acme.plan.toml")
@@ -261,8 +261,8 @@ def test_progress_reports_rows_read_then_items_built(tmp_path: Path) -> None:
 
 
 def test_progress_for_toml_and_plans(tmp_path: Path) -> None:
-    from triage_tui.plan import write_plan
-    from triage_tui.session import Session
+    from triage_tui.core.session import Session
+    from triage_tui.formats.plan import write_plan
 
     calls: list[tuple[str, int]] = []
     toml = write(tmp_path, "b.toml", '[[items]]\ntitle = "One"\n[[items]]\ntitle = "Two"\n')

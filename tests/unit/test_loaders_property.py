@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triage_tui.errors import InputError
-from triage_tui.loaders import load_bytes, scan_bytes
-from triage_tui.model import Backlog
+from triage_tui.core.errors import InputError
+from triage_tui.core.model import Backlog
+from triage_tui.formats.loaders import load_bytes, scan_bytes
 
 NAMES = st.sampled_from(["b.csv", "b.tsv", "b.toml", "b.txt", "backlog"])
 # Fragments that stress the CSV and TOML parsers more than uniform noise does.

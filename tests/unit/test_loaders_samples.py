@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.loaders import load, scan
-from triage_tui.model import Backlog
+from triage_tui.core.model import Backlog
+from triage_tui.formats.loaders import load, scan
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_backlogs"

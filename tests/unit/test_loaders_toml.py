@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.errors import InputError
-from triage_tui.loaders import load
+from triage_tui.core.errors import InputError
+from triage_tui.formats.loaders import load
 
 
 def write(tmp_path: Path, text: str, name: str = "b.toml") -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.lock import LockStatus, SessionLock
+from triage_tui.store.lock import LockStatus, SessionLock
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_a_live_process_of_another_user_counts_as_alive(
     def not_permitted(pid: int, signal: int) -> None:
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr("triage_tui.lock.os.kill", not_permitted)
+    monkeypatch.setattr("triage_tui.store.lock.os.kill", not_permitted)
     assert SessionLock(lock_path).acquire().status is LockStatus.HELD
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triage_tui.markup import display_markdown, jira_to_markdown, looks_like_jira
+from triage_tui.formats.markup import display_markdown, jira_to_markdown, looks_like_jira
 
 
 def test_jira_headings_code_lists_links_become_markdown() -> None:

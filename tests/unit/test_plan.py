@@ -12,11 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
-from triage_tui.categorize import suggest
-from triage_tui.errors import InputError
-from triage_tui.model import Backlog, Item
-from triage_tui.plan import SCHEMA, build_plan, dumps_plan, loads_plan, read_plan, write_plan
-from triage_tui.session import Category, Mark, Session
+from triage_tui.core.categorize import suggest
+from triage_tui.core.errors import InputError
+from triage_tui.core.model import Backlog, Item
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.formats.plan import (
+    SCHEMA,
+    build_plan,
+    dumps_plan,
+    loads_plan,
+    read_plan,
+    write_plan,
+)
 
 CREATED = "2026-03-02T09:30:00Z"
 READY = dict.fromkeys(range(1, 8), Mark.MET)
@@ -265,7 +272,7 @@ def _sample_files() -> list[Path]:
 
 @pytest.mark.parametrize("sample", _sample_files(), ids=lambda p: p.name)
 def test_every_sample_backlog_round_trips(sample: Path, tmp_path: Path) -> None:
-    from triage_tui import loaders
+    from triage_tui.formats import loaders
 
     backlog = loaders.load(sample)
     before = sample.read_bytes()

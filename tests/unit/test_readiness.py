@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from triage_tui.model import Item
-from triage_tui.readiness import (
+from triage_tui.core.model import Item
+from triage_tui.core.readiness import (
     CRITERIA,
     GATE,
     NEEDS_WORK_AT,
@@ -19,7 +19,7 @@ from triage_tui.readiness import (
     gap_sentence,
     suggested_marks,
 )
-from triage_tui.session import Mark
+from triage_tui.core.session import Mark
 
 M, P, X = Mark.MET, Mark.PARTIAL, Mark.MISSING
 STRIPE = Item("PAY-114", "Build Stripe webhook ingestion service")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from triage_tui.model import Item
-from triage_tui.pacing import Clock, ItemTimer, agenda, describe_pace, format_clock
-from triage_tui.scope import Scope, apply_scope, facet_counts, is_closed
+from triage_tui.core.model import Item
+from triage_tui.core.pacing import Clock, ItemTimer, agenda, describe_pace, format_clock
+from triage_tui.core.scope import Scope, apply_scope, facet_counts, is_closed
 
 ITEMS = [
     Item("J-1", "Migrate Postgres", labels=("db",), status="To Do", type="Story"),

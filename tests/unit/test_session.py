@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from triage_tui.model import Backlog, Item
-from triage_tui.session import SESSION, Category, Mark, Op, Session, Step
+from triage_tui.core.model import Backlog, Item
+from triage_tui.core.session import SESSION, Category, Mark, Op, Session, Step
 
 
 def make_session() -> Session:

@@ -9,9 +9,9 @@ from textual.app import App
 from textual.color import Color
 from textual.theme import Theme
 
-from triage_tui.errors import InputError
-from triage_tui.paths import config_dir
-from triage_tui.ui.themes import (
+from triage_tui.core.errors import InputError
+from triage_tui.store.paths import config_dir
+from triage_tui.tui.themes import (
     APP_VARIABLE_DEFAULTS,
     APP_VARIABLES,
     FALLBACK_THEME,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from triage_tui.model import Backlog, Item
-from triage_tui.scope import Scope
-from triage_tui.session import Category, Mark, Session
-from triage_tui.workshop import Workshop, default_plan_path
+from triage_tui.core.model import Backlog, Item
+from triage_tui.core.scope import Scope
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.workshop import Workshop, default_plan_path
 
 DESCRIPTION = """Receive events.
 
@@ -158,7 +158,7 @@ def test_the_verbs_the_screens_call() -> None:
     workshop = make(now)
     a, _b, c, _d = workshop.in_scope
     # Signals 1-6: ownership questions first, then scope; a second press unticks.
-    from triage_tui.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+    from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
 
     workshop.toggle_signal(a, 1)
     workshop.toggle_signal(a, 4)

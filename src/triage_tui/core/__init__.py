@@ -1,0 +1,1 @@
+"""The rules of the workshop: no file formats, no storage, no Textual."""

@@ -1,0 +1,292 @@
+"""The workshop in progress: session + scope + clock + caches, the API the screens call.
+
+Kept free of Textual so the whole hour can be driven (and tested) without a terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage_tui.core.model import Item
+from triage_tui.core.pacing import Clock, ItemTimer, agenda, per_item_seconds, phase_minutes
+from triage_tui.core.scope import Scope, apply_scope
+from triage_tui.core.session import Category, Mark, Session, Step
+
+if TYPE_CHECKING:
+    from triage_tui.core.categorize import Suggestion
+    from triage_tui.core.readiness import Assessment, Evidence
+
+#: The workshop's phases, in screen order.
+PHASES = ("start", "categorize", "readiness", "plan", "export")
+
+
+def default_plan_path(backlog_source: Path | None) -> Path:
+    """`<backlog stem>.plan.toml` beside the backlog (a plan reopened is written in place)."""
+    if backlog_source is None:
+        return Path.cwd() / "triage.plan.toml"
+    if backlog_source.name.endswith(".plan.toml"):
+        return backlog_source
+    return backlog_source.with_name(f"{backlog_source.stem}.plan.toml")
+
+
+class Workshop:
+    """One room's hour over one backlog.
+
+    Args:
+        session: the decisions (possibly resumed).
+        plan_path: where ctrl+s writes the plan.
+        now: monotonic time source (tests freeze it).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        plan_path: Path | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.session = session
+        self.plan_path = plan_path or default_plan_path(session.backlog.source)
+        self.clock = Clock(now, elapsed=sum(d.seconds_spent for d in session.decisions.values()))
+        self.timer = ItemTimer(now)
+        self._suggestions: dict[str, Suggestion] = {}
+        self._evidence: dict[str, dict[int, Evidence]] = {}
+        self._in_scope: list[Item] = []
+        self._in_scope_ids: set[str] = set()
+        self._undecided = 0
+        self.refresh_scope()
+        # Kept current from each step, so pacing costs O(1) per key at any backlog size.
+        session.listeners.append(self._on_step)
+
+    # -- scope -------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        """The current scope filter."""
+        return Scope.from_dict(self.session.scope)
+
+    @property
+    def in_scope(self) -> list[Item]:
+        """Items the workshop covers, in backlog order."""
+        return self._in_scope
+
+    def preview_scope(self, scope: Scope) -> list[Item]:
+        """The items `scope` would keep (the start screen shows the count live)."""
+        return apply_scope(self.session.backlog.items, scope)
+
+    def set_scope(self, scope: Scope) -> Step | None:
+        """Narrow (or widen) the workshop; undoable like any decision."""
+        return self.session.set_field("scope", scope.to_dict())
+
+    def refresh_scope(self) -> None:
+        """Recompute the in-scope list and its undecided count."""
+        self._in_scope = apply_scope(self.session.backlog.items, self.scope)
+        self._in_scope_ids = {item.id for item in self._in_scope}
+        # Counted without creating a Decision per item (they are made lazily, on first use).
+        self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
+
+    def _on_step(self, step: Step) -> None:
+        for op in step.ops:
+            if op.name == "scope":
+                self.refresh_scope()
+                return
+            if op.name == "category" and op.target in self._in_scope_ids:
+                self._undecided += (op.new == Category.UNDECIDED) - (op.old == Category.UNDECIDED)
+
+    # -- reading -----------------------------------------------------------------
+    def category(self, item: Item) -> Category:
+        """The room's category for `item`."""
+        return self.session.decisions[item.id].category
+
+    def project_items(self) -> list[Item]:
+        """In-scope items decided as project delivery."""
+        return [item for item in self._in_scope if self.category(item) is Category.PROJECT]
+
+    def undecided_count(self) -> int:
+        """In-scope items not yet decided."""
+        return self._undecided
+
+    def decided_count(self) -> int:
+        """In-scope items decided (parked counts as decided)."""
+        return len(self._in_scope) - self.undecided_count()
+
+    def next_undecided(self, after: int) -> int | None:
+        """Index of the next undecided in-scope item after `after`, wrapping; None if all done."""
+        items = self._in_scope
+        decisions = self.session.decisions
+        count = len(items)
+        for offset in range(1, count + 1):
+            index = (after + offset) % count
+            decision = decisions.get(items[index].id)
+            if decision is None or decision.category is Category.UNDECIDED:
+                return index
+        return None
+
+    def suggestion(self, item: Item) -> Suggestion:
+        """The suggestion engine's advice for `item` (computed once, when first shown)."""
+        cached = self._suggestions.get(item.id)
+        if cached is None:
+            from triage_tui.core.categorize import suggest
+
+            cached = self._suggestions[item.id] = suggest(item)
+        return cached
+
+    def evidence(self, item: Item) -> dict[int, Evidence]:
+        """Readiness evidence found in `item`'s description (computed once)."""
+        cached = self._evidence.get(item.id)
+        if cached is None:
+            from triage_tui.core.readiness import detect_evidence
+
+            cached = self._evidence[item.id] = detect_evidence(item)
+        return cached
+
+    def suggested_mark(self, item: Item, criterion: int) -> Mark | None:
+        """The mark the evidence suggests for `criterion`, if any."""
+        found = self.evidence(item).get(criterion)
+        return None if found is None else found.mark
+
+    def assessment(self, item: Item) -> Assessment:
+        """Score, level and gaps from the room's confirmed marks."""
+        from triage_tui.core.readiness import assess
+
+        return assess(item, self.session.decisions[item.id].marks)
+
+    def ready_items(self) -> list[Item]:
+        """In-scope project items whose spec is ready to hand off."""
+        return [item for item in self.project_items() if self.assessment(item).level == "ready"]
+
+    def readiness_spread(self) -> dict[str, int]:
+        """How many in-scope project items are ready / needs_work / not_ready."""
+        spread = {"ready": 0, "needs_work": 0, "not_ready": 0}
+        for item in self.project_items():
+            spread[self.assessment(item).level.value] += 1
+        return spread
+
+    def fully_scored_count(self) -> int:
+        """In-scope project items with all seven criteria answered."""
+        decisions = self.session.decisions
+        return sum(1 for item in self.project_items() if len(decisions[item.id].marks) == 7)
+
+    def longest_discussions(self, count: int = 3) -> list[tuple[Item, float]]:
+        """The in-scope items that took longest (DOMAIN: overruns flag under-specified items)."""
+        decisions = self.session.decisions
+        timed = []
+        for item in self._in_scope:
+            decision = decisions.get(item.id)  # .get: no Decision made for untouched items
+            if decision is not None and decision.seconds_spent >= 1:
+                timed.append((item, decision.seconds_spent))
+        timed.sort(key=lambda pair: -pair[1])
+        return timed[:count]
+
+    def discussion_target(self) -> float:
+        """Seconds each in-scope item may take in Categorize, by the agenda."""
+        return per_item_seconds(
+            phase_minutes(self.session.minutes, "categorize"), len(self._in_scope)
+        )
+
+    def overran(self, seconds: float) -> bool:
+        """A discussion past twice its target: DOMAIN's sign of an under-specified item."""
+        return seconds > 2 * self.discussion_target()
+
+    def first_engagement(self) -> tuple[str, str] | None:
+        """(item id, why) of the recommended first engagement, over the items in scope.
+
+        The same call the plan export makes, so the screen and the file agree.
+        """
+        from triage_tui.core.handoff import recommend_first_engagement
+
+        return recommend_first_engagement(self.session, self._in_scope)
+
+    # -- the clock ---------------------------------------------------------------
+    def remaining_seconds(self) -> float:
+        """Time left in the whole workshop (negative when over)."""
+        return self.session.minutes * 60 - self.clock.elapsed()
+
+    def categorize_item_timebox(self) -> float:
+        """Seconds each undecided item may take so categorizing ends on time.
+
+        The categorize phase ends at setup + categorize minutes on the clock.
+        """
+        phases = {phase.name: phase for phase in agenda(self.session.minutes)}
+        deadline = phases["categorize"].ends_at * 60
+        left = max(0.0, deadline - self.clock.elapsed())
+        remaining = self.undecided_count()
+        return left / remaining if remaining else left
+
+    def readiness_item_timebox(self) -> float:
+        """Seconds each project item may take in the readiness phase."""
+        phases = {phase.name: phase for phase in agenda(self.session.minutes)}
+        deadline = phases["readiness"].ends_at * 60
+        left = max(0.0, deadline - self.clock.elapsed())
+        count = len(self.project_items())
+        return left / count if count else left
+
+    # -- changing ----------------------------------------------------------------
+    def open_item(self, item: Item | None) -> None:
+        """The screen shows `item` now: book the time the previous one was open."""
+        previous, spent = self.timer.switch(item.id if item else "")
+        if previous and spent >= 1 and previous in self.session.decisions:
+            # Time is booked silently: it is not an undoable decision of the room's.
+            decision = self.session.decisions[previous]
+            decision.seconds_spent = round(decision.seconds_spent + spent, 1)
+
+    def decide(self, item: Item, category: Category) -> Step | None:
+        """Record the room's category for `item`, with the time it took."""
+        spent = self.timer.lap() if self.timer.current == item.id else 0.0
+        return self.session.decide(item.id, category, seconds=spent)
+
+    def cycle(self, item: Item, criterion: int) -> Step | None:
+        """Cycle one readiness criterion; an unanswered one starts from the suggestion."""
+        suggested = self.suggested_mark(item, criterion)
+        current = self.session.decisions[item.id].marks.get(criterion)
+        if current is None and suggested is not None:
+            # First press confirms the suggestion; later presses cycle from there.
+            return self.session.set_mark(item.id, criterion, suggested)
+        return self.session.cycle_mark(item.id, criterion)
+
+    def toggle_signal(self, item: Item, number: int) -> Step | None:
+        """Tick or untick signal question `number` (1-6: ownership first, then scope)."""
+        from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+        questions = (*OWNERSHIP_QUESTIONS, *SCOPE_QUESTIONS)
+        if not 1 <= number <= len(questions):
+            return None
+        ticked = set(self.session.decisions[item.id].signals) ^ {questions[number - 1].key}
+        return self.session.set_signals(item.id, ticked)
+
+    def next_first_engagement(self) -> Step | None:
+        """The room picks the next ready item as the first engagement (cycling)."""
+        ids = [item.id for item in self.ready_items()]
+        if not ids:
+            return None
+        current = self.first_engagement()
+        index = ids.index(current[0]) if current and current[0] in ids else -1
+        return self.session.set_field("first_engagement", ids[(index + 1) % len(ids)])
+
+    def set_handoff(self, item: Item, fields: dict[str, str]) -> Step | None:
+        """The room's edits of `item`'s handoff brief, as one undoable step."""
+        from triage_tui.core.handoff import handoff_fields
+
+        shown = handoff_fields(item, self.session.decisions[item.id])
+        changes: list[tuple[str, str, Any]] = [
+            (item.id, f"handoff.{name}", value)
+            for name, value in fields.items()
+            if value != shown.get(name, "")
+        ]
+        return self.session.change(f"handoff {item.id}", *changes)
+
+    def accept_suggestions(self, item: Item) -> Step | None:
+        """Confirm every evidence suggestion not yet answered, as one undoable step."""
+        marks = self.session.decisions[item.id].marks
+        changes: list[tuple[str, str, Any]] = [
+            (item.id, f"mark.{number}", found.mark)
+            for number, found in sorted(self.evidence(item).items())
+            if number not in marks
+        ]
+        return self.session.change(f"accept suggestions {item.id}", *changes)
+
+    def undo(self) -> Step | None:
+        """Undo the room's last change (a scope change included: the listener recomputes)."""
+        return self.session.undo()

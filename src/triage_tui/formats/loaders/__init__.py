@@ -1,0 +1,210 @@
+"""Load a backlog (TOML, CSV/TSV tracker export, or an exported plan) into a Backlog."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from triage_tui.core.errors import InputError
+from triage_tui.core.model import Backlog, Scan
+
+__all__ = [
+    "CSV_SUFFIXES",
+    "TOML_SUFFIXES",
+    "Progress",
+    "Scan",
+    "load",
+    "load_bytes",
+    "scan",
+    "scan_bytes",
+]
+
+#: Progress callback: `progress(stage, count)` with stage "read" (count: the records
+#: parsed from the file, before items are built) then "built" (count: the items).
+#: It runs on the loading thread: a UI forwards it (e.g. `app.call_from_thread`).
+Progress = Callable[[str, int], None]
+
+TOML_SUFFIXES = frozenset({".toml"})
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab", ".txt"})
+
+
+def load(
+    path: Path, mapping: Mapping[str, str] | None = None, progress: Progress | None = None
+) -> Backlog:
+    """Read a backlog file once and parse it by extension and content.
+
+    A TOML file whose `schema` starts with "triage-tui/plan/" is an exported plan: its
+    backlog (format "plan") is returned.
+
+    Args:
+        path: the file.
+        mapping: CSV field -> column overrides (`--map title=Headline`); ignored, with a
+            warning, for TOML.
+        progress: called with ("read", records) once the file is parsed (CSV: data rows
+            below the header; TOML and plans: item tables), then ("built", items)
+            just before returning; "built" never comes when loading fails.
+
+    Returns:
+        The backlog, items in file order.
+
+    Raises:
+        InputError: the only exception bad input raises (unreadable, empty, binary, or
+            content we cannot trust), rendered as `FILE:LINE: message`.
+    """
+    path = Path(path)
+    return load_bytes(_read(path), path, mapping, progress)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a backlog file") from None
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+
+
+def load_bytes(
+    data: bytes,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Backlog:
+    """Parse a backlog from bytes already read (`path` names it and picks the parser).
+
+    Args:
+        data: the file's bytes.
+        path: where they came from (its suffix helps detect the format).
+        mapping: CSV field -> column overrides.
+        progress: see `load`.
+
+    Returns:
+        The backlog.
+
+    Raises:
+        InputError: as for `load`.
+    """
+    backlog = _parse(_Source(data, path), path, mapping, progress)
+    if progress is not None:
+        progress("built", len(backlog.items))
+    return backlog
+
+
+def _parse(
+    source: _Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
+) -> Backlog:
+    if source.document is None:
+        return _csv(source.text, path, mapping, source.warnings, source.sha256, progress)
+    from triage_tui.formats.loaders import toml_loader
+
+    document = source.document
+    if toml_loader.is_plan(document):
+        backlog = _plan(source.text, path, document)
+        if progress is not None:
+            progress("read", len(backlog.items))
+        return backlog
+    if progress is not None:
+        raw_items = document.get("items")
+        progress("read", len(raw_items) if isinstance(raw_items, list) else 0)
+    warnings = list(source.warnings)
+    if mapping:
+        warnings.append("--map applies to CSV files: ignored for this TOML backlog")
+    return toml_loader.load_toml(
+        document, source.text, path, warnings=warnings, sha256=source.sha256
+    )
+
+
+class _Source:
+    """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
+
+    def __init__(self, data: bytes, path: Path) -> None:
+        from triage_tui.formats.loaders.text import decode
+
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        decoded = decode(data, path)
+        self.text = decoded.text
+        self.warnings = list(decoded.warnings)
+        self.document: dict[str, Any] | None = None
+        suffix = path.suffix.lower()
+        if suffix in CSV_SUFFIXES:
+            return
+        from triage_tui.formats.loaders import toml_loader
+
+        if suffix in TOML_SUFFIXES:
+            self.document = toml_loader.parse_toml(self.text, path)
+            return
+        # Unknown extension: TOML if it parses as a backlog or plan, else CSV.
+        try:
+            document = toml_loader.parse_toml(self.text, path)
+        except InputError:
+            return
+        if "items" in document or toml_loader.is_plan(document):
+            self.document = document
+
+
+def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
+    """What `triage-tui check` reports, without building the items a workshop needs.
+
+    A CSV export's records come from the same rules as `load`'s items (ids, titles,
+    labels, estimates, skipped rows, duplicates) but skip descriptions and extra
+    columns, the bulk of a 50,000-row export. TOML backlogs and plans are loaded.
+
+    Args:
+        path: the file.
+        mapping: CSV field -> column overrides.
+
+    Returns:
+        The scan.
+
+    Raises:
+        InputError: as for `load`.
+    """
+    path = Path(path)
+    return scan_bytes(_read(path), path, mapping)
+
+
+def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
+    """`scan` of bytes already read (`path` names them and picks the parser)."""
+    source = _Source(data, path)
+    if source.document is None:
+        from triage_tui.formats.loaders.csv_loader import scan_csv
+
+        return scan_csv(
+            source.text, path, mapping=mapping, warnings=source.warnings, sha256=source.sha256
+        )
+    backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
+    return Scan(
+        format=backlog.format,
+        title=backlog.title,
+        columns=backlog.columns,
+        warnings=backlog.warnings,
+        sha256=backlog.sha256,
+        records=[(item.id, item.title, item.labels, item.estimate) for item in backlog.items],
+    )
+
+
+def _csv(
+    text: str,
+    path: Path,
+    mapping: Mapping[str, str] | None,
+    warnings: list[str],
+    sha256: str,
+    progress: Progress | None,
+) -> Backlog:
+    from triage_tui.formats.loaders.csv_loader import load_csv
+
+    return load_csv(
+        text, path, mapping=mapping, warnings=warnings, sha256=sha256, progress=progress
+    )
+
+
+def _plan(text: str, path: Path, document: dict[str, Any]) -> Backlog:
+    """An exported plan's backlog, from the text already read and parsed."""
+    from triage_tui.formats.plan import loads_plan
+
+    backlog: Backlog = loads_plan(text, path, document=document).backlog
+    return backlog

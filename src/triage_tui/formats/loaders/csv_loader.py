@@ -1,0 +1,692 @@
+"""CSV/TSV backlogs: real tracker exports (Jira, Linear, GitHub, Asana) and plain sheets."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from triage_tui.core.errors import InputError
+from triage_tui.core.model import MAPPABLE_FIELDS, Backlog, Estimate, Item, Record, Scan
+from triage_tui.formats.loaders import formats
+from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
+
+# The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
+_FIELD_LIMIT = 2**31 - 1
+_DELIMITERS = (",", ";", "\t")
+# How many leading rows may precede the real header (Asana's sheet export adds a few).
+_HEADER_SEARCH = 10
+_LINEAR_ESCAPED = frozenset("=+-@")
+_GITHUB_URL = re.compile(r"github\.com/([^/\s]+/[^/\s]+)/(?:issues|pull)/(\d+)")
+_UNTERMINATED = (
+    "unterminated quoted cell: the quote opened here is never closed, "
+    "so the rest of the file would be read as one cell"
+)
+
+
+class _Rows(NamedTuple):
+    """Parsed rows as two parallel lists: no object per row (50,000-row exports)."""
+
+    lines: list[int]  # where each row starts (multi-line cells: not the row count)
+    cells: list[list[str]]
+
+
+def load_csv(
+    text: str,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
+    sha256: str = "",
+    progress: Callable[[str, int], None] | None = None,
+) -> Backlog:
+    """Parse CSV/TSV text into a Backlog.
+
+    Args:
+        text: the decoded file (BOM already stripped).
+        path: the file, for messages and the backlog's source.
+        mapping: field -> column overrides (`--map title=Headline`).
+        warnings: warnings gathered so far (encoding fallback).
+        sha256: digest of the file's bytes.
+        progress: called with ("read", data rows below the header) once the rows are
+            parsed, before the items are built (see `triage_tui.formats.loaders.load`).
+
+    Returns:
+        The backlog, items in file order.
+
+    Raises:
+        InputError: anything that stops us from trusting the file.
+    """
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    # Millions of cells but no reference cycles: the cyclic collector's repeated passes
+    # over them cost a large share of the load time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(text, path, mapping, warnings, sha256, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def scan_csv(
+    text: str,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
+    sha256: str = "",
+) -> Scan:
+    """`load_csv` for `triage-tui check`: the same records, without building items.
+
+    Ids, titles, labels, estimates, skipped rows and duplicate ids follow exactly the
+    rules `load_csv` applies (one shared row reader); descriptions, statuses, types and
+    extra columns, most of a big export's cells, are not read at all.
+
+    Raises:
+        InputError: as `load_csv` does.
+    """
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        table = _table(text, path, mapping)
+        reader = _RowReader(table, path)
+        rows = list(reader.rows())
+        all_warnings = list(warnings)
+        reader.finish(len(rows), all_warnings)
+        records: list[Record] = [
+            (item_id, title, labels, estimate)
+            for _line, _cells, item_id, title, labels, estimate in rows
+        ]
+        ids = [record[0] for record in records]
+        final = reader.final_ids(ids, [row[0] for row in rows])
+        del rows  # the cells: most of the memory
+        if final != ids:
+            records = [
+                record if record[0] == new else (new, *record[1:])
+                for record, new in zip(records, final, strict=True)
+            ]
+        return Scan(
+            format=table.shape.name,
+            title=path.name,
+            columns=table.chosen(),
+            warnings=tuple(all_warnings),
+            sha256=sha256,
+            records=records,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class _Table(NamedTuple):
+    """A CSV file parsed: its header, what kind of export it is, and the rows below."""
+
+    header: list[str]
+    header_line: int
+    shape: formats.Shape
+    columns: dict[str, list[int]]
+    body: _Rows
+    delimiter: str
+    mapping: Mapping[str, str] | None
+
+    def chosen(self) -> dict[str, str]:
+        """Field -> the source column(s) read for it, as `check` reports them."""
+        header = self.header
+        chosen = {
+            name: ", ".join(dict.fromkeys(header[i] for i in indices))
+            for name, indices in self.columns.items()
+            if indices
+        }
+        if self.shape is formats.GITHUB_TSV and "id" not in chosen and "url" in _index(header):
+            chosen["id"] = header[_index(header)["url"][0]]
+        return {name: chosen[name] for name in MAPPABLE_FIELDS if name in chosen}
+
+
+def _table(text: str, path: Path, mapping: Mapping[str, str] | None) -> _Table:
+    delimiter = sniff_delimiter(text, path.suffix.lower())
+    rows = _read_rows(text, path, delimiter)
+    header_at = _find_header(rows, path, mapping)
+    header_line = rows.lines[header_at]
+    header = [cell.strip() for cell in rows.cells[header_at]]
+    shape = formats.detect(header)
+    columns = _resolve_columns(header, shape, mapping, path, header_line)
+    body = _Rows(rows.lines[header_at + 1 :], rows.cells[header_at + 1 :])
+    return _Table(header, header_line, shape, columns, body, delimiter, mapping)
+
+
+def _load(
+    text: str,
+    path: Path,
+    mapping: Mapping[str, str] | None,
+    warnings: Sequence[str],
+    sha256: str,
+    progress: Callable[[str, int], None] | None,
+) -> Backlog:
+    table = _table(text, path, mapping)
+    if progress is not None:
+        progress("read", len(table.body.cells))
+    all_warnings = list(warnings)
+    items = _build_items(table, path, all_warnings)
+    return Backlog(
+        items=tuple(items),
+        source=path,
+        format=table.shape.name,
+        title=path.name,
+        columns=table.chosen(),
+        warnings=tuple(all_warnings),
+        sha256=sha256,
+    )
+
+
+def sniff_delimiter(text: str, suffix: str = "") -> str:
+    """Pick the delimiter: tab for .tsv, else the one the header row uses most.
+
+    The header is the most reliable sample (names rarely hold delimiters, cells often
+    do); ties go to csv.Sniffer over the first lines, then comma.
+
+    Args:
+        text: the decoded file.
+        suffix: the file's lower-case extension.
+
+    Returns:
+        One of comma, semicolon or tab.
+    """
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    head = text[:65536]
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    counts = {d: _count_outside_quotes(first, d) for d in _DELIMITERS}
+    best = max(counts.values())
+    if best == 0:
+        # One column: a delimiter that appears nowhere keeps each row whole.
+        return "\t" if "\t" not in head else ","
+    tied = [d for d in _DELIMITERS if counts[d] == best]
+    if len(tied) == 1:
+        return tied[0]
+    sample = "\n".join(head.splitlines()[:20])
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(tied)).delimiter
+    except csv.Error:
+        return tied[0]
+    return sniffed if sniffed in tied else tied[0]
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    if '"' not in line:
+        return line.count(delimiter)
+    # Quoted segments are the odd-numbered pieces between quote characters.
+    return sum(piece.count(delimiter) for piece in line.split('"')[::2])
+
+
+def _split_lines(text: str) -> list[str]:
+    """Physical lines with their endings, as `io.StringIO(text, newline="")` reads them.
+
+    str.splitlines is twice as fast but also breaks at a lone carriage return, vertical
+    tab, form feed, the file/group/record separators, NEL and U+2028/9. Its result is
+    used only when it broke at line feeds alone (or also after the very last character,
+    which ends the last line either way); then both read the same lines.
+    """
+    lines = text.splitlines(keepends=True)
+    if len(lines) == text.count("\n") + (0 if not text or text.endswith("\n") else 1):
+        return lines
+    return io.StringIO(text, newline="").readlines()
+
+
+def _read_rows(text: str, path: Path, delimiter: str) -> _Rows:
+    """Parse every row with the line it starts on; refuse quoting that would eat rows.
+
+    The strict parse is tried first (same speed): it stops at a quote that is closed and
+    then followed by text. Inside a one-line row that is sloppy but harmless quoting,
+    read leniently the way spreadsheets do; when the row spans lines, an earlier quote
+    was probably never closed and the rows in between would silently become one cell.
+    """
+    lines = _split_lines(text)
+    starts: list[int] = []
+    rows: list[list[str]] = []
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for cells in reader:
+            if any(cells):  # a row of empty cells (",,,") is as blank as an empty line
+                starts.append(start)
+                rows.append(cells)
+            start = reader.line_num + 1
+        return _Rows(starts, rows)
+    except csv.Error as error:
+        failed_at, message = reader.line_num, str(error)
+    if "unexpected end of data" in message:
+        tail = "".join(lines[start - 1 :])
+        raise InputError(path, _UNTERMINATED, _scan_open_quote(tail, start, delimiter) or start)
+    if failed_at > start:
+        raise InputError(
+            path,
+            f"broken quoting: a quoted cell in the row starting here only closes on line "
+            f"{failed_at}, followed by more text; lines {start}-{failed_at} would be read "
+            "as one cell (is a closing quote missing?)",
+            start,
+        )
+    starts = []
+    rows = []
+    reader = csv.reader(lines, delimiter=delimiter)
+    start = 1
+    try:
+        for cells in reader:
+            if any(cells):
+                starts.append(start)
+                rows.append(cells)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise InputError(path, f"cannot parse CSV: {error}", reader.line_num or None) from None
+    if rows:
+        opened = _unterminated_quote(lines, starts[-1], delimiter)
+        if opened is not None:
+            raise InputError(path, _UNTERMINATED, opened)
+    return _Rows(starts, rows)
+
+
+def _unterminated_quote(lines: list[str], start_line: int, delimiter: str) -> int | None:
+    """The line where an unclosed quote opens in the last record, or None.
+
+    The csv module (non-strict) silently swallows everything after an unclosed quote
+    into one cell, so the last record is where such a quote must be.
+    """
+    tail = "".join(lines[start_line - 1 :])
+    if '"' not in tail:
+        return None
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        # Strict mode also trips on harmless stray quotes: the scan decides.
+        return _scan_open_quote(tail, start_line, delimiter)
+    return None
+
+
+def _scan_open_quote(tail: str, start_line: int, delimiter: str) -> int | None:
+    # Mirrors the csv module's non-strict state machine (doublequote, no escapechar).
+    start_field, in_field, in_quoted, quote_in_quoted = range(4)
+    state = start_field
+    line = start_line
+    opened = start_line
+    previous = ""
+    for char in tail:
+        if char == "\n" and previous == "\r":
+            previous = char
+            continue
+        newline = char in "\r\n"
+        if state == in_quoted:
+            if char == '"':
+                state = quote_in_quoted
+        elif state == quote_in_quoted:
+            if char == '"':
+                state = in_quoted
+            elif char == delimiter or newline:
+                state = start_field
+            else:
+                state = in_field
+        elif char == '"' and state == start_field:
+            state = in_quoted
+            opened = line
+        elif char == delimiter or newline:
+            state = start_field
+        else:
+            state = in_field
+        if newline:
+            line += 1
+        previous = char
+    return opened if state == in_quoted else None
+
+
+def _find_header(rows: _Rows, path: Path, mapping: Mapping[str, str] | None) -> int:
+    if not rows.cells:
+        raise InputError(path, "the file holds no rows, only blank lines")
+    if mapping and "title" in mapping:
+        return 0
+    for index, cells in enumerate(rows.cells[:_HEADER_SEARCH]):
+        if formats.has_title_column(cells):
+            return index
+    raise InputError(
+        path,
+        f"no title column: expected one named like Title, Summary or Name; "
+        f"the columns are {_list_columns(rows.cells[0])} (use --map title=COLUMN)",
+        rows.lines[0],
+    )
+
+
+def _list_columns(names: Sequence[str], limit: int = 40) -> str:
+    shown = [" ".join(name.split()) or "(blank)" for name in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(repr(name) for name in shown) + more
+
+
+def _index(header: Sequence[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        index.setdefault(formats.key(name), []).append(position)
+    return index
+
+
+def _resolve_columns(
+    header: list[str],
+    shape: formats.Shape,
+    mapping: Mapping[str, str] | None,
+    path: Path,
+    line: int,
+) -> dict[str, list[int]]:
+    """Field -> column positions; repeated headers (Jira's Labels) give several."""
+    index = _index(header)
+    exact = {name: [i for i, h in enumerate(header) if h == name] for name in set(header)}
+    columns: dict[str, list[int]] = {}
+    for name in MAPPABLE_FIELDS:
+        if mapping and name in mapping:
+            wanted = mapping[name].strip()
+            positions = exact.get(wanted) or index.get(formats.key(wanted))
+            if not positions:
+                raise InputError(
+                    path,
+                    f"--map {name}={mapping[name]}: no such column; "
+                    f"the columns are {_list_columns(header)}",
+                    line,
+                )
+            columns[name] = positions
+            continue
+        candidates = tuple(shape.columns.get(name, ())) + formats.GENERIC[name]
+        if name in formats.UNION_FIELDS or name in shape.multi:
+            # Every present candidate of the shape's own list (or the first generic one).
+            own = [c for c in shape.columns.get(name, ()) if c in index]
+            if not own:
+                own = [c for c in formats.GENERIC[name] if c in index][:1]
+            columns[name] = [i for c in own for i in index[c]]
+            continue
+        found = next((c for c in candidates if c in index), None)
+        columns[name] = index[found] if found is not None else []
+    if shape is formats.GITHUB_TSV and not (mapping and "id" in mapping):
+        # GitHub Projects has no id column: ids come from the issue URL.
+        columns["id"] = []
+    return columns
+
+
+class _RowReader:
+    """The per-row rules every item and every `check` record follow.
+
+    `rows()` yields each row that has a title, with its id, title, labels and estimate;
+    afterwards `finish` reports the rows skipped for an empty title and `final_ids` fills
+    in the ids the source did not give (GitHub Projects: from the issue URL; otherwise
+    generated from the position).
+    """
+
+    def __init__(self, table: _Table, path: Path) -> None:
+        self.table = table
+        self.path = path
+        header, shape, columns = table.header, table.shape, table.columns
+        index = _index(header)
+        self.index = index
+        self.url_at = index.get("url", [None])[0] if shape is formats.GITHUB_TSV else None
+        self.skipped: list[int] = []
+        self.url_ids: list[tuple[str, str] | None] = []
+        self.given: dict[str, int] = {}
+        label_cols = columns["labels"]
+        space_split = {
+            i for c in shape.split_labels_on_space for i in index.get(c, []) if i in label_cols
+        }
+        # Labels read as two joined strings, split once: far cheaper than per cell.
+        self.spaced_labels = _getter([i for i in label_cols if i in space_split])
+        self.comma_labels = _getter([i for i in label_cols if i not in space_split])
+
+    def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
+        """(line, cells, id, title, labels, estimate) for each row with a title.
+
+        Iterate it once, to the end, before `finish` and `final_ids`: it records the
+        rows skipped and the ids seen as it goes.
+        """
+        table = self.table
+        path = self.path
+        width = len(table.header)
+        columns = table.columns
+        id_cols, id_at = _field(columns, "id")
+        title_cols, title_at = _field(columns, "title")
+        estimate_cols, estimate_at = _field(columns, "estimate")
+        linear = table.shape is formats.LINEAR
+        # GitHub issue numbers read as "#12", the way people say them.
+        github_numbers = (
+            table.shape is formats.GITHUB_CSV
+            and bool(id_cols)
+            and formats.key(table.header[id_cols[0]]) == "number"
+        )
+        decimal_comma = table.delimiter == ";"
+        url_at = self.url_at
+        url_ids = self.url_ids
+        given = self.given
+        skipped = self.skipped
+        spaced_labels = self.spaced_labels
+        comma_labels = self.comma_labels
+        for line, cells in zip(table.body.lines, table.body.cells, strict=True):
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            # One C-speed join finds the rare rows holding an escaped cell.
+            if linear and "\x1f'" in "\x1f" + "\x1f".join(cells):
+                cells = [_unescape_linear(c) for c in cells]
+            # A blank cell splits to nothing, as _first's "" would: the same title.
+            title = " ".join(
+                (cells[title_at] if title_at is not None else _first(cells, title_cols)).split()
+            )
+            if not title:
+                skipped.append(line)
+                continue
+            item_id = (cells[id_at] if id_at is not None else _first(cells, id_cols)).strip()
+            if github_numbers and item_id.isdigit():
+                item_id = f"#{item_id}"
+            if item_id:
+                first_line = given.setdefault(item_id, line)
+                if first_line != line:
+                    raise InputError(
+                        path,
+                        f"duplicate id {item_id!r}: on lines {first_line} and {line}",
+                        line,
+                    )
+            if url_at is not None:
+                match = _GITHUB_URL.search(cells[url_at])
+                url_ids.append((match.group(1), match.group(2)) if match else None)
+            # str.split() breaks on exactly the whitespace a regex \s matches, and drops
+            # the empty ends re.split(r"[,\s]+") keeps (dedupe drops those anyway).
+            labels = " ".join(spaced_labels(cells)).replace(",", " ").split()
+            if any(comma := comma_labels(cells)):
+                labels.extend(split_labels(",".join(comma)))
+            estimate = (
+                cells[estimate_at] if estimate_at is not None else _first(cells, estimate_cols)
+            )
+            yield (
+                line,
+                cells,
+                item_id,
+                title,
+                dedupe(labels) if labels else (),
+                parse_estimate(estimate, decimal_comma=decimal_comma) if estimate else None,
+            )
+
+    def finish(self, kept: int, warnings: list[str]) -> None:
+        """Warn about rows skipped for an empty title; refuse a file where all were."""
+        skipped = self.skipped
+        if not kept and not skipped:
+            raise InputError(
+                self.path,
+                "no items: the file has a header but no rows below it",
+                self.table.header_line,
+            )
+        if not skipped:
+            return
+        if not kept:
+            title_cols = self.table.columns["title"]
+            raise InputError(
+                self.path,
+                f"no items: every row has an empty title (column "
+                f"{self.table.header[title_cols[0]]!r})"
+                if title_cols
+                else "no items: no row has a title",
+                skipped[0],
+            )
+        shown = ", ".join(str(line) for line in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        warnings.append(f"skipped {len(skipped)} row(s) with an empty title: line(s) {shown}{more}")
+
+    def final_ids(self, ids: list[str], lines: list[int]) -> list[str]:
+        """The ids as the app uses them, the rows' given ids first."""
+        if self.url_at is not None:
+            ids = _ids_from_urls(ids, lines, self.url_ids, self.given, self.path)
+        return fill_ids(ids)
+
+
+def _build_items(table: _Table, path: Path, warnings: list[str]) -> list[Item]:
+    reader = _RowReader(table, path)
+    header, shape, columns = table.header, table.shape, table.columns
+    width = len(header)
+    index = reader.index
+    consumed = {i for positions in columns.values() for i in positions}
+    completed_at = index.get("completed at", [None])[0] if shape is formats.ASANA else None
+    if reader.url_at is not None:
+        consumed.discard(reader.url_at)  # the link is worth keeping in the plan
+    # Extra columns: once per distinct header name, repeated names merged.
+    extra_single: list[tuple[int, str]] = []
+    extra_multi: list[tuple[str, Callable[[list[str]], tuple[str, ...]]]] = []
+    seen: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        if position not in consumed:
+            seen.setdefault(name or f"column {position + 1}", []).append(position)
+    for name, positions in seen.items():
+        if len(positions) == 1:
+            extra_single.append((positions[0], name))
+        else:
+            extra_multi.append((name, _getter(positions)))
+    desc_cols, desc_at = _field(columns, "description")
+    status_cols, status_at = _field(columns, "status")
+    type_cols, type_at = _field(columns, "type")
+    extra_names = tuple(name for _, name in extra_single)
+    extra_values = _getter([i for i, _ in extra_single])
+
+    items: list[Item] = []
+    for line, cells, item_id, title, labels, estimate in reader.rows():
+        if desc_at is not None:
+            description = cells[desc_at]
+            if description.isspace():
+                description = ""
+        else:
+            description = _first(cells, desc_cols)
+        if "\r" in description:
+            description = description.replace("\r\n", "\n").replace("\r", "\n")
+        # The hot loop for a 60-column Jira export: a comprehension over zip is ~40%
+        # cheaper than dict(filter(itemgetter(1), zip(...))), which calls per cell.
+        extra: dict[str, Any] = {
+            name: value
+            for name, value in zip(extra_names, extra_values(cells), strict=True)
+            if value
+        }
+        for name, values in extra_multi:
+            if any(found := values(cells)):
+                extra[name] = ", ".join(filter(None, found))
+        if len(cells) > width:
+            for i in range(width, len(cells)):
+                if cells[i].strip():
+                    extra[f"column {i + 1}"] = cells[i]
+        status = (cells[status_at] if status_at is not None else _first(cells, status_cols)).strip()
+        if completed_at is not None and cells[completed_at].strip():
+            # Asana marks completion with a date, whatever column the task sits in.
+            if status and status_cols:
+                extra[header[status_cols[0]]] = status
+            status = "Done"
+        kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
+        items.append(
+            Item(
+                item_id,
+                title,
+                description.strip("\n"),
+                labels,
+                estimate,
+                status,
+                kind.strip(),
+                extra,
+                line,
+            )
+        )
+    reader.finish(len(items), warnings)
+    ids = [item.id for item in items]
+    final = reader.final_ids(ids, [item.line for item in items])
+    if final == ids:
+        return items
+    return [
+        item if item.id == new else replace(item, id=new)
+        for item, new in zip(items, final, strict=True)
+    ]
+
+
+def _getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A C-speed function returning the cells at `positions` as a tuple."""
+    if not positions:
+        return lambda cells: ()
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*positions)
+
+
+def _field(columns: Mapping[str, list[int]], name: str) -> tuple[list[int], int | None]:
+    """A field's columns, and its one column when it has exactly one, else None.
+
+    A field read from one column (the usual case) is one list lookup per row; only
+    fields with several candidate columns loop in `_first`.
+    """
+    positions = columns[name]
+    return positions, positions[0] if len(positions) == 1 else None
+
+
+def _first(cells: list[str], positions: list[int]) -> str:
+    for i in positions:
+        value = cells[i]
+        if value and not value.isspace():
+            return value
+    return ""
+
+
+def _unescape_linear(cell: str) -> str:
+    # Linear prefixes cells that a spreadsheet would run as a formula with an apostrophe.
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in _LINEAR_ESCAPED:
+        return cell[1:]
+    return cell
+
+
+def _ids_from_urls(
+    ids: list[str],
+    lines: list[int],
+    url_ids: list[tuple[str, str] | None],
+    given: dict[str, int],
+    path: Path,
+) -> list[str]:
+    """GitHub Projects rows without an id take one from their issue URL ("#12")."""
+    repos = {found[0] for found in url_ids if found}
+    short = len(repos) <= 1
+    result: list[str] = []
+    taken: dict[str, int] = dict(given)
+    for item_id, line, found in zip(ids, lines, url_ids, strict=True):
+        if item_id or found is None:
+            result.append(item_id)
+            continue
+        repo, number = found
+        item_id = f"#{number}" if short else f"{repo}#{number}"
+        if item_id in taken:
+            raise InputError(
+                path,
+                f"duplicate id {item_id!r}: on lines {taken[item_id]} and {line}",
+                line,
+            )
+        taken[item_id] = line
+        result.append(item_id)
+    return result

@@ -1,0 +1,226 @@
+"""TOML backlogs: a `title` and `[[items]]` tables (PRODUCT.md "Backlog input")."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from triage_tui.core.errors import InputError
+from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
+
+PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
+_KNOWN = frozenset({"id", "title", "description", "labels", "estimate", "status", "type"})
+_ITEMS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(?:items|\"items\"|'items')[ \t]*\]\]", re.MULTILINE)
+_ITEMS_KEY = re.compile(r"^[ \t]*(?:items|\"items\"|'items')[ \t]*=", re.MULTILINE)
+_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """Parse TOML text, turning every parser complaint into an InputError with its line.
+
+    Args:
+        text: the decoded file.
+        path: the file, for messages.
+
+    Returns:
+        The parsed document.
+
+    Raises:
+        InputError: the text is not valid TOML.
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line: int | None = None
+        where = _WHERE.search(message)
+        if where:
+            line = int(where.group(1))
+            message = f"{message[: where.start()]} (column {where.group(2)})"
+        elif _AT_END.search(message):
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+            message = _AT_END.sub(" (at the end of the file)", message)
+        raise InputError(path, f"invalid TOML: {message}", line) from None
+    except (RecursionError, ValueError) as error:
+        # Pathologically nested arrays exhaust the recursive parser.
+        raise InputError(path, f"invalid TOML: {type(error).__name__}") from None
+
+
+def is_plan(document: dict[str, Any]) -> bool:
+    """Whether a parsed TOML document is an exported plan (schema "triage-tui/plan/N")."""
+    schema = document.get("schema")
+    return isinstance(schema, str) and schema.startswith(PLAN_SCHEMA_PREFIX)
+
+
+def load_toml(
+    document: dict[str, Any],
+    text: str,
+    path: Path,
+    *,
+    warnings: Sequence[str] = (),
+    sha256: str = "",
+) -> Backlog:
+    """Turn a parsed TOML backlog into a Backlog.
+
+    Args:
+        document: the parsed document.
+        text: its source text, to find each `[[items]]` header's line.
+        path: the file, for messages and the backlog's source.
+        warnings: warnings gathered so far.
+        sha256: digest of the file's bytes.
+
+    Returns:
+        The backlog, items in file order.
+
+    Raises:
+        InputError: missing or mistyped fields, naming the item, the field and the line.
+    """
+    title = document.get("title", "")
+    if not isinstance(title, str):
+        raise InputError(
+            path, f"title must be a string, not {_kind(title)}", _key_line(text, "title")
+        )
+    raw_items = document.get("items")
+    if raw_items is None:
+        raise InputError(
+            path, 'no items: add one [[items]] table per item, each with a title = "..."'
+        )
+    if not isinstance(raw_items, list):
+        raise InputError(
+            path,
+            f"items must be an array of tables ([[items]]), not {_kind(raw_items)}",
+            _first_match_line(text, _ITEMS_KEY),
+        )
+    if not raw_items:
+        raise InputError(
+            path, "no items: the items array is empty", _first_match_line(text, _ITEMS_KEY)
+        )
+    lines = _item_lines(text, len(raw_items))
+    # Inline arrays (items = [{...}]) have no headers: errors point at `items =`.
+    fallback_line = None if lines else _first_match_line(text, _ITEMS_KEY)
+    items: list[Item] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_items):
+        line = lines[index] if lines else fallback_line
+        item = _item(raw, index, line, path)
+        if not lines:
+            item = replace(item, line=0)
+        if item.id:
+            if item.id in seen:
+                raise InputError(
+                    path,
+                    f"duplicate id {item.id!r}: items {seen[item.id]} and {index + 1}"
+                    + (f" (lines {lines[seen[item.id] - 1]} and {line})" if lines else ""),
+                    line,
+                )
+            seen[item.id] = index + 1
+        items.append(item)
+    return Backlog(
+        items=tuple(generate_ids(items)),
+        source=path,
+        format="toml",
+        title=title.strip() or path.name,
+        columns={},
+        warnings=tuple(warnings),
+        sha256=sha256,
+    )
+
+
+def _item(raw: Any, index: int, line: int | None, path: Path) -> Item:
+    position = index + 1
+    if not isinstance(raw, dict):
+        raise InputError(path, f"items[{position}] must be a table, not {_kind(raw)}", line)
+    raw_id = raw.get("id", "")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+        raise InputError(path, f"item {position}: id must be a string, not {_kind(raw_id)}", line)
+    item_id = str(raw_id).strip()
+    name = f"item {item_id!r}" if item_id else f"item {position}"
+
+    def text_field(field: str) -> str:
+        value = raw.get(field, "")
+        if not isinstance(value, str):
+            raise InputError(path, f"{name}: {field} must be a string, not {_kind(value)}", line)
+        return value
+
+    if "title" not in raw:
+        raise InputError(path, f'{name}: title is missing (add title = "...")', line)
+    title = " ".join(text_field("title").split())
+    if not title:
+        raise InputError(path, f"{name}: title is empty", line)
+    return Item(
+        id=item_id,
+        title=title,
+        description=text_field("description").strip("\n"),
+        labels=_labels(raw.get("labels"), name, line, path),
+        estimate=_estimate(raw.get("estimate"), name, line, path),
+        status=text_field("status").strip(),
+        type=text_field("type").strip(),
+        extra={key: value for key, value in raw.items() if key not in _KNOWN},
+        line=line or 0,
+    )
+
+
+def _labels(value: Any, name: str, line: int | None, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return dedupe(split_labels(value))
+    if isinstance(value, list) and all(isinstance(label, str) for label in value):
+        return dedupe(label.strip() for label in value if label.strip())
+    raise InputError(path, f"{name}: labels must be a list of strings, not {_kind(value)}", line)
+
+
+def _estimate(value: Any, name: str, line: int | None, path: Path) -> Estimate:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise InputError(path, f"{name}: estimate must be text or a number, not {_kind(value)}", line)
+
+
+def _kind(value: Any) -> str:
+    kinds = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"a non-finite number ({value})"
+    return kinds.get(type(value), f"a {type(value).__name__}")
+
+
+def _item_lines(text: str, count: int) -> list[int]:
+    """1-based line of each `[[items]]` header, when they account for every item."""
+    starts = [match.start() for match in _ITEMS_HEADER.finditer(text)]
+    if len(starts) != count:
+        return []
+    lines: list[int] = []
+    line, position = 1, 0
+    for start in starts:
+        line += text.count("\n", position, start)
+        position = start
+        lines.append(line)
+    return lines
+
+
+def _first_match_line(text: str, pattern: re.Pattern[str]) -> int | None:
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    return _first_match_line(text, re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE))

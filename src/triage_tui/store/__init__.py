@@ -1,0 +1,1 @@
+"""What survives a crash: the session store, the lock, atomic writes, folders."""

@@ -1,0 +1,260 @@
+"""Categorize: one item at a time, big; the questions beside it; h / p / s decide."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from triage_tui.core.model import Item
+from triage_tui.core.pacing import format_clock
+from triage_tui.core.session import Category
+from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.description import Description
+from triage_tui.tui.widgets.item_list import CATEGORY_TAGS, ItemList
+from triage_tui.tui.widgets.pace_bar import PaceBar
+
+if TYPE_CHECKING:
+    from triage_tui.core.workshop import Workshop
+
+#: Seconds the cursor rests on an item before its description and suggestion are drawn.
+SETTLE_SECONDS = 0.08
+
+CATEGORY_WORDS = {
+    Category.HIRING: "HIRING: needs long-term embedded ownership",
+    Category.PROJECT: "PROJECT: defined scope and a finish line",
+    Category.PARKED: "PARKED: open question written down",
+    Category.UNDECIDED: "undecided",
+}
+
+
+class CategorizeScreen(ItemScreen):
+    """The heart of the hour."""
+
+    PHASE = "categorize"
+
+    BINDINGS = [
+        Binding("h", "decide('hiring')", "Hiring", id="triage.decide-hiring"),
+        Binding("p", "decide('project')", "Project", id="triage.decide-project"),
+        Binding("s", "decide('parked')", "Park", id="triage.decide-park"),
+        Binding("n", "note", "Note", id="triage.note"),
+        Binding("1", "signal(1)", "Signal 1", show=False, id="triage.signal-1"),
+        Binding("2", "signal(2)", "Signal 2", show=False, id="triage.signal-2"),
+        Binding("3", "signal(3)", "Signal 3", show=False, id="triage.signal-3"),
+        Binding("4", "signal(4)", "Signal 4", show=False, id="triage.signal-4"),
+        Binding("5", "signal(5)", "Signal 5", show=False, id="triage.signal-5"),
+        Binding("6", "signal(6)", "Signal 6", show=False, id="triage.signal-6"),
+        Binding("v", "presenter", "Presenter", id="triage.presenter"),
+        Binding("escape", "leave_note", "Back to list", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="cat-body"):
+            yield ItemList(self._category_of, self._moved, id="items")
+            with Vertical(id="item-pane"):
+                yield Static(id="item-title")
+                yield Static(id="item-meta")
+                yield Static(id="item-suggest")
+                yield Description(id="desc")
+                yield Static(id="decision")
+                yield Input(
+                    placeholder="n: why? (for a parked item: the open question)",
+                    id="note",
+                    compact=True,
+                )
+            with VerticalScroll(id="side"):
+                yield Static(id="suggestion", classes="panel")
+                yield Static(id="questions", classes="panel")
+        yield PaceBar()
+        yield from self.compose_footer()
+
+    def _category_of(self, item: Item) -> Category:
+        workshop = self.workshop
+        return Category.UNDECIDED if workshop is None else workshop.category(item)
+
+    def start_index(self, workshop: Workshop) -> int:
+        return workshop.next_undecided(-1) or 0
+
+    def listed(self, workshop: Workshop) -> Sequence[Item]:
+        return workshop.in_scope
+
+    def pace(self, workshop: Workshop) -> Pace:
+        decided, total = workshop.decided_count(), len(workshop.in_scope)
+        return Pace(
+            decided,
+            total,
+            f"{decided} of {total} decided · {workshop.undecided_count()} to go ·",
+            workshop.categorize_item_timebox(),
+            "over its timebox: decide or park it",
+        )
+
+    def _show_item(self) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        workshop.open_item(item)
+        decision = workshop.session.decisions[item.id]
+        self.query_one("#item-title", Static).update(
+            item_heading(item), layout=self.has_class("-presenter")
+        )
+        self.query_one("#item-meta", Static).update(item_meta(item), layout=False)
+        category = decision.category
+        spent = format_clock(decision.seconds_spent) if decision.seconds_spent else ""
+        decision_widget = self.query_one("#decision", Static)
+        if self._verdict_shown != (category, spent):
+            # Most moves go from one undecided, unopened item to the next: the same line.
+            self._verdict_shown = (category, spent)
+            verdict = Text()
+            verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
+            verdict.append(f" {CATEGORY_WORDS[category]}")
+            if spent:
+                verdict.append(f"   ({spent} spent)", style="dim")
+            decision_widget.update(verdict, layout=False)
+        wanted = f"-{category.value}"
+        if not decision_widget.has_class(wanted):  # a class change restyles: only when needed
+            decision_widget.remove_class(*(f"-{other.value}" for other in Category))
+            decision_widget.add_class(wanted)
+        note = self.query_one("#note", Input)
+        if not note.has_focus and note.value != decision.rationale:
+            note.value = decision.rationale
+        self._details_when_rested(item)
+
+    _verdict_shown: tuple[Category, str] | None = None
+    _details_for: Item | None = None  # the item itself: a reopened file may reuse ids
+    _details_timer: Timer | None = None
+
+    def _details_when_rested(self, item: Item) -> None:
+        """Draw the description and the suggestion once the cursor rests on `item`.
+
+        They cost more than the rest of a move put together, and nobody reads them while
+        the cursor runs down the list (a held arrow key repeats every ~33 ms). The first
+        item a screen shows is drawn at once.
+        """
+        if self._details_for is item:
+            self._show_side(item)  # same item (a decision, an undo): ticks may have changed
+            return
+        if self._details_timer is not None:
+            self._details_timer.stop()
+        if self._details_for is None:
+            self._show_details(item)
+        else:
+            self._details_timer = self.set_timer(SETTLE_SECONDS, lambda: self._show_details(item))
+
+    def _show_details(self, item: Item) -> None:
+        self._details_timer = None
+        if self.current is not item:
+            return
+        self._details_for = item
+        self.query_one(Description).show(item)
+        self._show_side(item)
+
+    _questions_drawn: set[str] | None = None
+
+    def _show_side(self, item: Item) -> None:
+        from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+        workshop = self.workshop
+        assert workshop is not None
+        suggestion = workshop.suggestion(item)
+        text = Text()
+        text.append("Suggestion: ", style="bold")
+        text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
+        text.append(f"\n{suggestion.reason}")
+        self.query_one("#suggestion", Static).update(text, layout=False)
+        short = Text()
+        short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
+        short.append(f"  {suggestion.reason}")
+        self.query_one("#item-suggest", Static).update(short, layout=False)
+        ticked = set(workshop.session.decisions[item.id].signals)
+        if self._questions_drawn == ticked:
+            return  # most items tick nothing: the panel is unchanged, skip the repaint
+        self._questions_drawn = ticked
+        questions = Text()
+        number = 0
+        for heading, group in (
+            ("Needs ownership? (hiring)", OWNERSHIP_QUESTIONS),
+            ("Has a finish line? (project)", SCOPE_QUESTIONS),
+        ):
+            questions.append(f"{heading}\n", style="bold")
+            for question in group:
+                number += 1
+                mark = "☑" if question.key in ticked else "☐"
+                questions.append(f" {number} {mark} ", style="bold")
+                questions.append(f"{question.text}\n")
+        self.query_one("#questions", Static).update(questions, layout=False)
+
+    # -- acting ------------------------------------------------------------------
+    def action_decide(self, category: str) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        self._store_note()
+        workshop.decide(item, Category(category))
+        if category == Category.PARKED and not workshop.session.decisions[item.id].rationale:
+            # DOMAIN.md: a parked item keeps its open question; nothing is silently dropped.
+            self.notify(
+                f"{item.id} parked without its open question: go back to it and press n.",
+                severity="warning",
+                timeout=5,
+            )
+        item_list = self.query_one(ItemList)
+        following = workshop.next_undecided(item_list.cursor)
+        if following is None:
+            self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
+            self.refresh_view()
+        else:
+            # Only what a decision changes: its row, the cursor, the item shown, the pace.
+            item_list.refresh_row(item_list.cursor)
+            item_list.set_cursor(following, announce=False)
+            self._show_item()
+            self._show_pace()
+
+    def action_signal(self, number: int) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        workshop.toggle_signal(item, number)
+        self._show_side(item)
+
+    def action_note(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def action_leave_note(self) -> None:
+        self._store_note()
+        self.query_one(ItemList).focus()
+
+    def action_presenter(self) -> None:
+        self.app.screen.toggle_class("-presenter")
+
+    @on(Input.Submitted, "#note")
+    def _note_done(self, event: Input.Submitted) -> None:
+        self._store_note()
+        self.query_one(ItemList).focus()
+
+    @on(Input.Blurred, "#note")
+    def _note_blurred(self, event: Input.Blurred) -> None:
+        self._store_note()
+
+    def _store_note(self) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        value = self.query_one("#note", Input).value.strip()
+        workshop.session.set_note(item.id, value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (
+            action in ("decide", "signal", "note") and self.query_one("#note", Input).has_focus
+        )

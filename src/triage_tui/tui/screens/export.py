@@ -1,0 +1,118 @@
+"""Export: the plan TOML, the Markdown brief and the CSV summary, where the user says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from triage_tui.store.paths import user_path
+from triage_tui.tui.screens.base import PhaseScreen
+
+
+class ExportScreen(PhaseScreen):
+    """Write the outcome of the hour; works at any point, mid-session too."""
+
+    PHASE = "export"
+    AUTO_FOCUS = ""  # keys (x) act at once; the paths are edited by clicking or tab
+
+    BINDINGS = [
+        Binding("x", "export", "Export all", id="triage.export"),
+        Binding("escape", "blur", "Done typing", show=False),
+        Binding("tab", "app.focus_next", "Edit paths", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(id="export-body", classes="panel"):
+            yield Label("Export the plan", classes="panel-title")
+            yield Label("Plan (TOML, for git)")
+            yield Input(id="plan-path", compact=True)
+            yield Label("Brief (Markdown, for the contractor)")
+            yield Input(id="brief-path", compact=True)
+            yield Label("Summary (CSV, one row per item)")
+            yield Input(id="csv-path", compact=True)
+            yield Static(id="export-status")
+        yield from self.compose_footer()
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        plan = workshop.plan_path
+        base = plan.name.removesuffix(".plan.toml").removesuffix(".toml")
+        defaults = {
+            "plan-path": plan,
+            "brief-path": plan.with_name(f"{base}.brief.md"),
+            "csv-path": plan.with_name(f"{base}.summary.csv"),
+        }
+        for widget_id, path in defaults.items():
+            widget = self.query_one(f"#{widget_id}", Input)
+            if not widget.value:
+                widget.value = str(path)
+        if not self._result_shown:  # the hint counts decisions: redrawn on every visit
+            decided = workshop.decided_count()
+            self.query_one("#export-status", Static).update(
+                Text(
+                    f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all three "
+                    "(an existing plan is kept as .bak); ctrl+s writes the plan alone.",
+                    style="dim",
+                )
+            )
+
+    def action_blur(self) -> None:
+        self.set_focus(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.set_focus(None)
+        self.action_export()
+
+    def action_export(self) -> None:
+        workshop = self.triage.require_workshop()
+        if workshop is None:
+            return
+        paths = {
+            name: user_path(self.query_one(f"#{name}-path", Input).value)
+            for name in ("plan", "brief", "csv")
+            if self.query_one(f"#{name}-path", Input).value.strip()
+        }
+        self.query_one("#export-status", Static).update(Text("Writing …", style="bold"))
+        self._export(paths)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _export(self, paths: dict[str, Path]) -> None:
+        from triage_tui.tui.launch import export_files
+
+        workshop = self.workshop
+        if workshop is None:
+            return
+        messages, ok = export_files(
+            workshop, plan=paths.get("plan"), brief=paths.get("brief"), csv=paths.get("csv")
+        )
+        self.app.call_from_thread(self._done, messages, ok)
+
+    _result_shown = False  # the status shows the last export's outcome, not the hint
+
+    def _done(self, messages: list[str], ok: bool) -> None:
+        self._result_shown = True
+        text = Text()
+        for message in messages:
+            text.append(
+                ("✓ " if message.startswith("Wrote") else "✗ ") + message + "\n", style="bold"
+            )
+        if not ok:
+            text.append(
+                "Nothing is lost: every decision is still here and autosaved. Pick another path.\n"
+            )
+        self.query_one("#export-status", Static).update(text)
+        self.notify(
+            "Exported." if ok else "Some files were not written.",
+            severity="information" if ok else "error",
+        )

@@ -1,0 +1,118 @@
+"""What the two one-item-at-a-time screens (Categorize, Readiness) share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from rich.text import Text
+
+from triage_tui.core.model import Item
+from triage_tui.tui.screens.base import PhaseScreen
+from triage_tui.tui.widgets.item_list import ItemList
+from triage_tui.tui.widgets.pace_bar import PaceBar
+
+if TYPE_CHECKING:
+    from triage_tui.core.workshop import Workshop
+
+
+def item_meta(item: Item) -> Text:
+    """One line of the item's facts: labels, estimate, status, type."""
+    parts = []
+    if item.labels:
+        parts.append("labels: " + ", ".join(item.labels))
+    if item.estimate is not None:
+        parts.append(f"estimate: {item.estimate}")
+    if item.status:
+        parts.append(f"status: {item.status}")
+    if item.type:
+        parts.append(f"type: {item.type}")
+    text = Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
+class Pace(NamedTuple):
+    """What the pace bar says on a one-item-at-a-time screen."""
+
+    done: int
+    total: int
+    summary: str
+    timebox: float
+    warning: str
+
+
+def item_heading(item: Item) -> Text:
+    """The item's id (dim) and title (bold), as the room reads it."""
+    heading = Text()
+    heading.append(f"{item.id}  ", style="bold dim")
+    heading.append(item.title, style="bold")
+    return heading
+
+
+class ItemScreen(PhaseScreen):
+    """A phase screen with an item list on the left and the cursor's item in the middle."""
+
+    @property
+    def current(self) -> Item | None:
+        """The item under the list's cursor."""
+        item_list = self.query_one(ItemList)
+        items = item_list.items
+        return items[item_list.cursor] if 0 <= item_list.cursor < len(items) else None
+
+    def listed(self, workshop: Workshop) -> Sequence[Item]:
+        """The items this screen lists."""
+        raise NotImplementedError
+
+    def pace(self, workshop: Workshop) -> Pace:
+        """How far the room is through this screen's items."""
+        raise NotImplementedError
+
+    def start_index(self, workshop: Workshop) -> int:
+        """Where the cursor starts when the list is (re)filled."""
+        return 0
+
+    def on_screen_resume(self) -> None:
+        workshop = self.workshop
+        if workshop is not None:
+            item_list = self.query_one(ItemList)
+            listed = self.listed(workshop)
+            # Back from help or the palette the list is the same: the room keeps its place.
+            if [item.id for item in item_list.items] != [item.id for item in listed]:
+                item_list.set_items(listed, self.start_index(workshop))
+        super().on_screen_resume()
+        self.query_one(ItemList).focus()
+
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        workshop = self.workshop
+        if workshop is None:
+            return
+        item_list = self.query_one(ItemList)
+        listed = self.listed(workshop)
+        if item_list.items is not listed:
+            item_list.set_items(listed, item_list.cursor)  # cheap: no per-row work
+        item_list.refresh()
+        self._show_item()
+        self._show_pace()
+
+    def tick(self) -> None:
+        super().tick()
+        self._show_pace()
+
+    def _show_pace(self) -> None:
+        workshop = self.workshop
+        if workshop is None:
+            return
+        pace = self.pace(workshop)
+        self.query_one(PaceBar).show(
+            pace.done, pace.total, pace.summary, pace.timebox, workshop.timer.peek(), pace.warning
+        )
+
+    def _show_item(self) -> None:
+        """Draw the current item (each screen draws its own panels)."""
+
+    def _moved(self, index: int) -> None:
+        """The list's cursor moved (by key or click): show the item under it."""
+        self._show_item()

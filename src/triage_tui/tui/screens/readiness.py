@@ -1,0 +1,159 @@
+"""Readiness: each project item against the seven criteria; 1..7 cycle; score, level and gaps live."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from triage_tui.core.model import Item
+from triage_tui.core.session import Category, Mark
+from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.description import Description
+from triage_tui.tui.widgets.item_list import ItemList
+from triage_tui.tui.widgets.pace_bar import PaceBar
+
+if TYPE_CHECKING:
+    from triage_tui.core.workshop import Workshop
+
+MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.MET: "✓ met"}
+LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
+
+
+class ReadinessScreen(ItemScreen):
+    """Spec readiness of every project item."""
+
+    PHASE = "readiness"
+
+    BINDINGS = [
+        *(
+            Binding(
+                str(n),
+                f"cycle({n})",
+                "Cycle criterion" if n == 1 else f"Criterion {n}",
+                show=n == 1,
+                key_display="1-7" if n == 1 else None,
+                id=f"triage.criterion-{n}",
+            )
+            for n in range(1, 8)
+        ),
+        Binding("a", "accept", "Accept suggestions", id="triage.accept-suggestions"),
+        Binding("n", "next_item", "Next item", id="triage.next-item"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="ready-body"):
+            yield ItemList(self._category_of, self._moved, id="projects")
+            with Vertical(id="ready-item"):
+                yield Static(id="ready-title")
+                yield Static(id="ready-meta")
+                yield Description(id="ready-desc")
+            with VerticalScroll(id="criteria-pane"):
+                yield Static(id="criteria", classes="panel")
+                yield Static(id="score", classes="panel")
+                yield Static(id="gaps", classes="panel")
+        yield PaceBar()
+        yield from self.compose_footer()
+
+    def _category_of(self, item: Item) -> Category:
+        return Category.PROJECT
+
+    def listed(self, workshop: Workshop) -> Sequence[Item]:
+        return workshop.project_items()
+
+    def pace(self, workshop: Workshop) -> Pace:
+        answered, projects = workshop.fully_scored_count(), len(workshop.project_items())
+        return Pace(
+            answered,
+            projects,
+            f"{answered} of {projects} project item{'s' if projects != 1 else ''} fully scored ·",
+            workshop.readiness_item_timebox(),
+            "over its timebox",
+        )
+
+    def _show_item(self) -> None:
+        from triage_tui.core.readiness import CRITERIA
+
+        workshop = self.workshop
+        item = self.current
+        title = self.query_one("#ready-title", Static)
+        if workshop is None:
+            return
+        if item is None:
+            title.update(
+                Text(
+                    "No project items yet: decide some items as project (p) in Categorize (f3).",
+                    style="bold",
+                )
+            )
+            for widget_id in ("#ready-meta", "#criteria", "#score", "#gaps"):
+                self.query_one(widget_id, Static).update("")
+            self.query_one(Description).show(None)
+            return
+        workshop.open_item(item)
+        title.update(item_heading(item))
+        self.query_one("#ready-meta", Static).update(item_meta(item), layout=False)
+        self.query_one(Description).show(item)
+        marks = workshop.session.decisions[item.id].marks
+        evidence = workshop.evidence(item)
+        table = Text()
+        table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
+        for criterion in CRITERIA:
+            number = criterion.number
+            mark = marks.get(number)
+            table.append(f" {number} ", style="bold reverse")
+            if mark is None:
+                table.append(f" {'? unanswered':<12}", style="dim")
+            else:
+                table.append(f" {MARK_SYMBOLS[mark]:<12}", style="bold")
+            table.append(f" {criterion.name}\n")
+            found = evidence.get(number)
+            if found is not None and mark is None:
+                snippet = found.found.replace("\n", " ")[:60]
+                table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
+        self.query_one("#criteria", Static).update(table)
+        assessment = workshop.assessment(item)
+        score = Text()
+        score.append(f"Score {assessment.score}/100  ", style="bold")
+        score.append(
+            f" {LEVEL_WORDS.get(str(assessment.level.value), assessment.level.value)} ",
+            style="bold reverse",
+        )
+        filled = assessment.score // 5
+        score.append("\n" + "█" * filled + "░" * (20 - filled))
+        self.query_one("#score", Static).update(score, layout=False)
+        gaps = Text()
+        gaps.append("Gaps to close before handoff\n", style="bold")
+        for gap in assessment.gaps:
+            gaps.append(f" • {gap}\n")
+        if not assessment.gaps:
+            gaps.append(" none: ready to hand off\n")
+        self.query_one("#gaps", Static).update(gaps)
+
+    def action_cycle(self, number: int) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        workshop.cycle(item, number)
+        self._show_item()
+        self._show_pace()
+
+    def action_accept(self) -> None:
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        if workshop.accept_suggestions(item) is None:
+            self.notify("No suggestions left to accept for this item.")
+        self._show_item()
+
+    def action_next_item(self) -> None:
+        item_list = self.query_one(ItemList)
+        item_list.set_cursor(item_list.cursor + 1)

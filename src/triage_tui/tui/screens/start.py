@@ -1,0 +1,322 @@
+"""Start: what was loaded, the scope of the hour, the agenda, the names; enter begins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from triage_tui.core.pacing import agenda, describe_pace, per_item_seconds, phase_minutes
+from triage_tui.core.scope import Scope, facet_counts
+from triage_tui.store.paths import user_path
+from triage_tui.tui.screens.base import PhaseScreen
+
+PHASE_PURPOSE = {
+    "setup": "load, scope, names",
+    "categorize": "hiring or project, item by item",
+    "readiness": "score each project's spec",
+    "plan": "first engagement, handoffs",
+}
+
+
+#: Below this many seconds per item a room cannot really discuss anything.
+TOO_FAST_SECONDS = 20
+
+
+class StartScreen(PhaseScreen):
+    """The first screen: opening a backlog and setting up the hour."""
+
+    PHASE = "start"
+    AUTO_FOCUS = ""  # keys act at once; fields are focused by their keys or tab
+
+    BINDINGS = [
+        Binding("enter", "begin", "Begin", id="triage.begin"),
+        Binding("d", "toggle_closed", "Hide done", id="triage.scope-hide-done"),
+        Binding("slash", "focus_filter", "Filter", id="triage.scope-filter", key_display="/"),
+        Binding("o", "focus_open", "Open file", id="triage.open"),
+        Binding("ctrl+n", "start_fresh", "Start afresh", id="triage.start-fresh", show=False),
+        Binding("escape", "blur", "Done typing", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with VerticalScroll(id="start-body"):
+            yield Static(id="loaded", classes="panel")
+            # Filled the first time it is shown (see _chooser): a backlog given on the
+            # command line is drawn without it, ~30 ms sooner.
+            yield Vertical(id="chooser", classes="panel")
+            with Horizontal(id="setup"):
+                with Vertical(id="scope-box", classes="panel"):
+                    yield Label("Scope of the hour", classes="panel-title")
+                    yield Input(
+                        placeholder="filter: words, status:todo, label:api, -type:bug",
+                        id="scope-text",
+                        compact=True,
+                    )
+                    yield Static(id="scope-summary")
+                    yield Static(id="facets")
+                with Vertical(id="agenda-box", classes="panel"):
+                    yield Label("Agenda", classes="panel-title")
+                    yield Static(id="agenda")
+                    yield Label("Facilitator")
+                    yield Input(placeholder="name (optional)", id="facilitator", compact=True)
+                    yield Label("Team")
+                    yield Input(placeholder="team (optional)", id="team", compact=True)
+                    yield Label("Minutes")
+                    yield Input(placeholder="60", id="minutes", type="integer", compact=True)
+            yield Static(id="begin-hint")
+        yield from self.compose_footer()
+
+    # -- drawing -----------------------------------------------------------------
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        workshop = self.workshop
+        loaded = self.query_one("#loaded", Static)
+        chooser = self.query_one("#chooser")
+        setup = self.query_one("#setup")
+        hint = self.query_one("#begin-hint", Static)
+        chooser.display = workshop is None
+        setup.display = workshop is not None
+        if workshop is None:
+            loading = bool(self.triage.load_status) and not self.triage.load_error
+            chooser.display = not loading
+            loaded.update(self._loading_text())
+            if not loading:
+                self._fill_choices()
+            hint.update("")
+            return
+        if self.focused is not None and chooser in self.focused.ancestors_with_self:
+            self.set_focus(None)
+        backlog = workshop.session.backlog
+        text = Text()
+        text.append("Loaded ", style="bold")
+        text.append(str(backlog.source or "(memory)"))
+        text.append(f"\n{backlog.format}, {len(backlog.items)} items")
+        if backlog.columns:
+            mapping = ", ".join(f"{name} ← {column}" for name, column in backlog.columns.items())
+            text.append(f"\ncolumns: {mapping}", style="dim")
+        for warning in backlog.warnings[:5]:
+            text.append(f"\n⚠ {warning}", style="bold")
+        if len(backlog.warnings) > 5:
+            text.append(f"\n⚠ … and {len(backlog.warnings) - 5} more warnings (triage-tui check)")
+        if self.triage.resume_info:
+            text.append(f"\n↻ {self.triage.resume_info}  (ctrl+n starts afresh)", style="bold")
+        text.append(f"\nctrl+s writes the plan to {workshop.plan_path}", style="dim")
+        loaded.update(text)
+        session = workshop.session
+        for input_id, value in (("facilitator", session.facilitator), ("team", session.team)):
+            widget = self.query_one(f"#{input_id}", Input)
+            if not widget.has_focus and widget.value != value:
+                widget.value = value
+        minutes = self.query_one("#minutes", Input)
+        if not minutes.has_focus:
+            minutes.value = str(session.minutes)
+        scope_input = self.query_one("#scope-text", Input)
+        if not scope_input.has_focus and scope_input.value != workshop.scope.text:
+            scope_input.value = workshop.scope.text
+        self._draw_scope(workshop.scope)
+        self._draw_agenda()
+        hint.update(
+            Text(
+                "  enter: begin the workshop  ·  d: leave out done/cancelled  ·  /: filter",
+                style="bold",
+            )
+        )
+
+    def _loading_text(self) -> Text:
+        error = self.triage.load_error
+        if error is not None:
+            return Text(f"✗ {error}", style="bold")
+        if self.triage.load_status:
+            text = Text(self.triage.load_status, style="bold")
+            waited = self.triage.now() - self.triage.load_started
+            if waited >= 2:
+                # A 50,000-item plan takes seconds to parse, with no count to report
+                # until it is done: the time shows the room it is still working.
+                text.append(f"  {int(waited)} s", style="dim")
+            return text
+        return Text("No backlog loaded yet. Pick one below.", style="bold")
+
+    def tick(self) -> None:
+        super().tick()
+        if self.workshop is None and self.triage.load_status:
+            self.query_one("#loaded", Static).update(self._loading_text())
+
+    def _chooser(self) -> Vertical:
+        """The chooser panel, its controls made the first time they are needed."""
+        chooser = self.query_one("#chooser", Vertical)
+        if not chooser.children:
+            chooser.mount(
+                Label("Open a backlog", classes="panel-title"),
+                OptionList(id="choices"),
+                Input(
+                    placeholder="path to a backlog (TOML or CSV) or a plan, then enter",
+                    id="open-path",
+                    compact=True,
+                ),
+            )
+        return chooser
+
+    def _fill_choices(self) -> None:
+        choices = self._chooser().query_one("#choices", OptionList)
+        choices.clear_options()
+        from triage_tui.store.autosave import latest_session
+        from triage_tui.store.paths import sample_backlog
+
+        latest = latest_session()
+        if latest is not None and latest.backlog is not None and Path(latest.backlog).exists():
+            choices.add_option(
+                Option(
+                    f"↻ Resume the last session: {latest.describe()}", id=f"resume:{latest.backlog}"
+                )
+            )
+        demo = sample_backlog()
+        if demo.exists():
+            choices.add_option(Option(f"▶ The demo backlog ({demo.name})", id=f"demo:{demo}"))
+        choices.add_option(Option("… Open a file (type its path below)", id="open"))
+        choices.highlighted = 0
+        if not choices.has_focus:
+            choices.focus()
+
+    def _draw_scope(self, scope: Scope) -> None:
+        workshop = self.workshop
+        assert workshop is not None
+        kept = workshop.preview_scope(scope)
+        minutes = phase_minutes(workshop.session.minutes, "categorize")
+        total = len(workshop.session.backlog.items)
+        summary = Text()
+        summary.append(f"[{'x' if scope.hide_closed else ' '}] leave out done and cancelled (d)\n")
+        summary.append(f"{describe_pace(len(kept), minutes)}", style="bold")
+        if kept and per_item_seconds(minutes, len(kept)) < TOO_FAST_SECONDS:
+            summary.append("\n⚠ too many for one hour: narrow the scope (d, /)", style="bold")
+        if len(kept) < total:
+            summary.append(f"\n{total - len(kept)} of {total} items left out ({scope.describe()})")
+        self.query_one("#scope-summary", Static).update(summary)
+        facets = Text(style="dim")
+        for field, title in (("status", "status"), ("type", "type"), ("labels", "label")):
+            counts = facet_counts(workshop.session.backlog.items, field)[:6]
+            if counts:
+                listed = ", ".join(f"{value} ({count})" for value, count in counts)
+                facets.append(f"{title}: {listed}\n")
+        self.query_one("#facets", Static).update(facets)
+
+    def _draw_agenda(self) -> None:
+        workshop = self.workshop
+        assert workshop is not None
+        text = Text()
+        for phase in agenda(workshop.session.minutes):
+            text.append(f"{phase.starts_at:>3.0f}′ ", style="dim")
+            text.append(f"{phase.name:<11}", style="bold")
+            text.append(f"{phase.minutes:>3.0f} min ", style="bold")
+            text.append(f"{PHASE_PURPOSE[phase.name]}\n", style="dim")
+        self.query_one("#agenda", Static).update(text)
+
+    # -- acting ------------------------------------------------------------------
+    def action_begin(self) -> None:
+        if self.workshop is None and self.triage.load_status:
+            # Enter while a big file loads: begin as soon as it is ready (never lose the key).
+            self.triage.begin_when_loaded = True
+            self.notify("The workshop begins as soon as the backlog is loaded.", timeout=4)
+            return
+        workshop = self.triage.require_workshop()
+        if workshop is None:
+            return
+        if not workshop.in_scope:
+            self.notify("The scope leaves no items: widen the filter first.", severity="warning")
+            return
+        workshop.clock.start()
+        self.triage.action_phase("categorize")
+
+    def action_toggle_closed(self) -> None:
+        workshop = self.workshop
+        if workshop is None:
+            return
+        scope = workshop.scope
+        workshop.set_scope(Scope(not scope.hide_closed, scope.text))
+        self.refresh_view()
+
+    def action_focus_filter(self) -> None:
+        if self.workshop is not None:
+            self.query_one("#scope-text", Input).focus()
+
+    def action_focus_open(self) -> None:
+        chooser = self._chooser()
+        chooser.display = True
+        chooser.query_one("#open-path", Input).focus()
+
+    def action_blur(self) -> None:
+        self.set_focus(None)
+
+    def action_start_fresh(self) -> None:
+        workshop = self.workshop
+        if workshop is None or workshop.session.backlog.source is None:
+            return
+        self.triage.open_file(workshop.session.backlog.source, fresh=True)
+        self.notify("Started afresh; the previous autosave was set aside.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "begin":
+            return self.workshop is not None or bool(self.triage.load_status)
+        if action in ("toggle_closed", "focus_filter", "start_fresh"):
+            return self.workshop is not None
+        return True
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _choice(self, event: OptionList.OptionSelected) -> None:
+        kind, _, path = (event.option.id or "").partition(":")
+        if kind in ("resume", "demo"):
+            self.triage.open_file(Path(path))
+        else:
+            self.query_one("#open-path", Input).focus()
+
+    @on(Input.Submitted, "#open-path")
+    def _open_path(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if value:
+            self.triage.open_file(user_path(value))
+
+    @on(Input.Submitted, "#scope-text")
+    def _apply_filter(self, event: Input.Submitted) -> None:
+        workshop = self.workshop
+        if workshop is not None:
+            workshop.set_scope(Scope(workshop.scope.hide_closed, event.value.strip()))
+            self.set_focus(None)
+            self.refresh_view()
+
+    @on(Input.Changed, "#scope-text")
+    def _preview_filter(self, event: Input.Changed) -> None:
+        workshop = self.workshop
+        if workshop is not None and event.input.has_focus:
+            self._draw_scope(Scope(workshop.scope.hide_closed, event.value.strip()))
+
+    @on(Input.Submitted, "#facilitator, #team, #minutes")
+    def _names_done(self, event: Input.Submitted) -> None:
+        self._store_field(event.input)
+        self.set_focus(None)
+
+    @on(Input.Blurred, "#facilitator, #team, #minutes")
+    def _names_blurred(self, event: Input.Blurred) -> None:
+        self._store_field(event.input)
+
+    def _store_field(self, widget: Input) -> None:
+        workshop = self.workshop
+        if workshop is None or widget.id is None:
+            return
+        value = widget.value.strip()
+        if widget.id == "minutes":
+            if not value:
+                return
+            minutes = int(value) if value.isdigit() else 0
+            if not 5 <= minutes <= 600:
+                self.notify("Minutes: a number from 5 to 600.", severity="warning")
+                return
+            workshop.session.set_field("minutes", minutes)
+            self.refresh_view()
+        else:
+            workshop.session.set_field(widget.id, value)
