@@ -1,0 +1,99 @@
+"""The one boundary for text that came from a backlog or a plan.
+
+Backlog text is data, never instructions. Every loader passes each string it
+reads through :func:`clean_text` (the boundary), so no terminal, spreadsheet or
+Markdown renderer downstream ever receives a control character from a backlog.
+The sinks that give characters a meaning of their own encode on the way out:
+:func:`csv_cell` for spreadsheets (OWASP's CSV-injection rule) and
+:func:`md_text` / :func:`md_fence` for Markdown (no raw HTML passes through).
+
+What :func:`clean_text` does:
+- tab and newline are kept (they mean something in a description); CR and CRLF
+  become a newline, as do U+2028/U+2029;
+- every other C0 control, DEL and every C1 control (U+0080-U+009F, U+009B is
+  an 8-bit CSI) becomes its visible Unicode "control picture" (ESC -> U+241B),
+  so the room sees that something was there and nothing is executed;
+- bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) are
+  removed: they reorder what the room reads (CWE-451 "Trojan Source").
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 except tab (09) and newline (0a); CR (0d) is handled first. DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_NEWLINES = re.compile("\r\n?|[\u2028\u2029]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 SYMBOL FOR NULL ... U+241F
+    if code == 0x7F:
+        return "\u2421"  # SYMBOL FOR DELETE
+    return "\ufffd"  # C1: no control picture exists; the replacement character
+
+
+def clean_text(text: str) -> str:
+    """``text`` with nothing a terminal would act on (see the module docstring).
+
+    Idempotent, and the identity on ordinary text (the fast path costs one
+    regex search).
+    """
+    if not _NEEDS_WORK.search(text):
+        return text
+    text = _NEWLINES.sub("\n", text)
+    text = _BIDI.sub("", text)
+    return _CONTROL.sub(_picture, text)
+
+
+_NEEDS_WORK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def clean_line(text: str) -> str:
+    """:func:`clean_text` for one-line places (a title, a list row): newlines and tabs become spaces."""
+    return clean_text(text).replace("\n", " ").replace("\t", " ")
+
+
+# OWASP "CSV Injection": a cell starting with one of these is a formula to
+# Excel, LibreOffice and Google Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell that never starts a spreadsheet formula.
+
+    Text starting with ``= + - @`` (or their full-width forms), a tab or a line
+    break is prefixed with a single quote, as OWASP recommends; a plain number
+    (``-3``, ``2.5``) is left as it is so it still sorts as a number.
+    """
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+_HTML = re.compile(r"[&<>]")
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md_text(text: str) -> str:
+    """Backlog text for Markdown prose: ``<``, ``>`` and ``&`` are escaped, so no
+    raw HTML (``<script>``, ``<img onerror>``, a stray ``</details>``) is ever rendered."""
+    return _HTML.sub(lambda m: _HTML_ENTITIES[m.group()], text)
+
+
+def md_fence(text: str, info: str = "") -> str:
+    """``text`` as a fenced code block whose fence no backtick run inside can close.
+
+    Inside a fence Markdown renders nothing (no HTML, no headings), so this is
+    the safe way to quote a spec as written.
+    """
+    longest = max((len(run) for run in re.findall(r"`{3,}|~{3,}", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") else text + "\n"
+    return f"{fence}{info}\n{body}{fence}"

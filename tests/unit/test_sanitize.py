@@ -1,0 +1,39 @@
+"""The text boundary: nothing a terminal, a spreadsheet or a Markdown renderer acts on."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from triage_tui.core.sanitize import clean_line, clean_text, csv_cell, md_fence, md_text
+
+
+def test_escape_sequences_become_visible_pictures() -> None:
+    out = clean_text("X\x1b]52;c;UFdORUQ=\x07\x1b[2J\x9b31m\x00")
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\x00" not in out
+    assert out.startswith("X\u241b]52;c;")
+
+
+def test_tabs_and_newlines_kept_crlf_normalised_bidi_removed() -> None:
+    assert clean_text("a\tb\r\nc\rd\u2028e") == "a\tb\nc\nd\ne"
+    assert clean_text("abc\u202edcba\u2066x\u2069") == "abcdcbax"
+    assert clean_line("a\nb\tc") == "a b c"
+
+
+@given(st.text())
+def test_clean_text_leaves_no_control_and_is_idempotent(text: str) -> None:
+    out = clean_text(text)
+    assert clean_text(out) == out
+    assert not any((ord(c) < 0x20 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F for c in out)
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    for bad in ('=HYPERLINK("x")', "+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1+1"):
+        assert csv_cell(bad).startswith("'")
+    assert csv_cell("-3") == "-3" and csv_cell(2.5) == "2.5" and csv_cell(None) == ""
+
+
+def test_markdown_never_passes_html() -> None:
+    assert md_text("<script>x</script> & </details>") == (
+        "&lt;script&gt;x&lt;/script&gt; &amp; &lt;/details&gt;"
+    )
+    block = md_fence("a\n```\n<b>")
+    assert block.startswith("````\n") and block.endswith("\n````")
