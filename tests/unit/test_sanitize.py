@@ -26,7 +26,7 @@ def test_clean_text_leaves_no_control_and_is_idempotent(text: str) -> None:
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    for bad in ('=HYPERLINK("x")', "+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1+1"):
+    for bad in ('=HYPERLINK("x")', "+A1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1+1"):
         assert csv_cell(bad).startswith("'")
     assert csv_cell("-3") == "-3" and csv_cell(2.5) == "2.5" and csv_cell(None) == ""
 
