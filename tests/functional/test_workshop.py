@@ -75,7 +75,7 @@ async def test_walk_the_whole_hour_and_reopen_the_plan(acme: Path, clock: Frozen
         await pilot.pause()
     plan_path = acme.with_name("acme.plan.toml")
     plan = tomllib.loads(plan_path.read_text(encoding="utf-8"))
-    assert plan["schema"] == "triage-tui/plan/1"
+    assert plan["schema"] == "triage-tui/plan/2"
     by_id = {item["id"]: item for item in plan["items"]}
     assert set(by_id) == set(expected)
     for item_id, category in expected.items():

@@ -159,7 +159,7 @@ def test_brief_to_a_file(
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ('schema = "triage-tui/plan/2"\n', "is newer than this triage-tui"),
+        ('schema = "triage-tui/plan/3"\n', "is newer than this triage-tui"),
         ('schema = "something/else"\n', "not a triage-tui plan"),
         ("schema = = \n", "not valid TOML"),
         (

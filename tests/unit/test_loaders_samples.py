@@ -92,7 +92,13 @@ def test_jira_cloud_all_fields_sample() -> None:
     assert "\r" not in description
     # Other columns carried as extra; repeated ones joined.
     assert items["ACME-198"].extra["Sprint"] == "ACME Sprint 10, ACME Sprint 11"
-    assert items["ACME-220"].extra["Issue id"] == "10220"
+    # Tracker bookkeeping is left out, and named once for the plan's [meta].
+    assert "Issue id" not in items["ACME-220"].extra
+    assert "Custom field (Rank)" not in items["ACME-220"].extra
+    assert {"Issue id", "Custom field (Rank)", "Watchers", "Σ Time Spent"} <= set(
+        backlog.columns_left_out
+    )
+    assert items["ACME-220"].extra["Priority"]
     assert items["ACME-220"].extra["Project name"] == "Acme Ledger"
     assert "Summary" not in items["ACME-220"].extra
     assert "Labels" not in items["ACME-220"].extra
@@ -176,7 +182,8 @@ def test_jira_server_all_fields_fixture() -> None:
     assert backlog.columns["labels"] == "Labels, Component/s"
     first = backlog.items[0]
     assert first.extra["Sprint"] == "Sprint 3, Sprint 4"
-    assert first.extra["Original Estimate"] == "28800"
+    assert "Original Estimate" not in first.extra  # time tracking, in seconds
+    assert "Original Estimate" in backlog.columns_left_out
     assert first.description.startswith("h3. Scope\nPrimary + replicas.")
     assert backlog.items[2].status == "Closed"
 

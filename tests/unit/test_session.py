@@ -24,20 +24,22 @@ def test_every_item_starts_undecided() -> None:
     }
 
 
-def test_decide_records_time_and_is_one_undo_step() -> None:
+def test_decide_records_time_and_is_one_undo_step_that_keeps_the_time() -> None:
     session = make_session()
     session.decide("A", Category.PROJECT, seconds=12.34, at="2026-01-01T00:00:00Z")
     decision = session.decisions["A"]
     assert (decision.category, decision.seconds_spent, decision.decided_at) == (
         Category.PROJECT,
-        12.3,
+        12,  # whole seconds
         "2026-01-01T00:00:00Z",
     )
-    assert len(session.history) == 1
+    assert session.undo_depth == 1
     session.undo()
     assert session.decisions["A"].category is Category.UNDECIDED
-    assert session.decisions["A"].seconds_spent == 0
     assert session.decisions["A"].decided_at == ""
+    # Time is not a decision: ctrl+z never takes it back.
+    assert session.decisions["A"].seconds_spent == 12
+    assert session.undo() is None
 
 
 def test_multi_level_undo_walks_back_in_order() -> None:
@@ -153,3 +155,56 @@ def test_decisions_given_to_a_session_are_kept() -> None:
     assert again.decisions["A"].category is Category.PROJECT
     assert again.decisions["B"].category is Category.UNDECIDED
     assert again.decisions == session.decisions
+
+
+def test_phase_and_time_are_journaled_but_never_undone() -> None:
+    session = make_session()
+    seen: list[Step] = []
+    session.listeners.append(seen.append)
+    session.set_note("A", "first")
+    session.set_phase("categorize")
+    session.add_time("A", 7, clock=30)
+    session.add_time("", 0, clock=45)  # time with no item open: the clock only
+    assert [step.undoable for step in seen] == [True, False, False, False]
+    assert (session.phase, session.seconds_used, session.decisions["A"].seconds_spent) == (
+        "categorize",
+        45,
+        7,
+    )
+    undone = session.undo()
+    assert undone is not None and undone.label == "note A"
+    assert session.decisions["A"].rationale == ""
+    assert (session.phase, session.seconds_used, session.decisions["A"].seconds_spent) == (
+        "categorize",
+        45,
+        7,
+    )
+    assert session.undo() is None  # navigation and time are not on the undo stack
+    # Replaying the history (a resume) gives the same state, the undo included.
+    replayed = make_session()
+    for step in [Step.from_json(s.to_json()) for s in [*seen, undone]]:
+        replayed.apply(step, notify=False)
+    assert replayed.decisions == session.decisions
+    assert (replayed.phase, replayed.seconds_used) == ("categorize", 45)
+    assert replayed.undo() is None
+
+
+def test_set_phase_refuses_an_unknown_phase_and_the_clock_only_moves_on() -> None:
+    session = make_session()
+    with pytest.raises(ValueError):
+        session.set_phase("lunch")
+    session.add_time("", 0, clock=60)
+    assert session.add_time("", 0, clock=50) is None
+    assert session.set_phase("start") is None  # already there: nothing journaled
+    with pytest.raises(KeyError):
+        session.set_field("seconds_used", 0)
+
+
+def test_updated_is_the_rooms_last_change_not_navigation() -> None:
+    session = make_session()
+    session.decide("A", Category.HIRING, at="2026-01-01T00:00:00Z")
+    first = session.updated
+    assert first
+    session.set_phase("plan")
+    session.add_time("A", 5)
+    assert session.updated == first

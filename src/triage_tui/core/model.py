@@ -64,6 +64,8 @@ class Backlog:
         columns: for CSV, field name -> source column chosen for it.
         warnings: things the user should know (encoding fallback, skipped rows...).
         sha256: hex digest of the source file's bytes ("" when unknown).
+        columns_left_out: source columns not carried into `Item.extra` (tracker
+            bookkeeping and columns empty in every row), named once for the plan.
     """
 
     items: tuple[Item, ...]
@@ -73,6 +75,7 @@ class Backlog:
     columns: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     sha256: str = ""
+    columns_left_out: tuple[str, ...] = ()
 
     def by_id(self) -> dict[str, Item]:
         """Return a mapping of item id to item."""

@@ -37,29 +37,48 @@ class Scope:
         hide_closed: leave out done / cancelled items.
         text: words that must all appear in the title, description, id or labels;
             `status:x`, `type:x`, `label:x` (and `-status:x` etc.) filter those fields.
+        ids: when not empty, only these items (`--from`: the new and changed ones). It
+            narrows the hour, not the plan (see `for_plan`).
     """
 
     hide_closed: bool = False
     text: str = ""
+    ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain form for the plan's [meta.scope] and the session."""
-        return {"hide_closed": self.hide_closed, "text": self.text}
+        data: dict[str, Any] = {"hide_closed": self.hide_closed, "text": self.text}
+        if self.ids:
+            data["ids"] = list(self.ids)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Scope:
         """Inverse of `to_dict`; unknown keys ignored."""
         data = data or {}
-        return cls(bool(data.get("hide_closed", False)), str(data.get("text", "")))
+        ids = data.get("ids") or ()
+        return cls(
+            bool(data.get("hide_closed", False)),
+            str(data.get("text", "")),
+            tuple(str(i) for i in ids) if isinstance(ids, list | tuple) else (),
+        )
 
     @property
     def is_everything(self) -> bool:
         """True when nothing is filtered out."""
-        return not self.hide_closed and not self.text.strip()
+        return not self.hide_closed and not self.text.strip() and not self.ids
+
+    def for_plan(self) -> Scope:
+        """The scope of the plan: the same filters, every item of them (a plan made
+        `--from` last quarter's holds the carried items too)."""
+        return Scope(self.hide_closed, self.text) if self.ids else self
 
     def describe(self) -> str:
         """A short human sentence for the start screen and the plan."""
         parts = []
+        if self.ids:
+            count = len(self.ids)
+            parts.append(f"the {count} new and changed item{'s' if count != 1 else ''}")
         if self.hide_closed:
             parts.append("done and cancelled items left out")
         if self.text.strip():
@@ -101,8 +120,11 @@ def apply_scope(items: Sequence[Item], scope: Scope) -> list[Item]:
     if scope.is_everything:
         return list(items)
     terms = _terms(scope.text)
+    only = frozenset(scope.ids) if scope.ids else None
     kept = []
     for item in items:
+        if only is not None and item.id not in only:
+            continue
         if scope.hide_closed and is_closed(item):
             continue
         if all(_matches(item, field, value) != negate for negate, field, value in terms):

@@ -52,7 +52,27 @@ HANDOFF_FIELDS = (
 )
 
 #: Session-level fields a step may set (target SESSION).
-SESSION_FIELDS = ("facilitator", "team", "minutes", "first_engagement", "scope", "phase")
+SESSION_FIELDS = (
+    "facilitator",
+    "team",
+    "minutes",
+    "first_engagement",
+    "scope",
+    "phase",
+    "seconds_used",
+    "search_months",
+    "contractor_start_days",
+)
+
+#: Session fields holding whole numbers.
+_INT_FIELDS = frozenset({"minutes", "seconds_used", "search_months", "contractor_start_days"})
+
+#: The workshop's phases, in screen order (what `Session.set_phase` accepts).
+PHASES = ("start", "categorize", "readiness", "plan", "export")
+
+#: Roadmap-impact assumptions (DOMAIN.md): months to hire, days until a contractor starts.
+DEFAULT_SEARCH_MONTHS = 4
+DEFAULT_CONTRACTOR_START_DAYS = 5
 
 SESSION = ""  # the Op target meaning "the session itself", not an item
 
@@ -72,8 +92,9 @@ class Decision:
         signals: the ownership/scope signals the room ticked (question keys).
         marks: readiness criterion number (1..7) -> Mark; absent means not yet answered.
         handoff: handoff brief field -> text (HANDOFF_FIELDS), edited by the room.
-        seconds_spent: time the item was open, summed over visits.
+        seconds_spent: whole seconds the item was open, summed over visits.
         decided_at: ISO time of the last categorization, or "".
+        carried: the decision came from last quarter's plan (`--from`), unchanged since.
     """
 
     category: Category = Category.UNDECIDED
@@ -81,8 +102,9 @@ class Decision:
     signals: list[str] = field(default_factory=list)
     marks: dict[int, Mark] = field(default_factory=dict)
     handoff: dict[str, str] = field(default_factory=dict)
-    seconds_spent: float = 0.0
+    seconds_spent: int = 0
     decided_at: str = ""
+    carried: bool = False
 
     def get(self, name: str) -> Any:
         """Read a field by its step name (see `Session.apply`)."""
@@ -115,7 +137,9 @@ class Decision:
         elif name == "decided_at":
             self.decided_at = "" if value is None else str(value)
         elif name == "seconds_spent":
-            self.seconds_spent = float(value)
+            self.seconds_spent = round(float(value))
+        elif name == "carried":
+            self.carried = bool(value)
         else:
             raise KeyError(name)
 
@@ -146,16 +170,27 @@ class Op:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One undoable user action (a decision, a toggle, an edit)."""
+    """One change of the room's (a decision, a toggle, an edit, a move, time booked).
+
+    Attributes:
+        ops: the field changes.
+        label: what the undo notice says.
+        at: ISO time it was made.
+        undo: this step undoes the newest step of its kind (see `Session.apply`).
+        undoable: False for navigation and time (`set_phase`, `add_time`): journaled and
+            replayed like any step, but ctrl+z passes over them.
+    """
 
     ops: tuple[Op, ...]
     label: str = ""
     at: str = ""
     undo: bool = False
+    undoable: bool = True
 
     def inverse(self) -> Step:
         """The step that undoes this one (ops reversed and inverted)."""
-        return Step(tuple(op.inverse() for op in reversed(self.ops)), self.label, now_iso(), True)
+        ops = tuple(op.inverse() for op in reversed(self.ops))
+        return Step(ops, self.label, now_iso(), True, self.undoable)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form used by the autosave journal."""
@@ -164,6 +199,8 @@ class Step:
             data["at"] = self.at
         if self.undo:
             data["undo"] = True
+        if not self.undoable:
+            data["undoable"] = False
         return data
 
     @classmethod
@@ -174,6 +211,7 @@ class Step:
             str(data.get("label", "")),
             str(data.get("at", "")),
             bool(data.get("undo", False)),
+            bool(data.get("undoable", True)),
         )
 
 
@@ -258,7 +296,14 @@ class Session:
         first_engagement: item id chosen by the room, or "" for the recommendation.
         scope: the scope filter as a plain dict (see `triage_tui.core.scope`), {} = all.
         phase: the screen the room was on ("start", "categorize", ...), for resuming.
-        history: applied steps, newest last (the undo stack).
+        seconds_used: the workshop clock, in whole seconds (booked by `add_time`).
+        search_months, contractor_start_days: the roadmap-impact assumptions.
+        carried_from: the plan `--from` carried decisions from, or "".
+        previous: for items that changed since that plan, last quarter's decision
+            (shown beside the item; not part of this quarter's plan).
+        updated: ISO time of the room's last change (a decision, an edit, an undo; not
+            navigation or time), or "" before the first.
+        history: applied steps, newest last (ctrl+z undoes the newest undoable one).
         listeners: called with each step applied (autosave hooks in here).
         plan_meta: for a session reopened from a plan, the plan's [meta] table (created,
             original backlog path, items_total...), so re-exporting keeps them; {} else.
@@ -272,6 +317,12 @@ class Session:
     first_engagement: str = ""
     scope: dict[str, Any] = field(default_factory=dict)
     phase: str = "start"
+    seconds_used: int = 0
+    search_months: int = DEFAULT_SEARCH_MONTHS
+    contractor_start_days: int = DEFAULT_CONTRACTOR_START_DAYS
+    carried_from: str = ""
+    previous: dict[str, Decision] = field(default_factory=dict, repr=False)
+    updated: str = ""
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
     plan_meta: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -332,6 +383,11 @@ class Session:
         Returns:
             The step applied, or None when nothing changed.
         """
+        return self._step(label, changes, undoable=True)
+
+    def _step(
+        self, label: str, changes: Iterable[tuple[str, str, Any]], *, undoable: bool
+    ) -> Step | None:
         ops = []
         for target, name, new in changes:
             old = self.get(target, name)
@@ -339,36 +395,58 @@ class Session:
                 ops.append(Op(target, name, _plain(old), _plain(new)))
         if not ops:
             return None
-        step = Step(tuple(ops), label, now_iso())
+        step = Step(tuple(ops), label, now_iso(), undoable=undoable)
         self.apply(step)
         return step
 
     def apply(self, step: Step, *, notify: bool = True) -> None:
-        """Apply `step` (a new step or a replayed one) and record it for undo."""
+        """Apply `step` (a new step or a replayed one) and record it.
+
+        Every step goes on `history`, so replaying the history (a resume, a compacted
+        journal) gives the same state. An undo step removes the step it undoes: an
+        undoable one removes the newest undoable step (ctrl+z passes over navigation
+        and time, whose fields no undoable step touches, so the two commute); the
+        inverse of a non-undoable step (an autosave rewinding its history) removes the
+        newest step.
+        """
         for op in step.ops:
             self._set(op.target, op.name, op.new)
+        history = self.history
         if step.undo:
-            if self.history:
-                self.history.pop()
+            if step.undoable:
+                for index in range(len(history) - 1, -1, -1):
+                    if history[index].undoable:
+                        del history[index]
+                        break
+            elif history:
+                history.pop()
         else:
-            self.history.append(step)
+            history.append(step)
+        if step.at and (step.undoable or step.undo):
+            self.updated = step.at
         if notify:
             for listener in self.listeners:
                 listener(step)
 
     def undo(self) -> Step | None:
-        """Undo the newest step; returns the inverse step applied, or None."""
-        if not self.history:
-            return None
-        inverse = self.history[-1].inverse()
-        self.apply(inverse)
-        return inverse
+        """Undo the newest undoable step; returns the inverse step applied, or None."""
+        for step in reversed(self.history):
+            if step.undoable:
+                inverse = step.inverse()
+                self.apply(inverse)
+                return inverse
+        return None
+
+    @property
+    def undo_depth(self) -> int:
+        """How many steps ctrl+z can undo."""
+        return sum(1 for step in self.history if step.undoable)
 
     def _set(self, target: str, name: str, value: Any) -> None:
         if target == SESSION:
             if name not in SESSION_FIELDS:
                 raise KeyError(name)
-            if name == "minutes":
+            if name in _INT_FIELDS:
                 value = int(value)
             elif name == "scope":
                 value = dict(value or {})
@@ -380,16 +458,35 @@ class Session:
 
     # -- the verbs the screens use -------------------------------------------------
     def decide(
-        self, item_id: str, category: Category, *, seconds: float = 0.0, at: str | None = None
+        self, item_id: str, category: Category, *, seconds: float = 0, at: str | None = None
     ) -> Step | None:
-        """Categorize one item, adding `seconds` to the time it took."""
-        decision = self.decision(item_id)
+        """Categorize one item; `seconds` (the time it took) is booked first by `add_time`,
+        so undoing the decision leaves the time spent on it."""
+        if seconds:
+            self.add_time(item_id, round(seconds))
         return self.change(
             f"{category.value} {item_id}",
             (item_id, "category", category),
             (item_id, "decided_at", at or now_iso()),
-            (item_id, "seconds_spent", round(decision.seconds_spent + seconds, 1)),
+            (item_id, "carried", False),
         )
+
+    def set_phase(self, phase: str) -> Step | None:
+        """The room moved to `phase` (one of PHASES): journaled, never undone."""
+        if phase not in PHASES:
+            raise ValueError(f"unknown phase {phase!r}")
+        return self._step(f"go to {phase}", [(SESSION, "phase", phase)], undoable=False)
+
+    def add_time(self, item_id: str, seconds: int, *, clock: int | None = None) -> Step | None:
+        """Book `seconds` more on `item_id` ("" for none) and, with `clock`, set the
+        workshop clock to `clock` seconds: journaled, never undone."""
+        changes: list[tuple[str, str, Any]] = []
+        if item_id and seconds > 0:
+            spent = self.decision(item_id).seconds_spent
+            changes.append((item_id, "seconds_spent", spent + int(seconds)))
+        if clock is not None and clock > self.seconds_used:
+            changes.append((SESSION, "seconds_used", int(clock)))
+        return self._step(f"time {item_id}".rstrip(), changes, undoable=False)
 
     def set_note(self, item_id: str, text: str) -> Step | None:
         """Set the room's rationale (or open question) for one item."""
@@ -419,5 +516,9 @@ class Session:
         return self.change(f"{name} {item_id}", (item_id, f"handoff.{name}", value))
 
     def set_field(self, name: str, value: Any) -> Step | None:
-        """Set a session-level field (SESSION_FIELDS)."""
+        """Set a session-level field (SESSION_FIELDS); the phase goes through `set_phase`."""
+        if name == "phase":
+            return self.set_phase(str(value))
+        if name == "seconds_used":
+            raise KeyError("the clock is booked by add_time, never set by the room")
         return self.change(f"{name}", (SESSION, name, value))

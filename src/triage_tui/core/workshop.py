@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import Clock, ItemTimer, agenda, per_item_seconds, phase_minutes
 from triage_tui.core.scope import Scope, apply_scope
-from triage_tui.core.session import Category, Mark, Session, Step
+from triage_tui.core.session import PHASES, Category, Mark, Session, Step
 
 if TYPE_CHECKING:
     from triage_tui.core.categorize import Suggestion
     from triage_tui.core.readiness import Assessment, Evidence
 
-#: The workshop's phases, in screen order.
-PHASES = ("start", "categorize", "readiness", "plan", "export")
+__all__ = ["PHASES", "Workshop", "default_plan_path"]
 
 
 def default_plan_path(backlog_source: Path | None) -> Path:
@@ -50,7 +49,10 @@ class Workshop:
     ) -> None:
         self.session = session
         self.plan_path = plan_path or default_plan_path(session.backlog.source)
-        self.clock = Clock(now, elapsed=sum(d.seconds_spent for d in session.decisions.values()))
+        # The clock as booked (a resumed session or a reopened plan); sessions journaled
+        # before the clock was booked fall back to the time spent on items.
+        elapsed = session.seconds_used or sum(d.seconds_spent for d in session.decisions.values())
+        self.clock = Clock(now, elapsed=elapsed)
         self.timer = ItemTimer(now)
         self._suggestions: dict[str, Suggestion] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
@@ -172,7 +174,7 @@ class Workshop:
     def longest_discussions(self, count: int = 3) -> list[tuple[Item, float]]:
         """The in-scope items that took longest (DOMAIN: overruns flag under-specified items)."""
         decisions = self.session.decisions
-        timed = []
+        timed: list[tuple[Item, float]] = []
         for item in self._in_scope:
             decision = decisions.get(item.id)  # .get: no Decision made for untouched items
             if decision is not None and decision.seconds_spent >= 1:
@@ -224,18 +226,32 @@ class Workshop:
         return left / count if count else left
 
     # -- changing ----------------------------------------------------------------
+    def _book(self, item_id: str, spent: float) -> Step | None:
+        # Time and the clock are journaled (Session.add_time), never undone.
+        if not (item_id and item_id in self.session.decisions):
+            item_id = ""
+        return self.session.add_time(item_id, round(spent), clock=int(self.clock.elapsed()))
+
     def open_item(self, item: Item | None) -> None:
         """The screen shows `item` now: book the time the previous one was open."""
         previous, spent = self.timer.switch(item.id if item else "")
-        if previous and spent >= 1 and previous in self.session.decisions:
-            # Time is booked silently: it is not an undoable decision of the room's.
-            decision = self.session.decisions[previous]
-            decision.seconds_spent = round(decision.seconds_spent + spent, 1)
+        self._book(previous, spent)
+
+    def book_time(self) -> Step | None:
+        """Book the time the current item has been open so far, and the clock (before a
+        plan is written, on quitting)."""
+        return self._book(self.timer.current, self.timer.lap())
+
+    def set_phase(self, phase: str) -> Step | None:
+        """The room moves to `phase`: the time so far is booked, then the move journaled."""
+        self.book_time()
+        return self.session.set_phase(phase)
 
     def decide(self, item: Item, category: Category) -> Step | None:
         """Record the room's category for `item`, with the time it took."""
-        spent = self.timer.lap() if self.timer.current == item.id else 0.0
-        return self.session.decide(item.id, category, seconds=spent)
+        if self.timer.current == item.id:
+            self.book_time()
+        return self.session.decide(item.id, category)
 
     def cycle(self, item: Item, criterion: int) -> Step | None:
         """Cycle one readiness criterion; an unanswered one starts from the suggestion."""

@@ -1,4 +1,8 @@
-"""The handoff plan: build, write (TOML, schema "triage-tui/plan/1") and read it back."""
+"""The handoff plan: build, write (TOML, schema "triage-tui/plan/2") and read it back.
+
+Plans of schema plan/1 (no `missing` marks, float seconds, the clock as the sum of the
+items' time) still open; they are written back as plan/2.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +25,29 @@ from triage_tui.core.handoff import default_handoff, handoff_fields, recommend_f
 from triage_tui.core.model import Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level, assess
 from triage_tui.core.scope import Scope, apply_scope
-from triage_tui.core.session import HANDOFF_FIELDS, Category, Decision, Mark, Session, now_iso
+from triage_tui.core.session import (
+    DEFAULT_CONTRACTOR_START_DAYS,
+    DEFAULT_SEARCH_MONTHS,
+    HANDOFF_FIELDS,
+    PHASES,
+    Category,
+    Decision,
+    Mark,
+    Session,
+    now_iso,
+)
 
-SCHEMA = "triage-tui/plan/1"
+SCHEMA = "triage-tui/plan/2"
 SCHEMA_PREFIX = "triage-tui/plan/"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Every schema this version reads.
+READABLE_SCHEMAS = frozenset({"triage-tui/plan/1", SCHEMA})
+
+#: A criterion the room has not answered yet (distinct from one it marked missing).
+UNANSWERED = "unanswered"
+
+#: Handoff fields written as TOML arrays of strings (one entry per line of text).
+LIST_HANDOFF_FIELDS = frozenset({"acceptance_criteria", "access"})
 
 #: What [meta].generated_by says by default.
 GENERATED_BY = f"triage-tui {__version__}"
@@ -85,10 +107,6 @@ def _backlog_path(session: Session, plan_path: Path | None) -> str:
     return Path(relative).as_posix()
 
 
-def _seconds(decision: Decision) -> float:
-    return round(float(decision.seconds_spent), 1)
-
-
 def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     # Loaders give text keys and values nearly always: copying skips a recursive walk.
     if all(map(isinstance, extra.values(), _STR)) and all(map(isinstance, extra, _STR)):
@@ -97,9 +115,33 @@ def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     return safe
 
 
-def _item_entry(
-    item: Item, decision: Decision, seconds: float
-) -> tuple[dict[str, Any], Assessment | None]:
+def _as_list(value: Any) -> list[str]:
+    """A list-valued handoff field as TOML array entries (text: one entry per line)."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+
+def _handoff_table(item: Item, decision: Decision) -> dict[str, Any]:
+    # Generic over HANDOFF_FIELDS: whatever fields core.handoff defines are written, a
+    # list value (or a list field's text) as an array of strings.
+    fields: Mapping[str, Any] = handoff_fields(item, decision)
+    table: dict[str, Any] = {}
+    for name in HANDOFF_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if isinstance(value, list | tuple) or name in LIST_HANDOFF_FIELDS:
+            table[name] = _as_list(value)
+        else:
+            table[name] = "" if value is None else str(value)
+    return table
+
+
+_MARK_KEYS = tuple((n, CRITERIA_BY_NUMBER[n].key) for n in sorted(CRITERIA_BY_NUMBER))
+
+
+def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessment | None]:
     """One [[items]] entry, and the item's assessment when it is a project item."""
     entry: dict[str, Any] = {
         "id": item.id,
@@ -115,28 +157,47 @@ def _item_entry(
         entry["status"] = item.status
     if item.type:
         entry["type"] = item.type
-    extra = _extra(item.extra)
-    if extra:
-        entry["extra"] = extra
     entry["category"] = decision.category.value
     entry["rationale"] = decision.rationale
     entry["signals"] = list(decision.signals)
+    entry["seconds_spent"] = int(decision.seconds_spent)
+    entry["decided_at"] = decision.decided_at
+    entry["carried"] = decision.carried
+    # Tables after the plain keys (tomli-w writes them so): extra, readiness, handoff.
+    extra = _extra(item.extra)
+    if extra:
+        entry["extra"] = extra
     assessment: Assessment | None = None
     if decision.category is Category.PROJECT:
         assessment = assess(item, decision.marks)
+        marks = decision.marks
         entry["readiness"] = {
             "score": assessment.score,
             "level": assessment.level.value,
-            "met": [CRITERIA_BY_NUMBER[n].key for n in assessment.met],
-            "partial": [CRITERIA_BY_NUMBER[n].key for n in assessment.partial],
-            "gaps": list(assessment.gaps),
+            "marks": {
+                key: (UNANSWERED if (mark := marks.get(number)) is None else mark.value)
+                for number, key in _MARK_KEYS
+            },
         }
         # Ready items get their brief; others keep any fields the room already wrote.
         if assessment.level is Level.READY or decision.handoff:
-            entry["handoff"] = handoff_fields(item, decision)
-    entry["seconds_spent"] = seconds
-    entry["decided_at"] = decision.decided_at
+            entry["handoff"] = _handoff_table(item, decision)
     return entry, assessment
+
+
+def _first_engagement(
+    session: Session, items: Sequence[Item], assessments: Mapping[str, Assessment]
+) -> dict[str, str]:
+    recommendation = recommend_first_engagement(session, items, assessments=assessments)
+    if recommendation is None:
+        return {"id": "", "why": NO_FIRST_ENGAGEMENT, "chosen_by": "recommendation", "before": ""}
+    found = tuple(recommendation)
+    first_id, why = str(found[0]), str(found[1])
+    # core.handoff may name the larger need the first engagement prepares for (a third
+    # value, an item id); a recommendation without one has nothing to name.
+    before = str(found[2] or "") if len(found) > 2 else ""
+    chosen_by = "room" if first_id == session.first_engagement else "recommendation"
+    return {"id": first_id, "why": why, "chosen_by": chosen_by, "before": before}
 
 
 def build_plan(
@@ -147,14 +208,16 @@ def build_plan(
     created: str | None = None,
     plan_path: Path | None = None,
 ) -> dict[str, Any]:
-    """The plan as a plain dict in schema "triage-tui/plan/1" (key order is file order).
+    """The plan as a plain dict in schema "triage-tui/plan/2" (key order is file order).
 
     Args:
         session: the workshop's decisions.
         in_scope: the items the plan covers, in backlog order (default: the session's
-            scope applied to the backlog).
+            scope applied to the backlog, except a `--from` list of ids, which narrows
+            the hour and not the plan).
         generated_by: the tool and version recorded in [meta].
-        created: ISO time recorded in [meta] (default: the reopened plan's, else now).
+        created: ISO time recorded in [meta] (default: the reopened plan's, or the
+            plan file's already on disk (see `write_plan`), else now).
         plan_path: where the plan will be written; the backlog path is recorded
             relative to its folder.
 
@@ -162,7 +225,7 @@ def build_plan(
         schema, meta, summary, first_engagement, items.
     """
     if in_scope is None:
-        items = apply_scope(session.backlog.items, Scope.from_dict(session.scope))
+        items = apply_scope(session.backlog.items, Scope.from_dict(session.scope).for_plan())
     else:
         items = list(in_scope)
     previous = session.plan_meta
@@ -171,45 +234,49 @@ def build_plan(
     entries: list[dict[str, Any]] = []
     # Each project item is assessed once, here, and the recommendation reuses it.
     assessments: dict[str, Assessment] = {}
-    total_seconds = 0.0
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
     for item in items:
-        decision = session.decision(item.id)
-        seconds = _seconds(decision)
-        total_seconds += seconds
-        entry, assessment = _item_entry(item, decision, seconds)
+        entry, assessment = _item_entry(item, session.decision(item.id))
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
             assessments[item.id] = assessment
             levels[assessment.level.value] += 1
 
-    recommendation = recommend_first_engagement(session, items, assessments=assessments)
-    if recommendation is None:
-        first = {"id": "", "why": NO_FIRST_ENGAGEMENT, "chosen_by": "recommendation"}
-    else:
-        chosen_by = "room" if recommendation[0] == session.first_engagement else "recommendation"
-        first = {"id": recommendation[0], "why": recommendation[1], "chosen_by": chosen_by}
-
+    first_written = created or str(previous.get("created") or "") or now_iso()
+    left_out = session.backlog.columns_left_out or tuple(
+        previous.get("source_columns_left_out", ())
+    )
+    seconds_used = int(session.seconds_used)
     return {
         "schema": SCHEMA,
         "meta": {
             "generated_by": generated_by,
-            "created": created or str(previous.get("created") or now_iso()),
+            "created": first_written,
+            # The room's last change, not this write: saving twice writes the same file.
+            "updated": session.updated or str(previous.get("updated") or "") or first_written,
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,
             "facilitator": session.facilitator,
             "team": session.team,
             "minutes": session.minutes,
-            "minutes_used": round(total_seconds / 60, 1),
-            "scope": _toml_safe(session.scope),
+            "minutes_used": round(seconds_used / 60, 1),
+            "seconds_used": seconds_used,
+            "phase": session.phase,
             "items_total": items_total,
             "items_left_out": items_total - len(items),
+            "carried_from": session.carried_from,
+            "source_columns_left_out": list(left_out),
+            "scope": _toml_safe(session.scope),
+            "assumptions": {
+                "search_months": session.search_months,
+                "contractor_start_days": session.contractor_start_days,
+            },
         },
         "summary": {"items": len(entries), **counts, **levels},
-        "first_engagement": first,
+        "first_engagement": _first_engagement(session, items, assessments),
         "items": entries,
     }
 
@@ -275,6 +342,9 @@ def write_plan(
         raise PermissionError(
             errno.EPERM, "refusing to overwrite the backlog with the plan", str(target)
         )
+    if created is None and not session.plan_meta.get("created"):
+        # `created` is the first write's: a plan already there keeps its own.
+        created = _created_on_disk(target)
     text = dumps_plan(
         session,
         in_scope=in_scope,
@@ -285,8 +355,25 @@ def write_plan(
     return atomic_write_text(target, text, backup=backup)
 
 
+_CREATED_LINE = re.compile(r'^created = "([^"\\\n]+)"$', re.MULTILINE)
+
+
+def _created_on_disk(path: Path) -> str | None:
+    """The [meta] created of the plan at `path`, if one is there (read from its head)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
+    if f'schema = "{SCHEMA_PREFIX}' not in head:
+        return None
+    match = _CREATED_LINE.search(head)
+    return match.group(1) if match else None
+
+
 # -- reading --------------------------------------------------------------------------
 _CATEGORIES = {category.value: category for category in Category}
+_MARKS = {mark.value: mark for mark in Mark}
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 # Only what follows the line's leading blanks: item_line checks those by hand.
 _ITEMS_HEADER = re.compile(r"\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
@@ -299,6 +386,7 @@ class _Reader:
         self.path = path
         self.text = text
         self._item_lines: list[int] | None = None
+        self.version = SCHEMA_VERSION
 
     def fail(self, message: str, line: int | None = None) -> InputError:
         return InputError(self.path, message, line)
@@ -347,7 +435,8 @@ class _Reader:
     ) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(f"{where}: {key} must be a whole number, not {_kind(value)}", line)
+            shown = value if isinstance(value, float) else _kind(value)
+            raise self.fail(f"{where}: {key} must be a whole number, not {shown}", line)
         return value
 
     def strings(
@@ -375,7 +464,8 @@ class _Reader:
             raise self.fail(f'not a triage-tui plan: no schema = "{SCHEMA}" line')
         if not isinstance(schema, str):
             raise self.fail(f"schema must be a string like {SCHEMA!r}, not {_kind(schema)}", line)
-        if schema == SCHEMA:
+        if schema in READABLE_SCHEMAS:
+            self.version = int(schema[len(SCHEMA_PREFIX) :])
             return
         if schema.startswith(SCHEMA_PREFIX):
             version = schema[len(SCHEMA_PREFIX) :]
@@ -432,40 +522,96 @@ class _Reader:
             raise self.fail(
                 f"{where}: category must be one of {choices}, not {category_text!r}", line
             )
+        carried = raw.get("carried", False)
+        if not isinstance(carried, bool):
+            raise self.fail(f"{where}: carried must be true or false, not {_kind(carried)}", line)
+        if self.version >= 2:
+            seconds = self.integer(raw, "seconds_spent", where, line, 0)
+            if seconds < 0:
+                raise self.fail(f"{where}: seconds_spent must be 0 or more, not {seconds}", line)
+        else:  # plan/1 wrote tenths of a second
+            seconds = round(self.number(raw, "seconds_spent", where, line))
         decision = Decision(
             category=category,
             rationale=self.string(raw, "rationale", where, line),
             signals=self.strings(raw, "signals", where, line),
-            seconds_spent=self.number(raw, "seconds_spent", where, line),
+            seconds_spent=seconds,
             decided_at=self.string(raw, "decided_at", where, line),
+            carried=carried,
         )
         readiness = self.table(raw, "readiness", where, line)
-        for mark, key in ((Mark.MET, "met"), (Mark.PARTIAL, "partial")):
-            for name in self.strings(readiness, key, f"{where} readiness", line):
-                criterion = CRITERIA_BY_KEY.get(name)
-                if criterion is None:
-                    known = ", ".join(CRITERIA_BY_KEY)
-                    raise self.fail(
-                        f"{where}: readiness.{key} has unknown criterion {name!r} (known: {known})",
-                        line,
-                    )
-                decision.marks[criterion.number] = mark
+        if self.version >= 2:
+            self.marks(readiness, decision, where, line)
+        else:
+            for mark, key in ((Mark.MET, "met"), (Mark.PARTIAL, "partial")):
+                for name in self.strings(readiness, key, f"{where} readiness", line):
+                    decision.marks[self.criterion(name, f"readiness.{key}", where, line)] = mark
         handoff = self.table(raw, "handoff", where, line)
         if handoff:
-            defaults = default_handoff(item, decision)
-            for name in HANDOFF_FIELDS:
-                if name in handoff:
-                    value = self.string(handoff, name, f"{where} handoff", line)
-                    # Only what differs from the defaults is the room's edit.
-                    if value != defaults[name]:
-                        decision.handoff[name] = value
-            if not decision.handoff:
-                # Every field as the defaults say (an edit back to the default): keep them,
-                # or the next save of a not-ready item would drop its handoff table.
-                decision.handoff.update(
-                    (name, str(handoff[name])) for name in HANDOFF_FIELDS if name in handoff
-                )
+            self.handoff(handoff, item, decision, where, line)
         return item, decision, bool(handoff)
+
+    def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
+        criterion = CRITERIA_BY_KEY.get(name)
+        if criterion is None:
+            known = ", ".join(CRITERIA_BY_KEY)
+            raise self.fail(
+                f"{where}: {field} has unknown criterion {name!r} (known: {known})", line
+            )
+        return criterion.number
+
+    def marks(
+        self, readiness: Mapping[str, Any], decision: Decision, where: str, line: int | None
+    ) -> None:
+        marks = self.table(readiness, "marks", f"{where} readiness", line)
+        for name, value in marks.items():
+            number = self.criterion(name, "readiness.marks", where, line)
+            if value == UNANSWERED:
+                continue
+            mark = _MARKS.get(value) if isinstance(value, str) else None
+            if mark is None:
+                raise self.fail(
+                    f"{where}: readiness.marks.{name} must be one of "
+                    f"missing, partial, met, unanswered, not {value!r}",
+                    line,
+                )
+            decision.marks[number] = mark
+
+    def handoff(
+        self,
+        handoff: Mapping[str, Any],
+        item: Item,
+        decision: Decision,
+        where: str,
+        line: int | None,
+    ) -> None:
+        defaults: Mapping[str, Any] = default_handoff(item, decision)
+        given: dict[str, Any] = {}
+        for name in HANDOFF_FIELDS:
+            if name not in handoff:
+                continue
+            value = handoff[name]
+            default = defaults.get(name, "")
+            if isinstance(value, list):
+                value = self.strings(handoff, name, f"{where} handoff", line)
+                # The session keeps a list field as the handoff module does: a list, or
+                # the lines of one text.
+                value = list(value) if isinstance(default, list) else "\n".join(value)
+            else:
+                value = self.string(handoff, name, f"{where} handoff", line)
+            given[name] = value
+            # Only what differs from the defaults is the room's edit (lists compared as
+            # written, so a default that reads back in another shape is no edit).
+            if name in LIST_HANDOFF_FIELDS or isinstance(default, list):
+                if _as_list(value) == _as_list(default):
+                    continue
+            elif value == default:
+                continue
+            decision.handoff[name] = value
+        if not decision.handoff:
+            # Every field as the defaults say (an edit back to the default): keep them,
+            # or the next save of a not-ready item would drop its handoff table.
+            decision.handoff.update(given)
 
     def session(self, document: Mapping[str, Any]) -> Session:
         self.schema(document)
@@ -484,6 +630,27 @@ class _Reader:
             raise self.fail("[meta]: minutes must be more than 0", meta_line)
         items_total = self.integer(meta, "items_total", "[meta]", meta_line, 0)
         scope = self.table(meta, "scope", "[meta]", meta_line)
+        updated = self.string(meta, "updated", "[meta]", meta_line)
+        carried_from = self.string(meta, "carried_from", "[meta]", meta_line)
+        left_out = self.strings(meta, "source_columns_left_out", "[meta]", meta_line)
+        phase = self.string(meta, "phase", "[meta]", meta_line) or "start"
+        if phase not in PHASES:
+            raise self.fail(f"[meta]: phase must be one of {', '.join(PHASES)}, not {phase!r}")
+        if "seconds_used" in meta:
+            seconds_used = self.integer(meta, "seconds_used", "[meta]", meta_line, 0)
+        else:  # plan/1: the clock was the items' time, in minutes
+            seconds_used = round(self.number(meta, "minutes_used", "[meta]", meta_line) * 60)
+        assumptions = self.table(meta, "assumptions", "[meta]", meta_line)
+        where = "[meta.assumptions]"
+        search_months = self.integer(
+            assumptions, "search_months", where, meta_line, DEFAULT_SEARCH_MONTHS
+        )
+        start_days = self.integer(
+            assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
+        )
+        first = self.table(document, "first_engagement", "plan", None)
+        for key in ("id", "why", "chosen_by", "before"):
+            self.string(first, key, "[first_engagement]", None)
 
         raw_items = document.get("items", [])
         if not isinstance(raw_items, list):
@@ -497,7 +664,6 @@ class _Reader:
             items.append(item)
             decisions[item.id] = decision
 
-        first = self.table(document, "first_engagement", "plan", None)
         first_id = self.string(first, "id", "[first_engagement]", None)
         chosen_by = self.string(first, "chosen_by", "[first_engagement]", None)
         backlog = Backlog(
@@ -506,6 +672,7 @@ class _Reader:
             format="plan",
             title=self.string(meta, "backlog_title", "[meta]", meta_line),
             sha256=self.string(meta, "backlog_sha256", "[meta]", meta_line),
+            columns_left_out=tuple(left_out),
         )
         plan_meta = dict(meta)
         plan_meta["created"] = created
@@ -518,6 +685,12 @@ class _Reader:
             minutes=minutes,
             first_engagement=first_id if chosen_by == "room" and first_id in decisions else "",
             scope=scope,
+            phase=phase,
+            seconds_used=seconds_used,
+            search_months=search_months,
+            contractor_start_days=start_days,
+            carried_from=carried_from,
+            updated=updated,
             plan_meta=plan_meta,
         )
 

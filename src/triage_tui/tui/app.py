@@ -342,6 +342,9 @@ class TriageApp(App[int]):
         self.notify(message, title="Autosave", severity="error", timeout=15)
 
     def _close_autosave(self) -> None:
+        if self.workshop is not None and self.autosave is not None:
+            with contextlib.suppress(Exception):
+                self.workshop.book_time()  # the last seconds reach the journal too
         if self.autosave is not None:
             # Closing (compaction) must never hide the room's work: the journal stays as is.
             with contextlib.suppress(Exception):
@@ -369,7 +372,7 @@ class TriageApp(App[int]):
         if phase != "start" and self.require_workshop() is None:
             return
         if self.workshop is not None:
-            self.workshop.session.phase = phase
+            self.workshop.set_phase(phase)
         self.switch_mode(phase)
 
     def action_step_phase(self, delta: int) -> None:
@@ -418,6 +421,7 @@ class TriageApp(App[int]):
     def action_save_plan(self) -> None:
         workshop = self.require_workshop()
         if workshop is not None:
+            workshop.book_time()  # on the UI thread: the step reaches the autosave here
             self.write_plan(workshop.plan_path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")

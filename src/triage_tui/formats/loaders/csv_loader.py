@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import MAPPABLE_FIELDS, Backlog, Estimate, Item, Record, Scan
 from triage_tui.formats.loaders import formats
+from triage_tui.formats.loaders.bookkeeping import bookkeeping_columns
 from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
@@ -176,7 +177,8 @@ def _load(
     if progress is not None:
         progress("read", len(table.body.cells))
     all_warnings = list(warnings)
-    items = _build_items(table, path, all_warnings)
+    left_out: list[str] = []
+    items = _build_items(table, path, all_warnings, left_out)
     return Backlog(
         items=tuple(items),
         source=path,
@@ -185,6 +187,7 @@ def _load(
         columns=table.chosen(),
         warnings=tuple(all_warnings),
         sha256=sha256,
+        columns_left_out=tuple(left_out),
     )
 
 
@@ -546,7 +549,11 @@ class _RowReader:
         return fill_ids(ids)
 
 
-def _build_items(table: _Table, path: Path, warnings: list[str]) -> list[Item]:
+def _build_items(
+    table: _Table, path: Path, warnings: list[str], left_out: list[str] | None = None
+) -> list[Item]:
+    """The rows as items; `left_out` gets the columns not carried into `extra` (tracker
+    bookkeeping, then the columns empty in every row), each named once, in file order."""
     reader = _RowReader(table, path)
     header, shape, columns = table.header, table.shape, table.columns
     width = len(header)
@@ -562,6 +569,9 @@ def _build_items(table: _Table, path: Path, warnings: list[str]) -> list[Item]:
     for position, name in enumerate(header):
         if position not in consumed:
             seen.setdefault(name or f"column {position + 1}", []).append(position)
+    bookkeeping = bookkeeping_columns(seen)
+    for name in bookkeeping:
+        del seen[name]
     for name, positions in seen.items():
         if len(positions) == 1:
             extra_single.append((positions[0], name))
@@ -618,6 +628,12 @@ def _build_items(table: _Table, path: Path, warnings: list[str]) -> list[Item]:
             )
         )
     reader.finish(len(items), warnings)
+    if left_out is not None:
+        used: set[str] = set()
+        for item in items:
+            used.update(item.extra)
+        left_out.extend(bookkeeping)
+        left_out.extend(name for name in seen if name not in used)
     ids = [item.id for item in items]
     final = reader.final_ids(ids, [item.line for item in items])
     if final == ids:

@@ -85,7 +85,7 @@ class PhaseScreen(Screen[Any]):
 
     def on_screen_resume(self) -> None:
         if self.workshop is not None:
-            self.workshop.session.phase = self.PHASE
+            self.workshop.set_phase(self.PHASE)
             if self.PHASE != "start":
                 self.workshop.clock.start()  # the hour runs from the first phase shown
         self.refresh_view()

@@ -84,6 +84,8 @@ class ExportScreen(PhaseScreen):
             if self.query_one(f"#{name}-path", Input).value.strip()
         }
         self.query_one("#export-status", Static).update(Text("Writing …", style="bold"))
+        if self.workshop is not None:
+            self.workshop.book_time()  # on the UI thread, before the plan is built
         self._export(paths)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
