@@ -17,7 +17,7 @@ from triage_tui.core.errors import InputError
 if TYPE_CHECKING:
     from triage_tui.core.model import Scan
 
-SUBCOMMANDS = ("check", "brief", "serve")
+SUBCOMMANDS = ("check", "brief", "serve", "diff")
 
 
 def _parse_map(values: list[str] | None) -> dict[str, str]:
@@ -52,6 +52,13 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", type=Path, help="where ctrl+s writes the plan")
     parser.add_argument("--minutes", type=int, help="workshop length (default 60)")
     parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
+    parser.add_argument(
+        "--from",
+        dest="carry_from",
+        type=Path,
+        metavar="OLD.plan.toml",
+        help="carry last quarter's decisions over to the unchanged items",
+    )
     parser.add_argument("--fresh", action="store_true", help="ignore an autosaved session")
     parser.add_argument("--theme", help="theme name")
 
@@ -72,6 +79,22 @@ def _brief_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("plan", type=Path)
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    return parser
+
+
+def _diff_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triage-tui diff",
+        description=(
+            "What changed between two plans (NEW may also be a backlog export): items added "
+            "and removed, decisions changed, readiness moved, hiring still open, parked "
+            "questions answered. Markdown for a pull request, or --json."
+        ),
+    )
+    parser.add_argument("old", type=Path, help="the earlier plan")
+    parser.add_argument("new", type=Path, help="the later plan, or a fresh backlog export")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
     return parser
 
 
@@ -96,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "brief":
             args = _brief_parser().parse_args(args_list[1:])
             return cmd_brief(args.plan, args.output)
+        if command == "diff":
+            args = _diff_parser().parse_args(args_list[1:])
+            return cmd_diff(args.old, args.new, as_json=args.json, mapping=_parse_map(args.map))
         if command == "serve":
             args = _serve_parser().parse_args(args_list[1:])
             from triage_tui.serve import serve
@@ -211,4 +237,51 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
         print(describe_write_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[object, bool]:
+    """A plan (reopened) or a backlog (undecided) as a Session; True when it was a plan.
+
+    Raises:
+        InputError: not a backlog or plan we can read.
+    """
+    from triage_tui.core.session import Session
+    from triage_tui.formats.loaders import load
+    from triage_tui.formats.plan import looks_like_plan, read_plan
+
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if looks_like_plan(path):
+        return read_plan(path), True
+    backlog = load(path, mapping or {})
+    if backlog.format == "plan":
+        return read_plan(path), True
+    return Session(backlog), False
+
+
+def cmd_diff(old: Path, new: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
+    """`triage-tui diff OLD NEW`: Markdown (or JSON) of what moved between them."""
+    from triage_tui.core.diff import compare
+    from triage_tui.core.session import Session
+    from triage_tui.formats.diff import render_json, render_markdown
+
+    try:
+        before, old_is_plan = open_session(old, mapping)
+        if not old_is_plan:
+            raise InputError(old, "OLD must be a triage-tui plan (a .plan.toml written by the app)")
+        after, new_is_plan = open_session(new, mapping)
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    assert isinstance(before, Session) and isinstance(after, Session)
+    found = compare(before, after, new_is_plan=new_is_plan)
+    render = render_json if as_json else render_markdown
+    try:
+        sys.stdout.write(render(found, old.name, new.name))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -739,6 +739,17 @@ def loads_plan(
         return _Reader(source, text).session(document)
 
 
+def looks_like_plan(path: Path) -> bool:
+    """Whether `path` starts like a plan (its schema line in the first 4 KB): peeking
+    spares a big plan a second parse."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return f'schema = "{SCHEMA_PREFIX}'.encode() in head
+
+
 def read_plan(path: str | Path) -> Session:
     """Reopen a plan as a session, without the backlog it came from.
 

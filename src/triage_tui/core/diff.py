@@ -1,0 +1,231 @@
+"""What changed between two plans, or between a plan and a fresh backlog export.
+
+Pure: two Sessions in, a `PlanDiff` out (formats/diff.py renders it as Markdown for a
+pull request comment, or as JSON). An item is the same item when its id is the same;
+it changed when its title or description did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from triage_tui.core.model import Item
+from triage_tui.core.readiness import assess
+from triage_tui.core.scope import is_closed
+from triage_tui.core.session import Category, Decision, Session
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """An item named in the diff: its id and title (the newer one when it changed)."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """An item whose text changed: which fields ("title", "description")."""
+
+    id: str
+    title: str
+    fields: tuple[str, ...]
+    old_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionChange:
+    """A category the room changed, with the rationale it gave now."""
+
+    id: str
+    title: str
+    old: str
+    new: str
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelMove:
+    """A project item whose readiness level moved ("" old: it was not a project)."""
+
+    id: str
+    title: str
+    old: str
+    new: str
+    old_score: int | None
+    new_score: int
+
+
+@dataclass(frozen=True, slots=True)
+class HiringOpen:
+    """A hiring item still open (in the newer side, not done)."""
+
+    id: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A parked item's open question, answered by a decision in the newer plan."""
+
+    id: str
+    title: str
+    question: str
+    now: str
+    rationale: str
+
+
+@dataclass
+class PlanDiff:
+    """Everything `triage-tui diff` reports.
+
+    Attributes:
+        new_is_plan: False when the newer side is a backlog export (no decisions).
+        old_summary, new_summary: category (and, for plans, level) counts per side.
+        added, removed, changed: items by id; `changed` = title or description edited.
+        unchanged: how many items are in both, with the same text.
+        decisions: categories changed (plans only).
+        levels: readiness levels moved (plans only).
+        hiring_open: hiring items still open (the newer side's, or for a backlog the
+            old plan's hiring items the export still lists as not done).
+        answered: parked questions answered (plans only).
+    """
+
+    new_is_plan: bool
+    old_summary: dict[str, int] = field(default_factory=dict)
+    new_summary: dict[str, int] = field(default_factory=dict)
+    added: list[ItemRef] = field(default_factory=list)
+    removed: list[ItemRef] = field(default_factory=list)
+    changed: list[Changed] = field(default_factory=list)
+    unchanged: int = 0
+    decisions: list[DecisionChange] = field(default_factory=list)
+    levels: list[LevelMove] = field(default_factory=list)
+    hiring_open: list[HiringOpen] = field(default_factory=list)
+    answered: list[Answered] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing moved at all (hiring items still open are a standing fact, not a move)."""
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.decisions
+            or self.levels
+            or self.answered
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (`diff --json`)."""
+        data = asdict(self)
+        for entry in data["changed"]:
+            entry["fields"] = list(entry["fields"])
+        return data
+
+
+def text_changes(old: Item, new: Item) -> tuple[str, ...]:
+    """Which of title and description differ (what makes an item "changed")."""
+    fields = []
+    if old.title != new.title:
+        fields.append("title")
+    if old.description != new.description:
+        fields.append("description")
+    return tuple(fields)
+
+
+def _summary(session: Session, with_levels: bool) -> dict[str, int]:
+    counts = session.counts()
+    summary = {"items": len(session.backlog.items)}
+    summary.update((category.value, counts[category]) for category in Category)
+    if with_levels:
+        levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
+        for item in session.items_in(Category.PROJECT):
+            levels[assess(item, session.decision(item.id).marks).level.value] += 1
+        summary.update(levels)
+    return summary
+
+
+def _level(item: Item, decision: Decision | None) -> tuple[str, int | None]:
+    if decision is None or decision.category is not Category.PROJECT:
+        return "", None
+    assessment = assess(item, decision.marks)
+    return assessment.level.value, assessment.score
+
+
+def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff:
+    """The diff from `old` (a plan) to `new` (a plan, or a backlog when not `new_is_plan`)."""
+    result = PlanDiff(new_is_plan=new_is_plan)
+    result.old_summary = _summary(old, True)
+    result.new_summary = _summary(new, new_is_plan)
+    old_items = old.backlog.by_id()
+    new_ids = set()
+    for item in new.backlog.items:
+        new_ids.add(item.id)
+        before = old_items.get(item.id)
+        if before is None:
+            result.added.append(ItemRef(item.id, item.title))
+            continue
+        fields = text_changes(before, item)
+        if fields:
+            old_title = before.title if "title" in fields else ""
+            result.changed.append(Changed(item.id, item.title, fields, old_title))
+        else:
+            result.unchanged += 1
+    result.removed = [
+        ItemRef(item.id, item.title) for item in old.backlog.items if item.id not in new_ids
+    ]
+
+    old_get, new_get = old.decisions.get, new.decisions.get
+    if new_is_plan:
+        for item in new.backlog.items:
+            if item.id not in old_items:
+                continue
+            was, now = old_get(item.id), new_get(item.id)
+            was_category = was.category if was else Category.UNDECIDED
+            now_category = now.category if now else Category.UNDECIDED
+            if was_category is not now_category:
+                result.decisions.append(
+                    DecisionChange(
+                        item.id,
+                        item.title,
+                        was_category.value,
+                        now_category.value,
+                        now.rationale if now else "",
+                    )
+                )
+                answered = (
+                    was_category is Category.PARKED
+                    and was is not None
+                    and was.rationale.strip()
+                    and now_category is not Category.UNDECIDED
+                )
+                if answered and was is not None:
+                    result.answered.append(
+                        Answered(
+                            item.id,
+                            item.title,
+                            was.rationale,
+                            now_category.value,
+                            now.rationale if now else "",
+                        )
+                    )
+            old_level, old_score = _level(old_items[item.id], was)
+            new_level, new_score = _level(item, now)
+            if new_level and new_score is not None and new_level != old_level:
+                result.levels.append(
+                    LevelMove(item.id, item.title, old_level, new_level, old_score, new_score)
+                )
+        hiring = new.items_in(Category.HIRING)
+    else:
+        # A fresh export has no decisions: the old plan's hiring items it still lists.
+        hiring = (
+            item
+            for item in new.backlog.items
+            if item.id in old_items and old.decision(item.id).category is Category.HIRING
+        )
+    result.hiring_open = [
+        HiringOpen(item.id, item.title, item.status) for item in hiring if not is_closed(item)
+    ]
+    return result
