@@ -150,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)
         return 1
+    if args.carry_from is not None:
+        if args.file is None:
+            print("triage-tui: --from needs a BACKLOG to carry the plan over to", file=sys.stderr)
+            return 2
+        if not args.carry_from.exists():
+            print(f"{args.carry_from}: no such file", file=sys.stderr)
+            return 1
     from triage_tui.tui.launch import run_app
 
     return run_app(args, mapping)

@@ -7,6 +7,7 @@ changes only when what the screen draws changes. Regenerate after a deliberate U
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -113,6 +114,17 @@ def test_start_chooser_without_a_file(snap_compare: SnapCompare) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(None), terminal_size=SIZE, run_before=run_before)
+
+
+def test_start_from_last_quarter(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """--from: how many decisions were carried, how many items are new and changed (the scope)."""
+    from tests.unit.test_carry import NEXT_QUARTER, last_quarter
+
+    last_quarter(tmp_path)  # q1.plan.toml, relative to the test's cwd
+    shutil.copy(NEXT_QUARTER, tmp_path / "next-quarter.csv")
+    options = LaunchOptions(file=Path("next-quarter.csv"), carry_from=Path("q1.plan.toml"))
+    app = create_app(options, now=FrozenClock())
+    assert snap_compare(app, terminal_size=SIZE, run_before=go())
 
 
 # -- categorize --------------------------------------------------------------------

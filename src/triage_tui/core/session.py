@@ -62,6 +62,7 @@ SESSION_FIELDS = (
     "seconds_used",
     "search_months",
     "contractor_start_days",
+    "carry",
 )
 
 #: Session fields holding whole numbers.
@@ -298,9 +299,9 @@ class Session:
         phase: the screen the room was on ("start", "categorize", ...), for resuming.
         seconds_used: the workshop clock, in whole seconds (booked by `add_time`).
         search_months, contractor_start_days: the roadmap-impact assumptions.
-        carried_from: the plan `--from` carried decisions from, or "".
-        previous: for items that changed since that plan, last quarter's decision
-            (shown beside the item; not part of this quarter's plan).
+        carry: what `--from` carried (see `triage_tui.core.carry`): {"from": the old
+            plan, "carried": n, "new": [ids], "changed": {id: [category, rationale]}}
+            (last quarter's decision of each changed item, shown beside it); {} else.
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
             navigation or time), or "" before the first.
         history: applied steps, newest last (ctrl+z undoes the newest undoable one).
@@ -320,8 +321,7 @@ class Session:
     seconds_used: int = 0
     search_months: int = DEFAULT_SEARCH_MONTHS
     contractor_start_days: int = DEFAULT_CONTRACTOR_START_DAYS
-    carried_from: str = ""
-    previous: dict[str, Decision] = field(default_factory=dict, repr=False)
+    carry: dict[str, Any] = field(default_factory=dict, repr=False)
     updated: str = ""
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
@@ -333,6 +333,11 @@ class Session:
             self.decisions = Decisions(self.backlog.items, decisions)
 
     # -- reading -----------------------------------------------------------------
+    @property
+    def carried_from(self) -> str:
+        """The plan `--from` carried decisions from, or ""."""
+        return str(self.carry.get("from", ""))
+
     def decision(self, item_id: str) -> Decision:
         """The decision for `item_id` (created empty if needed)."""
         decision = self.decisions.get(item_id)
@@ -375,15 +380,18 @@ class Session:
         return self.decision(target).get(name)
 
     # -- changing ----------------------------------------------------------------
-    def change(self, label: str, *changes: tuple[str, str, Any]) -> Step | None:
-        """Apply one undoable step made of (target, field, new value) triples.
+    def change(
+        self, label: str, *changes: tuple[str, str, Any], undoable: bool = True
+    ) -> Step | None:
+        """Apply one step made of (target, field, new value) triples.
 
         Ops whose value does not change are dropped; a step with none is not recorded.
+        `undoable=False` for what ctrl+z must pass over (navigation, time, a carry-over).
 
         Returns:
             The step applied, or None when nothing changed.
         """
-        return self._step(label, changes, undoable=True)
+        return self._step(label, changes, undoable=undoable)
 
     def _step(
         self, label: str, changes: Iterable[tuple[str, str, Any]], *, undoable: bool
@@ -448,7 +456,7 @@ class Session:
                 raise KeyError(name)
             if name in _INT_FIELDS:
                 value = int(value)
-            elif name == "scope":
+            elif name in ("scope", "carry"):
                 value = dict(value or {})
             else:
                 value = "" if value is None else str(value)

@@ -74,6 +74,15 @@ class Workshop:
         """Items the workshop covers, in backlog order."""
         return self._in_scope
 
+    @property
+    def plan_items(self) -> list[Item]:
+        """Items the plan holds: the scope's filters, but every item of them when `--from`
+        narrowed the hour to the new and changed ones (carried items stay in the plan)."""
+        scope = self.scope
+        if not scope.ids:
+            return self._in_scope
+        return apply_scope(self.session.backlog.items, scope.for_plan())
+
     def preview_scope(self, scope: Scope) -> list[Item]:
         """The items `scope` would keep (the start screen shows the count live)."""
         return apply_scope(self.session.backlog.items, scope)

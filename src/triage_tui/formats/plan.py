@@ -689,7 +689,7 @@ class _Reader:
             seconds_used=seconds_used,
             search_months=search_months,
             contractor_start_days=start_days,
-            carried_from=carried_from,
+            carry={"from": carried_from} if carried_from else {},
             updated=updated,
             plan_meta=plan_meta,
         )

@@ -32,6 +32,7 @@ class LaunchOptions:
     theme: str | None = None
     autosave: bool = True
     default_minutes: int = 60  # from the config file; a resumed session or --minutes wins
+    carry_from: Path | None = None  # --from: last quarter's plan
 
 
 #: Files up to this size load before the first paint; larger ones in a worker, with progress.

@@ -33,6 +33,7 @@ def options_from_args(args: argparse.Namespace, mapping: dict[str, str]) -> Any:
         mapping=mapping,
         fresh=args.fresh,
         theme=args.theme,
+        carry_from=getattr(args, "carry_from", None),
     )
 
 
@@ -123,11 +124,26 @@ def build_workshop(
         else:
             session = Session(backlog, minutes=options.default_minutes)
     opened = _start_autosave(session, fresh=options.fresh) if options.autosave else Opened()
+    carry_from = getattr(options, "carry_from", None)
+    if carry_from is not None and not session.carried_from:
+        # After the autosave attached (the carry-over is journaled) and only once: a
+        # resumed session that carried already has it.
+        _carry_from(session, path, Path(carry_from))
     if options.minutes is not None:
         session.minutes = options.minutes
     # Built last: the scope and the clock come from the resumed session.
     opened.workshop = Workshop(session, plan_path=options.plan or _bundled_plan_path(path), now=now)
     return opened
+
+
+def _carry_from(session: Any, path: Path, old_plan: Path) -> None:
+    """`--from OLD.plan.toml`: last quarter's decisions onto the unchanged items."""
+    from triage_tui.core.carry import carry_over
+    from triage_tui.formats.plan import read_plan
+
+    if session.backlog.format == "plan":
+        raise InputError(path, "--from carries a plan over to a backlog export, not to a plan")
+    carry_over(session, read_plan(old_plan), old_plan.as_posix())
 
 
 def _start_autosave(session: Any, *, fresh: bool) -> Opened:
@@ -190,7 +206,11 @@ def export_files(
     if plan is not None:
         target = plan
         jobs.append(
-            (plan, lambda: dumps_plan(session, in_scope=workshop.in_scope, plan_path=target), True)
+            (
+                plan,
+                lambda: dumps_plan(session, in_scope=workshop.plan_items, plan_path=target),
+                True,
+            )
         )
     if brief is not None:
         jobs.append((brief, lambda: render_brief(session, in_scope=workshop.in_scope), False))

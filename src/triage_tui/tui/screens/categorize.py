@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from triage_tui.core.carry import describe_previous
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import format_clock
 from triage_tui.core.session import Category
@@ -110,14 +111,17 @@ class CategorizeScreen(ItemScreen):
         category = decision.category
         spent = format_clock(decision.seconds_spent) if decision.seconds_spent else ""
         decision_widget = self.query_one("#decision", Static)
-        if self._verdict_shown != (category, spent):
+        previous = describe_previous(workshop.session, item.id)  # --from: a changed item
+        if self._verdict_shown != (category, spent, previous):
             # Most moves go from one undecided, unopened item to the next: the same line.
-            self._verdict_shown = (category, spent)
+            self._verdict_shown = (category, spent, previous)
             verdict = Text()
             verdict.append(f" {CATEGORY_TAGS[category]} ", style="bold reverse")
             verdict.append(f" {CATEGORY_WORDS[category]}")
             if spent:
                 verdict.append(f"   ({spent} spent)", style="dim")
+            if previous:
+                verdict.append(f"   {previous}", style="italic")
             decision_widget.update(verdict, layout=False)
         wanted = f"-{category.value}"
         if not decision_widget.has_class(wanted):  # a class change restyles: only when needed
@@ -128,7 +132,7 @@ class CategorizeScreen(ItemScreen):
             note.value = decision.rationale
         self._details_when_rested(item)
 
-    _verdict_shown: tuple[Category, str] | None = None
+    _verdict_shown: tuple[Category, str, str] | None = None
     _details_for: Item | None = None  # the item itself: a reopened file may reuse ids
     _details_timer: Timer | None = None
 

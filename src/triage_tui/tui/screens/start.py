@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from triage_tui.core.carry import carry_counts
 from triage_tui.core.pacing import agenda, describe_pace, per_item_seconds, phase_minutes
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
@@ -107,6 +109,8 @@ class StartScreen(PhaseScreen):
             text.append(f"\n⚠ … and {len(backlog.warnings) - 5} more warnings (triage-tui check)")
         if self.triage.resume_info:
             text.append(f"\n↻ {self.triage.resume_info}  (ctrl+n starts afresh)", style="bold")
+        if (carried := carry_counts(workshop.session)) is not None:
+            text.append(f"\n⇄ {carried.describe(workshop.session.carried_from)}", style="bold")
         text.append(f"\nctrl+s writes the plan to {workshop.plan_path}", style="dim")
         loaded.update(text)
         session = workshop.session
@@ -238,7 +242,7 @@ class StartScreen(PhaseScreen):
         if workshop is None:
             return
         scope = workshop.scope
-        workshop.set_scope(Scope(not scope.hide_closed, scope.text))
+        workshop.set_scope(replace(scope, hide_closed=not scope.hide_closed))
         self.refresh_view()
 
     def action_focus_filter(self) -> None:
@@ -285,7 +289,7 @@ class StartScreen(PhaseScreen):
     def _apply_filter(self, event: Input.Submitted) -> None:
         workshop = self.workshop
         if workshop is not None:
-            workshop.set_scope(Scope(workshop.scope.hide_closed, event.value.strip()))
+            workshop.set_scope(replace(workshop.scope, text=event.value.strip()))
             self.set_focus(None)
             self.refresh_view()
 
@@ -293,7 +297,7 @@ class StartScreen(PhaseScreen):
     def _preview_filter(self, event: Input.Changed) -> None:
         workshop = self.workshop
         if workshop is not None and event.input.has_focus:
-            self._draw_scope(Scope(workshop.scope.hide_closed, event.value.strip()))
+            self._draw_scope(replace(workshop.scope, text=event.value.strip()))
 
     @on(Input.Submitted, "#facilitator, #team, #minutes")
     def _names_done(self, event: Input.Submitted) -> None:
