@@ -94,7 +94,10 @@ def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
     session = Session(load(backlog))
     journal = Autosave.for_backlog(session.backlog, state / "sessions")
     # repair=False: read the file exactly as the killed process left it.
-    assert journal.resume(session, repair=False) == len(keys)
+    # Every decision, and the phase and time the room spent (journaled, not undoable).
+    assert journal.resume(session, repair=False) >= len(keys)
+    assert session.undo_depth == len(keys)
+    assert session.phase == "categorize"
     expected = {"h": Category.HIRING, "p": Category.PROJECT, "s": Category.PARKED}
     for item, key in zip(items, keys, strict=False):
         assert session.decisions[item.id].category is expected[key], item.id

@@ -619,7 +619,7 @@ def _info(path: Path, scan: _Scan, session: Session, items: int) -> ResumeInfo:
         created=str(header.get("created", "")),
         saved_at=saved_at,
         steps=len(scan.steps),
-        undo_depth=len(session.history),
+        undo_depth=session.undo_depth,
         decided=decided,
         items=items,
         phase=session.phase,
