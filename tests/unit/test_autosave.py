@@ -320,7 +320,7 @@ def test_summary_describes_the_saved_session(backlog: Backlog) -> None:
     assert info.steps == len(snapshots) - 1
     assert info.decided == 4  # A-2 (re-decided after an undo), A-3
     assert info.items == len(backlog.items)
-    assert info.undo_depth == len(live.history)
+    assert info.undo_depth == live.undo_depth  # phase and time steps are not undoable
     assert info.phase == "categorize"
     assert info.backlog == backlog.source.resolve()  # type: ignore[union-attr]
     assert info.saved_at == live.history[-1].at
