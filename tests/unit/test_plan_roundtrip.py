@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import SAMPLES
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.workshop import Workshop
 from triage_tui.formats import loaders
 from triage_tui.formats.plan import SCHEMA, dumps_plan, loads_plan, read_plan, write_plan
 from triage_tui.store.autosave import Autosave
@@ -31,6 +32,7 @@ SESSION_STATE = (
     "seconds_used",
     "search_months",
     "contractor_start_days",
+    "carried_from",
 )
 DECISION_STATE = (
     "category",
@@ -301,3 +303,49 @@ def test_created_is_the_first_write_and_kept(tmp_path: Path) -> None:
     second = _meta(plan_file.read_text(encoding="utf-8"))
     assert second["created"] == first["created"]
     assert second["updated"] == first["updated"] == session.updated
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_workshop_books_time_and_the_clock_through_the_session(tmp_path: Path) -> None:
+    ticks = Ticks()
+    session = Session(backlog())
+    journal: list[Any] = []
+    session.listeners.append(journal.append)
+    workshop = Workshop(session, now=ticks)
+    items = {item.id: item for item in session.backlog.items}
+    workshop.set_phase("categorize")
+    workshop.clock.start()
+    workshop.open_item(items["P-1"])
+    ticks.now += 40.4
+    workshop.open_item(items["P-2"])  # P-1 was open 40 s, undecided: still booked
+    ticks.now += 25
+    workshop.decide(items["P-2"], Category.PROJECT)
+    ticks.now += 5
+    workshop.set_phase("plan")  # the 5 s on P-2 after deciding, and the clock
+    ticks.now += 30  # on the Plan screen, no item open
+    workshop.book_time()  # what ctrl+s and quitting do
+    assert session.decision("P-1").seconds_spent == 40
+    assert session.decision("P-2").seconds_spent == 30
+    assert session.seconds_used == 100  # the clock, not the items' sum
+    assert session.phase == "plan"
+    assert [step.undoable for step in journal].count(True) == 1  # only the decision
+    assert session.undo() is not None and session.undo() is None
+    assert session.decision("P-2").seconds_spent == 30  # time stays after the undo
+
+    # The clock and the time per item come back exactly from the plan.
+    plan_file = tmp_path / "t.plan.toml"
+    write_plan(session, plan_file, created=CREATED)
+    reopened = read_plan(plan_file)
+    assert Workshop(reopened, now=ticks).clock.elapsed() == 100
+    assert reopened.decision("P-1").seconds_spent == 40
+    assert reopened.phase == "plan"
+    assert "minutes_used = 1.7" in plan_file.read_text(encoding="utf-8")

@@ -252,8 +252,13 @@ class Workshop:
         return self._book(self.timer.current, self.timer.lap())
 
     def set_phase(self, phase: str) -> Step | None:
-        """The room moves to `phase`: the time so far is booked, then the move journaled."""
+        """The room moves to `phase`: the time so far is booked, then the move journaled.
+
+        No item is open after a move until the phase's screen opens one, so time on
+        Plan or Export is the clock's, not the last item's.
+        """
         self.book_time()
+        self.timer.switch("")
         return self.session.set_phase(phase)
 
     def decide(self, item: Item, category: Category) -> Step | None:
