@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLES
+from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.workshop import Workshop
@@ -349,3 +350,27 @@ def test_the_workshop_books_time_and_the_clock_through_the_session(tmp_path: Pat
     assert reopened.decision("P-1").seconds_spent == 40
     assert reopened.phase == "plan"
     assert "minutes_used = 1.7" in plan_file.read_text(encoding="utf-8")
+
+
+def test_first_engagement_before_is_written_and_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triage_tui.formats import plan as plan_module
+
+    session = Session(backlog())
+    every_kind_of_change(session)
+    text = dumps_plan(session, created=CREATED)
+    assert 'before = ""' in text  # core.handoff names no larger need yet: empty, not absent
+    # When core.handoff names the larger need it prepares for (a third value):
+    monkeypatch.setattr(
+        plan_module,
+        "recommend_first_engagement",
+        lambda *args, **kwargs: ("P-2", "Start small.", "P-3"),
+    )
+    text = dumps_plan(session, created=CREATED)
+    assert (
+        '[first_engagement]\nid = "P-2"\nwhy = "Start small."\nchosen_by = "room"\nbefore = "P-3"\n'
+        in text
+    )
+    assert loads_plan(text).first_engagement == "P-2"
+    broken = text.replace('before = "P-3"', "before = 3")
+    with pytest.raises(InputError, match=r"\[first_engagement\]: before must be a string"):
+        loads_plan(broken)

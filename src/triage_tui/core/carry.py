@@ -74,11 +74,11 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
         decision = old_get(item.id)
         if before is None:
             new.append(item.id)
-        elif text_changes(before, item):
+        elif fields := text_changes(before, item):
             if decision is not None:
-                changed[item.id] = [decision.category.value, decision.rationale]
+                changed[item.id] = [decision.category.value, decision.rationale, *fields]
             else:
-                changed[item.id] = [Category.UNDECIDED.value, ""]
+                changed[item.id] = [Category.UNDECIDED.value, "", *fields]
         elif decision is not None:
             changes += _decision_changes(item.id, decision)
             carried += decision.category is not Category.UNDECIDED
@@ -118,8 +118,10 @@ def describe_previous(session: Session, item_id: str) -> str:
     previous = session.carry.get("changed", {}).get(item_id)
     if not previous:
         return ""
-    category, rationale = str(previous[0]), str(previous[1]) if len(previous) > 1 else ""
+    category = str(previous[0])
+    rationale = str(previous[1]) if len(previous) > 1 else ""
+    what = " and ".join(str(name) for name in previous[2:]) or "text"
     if category == Category.UNDECIDED.value and not rationale:
-        return "last quarter: not decided; its text changed since"
+        return f"last quarter: not decided; its {what} changed since"
     note = f": {' '.join(rationale.split())}" if rationale.strip() else ""
-    return f"last quarter: {category}{note} (its text changed since)"
+    return f"last quarter: {category}{note} (its {what} changed since)"

@@ -185,17 +185,24 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     return entry, assessment
 
 
+def _recommended(recommendation: Any) -> tuple[str, str, str]:
+    """(id, why, before) from core.handoff's recommendation: a (id, why) pair today; a
+    longer tuple, a named tuple or an object with `id`, `why` and `before` as it grows
+    (`before`: the larger need the first engagement tests the ground for)."""
+    if isinstance(recommendation, tuple):
+        before = recommendation[2] if len(recommendation) > 2 else ""
+        return str(recommendation[0]), str(recommendation[1]), str(before or "")
+    before = getattr(recommendation, "before", "")
+    return str(recommendation.id), str(recommendation.why), str(before or "")
+
+
 def _first_engagement(
     session: Session, items: Sequence[Item], assessments: Mapping[str, Assessment]
 ) -> dict[str, str]:
     recommendation = recommend_first_engagement(session, items, assessments=assessments)
     if recommendation is None:
         return {"id": "", "why": NO_FIRST_ENGAGEMENT, "chosen_by": "recommendation", "before": ""}
-    found = tuple(recommendation)
-    first_id, why = str(found[0]), str(found[1])
-    # core.handoff may name the larger need the first engagement prepares for (a third
-    # value, an item id); a recommendation without one has nothing to name.
-    before = str(found[2] or "") if len(found) > 2 else ""
+    first_id, why, before = _recommended(recommendation)
     chosen_by = "room" if first_id == session.first_engagement else "recommendation"
     return {"id": first_id, "why": why, "chosen_by": chosen_by, "before": before}
 
