@@ -1,4 +1,4 @@
-"""Command line: `triage-tui [FILE]`, `check`, `brief`, `serve`.
+"""Command line: `triage-tui [FILE]` (with `--from`), `check`, `brief`, `diff`, `serve`.
 
 Textual is imported only when the app runs, so `check` and `brief` start fast.
 """
@@ -16,6 +16,7 @@ from triage_tui.core.errors import InputError
 
 if TYPE_CHECKING:
     from triage_tui.core.model import Scan
+    from triage_tui.core.session import Session
 
 SUBCOMMANDS = ("check", "brief", "serve", "diff")
 
@@ -39,7 +40,8 @@ def _app_parser() -> argparse.ArgumentParser:
         prog="triage-tui",
         description=(
             "Run the one-hour backlog categorization workshop. Subcommands: "
-            "check FILE [--json], brief PLAN [-o OUT.md], serve [FILE]."
+            "check FILE [--json], brief PLAN [-o OUT.md], diff OLD NEW [--json], serve [FILE]. "
+            "BACKLOG --from OLD.plan.toml starts next quarter's workshop from last quarter's plan."
         ),
     )
     parser.add_argument("--version", action="version", version=f"triage-tui {__version__}")
@@ -247,7 +249,7 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
     return 0
 
 
-def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[object, bool]:
+def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[Session, bool]:
     """A plan (reopened) or a backlog (undecided) as a Session; True when it was a plan.
 
     Raises:
@@ -270,7 +272,6 @@ def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[obj
 def cmd_diff(old: Path, new: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     """`triage-tui diff OLD NEW`: Markdown (or JSON) of what moved between them."""
     from triage_tui.core.diff import compare
-    from triage_tui.core.session import Session
     from triage_tui.formats.diff import render_json, render_markdown
 
     try:
@@ -281,7 +282,6 @@ def cmd_diff(old: Path, new: Path, *, as_json: bool, mapping: dict[str, str]) ->
     except InputError as error:
         print(str(error), file=sys.stderr)
         return 1
-    assert isinstance(before, Session) and isinstance(after, Session)
     found = compare(before, after, new_is_plan=new_is_plan)
     render = render_json if as_json else render_markdown
     try:
