@@ -84,10 +84,11 @@ class PhaseScreen(Screen[Any]):
             self.tick()
 
     def on_screen_resume(self) -> None:
-        if self.workshop is not None:
+        if self.workshop is not None and self.PHASE != "start":
+            # Start shows first on every launch: that is no move of the room's, and a
+            # resumed session keeps the phase it was in (F2 records a move to Start).
             self.workshop.set_phase(self.PHASE)
-            if self.PHASE != "start":
-                self.workshop.clock.start()  # the hour runs from the first phase shown
+            self.workshop.clock.start()  # the hour runs from the first phase shown
         self.refresh_view()
 
     def tick(self) -> None:
