@@ -374,3 +374,18 @@ def test_first_engagement_before_is_written_and_read(monkeypatch: pytest.MonkeyP
     broken = text.replace('before = "P-3"', "before = 3")
     with pytest.raises(InputError, match=r"\[first_engagement\]: before must be a string"):
         loads_plan(broken)
+
+
+def test_list_handoff_fields_are_arrays_and_come_back_as_written() -> None:
+    session = Session(backlog())
+    session.decide("P-2", Category.PROJECT)
+    for number in range(1, 8):
+        session.set_mark("P-2", number, Mark.MET)
+    criteria = "- stored once\n\n- 400 on a bad signature\n  (logged)"
+    session.set_handoff("P-2", "acceptance_criteria", criteria)
+    text = dumps_plan(session, created=CREATED)
+    assert (
+        'acceptance_criteria = [\n    "- stored once",\n    "",\n'
+        '    "- 400 on a bad signature",\n    "  (logged)",\n]'
+    ) in text
+    assert loads_plan(text).decision("P-2").handoff == {"acceptance_criteria": criteria}

@@ -116,10 +116,12 @@ def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _as_list(value: Any) -> list[str]:
-    """A list-valued handoff field as TOML array entries (text: one entry per line)."""
+    """A list-valued handoff field as TOML array entries (text: one entry per line, kept
+    as written, so joining them gives the text back)."""
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
-    return [line.strip() for line in str(value).splitlines() if line.strip()]
+    text = str(value).strip("\n")
+    return text.split("\n") if text else []
 
 
 def _handoff_table(item: Item, decision: Decision) -> dict[str, Any]:
