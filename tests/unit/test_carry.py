@@ -74,6 +74,12 @@ def test_unchanged_items_carry_everything_new_and_changed_are_the_scope(tmp_path
 
     workshop = Workshop(session)
     assert [item.id for item in workshop.in_scope] == [*CHANGED, *NEW]
+    # The room can widen the hour to every item (the palette's "Scope: every item"), and
+    # undo that.
+    workshop.widen_scope()
+    assert len(workshop.in_scope) == 25
+    session.undo()
+    assert [item.id for item in workshop.in_scope] == [*CHANGED, *NEW]
     # ctrl+z never undoes the carry-over.
     assert session.undo() is None and session.decision("ACME-212").carried
     # Deciding a carried item again makes it the room's own decision.

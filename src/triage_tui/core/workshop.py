@@ -91,6 +91,10 @@ class Workshop:
         """Narrow (or widen) the workshop; undoable like any decision."""
         return self.session.set_field("scope", scope.to_dict())
 
+    def widen_scope(self) -> Step | None:
+        """Drop a `--from` list of ids from the scope (its filters stay); undoable."""
+        return self.set_scope(self.scope.for_plan())
+
     def refresh_scope(self) -> None:
         """Recompute the in-scope list and its undecided count."""
         self._in_scope = apply_scope(self.session.backlog.items, self.scope)

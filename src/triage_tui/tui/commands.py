@@ -37,9 +37,24 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
     workshop = app.workshop
     if workshop is None:
         return
+    if workshop.scope.ids:
+        yield SystemCommand(
+            "Scope: every item",
+            "Not only the new and changed items --from left to decide (ctrl+z narrows again)",
+            partial(_widen_scope, app),
+        )
     for item in workshop.in_scope[:MAX_JUMP_ITEMS]:
         yield SystemCommand(
             f"Jump to {item.id}: {item.title}"[:90],
             "Open this item in Categorize",
             partial(app.jump_to, item.id),
         )
+
+
+def _widen_scope(app: TriageApp) -> None:
+    workshop = app.workshop
+    if workshop is not None and workshop.widen_scope() is not None:
+        refresh = getattr(app.screen, "refresh_view", None)
+        if refresh is not None:
+            refresh()
+        app.notify(f"Scope: every item ({len(workshop.in_scope)})", timeout=3)
