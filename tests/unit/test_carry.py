@@ -66,9 +66,9 @@ def test_unchanged_items_carry_everything_new_and_changed_are_the_scope(tmp_path
         assert now.seconds_spent == 0  # this quarter's clock starts at zero
     assert describe_previous(session, "ACME-220") == (
         f"last quarter: {old.decision('ACME-220').category.value}: why ACME-220 "
-        "(its description changed since)"
+        "· changed since: description (+3 lines)"
     )
-    assert describe_previous(session, "ACME-236").endswith("(its title changed since)")
+    assert describe_previous(session, "ACME-236").endswith("· changed since: title")
     assert describe_previous(session, "ACME-212") == ""
     assert (session.facilitator, session.search_months) == ("Ana", 6)
 

@@ -120,6 +120,9 @@ def test_a_fresh_export_against_the_plan(
     assert "what is new or changed since the plan" in markdown
     assert "items 24 → 25 (21 unchanged)" in markdown
     assert "- `ACME-236` Per-API-key and per-IP rate limiting: title changed" in markdown
+    assert (
+        "- `ACME-220` Stripe webhook ingestion service: description (+3 lines) changed" in markdown
+    )
 
 
 def test_backlog_text_cannot_break_the_markdown() -> None:
@@ -152,3 +155,15 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"{broken}:") and "title must be a string" in err
     assert len(err.splitlines()) == 1
+
+
+def test_what_changed_in_words() -> None:
+    from triage_tui.core.diff import describe_text_change
+
+    old = Item("A", "Old title", "one\ntwo\nthree")
+    assert describe_text_change(old, old) == ""
+    assert describe_text_change(old, Item("A", "New title", old.description)) == "title"
+    grown = Item("A", "Old title", "one\ntwo\nthree\nfour")
+    assert describe_text_change(old, grown) == "description (+1 line)"
+    edited = Item("A", "New title", "one\n2\nthree\nfour")
+    assert describe_text_change(old, edited) == "title and description (+2 −1 lines)"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from triage_tui.core.diff import text_changes
+from triage_tui.core.diff import describe_text_change
 from triage_tui.core.scope import Scope
 from triage_tui.core.session import SESSION, Category, Decision, Session, Step
 
@@ -74,11 +74,11 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
         decision = old_get(item.id)
         if before is None:
             new.append(item.id)
-        elif fields := text_changes(before, item):
+        elif what := describe_text_change(before, item):
             if decision is not None:
-                changed[item.id] = [decision.category.value, decision.rationale, *fields]
+                changed[item.id] = [decision.category.value, decision.rationale, what]
             else:
-                changed[item.id] = [Category.UNDECIDED.value, "", *fields]
+                changed[item.id] = [Category.UNDECIDED.value, "", what]
         elif decision is not None:
             changes += _decision_changes(item.id, decision)
             carried += decision.category is not Category.UNDECIDED
@@ -114,14 +114,15 @@ def carry_counts(session: Session) -> CarryCounts | None:
 
 
 def describe_previous(session: Session, item_id: str) -> str:
-    """Last quarter's decision of a changed item ("last quarter: hiring: why"), or ""."""
+    """Last quarter's decision of a changed item and what changed ("last quarter: hiring:
+    why · changed since: description (+3 lines)"), or ""."""
     previous = session.carry.get("changed", {}).get(item_id)
     if not previous:
         return ""
     category = str(previous[0])
     rationale = str(previous[1]) if len(previous) > 1 else ""
-    what = " and ".join(str(name) for name in previous[2:]) or "text"
+    what = str(previous[2]) if len(previous) > 2 else "text"
     if category == Category.UNDECIDED.value and not rationale:
-        return f"last quarter: not decided; its {what} changed since"
+        return f"last quarter: not decided · changed since: {what}"
     note = f": {' '.join(rationale.split())}" if rationale.strip() else ""
-    return f"last quarter: {category}{note} (its {what} changed since)"
+    return f"last quarter: {category}{note} · changed since: {what}"

@@ -7,6 +7,7 @@ it changed when its title or description did.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,12 +27,14 @@ class ItemRef:
 
 @dataclass(frozen=True, slots=True)
 class Changed:
-    """An item whose text changed: which fields ("title", "description")."""
+    """An item whose text changed: which fields ("title", "description"), and in words
+    with the description's line counts (`describe_text_change`)."""
 
     id: str
     title: str
     fields: tuple[str, ...]
     old_title: str = ""
+    what: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,34 @@ def text_changes(old: Item, new: Item) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def line_counts(old: str, new: str) -> tuple[int, int]:
+    """(lines added, lines removed) from `old` to `new` text."""
+    added = removed = 0
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        if line.startswith("+ "):
+            added += 1
+        elif line.startswith("- "):
+            removed += 1
+    return added, removed
+
+
+def describe_text_change(old: Item, new: Item) -> str:
+    """What changed, in words: "title", "description (+3 lines)", "title and description
+    (+1 −2 lines)"; "" when neither did."""
+    fields = text_changes(old, new)
+    if not fields:
+        return ""
+    what = " and ".join(fields)
+    if "description" not in fields:
+        return what
+    added, removed = line_counts(old.description, new.description)
+    counts = " ".join(
+        part for part in (f"+{added}" if added else "", f"−{removed}" if removed else "") if part
+    )
+    lines = "line" if added + removed == 1 else "lines"
+    return f"{what} ({counts} {lines})" if counts else what
+
+
 def _summary(session: Session, with_levels: bool) -> dict[str, int]:
     counts = session.counts()
     summary = {"items": len(session.backlog.items)}
@@ -170,7 +201,8 @@ def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff
         fields = text_changes(before, item)
         if fields:
             old_title = before.title if "title" in fields else ""
-            result.changed.append(Changed(item.id, item.title, fields, old_title))
+            what = describe_text_change(before, item)
+            result.changed.append(Changed(item.id, item.title, fields, old_title, what))
         else:
             result.unchanged += 1
     result.removed = [

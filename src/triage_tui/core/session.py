@@ -301,7 +301,7 @@ class Session:
         search_months, contractor_start_days: the roadmap-impact assumptions.
         carry: what `--from` carried (see `triage_tui.core.carry`): {"from": the old
             plan, "carried": n, "new": [ids], "removed": n, "changed": {id: [category,
-            rationale, *fields changed]}} (last quarter's decision of each changed item,
+            rationale, what changed ("description (+3 lines)")]}} (last quarter's decision of each changed item,
             shown beside it); {} else.
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
             navigation or time), or "" before the first.

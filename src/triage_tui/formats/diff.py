@@ -91,7 +91,7 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
     if diff.changed:
         out.append(_heading("Title or description changed", len(diff.changed)))
         for entry in diff.changed:
-            what = " and ".join(entry.fields)
+            what = entry.what or " and ".join(entry.fields)
             was = f" (was “{prose(entry.old_title)}”)" if entry.old_title else ""
             out.append(f"- {_item(entry.id, entry.title)}: {what} changed{was}\n")
         out.append("\n")
