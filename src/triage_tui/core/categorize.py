@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -223,16 +223,6 @@ class _Lexicon:
         # longest branch, so "ownership" wins over "own". "-" counts as part of a word.
         self.pattern = re.compile(r"(?<![\w-])" + _trie_pattern(self.terms) + r"(?![\w-])")
 
-    def scan(self, text: str) -> Iterator[tuple[str, str, Category, int]]:
-        """(lowercase term, text as written, side, weight) for each occurrence."""
-        lowered = text.lower()
-        same = len(lowered) == len(text)
-        for match in self.pattern.finditer(lowered):
-            term = match.group()
-            written = text[match.start() : match.end()] if same else term
-            side, weight = self.terms[term]
-            yield term, written, side, weight
-
 
 _LEXICON = _Lexicon()
 
@@ -240,9 +230,9 @@ _LEXICON = _Lexicon()
 _VERSIONED = re.compile(
     r"(?<![\w-])(?:postgres(?:ql)?|mysql|python|node(?:\.js)?|django|rails|ruby|java|php|go|"
     r"kubernetes|k8s|elasticsearch|opensearch|redis|kafka|terraform|ubuntu|debian|react|"
-    r"spring boot|laravel|\.net|mongodb|angular|vue|next\.js)\s?v?\d+(?:\.\d+)*",
-    re.IGNORECASE,
-)
+    r"spring boot|laravel|\.net|mongodb|angular|vue|next\.js)\s?v?\d+(?:\.\d+)*"
+)  # matched against lowercased text
+_DIGIT = re.compile(r"\d")
 # "3.2 -> 4.2", "12 to 16", "v1 → v2": moving from one version to another.
 _VERSION_STEP = re.compile(r"\bv?\d+(?:\.\d+)*\s*(?:->|→|to)\s*v?\d+(?:\.\d+)*\b")
 # An HTTP verb and a path is an endpoint to build; case-sensitive so prose "get" is not.
@@ -277,6 +267,21 @@ _ANY_HEADING = re.compile(
 )
 
 
+# Cheap test first: most descriptions name no out-of-scope section at all.
+_OUT_HINTS = (
+    "scope",
+    "goal",
+    "not part",
+    "not doing",
+    "not included",
+    "won",
+    "excluded",
+    "explicitly",
+)
+# The heading forms (or a bare "Out of scope:" label) whose section runs to the next heading.
+_HEADING_LINE = re.compile(r"^(?:#{1,6}|h[1-6]\.|\*\*|__|\*)|:$")
+
+
 def _prose(description: str) -> tuple[str, str]:
     """(text that states the item, text set aside: out-of-scope sections and code).
 
@@ -293,24 +298,25 @@ def _prose(description: str) -> tuple[str, str]:
     if "`" in text or "{{" in text:
         text = _INLINE_CODE.sub(" ", text)
     lowered = text.lower()
-    if "scope" in lowered or "goal" in lowered or "not " in lowered or "won" in lowered:
+    if any(hint in lowered for hint in _OUT_HINTS):
         parts: list[str] = []
         position = 0
         for heading in _OUT_HEADING.finditer(text):
             if heading.start() < position:
                 continue
             parts.append(text[position : heading.start()])
-            # The section runs to the next heading, or (for a plain "Out of scope: ..."
-            # line with its text on it) to the end of that paragraph.
+            line = heading.group().strip()
             following = _ANY_HEADING.search(text, heading.end())
             end = following.start() if following else len(text)
-            if heading.group().rstrip().endswith(":") is False and not following:
+            if not _HEADING_LINE.search(line):
+                # "Out of scope: the admin UI." says it on its line: the section is that
+                # paragraph, not the rest of the description.
                 blank = text.find("\n\n", heading.end())
-                if blank != -1 and not heading.group().lstrip().startswith(("#", "h", "*")):
-                    end = blank
+                if blank != -1:
+                    end = min(end, blank)
             aside.append(text[heading.start() : end])
             position = end
-        if parts or position:
+        if position:
             parts.append(text[position:])
             text = "".join(parts)
     return text, "\n".join(aside)
@@ -343,13 +349,22 @@ class _Tally:
 
     def hits(self, side: Category) -> list[Hit]:
         """The side's words as Hits, title first, as the item writes them."""
+        found = self.found[side]
+        if not found:
+            return []
         hits = []
-        for written, where in self.found[side].values():
-            word = " ".join(written.split())
+        spaced = False
+        for written, where in found.values():
+            word = written
+            if not word.isprintable() or "  " in word:
+                word = clean_line(" ".join(word.split()))
             if word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha():
                 word = word.lower()  # "Migrate" opening a title reads better as 'migrate'
-            hits.append(Hit(clean_line(word), side, where))
-        if len(hits) > 1:
+            spaced = spaced or " " in word
+            hits.append(Hit(word, side, where))
+        if len(hits) == 1:
+            return hits
+        if spaced:
             # 'maintain' and 'health' add nothing beside 'Maintain the health'.
             phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
             if phrases:
@@ -380,7 +395,11 @@ def _starts_with(lowered: str, pattern: re.Pattern[str]) -> str:
 def _read_title(title: str, tally: _Tally) -> str:
     """Score what only a title can say; returns how it reads: "question", "explore",
     "vague" or ""."""
-    stripped = _TITLE_PREFIX.sub("", title.strip()) or title.strip()
+    stripped = title.strip()
+    if not stripped[:1].isalnum() or ":" in stripped[:24] or "/" in stripped[:24]:
+        prefix = _TITLE_PREFIX.match(stripped)
+        if prefix and prefix.end() < len(stripped):
+            stripped = stripped[prefix.end() :]
     lowered = stripped.lower()
     reads = ""
     weight = FIELD_WEIGHTS["title"]
@@ -403,9 +422,15 @@ def _read_title(title: str, tally: _Tally) -> str:
         # "Payments v2", "Notifications v2": a name and a version, nothing to finish.
         tally.add(words[-1], stripped.split()[-1], Category.PARKED, 3 * weight, "title")
         reads = reads or "vague"
-    for pattern in (_VERSIONED, _VERSION_STEP):
-        for match in pattern.finditer(stripped):
-            tally.add(match.group().lower(), match.group(), Category.PROJECT, 3 * weight, "title")
+    if _DIGIT.search(stripped):
+        patterns = [_VERSIONED]
+        if "->" in lowered or "→" in lowered or " to " in lowered:
+            patterns.append(_VERSION_STEP)
+        same = len(lowered) == len(stripped)
+        for pattern in patterns:
+            for match in pattern.finditer(lowered):
+                written = stripped[match.start() : match.end()] if same else match.group()
+                tally.add(match.group(), written, Category.PROJECT, 3 * weight, "title")
     if "/" in title:
         for match in _HTTP.finditer(title):
             tally.add(match.group(), match.group(), Category.PROJECT, 2 * weight, "title")
@@ -414,18 +439,24 @@ def _read_title(title: str, tally: _Tally) -> str:
 
 def _read_text(text: str, where: str, tally: _Tally) -> None:
     weight = FIELD_WEIGHTS[where]
-    for term, written, side, points in _LEXICON.scan(text):
-        tally.add(term, written, side, points * weight, where)
-    lowered_has = text.lower()
-    if "keep" in lowered_has:
+    lowered = text.lower()
+    same = len(lowered) == len(text)
+    terms = _LEXICON.terms
+    add = tally.add
+    # The hot loop of `check --json` over a big export: kept inline, no generator.
+    for match in _LEXICON.pattern.finditer(lowered):
+        term = match.group()
+        side, points = terms[term]
+        add(term, text[match.start() : match.end()] if same else term, side, points * weight, where)
+    if "keep" in lowered:
         for match in _KEEP.finditer(text):
-            tally.add("keep current", match.group(), Category.HIRING, 4 * weight, where)
-    if "health" in lowered_has:
+            add("keep current", match.group(), Category.HIRING, 4 * weight, where)
+    if "health" in lowered:
         for match in _MAINTAIN_HEALTH.finditer(text):
-            tally.add("maintain health", match.group(), Category.HIRING, 4 * weight, where)
+            add("maintain health", match.group(), Category.HIRING, 4 * weight, where)
     if where == "description" and "/" in text:
         for match in _HTTP.finditer(text):
-            tally.add(match.group(), match.group(), Category.PROJECT, 2, where)
+            add(match.group(), match.group(), Category.PROJECT, 2, where)
 
 
 def _quote(hits: Sequence[Hit]) -> str:
@@ -527,12 +558,12 @@ def _decide(
         if ignored:
             named = _quote([Hit(word, category, "") for word in ignored])
             reason += f" Not counted (out of scope or quoted code): {named}."
-        order = {
-            Category.PROJECT: (project_hits, hiring_hits, park_hits),
-            Category.HIRING: (hiring_hits, project_hits, park_hits),
-            Category.PARKED: (park_hits, project_hits, hiring_hits),
-            Category.UNDECIDED: (project_hits, hiring_hits, park_hits),
-        }[category]
+        if category is Category.HIRING:
+            order = (hiring_hits, project_hits, park_hits)
+        elif category is Category.PARKED:
+            order = (park_hits, project_hits, hiring_hits)
+        else:
+            order = (project_hits, hiring_hits, park_hits)
         question = (
             _open_question(item.title, reads_as, category)
             if category is Category.PARKED or conflict
