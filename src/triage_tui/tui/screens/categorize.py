@@ -169,6 +169,10 @@ class CategorizeScreen(ItemScreen):
         text.append("Suggestion: ", style="bold")
         text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
         text.append(f"\n{suggestion.reason}")
+        if suggestion.open_question:
+            # Drafted for a parked or conflicting item: the question the room writes down.
+            text.append("\nOpen question: ", style="bold")
+            text.append(suggestion.open_question)
         self.query_one("#suggestion", Static).update(text, layout=False)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
