@@ -206,8 +206,20 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return build(root)
 
 
+#: Punctuation read as a space between words ("-" and "'" stay: "on-call", "don't").
+_PUNCTUATION = str.maketrans(
+    {char: " " for char in '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”«»—–…•·→←|'} | {"’": "'"}
+)
+
+
 class _Lexicon:
-    """Every term of suggest_data, matched in one pass over lowercased text."""
+    """Every term of suggest_data, looked up by word.
+
+    A text is lowercased, its punctuation turned to spaces and split (all in C); one set
+    intersection finds the words that are a term or a phrase's key word. Only then are
+    phrases confirmed, longest first, so "long-term owner" counts once, not also as
+    "long-term".
+    """
 
     def __init__(self) -> None:
         self.terms: dict[str, tuple[Category, int]] = {}
@@ -219,9 +231,17 @@ class _Lexicon:
             for weight, words in table.items():
                 for word in words:
                     self.terms[word] = (side, weight)
-        # Longest first inside the trie is implicit: the regex engine backtracks from the
-        # longest branch, so "ownership" wins over "own". "-" counts as part of a word.
-        self.pattern = re.compile(r"(?<![\w-])" + _trie_pattern(self.terms) + r"(?![\w-])")
+        self.single = {term: entry for term, entry in self.terms.items() if " " not in term}
+        phrases: dict[str, list[str]] = {}
+        for term in self.terms:
+            if " " in term:
+                # Keyed by its longest word, the rarest in prose: "for years" is looked
+                # for only where "years" is, not wherever "for" is.
+                phrases.setdefault(max(term.split(), key=len), []).append(term)
+        self.phrases = {
+            first: tuple(sorted(found, key=len, reverse=True)) for first, found in phrases.items()
+        }
+        self.starts = frozenset(self.single) | frozenset(self.phrases)
 
 
 _LEXICON = _Lexicon()
@@ -440,14 +460,30 @@ def _read_title(title: str, tally: _Tally) -> str:
 def _read_text(text: str, where: str, tally: _Tally) -> None:
     weight = FIELD_WEIGHTS[where]
     lowered = text.lower()
-    same = len(lowered) == len(text)
-    terms = _LEXICON.terms
     add = tally.add
-    # The hot loop of `check --json` over a big export: kept inline, no generator.
-    for match in _LEXICON.pattern.finditer(lowered):
-        term = match.group()
-        side, points = terms[term]
-        add(term, text[match.start() : match.end()] if same else term, side, points * weight, where)
+    # The hot path of `check --json` over a big export: C-level split and set lookups.
+    words = lowered.translate(_PUNCTUATION).split()
+    present = _LEXICON.starts.intersection(words)
+    if present:
+        terms, single, phrases = _LEXICON.terms, _LEXICON.single, _LEXICON.phrases
+        same = len(lowered) == len(text)
+        joined = ""
+        for word in present:
+            term = ""
+            for phrase in phrases.get(word, ()):
+                if not joined:
+                    joined = f" {' '.join(words)} "
+                if f" {phrase} " in joined:
+                    term = phrase
+                    break
+            if not term:
+                if word not in single:
+                    continue
+                term = word
+            side, points = terms[term]
+            # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
+            at = lowered.find(term) if same else -1
+            add(term, text[at : at + len(term)] if at >= 0 else term, side, points * weight, where)
     if "keep" in lowered:
         for match in _KEEP.finditer(text):
             add("keep current", match.group(), Category.HIRING, 4 * weight, where)
@@ -635,7 +671,7 @@ def _decide(
             "question": "a question",
             "explore": "exploratory",
             "vague": "vague",
-        }.get(reads, "undecided")
+        }.get(reads, "unsettled")
         reason = f"{_quote(park_hits)}: reads as {reads_as}, not yet a decision"
         other = project_hits if project >= hiring else hiring_hits
         if other:
