@@ -300,3 +300,28 @@ def test_many_items_stay_cheap() -> None:
     # Correctness over a big synthetic backlog; no timing assertion (see STYLE.md).
     items = [Item(str(i), f"Migrate service {i} to Postgres 16", "x " * 200) for i in range(2000)]
     assert all(suggest(item).category is P for item in items)
+
+
+def test_the_same_item_gets_the_same_reason_in_every_process() -> None:
+    # Words are looked up through sets, whose order changes with PYTHONHASHSEED.
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from triage_tui.core.categorize import suggest\n"
+        "from triage_tui.core.model import Item\n"
+        "print(suggest(Item('A', 'Upgrade and integrate', 'own the on-call; fix it; "
+        "for years; acceptance criteria; not sure; migrate; webhook'.upper())).reason)\n"
+    )
+    reasons = {
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(reasons) == 1, reasons

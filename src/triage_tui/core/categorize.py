@@ -468,6 +468,7 @@ def _read_text(text: str, where: str, tally: _Tally) -> None:
         terms, single, phrases = _LEXICON.terms, _LEXICON.single, _LEXICON.phrases
         same = len(lowered) == len(text)
         joined = ""
+        found: list[tuple[int, str]] = []
         for word in present:
             term = ""
             for phrase in phrases.get(word, ()):
@@ -480,10 +481,16 @@ def _read_text(text: str, where: str, tally: _Tally) -> None:
                 if word not in single:
                     continue
                 term = word
+            at = lowered.find(term)
+            found.append((at if at >= 0 else len(lowered), term))
+        # In text order (a set's order changes from run to run): the reason quotes the
+        # words as the item reads, and the same item always gets the same reason.
+        found.sort()
+        for at, term in found:
             side, points = terms[term]
             # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
-            at = lowered.find(term) if same else -1
-            add(term, text[at : at + len(term)] if at >= 0 else term, side, points * weight, where)
+            written = text[at : at + len(term)] if same and at < len(text) else term
+            add(term, written, side, points * weight, where)
     if "keep" in lowered:
         for match in _KEEP.finditer(text):
             add("keep current", match.group(), Category.HIRING, 4 * weight, where)
