@@ -287,17 +287,6 @@ _ANY_HEADING = re.compile(
 )
 
 
-# Cheap test first: most descriptions name no out-of-scope section at all.
-_OUT_HINTS = (
-    "scope",
-    "goal",
-    "not part",
-    "not doing",
-    "not included",
-    "won",
-    "excluded",
-    "explicitly",
-)
 # The heading forms (or a bare "Out of scope:" label) whose section runs to the next heading.
 _HEADING_LINE = re.compile(r"^(?:#{1,6}|h[1-6]\.|\*\*|__|\*)|:$")
 
@@ -318,7 +307,18 @@ def _prose(description: str) -> tuple[str, str]:
     if "`" in text or "{{" in text:
         text = _INLINE_CODE.sub(" ", text)
     lowered = text.lower()
-    if any(hint in lowered for hint in _OUT_HINTS):
+    # Cheap test first: most descriptions name no out-of-scope section at all.
+    if (
+        "scope" in lowered
+        or "goal" in lowered
+        or "not in" in lowered
+        or "not part" in lowered
+        or "not doing" in lowered
+        or "not included" in lowered
+        or "won" in lowered
+        or "exclu" in lowered
+        or "explicitly" in lowered
+    ):
         parts: list[str] = []
         position = 0
         for heading in _OUT_HEADING.finditer(text):
@@ -502,6 +502,21 @@ def _read_text(text: str, where: str, tally: _Tally) -> None:
             add(match.group(), match.group(), Category.PROJECT, 2, where)
 
 
+def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
+    # Most labels are one word ("payments", "on-call"): a dict lookup each, no scan.
+    single, weight = _LEXICON.single, FIELD_WEIGHTS["labels"]
+    rest = []
+    for label in labels:
+        lowered = label.lower()
+        entry = single.get(lowered)
+        if entry is not None:
+            tally.add(lowered, label, entry[0], entry[1] * weight, "labels")
+        elif not lowered.isalpha():
+            rest.append(label)
+    if rest:
+        _read_text(" ; ".join(rest), "labels", tally)
+
+
 def _quote(hits: Sequence[Hit]) -> str:
     named = ", ".join(f"'{hit.word}'" for hit in hits[:MAX_NAMED])
     more = len(hits) - MAX_NAMED
@@ -557,7 +572,7 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
     reads = _read_title(item.title, tally)
     _read_text(item.title, "title", tally)
     if item.labels:
-        _read_text(" ; ".join(item.labels), "labels", tally)
+        _read_labels(item.labels, tally)
     ignored: tuple[str, ...] = ()
     if item.description:
         prose, aside = _prose(item.description)
