@@ -232,7 +232,18 @@ class CategorizeScreen(ItemScreen):
         self._show_side(item)
 
     def action_note(self) -> None:
-        self.query_one("#note", Input).focus()
+        note = self.query_one("#note", Input)
+        workshop = self.workshop
+        item = self.current
+        if (
+            workshop is not None
+            and item is not None
+            and not note.value
+            and workshop.category(item) is Category.PARKED
+        ):
+            # A parked item keeps its open question: start from the drafted one.
+            note.value = workshop.suggestion(item).open_question
+        note.focus()
 
     def action_leave_note(self) -> None:
         self._store_note()
