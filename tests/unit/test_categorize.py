@@ -325,3 +325,37 @@ def test_the_same_item_gets_the_same_reason_in_every_process() -> None:
         for seed in (1, 2, 3, 4)
     }
     assert len(reasons) == 1, reasons
+
+
+def test_one_tick_against_a_loud_text_is_a_conflict_two_ticks_lead() -> None:
+    item = Item(
+        "PAY-510",
+        "On-call for the payments platform",
+        "Someone has to carry the pager day to day, own the runbooks and the SLOs.",
+    )
+    assert suggest(item).category is H
+    one = suggest(item, ["finish_line"])
+    assert one.category is U
+    assert one.conflict
+    assert one.reason.startswith("The room ticked: 'a beginning, middle and end'")
+    assert "the signals conflict" in one.reason
+    two = suggest(item, ["finish_line", "deliverable_kind"])
+    assert two.category is P
+    assert "the text's 'on-call'" in two.reason
+
+
+def test_set_aside_words_are_named_only_when_they_argue_against() -> None:
+    # A log line's "expected" would only have agreed with the bug: not worth a mention.
+    log = "```\nAssertionError: expected 5000\n```\nRounding drops a cent."
+    bug = suggest(Item("A", "Fix refund rounding", log))
+    assert bug.category is P
+    assert "Not counted" not in bug.reason
+    assert bug.ignored == ("expected",)
+    scoped = suggest(
+        Item(
+            "A",
+            "Fix refund rounding",
+            "Round half-even.\n\n## Out of scope\n- on-call for refunds\n",
+        )
+    )
+    assert "Not counted (out of scope or quoted code): 'on-call'." in scoped.reason

@@ -184,6 +184,9 @@ MAX_NAMED = 4
 #: Points one ticked signal question adds to its side: the room outweighs the text.
 ROOM_WEIGHT = 8
 
+#: Text evidence this strong on the other side is not overturned by a single tick.
+STRONG_TEXT = 12
+
 
 def _trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation factored as a trie: the engine tries one branch per letter
@@ -573,20 +576,14 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
     _read_text(item.title, "title", tally)
     if item.labels:
         _read_labels(item.labels, tally)
-    ignored: tuple[str, ...] = ()
+    ignored: dict[Category, list[Hit]] = {}
     if item.description:
         prose, aside = _prose(item.description)
         _read_text(prose, "description", tally)
         if aside:
             aside_tally = _Tally()
             _read_text(aside, "description", aside_tally)
-            ignored = tuple(
-                dict.fromkeys(
-                    hit.word
-                    for side in (Category.HIRING, Category.PROJECT)
-                    for hit in aside_tally.hits(side)
-                )
-            )
+            ignored = {side: aside_tally.hits(side) for side in (Category.HIRING, Category.PROJECT)}
     if item.type.strip().lower() in ("bug", "defect", "incident fix"):
         tally.add("type bug", f"issue type {item.type.strip()}", Category.PROJECT, 6, "type")
     chosen = set(signals)
@@ -601,7 +598,7 @@ def _decide(
     item: Item,
     tally: _Tally,
     reads: str,
-    ignored: tuple[str, ...],
+    ignored: dict[Category, list[Hit]],
     ticked: tuple[str, ...],
 ) -> Suggestion:
     score = tally.score
@@ -613,9 +610,16 @@ def _decide(
     def made(
         category: Category, reason: str, *, conflict: bool = False, reads_as: str = reads
     ) -> Suggestion:
-        if ignored:
-            named = _quote([Hit(word, category, "") for word in ignored])
-            reason += f" Not counted (out of scope or quoted code): {named}."
+        # Words set aside are named when they would have argued against the suggestion:
+        # "on-call" in a project's Out of scope section, "fix" in a hiring item's log.
+        if category is Category.PROJECT:
+            against = ignored.get(Category.HIRING, [])
+        elif category is Category.HIRING:
+            against = ignored.get(Category.PROJECT, [])
+        else:
+            against = [hit for hits in ignored.values() for hit in hits]
+        if against:
+            reason += f" Not counted (out of scope or quoted code): {_quote(against)}."
         if category is Category.HIRING:
             order = (hiring_hits, project_hits, park_hits)
         elif category is Category.PARKED:
@@ -636,7 +640,7 @@ def _decide(
             park,
             question,
             conflict,
-            ignored,
+            tuple(dict.fromkeys(hit.word for hits in ignored.values() for hit in hits)),
             ticked,
         )
 
@@ -665,6 +669,20 @@ def _decide(
             if lean is Category.PROJECT
             else "long-term ownership (a hiring problem)"
         )
+        ticks_for = sum(QUESTIONS_BY_KEY[key].points_to is lean for key in ticked)
+        ticks_against = len(ticked) - ticks_for
+        against_score = (hiring if lean is Category.PROJECT else project) - (
+            ROOM_WEIGHT * ticks_against
+        )
+        if not text_for and against_score >= STRONG_TEXT and ticks_for - ticks_against < 2:
+            # One tick against a text that says the opposite loudly: say so, don't flip.
+            return made(
+                Category.UNDECIDED,
+                f"The room ticked: {names}, which points to {what}, but the text's "
+                f"{_quote(text_against)} {_verb(text_against)} the other way: the signals "
+                "conflict; the room decides.",
+                conflict=True,
+            )
         reason = f"The room ticked: {names}, which points to {what}"
         if text_for:
             reason += f"; the text agrees ({_quote(text_for)})"
