@@ -190,7 +190,7 @@ STRONG_TEXT = 12
 
 def _trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation factored as a trie: the engine tries one branch per letter
-    instead of every word at every position (about 3x faster on a 50,000-row export)."""
+    instead of every phrase in turn (the title's opening words)."""
     root: dict[str, Any] = {}
     for word in words:
         node = root
