@@ -359,3 +359,24 @@ def test_set_aside_words_are_named_only_when_they_argue_against() -> None:
         )
     )
     assert "Not counted (out of scope or quoted code): 'on-call'." in scoped.reason
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "```\nowner: platform\n",  # an unterminated fence runs to the end
+        "{quote}\nWe own this forever.\n{quote}",  # a pasted quote is someone else's words
+        "Context first.\n\nh2. Out of scope\n# on-call for the exporter\n# owning it long term\n",
+        "Out of scope:\n- on-call\n- ownership of the exporter\n",
+    ],
+)
+def test_set_aside_forms(description: str) -> None:
+    suggestion = suggest(Item("A", "Nightly export of invoices", description))
+    assert suggestion.category is P, suggestion.reason
+    assert suggestion.hiring_score == 0
+
+
+def test_a_one_line_out_of_scope_note_ends_at_its_paragraph() -> None:
+    text = "Out of scope: the admin UI.\n\nSomeone must own the exporter for years."
+    suggestion = suggest(Item("A", "Invoice exporter", text))
+    assert suggestion.hiring_score > 0  # the paragraph after it is read again

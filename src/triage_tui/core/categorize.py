@@ -294,6 +294,22 @@ _ANY_HEADING = re.compile(
 _HEADING_LINE = re.compile(r"^(?:#{1,6}|h[1-6]\.|\*\*|__|\*)|:$")
 
 
+_JIRA_HEADING = re.compile(r"^[ \t]*h[1-6]\.[ \t]", re.M)
+_MARKDOWN_HEADINGS = {
+    level: re.compile(rf"^[ \t]*#{{1,{level}}}[ \t]+\S", re.M) for level in range(1, 7)
+}
+
+
+def _section_end(heading: str) -> re.Pattern[str]:
+    """What ends the section `heading` opens: in Jira wiki the next `hN.` ("#" is a
+    numbered list there), in Markdown the next heading as high or higher, else any."""
+    if heading[:1] in "hH" and heading[1:2].isdigit():
+        return _JIRA_HEADING
+    if heading.startswith("#"):
+        return _MARKDOWN_HEADINGS[min(6, len(heading) - len(heading.lstrip("#")))]
+    return _ANY_HEADING
+
+
 def _prose(description: str) -> tuple[str, str]:
     """(text that states the item, text set aside: out-of-scope sections and code).
 
@@ -329,7 +345,7 @@ def _prose(description: str) -> tuple[str, str]:
                 continue
             parts.append(text[position : heading.start()])
             line = heading.group().strip()
-            following = _ANY_HEADING.search(text, heading.end())
+            following = _section_end(line).search(text, heading.end())
             end = following.start() if following else len(text)
             if not _HEADING_LINE.search(line):
                 # "Out of scope: the admin UI." says it on its line: the section is that
