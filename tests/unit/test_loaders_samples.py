@@ -99,6 +99,10 @@ def test_jira_cloud_all_fields_sample() -> None:
         backlog.columns_left_out
     )
     assert items["ACME-220"].extra["Priority"]
+    # A comment keeps its date and text; the author's account id reads as a mention does.
+    assert items["ACME-212"].extra["Comment"] == (
+        "03/Jun/24 4:40 PM;@jira-user;Should this be a hire rather than a ticket?"
+    )
     assert items["ACME-220"].extra["Project name"] == "Acme Ledger"
     assert "Summary" not in items["ACME-220"].extra
     assert "Labels" not in items["ACME-220"].extra

@@ -41,6 +41,26 @@ _NAMES = frozenset(
 _PATTERN = re.compile(r"(?:^|\s)ids?$|\brank\b|^σ")
 
 
+#: Jira Cloud account ids ("712020:9a3e5d71-...", or 24 hex digits) where an export puts
+#: a person in a comment or attachment cell ("date;author;text").
+_ACCOUNT_ID = re.compile(
+    r"(?<![\w:-])(?:\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|[0-9a-f]{24})(?![\w:-])"
+)
+#: Columns whose cells name their author by account id.
+_AUTHORED = frozenset({"comment", "attachment"})
+
+
+def authored_columns(columns: Iterable[str]) -> list[str]:
+    """The columns whose cells carry an author (Jira's Comment, Attachment)."""
+    return [name for name in columns if _key(name) in _AUTHORED]
+
+
+def scrub_account_ids(value: str) -> str:
+    """`value` with Jira Cloud account ids as "@jira-user" (as descriptions show them)."""
+    return _ACCOUNT_ID.sub("@jira-user", value) if ";" in value else value
+
+
 def _key(column: str) -> str:
     return " ".join(column.split()).casefold()
 

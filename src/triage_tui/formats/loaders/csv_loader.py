@@ -15,7 +15,11 @@ from typing import Any, NamedTuple
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import MAPPABLE_FIELDS, Backlog, Estimate, Item, Record, Scan
 from triage_tui.formats.loaders import formats
-from triage_tui.formats.loaders.bookkeeping import bookkeeping_columns
+from triage_tui.formats.loaders.bookkeeping import (
+    authored_columns,
+    bookkeeping_columns,
+    scrub_account_ids,
+)
 from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
@@ -582,6 +586,7 @@ def _build_items(
     type_cols, type_at = _field(columns, "type")
     extra_names = tuple(name for _, name in extra_single)
     extra_values = _getter([i for i, _ in extra_single])
+    authored = authored_columns(seen)  # account ids in their cells are bookkeeping too
 
     items: list[Item] = []
     for line, cells, item_id, title, labels, estimate in reader.rows():
@@ -603,6 +608,9 @@ def _build_items(
         for name, values in extra_multi:
             if any(found := values(cells)):
                 extra[name] = ", ".join(filter(None, found))
+        for name in authored:
+            if name in extra:
+                extra[name] = scrub_account_ids(extra[name])
         if len(cells) > width:
             for i in range(width, len(cells)):
                 if cells[i].strip():
