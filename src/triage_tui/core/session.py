@@ -299,10 +299,10 @@ class Session:
         phase: the screen the room was on ("start", "categorize", ...), for resuming.
         seconds_used: the workshop clock, in whole seconds (booked by `add_time`).
         search_months, contractor_start_days: the roadmap-impact assumptions.
-        carry: what `--from` carried (see `triage_tui.core.carry`): {"from": the old
-            plan, "carried": n, "new": [ids], "removed": n, "changed": {id: [category,
-            rationale, what changed ("description (+3 lines)")]}} (last quarter's decision of each changed item,
-            shown beside it); {} else.
+        carry: what `--from` carried (see `triage_tui.core.carry`), {} else:
+            {"from": the old plan, "carried": n, "new": [ids], "removed": n,
+            "changed": {id: [category, rationale, what changed]}}: last quarter's
+            decision of each changed item, shown beside it.
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
             navigation or time), or "" before the first.
         history: applied steps, newest last (ctrl+z undoes the newest undoable one).
