@@ -103,7 +103,7 @@ def test_brief_command_prints_every_section(
     assert "a senior backend search takes 4 months" in roadmap
     assert "| Ready project items | 2 | in about 4 months | in 5 days |" in roadmap
     assert "| Hiring items | 1 | in about 4 months | in about 4 months |" in roadmap
-    assert "keep their honest search timeline" in roadmap
+    assert "The 1 hiring item keeps its honest search timeline either way" in roadmap
 
     # First engagement: the smaller of the two ready projects, before the larger need.
     first = out.split("## Recommended first engagement")[1].split("## ")[0]

@@ -171,6 +171,54 @@ def review_points(estimate: Estimate) -> str:
 
 # Imperative verb -> the participle an outcome reads with ("Build X" -> "X, built").
 _PARTICIPLES: dict[str, str] = {
+    "accept": "accepted",
+    "allow": "allowed",
+    "archive": "archived",
+    "audit": "audited",
+    "backfill": "backfilled",
+    "cache": "cached",
+    "clean": "cleaned",
+    "configure": "configured",
+    "convert": "converted",
+    "delete": "deleted",
+    "deploy": "deployed",
+    "document": "documented",
+    "drop": "dropped",
+    "emit": "emitted",
+    "encrypt": "encrypted",
+    "enforce": "enforced",
+    "export": "exported",
+    "generate": "generated",
+    "handle": "handled",
+    "harden": "hardened",
+    "import": "imported",
+    "improve": "improved",
+    "index": "indexed",
+    "limit": "limited",
+    "log": "logged",
+    "notify": "notified",
+    "optimise": "optimised",
+    "optimize": "optimized",
+    "parse": "parsed",
+    "persist": "persisted",
+    "provision": "provisioned",
+    "publish": "published",
+    "rebuild": "rebuilt",
+    "reduce": "reduced",
+    "rename": "renamed",
+    "schedule": "scheduled",
+    "secure": "secured",
+    "send": "sent",
+    "sign": "signed",
+    "store": "stored",
+    "stream": "streamed",
+    "switch": "switched",
+    "track": "tracked",
+    "update": "updated",
+    "upload": "uploaded",
+    "validate": "validated",
+    "verify": "verified",
+    "wire": "wired",
     "add": "added",
     "automate": "automated",
     "build": "built",
@@ -502,7 +550,7 @@ def recommend_first_engagement(
     if item.estimate is None:
         size = f"no estimate, readiness {score}/100"
     else:
-        size = f"estimate {item.estimate}, readiness {score}/100"
+        size = f"estimate {size_words(item.estimate)}, readiness {score}/100"
     among = f" of {len(ranked)}" if others else ""
     if not others:
         lead = "the only ready project"

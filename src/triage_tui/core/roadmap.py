@@ -127,23 +127,33 @@ class Roadmap:
             return "No item is categorized yet: the roadmap impact follows the decisions."
         parts = []
         if projects:
-            parts.append(
+            others = len(projects) - len(ready)
+            start = days_words(figures.contractor_start_days)
+            sentence = (
                 f"Hiring for everything, all {_count(len(projects), 'project item')} wait for "
                 f"the {_months(figures.search_months)} search: work starts in {search}. "
-                f"Contracting them, {len(ready)} ready "
-                f"{'one starts' if len(ready) == 1 else 'ones start'} in "
-                f"{days_words(figures.contractor_start_days)}"
-                + (
-                    f", and the other {len(projects) - len(ready)} as soon as their gaps are closed"
-                    if len(projects) > len(ready)
-                    else ""
-                )
-                + f": up to {days_words(figures.search_days - figures.contractor_start_days)} "
-                "sooner."
             )
+            if ready:
+                sentence += (
+                    f"Contracting them, {len(ready)} ready "
+                    f"{'one starts' if len(ready) == 1 else 'ones start'} in {start}"
+                )
+                if others:
+                    sentence += (
+                        f", and the other {others} as soon as "
+                        f"{'its' if others == 1 else 'their'} gaps are closed"
+                    )
+            else:
+                sentence += (
+                    f"Contracting them, none is ready yet: each starts {start} after its "
+                    "gaps are closed"
+                )
+            saved = days_words(max(0, figures.search_days - figures.contractor_start_days))
+            parts.append(f"{sentence}: up to {saved} sooner.")
         if hiring:
             parts.append(
-                f"The {_count(len(hiring), 'hiring item')} keep their honest search timeline "
+                f"The {_count(len(hiring), 'hiring item')} "
+                f"{'keeps its' if len(hiring) == 1 else 'keep their'} honest search timeline "
                 f"either way: the owner starts in {search}."
             )
         return " ".join(parts)

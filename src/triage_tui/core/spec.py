@@ -256,6 +256,10 @@ def _items(lines: list[_Line]) -> list[str]:
             if not has_items and current:
                 entries.append(" ".join(current))
                 current = []
+            elif has_items and current:
+                following = next((x for x in lines[number + 1 :] if x.kind != "blank"), None)
+                if following is not None and following.kind == "text" and not following.indent:
+                    break  # prose after the list: not part of its last entry
         elif line.kind == "code":
             continue
         elif line.kind in ("text", "label"):
@@ -430,8 +434,12 @@ def find_spec(description: str) -> Spec:
             found["acceptance"] = tasks[0].raw.strip()
     done = entries("done")
     if not done:
-        prose = " ".join(line.text for line in outside if line.kind in ("text", "item"))
-        match = _DONE_WHEN.search(prose)
+        match = None
+        for paragraph in _paragraphs(outside):
+            prose = " ".join(line.text for line in paragraph if line.kind in ("text", "item"))
+            match = _DONE_WHEN.search(prose)
+            if match is not None:
+                break
         if match is not None:
             sentence = re.sub(
                 r"(?:\*\*|\*|_)(done|shipped|finished) when(?:\*\*|\*|_)",
