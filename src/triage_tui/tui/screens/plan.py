@@ -38,6 +38,23 @@ FIELD_TITLES = {
     "access": "Before day one",
 }
 
+#: The Plan screen's order: what a room checks first (criteria, done, reviewer) on top.
+SHOWN_ORDER = (
+    "deliverable",
+    "acceptance_criteria",
+    "definition_of_done",
+    "reviewer",
+    "timeline",
+    "out_of_scope",
+    "context",
+    "contract",
+    "channel",
+    "cadence",
+    "access",
+)
+#: Long parts cut to a few lines on the screen (the editor and the export show all).
+LONG_FIELDS = frozenset({"context", "contract", "access", "out_of_scope"})
+
 #: What the editor asks for when a part a handoff needs is empty.
 ASKS = {
     "acceptance_criteria": "needed: one checkable criterion a line",
@@ -60,7 +77,16 @@ def status_words(assessment: Assessment) -> str:
     return f"{marks[assessment.level.value]} {assessment.level.label}"
 
 
-def roadmap_chart(roadmap: Roadmap, palette: Mapping[str, str], width: int = 24) -> Text:
+def short_days(days: int) -> str:
+    """Days as a chart label: "5 d", "3 wk", "4 mo"."""
+    if days < 14:
+        return f"{days} d"
+    if days < 60:
+        return f"{round(days / 7)} wk"
+    return f"{round(days / 30)} mo"
+
+
+def roadmap_chart(roadmap: Roadmap, palette: Mapping[str, str], width: int = 20) -> Text:
     """The roadmap impact as bars: when work starts per group, under both strategies.
 
     Each row's bar is the wait (·) up to the start (▶), on one scale from today to the
@@ -69,9 +95,10 @@ def roadmap_chart(roadmap: Roadmap, palette: Mapping[str, str], width: int = 24)
     figures = roadmap.assumptions
     scale = max(figures.search_days, figures.contractor_start_days, 1)
     text = Text()
-    text.append("Roadmap impact", style="bold")
+    text.append("Roadmap impact: when work starts\n", style="bold")
     text.append(
-        f"  search {figures.search_months:g} mo · contractor {figures.contractor_start_days} d\n",
+        f"search {figures.search_months:g} months · contractor in "
+        f"{figures.contractor_start_days} days\n",
         style="dim",
     )
     groups = (
@@ -79,8 +106,6 @@ def roadmap_chart(roadmap: Roadmap, palette: Mapping[str, str], width: int = 24)
         ("Ready projects", roadmap.of(Category.PROJECT, ready=True), "ready"),
         ("Other projects", roadmap.of(Category.PROJECT, ready=False), "needs-work"),
     )
-    from triage_tui.core.roadmap import days_words
-
     for name, starts, colour in groups:
         if not starts:
             continue
@@ -95,7 +120,7 @@ def roadmap_chart(roadmap: Roadmap, palette: Mapping[str, str], width: int = 24)
             text.append("▶", style=f"bold {palette.get(colour, '')}")
             text.append(" " * (width - 1 - filled))
             waits = colour == "needs-work" and label == "contract"
-            text.append(f" {days_words(day)}{' + gaps' if waits else ''}\n")
+            text.append(f" {short_days(day)}{' +gaps' if waits else ''}\n")
     if not roadmap.starts:
         text.append("No hiring or project item yet: the chart follows the decisions.\n")
     text.append("a: change the assumptions", style="dim")
@@ -165,7 +190,7 @@ class PlanScreen(PhaseScreen):
             assessment = workshop.assessment(item)
             table.add_row(
                 item.id,
-                item.title[:40],
+                item.title[:26],
                 str(assessment.score),
                 status_words(assessment),
                 key=item.id,
@@ -279,12 +304,17 @@ class PlanScreen(PhaseScreen):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        for name in HANDOFF_FIELDS:
+        status = status_words(workshop.assessment(item))
+        grid.add_row("Handoff", Text(status, style="bold"))
+        for name in SHOWN_ORDER:
             value = fields.get(name, "")
             if isinstance(value, list):
                 shown = "\n".join(f"☐ {part_markdown(part, jira=jira)}" for part in value)
             else:
                 shown = part_markdown(field_text(value), jira=jira)
+            lines = shown.splitlines()
+            if name in LONG_FIELDS and len(lines) > 4:
+                shown = "\n".join([*lines[:4], "… (e shows all)"])
             if not shown.strip() and name in ASKS:
                 grid.add_row(FIELD_TITLES[name], Text(f"✗ {ASKS[name]} (e)", style="bold"))
             else:
