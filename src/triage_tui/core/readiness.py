@@ -436,7 +436,16 @@ def _from_spec(description: str) -> dict[int, Evidence]:
     if "context" in found:
         evidence[2] = Evidence(2, Mark.MET, _clip(found["context"]), spec.context)
     if spec.contract:
-        first = next(line.strip() for line in spec.contract.splitlines() if line.strip())
+        # The first line that says something: not a ``` fence or a {code} marker.
+        lines = [line.strip() for line in spec.contract.splitlines() if line.strip()]
+        first = next(
+            (
+                line
+                for line in lines
+                if not re.fullmatch(r"`{3,}\w*|~{3,}\w*|\{(?:code|noformat)(?::[^}]*)?\}", line)
+            ),
+            lines[0],
+        )
         evidence[3] = Evidence(3, Mark.MET, _clip(first), spec.contract)
     if spec.acceptance:
         line = found.get("acceptance", spec.acceptance[0])

@@ -28,7 +28,7 @@ from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import looks_like_jira
-from triage_tui.formats.handoff_doc import handoff_filename, inline, safe_markdown
+from triage_tui.formats.handoff_doc import backlog_title, handoff_filename, inline, safe_markdown
 from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
@@ -66,14 +66,7 @@ def _heading(item: Item) -> str:
 
 def _title(session: Session) -> str:
     """The brief's title: the backlog's own title and the team, never a file name."""
-    title = session.backlog.title.strip()
-    source = session.backlog.source
-    names = {source.name, source.stem} if source is not None else set()
-    backlog_file = str(session.plan_meta.get("backlog", ""))
-    if backlog_file:
-        names |= {backlog_file, backlog_file.rsplit("/", 1)[-1]}
-    if not title or title in names or title.endswith((".csv", ".tsv", ".toml")):
-        title = ""
+    title = backlog_title(session)
     team = session.team.strip()
     if title and team:
         return f"{inline(title)}: the plan of team {inline(team)}"
@@ -297,6 +290,8 @@ def _ready_lines(
     fields = handoff_fields(item, session.decision(item.id))
     jira = looks_like_jira(item.description)
     deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), jira=jira))
+    # The outcome alone: "ships when ... below" points into the handoff, not this list.
+    deliverable = deliverable.split(": ships when ", 1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
     reviewer = field_text(fields["reviewer"]).strip()
     link = f"{handoff_dir}/{handoff_filename(item.id)}"

@@ -79,6 +79,19 @@ def safe_markdown(markdown: str) -> str:
     return "\n".join(part for part in out if part.strip()).strip("\n")
 
 
+def backlog_title(session: Session) -> str:
+    """The backlog's own title, or "" when it only has its file's name (a CSV export)."""
+    title = session.backlog.title.strip()
+    source = session.backlog.source
+    names = {source.name, source.stem} if source is not None else set()
+    backlog_file = str(session.plan_meta.get("backlog", ""))
+    if backlog_file:
+        names |= {backlog_file, backlog_file.replace("\\", "/").rsplit("/", 1)[-1]}
+    if title in names or title.casefold().endswith((".csv", ".tsv", ".toml", ".txt")):
+        return ""
+    return title
+
+
 def handoff_filename(item_id: str) -> str:
     """The handoff's file name for an item id ("CORE-137.md"), safe on every filesystem."""
     stem = re.sub(r"[^\w.-]+", "-", clean_line(item_id)).strip("-.") or "item"
@@ -138,7 +151,8 @@ def render_handoff(
             out.append(f"> - It is categorized {decision.category.value}, not project delivery.")
         out += [f"> - {inline(gap)}" for gap in assessment.gaps]
         out.append("")
-    facts = [inline(session.backlog.title)] if session.backlog.title else []
+    title = backlog_title(session)
+    facts = [inline(title)] if title else []
     if session.team:
         facts.append(f"team {inline(session.team)}")
     if session.facilitator:
