@@ -269,3 +269,24 @@ def test_picking_the_largest_warns_and_cycling_back_keeps_the_reason() -> None:
     assert "Start with SMALL (3 points) before BIG (13 points" in small.why
     session.set_field("first_engagement", "BIG")
     assert recommend_first_engagement(session) == big  # the same words on every visit
+
+
+def test_a_plan_1_handoff_text_reopens_as_a_list() -> None:
+    from triage_tui.formats.plan import loads_plan
+
+    text = """\
+schema = "triage-tui/plan/1"
+[[items]]
+id = "A"
+title = "Xero integration"
+category = "project"
+[items.handoff]
+acceptance_criteria = "- [ ] invoices sync within 5 minutes\\n- [ ] payments too"
+reviewer = "Dana"
+"""
+    decision = loads_plan(text).decision("A")
+    assert decision.handoff["acceptance_criteria"] == [
+        "invoices sync within 5 minutes",
+        "payments too",
+    ]
+    assert decision.handoff["reviewer"] == "Dana"

@@ -472,7 +472,7 @@ class _Reader:
                     if name in HANDOFF_LIST_FIELDS and isinstance(handoff[name], str):
                         # plan/1 wrote a list field as one text, one entry a line
                         value = [
-                            part.strip().removeprefix("- ").strip()
+                            re.sub(r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?", "", part.strip())
                             for part in handoff[name].splitlines()
                             if part.strip()
                         ]
