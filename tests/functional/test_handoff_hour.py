@@ -137,7 +137,12 @@ def test_the_jira_sample_hands_off_its_best_specified_item() -> None:
         "## The spec as written",
     ):
         assert heading in text
-    assert "A working Stripe webhook ingestion service: ships when" in text
+    # The outcome, with the spec's own sentence of what it does (Jira markup converted).
+    assert (
+        "A working Stripe webhook ingestion service: a small service that receives Stripe "
+        "webhooks, verifies the signature and stores them in `ingest.stripe_events`; ships "
+        "when every acceptance criterion below passes" in text
+    )
     assert "```http\nPOST /webhooks/stripe" in text
     assert (
         "- [ ] **Given** a valid signed event **when** it is posted **then** it is stored" in text

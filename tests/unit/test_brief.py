@@ -114,7 +114,9 @@ def test_brief_command_prints_every_section(
     ready = out.split("## Ready to hand off")[1].split("## Gaps")[0]
     assert "- **[PAY-114: Build Stripe webhook ingestion service](handoffs/PAY-114.md)**" in ready
     assert (
-        "**: Stripe webhook ingestion service, built and working. (readiness 100/100, 2w," in ready
+        "**: Stripe webhook ingestion service, built and working: a small service that receives "
+        "Stripe webhooks, verifies them and writes them to our `stripe_events` table for the "
+        "monolith to consume. (readiness 100/100, 2w," in ready
     )
     assert "reviewer Dana (CTO)" in ready and "reviewer @mo" in ready
     assert "4 acceptance criteria" in ready

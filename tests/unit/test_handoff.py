@@ -20,6 +20,7 @@ from triage_tui.core.handoff import (
 from triage_tui.core.model import Backlog, Estimate, Item
 from triage_tui.core.readiness import Level
 from triage_tui.core.session import HANDOFF_FIELDS, Category, Decision, Mark, Session
+from triage_tui.core.spec import find_spec
 
 READY = dict.fromkeys(range(1, 8), Mark.MET)
 NEEDS_WORK = {**READY, 1: Mark.MISSING, 6: Mark.MISSING}  # 78
@@ -290,3 +291,15 @@ reviewer = "Dana"
         "payments too",
     ]
     assert decision.handoff["reviewer"] == "Dana"
+
+
+def test_the_deliverable_says_what_it_does_in_the_specs_own_words() -> None:
+    spec = find_spec(
+        "## Context\nEvents are polled. Build a small service that receives Stripe webhooks "
+        "and stores them in `ingest.events`.\n"
+    )
+    assert deliverable_for("Stripe webhook receiver", spec) == (
+        "A working Stripe webhook receiver: a small service that receives Stripe webhooks and "
+        "stores them in `ingest.events`; ships when the acceptance criteria agreed before work "
+        "starts pass."
+    )

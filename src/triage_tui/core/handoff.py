@@ -292,6 +292,9 @@ def deliverable_for(title: str, spec: Spec | None = None) -> str:
             outcome = f"A working {thing}"
         else:
             outcome = f"{thing[:1].upper()}{thing[1:]}, delivered and working"
+    what = _what_it_does(spec.context) if spec else ""
+    if what:
+        outcome = f"{outcome}: {what}"
     has_ac = bool(spec and spec.acceptance)
     has_done = bool(spec and spec.done)
     if has_ac and has_done:
@@ -302,7 +305,22 @@ def deliverable_for(title: str, spec: Spec | None = None) -> str:
         ships = "the definition of done below is met"
     else:
         ships = "the acceptance criteria agreed before work starts pass"
-    return f"{outcome}: ships when {ships}."
+    return f"{outcome}{';' if what else ':'} ships when {ships}."
+
+
+# "Build a small service that receives Stripe webhooks, ..." in the context: what it does.
+_WHAT = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?:Build|Create|Write|Add|Implement|Make)\s+"
+    r"(?P<what>(?:an?|the)\s+(?:[^.!?\n]|[.!?](?=\S)){3,80}?\s(?:that|which|to)\s"
+    r"(?:[^.!?\n]|[.!?](?=\S)){5,200}?)[.!?](?:\s|$)"
+)
+
+
+def _what_it_does(context: str) -> str:
+    """The context's own sentence of what to build ("a small service that receives ..."),
+    or "" when it has none."""
+    match = _WHAT.search(" ".join(context.split()))
+    return match.group("what").strip() if match else ""
 
 
 # Systems a description names -> what the contractor needs access to before day one.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 from triage_tui.core.categorize import QUESTIONS_BY_KEY
@@ -291,7 +292,7 @@ def _ready_lines(
     jira = looks_like_jira(item.description)
     deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), jira=jira))
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
-    deliverable = deliverable.split(": ships when ", 1)[0].rstrip(".") + "."
+    deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
     reviewer = field_text(fields["reviewer"]).strip()
     link = f"{handoff_dir}/{handoff_filename(item.id)}"
