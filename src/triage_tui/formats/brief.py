@@ -192,7 +192,7 @@ def render_brief(
     else:
         item = by_id[first.id]
         link = f"{handoff_dir}/{handoff_filename(item.id)}"
-        out += [f"**[{_heading(item)}]({link})**", "", md_text(_one_line(first.why))]
+        out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
 
     # -- ready handoffs, in short
     ready = [
