@@ -217,3 +217,11 @@ def test_nothing_written_finds_nothing() -> None:
 )
 def test_section_kinds(name: str, kind: str) -> None:
     assert section_kind(name) == kind
+
+
+def test_what_counts_as_jira_markup() -> None:
+    assert looks_like_jira("Support the {{Idempotency-Key}} header.")  # Jira monospace alone
+    assert not looks_like_jira("## Email\nHello {{name}}, your `invoice` is ready.")
+    assert looks_like_jira("h3. Scope\nx")
+    assert looks_like_jira("See [the doc|https://x.example/y].")
+    assert not looks_like_jira("# Plan\n- [ ] one\n- [x] two")

@@ -48,9 +48,11 @@ _NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reviewer", re.compile(r"(?:reviewers?|review|reviewed by|code review)")),
 )
 
-_JIRA = re.compile(
-    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{\{|\[[^\]|\n]+\|[^\]\n]+\]", re.M
-)
+_JIRA = re.compile(r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\[[^\]|\n]+\|[^\]\n]+\]", re.M)
+# {{monospace}} is Jira's too, but a Markdown text may hold a "{{template}}": it counts only
+# where nothing says Markdown (a backtick, a "## heading", **bold**, a [link](url)).
+_JIRA_MONO = re.compile(r"\{\{[^{}\n]+\}\}")
+_MARKDOWN = re.compile(r"`|^#{1,6}[ \t]|\*\*|\]\(", re.M)
 _MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _JIRA_HEADING = re.compile(r"^[ \t]*h([1-6])\.[ \t]*(.+?)[ \t]*$")
 # A line that is only bold (or underlined) text: "**Acceptance criteria**", Jira "*Scope*".
@@ -146,7 +148,9 @@ def section_kind(name: str) -> str:
 
 def looks_like_jira(text: str) -> bool:
     """True when `text` shows Jira wiki markup (`h3.`, `{code}`, `{{mono}}`, `[a|url]`)."""
-    return bool(_JIRA.search(text))
+    if _JIRA.search(text):
+        return True
+    return bool(_JIRA_MONO.search(text)) and not _MARKDOWN.search(text)
 
 
 def _classify(text: str) -> list[_Line]:
