@@ -303,3 +303,22 @@ def test_the_deliverable_says_what_it_does_in_the_specs_own_words() -> None:
         "stores them in `ingest.events`; ships when the acceptance criteria agreed before work "
         "starts pass."
     )
+
+
+def test_the_trackers_own_columns_name_the_reviewer_and_the_repository() -> None:
+    item = Item(
+        "acme-ledger/api#412",
+        "Stripe webhook receiver",
+        extra={"Repository": "acme-ledger/api", "Reviewers": "priyar, tlindqvist"},
+    )
+    fields = default_handoff(item)
+    assert fields["reviewer"] == "@priyar"  # a GitHub login
+    assert fields["access"][0] == (
+        "access to the acme-ledger/api repository for the contractor's own account "
+        "(clone, branch, pull requests)"
+    )
+    from_url = Item("#7", "x", extra={"url": "https://github.com/acme/api/issues/7"})
+    assert default_handoff(from_url)["access"][0].startswith("access to the acme/api repository")
+    # The spec's own reviewer wins over the column.
+    named = Item("A", "x", "Reviewer: @dana", extra={"Reviewers": "priyar"})
+    assert default_handoff(named)["reviewer"] == "@dana"

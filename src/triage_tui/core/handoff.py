@@ -341,7 +341,46 @@ _ACCESS_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def _access(item: Item) -> list[str]:
     extra = [need for pattern, need in _ACCESS_HINTS if pattern.search(item.description)]
-    return [*DEFAULT_ACCESS[:2], *extra, DEFAULT_ACCESS[2]]
+    first = DEFAULT_ACCESS[0]
+    repository = tracker_repository(item)
+    if repository:
+        first = f"access to the {repository} repository for {first.split(' for ', 1)[1]}"
+    return [first, DEFAULT_ACCESS[1], *extra, DEFAULT_ACCESS[2]]
+
+
+_GITHUB_REPO = re.compile(r"https?://github\.com/([\w.-]+/[\w.-]+)/(?:issues|pull)/\d+")
+
+
+def _extra_text(item: Item, *names: str) -> str:
+    for name in names:
+        for key, value in item.extra.items():
+            if key.casefold() == name and isinstance(value, str) and value.strip():
+                return value.strip()
+    return ""
+
+
+def tracker_repository(item: Item) -> str:
+    """The repository the tracker names for an item ("acme-ledger/api"), or ""."""
+    named = _extra_text(item, "repository", "repo")
+    if named:
+        return named
+    match = _GITHUB_REPO.search(_extra_text(item, "url", "issue url"))
+    return match.group(1) if match else ""
+
+
+def tracker_reviewer(item: Item) -> str:
+    """The first reviewer the tracker names for an item (GitHub Projects' "Reviewers"
+    column: a GitHub login, so "@priyar"), or ""."""
+    named = _extra_text(item, "reviewers", "reviewer")
+    if not named:
+        return ""
+    first = re.split(r"[,;]\s*", named)[0].strip()
+    if not first:
+        return ""
+    github = bool(tracker_repository(item)) or "github" in _extra_text(item, "url")
+    if github and re.fullmatch(r"[\w-]+", first):
+        return "@" + first
+    return first
 
 
 def _lines(parts: Sequence[str]) -> str:
@@ -377,7 +416,7 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
         "definition_of_done": _lines(spec.done) if spec.done else "",
         "out_of_scope": _lines(spec.out_of_scope) if spec.out_of_scope else "",
         "timeline": f"{timeline_for(item.estimate)}; {review_points(item.estimate)}",
-        "reviewer": spec.reviewer,
+        "reviewer": spec.reviewer or tracker_reviewer(item),
         "channel": DEFAULT_CHANNEL,
         "cadence": DEFAULT_CADENCE,
         "access": _access(item),
