@@ -21,14 +21,20 @@ from typing import Any
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
-from triage_tui.core.handoff import default_handoff, handoff_fields, recommend_first_engagement
+from triage_tui.core.handoff import (
+    assess_item,
+    default_handoff,
+    handoff_fields,
+    recommend_first_engagement,
+)
 from triage_tui.core.model import Backlog, Estimate, Item
-from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level, assess
+from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import (
     DEFAULT_CONTRACTOR_START_DAYS,
     DEFAULT_SEARCH_MONTHS,
     HANDOFF_FIELDS,
+    HANDOFF_LIST_FIELDS,
     PHASES,
     Category,
     Decision,
@@ -46,8 +52,6 @@ READABLE_SCHEMAS = frozenset({"triage-tui/plan/1", SCHEMA})
 #: A criterion the room has not answered yet (distinct from one it marked missing).
 UNANSWERED = "unanswered"
 
-#: Handoff fields written as TOML arrays of strings (one entry per line of text).
-LIST_HANDOFF_FIELDS = frozenset({"acceptance_criteria", "access"})
 
 #: What [meta].generated_by says by default.
 GENERATED_BY = f"triage-tui {__version__}"
@@ -133,7 +137,7 @@ def _handoff_table(item: Item, decision: Decision) -> dict[str, Any]:
         if name not in fields:
             continue
         value = fields[name]
-        if isinstance(value, list | tuple) or name in LIST_HANDOFF_FIELDS:
+        if isinstance(value, list | tuple) or name in HANDOFF_LIST_FIELDS:
             table[name] = _as_list(value)
         else:
             table[name] = "" if value is None else str(value)
@@ -171,7 +175,7 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
         entry["extra"] = extra
     assessment: Assessment | None = None
     if decision.category is Category.PROJECT:
-        assessment = assess(item, decision.marks)
+        assessment = assess_item(item, decision)
         marks = decision.marks
         entry["readiness"] = {
             "score": assessment.score,
@@ -383,6 +387,8 @@ def _created_on_disk(path: Path) -> str | None:
 # -- reading --------------------------------------------------------------------------
 _CATEGORIES = {category.value: category for category in Category}
 _MARKS = {mark.value: mark for mark in Mark}
+# A plan/1 list entry's bullet and checkbox ("- [ ] stored once" -> "stored once").
+_PLAN1_ENTRY = re.compile(r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 # Only what follows the line's leading blanks: item_line checks those by hand.
 _ITEMS_HEADER = re.compile(r"\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
@@ -595,28 +601,26 @@ class _Reader:
         line: int | None,
     ) -> None:
         defaults: Mapping[str, Any] = default_handoff(item, decision)
-        given: dict[str, Any] = {}
+        given: dict[str, str | list[str]] = {}
         for name in HANDOFF_FIELDS:
             if name not in handoff:
                 continue
-            value = handoff[name]
-            default = defaults.get(name, "")
-            if isinstance(value, list):
-                value = self.strings(handoff, name, f"{where} handoff", line)
-                # The session keeps a list field as the handoff module does: a list, or
-                # the lines of one text.
-                value = list(value) if isinstance(default, list) else "\n".join(value)
+            value: str | list[str]
+            if name in HANDOFF_LIST_FIELDS and isinstance(handoff[name], str):
+                # plan/1 wrote a list field as one text, one entry a line
+                value = [
+                    _PLAN1_ENTRY.sub("", part.strip())
+                    for part in handoff[name].splitlines()
+                    if part.strip()
+                ]
+            elif name in HANDOFF_LIST_FIELDS:
+                value = list(self.strings(handoff, name, f"{where} handoff", line))
             else:
                 value = self.string(handoff, name, f"{where} handoff", line)
             given[name] = value
-            # Only what differs from the defaults is the room's edit (lists compared as
-            # written, so a default that reads back in another shape is no edit).
-            if name in LIST_HANDOFF_FIELDS or isinstance(default, list):
-                if _as_list(value) == _as_list(default):
-                    continue
-            elif value == default:
-                continue
-            decision.handoff[name] = value
+            # Only what differs from the defaults is the room's edit.
+            if value != defaults.get(name):
+                decision.handoff[name] = value
         if not decision.handoff:
             # Every field as the defaults say (an edit back to the default): keep them,
             # or the next save of a not-ready item would drop its handoff table.
@@ -651,9 +655,11 @@ class _Reader:
             seconds_used = round(self.number(meta, "minutes_used", "[meta]", meta_line) * 60)
         assumptions = self.table(meta, "assumptions", "[meta]", meta_line)
         where = "[meta.assumptions]"
-        search_months = self.integer(
-            assumptions, "search_months", where, meta_line, DEFAULT_SEARCH_MONTHS
-        )
+        search_months: float = DEFAULT_SEARCH_MONTHS
+        if "search_months" in assumptions:  # months may be fractional (4.5)
+            search_months = self.number(assumptions, "search_months", where, meta_line)
+            if isinstance(assumptions["search_months"], int):
+                search_months = int(search_months)  # a whole number stays one
         start_days = self.integer(
             assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
         )
