@@ -10,6 +10,7 @@ from triage_tui.core.categorize import QUESTIONS_BY_KEY, suggest
 from triage_tui.core.handoff import handoff_fields, recommend_first_engagement
 from triage_tui.core.model import Item
 from triage_tui.core.readiness import Assessment, Level, assess
+from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Session
 
@@ -59,9 +60,10 @@ def _md(text: str) -> str:
     # Inline text from the backlog must not open a heading, a table cell or emphasis.
     line = _one_line(text)
     # Backticks stay: a `code span` in a title reads as intended.
-    for char in ("\\", "|", "*", "_", "[", "]", "<", ">"):
+    for char in ("\\", "|", "*", "_", "[", "]"):
         line = line.replace(char, "\\" + char)
-    return line
+    # HTML as entities: not every renderer honours a backslash before "<".
+    return md_text(line)
 
 
 def _heading(item: Item) -> str:
@@ -70,7 +72,7 @@ def _heading(item: Item) -> str:
 
 def _block(text: str, indent: str = "  ") -> list[str]:
     """Multi-line text under a list item, kept verbatim (indented, so Markdown nests it)."""
-    return [f"{indent}{line}".rstrip() for line in text.strip("\n").splitlines()]
+    return [f"{indent}{md_text(line)}".rstrip() for line in text.strip("\n").splitlines()]
 
 
 def _quote_block(text: str) -> list[str]:
@@ -146,14 +148,15 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
     facts = []
     created = str(session.plan_meta.get("created", ""))
     if created:
-        facts.append(f"written {created}")
+        facts.append(f"written {_md(created)}")
     if session.facilitator:
         facts.append(f"facilitator {_md(session.facilitator)}")
     if session.team:
         facts.append(f"team {_md(session.team)}")
     backlog_path = str(session.plan_meta.get("backlog", ""))
     if backlog_path:
-        facts.append(f"from `{backlog_path}`")
+        no_backtick = backlog_path.replace("`", "'")  # nothing may close the code span
+        facts.append(f"from `{no_backtick}`")
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]
     out += _summary(session, items, assessments)
@@ -168,7 +171,7 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
         )
     else:
         item = by_id[recommendation[0]]
-        out += [f"**{_heading(item)}**", "", recommendation[1]]
+        out += [f"**{_heading(item)}**", "", _md(recommendation[1])]
 
     # -- ready items
     ready = [
@@ -191,7 +194,7 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
             out += [f"- [ ] {_md(gap)}" for gap in assessment.gaps]
         if item.description.strip():
             out += ["", "<details><summary>The spec as written</summary>", ""]
-            out += _quote_block(item.description)
+            out += _quote_block(md_text(item.description))  # no raw HTML, no </details>
             out += ["", "</details>"]
         out.append("")
 
@@ -292,7 +295,6 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
             score, level, gaps = str(assessment.score), assessment.level.value, assessment.gaps
         else:
             score, level, gaps = "", "", ()
-        writer.writerow(
-            (item.id, item.title, decision.category.value, score, level, " | ".join(gaps))
-        )
+        row = (item.id, item.title, decision.category.value, score, level, " | ".join(gaps))
+        writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -20,6 +20,7 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.handoff import default_handoff, handoff_fields, recommend_first_engagement
 from triage_tui.core.model import Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level, assess
+from triage_tui.core.sanitize import clean_document
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import HANDOFF_FIELDS, Category, Decision, Mark, Session, now_iso
 
@@ -467,7 +468,8 @@ class _Reader:
                 )
         return item, decision, bool(handoff)
 
-    def session(self, document: Mapping[str, Any]) -> Session:
+    def session(self, document: dict[str, Any]) -> Session:
+        document = clean_document(document, self.text)  # the text boundary (core.sanitize)
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", None)

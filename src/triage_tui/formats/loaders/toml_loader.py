@@ -12,6 +12,7 @@ from typing import Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
 
 PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
@@ -82,6 +83,7 @@ def load_toml(
     Raises:
         InputError: missing or mistyped fields, naming the item, the field and the line.
     """
+    document = clean_document(document, text)  # the text boundary: no control gets past
     title = document.get("title", "")
     if not isinstance(title, str):
         raise InputError(
@@ -126,7 +128,7 @@ def load_toml(
         items=tuple(generate_ids(items)),
         source=path,
         format="toml",
-        title=title.strip() or path.name,
+        title=title.strip() or clean_line(path.name),
         columns={},
         warnings=tuple(warnings),
         sha256=sha256,
