@@ -54,6 +54,12 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
     parser.add_argument("--fresh", action="store_true", help="ignore an autosaved session")
     parser.add_argument("--theme", help="theme name")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write files (plan, brief, CSV) only inside DIR; serve: default the backlog's folder",
+    )
 
 
 def _check_parser() -> argparse.ArgumentParser:
@@ -100,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             args = _serve_parser().parse_args(args_list[1:])
             from triage_tui.serve import serve
 
-            return serve(args_list[1:], host=args.host, port=args.port)
+            return serve(args_list[1:], host=args.host, port=args.port, out=args.out)
         args = _app_parser().parse_args(args_list)
         mapping = _parse_map(args.map)
     except argparse.ArgumentTypeError as error:
@@ -120,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             f"triage-tui: --minutes must be between {MIN_MINUTES} and {MAX_MINUTES}",
             file=sys.stderr,
         )
+        return 2
+    if args.out is not None and not args.out.is_dir():
+        print(f"triage-tui: --out {args.out}: no such folder", file=sys.stderr)
         return 2
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)

@@ -94,7 +94,11 @@ class ExportScreen(PhaseScreen):
         if workshop is None:
             return
         messages, ok = export_files(
-            workshop, plan=paths.get("plan"), brief=paths.get("brief"), csv=paths.get("csv")
+            workshop,
+            plan=paths.get("plan"),
+            brief=paths.get("brief"),
+            csv=paths.get("csv"),
+            out=self.triage.options.out,
         )
         self.app.call_from_thread(self._done, messages, ok)
 

@@ -141,7 +141,10 @@ class PlanScreen(PhaseScreen):
         table.clear()
         for item in ready:
             table.add_row(
-                item.id, item.title[:48], str(workshop.assessment(item).score), key=item.id
+                Text(item.id),  # Text, not str: a DataTable reads a str as markup
+                Text(item.title[:48]),
+                str(workshop.assessment(item).score),
+                key=item.id,
             )
         if ready:
             table.move_cursor(row=min(keep, len(ready) - 1))
@@ -173,7 +176,7 @@ class PlanScreen(PhaseScreen):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         for name in HANDOFF_FIELDS:
-            grid.add_row(FIELD_TITLES[name], fields.get(name, ""))
+            grid.add_row(FIELD_TITLES[name], Text(fields.get(name, "")))  # never markup
         detail.update(grid)
 
     @on(DataTable.RowHighlighted)
@@ -224,7 +227,9 @@ class HandoffEditor(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor", classes="panel"):
-            yield Label(f"Handoff brief: {self.item.id} {self.item.title}", classes="panel-title")
+            yield Label(
+                Text(f"Handoff brief: {self.item.id} {self.item.title}"), classes="panel-title"
+            )
             for name in HANDOFF_FIELDS:
                 yield Label(FIELD_TITLES[name])
                 value = self.fields.get(name, "")

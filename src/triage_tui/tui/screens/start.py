@@ -173,7 +173,8 @@ class StartScreen(PhaseScreen):
         if latest is not None and latest.backlog is not None and Path(latest.backlog).exists():
             choices.add_option(
                 Option(
-                    f"↻ Resume the last session: {latest.describe()}", id=f"resume:{latest.backlog}"
+                    Text(f"↻ Resume the last session: {latest.describe()}"),
+                    id=f"resume:{latest.backlog}",
                 )
             )
         demo = sample_backlog()
