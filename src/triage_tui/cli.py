@@ -170,6 +170,8 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
 
 
 def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
+    from triage_tui.core.sanitize import clean_line
+
     out = sys.stdout
     records = found.records
     if as_json:
@@ -189,13 +191,14 @@ def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
         }
         out.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
-    out.write(f"{path}: {found.format}, {len(records)} items\n")
+    # To a terminal: nothing from the file (or its name) may carry a control character.
+    out.write(f"{clean_line(str(path))}: {found.format}, {len(records)} items\n")
     if found.title:
-        out.write(f"title: {found.title}\n")
+        out.write(f"title: {clean_line(found.title)}\n")
     for name, column in found.columns.items():
-        out.write(f"  {name:<12} <- {column}\n")
+        out.write(f"  {name:<12} <- {clean_line(column)}\n")
     for warning in found.warnings:
-        out.write(f"warning: {warning}\n")
+        out.write(f"warning: {clean_line(warning)}\n")
 
 
 def cmd_brief(plan_path: Path, output: Path | None) -> int:

@@ -225,9 +225,9 @@ async def test_a_foreign_origin_is_refused_the_served_one_runs_the_app(served: S
 
 def test_a_non_loopback_host_is_warned_about(backlog: Path) -> None:
     # 192.0.2.2 (TEST-NET-1): the warning comes before the bind, whether or not it works.
+    command = [sys.executable, "-m", "triage_tui", "serve", str(backlog), "--host", "192.0.2.2"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "triage_tui", "serve", str(backlog), "--host", "192.0.2.2"]
-        + ["--port", str(_free_port())],
+        [*command, "--port", str(_free_port())],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

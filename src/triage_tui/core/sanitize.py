@@ -119,9 +119,10 @@ def csv_cell(value: object) -> str:
 
     Text starting with ``= + - @`` (or their full-width forms), a tab or a line
     break is prefixed with a single quote, as OWASP recommends; a plain number
-    (``-3``, ``2.5``) is left as it is so it still sorts as a number.
+    (``-3``, ``2.5``) is left as it is so it still sorts as a number. Control
+    characters are cleaned first (:func:`clean_text`), whatever the value came from.
     """
-    text = "" if value is None else str(value)
+    text = "" if value is None else clean_text(str(value))
     if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
@@ -135,16 +136,19 @@ _HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 def md_text(text: str) -> str:
     """Backlog text for Markdown prose: ``<``, ``>`` and ``&`` are escaped, so no
-    raw HTML (``<script>``, ``<img onerror>``, a stray ``</details>``) is ever rendered."""
-    return _HTML.sub(lambda m: _HTML_ENTITIES[m.group()], text)
+    raw HTML (``<script>``, ``<img onerror>``, a stray ``</details>``) is ever rendered.
+    Control characters are cleaned too (:func:`clean_text`): text typed into the app,
+    or read back from an autosave, reaches a brief without passing a loader."""
+    return _HTML.sub(lambda m: _HTML_ENTITIES[m.group()], clean_text(text))
 
 
 def md_fence(text: str, info: str = "") -> str:
     """``text`` as a fenced code block whose fence no backtick run inside can close.
 
     Inside a fence Markdown renders nothing (no HTML, no headings), so this is
-    the safe way to quote a spec as written.
+    the safe way to quote a spec as written. Control characters are cleaned.
     """
+    text = clean_text(text)
     longest = max((len(run) for run in re.findall(r"`{3,}|~{3,}", text)), default=0)
     fence = "`" * max(3, longest + 1)
     body = text if text.endswith("\n") else text + "\n"

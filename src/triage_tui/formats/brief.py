@@ -10,7 +10,7 @@ from triage_tui.core.categorize import QUESTIONS_BY_KEY, suggest
 from triage_tui.core.handoff import handoff_fields, recommend_first_engagement
 from triage_tui.core.model import Item
 from triage_tui.core.readiness import Assessment, Level, assess
-from triage_tui.core.sanitize import csv_cell, md_text
+from triage_tui.core.sanitize import clean_line, csv_cell, md_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Session
 
@@ -155,7 +155,7 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
         facts.append(f"team {_md(session.team)}")
     backlog_path = str(session.plan_meta.get("backlog", ""))
     if backlog_path:
-        no_backtick = backlog_path.replace("`", "'")  # nothing may close the code span
+        no_backtick = clean_line(backlog_path).replace("`", "'")  # nothing may close the code span
         facts.append(f"from `{no_backtick}`")
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]

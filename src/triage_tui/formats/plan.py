@@ -288,7 +288,6 @@ def write_plan(
 
 # -- reading --------------------------------------------------------------------------
 _CATEGORIES = {category.value: category for category in Category}
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 # Only what follows the line's leading blanks: item_line checks those by hand.
 _ITEMS_HEADER = re.compile(r"\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
 
@@ -558,11 +557,9 @@ def loads_plan(
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            message = str(error)
-            match = _TOML_LINE.search(message)
-            line = int(match.group(1)) if match else None
-            message = _TOML_LINE.sub("", message).strip()
-            raise InputError(source, f"not valid TOML: {message}", line) from None
+            from triage_tui.formats.loaders.toml_loader import toml_error
+
+            raise toml_error(text, source, error, "not valid TOML") from None
         except (RecursionError, ValueError) as error:  # pathologically nested arrays
             raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
         return _Reader(source, text).session(document)
