@@ -7,7 +7,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
-from textual.markup import escape
 
 from triage_tui.core.workshop import PHASES
 from triage_tui.tui.widgets.phase_bar import PHASE_TITLES
@@ -40,8 +39,9 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
         return
     for item in workshop.in_scope[:MAX_JUMP_ITEMS]:
         yield SystemCommand(
-            # The palette reads titles as markup: escaped, "[link=...]" stays text.
-            escape(f"Jump to {item.id}: {item.title}"[:90]),
+            # The palette reads titles as markup: "\[" keeps "[link=...]" text (Textual's
+            # escape() doubles a trailing backslash, which the palette then shows).
+            f"Jump to {item.id}: {item.title}"[:90].replace("[", "\\["),
             "Open this item in Categorize",
             partial(app.jump_to, item.id),
         )
