@@ -276,6 +276,19 @@ def test_brief_command_on_a_hand_edited_plan(
     assert "<script" not in out.lower()
 
 
+def test_text_typed_into_the_app_passes_the_same_boundary() -> None:
+    """A note, a handoff field or a name pasted from a web page can carry anything."""
+    session = Session(Backlog((Item("A-1", "One"),)))
+    paste = TERMINAL["OSC 52 clipboard write"] + TERMINAL["bidi override U+202E"]
+    session.set_note("A-1", "why " + paste)
+    session.decide("A-1", Category.PROJECT)
+    session.set_handoff("A-1", "deliverable", "ship " + paste)
+    session.set_field("facilitator", "Ana " + paste)
+    assert session.decisions["A-1"].rationale == "why \u241b]52;c;UFdORUQ=\u2407txt.exe"
+    assert session.decisions["A-1"].handoff["deliverable"].startswith("ship \u241b]52;")
+    assert_clean(session.facilitator, "facilitator")
+
+
 def test_clean_document_walks_only_when_the_source_can_hold_a_control() -> None:
     document = {"title": "plain", "items": [{"id": "A", "x": ["y"]}]}
     assert clean_document(document, 'title = "plain"') is document
