@@ -451,3 +451,23 @@ def test_opening_a_backlog_sweeps_beside_the_plan_and_in_the_state_dir(
             opened.autosave.close(None)
         if opened.lock is not None:
             opened.lock.release()
+
+
+def test_the_sessions_folder_is_private_like_its_files(tmp_path: Path) -> None:
+    import stat
+
+    from triage_tui.store.autosave import sessions_dir
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import build_workshop
+
+    backlog = tmp_path / "b.toml"
+    backlog.write_text('[[items]]\ntitle = "One"\n', encoding="utf-8")
+    assert not sessions_dir().exists()
+    opened = build_workshop(backlog, LaunchOptions(file=backlog), time.monotonic)
+    try:
+        assert stat.S_IMODE(sessions_dir().stat().st_mode) == 0o700
+    finally:
+        if opened.autosave is not None:
+            opened.autosave.close(None)
+        if opened.lock is not None:
+            opened.lock.release()
