@@ -223,6 +223,14 @@ async def test_markup_in_backlog_text_stays_text(tmp_path: Path) -> None:
         shown = list(app._notifications)[-1]
         assert shown.message == "Undone: [link=https://evil.example]x[/link]"
         assert shown.markup is False
+        # An error line quoting a file name: no control character either.
+        app.notify("b\x1b]52;c;QQ==\x07.toml: no such file", title="Cannot \x1b[2J open")
+        await pilot.pause()
+        shown = list(app._notifications)[-1]
+        assert (shown.title, shown.message) == (
+            "Cannot \u241b[2J open",
+            "b\u241b]52;c;QQ==\u2407.toml: no such file",
+        )
 
 
 async def _export(pilot, app: TriageApp, plan: Path) -> str:  # type: ignore[no-untyped-def]
@@ -301,3 +309,23 @@ async def test_ctrl_s_to_a_plan_outside_the_folder_is_refused(tmp_path: Path) ->
         "(--out); choose a path inside it.",
     ) in said
     assert not plan.exists()
+
+
+@pty_only
+def test_a_hostile_file_name_reaches_the_terminal_harmless(tmp_path: Path) -> None:
+    """The Start screen and Categorize show the file's name; a zip can name a file anything.
+
+    Not covered: the Export screen's path fields (Textual's Input draws its value as it
+    is, and the value must stay the real path).
+    """
+    backlog = write_backlog(tmp_path / "b\x1b]52;c;QQ==\x07\u202e.toml", {"plain": ""})
+    terminal = Terminal(backlog, tmp_path / "state", tmp_path / "config")
+    terminal.read_until(b"Begin")
+    terminal.drain(0.5)
+    terminal.press("\r")
+    terminal.read_until(b"decided")
+    assert terminal.quit() == 0
+    text = terminal.seen.decode("utf-8", "replace")
+    assert "b\u241b]52;c;QQ==\u2407.toml" in text  # shown, as pictures
+    assert b"\x1b]52;" not in terminal.seen
+    assert "\u202e" not in text

@@ -149,9 +149,18 @@ class TriageApp(App[int]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Textual's notify, with markup off by default: messages quote backlog text
-        and file names, and "[link=...]" there must stay text, not become a link."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Textual's notify, with markup off by default and control characters cleaned:
+        messages quote backlog text and file names, and "[link=...]" or an ESC there
+        must stay text."""
+        from triage_tui.core.sanitize import clean_text
+
+        super().notify(
+            clean_text(message),
+            title=clean_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     # -- wiring ------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:

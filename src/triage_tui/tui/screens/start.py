@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.core.pacing import agenda, describe_pace, per_item_seconds, phase_minutes
+from triage_tui.core.sanitize import clean_line
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
 from triage_tui.tui.screens.base import PhaseScreen
@@ -96,7 +97,7 @@ class StartScreen(PhaseScreen):
         backlog = workshop.session.backlog
         text = Text()
         text.append("Loaded ", style="bold")
-        text.append(str(backlog.source or "(memory)"))
+        text.append(clean_line(str(backlog.source or "(memory)")))  # a file name is text too
         text.append(f"\n{backlog.format}, {len(backlog.items)} items")
         if backlog.columns:
             mapping = ", ".join(f"{name} ← {column}" for name, column in backlog.columns.items())
@@ -107,7 +108,9 @@ class StartScreen(PhaseScreen):
             text.append(f"\n⚠ … and {len(backlog.warnings) - 5} more warnings (triage-tui check)")
         if self.triage.resume_info:
             text.append(f"\n↻ {self.triage.resume_info}  (ctrl+n starts afresh)", style="bold")
-        text.append(f"\nctrl+s writes the plan to {workshop.plan_path}", style="dim")
+        text.append(
+            f"\nctrl+s writes the plan to {clean_line(str(workshop.plan_path))}", style="dim"
+        )
         loaded.update(text)
         session = workshop.session
         for input_id, value in (("facilitator", session.facilitator), ("team", session.team)):
@@ -132,9 +135,9 @@ class StartScreen(PhaseScreen):
     def _loading_text(self) -> Text:
         error = self.triage.load_error
         if error is not None:
-            return Text(f"✗ {error}", style="bold")
+            return Text(clean_line(f"✗ {error}"), style="bold")
         if self.triage.load_status:
-            text = Text(self.triage.load_status, style="bold")
+            text = Text(clean_line(self.triage.load_status), style="bold")
             waited = self.triage.now() - self.triage.load_started
             if waited >= 2:
                 # A 50,000-item plan takes seconds to parse, with no count to report
