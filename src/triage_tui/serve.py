@@ -217,7 +217,13 @@ def make_server(
             # from the address the browser used, so a page opened as localhost, by IP or
             # from another machine (--host 0.0.0.0) connects back the same way.
             self.public_url = f"{request.scheme}://{request.host}"
-            return await super().handle_index(request)
+            response = await super().handle_index(request)
+            # The address is the key: never sent on as a Referer (the page loads a web
+            # font), never cached, never framed by another page.
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["X-Frame-Options"] = "DENY"
+            return response
 
         async def handle_websocket(self, request: Any) -> Any:
             if not origin_allowed(request.headers.get("Origin"), request.host, hosts):

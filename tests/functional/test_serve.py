@@ -143,6 +143,11 @@ def test_the_printed_address_opens_the_app_the_bare_one_does_not(served: Served)
     by_name = _fetch(f"http://localhost:{port}/{secret}/", time.monotonic() + 5)
     assert f'data-session-websocket-url="ws://localhost:{port}/{secret}/ws"' in by_name
 
+    with urllib.request.urlopen(served.address, timeout=5) as response:
+        assert response.headers["Referrer-Policy"] == "no-referrer"  # the key stays here
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
     # The bare address, a wrong key, the old websocket path: 403, no page.
     for path in ("/", "/ws", f"/{secret[:-1]}x/", f"/{secret}x/", f"/x/{secret}/", "/static/"):
         assert _status(f"http://127.0.0.1:{port}{path}") == 403, path
