@@ -16,7 +16,7 @@ from triage_tui.core.categorize import suggest
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.sanitize import clean_text
-from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.session import HANDOFF_FIELDS, Category, Mark, Session
 from triage_tui.formats.plan import (
     SCHEMA,
     build_plan,
@@ -166,16 +166,9 @@ def test_item_entries() -> None:
         "partial": [],
         "gaps": [],
     }
-    assert list(ready["handoff"]) == [
-        "deliverable",
-        "acceptance_criteria",
-        "timeline",
-        "reviewer",
-        "channel",
-        "cadence",
-    ]
+    assert list(ready["handoff"]) == list(HANDOFF_FIELDS)
     assert ready["handoff"]["reviewer"] == "Dana"
-    assert ready["handoff"]["acceptance_criteria"] == "- [ ] stored once"
+    assert ready["handoff"]["acceptance_criteria"] == ["stored once"]  # a list of strings
     not_ready = items["API-88"]
     assert not_ready["estimate"] == 3
     assert not_ready["readiness"]["level"] == "not_ready"

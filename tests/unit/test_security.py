@@ -25,7 +25,8 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.sanitize import clean_document, clean_source, clean_text, csv_cell, md_text
 from triage_tui.core.session import Category, Mark, Session
-from triage_tui.formats.brief import render_brief, render_csv_summary
+from triage_tui.formats.brief import CSV_COLUMNS, render_brief, render_csv_summary
+from triage_tui.formats.handoff_doc import handoff_documents
 from triage_tui.formats.loaders import load, scan
 from triage_tui.formats.plan import dumps_plan, loads_plan, read_plan
 from triage_tui.store.fsutil import (
@@ -202,15 +203,50 @@ def decided_session(backlog: Backlog) -> Session:
 def test_brief_passes_no_html_and_no_control(tmp_path: Path, maker) -> None:  # type: ignore[no-untyped-def]
     session = decided_session(load(maker(tmp_path)))
     brief = render_brief(session)
-    assert "## Ready to hand off" in brief and "The spec as written" in brief
+    assert "## Ready to hand off" in brief and "## Parked: open questions" in brief
     assert_clean(brief, "brief")
     lowered = brief.lower()
-    assert "<script" not in lowered and "<img" not in lowered
-    # Every <details> is closed by our own </details>: none from a description.
-    assert brief.count("<details>") == brief.count("</details>") >= 1
-    assert "&lt;/details&gt;&lt;script&gt;" in brief  # shown as text, escaped
-    # `&` is escaped too, so "&lt;b&gt;" shows as typed instead of becoming "<b>".
+    assert "<script" not in lowered and "<img" not in lowered and "</details>" not in lowered
+    # The payloads are there, as text: escaped, `&` too ("&lt;b&gt;" shows as typed).
+    assert "&lt;/details&gt;&lt;script&gt;" in brief
     assert "&amp;lt;b&amp;gt;" in brief
+
+
+def outside_fences(markdown: str) -> str:
+    """The Markdown a renderer renders: fenced code blocks (shown verbatim) left out."""
+    kept: list[str] = []
+    fence = ""
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = ""
+            continue
+        opening = re.match(r"(`{3,}|~{3,})", stripped)
+        if opening:
+            fence = opening.group(1)
+            continue
+        kept.append(line)
+    assert not fence, "a fence is never closed: everything after it would be code"
+    return "\n".join(kept)
+
+
+@pytest.mark.parametrize("maker", [hostile_toml, hostile_csv])
+def test_every_handoff_passes_no_html_and_no_control(tmp_path: Path, maker) -> None:  # type: ignore[no-untyped-def]
+    """The contractor's handoff quotes the spec at length: every item's, ready or not."""
+    session = decided_session(load(maker(tmp_path)))
+    docs = handoff_documents(session, ids=[item.id for item in session.backlog.items])
+    assert len(docs) == len(ALL)
+    for doc in docs:
+        assert_clean(doc.text, doc.filename)
+        assert_clean(doc.filename, "handoff file name")
+        assert "/" not in doc.filename and not doc.filename.startswith(".")
+        # Outside its code blocks (a spec quoted as written, verbatim) no raw HTML.
+        rendered = outside_fences(doc.text).lower()
+        assert "<script" not in rendered and "<img" not in rendered, doc.filename
+        assert "</details>" not in rendered, doc.filename
+    texts = "\n".join(outside_fences(doc.text) for doc in docs)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in texts  # as text where it renders
 
 
 @pytest.mark.parametrize("maker", [hostile_toml, hostile_csv])
@@ -219,7 +255,7 @@ def test_csv_summary_never_starts_a_formula(tmp_path: Path, maker) -> None:  # t
     text = render_csv_summary(session)
     assert_clean(text.replace("\r", ""), "csv summary")  # the writer ends rows with \n
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["id", "title", "category", "score", "level", "gaps"]
+    assert rows[0] == list(CSV_COLUMNS) and rows[0][1] == "title"
     assert len(rows) == len(ALL) + 1
     for row in rows[1:]:
         for cell in row:
