@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.content import Content
 from textual.widgets import Input, Static
 
@@ -216,6 +217,27 @@ async def test_markup_in_backlog_text_stays_text(tmp_path: Path) -> None:
                 span.style and ("link" in str(span.style) or "@click" in str(span.style))
                 for span in content.spans
             ), command.title
+        # Plan's table of handoff-able items: the titles as written, no link.
+        from textual.widgets import DataTable
+
+        from triage_tui.core.session import Category, Mark
+
+        for item in app.workshop.in_scope:
+            app.workshop.session.decide(item.id, Category.PROJECT)
+            for number in range(1, 8):
+                app.workshop.session.set_mark(item.id, number, Mark.MET)
+        app.action_phase("plan")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        from textual.widgets._data_table import default_cell_formatter
+
+        # Each cell as the table draws it (a str would be read as Rich markup).
+        drawn = [default_cell_formatter(table.get_row_at(row)[0]) for row in range(table.row_count)]
+        assert len(drawn) == len(PAYLOADS)
+        for cell in drawn:
+            assert isinstance(cell, Text)
+            assert not any(span.style and "link" in str(span.style) for span in cell.spans), cell
+        assert any("[link=https://evil.example]Invoices[/link]" in cell.plain for cell in drawn)
         # A notification quoting backlog text (an error line, "Undone: <item>") is not
         # read as markup: the toast shows it as written.
         app.notify("Undone: [link=https://evil.example]x[/link]")

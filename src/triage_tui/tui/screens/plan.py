@@ -189,8 +189,8 @@ class PlanScreen(PhaseScreen):
         for item in items:
             assessment = workshop.assessment(item)
             table.add_row(
-                item.id,
-                item.title[:26],
+                Text(item.id),  # Text, not str: a DataTable reads a str as markup
+                Text(item.title[:26]),
                 str(assessment.score),
                 status_words(assessment),
                 key=item.id,
