@@ -335,19 +335,42 @@ async def test_ctrl_s_to_a_plan_outside_the_folder_is_refused(tmp_path: Path) ->
 
 @pty_only
 def test_a_hostile_file_name_reaches_the_terminal_harmless(tmp_path: Path) -> None:
-    """The Start screen and Categorize show the file's name; a zip can name a file anything.
-
-    Not covered: the Export screen's path fields (Textual's Input draws its value as it
-    is, and the value must stay the real path).
-    """
+    """Start, Categorize and Export (its path fields) show the file's name; a zip can
+    name a file anything."""
     backlog = write_backlog(tmp_path / "b\x1b]52;c;QQ==\x07\u202e.toml", {"plain": ""})
     terminal = Terminal(backlog, tmp_path / "state", tmp_path / "config")
     terminal.read_until(b"Begin")
     terminal.drain(0.5)
     terminal.press("\r")
     terminal.read_until(b"decided")
+    terminal.press("\x1b[17~", settle=0.8)  # F6: Export, its path fields
+    terminal.read_until(b"brief.md")
     assert terminal.quit() == 0
     text = terminal.seen.decode("utf-8", "replace")
     assert "b\u241b]52;c;QQ==\u2407.toml" in text  # shown, as pictures
     assert b"\x1b]52;" not in terminal.seen
     assert "\u202e" not in text
+
+
+async def test_text_fields_draw_a_pasted_control_as_a_picture(tmp_path: Path) -> None:
+    """Textual's Input draws its value as it is; ours draw control characters as pictures,
+    one for one (the value itself, a real path or the note, is untouched)."""
+    backlog = write_backlog(tmp_path / "b.toml", {"plain": ""})
+    app = create_app(LaunchOptions(file=backlog, fresh=True), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        for screen, field in (
+            ("start", "#facilitator"),
+            ("categorize", "#note"),
+            ("export", "#csv-path"),
+        ):
+            app.action_phase(screen)
+            await pilot.pause()
+            widget = app.screen.query_one(field, Input)
+            widget.value = "x\x1b]52;c;QQ==\x07\u202ey"
+            await pilot.pause()
+            drawn = "".join(segment.text for segment in widget.render_line(0))
+            # (Rich itself drops BEL, BS, VT, FF and CR from a Text.)
+            assert "x\u241b]52;c;QQ==\ufffdy" in drawn, (screen, drawn)
+            assert not any(char in drawn for char in "\x1b\x07\u202e"), (screen, drawn)
+            assert widget.value == "x\x1b]52;c;QQ==\x07\u202ey"

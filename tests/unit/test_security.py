@@ -23,7 +23,14 @@ import pytest
 from triage_tui.cli import main
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
-from triage_tui.core.sanitize import clean_document, clean_source, clean_text, csv_cell, md_text
+from triage_tui.core.sanitize import (
+    clean_document,
+    clean_source,
+    clean_text,
+    csv_cell,
+    md_text,
+    same_length_pictures,
+)
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.formats.brief import CSV_COLUMNS, render_brief, render_csv_summary
 from triage_tui.formats.handoff_doc import handoff_documents
@@ -342,6 +349,13 @@ def test_clean_source_keeps_rows_whole_and_cleans_big_files() -> None:
     assert clean_source(big).endswith("\u241b[2J" + "é")
     ascii_big = "y" * 10_000 + "\x07"
     assert clean_text(ascii_big).endswith("\u2407")
+
+
+def test_same_length_pictures_keep_positions() -> None:
+    shown = same_length_pictures("a\x1b[2J\u202e\x9b\tb\n")
+    assert shown == "a\u241b[2J\ufffd\ufffd\tb\u240a"
+    assert len(shown) == len("a\x1b[2J\u202e\x9b\tb\n")
+    assert same_length_pictures("plain") == "plain"
 
 
 def test_sink_encoders_clean_controls_too() -> None:

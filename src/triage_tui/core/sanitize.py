@@ -165,3 +165,26 @@ def clean_source(text: str) -> str:
     if not text.isascii() and ("\u2028" in text or "\u2029" in text):
         text = text.replace("\u2028", " ").replace("\u2029", " ")
     return clean_text(text)
+
+
+_SHOWN_AS_ONE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def same_length_pictures(text: str) -> str:
+    """``text`` for display in a field being edited: each control character replaced by
+    one visible character (its control picture, else U+FFFD), so positions (the cursor,
+    a selection) stay where they are. Tab is kept. Use :func:`clean_text` for storage.
+    """
+    if not _SHOWN_AS_ONE.search(text):
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        char = match.group()
+        if char == "\t":
+            return char
+        code = ord(char)
+        if code < 0x20:
+            return chr(0x2400 + code)
+        return "\u2421" if code == 0x7F else "\ufffd"
+
+    return _SHOWN_AS_ONE.sub(one, text)

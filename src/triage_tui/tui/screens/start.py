@@ -16,6 +16,7 @@ from triage_tui.core.pacing import agenda, describe_pace, per_item_seconds, phas
 from triage_tui.core.sanitize import clean_line
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
+from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
 
 PHASE_PURPOSE = {
@@ -59,6 +60,7 @@ class StartScreen(PhaseScreen):
                         placeholder="filter: words, status:todo, label:api, -type:bug",
                         id="scope-text",
                         compact=True,
+                        highlighter=CONTROL_PICTURES,
                     )
                     yield Static(id="scope-summary")
                     yield Static(id="facets")
@@ -66,9 +68,19 @@ class StartScreen(PhaseScreen):
                     yield Label("Agenda", classes="panel-title")
                     yield Static(id="agenda")
                     yield Label("Facilitator")
-                    yield Input(placeholder="name (optional)", id="facilitator", compact=True)
+                    yield Input(
+                        placeholder="name (optional)",
+                        id="facilitator",
+                        compact=True,
+                        highlighter=CONTROL_PICTURES,
+                    )
                     yield Label("Team")
-                    yield Input(placeholder="team (optional)", id="team", compact=True)
+                    yield Input(
+                        placeholder="team (optional)",
+                        id="team",
+                        compact=True,
+                        highlighter=CONTROL_PICTURES,
+                    )
                     yield Label("Minutes")
                     yield Input(placeholder="60", id="minutes", type="integer", compact=True)
             yield Static(id="begin-hint")
@@ -162,6 +174,7 @@ class StartScreen(PhaseScreen):
                     placeholder="path to a backlog (TOML or CSV) or a plan, then enter",
                     id="open-path",
                     compact=True,
+                    highlighter=CONTROL_PICTURES,
                 ),
             )
         return chooser
