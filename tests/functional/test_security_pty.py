@@ -286,6 +286,10 @@ async def test_a_served_app_writes_only_inside_its_folder(tmp_path: Path) -> Non
         status = await _export(pilot, app, folder / "b.plan.toml")
         assert "✓ Wrote" in status and "Not written" not in status
         assert (folder / "b.plan.toml").exists() and (folder / "b.brief.md").exists()
+        # The handoffs folder too (one file per ready item, written into it).
+        app.screen.query_one("#handoffs-path", Input).value = str(outside / "handoffs")
+        status = await _export(pilot, app, folder / "b.plan.toml")
+        assert f"Not written: {outside / 'handoffs'} is outside" in status, status
         assert sorted(p.name for p in outside.iterdir()) == [".bashrc"]
 
 
