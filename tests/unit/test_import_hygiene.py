@@ -21,6 +21,7 @@ DOMAIN_MODULES = [
     "triage_tui.formats.brief",
     "triage_tui.store.autosave",
     "triage_tui.store.lock",
+    "triage_tui.store.legacy",
     "triage_tui.config",
     "triage_tui.core.scope",
     "triage_tui.core.pacing",

@@ -284,10 +284,10 @@ class Autosave:
         if self._db is not None:
             raise RuntimeError("start_fresh() must come before attach()")
         try:
-            db = self._connect()
+            self._read()  # imports an old journal; raises if this version cannot read it
         except InputError:
             _set_aside(self.path, self.legacy_path)
-            db = self._connect()
+        db = self._connect()
         try:
             with _transaction(db):
                 db.execute("INSERT INTO runs (created) VALUES (?)", (now_iso(),))
@@ -330,7 +330,7 @@ class Autosave:
         db = self._connect()
         try:
             with _transaction(db):
-                stored = _steps(db)
+                stored = _steps(db, self.path)
                 if self._read_only_history is None and not self._ready and stored:
                     raise RuntimeError(
                         "an autosaved session exists: resume() or start_fresh() first"
@@ -604,7 +604,7 @@ def _read(path: Path) -> _Saved | None:
     return _Saved(dict(zip(columns, row, strict=True)), created or "", steps)
 
 
-def _steps(db: sqlite3.Connection, path: Path | None = None) -> list[Step]:
+def _steps(db: sqlite3.Connection, path: Path) -> list[Step]:
     steps = []
     rows = db.execute(f"SELECT seq, step FROM steps WHERE run = {_CURRENT} ORDER BY seq")
     for seq, text in rows:
@@ -613,7 +613,7 @@ def _steps(db: sqlite3.Connection, path: Path | None = None) -> list[Step]:
             check_step(step)
         except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(
-                path or "autosave",
+                path,
                 f"step {seq} of the autosave cannot be applied by this version; "
                 "start afresh (--fresh) to set the session aside",
             ) from None

@@ -334,6 +334,7 @@ class TriageApp(App[int]):
         if isinstance(error, SessionTakenOver):
             message = "Another triage-tui took this session over: this window no longer autosaves."
             self.read_only = True
+            self._refresh_screen()
         else:
             message = (
                 describe_write_error(self.autosave.path, error)
