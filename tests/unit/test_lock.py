@@ -200,3 +200,18 @@ def test_take_over_of_a_free_lock_is_a_plain_acquire(lock_path: Path) -> None:
     assert lock.is_ours()
     owner = lock.holder()
     assert owner is not None and owner.pid == os.getpid()
+
+
+@pytest.mark.parametrize("before", ["free", "ours"])
+def test_give_back_after_taking_a_free_or_own_lock_restores_just_that(
+    lock_path: Path, before: str
+) -> None:
+    lock = SessionLock(lock_path)
+    if before == "ours":
+        lock.acquire()
+    lock.take_over()
+    lock.give_back()
+    assert lock.is_ours() is (before == "ours")
+    assert lock.live_path.exists() is (before == "ours")
+    lock.give_back()  # nothing to give back twice
+    assert lock.is_ours() is (before == "ours")

@@ -115,7 +115,7 @@ class SessionLock:
         #: Written as this owner's name in the lock file and in the session's database.
         self.token = secrets.token_hex(8)
         self._live: int | None = None  # our live file, flocked while we own (or owned)
-        self._displaced: LockOwner | None = None  # whom the last take_over displaced
+        self._before: bytes | None = None  # the lock file before the last take_over
 
     @property
     def live_path(self) -> Path:
@@ -149,24 +149,26 @@ class SessionLock:
             TOOK_OVER with the previous holder (ACQUIRED if there was none).
         """
         with self._locked() as fd:
-            owner = _parse(_read(fd))
+            self._before = _read(fd)
             self._claim(fd)
+        owner = _parse(self._before)
         if owner is None or owner.token == self.token:
-            self._displaced = None
             return LockResult(LockStatus.ACQUIRED)
-        self._displaced = owner
         return LockResult(LockStatus.TOOK_OVER, owner)
 
     def give_back(self) -> None:
-        """Undo the last `take_over` (what had to follow it failed): the holder it displaced
-        holds the lock again, as if nothing had happened."""
+        """Undo the last `take_over` (what had to follow it failed): the lock file says
+        again what it said before, so the holder it displaced holds the lock again."""
+        before, self._before = self._before, None
+        if before is None:
+            return
         with self._locked() as fd:
-            owner = _parse(_read(fd))
-            if owner is not None and owner.token == self.token:
-                previous = self._displaced
-                _write(fd, _encode(previous) if previous is not None else b"")
-        self._displaced = None
-        self._drop_live()
+            now = _parse(_read(fd))
+            if now is not None and now.token == self.token:
+                _write(fd, before)
+        owner = _parse(before)
+        if owner is None or owner.token != self.token:
+            self._drop_live()
 
     def is_ours(self) -> bool:
         """Whether the lock file still names us (nobody took it over)."""
