@@ -111,12 +111,12 @@ def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
     finally:
         first.kill(reap=False)  # a zombie: its pid lives on, its lock does not
 
-    # What the database holds after the kill: every decision, in order.
+    # What the journal holds after the kill: every decision, in order.
     items = load(backlog).items
     session = Session(load(backlog))
-    stored = Autosave.for_backlog(session.backlog, state / "sessions")
-    # repair=False: read-only, as a second window would.
-    assert stored.resume(session, repair=False) == len(keys)
+    journal = Autosave.for_backlog(session.backlog, state / "sessions")
+    # repair=False: read the file exactly as the killed process left it.
+    assert journal.resume(session, repair=False) == len(keys)
     expected = {"h": Category.HIRING, "p": Category.PROJECT, "s": Category.PARKED}
     for item, key in zip(items, keys, strict=False):
         assert session.decisions[item.id].category is expected[key], item.id

@@ -31,7 +31,7 @@ from triage_tui.store.autosave import (
     sessions_dir,
 )
 from triage_tui.store.fsutil import atomic_write_text, describe_write_error
-from triage_tui.store.lock import SessionLock
+from triage_tui.store.lock import LockResult, SessionLock
 
 
 def make_backlog(folder: Path, count: int = 6, name: str = "backlog.toml") -> Backlog:
@@ -731,8 +731,17 @@ def test_a_read_only_window_on_a_session_not_yet_saved_does_not_wipe_it(
     assert final.decisions["A-0"].category is Category.HIRING
 
 
+def take_over(autosave: Autosave, session: Session, lock: SessionLock, how: str) -> LockResult:
+    if how == "autosave":
+        return autosave.take_over(session, lock)
+    result = lock.take_over()  # the two calls the app made before Autosave.take_over
+    autosave.attach(session, lock=lock)
+    return result
+
+
+@pytest.mark.parametrize("how", ["autosave", "lock-then-attach"])
 def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
-    backlog: Backlog,
+    backlog: Backlog, how: str
 ) -> None:
     """Issue 12: W1 fresh, W2 opens, W1 decides, W2 takes over: every decision stays."""
     w1, w1_lock = locked(backlog)
@@ -750,7 +759,7 @@ def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
     room.decide("A-1", Category.PROJECT)
     window.set_note("A-2", "typed in W2 while read-only")
 
-    result = w2.take_over(window, w2_lock)
+    result = take_over(w2, window, w2_lock, how)
 
     assert result.ok and result.owner is not None and result.owner.token == w1_lock.token
     assert window.decisions["A-0"].category is Category.HIRING  # caught up
@@ -770,9 +779,10 @@ def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
     w1.close(room)
 
 
+@pytest.mark.parametrize("how", ["autosave", "lock-then-attach"])
 @pytest.mark.parametrize("failure", ["disk", "damaged"])
 def test_a_take_over_that_fails_changes_nothing(
-    backlog: Backlog, monkeypatch: pytest.MonkeyPatch, failure: str
+    backlog: Backlog, monkeypatch: pytest.MonkeyPatch, failure: str, how: str
 ) -> None:
     w1, w1_lock = locked(backlog)
     assert w1_lock.acquire().ok
@@ -798,7 +808,7 @@ def test_a_take_over_that_fails_changes_nothing(
             db.close()
 
         with pytest.raises(expected):
-            w2.take_over(window, w2_lock)
+            take_over(w2, window, w2_lock, how)
 
     assert w1_lock.is_ours() and not w2_lock.is_ours()  # the lock went back
     assert window.decisions["A-1"].category is Category.UNDECIDED  # W2 unchanged

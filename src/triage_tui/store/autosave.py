@@ -326,24 +326,35 @@ class Autosave:
         """
         if self._db is not None:
             raise RuntimeError("already attached")
+        taking = lock is not None and lock.taking_over
+        if taking and self._read_only_history is None:
+            # Never resumed (nothing was stored when this window opened): everything in
+            # the history was made here, on top of the backlog's own state.
+            self._read_only_history = []
         token = lock.token if lock is not None else secrets.token_hex(8)
-        db = self._connect()
         try:
-            with _transaction(db):
-                stored = _steps(db, self.path)
-                if self._read_only_history is None and not self._ready and stored:
-                    raise RuntimeError(
-                        "an autosaved session exists: resume() or start_fresh() first"
-                    )
-                if lock is not None and not lock.is_ours():
-                    raise SessionTakenOver(f"another triage-tui took over {self.path.name}")
-                db.execute("UPDATE meta SET owner = ?", (token,))
-        except sqlite3.Error as error:
-            db.close()
-            raise _os_error(error) from None
-        except BaseException:
-            db.close()
+            db = self._connect()
+            try:
+                with _transaction(db):
+                    stored = _steps(db, self.path)
+                    if self._read_only_history is None and not self._ready and stored:
+                        raise RuntimeError(
+                            "an autosaved session exists: resume() or start_fresh() first"
+                        )
+                    if lock is not None and not lock.is_ours():
+                        raise SessionTakenOver(f"another triage-tui took over {self.path.name}")
+                    db.execute("UPDATE meta SET owner = ?", (token,))
+            except BaseException:
+                db.close()
+                raise
+        except BaseException as error:
+            if taking and lock is not None:
+                lock.give_back()  # a take-over either succeeds or changes nothing
+            if isinstance(error, sqlite3.Error):
+                raise _os_error(error) from None
             raise
+        if taking and lock is not None:
+            lock.settle()
         self._db, self._token, self._session = db, token, session
         local: list[Step] = []
         if self._read_only_history is not None:
@@ -368,21 +379,13 @@ class Autosave:
         The lock moves to us, then `attach` catches up and claims the database in one
         transaction; the other window's next write fails (SessionTakenOver). If anything
         after moving the lock fails, the lock is given back and the other window goes on
-        autosaving.
+        autosaving. (``lock.take_over()`` then ``attach(session, lock=lock)`` does the same.)
 
         Raises:
             What `attach` raises; the lock is back with its previous holder.
         """
         result = lock.take_over()
-        if self._read_only_history is None:
-            # Never resumed (nothing was stored when this window opened): everything in
-            # the history was made here, on top of the backlog's own state.
-            self._read_only_history = []
-        try:
-            self.attach(session, lock=lock)
-        except BaseException:
-            lock.give_back()
-            raise
+        self.attach(session, lock=lock)
         return result
 
     def flush(self) -> bool:

@@ -156,6 +156,15 @@ class SessionLock:
             return LockResult(LockStatus.ACQUIRED)
         return LockResult(LockStatus.TOOK_OVER, owner)
 
+    @property
+    def taking_over(self) -> bool:
+        """A `take_over` is under way: neither confirmed by `settle` nor undone."""
+        return self._before is not None
+
+    def settle(self) -> None:
+        """Confirm the last `take_over` (what had to follow it worked)."""
+        self._before = None
+
     def give_back(self) -> None:
         """Undo the last `take_over` (what had to follow it failed): the lock file says
         again what it said before, so the holder it displaced holds the lock again."""

@@ -313,8 +313,8 @@ class TriageApp(App[int]):
         from triage_tui.store.fsutil import describe_write_error
 
         try:
-            # Moves the lock and claims the session, or (on failure) changes nothing.
-            result = self.autosave.take_over(workshop.session, self.lock)
+            result = self.lock.take_over()
+            self.autosave.attach(workshop.session, lock=self.lock)
         except (OSError, RuntimeError, InputError) as error:
             message = (
                 describe_write_error(self.autosave.path, error)
@@ -333,8 +333,6 @@ class TriageApp(App[int]):
 
         if isinstance(error, SessionTakenOver):
             message = "Another triage-tui took this session over: this window no longer autosaves."
-            self.read_only = True
-            self._refresh_screen()
         else:
             message = (
                 describe_write_error(self.autosave.path, error)
