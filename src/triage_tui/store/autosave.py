@@ -31,23 +31,14 @@ import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog
-from triage_tui.core.session import (
-    SESSION,
-    SESSION_FIELDS,
-    Category,
-    Decision,
-    Op,
-    Session,
-    Step,
-    now_iso,
-)
+from triage_tui.core.session import Category, Op, Session, Step, now_iso
 from triage_tui.store import legacy, paths
 
 if TYPE_CHECKING:
@@ -370,8 +361,8 @@ class Autosave:
                 for op in step.ops
                 if session.get(op.target, op.name) != op.new
             )
-            if ops:
-                session.apply(Step(ops, step.label, step.at or now_iso()))
+            if ops:  # (replace keeps whatever else the step says, e.g. whether it undoes)
+                session.apply(replace(step, ops=ops, at=step.at or now_iso()))
 
     def take_over(self, session: Session, lock: SessionLock) -> LockResult:
         """Take the session over from the window that autosaves it, or change nothing.
@@ -614,7 +605,7 @@ def _steps(db: sqlite3.Connection, path: Path) -> list[Step]:
         try:
             step = Step.from_json(json.loads(text))
             check_step(step)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             raise InputError(
                 path,
                 f"step {seq} of the autosave cannot be applied by this version; "
@@ -656,7 +647,7 @@ def _import_journal(journal: Path, path: Path) -> None:
         for step in steps:
             try:
                 check_step(step)
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError):
                 break
             valid.append(step)
         meta: dict[str, Any] = {k: str(header.get(k, "")) for k in ("backlog", "sha256", "title")}
@@ -694,25 +685,13 @@ def _rebase(session: Session, resumed: list[Step], stored: list[Step]) -> list[S
 
 
 def check_step(step: Step) -> None:
-    """Raise (KeyError, ValueError, TypeError) unless this version can apply `step`.
-
-    A stored step can still be one this version cannot apply (hand-edited, a bug):
-    it is rejected before it half-applies to the session.
-    """
-    for op in step.ops:
-        if op.target == SESSION:
-            if op.name not in SESSION_FIELDS:
-                raise KeyError(op.name)
-            if op.name == "minutes":
-                int(op.new)
-                int(op.old)
-            elif op.name == "scope":
-                dict(op.new or {})
-                dict(op.old or {})
-        else:
-            scratch = Decision()
-            scratch.set(op.name, op.new)
-            scratch.set(op.name, op.old)
+    """Raise (KeyError, ValueError, TypeError...) unless this version can apply `step`
+    and its undo: a stored step can still be one it cannot (hand-edited, a bug), and it is
+    rejected before it half-applies to the session. Tried on a scratch session, so every
+    field the session knows is checked the way the session itself checks it."""
+    scratch = Session(Backlog(items=()))
+    scratch.apply(step, notify=False)
+    scratch.apply(step.inverse(), notify=False)
 
 
 def _encode(step: Step) -> str:
