@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
@@ -141,7 +141,9 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     gc.disable()
     try:
         try:
-            found = scan(path, mapping)
+            # --json carries each record's suggestion, which reads descriptions: load the
+            # items (as fast as a scan on a big export); the text report needs no items.
+            found = _scan_with_suggestions(path, mapping) if as_json else scan(path, mapping)
         except InputError as error:
             print(str(error), file=sys.stderr)
             return 1
@@ -160,8 +162,42 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
             gc.enable()
 
 
-def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
+class _Suggested(NamedTuple):
+    """A Scan whose records come with their suggestions (`check --json`)."""
+
+    scan: Scan
+    suggestions: list[dict[str, str]]
+
+
+def _scan_with_suggestions(path: Path, mapping: dict[str, str]) -> _Suggested:
+    from triage_tui.core.categorize import suggest
+    from triage_tui.core.model import Scan
+    from triage_tui.formats.loaders import load
+
+    backlog = load(path, mapping)
+    items = backlog.items
+    found = Scan(
+        format=backlog.format,
+        title=backlog.title,
+        columns=backlog.columns,
+        warnings=backlog.warnings,
+        sha256=backlog.sha256,
+        records=[(item.id, item.title, item.labels, item.estimate) for item in items],
+    )
+    suggestions = []
+    for item in items:
+        suggestion = suggest(item)
+        suggestions.append({"category": suggestion.category.value, "reason": suggestion.reason})
+    return _Suggested(found, suggestions)
+
+
+def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool) -> None:
     out = sys.stdout
+    suggestions: list[dict[str, str]] = []
+    if isinstance(scanned, _Suggested):
+        found, suggestions = scanned.scan, scanned.suggestions
+    else:
+        found = scanned
     records = found.records
     if as_json:
         report = {
@@ -174,8 +210,16 @@ def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
             "sha256": found.sha256,
             # Labels are tuples: the same JSON array, no copy.
             "records": [
-                {"id": item_id, "title": title, "labels": labels, "estimate": estimate}
-                for item_id, title, labels, estimate in records
+                {
+                    "id": item_id,
+                    "title": title,
+                    "labels": labels,
+                    "estimate": estimate,
+                    "suggestion": suggestion,
+                }
+                for (item_id, title, labels, estimate), suggestion in zip(
+                    records, suggestions, strict=True
+                )
             ],
         }
         out.write(json.dumps(report, ensure_ascii=False) + "\n")

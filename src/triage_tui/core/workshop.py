@@ -52,7 +52,7 @@ class Workshop:
         self.plan_path = plan_path or default_plan_path(session.backlog.source)
         self.clock = Clock(now, elapsed=sum(d.seconds_spent for d in session.decisions.values()))
         self.timer = ItemTimer(now)
-        self._suggestions: dict[str, Suggestion] = {}
+        self._suggestions: dict[str, tuple[tuple[str, ...], Suggestion]] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
         self._in_scope: list[Item] = []
         self._in_scope_ids: set[str] = set()
@@ -125,13 +125,19 @@ class Workshop:
         return None
 
     def suggestion(self, item: Item) -> Suggestion:
-        """The suggestion engine's advice for `item` (computed once, when first shown)."""
+        """The suggestion engine's advice for `item`, with the signals the room ticked.
+
+        Computed when first shown and again only when the ticks change, so ticking a
+        signal question moves the suggestion live.
+        """
+        decision = self.session.decisions.get(item.id)
+        ticked = tuple(sorted(decision.signals)) if decision is not None else ()
         cached = self._suggestions.get(item.id)
-        if cached is None:
+        if cached is None or cached[0] != ticked:
             from triage_tui.core.categorize import suggest
 
-            cached = self._suggestions[item.id] = suggest(item)
-        return cached
+            cached = self._suggestions[item.id] = (ticked, suggest(item, ticked))
+        return cached[1]
 
     def evidence(self, item: Item) -> dict[int, Evidence]:
         """Readiness evidence found in `item`'s description (computed once)."""
