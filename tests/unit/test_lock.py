@@ -215,3 +215,11 @@ def test_give_back_after_taking_a_free_or_own_lock_restores_just_that(
     assert lock.live_path.exists() is (before == "ours")
     lock.give_back()  # nothing to give back twice
     assert lock.is_ours() is (before == "ours")
+
+
+def test_the_sessions_folder_is_made_private(lock_path: Path) -> None:
+    lock_path.parent.mkdir(mode=0o755)  # e.g. made by an earlier version
+    os.chmod(lock_path.parent, 0o755)
+    SessionLock(lock_path).acquire()
+    assert lock_path.parent.stat().st_mode & 0o777 == 0o700
+    assert lock_path.stat().st_mode & 0o777 == 0o600

@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 import socket
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -213,7 +214,7 @@ class SessionLock:
     @contextlib.contextmanager
     def _locked(self, *, shared: bool = False, create: bool = True) -> Iterator[int]:
         if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _private_folder(self.path.parent)
         flags = os.O_RDWR | (os.O_CREAT if create else 0)
         fd = os.open(self.path, flags, 0o600)
         try:
@@ -255,6 +256,13 @@ class SessionLock:
         for live in self.path.parent.glob(f"{self.path.name}.*"):
             if live != self.live_path:
                 _locked_by_someone(live)
+
+
+def _private_folder(folder: Path) -> None:
+    """Create `folder` 0700, or make it so: what is in it says when the room met and who."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        os.chmod(folder, 0o700)
 
 
 def _locked_by_someone(live: Path) -> bool:

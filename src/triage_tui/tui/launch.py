@@ -140,7 +140,7 @@ def _start_autosave(session: Any, *, fresh: bool) -> Opened:
     autosave = Autosave.for_backlog(session.backlog)
     lock = SessionLock(autosave.lock_path)
     try:
-        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True)
         result = lock.acquire()
     except OSError as error:
         opened.autosave_error = describe_write_error(autosave.lock_path, error)
