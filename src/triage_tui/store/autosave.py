@@ -174,7 +174,7 @@ class Autosave:
         self._token = ""  # our name in meta.owner
         self._session: Session | None = None
         self._ready = False  # resume() or start_fresh() has settled what the file holds
-        self._resumed = 0  # undo depth the resume left
+        self._resumed = 0  # len(session.history) after the resume
         self._complete = False  # the stored run accounts for the whole session history
         self._pending: list[Step] = []  # applied, not yet committed
         # Set by a read-only resume: the history as resumed, to rebase on when taking over.
@@ -212,7 +212,8 @@ class Autosave:
         return self.path.is_file() or self.legacy_path.is_file()
 
     def summary(self, base: Session | None = None) -> ResumeInfo | None:
-        """Describe the stored session without changing it.
+        """Describe the stored session (an old journal is imported first; nothing else
+        is written).
 
         Args:
             base: a throwaway Session to replay into, built as `resume` will get it
