@@ -394,14 +394,22 @@ def test_compaction_while_attached_keeps_appending(backlog: Backlog) -> None:
     assert state(session) == state(live)
 
 
-def test_compaction_is_skipped_when_history_predates_the_store(backlog: Backlog) -> None:
+def test_compaction_works_from_what_is_stored_never_from_memory(backlog: Backlog) -> None:
     live = Session(backlog)
-    live.decide("A-0", Category.HIRING)  # before attach: not stored
+    live.decide("A-0", Category.HIRING)  # before attach: never stored
     autosave = Autosave.for_backlog(backlog)
     autosave.attach(live)
     live.decide("A-1", Category.HIRING)
-    assert not autosave.compact(live)
+    live.decide("A-2", Category.PARKED)
+    live.undo()
+    assert autosave.compact(live)
+    assert [step["label"] for step in stored(autosave.path)] == ["hiring A-1"]
+    assert not autosave.compact(live)  # nothing left to drop
     autosave.close()
+    session, _count = resumed(backlog)
+    assert session.decisions["A-0"].category is Category.UNDECIDED  # not invented
+    assert session.decisions["A-1"].category is Category.HIRING
+    assert len(session.history) == 1
 
 
 def test_start_fresh_begins_a_new_run_and_keeps_the_previous_one(backlog: Backlog) -> None:

@@ -174,8 +174,6 @@ class Autosave:
         self._token = ""  # our name in meta.owner
         self._session: Session | None = None
         self._ready = False  # resume() or start_fresh() has settled what the file holds
-        self._resumed = 0  # len(session.history) after the resume
-        self._complete = False  # the stored run accounts for the whole session history
         self._pending: list[Step] = []  # applied, not yet committed
         # Set by a read-only resume: the history as resumed, to rebase on when taking over.
         self._read_only_history: list[Step] | None = None
@@ -263,7 +261,6 @@ class Autosave:
         for step in steps:
             session.apply(step, notify=False)
         self._ready = True
-        self._resumed = len(session.history)
         self._read_only_history = None if repair else list(session.history)
         return len(steps)
 
@@ -291,7 +288,6 @@ class Autosave:
         finally:
             db.close()
         self._ready = True
-        self._resumed = 0
 
     # -- writing -----------------------------------------------------------------------
     def attach(self, session: Session, *, lock: SessionLock | None = None) -> None:
@@ -352,8 +348,6 @@ class Autosave:
         if self._read_only_history is not None:
             local = _rebase(session, self._read_only_history, stored)
             self._read_only_history = None
-            self._resumed = len(session.history)
-        self._complete = self._resumed == len(session.history)
         session.listeners.append(self._on_step)
         for step in local:
             # Old values are taken from the state now, so undo restores what is on screen.
@@ -393,26 +387,21 @@ class Autosave:
         try:
             with _transaction(self._db) as db:
                 self._check_owner(db)
-                (seq,) = db.execute(
-                    f"SELECT coalesce(max(seq), 0) FROM steps WHERE run = {_CURRENT}"
-                ).fetchone()
-                db.executemany(
-                    f"INSERT INTO steps (run, seq, step) VALUES ({_CURRENT}, ?, ?)",
-                    [(seq + n, _encode(step)) for n, step in enumerate(self._pending, 1)],
-                )
-        except (sqlite3.Error, SessionTakenOver) as error:
+                _append(db, self._pending)
+        except (sqlite3.Error, OSError) as error:
             self._fail(error if isinstance(error, OSError) else _os_error(error))
             return False
         self._pending.clear()
         self.error = None
         return True
 
-    def compact(self, session: Session) -> bool:
-        """Rewrite the current run as `session.history`, in one transaction.
+    def compact(self, session: Session | None = None) -> bool:
+        """Drop the stored steps that were undone, and their undos, in one transaction.
 
-        The result replays to the same state with the same undo depth. Skipped (what is
-        stored stays, still correct) when this autosave is not the writer, did not record
-        the whole history, or the session was taken over.
+        What is compacted is the stored run itself, never rebuilt from `session` (which
+        callers pass on a clean exit): the result replays to the same state and the same
+        undo history, whatever the session keeps in memory. Skipped when this autosave is
+        not the writer, steps are still unsaved, or the session was taken over.
 
         Returns:
             True when the run was rewritten.
@@ -420,22 +409,24 @@ class Autosave:
         Raises:
             OSError: the rewrite failed; the stored run is intact.
         """
-        if self._db is None or not self._complete:
+        if self._db is None or not self.flush():
             return False
         try:
             with _transaction(self._db) as db:
                 self._check_owner(db)
+                steps = _steps(db, self.path)
+                kept = _without_undone(steps)
+                if len(kept) == len(steps):
+                    return False
                 db.execute(f"DELETE FROM steps WHERE run = {_CURRENT}")
                 db.executemany(
                     f"INSERT INTO steps (run, seq, step) VALUES ({_CURRENT}, ?, ?)",
-                    [(n, _encode(step)) for n, step in enumerate(session.history, 1)],
+                    [(n, _encode(step)) for n, step in enumerate(kept, 1)],
                 )
         except SessionTakenOver:
             return False
         except sqlite3.Error as error:
             raise _os_error(error) from None
-        self._pending.clear()
-        self.error = None
         return True
 
     def close(self, session: Session | None = None) -> None:
@@ -630,6 +621,17 @@ def _transaction(db: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iter
         raise
 
 
+def _append(db: sqlite3.Connection, steps: list[Step]) -> None:
+    """Insert `steps` after the current run's last (inside the caller's transaction)."""
+    (seq,) = db.execute(
+        f"SELECT coalesce(max(seq), 0) FROM steps WHERE run = {_CURRENT}"
+    ).fetchone()
+    db.executemany(
+        f"INSERT INTO steps (run, seq, step) VALUES ({_CURRENT}, ?, ?)",
+        [(seq + n, _encode(step)) for n, step in enumerate(steps, 1)],
+    )
+
+
 def _import_journal(journal: Path, path: Path) -> None:
     """Import an earlier version's JSONL journal into the database at `path` (one
     transaction, so a crash leaves all of it or none), then rename it ``.jsonl.imported``.
@@ -683,6 +685,18 @@ def _rebase(session: Session, resumed: list[Step], stored: list[Step]) -> list[S
     for step in stored:
         session.apply(step, notify=False)
     return local
+
+
+def _without_undone(steps: list[Step]) -> list[Step]:
+    """`steps` less those undone and the undos: replayed, they give the same state and the
+    same undo history. Which step an undo takes back is the Session's rule, so it is
+    found by replaying into a scratch Session; steps that never go on the undo stack
+    (navigation, time) are always kept."""
+    scratch = Session(Backlog(items=()))
+    for step in steps:
+        scratch.apply(step, notify=False)
+    live = {id(step) for step in scratch.history}
+    return [s for s in steps if not s.undo and (id(s) in live or not getattr(s, "undoable", 1))]
 
 
 def check_step(step: Step) -> None:
