@@ -17,6 +17,7 @@ from triage_tui.core.session import Category, Mark, Session, Step
 
 if TYPE_CHECKING:
     from triage_tui.core.categorize import Suggestion
+    from triage_tui.core.handoff import FirstEngagement
     from triage_tui.core.readiness import Assessment, Evidence
 
 #: The workshop's phases, in screen order.
@@ -155,9 +156,9 @@ class Workshop:
 
     def assessment(self, item: Item) -> Assessment:
         """Score, level and gaps from the room's confirmed marks."""
-        from triage_tui.core.readiness import assess
+        from triage_tui.core.handoff import assess_item
 
-        return assess(item, self.session.decisions[item.id].marks)
+        return assess_item(item, self.session.decisions[item.id])
 
     def ready_items(self) -> list[Item]:
         """In-scope project items whose spec is ready to hand off."""
@@ -196,8 +197,8 @@ class Workshop:
         """A discussion past twice its target: DOMAIN's sign of an under-specified item."""
         return seconds > 2 * self.discussion_target()
 
-    def first_engagement(self) -> tuple[str, str] | None:
-        """(item id, why) of the recommended first engagement, over the items in scope.
+    def first_engagement(self) -> FirstEngagement | None:
+        """(item id, why, before) of the recommended first engagement, over the items in scope.
 
         The same call the plan export makes, so the screen and the file agree.
         """
@@ -271,7 +272,7 @@ class Workshop:
         index = ids.index(current[0]) if current and current[0] in ids else -1
         return self.session.set_field("first_engagement", ids[(index + 1) % len(ids)])
 
-    def set_handoff(self, item: Item, fields: dict[str, str]) -> Step | None:
+    def set_handoff(self, item: Item, fields: dict[str, str | list[str]]) -> Step | None:
         """The room's edits of `item`'s handoff brief, as one undoable step."""
         from triage_tui.core.handoff import handoff_fields
 
