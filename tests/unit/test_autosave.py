@@ -311,6 +311,10 @@ def test_sigkill_between_steps_loses_no_committed_step(tmp_path: Path) -> None:
     acknowledged = 0
     while acknowledged < 25:
         acknowledged = int(writer.stdout.readline())
+    # A second window reads the same database while the writer goes on (WAL readers
+    # never wait for it, nor it for them).
+    reading = Autosave.for_backlog(make_backlog(tmp_path, count=400)).summary()
+    assert reading is not None and reading.steps >= acknowledged
     writer.send_signal(signal.SIGKILL)  # mid-way through the next steps
     writer.wait()
     backlog = make_backlog(tmp_path, count=400)
