@@ -17,8 +17,9 @@ the old JSONL journal did by hand with checksums and tail repair). Schema, versi
 
 Every write is one ``BEGIN IMMEDIATE`` transaction that first compares ``meta.owner``
 with this window's token, so a window whose session was taken over cannot commit even
-one more step (no check-then-write gap). A clean exit compacts the run to the session's
-undo history. JSONL journals of earlier versions are imported once (store.legacy).
+one more step (no check-then-write gap). A clean exit compacts the run (steps that were
+undone, and their undos, are dropped). JSONL journals of earlier versions are imported
+once (store.legacy).
 """
 
 from __future__ import annotations
