@@ -124,9 +124,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)
         return 1
+    from triage_tui.services import LaunchOptions, check_plan_path
+
+    options = LaunchOptions(
+        file=args.file,
+        plan=args.plan,
+        minutes=args.minutes,
+        mapping=mapping,
+        fresh=args.fresh,
+        theme=args.theme,
+        out_dir=getattr(args, "out", None),
+    )
+    if args.file is not None:
+        try:
+            check_plan_path(args.file, options)  # never the backlog itself
+        except InputError as error:
+            print(str(error), file=sys.stderr)
+            return 2
     from triage_tui.tui.launch import run_app
 
-    return run_app(args, mapping)
+    return run_app(options)
 
 
 def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
@@ -203,12 +220,13 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
+    from triage_tui.services import GuardedWriter, describe_error
 
     try:
-        atomic_write_text(output, text)
+        # The one guarded writer: never the plan being read.
+        GuardedWriter((plan_path,), what="the plan being read").write_text(output, text)
     except OSError as error:
-        print(describe_write_error(output, error), file=sys.stderr)
+        print(describe_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {output}", file=sys.stderr)
     return 0

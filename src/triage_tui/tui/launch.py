@@ -1,210 +1,47 @@
-"""Building the app from the command line, and the file work its screens start (off the UI thread)."""
+"""Building the app from the command line, and what its exit leaves on the terminal."""
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from triage_tui.core.errors import InputError
-from triage_tui.core.workshop import Workshop
+from triage_tui.services import LaunchOptions
+
+if TYPE_CHECKING:
+    from triage_tui.tui.app import TriageApp
 
 
-def create_app(options: Any = None, *, now: Callable[[], float] = time.monotonic) -> Any:
+def create_app(
+    options: LaunchOptions | None = None, *, now: Callable[[], float] = time.monotonic
+) -> TriageApp:
     """The factory the command line and the tests share."""
     from triage_tui.tui.app import TriageApp
 
     return TriageApp(options, now=now)
 
 
-def options_from_args(args: argparse.Namespace, mapping: dict[str, str]) -> Any:
-    """LaunchOptions from parsed command-line arguments."""
-    from triage_tui.tui.app import LaunchOptions
-
-    return LaunchOptions(
-        file=args.file,
-        plan=args.plan,
-        minutes=args.minutes,
-        mapping=mapping,
-        fresh=args.fresh,
-        theme=args.theme,
-    )
-
-
-def run_app(args: argparse.Namespace, mapping: dict[str, str]) -> int:
+def run_app(options: LaunchOptions) -> int:
     """Run the workshop; returns the exit code."""
-    app = create_app(options_from_args(args, mapping))
+    app = create_app(options)
     # Everything imported so far lives as long as the process. Frozen, the cyclic
     # collector stops walking it: the first full collection (12-15 ms, which landed in
     # the middle of the first frame) has nothing to do. Objects are still freed by
     # reference counting as usual.
     gc.freeze()
-    code = app.run()
+    app.run()
+    return exit_code(app)
+
+
+def exit_code(app: TriageApp) -> int:
+    """The exit code once the app has stopped; its last words go to stderr."""
     if app.return_code == 1 and app.load_error is not None:
         print(str(app.load_error), file=sys.stderr)
         return 1
-    return int(code or app.return_code or 0)
-
-
-@dataclass
-class Opened:
-    """What opening a file produced, for the app to wire up.
-
-    Attributes:
-        workshop: the workshop over the file.
-        autosave: the session journal (None when autosave is off).
-        lock: this session's lock (None when autosave is off).
-        resume_info: a sentence about what was resumed, or "".
-        held_by: when another triage-tui holds the session, the sentence saying so;
-            the autosave is then not attached until the user takes it over.
-        autosave_error: why autosave could not start, or "".
-    """
-
-    workshop: Workshop | None = None
-    autosave: Any = None
-    lock: Any = None
-    resume_info: str = ""
-    held_by: str = ""
-    autosave_error: str = ""
-
-
-def _looks_like_plan(path: Path) -> bool:
-    # A plan starts with its schema line; peeking avoids parsing a big plan twice.
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return b'schema = "triage-tui/plan/' in head
-
-
-def _bundled_plan_path(path: Path) -> Path | None:
-    """The demo's plan goes to the current folder, never into the installed package."""
-    from triage_tui.store.paths import data_dir
-
-    bundled = data_dir() / "sample_backlogs"
-    if path.resolve().parent == bundled.resolve():
-        return Path.cwd() / f"{path.stem}.plan.toml"
-    return None
-
-
-def build_workshop(
-    path: Path,
-    options: Any,
-    now: Callable[[], float],
-    progress: Callable[[str, int], None] | None = None,
-) -> Opened:
-    """Load `path` (backlog or plan), resume its autosave unless --fresh, and wrap it.
-
-    Raises:
-        InputError: the file is not a backlog or plan we can read, or its autosave is
-            from a newer triage-tui.
-    """
-    from triage_tui.core.session import Session
-    from triage_tui.formats.loaders import load
-
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if _looks_like_plan(path):
-        from triage_tui.formats.plan import read_plan
-
-        session = read_plan(path)
-    else:
-        backlog = load(path, options.mapping, progress)
-        if backlog.format == "plan":
-            from triage_tui.formats.plan import read_plan
-
-            session = read_plan(path)
-        else:
-            session = Session(backlog, minutes=options.default_minutes)
-    opened = _start_autosave(session, fresh=options.fresh) if options.autosave else Opened()
-    if options.minutes is not None:
-        session.minutes = options.minutes
-    # Built last: the scope and the clock come from the resumed session.
-    opened.workshop = Workshop(session, plan_path=options.plan or _bundled_plan_path(path), now=now)
-    return opened
-
-
-def _start_autosave(session: Any, *, fresh: bool) -> Opened:
-    """Lock the session, resume (or set aside) its journal, and attach the autosave."""
-    from triage_tui.store.autosave import Autosave
-    from triage_tui.store.fsutil import describe_write_error
-    from triage_tui.store.lock import LockStatus, SessionLock
-
-    opened = Opened()
-    autosave = Autosave.for_backlog(session.backlog)
-    lock = SessionLock(autosave.lock_path)
-    try:
-        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        result = lock.acquire()
-    except OSError as error:
-        opened.autosave_error = describe_write_error(autosave.lock_path, error)
-        return opened
-    held = result.status is LockStatus.HELD
-    if fresh and not held:
-        autosave.start_fresh()
-    else:
-        info = autosave.summary()
-        # A second window reads the journal but never repairs (cuts) someone else's file.
-        if info is not None and autosave.resume(session, repair=not held):
-            # Count from the resumed session: a reopened plan had decisions of its own.
-            decided = sum(1 for d in session.decisions.values() if d.category != "undecided")
-            resumed = replace(info, decided=decided, items=len(session.backlog.items))
-            opened.resume_info = f"Resumed the autosaved session: {resumed.describe()}"
-    opened.autosave, opened.lock = autosave, lock
-    if held:
-        opened.held_by = result.describe()
-        return opened
-    try:
-        autosave.attach(session, lock=lock)
-    except OSError as error:
-        opened.autosave_error = describe_write_error(autosave.path, error)
-    return opened
-
-
-def export_files(
-    workshop: Workshop,
-    *,
-    plan: Path | None = None,
-    brief: Path | None = None,
-    csv: Path | None = None,
-) -> tuple[list[str], bool]:
-    """Write the chosen exports atomically; one message per file, and whether all worked.
-
-    A failure (read-only folder, full disk, a directory in the way) leaves the session
-    untouched: the caller shows the message and the user can pick another path.
-    """
-    from triage_tui.formats.brief import render_brief, render_csv_summary
-    from triage_tui.formats.plan import dumps_plan
-    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
-
-    messages: list[str] = []
-    ok = True
-    session = workshop.session
-    jobs: list[tuple[Path, Callable[[], str], bool]] = []
-    if plan is not None:
-        target = plan
-        jobs.append(
-            (plan, lambda: dumps_plan(session, in_scope=workshop.in_scope, plan_path=target), True)
-        )
-    if brief is not None:
-        jobs.append((brief, lambda: render_brief(session, in_scope=workshop.in_scope), False))
-    if csv is not None:
-        jobs.append((csv, lambda: render_csv_summary(session, in_scope=workshop.in_scope), False))
-    for path, render, backup in jobs:
-        try:
-            atomic_write_text(path, render(), backup=backup)
-        except OSError as error:
-            ok = False
-            messages.append(describe_write_error(path, error))
-        except Exception as error:  # never a silent failure: the room must know it is unsaved
-            ok = False
-            messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
-        else:
-            messages.append(f"Wrote {path}")
-    return messages, ok
+    if app.exit_message:
+        # Quit with changes only in memory (the autosave failing): never exit 0.
+        print(app.exit_message, file=sys.stderr)
+        return app.return_code or 1
+    return int(app.return_code or 0)
