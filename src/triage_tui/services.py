@@ -144,7 +144,9 @@ def writer_for(session: Session, out_dir: Path | None = None) -> GuardedWriter:
         protected.append(source)
     original = session.plan_meta.get("backlog")
     if isinstance(original, str) and original:
-        protected.append(Path(original))
+        # A plan records its backlog relative to the plan's own folder.
+        base = source.parent if source is not None else Path.cwd()
+        protected.append(base / original)
     return GuardedWriter(tuple(protected), out_dir)
 
 
@@ -318,19 +320,28 @@ class Room:
         return self.export(plan=path or self.workshop.plan_path)
 
     def save_state(self) -> SaveState:
-        """Whether everything is on disk: retries a failing autosave once first."""
-        if self.autosaving and self.autosave is not None and self.autosave.flush():
+        """Whether everything is on disk: retries a failing autosave once first.
+
+        A journal whose file is gone (its folder removed while the app ran) takes appends
+        into nothing: that counts as not saved.
+        """
+        autosave = self.autosave
+        if self.autosaving and autosave is not None and autosave.flush() and autosave.exists():
             return SaveState(0)
         if self._since_plan == 0:
             return SaveState(0)
-        if self.autosave is not None and self.autosave.error is not None and self.autosaving:
-            reason = describe_error(self.autosave.path, self.autosave.error)
-        elif self.read_only or (self.autosave is not None and not self.autosaving):
-            reason = "This window does not autosave (the session is open in another window)."
-        else:
+        if autosave is None or self.autosave_error:
             reason = "Autosave is off" + (
                 f": {self.autosave_error}" if self.autosave_error else "."
             )
+        elif self.read_only:
+            reason = "This window is read-only: the session is open in another window."
+        elif not autosave.exists():
+            reason = f"The autosave {autosave.path} is gone (its folder was removed)."
+        elif self.autosaving and autosave.error is not None:
+            reason = describe_error(autosave.path, autosave.error)
+        else:
+            reason = "Another triage-tui took this session over: this window no longer autosaves."
         return SaveState(self._since_plan, reason)
 
     def close(self) -> None:

@@ -65,4 +65,4 @@ def quit_choice(app: TriageApp, choice: Choice) -> None:
     noun = "change" if state.unsaved == 1 else "changes"
     # Printed on stderr once the terminal is back (launch.exit_code); never exit 0.
     app.exit_message = f"triage-tui: quit with {state.unsaved} {noun} not saved. {state.reason}"
-    app.exit(1)
+    app.exit(return_code=1)
