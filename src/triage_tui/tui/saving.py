@@ -43,6 +43,7 @@ def request_quit(app: TriageApp) -> None:
     if room is None or state is None or state.saved:
         app.exit(0)
         return
+    app.clear_notifications()  # the dialog says it all; old toasts would cover it
     app.push_screen(UnsavedScreen(state, room.workshop.plan_path), lambda c: quit_choice(app, c))
 
 
