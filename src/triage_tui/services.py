@@ -448,6 +448,16 @@ def open_workshop(
     )
 
 
+def start_afresh(
+    path: Path,
+    options: LaunchOptions,
+    now: Callable[[], float] = time.monotonic,
+    progress: Progress | None = None,
+) -> Room:
+    """Open `path` with its autosaved session set aside (kept as ``.old``), not resumed."""
+    return open_workshop(path, replace(options, fresh=True), now, progress)
+
+
 @dataclass
 class _Started:
     """What starting the autosave found (see `Room`'s arguments)."""

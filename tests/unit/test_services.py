@@ -214,3 +214,13 @@ def test_open_reports_bad_input_as_one_line(tmp_path: Path) -> None:
     assert str(caught.value).startswith(str(bad))
     with pytest.raises(InputError, match="no such file"):
         opened(tmp_path / "missing.toml")
+
+
+def test_start_afresh_sets_the_autosave_aside(acme: Path) -> None:
+    room = opened(acme)
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    room.close()
+    fresh = services.start_afresh(acme, LaunchOptions(file=acme))
+    assert fresh.resume_info == "" and fresh.workshop.decided_count() == 0
+    assert fresh.autosaving  # and the fresh session is autosaved from its first change
+    fresh.close()

@@ -7,7 +7,6 @@ by another window, autosave off).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,14 +47,14 @@ def open_now(app: TriageApp, path: Path) -> Room | None:
 
 
 def open_in_worker(app: TriageApp, path: Path, *, fresh: bool = False) -> None:
-    """Load `path` off the UI thread; the start screen shows progress meanwhile."""
-    options = replace(app.options, fresh=fresh or app.options.fresh)
+    """Load `path` off the UI thread (`fresh`: start afresh); the start screen shows progress."""
+    options = app.options
     app.load_status = f"Loading {path} …"
     app.load_started = app.now()
     app.refresh_screen()
     app.screen.refresh_bindings()
     app.run_worker(
-        partial(_load, app, path, options),
+        partial(_load, app, path, options, fresh),
         thread=True,
         exclusive=True,
         exit_on_error=False,
@@ -63,12 +62,13 @@ def open_in_worker(app: TriageApp, path: Path, *, fresh: bool = False) -> None:
     )
 
 
-def _load(app: TriageApp, path: Path, options: LaunchOptions) -> None:
+def _load(app: TriageApp, path: Path, options: LaunchOptions, fresh: bool) -> None:
     def progress(stage: str, count: int) -> None:
         app.call_from_thread(_progress, app, path, stage, count)
 
+    use_case = services.start_afresh if fresh else services.open_workshop
     try:
-        room = services.open_workshop(path, options, app.now, progress)
+        room = use_case(path, options, app.now, progress)
     except InputError as error:
         app.call_from_thread(failed, app, error)
         return
