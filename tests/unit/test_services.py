@@ -224,3 +224,24 @@ def test_start_afresh_sets_the_autosave_aside(acme: Path) -> None:
     assert fresh.resume_info == "" and fresh.workshop.decided_count() == 0
     assert fresh.autosaving  # and the fresh session is autosaved from its first change
     fresh.close()
+
+
+def test_brief_output_never_overwrites_the_plan_it_reads(
+    acme: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triage_tui.cli import main
+
+    room = opened(acme)
+    assert room.save_plan().ok
+    plan = room.workshop.plan_path
+    room.close()
+    before = plan.read_bytes()
+    assert main(["brief", str(plan), "-o", str(plan)]) == 1
+    assert capsys.readouterr().err == (
+        f"Refused to write {plan}: that is the plan being read, which is never overwritten; "
+        "choose another file\n"
+    )
+    assert plan.read_bytes() == before
+    out = acme.parent / "brief.md"
+    assert main(["brief", str(plan), "-o", str(out)]) == 0
+    assert out.read_text().startswith("#")
