@@ -271,8 +271,12 @@ class Room:
         plan: Path | None = None,
         brief: Path | None = None,
         csv: Path | None = None,
+        handoffs: Path | None = None,
     ) -> ExportResult:
         """Write the chosen exports through the guard; one message per file.
+
+        `handoffs` is a folder: one standalone handoff per ready project item (the brief
+        links to them by the folder's name when both are written side by side).
 
         A failure (refused, read-only folder, full disk) leaves the session untouched:
         the caller shows the message and the user can pick another path.
@@ -281,22 +285,20 @@ class Room:
         from triage_tui.formats.plan import dumps_plan
 
         workshop, session = self.workshop, self.session
+        in_scope = workshop.in_scope
         jobs: list[tuple[Path, Callable[[], str], bool]] = []
         if plan is not None:
             target = plan
             jobs.append(
-                (
-                    plan,
-                    lambda: dumps_plan(session, in_scope=workshop.in_scope, plan_path=target),
-                    True,
-                )
+                (plan, lambda: dumps_plan(session, in_scope=in_scope, plan_path=target), True)
             )
         if brief is not None:
-            jobs.append((brief, lambda: render_brief(session, in_scope=workshop.in_scope), False))
-        if csv is not None:
+            folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
-                (csv, lambda: render_csv_summary(session, in_scope=workshop.in_scope), False)
+                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder), False)
             )
+        if csv is not None:
+            jobs.append((csv, lambda: render_csv_summary(session, in_scope=in_scope), False))
         messages: list[str] = []
         ok = True
         for path, render, is_plan in jobs:
@@ -313,7 +315,31 @@ class Room:
                 messages.append(f"Wrote {path}")
                 if is_plan:
                     self._since_plan -= since  # changes made while writing still count
+        if handoffs is not None:
+            written, message = self._write_handoffs(handoffs)
+            ok = ok and written
+            messages.append(message)
         return ExportResult(tuple(messages), ok)
+
+    def _write_handoffs(self, folder: Path) -> tuple[bool, str]:
+        from triage_tui.formats.handoff_doc import handoff_documents
+
+        path = folder
+        try:
+            docs = handoff_documents(
+                self.session, in_scope=self.workshop.in_scope, every_ready=True
+            )
+            self.writer.check(folder)
+            folder.mkdir(parents=True, exist_ok=True)
+            for doc in docs:
+                path = folder / doc.filename
+                self.writer.write_text(path, doc.text)
+        except OSError as error:
+            return False, describe_error(path, error)
+        count = len(docs)
+        if not count:
+            return True, f"Wrote no handoff into {folder}/: no project item is ready yet"
+        return True, f"Wrote {folder}/ ({count} handoff{'s' if count != 1 else ''})"
 
     def save_plan(self, path: Path | None = None) -> ExportResult:
         """Write the plan (ctrl+s) to `path`, default the workshop's plan path."""

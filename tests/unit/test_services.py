@@ -245,3 +245,15 @@ def test_brief_output_never_overwrites_the_plan_it_reads(
     out = acme.parent / "brief.md"
     assert main(["brief", str(plan), "-o", str(out)]) == 0
     assert out.read_text().startswith("#")
+
+
+def test_handoff_folders_go_through_the_guard(acme: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    room = opened(acme, out_dir=out)
+    refused = room.export(handoffs=tmp_path / "handoffs")
+    assert not refused.ok and "outside the allowed folder" in refused.messages[0]
+    assert not (tmp_path / "handoffs").exists()
+    written = room.export(handoffs=out / "handoffs", brief=out / "brief.md")
+    assert written.ok, written.messages
+    assert (out / "brief.md").is_file() and (out / "handoffs").is_dir()
+    room.close()

@@ -224,12 +224,17 @@ class TriageApp(App[int]):
         self.notify(f"Theme: {self.theme}", timeout=2)
 
     def export(
-        self, *, plan: Path | None = None, brief: Path | None = None, csv: Path | None = None
+        self,
+        *,
+        plan: Path | None = None,
+        brief: Path | None = None,
+        csv: Path | None = None,
+        handoffs: Path | None = None,
     ) -> ExportResult:
         """Write the chosen files through the guarded writer (any thread)."""
         if self.room is None:
             return ExportResult(("Open a backlog first.",), False)
-        return self.room.export(plan=plan, brief=brief, csv=csv)
+        return self.room.export(plan=plan, brief=brief, csv=csv, handoffs=handoffs)
 
     def action_save_plan(self) -> None:
         if self.require_workshop() is not None:

@@ -169,6 +169,10 @@ class CategorizeScreen(ItemScreen):
         text.append("Suggestion: ", style="bold")
         text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
         text.append(f"\n{suggestion.reason}")
+        if suggestion.open_question:
+            # Drafted for a parked or conflicting item: the question the room writes down.
+            text.append("\nOpen question: ", style="bold")
+            text.append(suggestion.open_question)
         self.query_one("#suggestion", Static).update(text, layout=False)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
@@ -228,7 +232,18 @@ class CategorizeScreen(ItemScreen):
         self._show_side(item)
 
     def action_note(self) -> None:
-        self.query_one("#note", Input).focus()
+        note = self.query_one("#note", Input)
+        workshop = self.workshop
+        item = self.current
+        if (
+            workshop is not None
+            and item is not None
+            and not note.value
+            and workshop.category(item) is Category.PARKED
+        ):
+            # A parked item keeps its open question: start from the drafted one.
+            note.value = workshop.suggestion(item).open_question
+        note.focus()
 
     def action_leave_note(self) -> None:
         self._store_note()
