@@ -249,6 +249,7 @@ def test_brief_output_never_overwrites_the_plan_it_reads(
 
 def test_handoff_folders_go_through_the_guard(acme: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
+    out.mkdir()
     room = opened(acme, out_dir=out)
     refused = room.export(handoffs=tmp_path / "handoffs")
     assert not refused.ok and "outside the allowed folder" in refused.messages[0]
