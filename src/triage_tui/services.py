@@ -10,6 +10,7 @@ No textual or rich imports (import-linter checks it).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from triage_tui.core.errors import InputError
 from triage_tui.core.session import Session, Step
 from triage_tui.core.workshop import PHASES, Workshop
+from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
 
 if TYPE_CHECKING:
     from triage_tui.store.autosave import Autosave
@@ -42,7 +44,7 @@ class LaunchOptions:
         theme: the theme name asked for.
         autosave: journal every change (off only in tests and benchmarks).
         default_minutes: the config file's length, used when nothing else says.
-        out_dir: when set, every file written must resolve inside this folder.
+        out: --out DIR: every file written must resolve inside this folder.
     """
 
     file: Path | None = None
@@ -53,7 +55,7 @@ class LaunchOptions:
     theme: str | None = None
     autosave: bool = True
     default_minutes: int = 60
-    out_dir: Path | None = None
+    out: Path | None = None
 
 
 class ServiceError(Exception):
@@ -61,23 +63,19 @@ class ServiceError(Exception):
 
 
 # -- the one guarded writer -------------------------------------------------------------
-class WriteRefused(OSError):
-    """A write the guard does not allow (the backlog itself, outside the allowed folder)."""
+class ProtectedFile(WriteRefused):
+    """A write to a file that is never overwritten (the backlog itself, the plan being read)."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"Refused to write {path}: {reason}")
-        self.path = path
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def inside(path: Path, folder: Path) -> bool:
-    """Whether `path`, resolved (symlinks included), lies inside `folder`, resolved."""
-    try:
-        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
-    except (OSError, ValueError):
-        return False
+    def __init__(self, path: Path, what: str) -> None:
+        OSError.__init__(
+            self,
+            errno.EPERM,
+            f"Refused to write {path}: that is {what}, which is never overwritten; "
+            "choose another file",
+            str(path),
+        )
+        self.path = Path(path)
+        self.folder = self.path.parent
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -91,28 +89,25 @@ def _same_file(a: Path, b: Path) -> bool:
 
 @dataclass(frozen=True)
 class GuardedWriter:
-    """Writes files atomically, refusing the inputs and anything outside `out_dir`.
+    """Writes files atomically, refusing the inputs and anything outside `out`.
 
     Attributes:
         protected: files never written (the backlog a session came from, a plan being
             rendered as a brief).
-        out_dir: when set, the folder every write must resolve inside.
+        out: when set (--out DIR), the folder every write must resolve inside.
         what: what the protected files are, for the refusal's sentence.
     """
 
     protected: tuple[Path, ...] = ()
-    out_dir: Path | None = None
+    out: Path | None = None
     what: str = "the backlog itself"
 
     def check(self, path: Path) -> None:
         """Raise `WriteRefused` when `path` may not be written."""
         for kept in self.protected:
             if _same_file(path, kept):
-                raise WriteRefused(
-                    path, f"that is {self.what}, which is never overwritten; choose another file"
-                )
-        if self.out_dir is not None and not inside(path, self.out_dir):
-            raise WriteRefused(path, f"it is outside the allowed folder {self.out_dir}")
+                raise ProtectedFile(path, self.what)
+        check_inside(path, self.out)
 
     def write_text(self, path: Path, text: str, *, backup: bool = False) -> Path:
         """Check, then write `text` atomically (see `store.fsutil.atomic_write_text`).
@@ -129,14 +124,10 @@ class GuardedWriter:
 
 def describe_error(path: Path, error: OSError) -> str:
     """The sentence for a failed write: the guard's own words, or the cause in plain words."""
-    if isinstance(error, WriteRefused):
-        return str(error)
-    from triage_tui.store.fsutil import describe_write_error
-
-    return describe_write_error(path, error)
+    return describe_write_error(path, error)  # a WriteRefused reads as it is
 
 
-def writer_for(session: Session, out_dir: Path | None = None) -> GuardedWriter:
+def writer_for(session: Session, out: Path | None = None) -> GuardedWriter:
     """The writer for a session: its backlog (and a plan's original backlog) protected."""
     protected: list[Path] = []
     source = session.backlog.source
@@ -147,7 +138,7 @@ def writer_for(session: Session, out_dir: Path | None = None) -> GuardedWriter:
         # A plan records its backlog relative to the plan's own folder.
         base = source.parent if source is not None else Path.cwd()
         protected.append(base / original)
-    return GuardedWriter(tuple(protected), out_dir)
+    return GuardedWriter(tuple(protected), out)
 
 
 @dataclass(frozen=True)
@@ -193,7 +184,7 @@ class Room:
         resume_info: str = "",
         held_by: str = "",
         autosave_error: str = "",
-        out_dir: Path | None = None,
+        out: Path | None = None,
     ) -> None:
         self.workshop = workshop
         self.autosave = autosave
@@ -201,7 +192,7 @@ class Room:
         self.resume_info = resume_info
         self.held_by = held_by
         self.autosave_error = autosave_error
-        self.writer = writer_for(workshop.session, out_dir)
+        self.writer = writer_for(workshop.session, out)
         #: The autosave is attached and writes every change (not read-only, not off).
         self.autosaving = autosave is not None and not held_by and not autosave_error
         self._since_plan = 0  # changes since the plan was last written
@@ -408,6 +399,16 @@ def _bundled_plan_path(path: Path) -> Path | None:
     return None
 
 
+def _out_plan_path(path: Path, out: Path | None) -> Path | None:
+    """With --out, the plan goes into that folder when its usual place is outside it."""
+    if out is None:
+        return None
+    from triage_tui.core.workshop import default_plan_path
+
+    usual = default_plan_path(path)
+    return usual if inside(usual, out) else out / usual.name
+
+
 def load_session(path: Path, options: LaunchOptions, progress: Progress | None = None) -> Session:
     """Read `path` as a plan or a backlog (no autosave, no lock).
 
@@ -437,11 +438,12 @@ def check_plan_path(path: Path, options: LaunchOptions) -> None:
         return
     protected = () if _looks_like_plan(path) else (path,)
     try:
-        GuardedWriter(protected, options.out_dir).check(options.plan)
+        GuardedWriter(protected, options.out).check(options.plan)
+    except ProtectedFile as refused:
+        reason = str(refused).split(": ", 1)[1]
+        raise InputError(options.plan, f"--plan refused: {reason}") from None
     except WriteRefused as refused:
-        raise InputError(
-            options.plan, f"--plan refused: {str(refused).split(': ', 1)[1]}"
-        ) from None
+        raise InputError(options.plan, f"--plan refused: {refused}") from None
 
 
 def open_workshop(
@@ -461,8 +463,13 @@ def open_workshop(
     if options.minutes is not None:
         session.minutes = options.minutes
     # Built last: the scope and the clock come from the resumed session.
-    plan = options.plan or _bundled_plan_path(path)
+    plan = options.plan or _bundled_plan_path(path) or _out_plan_path(path, options.out)
     workshop = Workshop(session, plan_path=plan, now=now)
+    from triage_tui.store.autosave import sessions_dir
+    from triage_tui.store.fsutil import sweep_temp_files
+
+    # Temp files a killed write left behind (beside the plan, in the autosave folder).
+    sweep_temp_files(workshop.plan_path.parent, sessions_dir())
     return Room(
         workshop,
         autosave=started.autosave,
@@ -470,7 +477,7 @@ def open_workshop(
         resume_info=started.resume_info,
         held_by=started.held_by,
         autosave_error=started.autosave_error,
-        out_dir=options.out_dir,
+        out=options.out,
     )
 
 
@@ -504,7 +511,7 @@ def _start_autosave(session: Session, *, fresh: bool) -> _Started:
     autosave = Autosave.for_backlog(session.backlog)
     lock = SessionLock(autosave.lock_path)
     try:
-        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # files: 0600
         result = lock.acquire()
     except OSError as error:
         return _Started(autosave_error=describe_write_error(autosave.lock_path, error))

@@ -56,12 +56,12 @@ def test_the_writer_refuses_the_backlog_by_any_name(acme: Path, tmp_path: Path) 
     assert writer.write_text(tmp_path / "acme.plan.toml", "plan") == tmp_path / "acme.plan.toml"
 
 
-def test_the_writer_keeps_every_write_inside_out_dir(tmp_path: Path) -> None:
+def test_the_writer_keeps_every_write_inside_out(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    writer = GuardedWriter(out_dir=out)
+    writer = GuardedWriter(out=out)
     writer.write_text(out / "plan.toml", "ok")
-    with pytest.raises(WriteRefused, match="outside the allowed folder"):
+    with pytest.raises(WriteRefused, match="the one folder this app writes to"):
         writer.write_text(tmp_path / "plan.toml", "no")
     assert not (tmp_path / "plan.toml").exists()
     # A refusal is an OSError: every caller that reports write errors reports it.
@@ -101,9 +101,9 @@ def test_check_plan_path_refuses_the_backlog_before_anything_opens(acme: Path) -
         services.check_plan_path(acme, LaunchOptions(file=acme, plan=acme))
     services.check_plan_path(acme, LaunchOptions(file=acme, plan=acme.with_suffix(".plan.toml")))
     out = acme.parent / "out"
-    with pytest.raises(InputError, match="outside the allowed folder"):
+    with pytest.raises(InputError, match="the one folder this app writes to"):
         services.check_plan_path(
-            acme, LaunchOptions(file=acme, plan=acme.parent / "p.toml", out_dir=out)
+            acme, LaunchOptions(file=acme, plan=acme.parent / "p.toml", out=out)
         )
 
 
@@ -250,9 +250,9 @@ def test_brief_output_never_overwrites_the_plan_it_reads(
 def test_handoff_folders_go_through_the_guard(acme: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    room = opened(acme, out_dir=out)
+    room = opened(acme, out=out)
     refused = room.export(handoffs=tmp_path / "handoffs")
-    assert not refused.ok and "outside the allowed folder" in refused.messages[0]
+    assert not refused.ok and "the one folder this app writes to" in refused.messages[0]
     assert not (tmp_path / "handoffs").exists()
     written = room.export(handoffs=out / "handoffs", brief=out / "brief.md")
     assert written.ok, written.messages

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -22,13 +22,14 @@ from triage_tui.services import ExportResult, LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui import loading, saving
 from triage_tui.tui.loading import SMALL_FILE_BYTES
+from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
 from triage_tui.tui.settings import apply_settings, binding_ids
 
 __all__ = ["SMALL_FILE_BYTES", "LaunchOptions", "TriageApp", "binding_ids"]
 
 
-class TriageApp(App[int]):
+class TriageApp(CleanNotifyApp):
     """triage-tui: the one-hour backlog categorization workshop."""
 
     TITLE = "triage-tui"

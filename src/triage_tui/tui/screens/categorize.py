@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import format_clock
 from triage_tui.core.session import Category
+from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import CATEGORY_TAGS, ItemList
@@ -69,6 +70,7 @@ class CategorizeScreen(ItemScreen):
                     placeholder="n: why? (for a parked item: the open question)",
                     id="note",
                     compact=True,
+                    highlighter=CONTROL_PICTURES,
                 )
             with VerticalScroll(id="side"):
                 yield Static(id="suggestion", classes="panel")

@@ -14,6 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage_tui.core.model import Item
+from triage_tui.core.sanitize import clean_line
 from triage_tui.core.session import Category
 
 #: Word beside each colour: meaning is never carried by colour alone.
@@ -143,7 +144,8 @@ class ItemList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("item-list--cursor")
         marker = "▶" if index == self.cursor else " "
         tag = CATEGORY_TAGS[category]
-        text = f" {item.id}  {item.title}".replace("\n", " ")
+        # Raw Segments reach the terminal as they are: one line, no control character.
+        text = clean_line(f" {item.id}  {item.title}")
         segments = [
             Segment(f"{marker}", base),
             Segment(tag, base + tag_style),
