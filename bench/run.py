@@ -44,6 +44,8 @@ SAMPLE = ROOT / "sample_backlogs" / "acme.toml"
 STATE = OUT / "state"
 CONFIG = OUT / "config"
 MB = 1_000_000
+#: CPU one key press may take at 10,000 items: one frame at 60 Hz (issue 16).
+KEY_BUDGET = 0.016
 
 
 _T0 = time.perf_counter()
@@ -279,22 +281,26 @@ def bench_keys(repeats: int, presses: int) -> list[Row]:
     moves, decides, rests = asyncio.run(_keys_triage(csv_path, presses, repeats))
     floor_median = median(floor)
     return [
+        # Issue 16: a key press is judged by an absolute budget, one frame (16 ms of
+        # CPU at 10,000 items); the ratio to the DataTable floor stays as information.
         Row(
             "key press CPU: move (down/j), 10,000 items",
             median(moves),
             floor_median,
             "ms",
-            "<= 1.5x",
-            1.5,
-            note="floor: 20-row DataTable",
+            "<= 16 ms",
+            KEY_BUDGET,
+            absolute=True,
+            note="floor (info): 20-row DataTable",
         ),
         Row(
             "key press CPU: decide (h/p), 10,000 items",
             median(decides),
             floor_median,
             "ms",
-            "<= 1.5x",
-            1.5,
+            "<= 16 ms",
+            KEY_BUDGET,
+            absolute=True,
             note="includes autosave",
         ),
         Row(

@@ -116,7 +116,9 @@ def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
     session = Session(load(backlog))
     journal = Autosave.for_backlog(session.backlog, state / "sessions")
     # repair=False: read the file exactly as the killed process left it.
-    assert journal.resume(session, repair=False) == len(keys)
+    # Every decision, and the move to Categorize (a journaled phase step, not undoable).
+    assert journal.resume(session, repair=False) == len(keys) + 1
+    assert session.phase == "categorize" and len(session.history) == len(keys)
     expected = {"h": Category.HIRING, "p": Category.PROJECT, "s": Category.PARKED}
     for item, key in zip(items, keys, strict=False):
         assert session.decisions[item.id].category is expected[key], item.id

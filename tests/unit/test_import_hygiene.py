@@ -28,6 +28,7 @@ DOMAIN_MODULES = [
     "triage_tui.formats.markup",
     "triage_tui.core.workshop",
     "triage_tui.cli",
+    "triage_tui.services",
 ]
 
 
