@@ -34,10 +34,11 @@ def recording(app: TriageApp) -> list[tuple[str, str]]:
 def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every autosave write from now on fails as on a full disk."""
 
-    def full(_fd: int, _data: bytes) -> None:
+    def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("triage_tui.store.autosave._write_all", full)
+    # The store's one write of steps (inside its transaction).
+    monkeypatch.setattr("triage_tui.store.autosave._append", full)
 
 
 # -- never the backlog ---------------------------------------------------------------------
