@@ -236,8 +236,8 @@ class Room:
         if self.autosave is None or self.lock is None:
             raise ServiceError("This window has no autosave to take over.")
         try:
-            result = self.lock.take_over()
-            self.autosave.attach(self.session, lock=self.lock)
+            # The store's take-over: succeeds, or gives the lock back and changes nothing.
+            result = self.autosave.take_over(self.session, self.lock)
         except OSError as error:
             raise ServiceError(describe_error(self.autosave.path, error)) from None
         except (RuntimeError, InputError) as error:

@@ -34,10 +34,10 @@ def recording(app: TriageApp) -> list[tuple[str, str]]:
 def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every autosave write from now on fails as on a full disk."""
 
-    def full(_db: object, _steps: object) -> None:
+    def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    # The store's one insert of a step (inside the writing transaction).
+    # The store's one write of steps (inside its transaction).
     monkeypatch.setattr("triage_tui.store.autosave._append", full)
 
 

@@ -167,10 +167,10 @@ def test_save_state_counts_changes_only_in_memory_when_the_autosave_fails(
     assert room.autosave is not None
     room.autosave.on_error = errors.append
 
-    def full(_db: object, _steps: object) -> None:
+    def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    # The store's one insert of a step (inside the writing transaction).
+    # The store's one write of steps (inside its transaction).
     monkeypatch.setattr("triage_tui.store.autosave._append", full)
     ids = [item.id for item in room.workshop.in_scope[:3]]
     for item_id in ids:
