@@ -45,13 +45,14 @@ async def test_resume_and_reopen_keep_the_phase_the_clock_and_the_time(
         await wait_loaded(pilot, again)
         resumed = again.workshop
         assert resumed is not None
-        assert resumed.session.phase == "readiness"  # Start showing first is no move
+        assert resumed.session.phase == "readiness"
+        assert again.current_mode == "readiness"  # back where the room was
         assert resumed.clock.elapsed() == 75
         assert resumed.session.decision(first.id).category is Category.HIRING
         assert {
             item_id: resumed.session.decision(item_id).seconds_spent for item_id in spent
         } == spent
-        assert any("The room was at: readiness" in n.message for n in again._notifications)
+        assert any("Back at: readiness" in n.message for n in again._notifications)
 
     # The plan written by ctrl+s: the same.
     reopened = read_plan(acme.with_name("acme.plan.toml"))

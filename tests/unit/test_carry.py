@@ -15,7 +15,7 @@ from triage_tui.core.workshop import Workshop
 from triage_tui.formats import loaders
 from triage_tui.formats.plan import read_plan, write_plan
 from triage_tui.store.autosave import Autosave
-from triage_tui.tui.launch import export_files
+from triage_tui.services import Room
 
 EXPORTS = Path(__file__).parent.parent / "fixtures" / "exports"
 NEXT_QUARTER = EXPORTS / "jira-next-quarter.csv"  # ACME-198 gone, 220 and 236 edited, 2 new
@@ -90,8 +90,8 @@ def test_unchanged_items_carry_everything_new_and_changed_are_the_scope(tmp_path
 
     # The plan holds every item, carried ones included.
     plan = tmp_path / "q2.plan.toml"
-    messages, ok = export_files(workshop, plan=plan)
-    assert ok, messages
+    result = Room(workshop).export(plan=plan)  # what ctrl+s and Export write
+    assert result.ok, result.messages
     text = plan.read_text(encoding="utf-8")
     assert text.count("[[items]]") == 25
     assert text.count("carried = true") == 21
