@@ -14,8 +14,8 @@ from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.workshop import Workshop
 from triage_tui.formats import loaders
 from triage_tui.formats.plan import read_plan, write_plan
-from triage_tui.store.autosave import Autosave
 from triage_tui.services import Room
+from triage_tui.store.autosave import Autosave
 
 EXPORTS = Path(__file__).parent.parent / "fixtures" / "exports"
 NEXT_QUARTER = EXPORTS / "jira-next-quarter.csv"  # ACME-198 gone, 220 and 236 edited, 2 new
