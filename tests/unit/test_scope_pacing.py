@@ -110,7 +110,9 @@ def test_clock_deadlines_start_when_the_room_begins() -> None:
 
 def test_item_pace_reads_well_at_start_middle_and_end() -> None:
     assert item_pace(30 * 60, 35).describe() == "35 items in 30 min: 51 s each"
-    assert item_pace(18.5 * 60, 23).describe() == "23 items in 18.5 min: 48 s each"
+    assert item_pace(29.9 * 60, 24).describe() == "24 items in 30 min: 75 s each"
+    assert item_pace(18.4 * 60, 23).describe() == "23 items in 18 min: 48 s each"
+    assert item_pace(7.5 * 60, 5).describe() == "5 items in 7.5 min: 90 s each"
     assert item_pace(600, 0).describe() == "all decided"
     assert item_pace(600, 0).describe("all scored") == "all scored"
     assert item_pace(-5, 2).each == 0

@@ -138,7 +138,7 @@ def test_pace_is_time_left_over_items_left_at_start_middle_and_end() -> None:
     workshop.decide(workshop.in_scope[0], Category.PROJECT)
     middle = workshop.categorize_pace()
     assert (middle.items, middle.each) == (3, 24 * 60 / 3)
-    assert middle.describe() == "3 items in 24 min: 8.0 min each"
+    assert middle.describe() == "3 items in 24 min: 8 min each"
     for item in workshop.in_scope[1:]:
         workshop.decide(item, Category.HIRING)
     end = workshop.categorize_pace()
@@ -159,7 +159,7 @@ def test_readiness_pace_counts_the_project_items_not_yet_scored() -> None:
     workshop.decide(first, Category.PROJECT)
     workshop.decide(third, Category.PROJECT)
     now[0] += 35 * 60  # readiness ends at 45:00 on the clock
-    assert workshop.readiness_pace().describe() == "2 items in 10 min: 5.0 min each"
+    assert workshop.readiness_pace().describe() == "2 items in 10 min: 5 min each"
     for number in range(1, 8):
         workshop.session.set_mark("A", number, Mark.MET)
     assert workshop.readiness_pace().items == 1

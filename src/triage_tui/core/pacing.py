@@ -61,17 +61,19 @@ def clock_deadline(total_minutes: int, name: str) -> float:
 
 
 def format_span(seconds: float) -> str:
-    """A timebox as the room reads it: "7.5 s", "51 s", "2.5 min"."""
+    """A timebox as the room reads it: "7.5 s", "51 s", "2.5 min", "15 min"."""
     if seconds >= 120:
-        return f"{seconds / 60:.1f} min"
+        return format_minutes(seconds)
     if seconds >= 10:
         return f"{seconds:.0f} s"
     return f"{seconds:.2g} s"
 
 
 def format_minutes(seconds: float) -> str:
-    """Time left, in minutes: "30 min", "18.5 min" (whole minutes without a decimal)."""
+    """Time left, in minutes: "30 min", "18 min", "7.5 min" (tenths only under ten minutes)."""
     minutes = max(0.0, seconds) / 60
+    if minutes >= 10:
+        return f"{minutes:.0f} min"
     rounded = round(minutes, 1)
     return f"{rounded:.0f} min" if rounded.is_integer() else f"{rounded:.1f} min"
 
@@ -108,8 +110,7 @@ class ItemPace:
         if self.seconds <= 0:
             return f"{self.items} {noun} left and no time: decide fast or park"
         return (
-            f"{self.items} {noun} in {format_minutes(self.seconds)}: "
-            f"{format_span(self.each)} each"
+            f"{self.items} {noun} in {format_minutes(self.seconds)}: {format_span(self.each)} each"
         )
 
 

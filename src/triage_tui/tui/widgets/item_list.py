@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -132,7 +133,7 @@ class ItemList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # less the scrollbar, when shown
         if index >= len(self._items):
             return Strip.blank(width, self.rich_style)
         item = self._items[index]
@@ -143,7 +144,10 @@ class ItemList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("item-list--cursor")
         marker = "▶" if index == self.cursor else " "
         tag = CATEGORY_TAGS[category]
-        text = f" {item.id}  {item.title}".replace("\n", " ")
+        text = f" {item.id} {item.title}".replace("\n", " ")
+        room = width - 1 - cell_len(tag)
+        if cell_len(text) > room:
+            text = set_cell_size(text, max(0, room - 1)) + "…"  # cut, and it shows
         segments = [
             Segment(f"{marker}", base),
             Segment(tag, base + tag_style),
