@@ -36,6 +36,10 @@ CATEGORY_WORDS = {
 }
 
 
+#: What the note line says while an item has none.
+NOTE_HINT = "n: note (parked: its open question)"
+
+
 class CategorizeScreen(ItemScreen):
     """The heart of the hour."""
 
@@ -68,8 +72,9 @@ class CategorizeScreen(ItemScreen):
                 yield ClampedText(id="item-suggest")
                 yield Description(id="desc")
                 yield ClampedText(id="decision")
+                yield ClampedText(id="note-shown")
                 yield Input(
-                    placeholder="n: note (parked: its open question)",
+                    placeholder=NOTE_HINT,
                     id="note",
                     compact=True,
                     select_on_focus=False,  # typing adds to the note, never replaces it
@@ -129,9 +134,12 @@ class CategorizeScreen(ItemScreen):
         if not decision_widget.has_class(wanted):  # a class change restyles: only when needed
             decision_widget.remove_class(*(f"-{other.value}" for other in Category))
             decision_widget.add_class(wanted)
-        note = self.query_one("#note", Input)
-        if not note.has_focus and note.value != decision.rationale:
-            note.value = decision.rationale
+        if not self._editing:
+            shown = self.query_one("#note-shown", ClampedText)
+            if decision.rationale:
+                shown.update(Text(decision.rationale))
+            else:
+                shown.update(Text(NOTE_HINT, style="dim"))
         self._details_when_rested(item)
 
     _verdict_shown: tuple[Category, str] | None = None
@@ -273,12 +281,16 @@ class CategorizeScreen(ItemScreen):
         note = self.query_one("#note", Input)
         if workshop is not None and item is not None:
             note.value = workshop.session.decisions[item.id].rationale
+        self.add_class("-editing")  # the editor takes the note line's place, visibly
         note.focus()
         note.cursor_position = len(note.value)
 
+    @property
+    def _editing(self) -> bool:
+        return self.has_class("-editing")
+
     def action_leave_note(self) -> None:
-        if self.query_one("#note", Input).has_focus:
-            self._store_note()
+        self._store_note()
         self._focus_list()
 
     def action_presenter(self) -> None:
@@ -315,12 +327,17 @@ class CategorizeScreen(ItemScreen):
         self._store_note()
 
     def _store_note(self) -> None:
+        """Keep what the editor says, if it is open, and close it."""
+        if not self._editing:
+            return  # the editor is closed: its text is not the room's
+        self.remove_class("-editing")
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
         value = self.query_one("#note", Input).value.strip()
         workshop.session.set_note(item.id, value)
+        self._show_item()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.query_one("#note", Input).has_focus and action in (

@@ -129,8 +129,9 @@ class ReadinessScreen(ItemScreen):
             table.append(f" {criterion.name}\n")
             found = evidence.get(number)
             if found is not None and mark is None:
-                # Quoted as the room reads it: no "h3." or "##" heading marker in front.
-                snippet = HEADING_MARK.sub("", found.found.replace("\n", " ").strip())[:60]
+                # Quoted as the room reads it: no "h3." or "##" heading marker in front,
+                snippet = HEADING_MARK.sub("", found.found.replace("\n", " ").strip())
+                snippet = snippet.replace("`", "")[:60]  # code marks read as noise here
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
         self.query_one("#criteria", Static).update(table)
         assessment = workshop.assessment(item)
