@@ -347,11 +347,20 @@ async def test_enter_begins_from_an_untouched_field_and_saves_an_edited_one(
         assert app.current_mode == "categorize"
 
 
-async def test_enter_begins_from_an_empty_field(acme: Path, clock: FrozenClock) -> None:
+async def test_enter_begins_from_an_empty_field_but_not_one_just_cleared(
+    acme: Path, clock: FrozenClock
+) -> None:
     app = create_app(LaunchOptions(file=acme), now=clock)
     async with app.run_test(size=WIDE) as pilot:
         await wait_loaded(pilot, app)
-        await pilot.press("slash")  # the scope filter, empty
+        assert app.workshop is not None
+        await pilot.press("slash", *"label:api", "enter")  # a filter typed: applied, shown
+        await pilot.pause()
+        assert app.current_mode == "start" and app.workshop.scope.text == "label:api"
+        await pilot.press("slash", *["backspace"] * 9, "enter")  # cleared: shown again
+        await pilot.pause()
+        assert app.current_mode == "start" and app.workshop.scope.text == ""
+        await pilot.press("slash")  # the scope filter, empty and untouched
         await pilot.pause()
         assert isinstance(app.screen.focused, Input)
         await pilot.press("enter")

@@ -59,7 +59,7 @@ class CategorizeScreen(ItemScreen):
         Binding("q", "questions", "Questions", id="triage.questions"),
         Binding("n", "note", "Note", id="triage.note"),
         Binding("v", "presenter", "Presenter", id="triage.presenter"),
-        Binding("escape", "leave_note", "Back to list", show=False),
+        Binding("escape", "leave_note", "Done with the note"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -350,6 +350,8 @@ class CategorizeScreen(ItemScreen):
             "list",
         ):
             return False
+        if action == "leave_note":
+            return self._editing  # shown (and acting) only while the note is being edited
         if action == "questions":
             # Beside the item from 110 columns; below that, this key brings them up.
             return self.has_class("-narrow") and not self.has_class("-presenter")

@@ -295,12 +295,13 @@ class StartScreen(PhaseScreen):
             self._value_at_focus = event.widget.value
 
     def _edited(self, widget: Input) -> bool:
-        """True when `widget` holds text the room typed since focusing it.
+        """True when the room changed `widget`'s text since focusing it (cleared it too).
 
-        Enter in such a field saves it and leaves it; in an empty or untouched one it
-        begins the workshop, as the hint says (PRODUCT.md: enter begins).
+        Enter in such a field saves it and leaves it, so the room sees what it did (the
+        count a filter keeps); in an untouched field, empty or not, enter begins the
+        workshop, as the hint says (PRODUCT.md: enter begins).
         """
-        return bool(widget.value.strip()) and widget.value != self._value_at_focus
+        return widget.value != self._value_at_focus
 
     @on(Input.Submitted, "#scope-text")
     def _apply_filter(self, event: Input.Submitted) -> None:

@@ -54,6 +54,15 @@ class PaceBar(Horizontal):
             nothing_left: said instead of the pace when no item remains ("all decided").
         """
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        line = self.query_one(Static)
+        text = self._line(summary, pace, spent, warning, nothing_left)
+        if line.content_size.width and text.cell_len > line.content_size.width:
+            # 80 columns: "12/35" says the count, so the pace and this item's time fit.
+            text = self._line(f"{done}/{total}", pace, spent, warning, nothing_left)
+        line.update(text, layout=False)
+
+    @staticmethod
+    def _line(summary: str, pace: ItemPace, spent: float, warning: str, nothing_left: str) -> Text:
         text = Text()
         text.append(f" {summary}", style="bold")
         text.append(f" · {pace.describe(nothing_left)}")
@@ -61,4 +70,4 @@ class PaceBar(Horizontal):
             text.append(f" · this item {format_clock(spent)}")
             if spent > pace.each:
                 text.append(f"  ⚠ {warning}", style="bold reverse")
-        self.query_one(Static).update(text, layout=False)
+        return text
