@@ -301,6 +301,10 @@ async def test_one_pace_figure_at_start_middle_and_end(acme: Path, clock: Frozen
         text = pace_text(app)
         assert f"{total} of {total} decided" in text and "all decided" in text
         assert "per item" not in text and "this item" not in text
+        await pilot.press("f2")
+        await pilot.pause()
+        start = str(app.screen.query_one("#scope-summary", Static).render())
+        assert f"all decided ({total} items)" in start
 
 
 async def test_labels_that_differ_only_in_case_are_one_on_start(

@@ -86,7 +86,7 @@ class ReadinessScreen(ItemScreen):
             f"{answered} of {projects} project item{'s' if projects != 1 else ''} fully scored",
             workshop.readiness_pace(),
             "over its timebox",
-            "all scored: ] goes on to the plan",
+            "all scored: ] goes on to the plan" if projects else "no project items to score",
         )
 
     def _show_item(self) -> None:

@@ -194,10 +194,13 @@ class StartScreen(PhaseScreen):
         summary = Text()
         summary.append(f"[{'x' if scope.hide_closed else ' '}] leave out done and cancelled (d)\n")
         minutes = phase_minutes(workshop.session.minutes, "categorize")
-        summary.append(pace.describe(f"no items in {minutes:g} min"), style="bold")
+        if kept:
+            summary.append(pace.describe("all decided"), style="bold")
+        else:
+            summary.append(f"no items in {minutes:g} min", style="bold")
         decided = len(kept) - pace.items
         if kept and pace.finished:
-            summary.append(f" ({decided} items)")
+            summary.append(f" ({decided} item{'s' if decided != 1 else ''})")
         elif decided:
             summary.append(f" ({decided} more already decided)")
         if not pace.finished and 0 < pace.each < TOO_FAST_SECONDS:
