@@ -147,7 +147,7 @@ class ItemList(ScrollView, can_focus=True):
         text = f" {item.id} {item.title}".replace("\n", " ")
         room = width - 1 - cell_len(tag)
         if cell_len(text) > room:
-            text = set_cell_size(text, max(0, room - 1)) + "…"  # cut, and it shows
+            text = set_cell_size(text, max(0, room - 1)).rstrip() + "…"  # cut, and it shows
         segments = [
             Segment(f"{marker}", base),
             Segment(tag, base + tag_style),
