@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
@@ -17,7 +17,7 @@ from triage_tui.core.errors import InputError
 if TYPE_CHECKING:
     from triage_tui.core.model import Scan
 
-SUBCOMMANDS = ("check", "brief", "serve")
+SUBCOMMANDS = ("check", "brief", "handoff", "serve")
 
 
 def _parse_map(values: list[str] | None) -> dict[str, str]:
@@ -39,7 +39,8 @@ def _app_parser() -> argparse.ArgumentParser:
         prog="triage-tui",
         description=(
             "Run the one-hour backlog categorization workshop. Subcommands: "
-            "check FILE [--json], brief PLAN [-o OUT.md], serve [FILE]."
+            "check FILE [--json], brief PLAN [-o OUT.md] [--csv], "
+            "handoff PLAN [ID ...] [--all] [-o PATH], serve [FILE]."
         ),
     )
     parser.add_argument("--version", action="version", version=f"triage-tui {__version__}")
@@ -72,6 +73,32 @@ def _brief_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("plan", type=Path)
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    parser.add_argument(
+        "--csv", action="store_true", help="the one-row-per-item CSV summary instead"
+    )
+    return parser
+
+
+def _handoff_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triage-tui handoff",
+        description=(
+            "The contractor's handoff: one standalone Markdown document per project item. "
+            "IDs: those items; --all: every ready project item, one file each in the "
+            "folder -o PATH; neither: the recommended first engagement."
+        ),
+    )
+    parser.add_argument("plan", type=Path)
+    parser.add_argument("ids", nargs="*", metavar="ID", help="project items to hand off")
+    parser.add_argument(
+        "--all", action="store_true", help="every ready project item (needs -o FOLDER)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="a file (one item) or a folder (several, one file each); default stdout",
+    )
     return parser
 
 
@@ -95,7 +122,15 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args.file, as_json=args.json, mapping=_parse_map(args.map))
         if command == "brief":
             args = _brief_parser().parse_args(args_list[1:])
-            return cmd_brief(args.plan, args.output)
+            return cmd_brief(args.plan, args.output, as_csv=args.csv)
+        if command == "handoff":
+            parser = _handoff_parser()
+            args = parser.parse_args(args_list[1:])
+            if args.all and args.ids:
+                parser.error("give IDs or --all, not both")
+            if args.all and args.output is None:
+                parser.error("--all writes one file per item: give the folder with -o PATH")
+            return cmd_handoff(args.plan, args.ids, every_ready=args.all, output=args.output)
         if command == "serve":
             args = _serve_parser().parse_args(args_list[1:])
             from triage_tui.serve import serve
@@ -141,7 +176,9 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     gc.disable()
     try:
         try:
-            found = scan(path, mapping)
+            # --json carries each record's suggestion, which reads descriptions: load the
+            # items (as fast as a scan on a big export); the text report needs no items.
+            found = _scan_with_suggestions(path, mapping) if as_json else scan(path, mapping)
         except InputError as error:
             print(str(error), file=sys.stderr)
             return 1
@@ -160,8 +197,42 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
             gc.enable()
 
 
-def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
+class _Suggested(NamedTuple):
+    """A Scan whose records come with their suggestions (`check --json`)."""
+
+    scan: Scan
+    suggestions: list[dict[str, str]]
+
+
+def _scan_with_suggestions(path: Path, mapping: dict[str, str]) -> _Suggested:
+    from triage_tui.core.categorize import suggest
+    from triage_tui.core.model import Scan
+    from triage_tui.formats.loaders import load
+
+    backlog = load(path, mapping)
+    items = backlog.items
+    found = Scan(
+        format=backlog.format,
+        title=backlog.title,
+        columns=backlog.columns,
+        warnings=backlog.warnings,
+        sha256=backlog.sha256,
+        records=[(item.id, item.title, item.labels, item.estimate) for item in items],
+    )
+    suggestions = []
+    for item in items:
+        suggestion = suggest(item)
+        suggestions.append({"category": suggestion.category.value, "reason": suggestion.reason})
+    return _Suggested(found, suggestions)
+
+
+def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool) -> None:
     out = sys.stdout
+    suggestions: list[dict[str, str]] = []
+    if isinstance(scanned, _Suggested):
+        found, suggestions = scanned.scan, scanned.suggestions
+    else:
+        found = scanned
     records = found.records
     if as_json:
         report = {
@@ -174,8 +245,16 @@ def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
             "sha256": found.sha256,
             # Labels are tuples: the same JSON array, no copy.
             "records": [
-                {"id": item_id, "title": title, "labels": labels, "estimate": estimate}
-                for item_id, title, labels, estimate in records
+                {
+                    "id": item_id,
+                    "title": title,
+                    "labels": labels,
+                    "estimate": estimate,
+                    "suggestion": suggestion,
+                }
+                for (item_id, title, labels, estimate), suggestion in zip(
+                    records, suggestions, strict=True
+                )
             ],
         }
         out.write(json.dumps(report, ensure_ascii=False) + "\n")
@@ -189,9 +268,10 @@ def _write_check_report(path: Path, found: Scan, *, as_json: bool) -> None:
         out.write(f"warning: {warning}\n")
 
 
-def cmd_brief(plan_path: Path, output: Path | None) -> int:
-    """`triage-tui brief`: render a plan as Markdown (stdout or an atomic write)."""
-    from triage_tui.formats.brief import render_brief
+def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> int:
+    """`triage-tui brief`: the plan as the team's Markdown brief, or (`--csv`) the CSV
+    summary; stdout or an atomic write."""
+    from triage_tui.formats.brief import render_brief, render_csv_summary
     from triage_tui.formats.plan import read_plan
 
     try:
@@ -199,7 +279,7 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
     except InputError as error:
         print(str(error), file=sys.stderr)
         return 1
-    text = render_brief(session)
+    text = render_csv_summary(session) if as_csv else render_brief(session)
     if output is None:
         sys.stdout.write(text)
         return 0
@@ -211,4 +291,56 @@ def cmd_brief(plan_path: Path, output: Path | None) -> int:
         print(describe_write_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: Path | None) -> int:
+    """`triage-tui handoff`: the contractor's handoff documents of a plan.
+
+    One document goes to stdout or to the file `output` (a folder: `<id>.md` inside
+    it); several (`--all`, or more than one ID) go to the folder `output`, one file
+    each. Nothing is written when an ID is not in the plan.
+    """
+    from triage_tui.formats.handoff_doc import handoff_documents
+    from triage_tui.formats.plan import read_plan
+    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
+
+    try:
+        session = read_plan(plan_path)
+    except InputError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    try:
+        docs = handoff_documents(session, ids=ids, every_ready=every_ready)
+    except KeyError as error:
+        print(f"{plan_path}: no item {error.args[0]!r} in this plan", file=sys.stderr)
+        return 1
+    if not docs:
+        what = (
+            "ready project item" if every_ready else "first engagement (no project item is ready)"
+        )
+        print(f"{plan_path}: no {what} to hand off", file=sys.stderr)
+        return 1
+    if output is None and len(docs) > 1:
+        print("triage-tui handoff: several documents need a folder: -o PATH", file=sys.stderr)
+        return 2
+    if output is None:
+        sys.stdout.write(docs[0].text)
+        return 0
+    folder = every_ready or len(docs) > 1 or output.is_dir()
+    if folder:
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            print(describe_write_error(output, error), file=sys.stderr)
+            return 1
+    targets = [(output / doc.filename if folder else output, doc) for doc in docs]
+    for target, doc in targets:
+        try:
+            atomic_write_text(target, doc.text)
+        except OSError as error:
+            print(describe_write_error(target, error), file=sys.stderr)
+            return 1
+        note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
+        print(f"wrote {target}{note}", file=sys.stderr)
     return 0

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.functional.conftest import FrozenClock, wait_loaded
-from triage_tui.core.session import Category
+from triage_tui.core.session import Category, Mark
 from triage_tui.tui.app import LaunchOptions, TriageApp
 from triage_tui.tui.launch import create_app
 
@@ -51,8 +51,35 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
     categories = {item["id"]: item["category"] for item in plan["items"]}
     assert {key: Category(categories[key]) for key in decided} == decided
     brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
-    assert brief.startswith("# Handoff plan")
+    assert brief.startswith("# Acme Ledger backend backlog, Q3: the backlog plan\n")
     assert (tmp_path / "acme.summary.csv").read_text(encoding="utf-8").startswith("id,title")
+    # Nothing ready yet: the handoff folder is made, and the screen said it holds none.
+    assert (tmp_path / "acme.handoffs").is_dir()
+    assert not list((tmp_path / "acme.handoffs").iterdir())
+
+
+async def test_export_writes_the_handoff_folder_the_brief_links_to(
+    acme: Path, tmp_path: Path
+) -> None:
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        session = app.workshop.session
+        session.decide("PAY-114", Category.PROJECT)
+        for criterion in range(1, 8):
+            session.set_mark("PAY-114", criterion, Mark.MET)
+        session.set_handoff("PAY-114", "reviewer", "Priya")
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.query_one("#plan-path", Input).value = str(tmp_path / "acme.plan.toml")
+        status = await export_all(pilot, app)
+        assert f"✓ Wrote {tmp_path / 'acme.handoffs'}/ (1 handoff)" in status
+    handoff = (tmp_path / "acme.handoffs" / "PAY-114.md").read_text(encoding="utf-8")
+    assert handoff.startswith("# Handoff: PAY-114, Build Stripe webhook ingestion service\n")
+    assert "- Reviewer: **Priya**" in handoff
+    brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
+    assert "](acme.handoffs/PAY-114.md)" in brief
 
 
 async def test_an_unexpected_export_failure_is_reported_not_swallowed(

@@ -70,6 +70,18 @@ async def test_walk_the_whole_hour_and_reopen_the_plan(acme: Path, clock: Frozen
         assert app.workshop.session.decisions[first.id].marks != before
         await pilot.press("7")
         assert app.workshop.session.decisions[first.id].marks.get(7) is Mark.MET
+        # Every criterion met, but "ready" needs the handoff to have what it names.
+        blockers = app.workshop.assessment(first).blockers
+        if blockers:
+            app.workshop.set_handoff(
+                first,
+                {
+                    "acceptance_criteria": ["the room's criterion"],
+                    "definition_of_done": "merged and deployed",
+                    "reviewer": "@dana",
+                },
+            )
+        assert app.workshop.assessment(first).blockers == ()
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -246,3 +258,34 @@ async def test_clicking_a_row_shows_that_item(acme: Path, clock: FrozenClock) ->
         await pilot.pause()
         assert app.workshop is not None
         assert current_item_id(app) == app.workshop.in_scope[3].id
+
+
+async def test_the_plan_screen_asks_for_what_the_handoff_lacks(acme: Path) -> None:
+    """A project item with every criterion met but no reviewer: "ready once: name a
+    reviewer" on Plan, and the editor opens on the reviewer and saves it."""
+    from textual.widgets import DataTable, Input
+
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        session = app.workshop.session
+        session.decide("API-88", Category.PROJECT)  # criteria and done written, no reviewer
+        for number in range(1, 8):
+            session.set_mark("API-88", number, Mark.MET)
+        await pilot.press("f5")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[3] == "ready once: name a reviewer"
+        assert app.workshop.ready_items() == []
+        await pilot.press("e")
+        await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.id == "field-reviewer"
+        await pilot.press(*"@priya", "f10")
+        await pilot.pause()
+        assert session.decisions["API-88"].handoff == {"reviewer": "@priya"}
+        assert [item.id for item in app.workshop.ready_items()] == ["API-88"]
+        assert table.get_row_at(0)[3] == "✓ ready"
+        first = app.workshop.first_engagement()
+        assert first is not None and first.id == "API-88"

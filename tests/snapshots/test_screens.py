@@ -73,6 +73,9 @@ def make_ready(app: TriageApp) -> None:
     for item_id in READY:
         for criterion in range(1, 8):
             session.set_mark(item_id, criterion, Mark.MET)
+    # Ready means a named reviewer too: INFRA-31 is left "ready once: name a reviewer".
+    session.set_handoff("PAY-114", "reviewer", "Priya")
+    session.set_handoff("API-88", "reviewer", "@mo")
 
 
 def go(

@@ -52,6 +52,9 @@ def _sample_session() -> Session:
     session.set_handoff("PAY-114", "reviewer", "Dana (CTO)")
     session.decide("API-88", Category.PROJECT, at=CREATED)
     _mark_all(session, "API-88", READY)
+    session.set_handoff("API-88", "reviewer", "@mo")
+    session.decide("DATA-3", Category.PROJECT, at=CREATED)
+    _mark_all(session, "DATA-3", READY)  # ready by the marks, but no acceptance criteria
     session.decide("SEC-4", Category.PROJECT, at=CREATED)
     _mark_all(session, "SEC-4", {**READY, 3: Mark.MISSING, 6: Mark.MISSING})
     session.decide("PLAT-47", Category.PARKED, at=CREATED)
@@ -73,8 +76,9 @@ def test_brief_command_prints_every_section(
     assert main(["brief", str(plan_file)]) == 0
     out = capsys.readouterr().out
     sections = [line for line in out.splitlines() if line.startswith("## ")]
-    assert sections[:7] == [
+    assert sections[:8] == [
         "## Summary",
+        "## Roadmap impact",
         "## Recommended first engagement",
         "## Ready to hand off",
         "## Gaps to close before handoff",
@@ -83,53 +87,61 @@ def test_brief_command_prints_every_section(
         "## Not reached in the timebox",
     ]
     assert sections[-1] == "## Working with an async contractor"
-    assert out.startswith("# Handoff plan: ")
-    assert "facilitator Ana" in out and "team Ledger" in out
+    # Titled from the backlog's title and the team, never the file name.
+    assert out.startswith("# Acme Ledger backend backlog, Q3: the plan of team Ledger\n")
+    assert "facilitated by Ana" in out and "team Ledger" in out
 
     # Summary table.
     assert "| Hiring: needs long-term ownership | 1 |" in out
-    assert "| Project delivery | 3 |" in out
+    assert "| Project delivery | 4 |" in out
     assert "| &nbsp;&nbsp;ready to hand off | 2 |" in out
-    assert "| &nbsp;&nbsp;needs work | 1 |" in out
+    assert "| &nbsp;&nbsp;needs work | 2 |" in out
     assert "| Parked (open question) | 1 |" in out
 
-    # First engagement: the smaller of the two ready projects.
+    # Roadmap impact from the default assumptions (4-month search, 5 days to start).
+    roadmap = out.split("## Roadmap impact")[1].split("## ")[0]
+    assert "a senior backend search takes 4 months" in roadmap
+    assert "| Ready project items | 2 | in about 4 months | in 5 days |" in roadmap
+    assert "| Hiring items | 1 | in about 4 months | in about 4 months |" in roadmap
+    assert "The 1 hiring item keeps its honest search timeline either way" in roadmap
+
+    # First engagement: the smaller of the two ready projects, before the larger need.
     first = out.split("## Recommended first engagement")[1].split("## ")[0]
-    assert "**API-88: Invoice CSV export endpoint**" in first
-    assert "smaller than the one you actually need" in first
+    assert "**[API-88: Invoice CSV export endpoint](handoffs/API-88.md)**" in first
+    assert "Start with API-88 (3d) before SEC-4 (13 points" in first
 
-    # A brief per ready item with every handoff field.
+    # The ready handoffs in short, each linking to its own document.
     ready = out.split("## Ready to hand off")[1].split("## Gaps")[0]
-    assert "### PAY-114: Build Stripe webhook ingestion service" in ready
-    assert "### API-88: Invoice CSV export endpoint" in ready
-    for label in (
-        "Deliverable",
-        "Acceptance criteria",
-        "Timeline",
-        "Reviewer",
-        "Channel",
-        "Update cadence",
-    ):
-        assert ready.count(f"- **{label}:**") == 2, label
-    assert "- **Reviewer:** Dana (CTO)" in ready
-    assert "- **Channel:** async: pull request comments + written daily update" in ready
-    assert "end of the contractor's day" in ready
+    assert "- **[PAY-114: Build Stripe webhook ingestion service](handoffs/PAY-114.md)**" in ready
+    assert (
+        "**: Stripe webhook ingestion service, built and working: a small service that receives "
+        "Stripe webhooks, verifies them and writes them to our `stripe_events` table for the "
+        "monolith to consume. (readiness 100/100, 2w," in ready
+    )
+    assert "reviewer Dana (CTO)" in ready and "reviewer @mo" in ready
+    assert "4 acceptance criteria" in ready
+    assert "to write" not in ready and "to name" not in ready
 
-    # Gaps for the project item that is not ready, as a checklist naming it.
+    # Gaps grouped per item, the title once (in the heading), never in each bullet.
     gaps = out.split("## Gaps to close before handoff")[1].split("## Hiring")[0]
     assert "### SEC-4: SSO via SAML 2.0 for enterprise customers" in gaps
-    assert (
-        "- [ ] Write the input/output contract for “SSO via SAML 2.0 for enterprise customers”"
-        in gaps
-    )
-    assert "- [ ] Name a reviewer for “SSO via SAML 2.0" in gaps
-    assert "Spec readiness: 76/100, needs work." in gaps
+    assert "- [ ] Write the input/output contract for this item: endpoints" in gaps
+    assert "- [ ] Name a reviewer for this item" in gaps
+    assert gaps.count("SSO via SAML") == 1
+    assert "76/100, needs work." in gaps
+    # Ready by the marks, but its handoff has no acceptance criteria and no reviewer.
+    assert "### DATA-3: Nightly export of ledger tables to BigQuery" in gaps
+    assert "100/100, ready once: write the acceptance criteria, name a reviewer." in gaps
 
-    # Hiring: why, the signal answered, and the search-timeline note.
+    # Hiring: the room's own reason and the signals it ticked, with the search timeline.
     hiring = out.split("## Hiring: needs long-term ownership")[1].split("## Parked")[0]
-    assert "Search timeline" in hiring and "roadmap" in hiring
-    assert "- **Why ownership:** Pager duty for payments needs one accountable owner." in hiring
-    assert "- Yes to: Does someone have to be accountable" in hiring
+    assert "with a 4-month search the owner starts in about 4 months" in hiring
+    assert (
+        "- **Why ownership (the room):** Pager duty for payments needs one accountable owner."
+        in hiring
+    )
+    assert "- **Signals the room ticked:**\n  - Does someone have to be accountable" in hiring
+    assert "the suggestion said" not in hiring
 
     # Parked items with their open question; items not reached are listed.
     parked = out.split("## Parked: open questions")[1].split("## ")[0]
@@ -226,14 +238,49 @@ def test_parked_without_a_question_asks_for_one() -> None:
 def test_csv_summary() -> None:
     session = _sample_session()
     rows = list(csv.reader(io.StringIO(render_csv_summary(session))))
-    assert rows[0] == ["id", "title", "category", "score", "level", "gaps"]
+    assert rows[0] == [
+        "id",
+        "title",
+        "category",
+        "score",
+        "level",
+        "ready_once",
+        "open_question",
+        "gaps",
+    ]
     by_id = {row[0]: row for row in rows[1:]}
     assert len(rows) - 1 == len(session.backlog.items)
-    assert by_id["PAY-101"][2:] == ["hiring", "", "", ""]
+    assert by_id["PAY-101"][2:] == ["hiring", "", "", "", "", ""]
     assert by_id["PAY-114"][2:5] == ["project", "100", "ready"]
     sec = by_id["SEC-4"]
     assert sec[2:5] == ["project", "76", "needs_work"]
-    gaps = sec[5].split(" | ")
+    gaps = sec[7].split(" | ")
     assert len(gaps) == 2
     assert gaps[0].startswith("Write the input/output contract for “SSO via SAML 2.0")
+    data = by_id["DATA-3"]
+    assert data[4:6] == ["needs_work", "write the acceptance criteria, name a reviewer"]
+    # Parked items carry their open question.
     assert by_id["PLAT-47"][2] == "parked"
+    assert by_id["PLAT-47"][6] == "Which search is slow: admin or customer-facing?"
+
+
+def test_brief_csv_command(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["brief", str(plan_file), "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert out == render_csv_summary(read_plan(plan_file))
+    assert out.startswith("id,title,category,score,level,ready_once,open_question,gaps\n")
+    target = tmp_path / "summary.csv"
+    assert main(["brief", str(plan_file), "--csv", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == out
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    session = Session(Backlog((Item("=1+1", "@SUM(A1:A9)"), Item("B", "-cmd|' /C calc'!A0"))))
+    session.decide("=1+1", Category.PARKED)
+    session.set_note("=1+1", "+HYPERLINK(evil)")
+    rows = list(csv.reader(io.StringIO(render_csv_summary(session))))
+    assert rows[1][:2] == ["'=1+1", "'@SUM(A1:A9)"]
+    assert rows[1][6] == "'+HYPERLINK(evil)"
+    assert rows[2][1] == "'-cmd|' /C calc'!A0"

@@ -168,13 +168,21 @@ def test_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["columns"]["id"] == "Issue key"
     assert report["warnings"] == []
     assert len(report["records"]) == 24
-    assert report["records"][2] == {
+    record = report["records"][2]
+    assert {key: record[key] for key in ("id", "title", "labels", "estimate")} == {
         "id": "ACME-220",
         "title": "Stripe webhook ingestion service",
         "labels": ["payments", "webhooks", "stripe", "Integrations"],
         "estimate": 8,
     }
+    # PRODUCT.md: each record's suggestion, {category, reason}, the reason quoting words.
+    assert record["suggestion"]["category"] == "project"
+    assert record["suggestion"]["reason"].startswith("'webhook', ")
     assert report["records"][3]["title"] == "Upgrade RDS Postgres 12 → 16"
+    categories = {r["id"]: r["suggestion"]["category"] for r in report["records"]}
+    assert set(categories.values()) <= {"hiring", "project", "parked", "undecided"}
+    assert categories["ACME-212"] == "hiring"  # "Own the payments platform on-call ..."
+    assert categories["ACME-226"] == "parked"  # "Look into flaky CI tests"
 
 
 def test_json_report_with_warnings_and_generated_ids(
@@ -186,9 +194,26 @@ def test_json_report_with_warnings_and_generated_ids(
     assert report["format"] == "csv"
     assert report["columns"] == {"title": "Title", "estimate": "Estimate"}
     assert report["warnings"] == ["skipped 1 row(s) with an empty title: line(s) 4"]
+    too_little = {
+        "category": "parked",
+        "reason": "Too little to go on: a title with no verb, no signal words and no "
+        "description; park it until someone writes what done means.",
+    }
     assert report["records"] == [
-        {"id": "ITEM-1", "title": "First", "labels": [], "estimate": "2w"},
-        {"id": "ITEM-2", "title": "Second", "labels": [], "estimate": None},
+        {
+            "id": "ITEM-1",
+            "title": "First",
+            "labels": [],
+            "estimate": "2w",
+            "suggestion": too_little,
+        },
+        {
+            "id": "ITEM-2",
+            "title": "Second",
+            "labels": [],
+            "estimate": None,
+            "suggestion": too_little,
+        },
     ]
 
 

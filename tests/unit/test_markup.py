@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from triage_tui.formats.markup import display_markdown, jira_to_markdown, looks_like_jira
 
 
@@ -15,6 +17,7 @@ def test_jira_headings_code_lists_links_become_markdown() -> None:
         "- one",
         "  - two",
         "1. first",
+        "",  # a paragraph after a list is its own (jira2markdown would indent it in)
         "See [design doc](https://x/y).",
     ]
 
@@ -47,7 +50,28 @@ def test_mentions_and_links_read_as_people_and_links_everywhere() -> None:
     assert jira_to_markdown(text).splitlines() == [
         "Resolved by @jira-user at 3am, then @dokafor.",
         "- ask @mchen about [the runbook](https://wiki/x) and `invoice.render`",
+        "",
         "## Owner: @dokafor",
     ]
     # A Markdown task list is not a mention.
     assert not looks_like_jira("- [ ] Given a user\n- [x] done")
+
+
+def test_jira_sample_descriptions_leave_no_raw_markup() -> None:
+    from pathlib import Path
+
+    from triage_tui.formats.loaders import load
+
+    backlog = load(Path(__file__).parents[2] / "sample_backlogs" / "jira-export.csv")
+    raw = re.compile(r"^h[1-6]\.\s|\{code|\{noformat\}|\{\{|\[~|\[[^\]|]+\|[^\]]+\]", re.M)
+    for item in backlog.items:
+        shown = display_markdown(item.description)
+        assert not raw.search(shown), (item.id, shown)
+    rds = next(item for item in backlog.items if item.id == "ACME-221")
+    assert "### Acceptance criteria\n1. Rehearsed twice" in display_markdown(rds.description)
+    assert "**DoD:**" in display_markdown(rds.description)
+
+
+def test_code_without_a_language_is_a_plain_fence() -> None:
+    assert jira_to_markdown("{code}\nGET /x\n{code}") == "```\nGET /x\n```"
+    assert jira_to_markdown("{code:json}\n{}\n{code}").startswith("```json\n")

@@ -15,7 +15,7 @@ from tests.conftest import SAMPLES
 from triage_tui.core.categorize import suggest
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
-from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.session import HANDOFF_FIELDS, Category, Mark, Session
 from triage_tui.formats.plan import (
     SCHEMA,
     build_plan,
@@ -165,16 +165,9 @@ def test_item_entries() -> None:
         "partial": [],
         "gaps": [],
     }
-    assert list(ready["handoff"]) == [
-        "deliverable",
-        "acceptance_criteria",
-        "timeline",
-        "reviewer",
-        "channel",
-        "cadence",
-    ]
+    assert list(ready["handoff"]) == list(HANDOFF_FIELDS)
     assert ready["handoff"]["reviewer"] == "Dana"
-    assert ready["handoff"]["acceptance_criteria"] == "- [ ] stored once"
+    assert ready["handoff"]["acceptance_criteria"] == ["stored once"]  # a list of strings
     not_ready = items["API-88"]
     assert not_ready["estimate"] == 3
     assert not_ready["readiness"]["level"] == "not_ready"

@@ -186,7 +186,8 @@ def test_detect_evidence_carries_the_text_found() -> None:
     [
         ("Given a customer\nWhen they pay\nThen a receipt is sent", 4, M, "Given a customer"),
         ("- [ ] exports all rows\n- [ ] streams", 4, P, "- [ ] exports all rows"),
-        ('```json\n{"id": 1}\n```', 3, M, "```json"),
+        ('```json\n{"id": 1}\n```', 3, M, '{"id": 1}'),  # the block's first line, not its fence
+        ("{code:http}\nPOST /x\n{code}", 3, M, "POST /x"),
         ('{"invoice_id": "inv_1"}', 3, M, '{"invoice_id": "inv_1"}'),
         ("The response lists every invoice.", 3, P, "The response lists every invoice."),
         ("h3. Acceptance Criteria\n* works", 4, M, "h3. Acceptance Criteria"),

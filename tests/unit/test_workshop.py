@@ -18,6 +18,8 @@ DESCRIPTION = """Receive events.
 
 ## Definition of done
 Deployed and documented.
+
+Reviewer: @dana
 """
 
 
@@ -26,7 +28,11 @@ def make(now: list[float]) -> Workshop:
         items=(
             Item("A", "Build Stripe webhook service", DESCRIPTION),
             Item("B", "Own payments on-call", status="Done"),
-            Item("C", "Migrate Postgres 12 to 16"),
+            Item(
+                "C",
+                "Migrate Postgres 12 to 16",
+                "Acceptance: no downtime.\nDoD: on 16.\nReviewer: @ops",
+            ),
             Item("D", "Something vague"),
         ),
         source=Path("/tmp/acme.toml"),
@@ -203,6 +209,11 @@ def test_plan_figures_come_from_the_workshop() -> None:
         workshop.session.set_mark("A", number, Mark.MET)
     assert [item.id for item in workshop.ready_items()] == ["A"]
     assert workshop.readiness_spread() == {"ready": 1, "needs_work": 0, "not_ready": 1}
+    # Ready means the handoff has it: with no named reviewer, A needs work until one is.
+    workshop.set_handoff(a, {"reviewer": ""})
+    assert workshop.ready_items() == []
+    assert workshop.assessment(a).blockers == ("name a reviewer",)
+    workshop.session.undo()
     assert workshop.fully_scored_count() == 1
     assert [(item.id, spent) for item, spent in workshop.longest_discussions(2)] == [
         ("A", 90),

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from triage_tui.core.model import Item
+from triage_tui.core.sanitize import clean_line
 from triage_tui.core.session import Category
+from triage_tui.core.suggest_data import (
+    HIRING_TERMS,
+    PARK_TERMS,
+    PARK_TITLE_STARTS,
+    PROJECT_TERMS,
+    PROJECT_TITLE_STARTS,
+    VAGUE_TITLE_WORDS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +81,9 @@ ALL_QUESTIONS: tuple[Question, ...] = OWNERSHIP_QUESTIONS + SCOPE_QUESTIONS
 
 QUESTIONS_BY_KEY: dict[str, Question] = {question.key: question for question in ALL_QUESTIONS}
 
+#: The question keys in screen order (a suggestion lists the room's ticks in this order).
+ALL_KEYS: tuple[str, ...] = tuple(QUESTIONS_BY_KEY)
+
 
 def signals_for(category: Category) -> tuple[Question, ...]:
     """The questions whose "yes" argues for `category` (none for parked/undecided)."""
@@ -105,13 +117,25 @@ def lean_from_signals(keys: Iterable[str]) -> Category:
     return Category.UNDECIDED
 
 
+#: Short names of the six questions, for a reason that says what the room ticked.
+SIGNAL_NAMES: dict[str, str] = {
+    "compounding_architecture": "architecture that compounds",
+    "institutional_knowledge": "institutional knowledge",
+    "production_accountability": "accountable for production",
+    "finish_line": "a beginning, middle and end",
+    "deliverable_kind": "a service, integration, migration or blocker",
+    "no_payroll": "no payroll needed in three years",
+}
+
+
 class Hit(NamedTuple):
     """One word or phrase that moved the suggestion.
 
     Attributes:
         word: the text as it appears in the item (first occurrence).
-        points_to: HIRING or PROJECT.
-        where: "title", "labels" or "description" (the strongest field it was found in).
+        points_to: HIRING, PROJECT or PARKED.
+        where: "title", "labels", "description", "type" or "room" (the strongest field
+            it was found in; "room" for a signal question the room ticked).
     """
 
     word: str
@@ -124,11 +148,19 @@ class Suggestion:
     """Advice for the room: a category and the words that led to it.
 
     Attributes:
-        category: HIRING, PROJECT or UNDECIDED (never PARKED: parking is the room's call).
-        reason: one readable sentence naming the words.
-        hits: every matched word, strongest first.
+        category: HIRING, PROJECT, PARKED (vague, a question, exploratory) or UNDECIDED
+            (nothing to go on, or signals that conflict).
+        reason: one readable sentence quoting the deciding words.
+        hits: every matched word, strongest first (deciding side first).
         project_score: weighted evidence for a project.
         hiring_score: weighted evidence for ownership.
+        park_score: weighted evidence that the item is not yet decidable.
+        open_question: for PARKED (and conflicting) items, a drafted open question the
+            room can keep or edit; "" otherwise.
+        conflict: the text argues both ways strongly enough that the engine will not pick.
+        ignored: hits found only in text the engine does not read as the item's scope
+            (an out-of-scope / non-goals section, quoted code), for the reason to name.
+        signals: the room's ticked question keys this suggestion took into account.
     """
 
     category: Category
@@ -136,250 +168,613 @@ class Suggestion:
     hits: tuple[Hit, ...] = ()
     project_score: int = 0
     hiring_score: int = 0
+    park_score: int = 0
+    open_question: str = ""
+    conflict: bool = False
+    ignored: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
 
-
-# Words that describe a deliverable with a finish line (DOMAIN.md: a service to build,
-# an integration, a migration, a blocking component).
-_PROJECT_TERMS = (
-    r"migrat(?:e|es|ed|ing|ion|ions)",
-    r"integrat(?:e|es|ed|ing|ion|ions)",
-    r"build(?:s|ing)?",
-    r"implement(?:s|ed|ing|ation)?",
-    r"webhooks?",
-    r"sso",
-    r"saml",
-    r"oauth2?",
-    r"oidc",
-    r"scim",
-    r"imports?",
-    r"importer",
-    r"exports?",
-    r"exporter",
-    r"endpoints?",
-    r"api clients?",
-    r"sdk",
-    r"upgrad(?:e|es|ed|ing)",
-    r"port(?:ing)? to",
-    r"replac(?:e|es|ed|ing)",
-    r"connector",
-    r"backfill(?:s|ing)?",
-    r"ingestion",
-    r"rewrite",
-    r"prototype",
-    r"proof of concept",
-    r"add support for",
-    r"move (?:from|to)",
-    r"switch (?:from|to)",
-    r"deprecat(?:e|ed|ing|ion)",
-    r"sunset",
-    r"unblock(?:s|ing)?",
-    r"blocking",
-    r"blocker",
-    r"one-off",
-    r"cutover",
-    r"retir(?:e|es|ed|ing)",
-    r"decommission(?:s|ed|ing)?",
-    r"sync(?:s|ing)?",
-    r"spike",
-)
-
-# A named technology with a version is a migration or upgrade target ("Postgres 16").
-_VERSIONED_TECH = (
-    r"(?:postgres(?:ql)?|mysql|python|node(?:\.js)?|django|rails|ruby|java|php|go|"
-    r"kubernetes|k8s|elasticsearch|opensearch|redis|kafka|terraform|ubuntu|debian|"
-    r"react|spring boot|laravel|\.net|mongodb)\s?v?\d+(?:\.\d+)*"
-)
-
-# Words that describe an area someone has to own for years (DOMAIN.md: compounding
-# architecture, institutional knowledge, accountability for production).
-_HIRING_TERMS = (
-    r"own",
-    r"owns",
-    r"owner",
-    r"owners",
-    r"ownership",
-    r"on-?call",
-    r"pager(?:duty)?",
-    r"architecture",
-    r"architect",
-    r"platform lead",
-    r"tech(?:nical)? lead",
-    r"team lead",
-    r"reliability",
-    r"sre",
-    r"slos?",
-    r"slas?",
-    r"uptime",
-    r"long-term",
-    r"long term",
-    r"roadmap",
-    r"maintain(?:s|ed|ing)?",
-    r"maintenance",
-    r"strategy",
-    r"ongoing",
-    r"day[- ]to[- ]day",
-    r"incidents?",
-    r"institutional knowledge",
-    r"steward(?:ship)?",
-    r"evolv(?:e|ing) the",
-    r"mentor(?:ing)?",
-    r"production support",
-    r"24/7",
-)
-
-
-class _Matcher:
-    """Word-boundary matching of many terms, fast on long descriptions.
-
-    Matching lowercased text with a case-sensitive pattern is several times faster than
-    re.IGNORECASE in CPython; text whose lowercase changes length (a few Unicode letters)
-    falls back to the IGNORECASE pattern so positions stay right.
-    """
-
-    def __init__(self, terms: Iterable[str], exact: str = "") -> None:
-        # "-" counts as part of a word, so "on-call" matches whole and "own" does not
-        # match inside "known" or "well-owned".
-        body = r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])"
-        self.lower = re.compile(body)
-        self.folded = re.compile(body, re.IGNORECASE)
-        self.exact = re.compile(r"(?<![\w-])(?:" + exact + r")") if exact else None
-
-    def words(self, text: str) -> Iterator[str]:
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            for match in self.lower.finditer(lowered):
-                yield text[match.start() : match.end()]
-        else:
-            for match in self.folded.finditer(text):
-                yield match.group(0)
-        if self.exact is not None:
-            for match in self.exact.finditer(text):
-                yield match.group(0)
-
-
-# An HTTP verb and a path is an endpoint to build; case-sensitive so prose "get" is not.
-_HTTP = r"(?:GET|POST|PUT|PATCH|DELETE) /[\w/{}:.\-]*"
-_PROJECT = _Matcher((*_PROJECT_TERMS, _VERSIONED_TECH), exact=_HTTP)
-_HIRING = _Matcher(_HIRING_TERMS)
-_VERSIONED_RE = re.compile(_VERSIONED_TECH, re.IGNORECASE)
 
 #: How much a word counts in each field: the title is what the room reads first.
 FIELD_WEIGHTS: dict[str, int] = {"title": 3, "labels": 2, "description": 1}
 
-#: The winner needs at least this score...
-MIN_SCORE = 2
-#: ...and more than this many times the other side's score, else the signals are mixed.
-MARGIN = 2
-
-
-def _stem(word: str) -> str:
-    # 'webhooks' and 'webhook', 'owns' and 'own' are one signal, not two.
-    norm = word.casefold()
-    return norm[:-1] if len(norm) > 3 and norm.endswith("s") else norm
-
-
-def _scan(
-    matcher: _Matcher, fields: list[tuple[str, str]], side: Category
-) -> tuple[int, list[Hit]]:
-    score = 0
-    seen: dict[str, Hit] = {}
-    for where, text in fields:
-        if not text:
-            continue
-        weight = FIELD_WEIGHTS[where]
-        in_field: set[str] = set()
-        for found in matcher.words(text):
-            word = " ".join(found.split())
-            norm = _stem(word)
-            if word[:1].isupper() and word[1:].islower() and not _VERSIONED_RE.fullmatch(word):
-                # "Migrate" at the start of a title reads better quoted as 'migrate';
-                # acronyms (SSO) and product names (Postgres 16) keep their case.
-                word = word.lower()
-            # Each word counts once per field: a long description repeating "migrate"
-            # ten times is no more a project than one that says it once.
-            if norm in in_field:
-                continue
-            in_field.add(norm)
-            score += weight
-            seen.setdefault(norm, Hit(word, side, where))
-    return score, list(seen.values())
-
-
 #: A reason names at most this many words per side; the rest are counted.
 MAX_NAMED = 4
 
+#: Points one ticked signal question adds to its side: the room outweighs the text.
+ROOM_WEIGHT = 8
 
-def _quote(hits: list[Hit]) -> str:
+#: Text evidence this strong on the other side is not overturned by a single tick.
+STRONG_TEXT = 12
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation factored as a trie: the engine tries one branch per letter
+    instead of every phrase in turn (the title's opening words)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        end = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(root)
+
+
+#: Punctuation read as a space between words ("-" and "'" stay: "on-call", "don't").
+_PUNCTUATION = str.maketrans(
+    {char: " " for char in '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”«»—–…•·→←|'} | {"’": "'"}
+)
+
+
+class _Lexicon:
+    """Every term of suggest_data, looked up by word.
+
+    A text is lowercased, its punctuation turned to spaces and split (all in C); one set
+    intersection finds the words that are a term or a phrase's key word. Only then are
+    phrases confirmed, longest first, so "long-term owner" counts once, not also as
+    "long-term".
+    """
+
+    def __init__(self) -> None:
+        self.terms: dict[str, tuple[Category, int]] = {}
+        for side, table in (
+            (Category.PROJECT, PROJECT_TERMS),
+            (Category.HIRING, HIRING_TERMS),
+            (Category.PARKED, PARK_TERMS),
+        ):
+            for weight, words in table.items():
+                for word in words:
+                    self.terms[word] = (side, weight)
+        self.single = {term: entry for term, entry in self.terms.items() if " " not in term}
+        phrases: dict[str, list[str]] = {}
+        for term in self.terms:
+            if " " in term:
+                # Keyed by its longest word, the rarest in prose: "for years" is looked
+                # for only where "years" is, not wherever "for" is.
+                phrases.setdefault(max(term.split(), key=len), []).append(term)
+        self.phrases = {
+            first: tuple(sorted(found, key=len, reverse=True)) for first, found in phrases.items()
+        }
+        self.starts = frozenset(self.single) | frozenset(self.phrases)
+
+
+_LEXICON = _Lexicon()
+
+# A named technology with a version is a migration or upgrade target ("Postgres 16").
+_VERSIONED = re.compile(
+    r"(?<![\w-])(?:postgres(?:ql)?|mysql|python|node(?:\.js)?|django|rails|ruby|java|php|go|"
+    r"kubernetes|k8s|elasticsearch|opensearch|redis|kafka|terraform|ubuntu|debian|react|"
+    r"spring boot|laravel|\.net|mongodb|angular|vue|next\.js)\s?v?\d+(?:\.\d+)*"
+)  # matched against lowercased text
+_DIGIT = re.compile(r"\d")
+# "3.2 -> 4.2", "12 to 16", "v1 → v2": moving from one version to another.
+_VERSION_STEP = re.compile(r"\bv?\d+(?:\.\d+)*\s*(?:->|→|to)\s*v?\d+(?:\.\d+)*\b")
+# An HTTP verb and a path is an endpoint to build; case-sensitive so prose "get" is not.
+_HTTP = re.compile(r"(?<![\w-])(?:GET|POST|PUT|PATCH|DELETE) /[\w/{}:.\-]*")
+# "keep the SDKs current", "keeps it secure": the recurring care DOMAIN.md calls ownership.
+_KEEP = re.compile(
+    r"(?<![\w-])keep(?:s|ing)?\s+(?:[\w'-]+\s+){0,5}?"
+    r"(?:current|healthy|patched|coherent|secure|up to date|up-to-date|in check|running)\b",
+    re.IGNORECASE,
+)
+# "maintain the health of ...": ownership whatever the object.
+_MAINTAIN_HEALTH = re.compile(r"\bmaintain\w*\s+(?:the\s+)?health\b", re.IGNORECASE)
+
+# Quoted code: a reason never comes from a log line or a config file.
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_JIRA_BLOCK = re.compile(r"\{(code|noformat|quote)(?::[^}]*)?\}.*?(?:\{\1\}|\Z)", re.S | re.I)
+_INLINE_CODE = re.compile(r"\{\{.*?\}\}|`[^`\n]*`")
+
+# "## Out of scope", "h2. Non-goals", "**Not in scope**", "Out of scope:": a section that
+# says what the item is NOT; its words must not decide what the item is.
+_OUT_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*|h[1-6]\.[ \t]*|\*\*|\*|__)?"
+    r"(?:out[ -]of[ -]scope|not in scope|non[- ]goals?|not (?:part of|doing|included)|"
+    r"won'?t do|excluded|explicitly not)\b[^\n]*",
+    re.I | re.M,
+)
+# A heading (Markdown, Jira wiki, a bold line, or a "Label:" line) ends the section.
+_ANY_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+\S|h[1-6]\.[ \t]|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*$|"
+    r"[A-Z][\w /-]{1,40}:[ \t]*$)",
+    re.M,
+)
+
+
+# The heading forms (or a bare "Out of scope:" label) whose section runs to the next heading.
+_HEADING_LINE = re.compile(r"^(?:#{1,6}|h[1-6]\.|\*\*|__|\*)|:$")
+
+
+_JIRA_HEADING = re.compile(r"^[ \t]*h[1-6]\.[ \t]", re.M)
+_MARKDOWN_HEADINGS = {
+    level: re.compile(rf"^[ \t]*#{{1,{level}}}[ \t]+\S", re.M) for level in range(1, 7)
+}
+
+
+def _section_end(heading: str) -> re.Pattern[str]:
+    """What ends the section `heading` opens: in Jira wiki the next `hN.` ("#" is a
+    numbered list there), in Markdown the next heading as high or higher, else any."""
+    if heading[:1] in "hH" and heading[1:2].isdigit():
+        return _JIRA_HEADING
+    if heading.startswith("#"):
+        return _MARKDOWN_HEADINGS[min(6, len(heading) - len(heading.lstrip("#")))]
+    return _ANY_HEADING
+
+
+def _prose(description: str) -> tuple[str, str]:
+    """(text that states the item, text set aside: out-of-scope sections and code).
+
+    Cheap when there is nothing to strip: each rule runs only if its marker is present.
+    """
+    text = description
+    aside: list[str] = []
+    if "```" in text or "~~~" in text:
+        aside.extend(match.group() for match in _FENCE.finditer(text))
+        text = _FENCE.sub("\n", text)
+    if "{" in text and ("{code" in text or "{noformat" in text or "{quote" in text):
+        aside.extend(match.group() for match in _JIRA_BLOCK.finditer(text))
+        text = _JIRA_BLOCK.sub("\n", text)
+    if "`" in text or "{{" in text:
+        text = _INLINE_CODE.sub(" ", text)
+    lowered = text.lower()
+    # Cheap test first: most descriptions name no out-of-scope section at all.
+    if (
+        "scope" in lowered
+        or "goal" in lowered
+        or "not in" in lowered
+        or "not part" in lowered
+        or "not doing" in lowered
+        or "not included" in lowered
+        or "won" in lowered
+        or "exclu" in lowered
+        or "explicitly" in lowered
+    ):
+        parts: list[str] = []
+        position = 0
+        for heading in _OUT_HEADING.finditer(text):
+            if heading.start() < position:
+                continue
+            parts.append(text[position : heading.start()])
+            line = heading.group().strip()
+            following = _section_end(line).search(text, heading.end())
+            end = following.start() if following else len(text)
+            if not _HEADING_LINE.search(line):
+                # "Out of scope: the admin UI." says it on its line: the section is that
+                # paragraph, not the rest of the description.
+                blank = text.find("\n\n", heading.end())
+                if blank != -1:
+                    end = min(end, blank)
+            aside.append(text[heading.start() : end])
+            position = end
+        if position:
+            parts.append(text[position:])
+            text = "".join(parts)
+    return text, "\n".join(aside)
+
+
+class _Tally:
+    """Scores and first-seen words for one item (Hits are made only for the reason)."""
+
+    __slots__ = ("found", "score", "seen")
+
+    def __init__(self) -> None:
+        self.score = {Category.PROJECT: 0, Category.HIRING: 0, Category.PARKED: 0}
+        self.found: dict[Category, dict[str, tuple[str, str]]] = {
+            Category.PROJECT: {},
+            Category.HIRING: {},
+            Category.PARKED: {},
+        }
+        self.seen: set[tuple[str, str]] = set()
+
+    def add(self, term: str, written: str, side: Category, points: int, where: str) -> None:
+        # Each term counts once per field: a description repeating "migrate" ten times is
+        # no more a project than one that says it once. "webhooks" and "webhook" are one.
+        stem = term[:-1] if len(term) > 3 and term[-1] == "s" else term
+        key = (stem, where)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.score[side] += points
+        self.found[side].setdefault(stem, (written, where))
+
+    def hits(self, side: Category) -> list[Hit]:
+        """The side's words as Hits, title first, as the item writes them."""
+        found = self.found[side]
+        if not found:
+            return []
+        hits = []
+        spaced = False
+        for written, where in found.values():
+            word = written
+            if not word.isprintable() or "  " in word:
+                word = clean_line(" ".join(word.split()))
+            if word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha():
+                word = word.lower()  # "Migrate" opening a title reads better as 'migrate'
+            spaced = spaced or " " in word
+            hits.append(Hit(word, side, where))
+        if len(hits) == 1:
+            return hits
+        if spaced:
+            # 'maintain' and 'health' add nothing beside 'Maintain the health'.
+            phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
+            if phrases:
+                hits = [
+                    hit
+                    for hit in hits
+                    if " " in hit.word
+                    or not any(f" {hit.word.lower()} " in phrase for phrase in phrases)
+                ]
+        return _strongest(hits)
+
+
+_TITLE_PREFIX = re.compile(
+    r"^(?:[^\w\[(]+|\[[^\]]*\]\s*|\([^)]*\)\s*|"
+    r"(?:bug|hotfix|fix|feature|feat|chore|task|story|epic|tech debt|security|"
+    r"perf|p[0-3])\s*[:/-]\s*)+",
+    re.I,
+)
+_PARK_START = re.compile(r"(?:" + _trie_pattern(PARK_TITLE_STARTS) + r")(?![\w])")
+_PROJECT_START = re.compile(r"(?:" + _trie_pattern(PROJECT_TITLE_STARTS) + r")(?![\w])")
+
+
+def _starts_with(lowered: str, pattern: re.Pattern[str]) -> str:
+    match = pattern.match(lowered)
+    return match.group() if match else ""
+
+
+def _read_title(title: str, tally: _Tally) -> str:
+    """Score what only a title can say; returns how it reads: "question", "explore",
+    "vague" or ""."""
+    stripped = title.strip()
+    if not stripped[:1].isalnum() or ":" in stripped[:24] or "/" in stripped[:24]:
+        prefix = _TITLE_PREFIX.match(stripped)
+        if prefix and prefix.end() < len(stripped):
+            stripped = stripped[prefix.end() :]
+    lowered = stripped.lower()
+    reads = ""
+    weight = FIELD_WEIGHTS["title"]
+    if stripped.rstrip().endswith("?"):
+        tally.add("?", "?", Category.PARKED, 4 * weight, "title")
+        reads = "question"
+    park = _starts_with(lowered, _PARK_START)
+    if park:
+        explore = park not in ("improve", "better", "make", "faster", "speed up", "revamp")
+        tally.add(park, stripped[: len(park)], Category.PARKED, 3 * weight, "title")
+        reads = reads or ("explore" if explore else "vague")
+    else:
+        # "Customer portal: let customers download ...": the verb after an area prefix.
+        after = stripped.split(": ", 1)[1].lstrip() if ": " in stripped else stripped
+        start = _starts_with(after.lower(), _PROJECT_START)
+        if start:
+            tally.add(start, after[: len(start)], Category.PROJECT, 3 * weight, "title")
+    words = lowered.replace("?", " ").split()
+    if 0 < len(words) <= 3 and words[-1] in VAGUE_TITLE_WORDS:
+        # "Payments v2", "Notifications v2": a name and a version, nothing to finish.
+        tally.add(words[-1], stripped.split()[-1], Category.PARKED, 3 * weight, "title")
+        reads = reads or "vague"
+    if _DIGIT.search(stripped):
+        patterns = [_VERSIONED]
+        if "->" in lowered or "→" in lowered or " to " in lowered:
+            patterns.append(_VERSION_STEP)
+        same = len(lowered) == len(stripped)
+        for pattern in patterns:
+            for match in pattern.finditer(lowered):
+                written = stripped[match.start() : match.end()] if same else match.group()
+                tally.add(match.group(), written, Category.PROJECT, 3 * weight, "title")
+    if "/" in title:
+        for match in _HTTP.finditer(title):
+            tally.add(match.group(), match.group(), Category.PROJECT, 2 * weight, "title")
+    return reads
+
+
+def _read_text(text: str, where: str, tally: _Tally) -> None:
+    weight = FIELD_WEIGHTS[where]
+    lowered = text.lower()
+    add = tally.add
+    # The hot path of `check --json` over a big export: C-level split and set lookups.
+    words = lowered.translate(_PUNCTUATION).split()
+    present = _LEXICON.starts.intersection(words)
+    if present:
+        terms, single, phrases = _LEXICON.terms, _LEXICON.single, _LEXICON.phrases
+        same = len(lowered) == len(text)
+        joined = ""
+        found: list[tuple[int, str]] = []
+        for word in present:
+            term = ""
+            for phrase in phrases.get(word, ()):
+                if not joined:
+                    joined = f" {' '.join(words)} "
+                if f" {phrase} " in joined:
+                    term = phrase
+                    break
+            if not term:
+                if word not in single:
+                    continue
+                term = word
+            at = lowered.find(term)
+            found.append((at if at >= 0 else len(lowered), term))
+        # In text order (a set's order changes from run to run): the reason quotes the
+        # words as the item reads, and the same item always gets the same reason.
+        found.sort()
+        for at, term in found:
+            side, points = terms[term]
+            # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
+            written = text[at : at + len(term)] if same and at < len(text) else term
+            add(term, written, side, points * weight, where)
+    if "keep" in lowered:
+        for match in _KEEP.finditer(text):
+            add("keep current", match.group(), Category.HIRING, 4 * weight, where)
+    if "health" in lowered:
+        for match in _MAINTAIN_HEALTH.finditer(text):
+            add("maintain health", match.group(), Category.HIRING, 4 * weight, where)
+    if where == "description" and "/" in text:
+        for match in _HTTP.finditer(text):
+            add(match.group(), match.group(), Category.PROJECT, 2, where)
+
+
+def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
+    # Most labels are one word ("payments", "on-call"): a dict lookup each, no scan.
+    single, weight = _LEXICON.single, FIELD_WEIGHTS["labels"]
+    rest = []
+    for label in labels:
+        lowered = label.lower()
+        entry = single.get(lowered)
+        if entry is not None:
+            tally.add(lowered, label, entry[0], entry[1] * weight, "labels")
+        elif not lowered.isalpha():
+            rest.append(label)
+    if rest:
+        _read_text(" ; ".join(rest), "labels", tally)
+
+
+def _quote(hits: Sequence[Hit]) -> str:
     named = ", ".join(f"'{hit.word}'" for hit in hits[:MAX_NAMED])
     more = len(hits) - MAX_NAMED
     return f"{named} and {more} more" if more > 0 else named
 
 
-def _verb(hits: list[Hit]) -> str:
+def _verb(hits: Sequence[Hit]) -> str:
     return "points" if len(hits) == 1 else "point"
 
 
-def _suggests(hits: list[Hit]) -> str:
+def _suggests(hits: Sequence[Hit]) -> str:
     return "suggests" if len(hits) == 1 else "suggest"
 
 
-def suggest(item: Item) -> Suggestion:
-    """Suggest hiring / project / undecided for one item, with the words that led there.
+def _open_question(title: str, reads: str, category: Category) -> str:
+    """A drafted open question for a parked or conflicting item (the room edits it)."""
+    name = clean_line(title).strip().rstrip("?").strip() or "this item"
+    if category is not Category.PARKED:
+        return (
+            f"Is '{name}' a project with a finish line we can specify, or an area someone "
+            "must own for years?"
+        )
+    if reads == "explore":
+        return (
+            f"What must we find out about '{name}' before we can decide, and who finds out by when?"
+        )
+    if reads == "question":
+        return f"'{name}': do we want it, and what would done look like?"
+    if reads == "vague":
+        return f"What does '{name}' mean concretely: which outcome, measured how?"
+    return f"What decision is missing for '{name}', and who makes it?"
 
-    Scores weighted word matches in the title (3), labels (2) and description (1). The
-    winner needs a score of at least MIN_SCORE and more than MARGIN times the other
-    side's, otherwise the suggestion is UNDECIDED and says why. The room's decision
-    always wins; this is advice.
+
+def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
+    """Suggest hiring / project / parked / undecided for one item, with the deciding words.
+
+    The title counts three times, labels twice, the description once (FIELD_WEIGHTS);
+    quoted code and out-of-scope / non-goals sections are not read as the item's scope.
+    A project needs its evidence to outweigh ownership clearly (an ownership item is
+    never worth handing to a contractor by mistake); vague, question-like or exploratory
+    items are parked with a drafted open question; strong evidence both ways is a
+    conflict the room settles. Each signal question the room ticked (`signals`, keys of
+    QUESTIONS_BY_KEY) adds ROOM_WEIGHT to its side and the reason says so.
 
     Args:
         item: the backlog item.
+        signals: question keys the room answered yes (`Decision.signals`).
 
     Returns:
         The suggestion; `reason` is one sentence naming the words.
     """
-    fields = [
-        ("title", item.title),
-        ("labels", " ; ".join(item.labels)),
-        ("description", item.description),
-    ]
-    project, project_hits = _scan(_PROJECT, fields, Category.PROJECT)
-    hiring, hiring_hits = _scan(_HIRING, fields, Category.HIRING)
-    order = {"title": 0, "labels": 1, "description": 2}
-    project_hits.sort(key=lambda hit: order[hit.where])
-    hiring_hits.sort(key=lambda hit: order[hit.where])
+    tally = _Tally()
+    reads = _read_title(item.title, tally)
+    _read_text(item.title, "title", tally)
+    if item.labels:
+        _read_labels(item.labels, tally)
+    ignored: dict[Category, list[Hit]] = {}
+    if item.description:
+        prose, aside = _prose(item.description)
+        _read_text(prose, "description", tally)
+        if aside:
+            aside_tally = _Tally()
+            _read_text(aside, "description", aside_tally)
+            ignored = {side: aside_tally.hits(side) for side in (Category.HIRING, Category.PROJECT)}
+    if item.type.strip().lower() in ("bug", "defect", "incident fix"):
+        tally.add("type bug", f"issue type {item.type.strip()}", Category.PROJECT, 6, "type")
+    chosen = set(signals)
+    ticked = tuple(key for key in ALL_KEYS if key in chosen)
+    for key in ticked:
+        question = QUESTIONS_BY_KEY[key]
+        tally.add(key, SIGNAL_NAMES[key], question.points_to, ROOM_WEIGHT, "room")
+    return _decide(item, tally, reads, ignored, ticked)
 
-    if project == 0 and hiring == 0:
+
+def _decide(
+    item: Item,
+    tally: _Tally,
+    reads: str,
+    ignored: dict[Category, list[Hit]],
+    ticked: tuple[str, ...],
+) -> Suggestion:
+    score = tally.score
+    project, hiring, park = score[Category.PROJECT], score[Category.HIRING], score[Category.PARKED]
+    project_hits = tally.hits(Category.PROJECT)
+    hiring_hits = tally.hits(Category.HIRING)
+    park_hits = tally.hits(Category.PARKED)
+
+    def made(
+        category: Category, reason: str, *, conflict: bool = False, reads_as: str = reads
+    ) -> Suggestion:
+        # Words set aside are named when they would have argued against the suggestion:
+        # "on-call" in a project's Out of scope section, "fix" in a hiring item's log.
+        if category is Category.PROJECT:
+            against = ignored.get(Category.HIRING, [])
+        elif category is Category.HIRING:
+            against = ignored.get(Category.PROJECT, [])
+        else:
+            against = [hit for hits in ignored.values() for hit in hits]
+        if against:
+            reason += f" Not counted (out of scope or quoted code): {_quote(against)}."
+        if category is Category.HIRING:
+            order = (hiring_hits, project_hits, park_hits)
+        elif category is Category.PARKED:
+            order = (park_hits, project_hits, hiring_hits)
+        else:
+            order = (project_hits, hiring_hits, park_hits)
+        question = (
+            _open_question(item.title, reads_as, category)
+            if category is Category.PARKED or conflict
+            else ""
+        )
         return Suggestion(
+            category,
+            reason,
+            tuple(hit for group in order for hit in group),
+            project,
+            hiring,
+            park,
+            question,
+            conflict,
+            tuple(dict.fromkeys(hit.word for hits in ignored.values() for hit in hits)),
+            ticked,
+        )
+
+    # The room's answers lead: once anything is ticked, the text only adds colour.
+    if ticked:
+        lean = lean_from_signals(ticked)
+        names = ", ".join(f"'{SIGNAL_NAMES[key]}'" for key in ticked)
+        if lean is Category.UNDECIDED:
+            return made(
+                Category.UNDECIDED,
+                f"The room ticked: {names}; its answers point both ways, the room decides.",
+                conflict=True,
+            )
+        text_for = [
+            hit
+            for hit in (project_hits if lean is Category.PROJECT else hiring_hits)
+            if hit.where != "room"
+        ]
+        text_against = [
+            hit
+            for hit in (hiring_hits if lean is Category.PROJECT else project_hits)
+            if hit.where != "room"
+        ]
+        what = (
+            "a project with a finish line"
+            if lean is Category.PROJECT
+            else "long-term ownership (a hiring problem)"
+        )
+        ticks_for = sum(QUESTIONS_BY_KEY[key].points_to is lean for key in ticked)
+        ticks_against = len(ticked) - ticks_for
+        against_score = (hiring if lean is Category.PROJECT else project) - (
+            ROOM_WEIGHT * ticks_against
+        )
+        if not text_for and against_score >= STRONG_TEXT and ticks_for - ticks_against < 2:
+            # One tick against a text that says the opposite loudly: say so, don't flip.
+            return made(
+                Category.UNDECIDED,
+                f"The room ticked: {names}, which points to {what}, but the text's "
+                f"{_quote(text_against)} {_verb(text_against)} the other way: the signals "
+                "conflict; the room decides.",
+                conflict=True,
+            )
+        reason = f"The room ticked: {names}, which points to {what}"
+        if text_for:
+            reason += f"; the text agrees ({_quote(text_for)})"
+        if text_against:
+            reason += f"; the text's {_quote(text_against)} {_verb(text_against)} the other way"
+        return made(lean, reason + ".")
+
+    if project == 0 and hiring == 0 and park == 0:
+        if reads == "" and not item.description.strip():
+            return made(
+                Category.PARKED,
+                "Too little to go on: a title with no verb, no signal words and no "
+                "description; park it until someone writes what done means.",
+                reads_as="vague",
+            )
+        return made(
             Category.UNDECIDED,
             "No signals found in the title, description or labels: the room decides.",
         )
-    if project > hiring:
-        winner, winner_hits, loser, loser_hits = project, project_hits, hiring, hiring_hits
-        category = Category.PROJECT
-    else:
-        winner, winner_hits, loser, loser_hits = hiring, hiring_hits, project, project_hits
-        category = Category.HIRING
-    hits = tuple(winner_hits + loser_hits)
 
-    if winner > MARGIN * loser and winner >= MIN_SCORE:
-        if category is Category.PROJECT:
-            reason = f"{_quote(winner_hits)} {_verb(winner_hits)} to a project with a finish line"
-        else:
-            reason = f"{_quote(winner_hits)} {_verb(winner_hits)} to long-term ownership (a hiring problem)"
-        if loser_hits:
-            reason += f"; {_quote(loser_hits)} {_verb(loser_hits)} the other way, more weakly"
-        return Suggestion(category, reason + ".", hits, project, hiring)
+    strongest_text = max(project, hiring)
+    # Exploratory, question-like or undecided wording parks the item unless the text says
+    # far more about a deliverable or an owner than about the open question.
+    if park > 0 and park * 2 >= strongest_text:
+        reads_as = {
+            "question": "a question",
+            "explore": "exploratory",
+            "vague": "vague",
+        }.get(reads, "unsettled")
+        reason = f"{_quote(park_hits)}: reads as {reads_as}, not yet a decision"
+        other = project_hits if project >= hiring else hiring_hits
+        if other:
+            reason += f" ({_quote(other)} {_verb(other)} further, more weakly)"
+        return made(Category.PARKED, reason + ": park it with the question written down.")
 
-    if loser == 0:
-        reason = (
-            f"Too little to go on: only {_quote(winner_hits)}, in the "
-            f"{winner_hits[0].where}, {_verb(winner_hits)} to "
-            f"{'a project' if category is Category.PROJECT else 'ownership'}."
+    if (
+        project > 0
+        and hiring > 0
+        and min(project, hiring) * 2 > max(project, hiring)
+        and hiring >= 6
+    ):
+        return made(
+            Category.UNDECIDED,
+            f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
+            f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides.",
+            conflict=True,
         )
-    else:
+    if project > 2 * hiring and project >= 3:
+        reason = f"{_quote(project_hits)} {_verb(project_hits)} to a project with a finish line"
+        if hiring_hits:
+            reason += f"; {_quote(hiring_hits)} {_verb(hiring_hits)} the other way, more weakly"
+        return made(Category.PROJECT, reason + ".")
+    if hiring > project and hiring >= 3:
         reason = (
-            f"Signals point both ways: {_quote(project_hits)} "
-            f"{_suggests(project_hits)} a project, {_quote(hiring_hits)} "
-            f"{_suggests(hiring_hits)} ownership; the room decides."
+            f"{_quote(hiring_hits)} {_verb(hiring_hits)} to long-term ownership (a hiring problem)"
         )
-    return Suggestion(Category.UNDECIDED, reason, hits, project, hiring)
+        if project_hits:
+            reason += f"; {_quote(project_hits)} {_verb(project_hits)} the other way, more weakly"
+        return made(Category.HIRING, reason + ".")
+    if project and hiring:
+        return made(
+            Category.UNDECIDED,
+            f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
+            f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides.",
+            conflict=True,
+        )
+    winner = project_hits or hiring_hits or park_hits
+    return made(
+        Category.UNDECIDED,
+        f"Too little to go on: only {_quote(winner)}, in the {winner[0].where}, "
+        f"{_verb(winner)} to {'a project' if project else 'ownership'}; the room decides.",
+    )
+
+
+_WHERE_ORDER = {"room": 0, "title": 1, "type": 2, "labels": 3, "description": 4}
+
+
+def _strongest(hits: list[Hit]) -> list[Hit]:
+    return sorted(hits, key=lambda hit: _WHERE_ORDER.get(hit.where, 5))

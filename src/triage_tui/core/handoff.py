@@ -5,17 +5,29 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from triage_tui.core.model import Estimate, Item
 from triage_tui.core.readiness import Assessment, Level, assess
-from triage_tui.core.session import HANDOFF_FIELDS, Category, Decision, Session
+from triage_tui.core.session import (
+    HANDOFF_FIELDS,
+    HANDOFF_LIST_FIELDS,
+    Category,
+    Decision,
+    Session,
+)
+from triage_tui.core.spec import Spec, find_spec
 
 #: DOMAIN.md: written, asynchronous review.
 DEFAULT_CHANNEL = "async: pull request comments + written daily update"
 #: DOMAIN.md: "a daily written update at the end of the contractor's day".
 DEFAULT_CADENCE = "daily written update at the end of the contractor's day: done, decided, next"
-DEFAULT_REVIEWER = "to name"
-ACCEPTANCE_TO_WRITE = "to write before handoff (see the readiness gaps)"
+#: DOMAIN.md: "what the team must arrange before day one", always.
+DEFAULT_ACCESS = (
+    "repository access for the contractor's own account (clone, branch, pull requests)",
+    "a working development environment: setup instructions that run, or a dev container",
+    "the reviewer introduced in the channel, with the hours they review in",
+)
 
 #: DOMAIN.md, "a recommended first engagement".
 FIRST_ENGAGEMENT_ADVICE = (
@@ -132,135 +144,403 @@ def timeline_for(estimate: Estimate) -> str:
     return f"estimate {estimate}; {agree}"
 
 
-_HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|h[1-6]\.[ \t]|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*$)")
-_AC_HEADING = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*|h[1-6]\.[ \t]*|\*\*|__)?(?:acceptance criteria|acceptance tests?)"
-    r"(?:\*\*|__)?[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*(?P<rest>.*)$",
-    re.IGNORECASE | re.MULTILINE,
-)
-# A "Definition of done:" / "Scope:" style label line ends the acceptance section too.
-_LABEL = re.compile(r"^[ \t]*(?:\*\*|__|\*)?[A-Z][\w /'-]{1,40}:(?:\*\*|__|\*)?(?:[ \t]|$)")
-_GWT = re.compile(r"^[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:given|when|then|and)\b.*$", re.I | re.M)
-_CHECK = re.compile(r"^[ \t]*[-*][ \t]*\[[ xX]\][ \t]+\S.*$", re.MULTILINE)
-_REVIEWER = re.compile(
-    r"\breview(?:er|ers|ed by)[ \t]*[:=\-–][ \t]*(?P<who>@?[\w.\-]+(?:[ \t]+[A-Z][\w\-]+)?)",
+def review_points(estimate: Estimate) -> str:
+    """When review happens: a first reviewable increment early, the middle, the end.
+
+    Args:
+        estimate: the item's estimate (sizes the midpoint and the end).
+
+    Returns:
+        One sentence of review points in working days from the start.
+    """
+    days = estimate_days(estimate)
+    if days is None or days < 2:
+        return (
+            "review points: a first pull request within 2 working days, then a review "
+            "of each pull request within one working day"
+        )
+    end = max(2, math.ceil(days))
+    middle = max(2, math.ceil(end / 2))
+    first = min(2, middle)
+    points = [f"first pull request by day {first}"]
+    if middle not in (first, end):
+        points.append(f"midpoint review on day {middle}")
+    points.append(f"final review on day {end}")
+    return "review points: " + ", ".join(points)
+
+
+# Imperative verb -> the participle an outcome reads with ("Build X" -> "X, built").
+_PARTICIPLES: dict[str, str] = {
+    "accept": "accepted",
+    "allow": "allowed",
+    "archive": "archived",
+    "audit": "audited",
+    "backfill": "backfilled",
+    "cache": "cached",
+    "clean": "cleaned",
+    "configure": "configured",
+    "convert": "converted",
+    "delete": "deleted",
+    "deploy": "deployed",
+    "document": "documented",
+    "drop": "dropped",
+    "emit": "emitted",
+    "encrypt": "encrypted",
+    "enforce": "enforced",
+    "export": "exported",
+    "generate": "generated",
+    "handle": "handled",
+    "harden": "hardened",
+    "import": "imported",
+    "improve": "improved",
+    "index": "indexed",
+    "limit": "limited",
+    "log": "logged",
+    "notify": "notified",
+    "optimise": "optimised",
+    "optimize": "optimized",
+    "parse": "parsed",
+    "persist": "persisted",
+    "provision": "provisioned",
+    "publish": "published",
+    "rebuild": "rebuilt",
+    "reduce": "reduced",
+    "rename": "renamed",
+    "schedule": "scheduled",
+    "secure": "secured",
+    "send": "sent",
+    "sign": "signed",
+    "store": "stored",
+    "stream": "streamed",
+    "switch": "switched",
+    "track": "tracked",
+    "update": "updated",
+    "upload": "uploaded",
+    "validate": "validated",
+    "verify": "verified",
+    "wire": "wired",
+    "add": "added",
+    "automate": "automated",
+    "build": "built",
+    "create": "created",
+    "deprecate": "deprecated",
+    "design": "designed",
+    "enable": "enabled",
+    "expose": "exposed",
+    "extract": "extracted",
+    "fix": "fixed",
+    "implement": "implemented",
+    "integrate": "integrated",
+    "introduce": "introduced",
+    "make": "made",
+    "migrate": "migrated",
+    "move": "moved",
+    "port": "ported",
+    "refactor": "refactored",
+    "remove": "removed",
+    "render": "rendered",
+    "replace": "replaced",
+    "retire": "retired",
+    "retry": "retried",
+    "rewrite": "rewritten",
+    "set": "set",
+    "ship": "shipped",
+    "split": "split",
+    "support": "supported",
+    "sync": "synced",
+    "upgrade": "upgraded",
+    "write": "written",
+}
+# Nouns that name a thing one builds: "a working Stripe webhook ingestion service".
+_SYSTEMS = re.compile(
+    r"(?:service|endpoint|api|integration|sync|export|import|pipeline|job|worker|queue|"
+    r"component|client|library|tool|dashboard|receiver|consumer|producer|log|flow|panel|"
+    r"engine|gateway|proxy|cache|index|migration|upgrade|module|webhook|webhooks)$",
     re.IGNORECASE,
 )
-_LIMIT = 2000
+_ARTICLES = ("a ", "an ", "the ", "our ", "all ", "every ")
 
 
-def acceptance_section(description: str) -> str:
-    """The acceptance criteria written in a description, or "" when there are none.
+def deliverable_for(title: str, spec: Spec | None = None) -> str:
+    """The deliverable as an outcome, drafted from the item's title.
 
-    Takes the section under an "Acceptance criteria" heading (up to the next heading),
-    else the Given/When/Then lines, else the checklist lines.
+    "Implement idempotency keys on POST /v1/payments" becomes "Idempotency keys on POST
+    /v1/payments, implemented and working: ships when ..."; a noun title ("Invoice CSV
+    export endpoint") becomes "A working invoice CSV export endpoint: ships when ...".
+
+    Args:
+        title: the item's title (imperative or a noun phrase).
+        spec: the spec's own sections (the "ships when" names what it has).
+
+    Returns:
+        One sentence.
     """
-    # Cheap substring tests rule most patterns out before a regex scans every line
-    # (the plan writer runs this for every ready item). Each test is a necessary
-    # condition: the patterns' keywords are ASCII letters that IGNORECASE matches only
-    # in upper or lower case, so a match always shows up in `lowered`.
-    lowered = description.lower()
-    match = _AC_HEADING.search(description) if "acceptance" in lowered else None
-    if match is not None:
-        lines = [match.group("rest").strip()] if match.group("rest").strip() else []
-        for line in description[match.end() :].splitlines()[1:]:
-            if _HEADING.match(line) or _LABEL.match(line):
-                break
-            lines.append(line.rstrip())
-        text = "\n".join(lines).strip()
-        if text:
-            return text[:_LIMIT]
-    for pattern in (_GWT, _CHECK):
-        if pattern is _GWT and "then" not in lowered:
-            continue  # only lines with a "then" make the given/when/then form
-        if pattern is _CHECK and "[ ]" not in description and "[x]" not in lowered:
-            continue
-        found = [m.group(0).strip() for m in pattern.finditer(description)]
-        if pattern is _GWT and not any(
-            line.casefold().lstrip("-* ").startswith("then") for line in found
-        ):
-            continue
-        if found:
-            return "\n".join(found)[:_LIMIT]
+    text = " ".join(title.split()).rstrip(".")
+    words = text.split(" ")
+    verb = words[0].casefold() if words else ""
+    if verb in _PARTICIPLES and len(words) > 1:
+        thing = " ".join(words[1:])
+        if verb == "set" and thing.casefold().startswith("up "):
+            thing, participle = thing[3:], "set up"
+        else:
+            participle = _PARTICIPLES[verb]
+        outcome = f"{thing[:1].upper()}{thing[1:]}, {participle} and working"
+    else:
+        thing = text
+        last = thing.split(" ")[-1] if thing else ""
+        if _SYSTEMS.match(last) and not thing.casefold().startswith(_ARTICLES):
+            outcome = f"A working {thing}"
+        else:
+            outcome = f"{thing[:1].upper()}{thing[1:]}, delivered and working"
+    what = _what_it_does(spec.context) if spec else ""
+    if what:
+        outcome = f"{outcome}: {what}"
+    has_ac = bool(spec and spec.acceptance)
+    has_done = bool(spec and spec.done)
+    if has_ac and has_done:
+        ships = "every acceptance criterion below passes and the definition of done is met"
+    elif has_ac:
+        ships = "every acceptance criterion below passes"
+    elif has_done:
+        ships = "the definition of done below is met"
+    else:
+        ships = "the acceptance criteria agreed before work starts pass"
+    return f"{outcome}{';' if what else ':'} ships when {ships}."
+
+
+# "Build a small service that receives Stripe webhooks, ..." in the context: what it does.
+_WHAT = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?:Build|Create|Write|Add|Implement|Make)\s+"
+    r"(?P<what>(?:an?|the)\s+(?:[^.!?\n]|[.!?](?=\S)){3,80}?\s(?:that|which|to)\s"
+    r"(?:[^.!?\n]|[.!?](?=\S)){5,200}?)[.!?](?:\s|$)"
+)
+
+
+def _what_it_does(context: str) -> str:
+    """The context's own sentence of what to build ("a small service that receives ..."),
+    or "" when it has none."""
+    match = _WHAT.search(" ".join(context.split()))
+    return match.group("what").strip() if match else ""
+
+
+# Systems a description names -> what the contractor needs access to before day one.
+_ACCESS_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bstaging\b", re.I), "a staging environment to deploy to, with credentials"),
+    (re.compile(r"\bstripe\b", re.I), "Stripe test-mode keys and the Stripe CLI for replays"),
+    (re.compile(r"\bdatadog\b", re.I), "Datadog read access (dashboards, logs) for the service"),
+    (re.compile(r"\b(?:RDS|AWS|S3|EC2)\b"), "an AWS role scoped to the resources it touches"),
+    (re.compile(r"\bbigquery\b", re.I), "a BigQuery dataset to write test exports into"),
+    (re.compile(r"\bsalesforce\b", re.I), "a Salesforce sandbox org"),
+    (re.compile(r"\b(?:okta|azure ad|saml|idp)\b", re.I), "a test IdP tenant (Okta or Azure AD)"),
+    (
+        re.compile(r"\b(?:postgres|database|db)\b", re.I),
+        "a database copy with realistic, anonymised data",
+    ),
+)
+
+
+def _access(item: Item) -> list[str]:
+    extra = [need for pattern, need in _ACCESS_HINTS if pattern.search(item.description)]
+    first = DEFAULT_ACCESS[0]
+    repository = tracker_repository(item)
+    if repository:
+        first = f"access to the {repository} repository for {first.split(' for ', 1)[1]}"
+    return [first, DEFAULT_ACCESS[1], *extra, DEFAULT_ACCESS[2]]
+
+
+_GITHUB_REPO = re.compile(r"https?://github\.com/([\w.-]+/[\w.-]+)/(?:issues|pull)/\d+")
+
+
+def _extra_text(item: Item, *names: str) -> str:
+    for name in names:
+        for key, value in item.extra.items():
+            if key.casefold() == name and isinstance(value, str) and value.strip():
+                return value.strip()
     return ""
 
 
-# Sections whose prose describes the deliverable (vs. "Definition of done", "API"...).
-_ABOUT = re.compile(
-    r"(?:context|background|summary|overview|goal|goals|description|problem|what|why)\b", re.I
-)
+def tracker_repository(item: Item) -> str:
+    """The repository the tracker names for an item ("acme-ledger/api"), or ""."""
+    named = _extra_text(item, "repository", "repo")
+    if named:
+        return named
+    match = _GITHUB_REPO.search(_extra_text(item, "url", "issue url"))
+    return match.group(1) if match else ""
 
 
-def _first_sentence(description: str) -> str:
-    # The first prose paragraph before any heading (or under a context-like heading);
-    # wrapped lines are joined before taking its first sentence.
-    in_code = False
-    section_ok = True
-    paragraph: list[str] = []
-    for raw in description.splitlines():
-        line = raw.strip()
-        if line.startswith("```"):
-            in_code = not in_code
-            if paragraph:
-                break
-            continue
-        if not in_code and _HEADING.match(raw):
-            if paragraph:
-                break
-            name = re.sub(r"^[#\s]*(?:h[1-6]\.)?[\s*]*", "", line)
-            section_ok = bool(_ABOUT.match(name))
-            continue
-        prose = section_ok and not in_code and line and line[0] not in "-*>|{[#`"
-        if prose:
-            paragraph.append(line)
-        elif paragraph:
-            break
-    if not paragraph:
+def tracker_reviewer(item: Item) -> str:
+    """The first reviewer the tracker names for an item (GitHub Projects' "Reviewers"
+    column: a GitHub login, so "@priyar"), or ""."""
+    named = _extra_text(item, "reviewers", "reviewer")
+    if not named:
         return ""
-    sentence = re.split(r"(?<=[.!?])\s", " ".join(paragraph), maxsplit=1)[0]
-    return sentence if len(sentence) <= 200 else sentence[:199].rstrip() + "…"
+    first = re.split(r"[,;]\s*", named)[0].strip()
+    if not first:
+        return ""
+    github = bool(tracker_repository(item)) or "github" in _extra_text(item, "url")
+    if github and re.fullmatch(r"[\w-]+", first):
+        return "@" + first
+    return first
 
 
-def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, str]:
-    """The handoff brief fields before the room edits them (HANDOFF_FIELDS order).
+def _lines(parts: Sequence[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return "\n".join(f"- {part}" for part in parts)
+
+
+def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, str | list[str]]:
+    """The handoff's fields before the room edits them (HANDOFF_FIELDS order).
+
+    Every part the description already writes down is carried as written (see
+    `triage_tui.core.spec.find_spec`): nothing is retyped, and a part it does not
+    have is left empty ("" or []) for the room to write; no placeholder text.
 
     Args:
         item: the project item.
-        decision: the room's decision (unused today; kept so defaults may use it).
+        decision: the room's decision (unused: the defaults come from the item).
 
     Returns:
-        deliverable, acceptance_criteria, timeline, reviewer, channel, cadence.
+        Field -> text, or a list of strings for HANDOFF_LIST_FIELDS.
     """
-    del decision  # the defaults come from the item alone for now
-    title = " ".join(item.title.split())
-    sentence = _first_sentence(item.description)
-    deliverable = title if not sentence else f"{title}: {sentence}"
-    # "rev" is a necessary condition (see acceptance_section) and rare in descriptions.
-    reviewer_match = (
-        _REVIEWER.search(item.description) if "rev" in item.description.lower() else None
-    )
+    del decision
+    spec = find_spec(item.description)
+    context = spec.context
+    if spec.scope:
+        context = f"{context}\n\nScope:\n{spec.scope}".strip()
     return {
-        "deliverable": deliverable,
-        "acceptance_criteria": acceptance_section(item.description) or ACCEPTANCE_TO_WRITE,
-        "timeline": timeline_for(item.estimate),
-        "reviewer": reviewer_match.group("who").strip() if reviewer_match else DEFAULT_REVIEWER,
+        "deliverable": deliverable_for(item.title, spec),
+        "context": context,
+        "contract": spec.contract,
+        "acceptance_criteria": list(spec.acceptance),
+        "definition_of_done": _lines(spec.done) if spec.done else "",
+        "out_of_scope": _lines(spec.out_of_scope) if spec.out_of_scope else "",
+        "timeline": f"{timeline_for(item.estimate)}; {review_points(item.estimate)}",
+        "reviewer": spec.reviewer or tracker_reviewer(item),
         "channel": DEFAULT_CHANNEL,
         "cadence": DEFAULT_CADENCE,
+        "access": _access(item),
     }
 
 
-def handoff_fields(item: Item, decision: Decision) -> dict[str, str]:
-    """The handoff brief: defaults overlaid with the room's edits, in HANDOFF_FIELDS order."""
+def handoff_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
+    """The handoff: defaults overlaid with the room's edits, in HANDOFF_FIELDS order."""
     fields = default_handoff(item, decision)
     for name in HANDOFF_FIELDS:
         edited = decision.handoff.get(name)
-        if edited is not None:
-            fields[name] = edited
+        if edited is None:
+            continue
+        if name in HANDOFF_LIST_FIELDS:
+            fields[name] = [edited] if isinstance(edited, str) else list(edited)
+        else:
+            fields[name] = "\n".join(edited) if isinstance(edited, list) else edited
     return fields
+
+
+def field_text(value: str | list[str]) -> str:
+    """A field as one text (a list one entry a line), for screens and comparisons."""
+    return "\n".join(value) if isinstance(value, list) else value
+
+
+def _has(value: str | list[str]) -> bool:
+    if isinstance(value, list):
+        return any(part.strip() for part in value)
+    return bool(value.strip())
+
+
+#: What a handoff needs before "ready" means it (DOMAIN.md): field -> what to do.
+READY_NEEDS: tuple[tuple[str, str], ...] = (
+    ("acceptance_criteria", "write the acceptance criteria"),
+    ("definition_of_done", "write the definition of done"),
+    ("reviewer", "name a reviewer"),
+)
+
+
+def handoff_blockers(fields: Mapping[str, str | list[str]]) -> tuple[str, ...]:
+    """What the handoff still lacks to be handed off ("name a reviewer"), in READY_NEEDS order."""
+    return tuple(need for name, need in READY_NEEDS if not _has(fields.get(name, "")))
+
+
+def assess_item(item: Item, decision: Decision) -> Assessment:
+    """`assess` with DOMAIN.md's contradiction ruled out: a "ready" item whose handoff has
+    no acceptance criteria, no definition of done or no named reviewer is not ready yet
+    (needs work, with what to write in `Assessment.blockers`).
+    """
+    assessment = assess(item, decision.marks)
+    if assessment.level is not Level.READY:
+        return assessment
+    blockers = handoff_blockers(handoff_fields(item, decision))
+    if not blockers:
+        return assessment
+    return assess(item, decision.marks, blockers=blockers)
 
 
 def _quoted(title: str) -> str:
     return "“" + " ".join(title.split()) + "”"
+
+
+def size_words(estimate: Estimate) -> str:
+    """An estimate in words for a sentence: "3 points", "2w", "no estimate"."""
+    if estimate is None or (isinstance(estimate, str) and not estimate.strip()):
+        return "no estimate"
+    if isinstance(estimate, int | float) and not isinstance(estimate, bool):
+        return f"{estimate:g} point{'s' if estimate != 1 else ''}"
+    text = str(estimate).strip()
+    return f"{text} points" if re.fullmatch(r"\d+(?:\.\d+)?", text) else text
+
+
+class FirstEngagement(NamedTuple):
+    """The recommended first engagement.
+
+    Attributes:
+        id: the item to hand off first.
+        why: the sentence the plan and the screen show.
+        before: the larger project item it tests the ground for ("" when none is larger).
+    """
+
+    id: str
+    why: str
+    before: str = ""
+
+
+def _larger_need(session: Session, pool: Sequence[Item], chosen: Item) -> tuple[Item | None, bool]:
+    """(the largest project item larger than `chosen`, whether `chosen` is the largest)."""
+    chosen_days = estimate_days(chosen.estimate)
+    largest: tuple[float, int, Item] | None = None
+    smaller = False
+    for index, item in enumerate(pool):
+        if item.id == chosen.id or session.decision(item.id).category is not Category.PROJECT:
+            continue
+        days = estimate_days(item.estimate)
+        if days is None:
+            continue
+        smaller = smaller or (chosen_days is not None and days < chosen_days)
+        key = (days, -index, item)
+        if largest is None or key[:2] > largest[:2]:
+            largest = key
+    if chosen_days is None or largest is None:
+        return None, False
+    if largest[0] > chosen_days:
+        return largest[2], False
+    # The largest (others are smaller, none larger): a first engagement should not be.
+    return None, smaller
+
+
+def _before_sentence(chosen: Item, larger: Item | None, is_largest: bool) -> str:
+    if larger is not None:
+        return (
+            f"Start with {chosen.id} ({size_words(chosen.estimate)}) before {larger.id} "
+            f"({size_words(larger.estimate)}, {_quoted(larger.title)}): it is smaller on "
+            "purpose, so the first engagement tests whether the spec was clear enough and "
+            "whether the review workflow works, at low risk."
+        )
+    if is_largest:
+        return (
+            f"Warning: {chosen.id} ({size_words(chosen.estimate)}) is the largest project "
+            "item. A first engagement should be smaller than the one you actually need, so "
+            "it tests the spec and the review workflow at low risk: pick a smaller ready one."
+        )
+    return FIRST_ENGAGEMENT_ADVICE
 
 
 def recommend_first_engagement(
@@ -268,29 +548,33 @@ def recommend_first_engagement(
     items: Sequence[Item] | None = None,
     *,
     assessments: Mapping[str, Assessment] | None = None,
-) -> tuple[str, str] | None:
-    """The first project to hand off, and why.
+) -> FirstEngagement | None:
+    """The first project to hand off, why, and the larger need it prepares for.
 
     The room's choice (`session.first_engagement`) wins when it names an item in
     `items`. Otherwise: the smallest ready project item by estimate (unknown estimates
-    last), ties broken by the higher readiness score, then backlog order.
+    last), ties broken by the higher readiness score, then backlog order. The reason
+    depends only on the item and the backlog, so cycling back to an item gives the same
+    words; it warns when the room picks the largest project item.
 
     Args:
         session: the workshop's decisions.
         items: the items to choose from (default every backlog item), in backlog order.
-        assessments: item id -> `assess(item, marks)` already computed by the caller
-            (the plan writer assesses every project item once); missing ids are assessed.
+        assessments: item id -> `assess_item(item, decision)` already computed by the
+            caller (the plan writer assesses every project item once); missing ids are
+            assessed.
 
     Returns:
-        (item id, why sentence), or None when no project item is ready.
+        The engagement (id, why, before), or None when no project item is ready.
     """
     pool = list(session.backlog.items if items is None else items)
+    known = assessments or {}
     chosen = session.first_engagement
     if chosen:
         for item in pool:
             if item.id == chosen:
                 decision = session.decision(item.id)
-                assessment = assess(item, decision.marks)
+                assessment = known.get(item.id) or assess_item(item, decision)
                 note = ""
                 if decision.category is not Category.PROJECT:
                     note = f" It is categorized {decision.category.value}, not project: check that."
@@ -299,16 +583,17 @@ def recommend_first_engagement(
                         f" Its spec is {assessment.level.label} ({assessment.score}/100): "
                         "close its gaps before handing it off."
                     )
-                return item.id, f"Chosen by the room: {_quoted(item.title)}.{note} " + (
-                    FIRST_ENGAGEMENT_ADVICE
+                larger, is_largest = _larger_need(session, pool, item)
+                why = f"Chosen by the room: {_quoted(item.title)}.{note} " + _before_sentence(
+                    item, larger, is_largest
                 )
-    known = assessments or {}
+                return FirstEngagement(item.id, why, larger.id if larger else "")
     ranked: list[tuple[tuple[int, float, int, int], Item, int]] = []
     for index, item in enumerate(pool):
         decision = session.decision(item.id)
         if decision.category is not Category.PROJECT:
             continue
-        assessment = known.get(item.id) or assess(item, decision.marks)
+        assessment = known.get(item.id) or assess_item(item, decision)
         if assessment.level is not Level.READY:
             continue
         days = estimate_days(item.estimate)
@@ -322,7 +607,7 @@ def recommend_first_engagement(
     if item.estimate is None:
         size = f"no estimate, readiness {score}/100"
     else:
-        size = f"estimate {item.estimate}, readiness {score}/100"
+        size = f"estimate {size_words(item.estimate)}, readiness {score}/100"
     among = f" of {len(ranked)}" if others else ""
     if not others:
         lead = "the only ready project"
@@ -332,4 +617,8 @@ def recommend_first_engagement(
         among = ""
     else:
         lead = "the smallest ready project"
-    return item.id, f"{_quoted(item.title)} is {lead}{among} ({size}). {FIRST_ENGAGEMENT_ADVICE}"
+    larger, is_largest = _larger_need(session, pool, item)
+    why = f"{_quoted(item.title)} is {lead}{among} ({size}). " + _before_sentence(
+        item, larger, is_largest
+    )
+    return FirstEngagement(item.id, why, larger.id if larger else "")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from triage_tui.core.model import Item
 from triage_tui.core.session import Mark
+from triage_tui.core.spec import find_spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +210,19 @@ def _gap(number: int, name: str, mark: Mark) -> str:
     return template.format(item=name)
 
 
+def gap_todo(number: int, mark: Mark = Mark.MISSING) -> str:
+    """`gap_sentence` for a list already headed by the item: "this item", not its title."""
+    if mark is Mark.MET:
+        return ""
+    return _gap(number, "this item", mark)
+
+
+def blocker_sentence(need: str, title: str = "") -> str:
+    """The gap for a handoff part a ready item still lacks ("name a reviewer")."""
+    where = f"the handoff of {_name(title)}" if title else "the handoff"
+    return f"{need[:1].upper()}{need[1:]} in {where}: it is ready once that is written."
+
+
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """The readiness of one item given the room's marks.
@@ -219,6 +233,8 @@ class Assessment:
         met, partial, missing: criterion numbers in each state (unanswered is missing).
         gaps: one sentence per criterion not met, in criterion order.
         gated: True when the hard gate (4 or 5 missing) forced NOT_READY.
+        blockers: what the handoff still lacks ("name a reviewer") when the marks alone
+            say ready: the item needs work until those are written (DOMAIN.md).
     """
 
     score: int
@@ -228,14 +244,18 @@ class Assessment:
     missing: tuple[int, ...]
     gaps: tuple[str, ...]
     gated: bool = False
+    blockers: tuple[str, ...] = ()
 
 
-def assess(item: Item, marks: Mapping[int, Mark]) -> Assessment:
+def assess(item: Item, marks: Mapping[int, Mark], *, blockers: Sequence[str] = ()) -> Assessment:
     """Score an item against the seven criteria.
 
     Args:
         item: the item (its title goes into the gap sentences).
         marks: criterion number -> Mark; unanswered criteria count as missing.
+        blockers: handoff parts still missing ("name a reviewer",
+            `triage_tui.core.handoff.assess_item` finds them): a ready score then needs
+            work, and each becomes a gap.
 
     Returns:
         The assessment.
@@ -264,8 +284,20 @@ def assess(item: Item, marks: Mapping[int, Mark]) -> Assessment:
     level = level_for(score, marks)
     # The gate "forced" the level only when the score alone would have said otherwise.
     gated = level is Level.NOT_READY and score >= NEEDS_WORK_AT
+    if blockers and level is Level.READY:
+        level = Level.NEEDS_WORK
+        gaps.extend(blocker_sentence(need, item.title) for need in blockers)
+    else:
+        blockers = ()
     return Assessment(
-        score, level, tuple(met), tuple(partial), tuple(missing), tuple(gaps), gated=gated
+        score,
+        level,
+        tuple(met),
+        tuple(partial),
+        tuple(missing),
+        tuple(gaps),
+        gated=gated,
+        blockers=tuple(blockers),
     )
 
 
@@ -278,11 +310,14 @@ class Evidence:
         mark: the suggested answer (MISSING when the text argues against the criterion,
             e.g. "ask Dana" for no tribal knowledge).
         found: the line of the description that was found.
+        text: the part of the spec it found, as written (the acceptance criteria one a
+            line, the contract block...); the found line when the evidence is a phrase.
     """
 
     criterion: int
     mark: Mark
     found: str
+    text: str = ""
 
 
 _M = re.MULTILINE
@@ -389,13 +424,56 @@ def _line_at(text: str, index: int, limit: int = 120) -> str:
     return line
 
 
+def _from_spec(description: str) -> dict[int, Evidence]:
+    """Evidence from the spec's own sections (the same finder the handoff carries from)."""
+    spec = find_spec(description)
+    found = spec.found
+    evidence: dict[int, Evidence] = {}
+    if "out_of_scope" in found or "scope" in found:
+        kind = "out_of_scope" if "out_of_scope" in found else "scope"
+        text = "\n".join(spec.out_of_scope) if kind == "out_of_scope" else spec.scope
+        evidence[1] = Evidence(1, Mark.MET, _clip(found[kind]), text)
+    if "context" in found:
+        evidence[2] = Evidence(2, Mark.MET, _clip(found["context"]), spec.context)
+    if spec.contract:
+        # The first line that says something: not a ``` fence or a {code} marker.
+        lines = [line.strip() for line in spec.contract.splitlines() if line.strip()]
+        first = next(
+            (
+                line
+                for line in lines
+                if not re.fullmatch(r"`{3,}\w*|~{3,}\w*|\{(?:code|noformat)(?::[^}]*)?\}", line)
+            ),
+            lines[0],
+        )
+        evidence[3] = Evidence(3, Mark.MET, _clip(first), spec.contract)
+    if spec.acceptance:
+        line = found.get("acceptance", spec.acceptance[0])
+        # A bare task list is a checklist, not yet criteria an outsider can check.
+        mark = Mark.PARTIAL if re.match(r"[-*+]\s*\[[ xX]\]", line) else Mark.MET
+        evidence[4] = Evidence(4, mark, _clip(line), "\n".join(spec.acceptance))
+    if spec.done:
+        line = found.get("done", spec.done[0])
+        evidence[5] = Evidence(5, Mark.MET, _clip(line), "\n".join(spec.done))
+    if spec.reviewer:
+        line = found.get("reviewer", spec.reviewer)
+        evidence[6] = Evidence(6, Mark.MET, _clip(line), spec.reviewer)
+    return evidence
+
+
+def _clip(line: str, limit: int = 120) -> str:
+    line = line.strip()
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 def detect_evidence(item: Item) -> dict[int, Evidence]:
     """What the item's description suggests for each criterion.
 
-    Looks for acceptance-criteria headings, Given/When/Then, checklists, HTTP endpoints,
-    JSON examples, a definition of done, links to design docs, a named reviewer, and
-    signs of context that lives in someone's head. These are suggestions the room
-    confirms, never answers.
+    First the spec's own sections (`triage_tui.core.spec.find_spec`: acceptance
+    criteria, Given/When/Then, definition of done, contract blocks, context, scope,
+    a named reviewer), then phrases that hint at a criterion (a design-doc link,
+    "request/response", "code review") and signs of context that lives in someone's
+    head. These are suggestions the room confirms, never answers.
 
     Args:
         item: the backlog item.
@@ -406,14 +484,17 @@ def detect_evidence(item: Item) -> dict[int, Evidence]:
     text = item.description
     if not text.strip():
         return {}
-    found: dict[int, Evidence] = {}
+    found = _from_spec(text)
     for number, rules in _RULES.items():
+        if number in found:
+            continue
         for pattern, mark in rules:
             match = pattern.search(text)
             if match is not None:
-                found[number] = Evidence(number, mark, _line_at(text, match.start()))
+                line = _line_at(text, match.start())
+                found[number] = Evidence(number, mark, line, line)
                 break
-    return found
+    return dict(sorted(found.items()))
 
 
 def suggested_marks(item: Item, marks: Mapping[int, Mark] | None = None) -> dict[int, Mark]:

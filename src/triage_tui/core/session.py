@@ -41,15 +41,22 @@ class Mark(StrEnum):
         return order[(order.index(self) + 1) % 3]
 
 
-#: Handoff brief fields (DOMAIN.md: the outcome), in plan order.
+#: Handoff fields (DOMAIN.md: the handoff a contractor receives), in plan order.
 HANDOFF_FIELDS = (
     "deliverable",
+    "context",
+    "contract",
     "acceptance_criteria",
+    "definition_of_done",
+    "out_of_scope",
     "timeline",
     "reviewer",
     "channel",
     "cadence",
+    "access",
 )
+#: Handoff fields that hold a list of strings (one criterion, one thing to arrange).
+HANDOFF_LIST_FIELDS = frozenset({"acceptance_criteria", "access"})
 
 #: Session-level fields a step may set (target SESSION).
 SESSION_FIELDS = ("facilitator", "team", "minutes", "first_engagement", "scope", "phase")
@@ -71,7 +78,8 @@ class Decision:
         rationale: the room's note (for parked items: the open question).
         signals: the ownership/scope signals the room ticked (question keys).
         marks: readiness criterion number (1..7) -> Mark; absent means not yet answered.
-        handoff: handoff brief field -> text (HANDOFF_FIELDS), edited by the room.
+        handoff: handoff field -> text, or a list of strings for HANDOFF_LIST_FIELDS
+            (HANDOFF_FIELDS), edited by the room.
         seconds_spent: time the item was open, summed over visits.
         decided_at: ISO time of the last categorization, or "".
     """
@@ -80,7 +88,7 @@ class Decision:
     rationale: str = ""
     signals: list[str] = field(default_factory=list)
     marks: dict[int, Mark] = field(default_factory=dict)
-    handoff: dict[str, str] = field(default_factory=dict)
+    handoff: dict[str, str | list[str]] = field(default_factory=dict)
     seconds_spent: float = 0.0
     decided_at: str = ""
 
@@ -104,6 +112,8 @@ class Decision:
             key = name[8:]
             if value is None:
                 self.handoff.pop(key, None)
+            elif isinstance(value, list | tuple):
+                self.handoff[key] = [str(part) for part in value]
             else:
                 self.handoff[key] = str(value)
         elif name == "category":
@@ -412,7 +422,7 @@ class Session:
         """Set criterion `criterion` to `mark` (None: unanswered)."""
         return self.change(f"criterion {criterion} {item_id}", (item_id, f"mark.{criterion}", mark))
 
-    def set_handoff(self, item_id: str, name: str, value: str) -> Step | None:
+    def set_handoff(self, item_id: str, name: str, value: str | list[str]) -> Step | None:
         """Edit one handoff brief field of a project item."""
         if name not in HANDOFF_FIELDS:
             raise KeyError(name)

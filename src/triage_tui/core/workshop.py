@@ -25,6 +25,7 @@ from triage_tui.core.session import Category, Mark, Session, Step, now_iso
 
 if TYPE_CHECKING:
     from triage_tui.core.categorize import Suggestion
+    from triage_tui.core.handoff import FirstEngagement
     from triage_tui.core.readiness import Assessment, Evidence
 
 #: The workshop's phases, in screen order.
@@ -60,7 +61,7 @@ class Workshop:
         self.plan_path = plan_path or default_plan_path(session.backlog.source)
         self.clock = Clock(now, elapsed=sum(d.seconds_spent for d in session.decisions.values()))
         self.timer = ItemTimer(now)
-        self._suggestions: dict[str, Suggestion] = {}
+        self._suggestions: dict[str, tuple[tuple[str, ...], Suggestion]] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
         self._in_scope: list[Item] = []
         self._in_scope_ids: set[str] = set()
@@ -133,13 +134,19 @@ class Workshop:
         return None
 
     def suggestion(self, item: Item) -> Suggestion:
-        """The suggestion engine's advice for `item` (computed once, when first shown)."""
+        """The suggestion engine's advice for `item`, with the signals the room ticked.
+
+        Computed when first shown and again only when the ticks change, so ticking a
+        signal question moves the suggestion live.
+        """
+        decision = self.session.decisions.get(item.id)
+        ticked = tuple(sorted(decision.signals)) if decision is not None else ()
         cached = self._suggestions.get(item.id)
-        if cached is None:
+        if cached is None or cached[0] != ticked:
             from triage_tui.core.categorize import suggest
 
-            cached = self._suggestions[item.id] = suggest(item)
-        return cached
+            cached = self._suggestions[item.id] = (ticked, suggest(item, ticked))
+        return cached[1]
 
     def evidence(self, item: Item) -> dict[int, Evidence]:
         """Readiness evidence found in `item`'s description (computed once)."""
@@ -157,9 +164,9 @@ class Workshop:
 
     def assessment(self, item: Item) -> Assessment:
         """Score, level and gaps from the room's confirmed marks."""
-        from triage_tui.core.readiness import assess
+        from triage_tui.core.handoff import assess_item
 
-        return assess(item, self.session.decisions[item.id].marks)
+        return assess_item(item, self.session.decisions[item.id])
 
     def ready_items(self) -> list[Item]:
         """In-scope project items whose spec is ready to hand off."""
@@ -198,8 +205,8 @@ class Workshop:
         """A discussion past twice its target: DOMAIN's sign of an under-specified item."""
         return seconds > 2 * self.discussion_target()
 
-    def first_engagement(self) -> tuple[str, str] | None:
-        """(item id, why) of the recommended first engagement, over the items in scope.
+    def first_engagement(self) -> FirstEngagement | None:
+        """(item id, why, before) of the recommended first engagement, over the items in scope.
 
         The same call the plan export makes, so the screen and the file agree.
         """
@@ -286,7 +293,7 @@ class Workshop:
         index = ids.index(current[0]) if current and current[0] in ids else -1
         return self.session.set_field("first_engagement", ids[(index + 1) % len(ids)])
 
-    def set_handoff(self, item: Item, fields: dict[str, str]) -> Step | None:
+    def set_handoff(self, item: Item, fields: dict[str, str | list[str]]) -> Step | None:
         """The room's edits of `item`'s handoff brief, as one undoable step."""
         from triage_tui.core.handoff import handoff_fields
 

@@ -1,24 +1,36 @@
-"""The Markdown brief a contractor can start from, and the one-row-per-item CSV summary."""
+"""The team's brief of the plan (Markdown), and the one-row-per-item CSV summary.
+
+The brief is the team's document: what the hour decided, what it does to the roadmap,
+the first engagement, the ready handoffs in short (each links to its own standalone
+document, `formats.handoff_doc`), the gaps to close, the hiring items with the room's
+own reasons and the parked items with their questions. Every backlog string goes
+through core.sanitize (`md_text` in Markdown, `csv_cell` in the CSV).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
-from triage_tui.core.categorize import QUESTIONS_BY_KEY, suggest
-from triage_tui.core.handoff import handoff_fields, recommend_first_engagement
-from triage_tui.core.model import Item
-from triage_tui.core.readiness import Assessment, Level, assess
-from triage_tui.core.scope import Scope, apply_scope
-from triage_tui.core.session import Category, Session
-
-#: DOMAIN.md: the hiring items' "what to do".
-SEARCH_TIMELINE_NOTE = (
-    "Search timeline: budget it honestly. Senior backend hires in a small local pool take "
-    "months, not weeks; plan the roadmap around that gap instead of waiting on it. The "
-    "items below stay on hold, or with the current team, until their owner starts."
+from triage_tui.core.categorize import QUESTIONS_BY_KEY
+from triage_tui.core.handoff import (
+    assess_item,
+    field_text,
+    handoff_fields,
+    recommend_first_engagement,
+    size_words,
 )
+from triage_tui.core.model import Item
+from triage_tui.core.readiness import Assessment, Level, blocker_sentence, gap_todo
+from triage_tui.core.roadmap import Roadmap, days_words, roadmap
+from triage_tui.core.sanitize import csv_cell, md_text
+from triage_tui.core.scope import Scope, apply_scope
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.spec import looks_like_jira
+from triage_tui.formats.handoff_doc import backlog_title, handoff_filename, inline, safe_markdown
+from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
 TIMEZONE_NOTE = (
@@ -35,14 +47,8 @@ CONTRACTOR_CHECKLIST = (
     "delivering against specs rather than ongoing direction.",
 )
 
-_HANDOFF_LABELS = (
-    ("deliverable", "Deliverable"),
-    ("acceptance_criteria", "Acceptance criteria"),
-    ("timeline", "Timeline"),
-    ("reviewer", "Reviewer"),
-    ("channel", "Channel"),
-    ("cadence", "Update cadence"),
-)
+#: Where the brief links the handoff documents, relative to the brief.
+HANDOFF_DIR = "handoffs"
 
 
 def _items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
@@ -55,41 +61,21 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _md(text: str) -> str:
-    # Inline text from the backlog must not open a heading, a table cell or emphasis.
-    line = _one_line(text)
-    # Backticks stay: a `code span` in a title reads as intended.
-    for char in ("\\", "|", "*", "_", "[", "]", "<", ">"):
-        line = line.replace(char, "\\" + char)
-    return line
-
-
 def _heading(item: Item) -> str:
-    return f"{_md(item.id)}: {_md(item.title)}"
+    return f"{inline(item.id)}: {inline(item.title)}"
 
 
-def _block(text: str, indent: str = "  ") -> list[str]:
-    """Multi-line text under a list item, kept verbatim (indented, so Markdown nests it)."""
-    return [f"{indent}{line}".rstrip() for line in text.strip("\n").splitlines()]
-
-
-def _quote_block(text: str) -> list[str]:
-    return [f"> {line}".rstrip() for line in text.strip("\n").splitlines()]
-
-
-def _handoff_lines(item: Item, session: Session) -> list[str]:
-    fields = handoff_fields(item, session.decision(item.id))
-    lines: list[str] = []
-    for key, label in _HANDOFF_LABELS:
-        value = fields[key].strip()
-        if "\n" in value:
-            lines.append(f"- **{label}:**")
-            lines.append("")
-            lines.extend(_block(value))
-            lines.append("")
-        else:
-            lines.append(f"- **{label}:** {_md(value)}")
-    return lines
+def _title(session: Session) -> str:
+    """The brief's title: the backlog's own title and the team, never a file name."""
+    title = backlog_title(session)
+    team = session.team.strip()
+    if title and team:
+        return f"{inline(title)}: the plan of team {inline(team)}"
+    if title:
+        return f"{inline(title)}: the backlog plan"
+    if team:
+        return f"The backlog plan of team {inline(team)}"
+    return "The backlog plan"
 
 
 def _summary(session: Session, items: list[Item], assessments: dict[str, Assessment]) -> list[str]:
@@ -117,17 +103,55 @@ def _summary(session: Session, items: list[Item], assessments: dict[str, Assessm
     return lines
 
 
-def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) -> str:
-    """The handoff plan as Markdown a contractor (and the team) can start from.
+def _roadmap_section(plan: Roadmap) -> list[str]:
+    figures = plan.assumptions
+    lines = [
+        "## Roadmap impact",
+        "",
+        f"Assumptions: a senior backend search takes {figures.search_months:g} months; a "
+        f"contractor starts on a ready spec in {figures.contractor_start_days} days "
+        "(`[meta.assumptions]` in the plan; `a` on the Plan screen changes them).",
+        "",
+        plan.summary(),
+    ]
+    groups = (
+        ("Hiring items", plan.of(Category.HIRING)),
+        ("Ready project items", plan.of(Category.PROJECT, ready=True)),
+        ("Project items with gaps", plan.of(Category.PROJECT, ready=False)),
+    )
+    rows = [(name, starts) for name, starts in groups if starts]
+    if rows:
+        lines += [
+            "",
+            "| | items | hire for everything | hire for ownership, contract the projects |",
+            "| --- | ---: | --- | --- |",
+        ]
+        for name, starts in rows:
+            hire = days_words(max(start.hire_all for start in starts))
+            contract = days_words(max(start.contract for start in starts))
+            if name == "Project items with gaps":
+                contract += ", once the gaps are closed"
+            lines.append(f"| {name} | {len(starts)} | in {hire} | in {contract} |")
+    return lines
 
-    Sections: summary, recommended first engagement, a brief per ready project item,
-    the gaps to close for the other project items, the hiring items with their reason
-    and a search-timeline note, the parked items with their open questions, the items
-    not reached, and working notes (timezone, what to look for in a contractor).
+
+def render_brief(
+    session: Session,
+    *,
+    in_scope: Sequence[Item] | None = None,
+    handoff_dir: str = HANDOFF_DIR,
+) -> str:
+    """The team's brief of the plan, as Markdown.
+
+    Sections: summary, roadmap impact, the recommended first engagement, the ready
+    handoffs in short (each links to `handoff_dir/<id>.md`), the gaps to close per
+    item, the hiring items with the room's reasons, the parked items with their
+    questions, the items not reached, and working with an async contractor.
 
     Args:
         session: the decisions (typically from `triage_tui.formats.plan.read_plan`).
         in_scope: the items covered (default: the session's scope applied).
+        handoff_dir: the handoff folder, relative to where the brief is written.
 
     Returns:
         Markdown text ending with a newline.
@@ -135,42 +159,42 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
     items = _items(session, in_scope)
     by_id = {item.id: item for item in items}
     assessments = {
-        item.id: assess(item, session.decision(item.id).marks)
+        item.id: assess_item(item, session.decision(item.id))
         for item in items
         if session.decision(item.id).category is Category.PROJECT
     }
-    title = session.backlog.title or (
-        session.backlog.source.name if session.backlog.source else "backlog"
-    )
-    out: list[str] = [f"# Handoff plan: {_md(title)}", ""]
+    out: list[str] = [f"# {_title(session)}", ""]
     facts = []
+    if session.facilitator:
+        facts.append(f"facilitated by {inline(session.facilitator)}")
+    if session.team:
+        facts.append(f"team {inline(session.team)}")
     created = str(session.plan_meta.get("created", ""))
     if created:
-        facts.append(f"written {created}")
-    if session.facilitator:
-        facts.append(f"facilitator {_md(session.facilitator)}")
-    if session.team:
-        facts.append(f"team {_md(session.team)}")
+        facts.append(f"written {inline(created)}")
     backlog_path = str(session.plan_meta.get("backlog", ""))
     if backlog_path:
-        facts.append(f"from `{backlog_path}`")
+        facts.append(f"backlog {inline(backlog_path)}")
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]
     out += _summary(session, items, assessments)
+    plan = roadmap(session, items, lambda item: assessments[item.id])
+    out += ["", *_roadmap_section(plan)]
 
     # -- first engagement
     out += ["", "## Recommended first engagement", ""]
-    recommendation = recommend_first_engagement(session, items, assessments=assessments)
-    if recommendation is None:
+    first = recommend_first_engagement(session, items, assessments=assessments)
+    if first is None:
         out.append(
             "No project item is ready to hand off yet. Close the gaps of the smallest "
             "project item below first, then hand that one off as the first engagement."
         )
     else:
-        item = by_id[recommendation[0]]
-        out += [f"**{_heading(item)}**", "", recommendation[1]]
+        item = by_id[first.id]
+        link = f"{handoff_dir}/{handoff_filename(item.id)}"
+        out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
 
-    # -- ready items
+    # -- ready handoffs, in short
     ready = [
         item
         for item in items
@@ -179,84 +203,78 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
     out += ["", "## Ready to hand off", ""]
     if not ready:
         out.append("None yet: see the gaps to close below.")
-    for item in ready:
-        assessment = assessments[item.id]
-        out += [f"### {_heading(item)}", "", f"Spec readiness: {assessment.score}/100."]
-        if item.estimate is not None:
-            unit = "" if isinstance(item.estimate, str) else " points"
-            out[-1] += f" Estimate: {_md(str(item.estimate))}{unit}."
-        out += ["", *_handoff_lines(item, session)]
-        if assessment.gaps:
-            out += ["", "Still worth tightening:", ""]
-            out += [f"- [ ] {_md(gap)}" for gap in assessment.gaps]
-        if item.description.strip():
-            out += ["", "<details><summary>The spec as written</summary>", ""]
-            out += _quote_block(item.description)
-            out += ["", "</details>"]
-        out.append("")
-
-    # -- gaps for the other project items
-    others = [item for item in items if item.id in assessments and item not in ready]
-    out += ["## Gaps to close before handoff", ""]
-    if not others:
-        out.append("None: every project item is ready.")
-    for item in others:
-        assessment = assessments[item.id]
-        gate = " (acceptance criteria or definition of done missing)" if assessment.gated else ""
+    else:
         out += [
-            f"### {_heading(item)}",
-            "",
-            f"Spec readiness: {assessment.score}/100, {assessment.level.label}{gate}. "
-            "Closing these helps the internal team too.",
+            f"Each has its own standalone handoff in `{handoff_dir}/` "
+            "(`triage-tui handoff PLAN --all`): send that, not this brief.",
             "",
         ]
-        out += [f"- [ ] {_md(gap)}" for gap in assessment.gaps]
-        out.append("")
+    for item in ready:
+        out += _ready_lines(session, item, assessments[item.id], handoff_dir)
 
-    # -- hiring items
+    # -- gaps, grouped per item
+    others = [item for item in items if item.id in assessments and item not in ready]
+    out += ["", "## Gaps to close before handoff", ""]
+    if not others:
+        out.append("None: every project item is ready.")
+    else:
+        out.append("Closing these helps the internal team too.")
+    for item in others:
+        assessment = assessments[item.id]
+        decision = session.decision(item.id)
+        gate = " (acceptance criteria or definition of done missing)" if assessment.gated else ""
+        if assessment.blockers:
+            status = "ready once: " + ", ".join(assessment.blockers)
+        else:
+            status = assessment.level.label + gate
+        out += ["", f"### {_heading(item)}", "", f"{assessment.score}/100, {status}.", ""]
+        for number in (*assessment.partial, *assessment.missing):
+            mark = Mark.PARTIAL if number in assessment.partial else Mark.MISSING
+            out.append(f"- [ ] {md_text(gap_todo(number, mark))}")
+        out += [f"- [ ] {md_text(blocker_sentence(need))}" for need in assessment.blockers]
+        del decision
+
+    # -- hiring items, with the room's own reasons
     hiring = [item for item in items if session.decision(item.id).category is Category.HIRING]
-    out += ["## Hiring: needs long-term ownership", ""]
+    out += ["", "## Hiring: needs long-term ownership", ""]
     if not hiring:
         out.append("No item was categorized as a hiring problem.")
     else:
-        out += [SEARCH_TIMELINE_NOTE, ""]
-    for item in hiring:
-        out += [f"### {_heading(item)}", ""]
-        out += [f"- **Why ownership:** {_why_hiring(item, session)}"]
-        signals = [
-            QUESTIONS_BY_KEY[key]
-            for key in session.decision(item.id).signals
-            if key in QUESTIONS_BY_KEY
+        figures = plan.assumptions
+        out += [
+            f"Budget the search honestly: with a {figures.search_months:g}-month search the "
+            f"owner starts in {days_words(figures.search_days)}, then onboards before the "
+            "first production commit. Plan the roadmap around that gap instead of waiting on "
+            "it; the project items above do not wait for it.",
         ]
-        for question in signals:
-            out.append(f"- Yes to: {question.text}")
-        out.append("")
+    for item in hiring:
+        out += ["", f"### {_heading(item)}", ""]
+        out += _hiring_lines(session, item, plan)
 
     # -- parked items
     parked = [item for item in items if session.decision(item.id).category is Category.PARKED]
-    out += ["## Parked: open questions", ""]
+    out += ["", "## Parked: open questions", ""]
     if not parked:
         out.append("Nothing was parked.")
     for item in parked:
         open_question = _one_line(session.decision(item.id).rationale) or (
             "no open question written down: write the question the room could not answer."
         )
-        out.append(f"- **{_heading(item)}**: {_md(open_question)}")
-    out.append("")
+        out.append(f"- **{_heading(item)}**: {inline(open_question)}")
 
     undecided = [item for item in items if session.decision(item.id).category is Category.UNDECIDED]
     if undecided:
-        out += ["## Not reached in the timebox", ""]
+        out += ["", "## Not reached in the timebox", ""]
         out += [f"- {_heading(item)}" for item in undecided]
-        out.append("")
 
     # -- working notes
     out += [
+        "",
         "## Working with an async contractor",
         "",
         TIMEZONE_NOTE,
         "",
-        "Every handoff above assumes a written workflow: feedback in pull request comments, "
+        "Every handoff assumes a written workflow: feedback in pull request comments, "
         "decisions written down where they persist, and a daily written update at the end "
         "of the contractor's day (what was done, what was decided, what is next).",
         "",
@@ -267,32 +285,90 @@ def render_brief(session: Session, *, in_scope: Sequence[Item] | None = None) ->
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _why_hiring(item: Item, session: Session) -> str:
-    rationale = _one_line(session.decision(item.id).rationale)
+def _ready_lines(
+    session: Session, item: Item, assessment: Assessment, handoff_dir: str
+) -> list[str]:
+    fields = handoff_fields(item, session.decision(item.id))
+    jira = looks_like_jira(item.description)
+    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), jira=jira))
+    # The outcome alone: "ships when ... below" points into the handoff, not this list.
+    deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
+    criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
+    reviewer = field_text(fields["reviewer"]).strip()
+    link = f"{handoff_dir}/{handoff_filename(item.id)}"
+    facts = [f"readiness {assessment.score}/100", inline(size_words(item.estimate))]
+    facts.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'}")
+    facts.append(f"reviewer {inline(reviewer)}")
+    return [f"- **[{_heading(item)}]({link})**: {_one_line(deliverable)} ({', '.join(facts)})"]
+
+
+def _hiring_lines(session: Session, item: Item, plan: Roadmap) -> list[str]:
+    decision = session.decision(item.id)
+    lines = []
+    rationale = _one_line(decision.rationale)
     if rationale:
-        return _md(rationale)
-    suggestion = suggest(item)
-    if suggestion.category is Category.HIRING:
-        return f"(no rationale written; the suggestion said) {_md(suggestion.reason)}"
-    return "no rationale written down: say why this needs an owner for years."
+        lines.append(f"- **Why ownership (the room):** {inline(rationale)}")
+    else:
+        lines.append("- **Why ownership:** the room wrote no reason; write one before the search.")
+    signals = [QUESTIONS_BY_KEY[key] for key in decision.signals if key in QUESTIONS_BY_KEY]
+    if signals:
+        lines.append("- **Signals the room ticked:**")
+        lines += [f"  - {md_text(question.text)}" for question in signals]
+    start = next((start for start in plan.starts if start.item.id == item.id), None)
+    if start is not None:
+        lines.append(
+            f"- **Search timeline:** the owner starts in {days_words(start.hire_all)}; until "
+            f"then {inline(item.id)} stays with the current team, so plan what it blocks."
+        )
+    return lines
+
+
+#: The CSV summary's columns.
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "category",
+    "score",
+    "level",
+    "ready_once",
+    "open_question",
+    "gaps",
+)
 
 
 def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = None) -> str:
-    """One CSV row per item: id, title, category, score, level, gaps (joined by " | ").
+    """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
-    Score and level are empty for items that are not project items.
+    Score, level, ready_once and gaps are filled for project items; open_question for
+    parked items (their rationale); gaps are joined by " | ".
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("id", "title", "category", "score", "level", "gaps"))
+    writer.writerow(CSV_COLUMNS)
     for item in _items(session, in_scope):
         decision = session.decision(item.id)
+        score = level = ready_once = question = ""
+        gaps: tuple[str, ...] = ()
         if decision.category is Category.PROJECT:
-            assessment = assess(item, decision.marks)
-            score, level, gaps = str(assessment.score), assessment.level.value, assessment.gaps
-        else:
-            score, level, gaps = "", "", ()
+            assessment = assess_item(item, decision)
+            score, level = str(assessment.score), assessment.level.value
+            ready_once = ", ".join(assessment.blockers)
+            gaps = assessment.gaps
+        elif decision.category is Category.PARKED:
+            question = _one_line(decision.rationale)
         writer.writerow(
-            (item.id, item.title, decision.category.value, score, level, " | ".join(gaps))
+            tuple(
+                csv_cell(value)
+                for value in (
+                    item.id,
+                    _one_line(item.title),
+                    decision.category.value,
+                    score,
+                    level,
+                    ready_once,
+                    question,
+                    " | ".join(gaps),
+                )
+            )
         )
     return buffer.getvalue()

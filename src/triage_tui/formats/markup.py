@@ -1,27 +1,25 @@
-"""Showing descriptions: Jira wiki markup turned into Markdown for display (the plan keeps the original)."""
+"""Jira wiki markup as Markdown, wherever a description or a handoff part is shown or
+exported (the plan keeps the original).
+
+The conversion is jira2markdown's (a maintained pyparsing grammar: headings, lists,
+tables, `{code}`/`{noformat}`/`{quote}`/`{panel}`, `*bold*`, `{{monospace}}`, links,
+colours); the mention rules on top are ours: a Jira Cloud account mention
+(`[~accountid:...]`) names nobody the room knows and reads as one token, `@jira-user`;
+a Jira Server user-name mention (`[~jsmith]`) reads as `@jsmith`.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
-_JIRA_HINT = re.compile(
-    r"^h[1-6]\.\s|\{code(?::[^}]*)?\}|\{noformat\}|\{quote\}|\[[^\]|]+\|[^\]]+\]", re.M
-)
-_HEADING = re.compile(r"^h([1-6])\.\s*(.*)$")
-_BLOCK = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
-_LINK = re.compile(r"\[([^\]|]+)\|([^\]]+)\]")
-_NUMBERED = re.compile(r"^(#+)\s+(.*)$")
-_BULLET = re.compile(r"^(\*+|-+)\s+(.*)$")
-# Mentions: Jira Cloud writes an opaque account id, Jira Server the user name.
+from triage_tui.core.spec import looks_like_jira
+
+__all__ = ["display_markdown", "jira_to_markdown", "looks_like_jira", "part_markdown"]
+
 _ACCOUNT_MENTION = re.compile(r"\[~accountid:[^\]\s]*\]")
 _USER_MENTION = re.compile(r"\[~([^\]\s:|]+)\]")
-_MONOSPACE = re.compile(r"\{\{(.+?)\}\}")
-
-
-def _inline(text: str) -> str:
-    """Links, mentions and {{monospace}} inside one line of Jira markup, as Markdown."""
-    text = _MONOSPACE.sub(r"`\1`", text) if "{{" in text else text
-    return _USER_MENTION.sub(r"@\1", _mentions(_LINK.sub(r"[\1](\2)", text)))
 
 
 def _mentions(text: str) -> str:
@@ -29,52 +27,103 @@ def _mentions(text: str) -> str:
     return _ACCOUNT_MENTION.sub("@jira-user", text) if "[~accountid:" in text else text
 
 
-def looks_like_jira(text: str) -> bool:
-    """True when `text` uses Jira wiki markup (headings like `h3.`, `{code}`, `[text|url]`)."""
-    return bool(_JIRA_HINT.search(text))
-
-
+@lru_cache(maxsize=4096)
 def jira_to_markdown(text: str) -> str:
-    """Convert the common parts of Jira wiki markup to Markdown.
+    """Jira wiki markup converted to Markdown (an unclosed `{code}` block is closed).
 
-    Headings, code and noformat blocks, links, mentions, `{{monospace}}`, bullet and
-    numbered lists, and `{quote}`; anything else is left as it is.
+    jira2markdown parses ~20-50 ms per description here, so the text is converted in
+    blocks (paragraphs, code blocks), a block with no markup character passes through
+    as it is, and results are cached by text (descriptions are shown again and again).
+    """
+    text = _USER_MENTION.sub(r"@\1", _mentions(text.replace("\r\n", "\n")))
+    parts = []
+    for block in _blocks(_prepare(text)):
+        if _MARKUP_CHAR.search(block):
+            parts.append(_grammar().transform_string(block).strip("\n"))
+        else:
+            parts.append(block)
+    return "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
+
+
+# A block with none of these is prose to jira2markdown too (it would change nothing).
+_MARKUP_CHAR = re.compile(r"[*_{}\[\]|#^~?!+\-]|^h[1-6]\.|^bq\.|\\\\", re.M)
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs and whole code blocks (a blank line inside a block stays inside)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    inside = False
+    for line in text.split("\n"):
+        if not line.strip() and not inside:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+        if len(_BLOCK_TOKEN.findall(line)) % 2:
+            inside = not inside
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> Any:
+    """jira2markdown's grammar, built once (its `convert` builds it on every call)."""
+    from jira2markdown.elements import MarkupElements
+    from pyparsing import Forward, ParserElement
+
+    ParserElement.set_default_whitespace_chars("")
+    elements = MarkupElements()
+    inline_markup = Forward()
+    markup = Forward()
+    inline_markup <<= elements.expr(
+        inline_markup, markup, {}, filter(lambda e: e.is_inline_element, elements)
+    )
+    markup <<= elements.expr(inline_markup, markup, {}, elements)
+    return markup
+
+
+_BLOCK_TOKEN = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
+_LIST_LINE = re.compile(r"^[ \t]*(?:[*#]+|-)[ \t]+\S")
+
+
+def _prepare(text: str) -> str:
+    """Jira text as jira2markdown reads it the way Jira renders it.
+
+    - a `{code}` block with no language becomes `{noformat}` (jira2markdown would label
+      it Java); an unclosed block is closed;
+    - a line right after a list item that is not one (a heading, a paragraph) is
+      set apart by a blank line (jira2markdown would indent it into the list item).
     """
     out: list[str] = []
-    in_block = False
-    for raw in text.replace("\r\n", "\n").split("\n"):
-        line = raw.rstrip()
-        parts = _BLOCK.split(line)
-        if len(parts) > 1:
-            # A line holding {code}...{code}: emit fences around each segment.
-            for index, part in enumerate(parts):
-                if index % 3 == 0:
-                    if part.strip():
-                        out.append(part)
-                elif index % 3 == 1:
-                    language = (parts[index + 1] or "").split("|")[0].replace("language=", "")
-                    out.append("```" if in_block else f"```{language}")
-                    in_block = not in_block
-            continue
-        if in_block:
-            out.append(raw)
-            continue
-        line = line.replace("{quote}", "")
-        heading = _HEADING.match(line)
-        if heading:
-            out.append(f"{'#' * int(heading.group(1))} {_inline(heading.group(2))}")
-            continue
-        numbered = _NUMBERED.match(line)
-        if numbered:
-            out.append(f"{'   ' * (len(numbered.group(1)) - 1)}1. {_inline(numbered.group(2))}")
-            continue
-        bullet = _BULLET.match(line)
-        if bullet:
-            out.append(f"{'  ' * (len(bullet.group(1)) - 1)}- {_inline(bullet.group(2))}")
-            continue
-        out.append(_inline(line))
-    if in_block:
-        out.append("```")
+    open_kind = ""  # the block we are in: "code", "noformat" or ""
+    was_list = False
+    for line in text.split("\n"):
+        pieces: list[str] = []
+        position = 0
+        for match in _BLOCK_TOKEN.finditer(line):
+            pieces.append(line[position : match.start()])
+            kind, language = match.group(1), match.group(2)
+            if not open_kind:
+                open_kind = "code" if kind == "code" and language else "noformat"
+                pieces.append("{code:" + language + "}" if open_kind == "code" else "{noformat}")
+            elif kind == open_kind or (kind == "code" and open_kind == "noformat"):
+                pieces.append("{code}" if open_kind == "code" else "{noformat}")
+                open_kind = ""
+            else:
+                pieces.append(match.group(0))
+            position = match.end()
+        pieces.append(line[position:])
+        joined = "".join(pieces)
+        is_list = bool(_LIST_LINE.match(joined)) and not open_kind
+        if was_list and joined.strip() and not is_list:
+            out.append("")
+        out.append(joined)
+        was_list = is_list
+    if open_kind:
+        out.append("{code}" if open_kind == "code" else "{noformat}")
     return "\n".join(out)
 
 
@@ -86,3 +135,19 @@ def display_markdown(text: str) -> str:
     Markdown "# heading" would otherwise become a numbered list).
     """
     return jira_to_markdown(text) if looks_like_jira(text) else _mentions(text)
+
+
+def part_markdown(text: str, *, jira: bool) -> str:
+    """One part of a handoff (a criterion, the contract) as Markdown.
+
+    Args:
+        text: the part as the spec (or the room) wrote it.
+        jira: whether the item's description is Jira markup: the part is converted
+            then, since a lone `*Given*` or `{{mono}}` does not show it on its own.
+
+    Returns:
+        Markdown.
+    """
+    if jira or looks_like_jira(text):
+        return jira_to_markdown(text)
+    return _mentions(text)

@@ -17,11 +17,24 @@ from typing import Any
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
-from triage_tui.core.handoff import default_handoff, handoff_fields, recommend_first_engagement
+from triage_tui.core.handoff import (
+    assess_item,
+    default_handoff,
+    handoff_fields,
+    recommend_first_engagement,
+)
 from triage_tui.core.model import Backlog, Estimate, Item
-from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level, assess
+from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
 from triage_tui.core.scope import Scope, apply_scope
-from triage_tui.core.session import HANDOFF_FIELDS, Category, Decision, Mark, Session, now_iso
+from triage_tui.core.session import (
+    HANDOFF_FIELDS,
+    HANDOFF_LIST_FIELDS,
+    Category,
+    Decision,
+    Mark,
+    Session,
+    now_iso,
+)
 
 SCHEMA = "triage-tui/plan/1"
 SCHEMA_PREFIX = "triage-tui/plan/"
@@ -123,7 +136,7 @@ def _item_entry(
     entry["signals"] = list(decision.signals)
     assessment: Assessment | None = None
     if decision.category is Category.PROJECT:
-        assessment = assess(item, decision.marks)
+        assessment = assess_item(item, decision)
         entry["readiness"] = {
             "score": assessment.score,
             "level": assessment.level.value,
@@ -455,16 +468,30 @@ class _Reader:
             defaults = default_handoff(item, decision)
             for name in HANDOFF_FIELDS:
                 if name in handoff:
-                    value = self.string(handoff, name, f"{where} handoff", line)
+                    value: str | list[str]
+                    if name in HANDOFF_LIST_FIELDS and isinstance(handoff[name], str):
+                        # plan/1 wrote a list field as one text, one entry a line
+                        value = [
+                            re.sub(r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?", "", part.strip())
+                            for part in handoff[name].splitlines()
+                            if part.strip()
+                        ]
+                    elif name in HANDOFF_LIST_FIELDS:
+                        value = self.strings(handoff, name, f"{where} handoff", line)
+                    else:
+                        value = self.string(handoff, name, f"{where} handoff", line)
                     # Only what differs from the defaults is the room's edit.
                     if value != defaults[name]:
                         decision.handoff[name] = value
             if not decision.handoff:
                 # Every field as the defaults say (an edit back to the default): keep them,
                 # or the next save of a not-ready item would drop its handoff table.
-                decision.handoff.update(
-                    (name, str(handoff[name])) for name in HANDOFF_FIELDS if name in handoff
-                )
+                for name in HANDOFF_FIELDS:
+                    if name in handoff:
+                        kept = handoff[name]
+                        decision.handoff[name] = (
+                            [str(part) for part in kept] if isinstance(kept, list) else str(kept)
+                        )
         return item, decision, bool(handoff)
 
     def session(self, document: Mapping[str, Any]) -> Session:

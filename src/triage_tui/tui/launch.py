@@ -173,8 +173,12 @@ def export_files(
     plan: Path | None = None,
     brief: Path | None = None,
     csv: Path | None = None,
+    handoffs: Path | None = None,
 ) -> tuple[list[str], bool]:
     """Write the chosen exports atomically; one message per file, and whether all worked.
+
+    `handoffs` is a folder: one standalone handoff per ready project item (the brief
+    links to them by the folder's name when both are written side by side).
 
     A failure (read-only folder, full disk, a directory in the way) leaves the session
     untouched: the caller shows the message and the user can pick another path.
@@ -193,7 +197,14 @@ def export_files(
             (plan, lambda: dumps_plan(session, in_scope=workshop.in_scope, plan_path=target), True)
         )
     if brief is not None:
-        jobs.append((brief, lambda: render_brief(session, in_scope=workshop.in_scope), False))
+        folder = handoffs.name if handoffs is not None else "handoffs"
+        jobs.append(
+            (
+                brief,
+                lambda: render_brief(session, in_scope=workshop.in_scope, handoff_dir=folder),
+                False,
+            )
+        )
     if csv is not None:
         jobs.append((csv, lambda: render_csv_summary(session, in_scope=workshop.in_scope), False))
     for path, render, backup in jobs:
@@ -207,4 +218,22 @@ def export_files(
             messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
         else:
             messages.append(f"Wrote {path}")
+    if handoffs is not None:
+        from triage_tui.formats.handoff_doc import handoff_documents
+
+        try:
+            docs = handoff_documents(session, in_scope=workshop.in_scope, every_ready=True)
+            handoffs.mkdir(parents=True, exist_ok=True)
+            for doc in docs:
+                atomic_write_text(handoffs / doc.filename, doc.text)
+        except OSError as error:
+            ok = False
+            messages.append(describe_write_error(handoffs, error))
+        else:
+            count = len(docs)
+            messages.append(
+                f"Wrote {handoffs}/ ({count} handoff{'s' if count != 1 else ''})"
+                if count
+                else f"Wrote no handoff into {handoffs}/: no project item is ready yet"
+            )
     return messages, ok

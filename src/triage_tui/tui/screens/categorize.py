@@ -183,6 +183,10 @@ class CategorizeScreen(ItemScreen):
         text.append("Suggestion: ", style="bold")
         text.append(f"{suggestion.category.value.upper()}", style="bold reverse")
         text.append(f"\n{suggestion.reason}")
+        if suggestion.open_question:
+            # Drafted for a parked or conflicting item: the question the room writes down.
+            text.append("\nOpen question: ", style="bold")
+            text.append(suggestion.open_question)
         self.query_one("#suggestion", Static).update(text, layout=False)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
@@ -234,7 +238,7 @@ class CategorizeScreen(ItemScreen):
 
         self._store_note()
         rationale = workshop.session.decisions[item.id].rationale
-        drafted = getattr(workshop.suggestion(item), "open_question", "") or ""
+        drafted = workshop.suggestion(item).open_question
         prompt = ParkPrompt(item.id, item.title, rationale or drafted)
 
         def parked(question: str | None) -> None:
@@ -275,12 +279,17 @@ class CategorizeScreen(ItemScreen):
         self._show_side(item)
 
     def action_note(self) -> None:
-        """`n`: edit the note (a parked item's open question), starting from its text."""
+        """`n`: edit the note (a parked item's open question), starting from its text.
+
+        A parked item with no question yet starts from the suggestion's drafted one.
+        """
         workshop = self.workshop
         item = self.current
         note = self.query_one("#note", Input)
         if workshop is not None and item is not None:
             note.value = workshop.session.decisions[item.id].rationale
+            if not note.value and workshop.category(item) is Category.PARKED:
+                note.value = workshop.suggestion(item).open_question
         self.add_class("-editing")  # the editor takes the note line's place, visibly
         note.focus()
         note.cursor_position = len(note.value)

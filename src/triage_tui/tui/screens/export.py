@@ -1,4 +1,4 @@
-"""Export: the plan TOML, the Markdown brief and the CSV summary, where the user says."""
+"""Export: the plan TOML, the team's brief, the CSV summary and the contractors' handoffs."""
 
 from __future__ import annotations
 
@@ -33,10 +33,12 @@ class ExportScreen(PhaseScreen):
             yield Label("Export the plan", classes="panel-title")
             yield Label("Plan (TOML, for git)")
             yield Input(id="plan-path", compact=True)
-            yield Label("Brief (Markdown, for the contractor)")
+            yield Label("Brief (Markdown, the team's document)")
             yield Input(id="brief-path", compact=True)
             yield Label("Summary (CSV, one row per item)")
             yield Input(id="csv-path", compact=True)
+            yield Label("Handoffs (a folder: one Markdown document per ready project item)")
+            yield Input(id="handoffs-path", compact=True)
             yield Static(id="export-status")
         yield from self.compose_footer()
 
@@ -51,6 +53,7 @@ class ExportScreen(PhaseScreen):
             "plan-path": plan,
             "brief-path": plan.with_name(f"{base}.brief.md"),
             "csv-path": plan.with_name(f"{base}.summary.csv"),
+            "handoffs-path": plan.with_name(f"{base}.handoffs"),
         }
         for widget_id, path in defaults.items():
             widget = self.query_one(f"#{widget_id}", Input)
@@ -60,7 +63,7 @@ class ExportScreen(PhaseScreen):
             decided = workshop.decided_count()
             self.query_one("#export-status", Static).update(
                 Text(
-                    f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all three "
+                    f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all four "
                     "(an existing plan is kept as .bak); ctrl+s writes the plan alone.",
                     style="dim",
                 )
@@ -80,7 +83,7 @@ class ExportScreen(PhaseScreen):
             return
         paths = {
             name: user_path(self.query_one(f"#{name}-path", Input).value)
-            for name in ("plan", "brief", "csv")
+            for name in ("plan", "brief", "csv", "handoffs")
             if self.query_one(f"#{name}-path", Input).value.strip()
         }
         self.query_one("#export-status", Static).update(Text("Writing …", style="bold"))
@@ -94,7 +97,11 @@ class ExportScreen(PhaseScreen):
         if workshop is None:
             return
         messages, ok = export_files(
-            workshop, plan=paths.get("plan"), brief=paths.get("brief"), csv=paths.get("csv")
+            workshop,
+            plan=paths.get("plan"),
+            brief=paths.get("brief"),
+            csv=paths.get("csv"),
+            handoffs=paths.get("handoffs"),
         )
         self.app.call_from_thread(self._done, messages, ok)
 

@@ -1,6 +1,9 @@
-"""Plan: the board at a glance, the first engagement, and the handoff brief of each ready item."""
+"""Plan: the board, readiness, the roadmap impact, the first engagement, and each handoff."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -13,16 +16,50 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
 
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import format_clock
-from triage_tui.core.session import HANDOFF_FIELDS, Category
+from triage_tui.core.session import HANDOFF_FIELDS, HANDOFF_LIST_FIELDS, SESSION_FIELDS, Category
 from triage_tui.tui.screens.base import PhaseScreen
+
+if TYPE_CHECKING:
+    from triage_tui.core.readiness import Assessment
+    from triage_tui.core.roadmap import Roadmap
+    from triage_tui.core.workshop import Workshop
 
 FIELD_TITLES = {
     "deliverable": "Deliverable",
+    "context": "System context",
+    "contract": "Contract",
     "acceptance_criteria": "Acceptance criteria",
+    "definition_of_done": "Definition of done",
+    "out_of_scope": "Out of scope",
     "timeline": "Timeline",
     "reviewer": "Reviewer",
     "channel": "Channel",
     "cadence": "Update cadence",
+    "access": "Before day one",
+}
+
+#: The Plan screen's order: what a room checks first (criteria, done, reviewer) on top.
+SHOWN_ORDER = (
+    "deliverable",
+    "acceptance_criteria",
+    "definition_of_done",
+    "reviewer",
+    "timeline",
+    "out_of_scope",
+    "context",
+    "contract",
+    "channel",
+    "cadence",
+    "access",
+)
+#: Long parts cut to a few lines on the screen (the editor and the export show all).
+LONG_FIELDS = frozenset({"context", "contract", "access", "out_of_scope"})
+
+#: What the editor asks for when a part a handoff needs is empty.
+ASKS = {
+    "acceptance_criteria": "needed: one checkable criterion a line",
+    "definition_of_done": "needed: what done means to everyone",
+    "reviewer": "needed: name the person who reviews (e.g. @priya)",
 }
 
 
@@ -30,6 +67,64 @@ def bar(count: int, total: int, width: int = 30) -> str:
     """A proportional bar of block characters."""
     filled = 0 if total <= 0 else round(width * count / total)
     return "█" * filled + "·" * (width - filled)
+
+
+def status_words(assessment: Assessment) -> str:
+    """A project item's handoff status: "✓ ready", "ready once: name a reviewer", ..."""
+    if assessment.blockers:
+        return "ready once: " + ", ".join(assessment.blockers)
+    marks = {"ready": "✓", "needs_work": "◐", "not_ready": "✗"}
+    return f"{marks[assessment.level.value]} {assessment.level.label}"
+
+
+def short_days(days: int) -> str:
+    """Days as a chart label: "5 d", "3 wk", "4 mo"."""
+    if days < 14:
+        return f"{days} d"
+    if days < 60:
+        return f"{round(days / 7)} wk"
+    return f"{round(days / 30)} mo"
+
+
+def roadmap_chart(roadmap: Roadmap, palette: Mapping[str, str], width: int = 20) -> Text:
+    """The roadmap impact as bars: when work starts per group, under both strategies.
+
+    Each row's bar is the wait (·) up to the start (▶), on one scale from today to the
+    end of the search; a colour always comes with a word or a symbol beside it.
+    """
+    figures = roadmap.assumptions
+    scale = max(figures.search_days, figures.contractor_start_days, 1)
+    text = Text()
+    text.append("Roadmap impact: when work starts\n", style="bold")
+    text.append(
+        f"search {figures.search_months:g} months · contractor in "
+        f"{figures.contractor_start_days} days\n",
+        style="dim",
+    )
+    groups = (
+        ("Hiring", roadmap.of(Category.HIRING), "hiring"),
+        ("Ready projects", roadmap.of(Category.PROJECT, ready=True), "ready"),
+        ("Other projects", roadmap.of(Category.PROJECT, ready=False), "needs-work"),
+    )
+    for name, starts, colour in groups:
+        if not starts:
+            continue
+        text.append(f"{name} ({len(starts)})\n", style="bold")
+        for label, day in (
+            ("hire all", max(start.hire_all for start in starts)),
+            ("contract", max(start.contract for start in starts)),
+        ):
+            filled = max(0, min(width - 1, round((width - 1) * day / scale)))
+            text.append(f"  {label:<9}")
+            text.append("·" * filled, style="dim")
+            text.append("▶", style=f"bold {palette.get(colour, '')}")
+            text.append(" " * (width - 1 - filled))
+            waits = colour == "needs-work" and label == "contract"
+            text.append(f" {short_days(day)}{' +gaps' if waits else ''}\n")
+    if not roadmap.starts:
+        text.append("No hiring or project item yet: the chart follows the decisions.\n")
+    text.append("a: change the assumptions", style="dim")
+    return text
 
 
 class PlanScreen(PhaseScreen):
@@ -40,13 +135,16 @@ class PlanScreen(PhaseScreen):
     BINDINGS = [
         Binding("f", "cycle_first", "First engagement", id="triage.first-engagement"),
         Binding("e", "edit", "Edit handoff", id="triage.edit-handoff"),
+        Binding("a", "assumptions", "Assumptions", id="triage.assumptions"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Horizontal(id="plan-top"):
-            yield Static(id="board", classes="panel")
-            yield Static(id="spread", classes="panel")
+            with Vertical(id="plan-left"):
+                yield Static(id="board", classes="panel")
+                yield Static(id="spread", classes="panel")
+            yield Static(id="roadmap", classes="panel")
         yield Static(id="first", classes="panel")
         with Horizontal(id="plan-bottom"):
             yield DataTable(id="handoffs", cursor_type="row", zebra_stripes=True)
@@ -57,22 +155,51 @@ class PlanScreen(PhaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_columns("id", "ready project", "score")
+        table.add_columns("id", "project", "score", "handoff")
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.query_one(DataTable).focus()
 
-    def ready_items(self) -> list[Item]:
-        """Ready project items, in backlog order."""
+    def handoff_items(self) -> list[Item]:
+        """Project items whose handoff can be written now: ready, or ready once its
+        handoff names what it lacks (acceptance criteria, definition of done, a reviewer)."""
         workshop = self.workshop
-        return [] if workshop is None else workshop.ready_items()
+        if workshop is None:
+            return []
+        return [
+            item
+            for item in workshop.project_items()
+            if (assessment := workshop.assessment(item)).level.value == "ready"
+            or assessment.blockers
+        ]
 
     def refresh_view(self) -> None:
         super().refresh_view()
         workshop = self.workshop
         if workshop is None:
             return
+        self._draw_board(workshop)
+        self._draw_roadmap(workshop)
+        self._draw_first(workshop)
+        table = self.query_one(DataTable)
+        items = self.handoff_items()
+        keep = table.cursor_row
+        table.clear()
+        for item in items:
+            assessment = workshop.assessment(item)
+            table.add_row(
+                item.id,
+                item.title[:26],
+                str(assessment.score),
+                status_words(assessment),
+                key=item.id,
+            )
+        if items:
+            table.move_cursor(row=min(keep, len(items) - 1))
+        self._show_detail()
+
+    def _draw_board(self, workshop: Workshop) -> None:
         session = workshop.session
         counts = session.counts(workshop.in_scope)
         total = len(workshop.in_scope)
@@ -87,7 +214,8 @@ class PlanScreen(PhaseScreen):
         ):
             board.append(f" {word:<15}{counts[category]:>5} ")
             board.append(
-                bar(counts[category], total), style=f"bold {palette.get(category.value, '')}"
+                bar(counts[category], total, 20),
+                style=f"bold {palette.get(category.value, '')}",
             )
             board.append("\n")
         slowest = workshop.longest_discussions(3)
@@ -116,11 +244,21 @@ class PlanScreen(PhaseScreen):
         ):
             spread.append(f" {word:<13}{levels[level]:>5} ")
             spread.append(
-                bar(levels[level], projects),
+                bar(levels[level], projects, 20),
                 style=f"bold {palette.get(level.replace('_', '-'), '')}",
             )
             spread.append("\n")
         self.query_one("#spread", Static).update(spread)
+
+    def _draw_roadmap(self, workshop: Workshop) -> None:
+        from triage_tui.core.roadmap import roadmap
+
+        plan = roadmap(workshop.session, workshop.in_scope, workshop.assessment)
+        chart = roadmap_chart(plan, self.app.get_css_variables())
+        self.query_one("#roadmap", Static).update(chart)
+
+    def _draw_first(self, workshop: Workshop) -> None:
+        session = workshop.session
         first = workshop.first_engagement()
         first_text = Text()
         first_text.append("Recommended first engagement  ", style="bold")
@@ -129,33 +267,25 @@ class PlanScreen(PhaseScreen):
                 "none yet: no project item is ready. Close the gaps of the closest one first."
             )
         else:
-            item_id, why = first
-            chosen = session.backlog.by_id().get(item_id)
-            first_text.append(f"{item_id}  {chosen.title if chosen else ''}", style="bold reverse")
-            first_text.append(f"\n{why}")
+            chosen = session.backlog.by_id().get(first.id)
+            first_text.append(f"{first.id}  {chosen.title if chosen else ''}", style="bold reverse")
+            if first.before:
+                first_text.append(f"  before {first.before}", style="bold")
+            first_text.append(f"\n{first.why}")
             first_text.append("\nf: choose another ready item", style="dim")
         self.query_one("#first", Static).update(first_text)
-        table = self.query_one(DataTable)
-        ready = self.ready_items()
-        keep = table.cursor_row
-        table.clear()
-        for item in ready:
-            table.add_row(
-                item.id, item.title[:48], str(workshop.assessment(item).score), key=item.id
-            )
-        if ready:
-            table.move_cursor(row=min(keep, len(ready) - 1))
-        self._show_detail()
 
     def _current(self) -> Item | None:
         table = self.query_one(DataTable)
-        ready = self.ready_items()
-        if not ready or not 0 <= table.cursor_row < len(ready):
+        items = self.handoff_items()
+        if not items or not 0 <= table.cursor_row < len(items):
             return None
-        return ready[table.cursor_row]
+        return items[table.cursor_row]
 
     def _show_detail(self) -> None:
-        from triage_tui.core.handoff import handoff_fields
+        from triage_tui.core.handoff import field_text, handoff_fields
+        from triage_tui.core.spec import looks_like_jira
+        from triage_tui.formats.markup import part_markdown
 
         workshop = self.workshop
         item = self._current()
@@ -163,17 +293,32 @@ class PlanScreen(PhaseScreen):
         if workshop is None or item is None:
             detail.update(
                 Text(
-                    "No ready project items yet. Readiness (f4) shows the gaps to close.",
+                    "No project item is ready to hand off yet. Readiness (f4) shows the "
+                    "gaps to close.",
                     style="dim",
                 )
             )
             return
         fields = handoff_fields(item, workshop.session.decisions[item.id])
+        jira = looks_like_jira(item.description)
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        for name in HANDOFF_FIELDS:
-            grid.add_row(FIELD_TITLES[name], fields.get(name, ""))
+        status = status_words(workshop.assessment(item))
+        grid.add_row("Handoff", Text(status, style="bold"))
+        for name in SHOWN_ORDER:
+            value = fields.get(name, "")
+            if isinstance(value, list):
+                shown = "\n".join(f"☐ {part_markdown(part, jira=jira)}" for part in value)
+            else:
+                shown = part_markdown(field_text(value), jira=jira)
+            lines = shown.splitlines()
+            if name in LONG_FIELDS and len(lines) > 4:
+                shown = "\n".join([*lines[:4], "… (e shows all)"])
+            if not shown.strip() and name in ASKS:
+                grid.add_row(FIELD_TITLES[name], Text(f"✗ {ASKS[name]} (e)", style="bold"))
+            else:
+                grid.add_row(FIELD_TITLES[name], Text(shown))
         detail.update(grid)
 
     @on(DataTable.RowHighlighted)
@@ -191,58 +336,135 @@ class PlanScreen(PhaseScreen):
         workshop = self.workshop
         item = self._current()
         if workshop is None or item is None:
-            self.notify("Pick a ready project item first.", severity="warning")
+            self.notify("Pick a project item whose readiness is met first.", severity="warning")
             return
         from triage_tui.core.handoff import handoff_fields
 
         fields = handoff_fields(item, workshop.session.decisions[item.id])
 
-        def save(result: dict[str, str] | None) -> None:
+        def save(result: dict[str, str | list[str]] | None) -> None:
             if result is not None:
                 workshop.set_handoff(item, result)
                 self.refresh_view()
 
         self.app.push_screen(HandoffEditor(item, fields), save)
 
+    def action_assumptions(self) -> None:
+        workshop = self.workshop
+        if workshop is None:
+            return
+        from triage_tui.core.roadmap import Assumptions
 
-#: Fields that hold several lines (a checklist): edited in a TextArea.
-MULTILINE_FIELDS = frozenset({"acceptance_criteria", "deliverable"})
+        session = workshop.session
+        figures = Assumptions.of(session)
+
+        def save(result: tuple[float, int] | None) -> None:
+            if result is None:
+                return
+            names = ("search_months", "contractor_start_days")
+            if not all(name in SESSION_FIELDS for name in names):
+                self.notify(
+                    "This session cannot keep assumptions yet (plan/2 session fields).",
+                    severity="warning",
+                )
+                return
+            session.change(
+                "assumptions",
+                *((("", name, value)) for name, value in zip(names, result, strict=True)),
+            )
+            self.refresh_view()
+
+        self.app.push_screen(AssumptionsEditor(figures), save)
 
 
-class HandoffEditor(ModalScreen[dict[str, str] | None]):
-    """Edit the handoff brief fields of one ready item (f10 saves, escape cancels)."""
+def _entries(text: str) -> list[str]:
+    """One list entry per line; a pasted "- [ ] " or "1. " marker is not part of it."""
+    import re
+
+    entries = []
+    for line in text.splitlines():
+        entry = re.sub(r"^\s*(?:[-*+•]|\d+[.)])?\s*(?:\[[ xX]\]\s*)?", "", line).strip()
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+#: Fields of several lines: edited in a TextArea (list fields one entry a line).
+MULTILINE_FIELDS = frozenset(
+    {
+        "deliverable",
+        "context",
+        "contract",
+        "acceptance_criteria",
+        "definition_of_done",
+        "out_of_scope",
+        "access",
+    }
+)
+
+
+class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
+    """Edit one project item's handoff (f10 saves, escape cancels).
+
+    A part the handoff needs (acceptance criteria, definition of done, a named
+    reviewer) that is still empty says so on its label, and the first of them has the
+    focus when the editor opens.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("f10", "save", "Save", priority=True),
     ]
 
-    def __init__(self, item: Item, fields: dict[str, str]) -> None:
+    def __init__(self, item: Item, fields: dict[str, str | list[str]]) -> None:
         super().__init__()
         self.item = item
         self.fields = fields
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="editor", classes="panel"):
-            yield Label(f"Handoff brief: {self.item.id} {self.item.title}", classes="panel-title")
+        from triage_tui.core.handoff import field_text
+
+        with VerticalScroll(id="editor", classes="panel"):
+            yield Label(f"Handoff: {self.item.id} {self.item.title}", classes="panel-title")
             for name in HANDOFF_FIELDS:
-                yield Label(FIELD_TITLES[name])
-                value = self.fields.get(name, "")
+                value = field_text(self.fields.get(name, ""))
+                title = FIELD_TITLES[name]
+                if name in HANDOFF_LIST_FIELDS:
+                    title += " (one a line)"
+                if not value.strip() and name in ASKS:
+                    yield Label(f"{title} ✗ {ASKS[name]}", classes="ask")
+                else:
+                    yield Label(title)
                 if name in MULTILINE_FIELDS:
                     yield TextArea(
                         value, id=f"field-{name}", soft_wrap=True, show_line_numbers=False
                     )
                 else:
-                    yield Input(value, id=f"field-{name}", compact=True)
+                    yield Input(
+                        value,
+                        id=f"field-{name}",
+                        compact=True,
+                        placeholder=ASKS.get(name, ""),
+                    )
             yield Label("tab moves between fields · f10 saves · escape cancels", classes="hint")
         yield Footer()
+
+    def on_mount(self) -> None:
+        from triage_tui.core.handoff import READY_NEEDS, field_text
+
+        for name, _ in READY_NEEDS:
+            if not field_text(self.fields.get(name, "")).strip():
+                self.query_one(f"#field-{name}").focus()
+                return
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def _value(self, name: str) -> str:
+    def _value(self, name: str) -> str | list[str]:
         widget = self.query_one(f"#field-{name}")
         text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        if name in HANDOFF_LIST_FIELDS:
+            return _entries(str(text))
         return str(text).strip()
 
     def action_save(self) -> None:
@@ -254,3 +476,46 @@ class HandoffEditor(ModalScreen[dict[str, str] | None]):
             self.action_save()
         else:
             self.focus_next()
+
+
+class AssumptionsEditor(ModalScreen[tuple[float, int] | None]):
+    """The roadmap's two assumptions: search months, contractor start days."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("f10", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, figures: object) -> None:
+        super().__init__()
+        self.figures = figures
+
+    def compose(self) -> ComposeResult:
+        months = getattr(self.figures, "search_months", 4)
+        days = getattr(self.figures, "contractor_start_days", 5)
+        with Vertical(id="assumptions", classes="panel"):
+            yield Label("Roadmap assumptions", classes="panel-title")
+            yield Label("Months a senior backend search takes")
+            yield Input(f"{months:g}", id="search-months", compact=True, type="number")
+            yield Label("Days until a contractor starts on a ready spec")
+            yield Input(str(days), id="contractor-days", compact=True, type="integer")
+            yield Label("enter or f10 saves · escape cancels", classes="hint")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        try:
+            months = float(self.query_one("#search-months", Input).value)
+            days = int(self.query_one("#contractor-days", Input).value)
+        except ValueError:
+            self.notify("Both need a number.", severity="warning")
+            return
+        if months < 0 or days < 0 or months > 36 or days > 365:
+            self.notify("Months 0-36 and days 0-365.", severity="warning")
+            return
+        self.dismiss((months, days))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.action_save()

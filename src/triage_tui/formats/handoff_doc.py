@@ -1,0 +1,311 @@
+"""The contractor's handoff: one standalone Markdown document per project item.
+
+DOMAIN.md "The handoff a contractor receives": written so that someone who has never
+seen the codebase, in another timezone, can start without a kickoff call. Every part
+comes from the item's handoff (the spec's own sections, as the room edited them);
+Jira markup is converted to Markdown, backlog prose goes through `md_text` and code
+and the spec as written through `md_fence`, so no raw HTML or markup gets out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from triage_tui.core.handoff import (
+    DEFAULT_CADENCE,
+    FirstEngagement,
+    assess_item,
+    field_text,
+    handoff_fields,
+    recommend_first_engagement,
+    review_points,
+)
+from triage_tui.core.model import Item
+from triage_tui.core.readiness import Assessment, Level
+from triage_tui.core.sanitize import clean_line, clean_text, md_fence, md_text
+from triage_tui.core.scope import Scope, apply_scope
+from triage_tui.core.session import Category, Session
+from triage_tui.core.spec import looks_like_jira
+from triage_tui.formats.markup import display_markdown, part_markdown
+
+#: What the document says when the spec leaves a part empty (never "to write").
+NOT_IN_SPEC = "Not in the spec."
+
+
+def inline(text: str) -> str:
+    """Backlog text for one line of Markdown: no heading, emphasis, link, table or HTML."""
+    line = clean_line(text)
+    line = " ".join(line.split())
+    for char in ("\\", "*", "_", "[", "]", "|", "`"):
+        line = line.replace(char, "\\" + char)
+    if line[:1] in "#>+-=" or re.match(r"\d+[.)]\s", line):
+        line = "\\" + line
+    return md_text(line)
+
+
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.-]*)[ \t]*$")
+
+
+def safe_markdown(markdown: str) -> str:
+    """Markdown from a backlog made safe to render: prose through `md_text`, each fenced
+    block re-fenced with `md_fence` (so `<api key>` in a code block stays as written)."""
+    out: list[str] = []
+    prose: list[str] = []
+    code: list[str] = []
+    fence = ""
+    info = ""
+    for line in clean_text(markdown).split("\n"):
+        if fence:
+            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+                out.append(md_fence("\n".join(code), info))
+                fence, code = "", []
+            else:
+                code.append(line)
+            continue
+        opening = _FENCE_OPEN.match(line)
+        if opening:
+            if prose:
+                out.append(md_text("\n".join(prose)))
+                prose = []
+            fence, info = opening.group(1), opening.group(2)
+            continue
+        prose.append(line)
+    if fence:
+        out.append(md_fence("\n".join(code), info))
+    if prose:
+        out.append(md_text("\n".join(prose)))
+    return "\n".join(part for part in out if part.strip()).strip("\n")
+
+
+def backlog_title(session: Session) -> str:
+    """The backlog's own title, or "" when it only has its file's name (a CSV export)."""
+    title = session.backlog.title.strip()
+    source = session.backlog.source
+    names = {source.name, source.stem} if source is not None else set()
+    backlog_file = str(session.plan_meta.get("backlog", ""))
+    if backlog_file:
+        names |= {backlog_file, backlog_file.replace("\\", "/").rsplit("/", 1)[-1]}
+    if title in names or title.casefold().endswith((".csv", ".tsv", ".toml", ".txt")):
+        return ""
+    return title
+
+
+def handoff_filename(item_id: str) -> str:
+    """The handoff's file name for an item id ("CORE-137.md"), safe on every filesystem."""
+    stem = re.sub(r"[^\w.-]+", "-", clean_line(item_id)).strip("-.") or "item"
+    return f"{stem[:80]}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffDoc:
+    """One rendered handoff.
+
+    Attributes:
+        item: the project item.
+        filename: its file name in a handoff folder.
+        ready: whether the item is ready to hand off.
+        text: the Markdown document.
+    """
+
+    item: Item
+    filename: str
+    ready: bool
+    text: str
+
+
+def _part(value: str, *, jira: bool) -> str:
+    return safe_markdown(part_markdown(value, jira=jira)) if value.strip() else ""
+
+
+def render_handoff(
+    session: Session,
+    item: Item,
+    *,
+    assessment: Assessment | None = None,
+    first: FirstEngagement | None = None,
+) -> str:
+    """The standalone handoff document for one project item.
+
+    Args:
+        session: the decisions (the room's handoff edits, names, the backlog's title).
+        item: the project item.
+        assessment: its assessment (default: computed).
+        first: the recommended first engagement (the document says so when it is this
+            item, and names the larger need it prepares for).
+
+    Returns:
+        Markdown ending with a newline.
+    """
+    decision = session.decision(item.id)
+    assessment = assessment or assess_item(item, decision)
+    fields = handoff_fields(item, decision)
+    jira = looks_like_jira(item.description)
+    ready = decision.category is Category.PROJECT and assessment.level is Level.READY
+
+    out: list[str] = [f"# Handoff: {inline(item.id)}, {inline(item.title)}", ""]
+    if not ready:
+        out += ["> **Not ready yet.** Close these gaps before handing it off:", ">"]
+        if decision.category is not Category.PROJECT:
+            out.append(f"> - It is categorized {decision.category.value}, not project delivery.")
+        out += [f"> - {inline(gap)}" for gap in assessment.gaps]
+        out.append("")
+    title = backlog_title(session)
+    facts = [inline(title)] if title else []
+    if session.team:
+        facts.append(f"team {inline(session.team)}")
+    if session.facilitator:
+        facts.append(f"prepared with {inline(session.facilitator)}")
+    facts.append(f"spec readiness {assessment.score}/100")
+    out += ["_" + " · ".join(facts) + "_", ""]
+    if first is not None and first.id == item.id:
+        out += [f"**The first engagement.** {inline(first.why)}", ""]
+
+    def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
+        out.extend([f"## {title}", "", body.strip() or empty, ""])
+
+    section("Deliverable", _part(field_text(fields["deliverable"]), jira=jira))
+    section(
+        "System context",
+        _part(field_text(fields["context"]), jira=jira),
+        empty="Not in the spec: the reviewer adds what the service does, how it fits the "
+        "architecture and the adjacent systems before day one."
+        if ready
+        else NOT_IN_SPEC,
+    )
+    section("Contract (inputs and outputs)", _part(field_text(fields["contract"]), jira=jira))
+
+    criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
+    checklist = "\n".join(
+        f"- [ ] {_part(criterion, jira=jira).replace(chr(10), ' ')}" for criterion in criteria
+    )
+    section(
+        "Acceptance criteria",
+        checklist,
+        empty="None written yet: the gaps above say what is missing.",
+    )
+    section(
+        "Definition of done",
+        _part(field_text(fields["definition_of_done"]), jira=jira),
+        empty="None written yet: the gaps above say what is missing.",
+    )
+    section(
+        "Out of scope",
+        _part(field_text(fields["out_of_scope"]), jira=jira),
+        empty="Nothing is written as out of scope: anything not in the acceptance criteria "
+        "above is a question for the reviewer, asked in writing before it is built.",
+    )
+
+    timeline = field_text(fields["timeline"])
+    timeline_lines = [f"- {inline(part.strip())}" for part in timeline.split(";") if part.strip()]
+    if "review points" not in timeline.casefold():
+        timeline_lines.append(f"- {inline(review_points(item.estimate))}")
+    section(
+        "Timeline",
+        "Agreed in writing at the start: the deliverable above, the dates and the review "
+        "points.\n\n" + "\n".join(timeline_lines),
+    )
+
+    reviewer = field_text(fields["reviewer"]).strip()
+    review = [
+        f"- Reviewer: **{inline(reviewer)}**"
+        if reviewer
+        else "- Reviewer: none named yet (see the gaps above).",
+        "- Feedback comes in code review: comments on your pull requests, and written "
+        "comments on this document.",
+        "- Decisions are written down where they persist (the pull request, the repository's "
+        "docs), never only said in a call.",
+    ]
+    section("How review works", "\n".join(review))
+
+    channel = field_text(fields["channel"]).strip()
+    cadence = field_text(fields["cadence"]).strip()
+    updates = [
+        f"- Channel: {inline(channel)}" if channel else "- Channel: pull request comments.",
+        f"- Cadence: {inline(cadence)}" if cadence and cadence != DEFAULT_CADENCE else "",
+        "- A daily written update at the end of your day, in the channel:",
+        "  - what was done,",
+        "  - what was decided (and why),",
+        "  - what is next (and any question that blocks it).",
+        "- Work arrives in reviewable increments: small commits, one pull request per "
+        "step, each one reviewable on its own.",
+        "- The timezone gap works for both sides: your work arrives overnight, review "
+        "happens in the team's day, and the next iteration is under way before you "
+        "start again.",
+    ]
+    section("Channel and updates", "\n".join(line for line in updates if line))
+
+    access = [part for part in fields["access"] if part.strip()]
+    section(
+        "Before day one (the team arranges)",
+        "So the first question is never “how do I get in”:\n\n"
+        + "\n".join(f"- [ ] {inline(part)}" for part in access),
+    )
+
+    if item.description.strip():
+        shown = display_markdown(item.description) if jira else item.description
+        out += ["## The spec as written", "", md_fence(clean_text(shown), "markdown"), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
+    if in_scope is not None:
+        return list(in_scope)
+    return apply_scope(session.backlog.items, Scope.from_dict(session.scope))
+
+
+def handoff_documents(
+    session: Session,
+    *,
+    in_scope: Sequence[Item] | None = None,
+    ids: Sequence[str] = (),
+    every_ready: bool = False,
+) -> list[HandoffDoc]:
+    """The handoffs `triage-tui handoff` and the Export screen write.
+
+    Args:
+        session: the decisions.
+        in_scope: the items covered (default: the session's scope applied).
+        ids: these items (any category: one that is not ready says so at the top).
+        every_ready: every ready project item (ignored when `ids` are given).
+
+    Returns:
+        One document per item, in backlog order for `every_ready`, in `ids` order
+        otherwise; neither: the recommended first engagement (none when nothing is ready).
+
+    Raises:
+        KeyError: an id that is not in the plan (the message names it).
+    """
+    items = _items(session, in_scope)
+    assessments = {
+        item.id: assess_item(item, session.decision(item.id))
+        for item in items
+        if session.decision(item.id).category is Category.PROJECT
+    }
+    first = recommend_first_engagement(session, items, assessments=assessments)
+    by_id = {item.id: item for item in session.backlog.items}
+    if ids:
+        chosen = []
+        for item_id in ids:
+            if item_id not in by_id:
+                raise KeyError(item_id)
+            chosen.append(by_id[item_id])
+    elif every_ready:
+        chosen = [
+            item
+            for item in items
+            if item.id in assessments and assessments[item.id].level is Level.READY
+        ]
+    else:
+        chosen = [by_id[first.id]] if first is not None else []
+    docs = []
+    for item in chosen:
+        assessment = assessments.get(item.id) or assess_item(item, session.decision(item.id))
+        ready = (
+            session.decision(item.id).category is Category.PROJECT
+            and assessment.level is Level.READY
+        )
+        text = render_handoff(session, item, assessment=assessment, first=first)
+        docs.append(HandoffDoc(item, handoff_filename(item.id), ready, text))
+    return docs

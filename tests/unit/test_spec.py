@@ -1,0 +1,227 @@
+"""core.spec: a description's own sections, in each tracker's markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage_tui.core.spec import Spec, find_spec, looks_like_jira, section_kind
+
+JIRA = """\
+h3. Context
+Invoices are rendered in the request cycle with WeasyPrint; 300+ line invoices time out.
+Adjacent: the {{invoice.render}} queue, S3 bucket {{acme-invoices}}.
+
+h3. API contract
+{code:json}
+{"invoice_id": "inv_123", "locale": "de-DE"}
+{code}
+
+h2. Acceptance criteria
+# A 500-line invoice renders within 30 s
+# The PDF is uploaded to S3 and {{invoice.rendered}} is emitted
+## with the S3 key in the payload
+# A failed render is retried twice, then alerts
+
+h3. Out of scope
+* New templates
+* Email delivery
+
+*Definition of done:* deployed behind {{async_pdf}}, runbook updated.
+Reviewer: [~mchen]
+"""
+
+GITHUB = """\
+Our outgoing webhooks are fire-and-forget.
+
+### Acceptance criteria
+- [ ] Non-2xx responses are retried at 1m, 5m, 30m, 2h
+- [x] Attempts are visible in the dashboard
+- [ ] After 24h the delivery is marked failed
+
+**Definition of done:** behind a per-org flag, on for all orgs after a week.
+
+**Non-goals:**
+- Customer-configurable schedules
+
+Reviewed by @priya
+"""
+
+LINEAR = """\
+## Context
+Finance reports from a read replica with ad-hoc SQL.
+
+## Contract
+Nightly export of `invoices`, `payments` to BigQuery dataset `acme_ledger`.
+
+```sql
+SELECT * FROM invoices WHERE updated_at >= @since
+```
+
+## Acceptance criteria
+* Given the nightly job ran, when finance opens Looker, then yesterday's rows are there
+* Given a failed run, when it retries, then no duplicate rows exist
+
+## Definition of done
+* Runs for 7 nights without a failure
+* Replica access revoked
+"""
+
+PLAIN = """\
+Accountants ask for all invoices of a period as CSV.
+
+GET /v1/invoices/export?from=2024-01-01&to=2024-03-31
+
+Given 10,000 invoices in range
+When exported
+Then the response starts streaming within 1 s
+
+Done when the endpoint is documented in the API reference and announced.
+"""
+
+
+def test_jira_wiki_sections() -> None:
+    spec = find_spec(JIRA)
+    assert looks_like_jira(JIRA)
+    assert spec.context.startswith("Invoices are rendered in the request cycle")
+    assert "{{invoice.render}}" in spec.context  # as written: the formats convert it
+    assert spec.contract == '{code:json}\n{"invoice_id": "inv_123", "locale": "de-DE"}\n{code}'
+    assert spec.acceptance == (
+        "A 500-line invoice renders within 30 s",
+        # a nested item belongs to its criterion
+        "The PDF is uploaded to S3 and {{invoice.rendered}} is emitted with the S3 key in "
+        "the payload",
+        "A failed render is retried twice, then alerts",
+    )
+    assert spec.out_of_scope == ("New templates", "Email delivery")
+    assert spec.done == ("deployed behind {{async_pdf}}, runbook updated.",)
+    assert spec.reviewer == "@mchen"
+    assert spec.found["acceptance"] == "h2. Acceptance criteria"
+
+
+def test_github_task_lists_bold_labels_and_reviewed_by() -> None:
+    spec = find_spec(GITHUB)
+    assert not looks_like_jira(GITHUB)
+    assert spec.acceptance == (
+        "Non-2xx responses are retried at 1m, 5m, 30m, 2h",
+        "Attempts are visible in the dashboard",
+        "After 24h the delivery is marked failed",
+    )
+    assert spec.done == ("behind a per-org flag, on for all orgs after a week.",)
+    assert spec.out_of_scope == ("Customer-configurable schedules",)
+    assert spec.reviewer == "@priya"
+    assert spec.context == "Our outgoing webhooks are fire-and-forget."
+
+
+def test_linear_markdown_with_given_when_then_and_a_code_block() -> None:
+    spec = find_spec(LINEAR)
+    assert spec.context == "Finance reports from a read replica with ad-hoc SQL."
+    assert spec.contract.startswith("Nightly export of `invoices`")
+    assert "```sql\nSELECT * FROM invoices" in spec.contract
+    assert spec.acceptance == (
+        "Given the nightly job ran, when finance opens Looker, then yesterday's rows are there",
+        "Given a failed run, when it retries, then no duplicate rows exist",
+    )
+    assert spec.done == ("Runs for 7 nights without a failure", "Replica access revoked")
+    assert spec.reviewer == ""
+
+
+def test_plain_text_endpoint_gwt_and_done_when() -> None:
+    spec = find_spec(PLAIN)
+    assert spec.contract == "GET /v1/invoices/export?from=2024-01-01&to=2024-03-31"
+    assert spec.acceptance == (
+        "Given 10,000 invoices in range When exported Then the response starts streaming "
+        "within 1 s",
+    )
+    assert spec.found["acceptance"] == "Given 10,000 invoices in range"
+    assert spec.done == (
+        "Done when the endpoint is documented in the API reference and announced.",
+    )
+    assert spec.context == "Accountants ask for all invoices of a period as CSV."
+
+
+@pytest.mark.parametrize(
+    ("description", "field", "expected"),
+    [
+        (
+            "Acceptance criteria:\n- stored once\n- 400 on bad signature",
+            "acceptance",
+            ("stored once", "400 on bad signature"),
+        ),
+        (
+            "Acceptance: a deleted customer's data is gone\nfrom the search index.",
+            "acceptance",
+            ("a deleted customer's data is gone from the search index.",),
+        ),
+        ("**Acceptance criteria**\n1. one\n2. two", "acceptance", ("one", "two")),
+        (
+            "- Retry\n- Definition of done: behind a flag, on after a week",
+            "done",
+            ("behind a flag, on after a week",),
+        ),
+        ("*DoD:* prod on 16, old cluster deleted.", "done", ("prod on 16, old cluster deleted.",)),
+        (
+            "Export nightly. *Done when* finance reads BigQuery.",
+            "done",
+            ("Done when finance reads BigQuery.",),
+        ),
+        ("## Non-goals\nRefunds.\n\n## Acceptance criteria\n- x", "out_of_scope", ("Refunds.",)),
+        ("Reviewer: Dana Lee", "reviewer", "Dana Lee"),
+        ("Code reviewed by the team, merged.", "reviewer", ""),
+        ("Reviewed by Priya, merged, deployed.", "reviewer", "Priya"),
+        ("[~accountid:5f8e1c] reviews it", "reviewer", ""),
+        ("@dana to review", "reviewer", "@dana"),
+    ],
+)
+def test_forms(description: str, field: str, expected: object) -> None:
+    assert getattr(find_spec(description), field) == expected
+
+
+def test_the_section_ends_at_the_next_one_and_a_design_link_is_not_done() -> None:
+    spec = find_spec(
+        "## Definition of done\nReviewed by @priya, on staging.\n\n"
+        "Design: https://docs.example/design\n\n## Acceptance criteria\n- [ ] once"
+    )
+    assert spec.done == ("Reviewed by @priya, on staging.",)
+    assert spec.acceptance == ("once",)
+
+
+def test_list_labels_that_are_not_sections_stay_in_their_section() -> None:
+    spec = find_spec(
+        "## API\n`GET /v1/x`\n- Auth: Bearer\n- Response: `text/csv`\n- `422` when too large"
+    )
+    assert spec.contract.splitlines() == [
+        "`GET /v1/x`",
+        "- Auth: Bearer",
+        "- Response: `text/csv`",
+        "- `422` when too large",
+    ]
+
+
+def test_nothing_written_finds_nothing() -> None:
+    assert find_spec("") == Spec()
+    spec = find_spec("Customers keep asking. Talk to Marta.")
+    assert spec.acceptance == () and spec.done == () and spec.reviewer == ""
+    assert spec.contract == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Acceptance Criteria", "acceptance"),
+        ("**DoD**", "done"),
+        ("API contract", "contract"),
+        ("Non-goals", "out_of_scope"),
+        ("Background", "context"),
+        ("Options", ""),
+    ],
+)
+def test_section_kinds(name: str, kind: str) -> None:
+    assert section_kind(name) == kind
+
+
+def test_what_counts_as_jira_markup() -> None:
+    assert looks_like_jira("Support the {{Idempotency-Key}} header.")  # Jira monospace alone
+    assert not looks_like_jira("## Email\nHello {{name}}, your `invoice` is ready.")
+    assert looks_like_jira("h3. Scope\nx")
+    assert looks_like_jira("See [the doc|https://x.example/y].")
+    assert not looks_like_jira("# Plan\n- [ ] one\n- [x] two")
