@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from textual.widgets import Input, Static
@@ -153,35 +152,35 @@ async def test_capital_s_then_escape_parks_without_a_question(
 
 
 async def test_capital_s_prefills_the_question_and_never_wipes_one(
-    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    acme: Path, clock: FrozenClock
 ) -> None:
     app = create_app(LaunchOptions(file=acme), now=clock)
     async with app.run_test(size=WIDE) as pilot:
         await begin(pilot, app)
         assert app.workshop is not None
         workshop = app.workshop
-        first = current_id(app)
-        drafted = SimpleNamespace(
-            category=Category.UNDECIDED, reason="", open_question="Is v1 still called?"
-        )
-        monkeypatch.setattr(workshop, "suggestion", lambda item: drafted)
+        item_list = app.screen.query_one(ItemList)
+        index = next(i for i, item in enumerate(item_list.items) if item.id == "PLAT-47")
+        await pilot.press(*["down"] * index)
+        item = item_list.items[index]
+        drafted = workshop.suggestion(item).open_question
+        assert drafted  # "Make search fast again": the engine drafts what to ask
         await pilot.press("S")
         await pilot.pause()
         field = app.screen.query_one("#park-question", Input)
-        assert field.value == "Is v1 still called?"
-        await pilot.press(*" By whom?", "enter")
+        assert field.value == drafted
+        await pilot.press(*" Ask support.", "enter")
         await pilot.pause()
-        assert decision(app, first).rationale == "Is v1 still called? By whom?"
+        assert decision(app, "PLAT-47").rationale == drafted + " Ask support."
         # An item with a question already: S starts from it, not from the draft.
-        await pilot.press("home")
+        await pilot.press("up")
+        assert current_id(app) == "PLAT-47"
         await pilot.press("S")
         await pilot.pause()
-        assert app.screen.query_one("#park-question", Input).value == (
-            "Is v1 still called? By whom?"
-        )
+        assert app.screen.query_one("#park-question", Input).value == drafted + " Ask support."
         await pilot.press("enter")
         await pilot.pause()
-        assert decision(app, first).rationale == "Is v1 still called? By whom?"
+        assert decision(app, "PLAT-47").rationale == drafted + " Ask support."
 
 
 @pytest.mark.parametrize(
