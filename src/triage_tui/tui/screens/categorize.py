@@ -80,7 +80,7 @@ class CategorizeScreen(ItemScreen):
                     select_on_focus=False,  # typing adds to the note, never replaces it
                 )
             with VerticalScroll(id="side"):
-                yield Static(id="suggestion", classes="panel")
+                yield ClampedText(id="suggestion", classes="panel")
                 yield Static(id="questions", classes="panel")
         yield PaceBar()
         yield from self.compose_footer()
@@ -187,7 +187,7 @@ class CategorizeScreen(ItemScreen):
             # Drafted for a parked or conflicting item: the question the room writes down.
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
-        self.query_one("#suggestion", Static).update(text, layout=False)
+        self.query_one("#suggestion", ClampedText).update(text)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
