@@ -55,6 +55,12 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="CSV column map")
     parser.add_argument("--fresh", action="store_true", help="ignore an autosaved session")
     parser.add_argument("--theme", help="theme name")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write files (plan, brief, CSV) only inside DIR; serve: default the backlog's folder",
+    )
 
 
 def _check_parser() -> argparse.ArgumentParser:
@@ -135,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             args = _serve_parser().parse_args(args_list[1:])
             from triage_tui.serve import serve
 
-            return serve(args_list[1:], host=args.host, port=args.port)
+            return serve(args_list[1:], host=args.host, port=args.port, out=args.out)
         args = _app_parser().parse_args(args_list)
         mapping = _parse_map(args.map)
     except argparse.ArgumentTypeError as error:
@@ -155,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
             f"triage-tui: --minutes must be between {MIN_MINUTES} and {MAX_MINUTES}",
             file=sys.stderr,
         )
+        return 2
+    if args.out is not None and not args.out.is_dir():
+        print(f"triage-tui: --out {args.out}: no such folder", file=sys.stderr)
         return 2
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)
@@ -227,6 +236,8 @@ def _scan_with_suggestions(path: Path, mapping: dict[str, str]) -> _Suggested:
 
 
 def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool) -> None:
+    from triage_tui.core.sanitize import clean_line
+
     out = sys.stdout
     suggestions: list[dict[str, str]] = []
     if isinstance(scanned, _Suggested):
@@ -259,13 +270,14 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
         }
         out.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
-    out.write(f"{path}: {found.format}, {len(records)} items\n")
+    # To a terminal: nothing from the file (or its name) may carry a control character.
+    out.write(f"{clean_line(str(path))}: {found.format}, {len(records)} items\n")
     if found.title:
-        out.write(f"title: {found.title}\n")
+        out.write(f"title: {clean_line(found.title)}\n")
     for name, column in found.columns.items():
-        out.write(f"  {name:<12} <- {column}\n")
+        out.write(f"  {name:<12} <- {clean_line(column)}\n")
     for warning in found.warnings:
-        out.write(f"warning: {warning}\n")
+        out.write(f"warning: {clean_line(warning)}\n")
 
 
 def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> int:

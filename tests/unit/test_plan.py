@@ -15,6 +15,7 @@ from tests.conftest import SAMPLES
 from triage_tui.core.categorize import suggest
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
+from triage_tui.core.sanitize import clean_text
 from triage_tui.core.session import HANDOFF_FIELDS, Category, Mark, Session
 from triage_tui.formats.plan import (
     SCHEMA,
@@ -304,8 +305,12 @@ def test_samples_exist() -> None:
     assert any(p.name == "acme.toml" for p in _sample_files())
 
 
-text_st = st.text(max_size=300)
-long_text = st.one_of(text_st, st.text(min_size=2000, max_size=6000, alphabet=st.characters()))
+# Text as the loaders let it through (core.sanitize.clean_text): a plan holding a
+# control character is cleaned when it is read, so only clean text can round-trip.
+text_st = st.text(max_size=300).map(clean_text)
+long_text = st.one_of(
+    text_st, st.text(min_size=2000, max_size=6000, alphabet=st.characters()).map(clean_text)
+)
 
 
 @settings(
@@ -315,7 +320,7 @@ long_text = st.one_of(text_st, st.text(min_size=2000, max_size=6000, alphabet=st
     derandomize=True,  # the same examples on every run: CI stays green or red, never flaky
 )
 @given(
-    title=st.text(min_size=1, max_size=200).filter(lambda s: s.strip() != ""),
+    title=st.text(min_size=1, max_size=200).map(clean_text).filter(lambda s: s.strip() != ""),
     description=long_text,
     labels=st.lists(text_st, max_size=4, unique=True),
     estimate=st.one_of(
@@ -324,10 +329,10 @@ long_text = st.one_of(text_st, st.text(min_size=2000, max_size=6000, alphabet=st
         st.integers(min_value=-(2**63), max_value=2**63 - 1),
         st.floats(allow_nan=False, allow_infinity=False),  # no loader makes inf or nan
     ),
-    extra=st.dictionaries(st.text(max_size=20), text_st, max_size=4),
+    extra=st.dictionaries(st.text(max_size=20).map(clean_text), text_st, max_size=4),
     rationale=text_st,
     category=st.sampled_from(list(Category)),
-    odd_id=st.text(min_size=1, max_size=40),
+    odd_id=st.text(min_size=1, max_size=40).map(clean_text).filter(bool),
     mark=st.sampled_from(list(Mark)),
 )
 def test_arbitrary_text_round_trips(

@@ -115,6 +115,10 @@ def test_park_with_a_question_is_one_step_with_the_time_it_took() -> None:
     workshop.undo()
     assert workshop.session.decisions["C"].category is Category.UNDECIDED
     assert workshop.session.decisions["C"].rationale == "old note"
+    # A pasted question passes the text boundary like a note does.
+    workshop.park(item, "Who? \x1b]52;c;ZXZpbA==\x07")
+    assert "\x1b" not in workshop.session.decisions["C"].rationale
+    assert "\x07" not in workshop.session.decisions["C"].rationale
 
 
 def test_accept_suggestions_is_one_step_and_scores() -> None:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from triage_tui.core.model import Backlog, Item
+from triage_tui.core.sanitize import clean_text
 
 
 class Category(StrEnum):
@@ -403,7 +404,8 @@ class Session:
 
     def set_note(self, item_id: str, text: str) -> Step | None:
         """Set the room's rationale (or open question) for one item."""
-        return self.change(f"note {item_id}", (item_id, "rationale", text))
+        # Typed or pasted text passes the same boundary as backlog text (core.sanitize).
+        return self.change(f"note {item_id}", (item_id, "rationale", clean_text(text)))
 
     def set_signals(self, item_id: str, signals: Iterable[str]) -> Step | None:
         """Set which signal questions the room answered yes for one item."""
@@ -426,8 +428,12 @@ class Session:
         """Edit one handoff brief field of a project item."""
         if name not in HANDOFF_FIELDS:
             raise KeyError(name)
-        return self.change(f"{name} {item_id}", (item_id, f"handoff.{name}", value))
+        # Typed text passes the boundary too (a list field: each of its parts).
+        cleaned = clean_text(value) if isinstance(value, str) else [clean_text(v) for v in value]
+        return self.change(f"{name} {item_id}", (item_id, f"handoff.{name}", cleaned))
 
     def set_field(self, name: str, value: Any) -> Step | None:
         """Set a session-level field (SESSION_FIELDS)."""
+        if isinstance(value, str):
+            value = clean_text(value)  # facilitator and team names are typed too
         return self.change(f"{name}", (SESSION, name, value))

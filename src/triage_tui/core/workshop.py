@@ -20,6 +20,7 @@ from triage_tui.core.pacing import (
     per_item_seconds,
     phase_minutes,
 )
+from triage_tui.core.sanitize import clean_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Mark, Session, Step, now_iso
 
@@ -263,7 +264,8 @@ class Workshop:
             (item.id, "category", Category.PARKED),
             (item.id, "decided_at", now_iso()),
             (item.id, "seconds_spent", round(decision.seconds_spent + spent, 1)),
-            (item.id, "rationale", question.strip()),
+            # Typed text passes the same boundary as Session.set_note's (core.sanitize).
+            (item.id, "rationale", clean_text(question.strip())),
         )
 
     def cycle(self, item: Item, criterion: int) -> Step | None:

@@ -25,6 +25,7 @@ from triage_tui.core.handoff import (
 )
 from triage_tui.core.model import Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
+from triage_tui.core.sanitize import clean_document
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import (
     HANDOFF_FIELDS,
@@ -300,7 +301,6 @@ def write_plan(
 
 # -- reading --------------------------------------------------------------------------
 _CATEGORIES = {category.value: category for category in Category}
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 # Only what follows the line's leading blanks: item_line checks those by hand.
 _ITEMS_HEADER = re.compile(r"\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
 
@@ -494,7 +494,8 @@ class _Reader:
                         )
         return item, decision, bool(handoff)
 
-    def session(self, document: Mapping[str, Any]) -> Session:
+    def session(self, document: dict[str, Any]) -> Session:
+        document = clean_document(document, self.text)  # the text boundary (core.sanitize)
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", None)
@@ -583,11 +584,9 @@ def loads_plan(
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            message = str(error)
-            match = _TOML_LINE.search(message)
-            line = int(match.group(1)) if match else None
-            message = _TOML_LINE.sub("", message).strip()
-            raise InputError(source, f"not valid TOML: {message}", line) from None
+            from triage_tui.formats.loaders.toml_loader import toml_error
+
+            raise toml_error(text, source, error, "not valid TOML") from None
         except (RecursionError, ValueError) as error:  # pathologically nested arrays
             raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
         return _Reader(source, text).session(document)

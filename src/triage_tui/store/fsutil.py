@@ -6,9 +6,11 @@ import contextlib
 import errno
 import functools
 import os
+import re
 import secrets
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -80,6 +82,8 @@ def describe_write_error(path: str | Path, error: OSError) -> str:
     Returns:
         A sentence naming the file, the cause in plain words, and the way out.
     """
+    if isinstance(error, WriteRefused):
+        return str(error)
     target = Path(path)
     folder = target.parent
     code = error.errno
@@ -166,3 +170,101 @@ def fsync_dir(folder: str | Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class WriteRefused(OSError):
+    """A write outside the one folder this app may write to (``--out DIR``, as `serve` runs it).
+
+    Its text is the sentence the user sees (`describe_write_error` returns it as is).
+    """
+
+    def __init__(self, path: str | Path, folder: str | Path) -> None:
+        self.path = Path(path)
+        self.folder = Path(folder)
+        super().__init__(
+            errno.EACCES,
+            f"Not written: {self.path} is outside {self.folder}, the one folder this "
+            "app writes to (--out); choose a path inside it.",
+            str(self.path),
+        )
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def inside(path: str | Path, folder: str | Path) -> bool:
+    """Whether ``path``, resolved as the write would resolve it, lies inside ``folder``.
+
+    Both are made absolute and every symlink on the way is followed (a link inside the
+    folder pointing out of it is outside); ``..`` cannot climb out either. A path that
+    does not exist yet is resolved as far as it exists.
+    """
+    target = os.path.realpath(os.path.abspath(os.fspath(path)))
+    root = os.path.realpath(os.path.abspath(os.fspath(folder)))
+    try:
+        return os.path.commonpath([target, root]) == root
+    except ValueError:  # different drives (Windows)
+        return False
+
+
+def check_inside(path: str | Path, folder: str | Path | None) -> None:
+    """Raise `WriteRefused` unless ``folder`` is None or ``path`` is `inside` it."""
+    if folder is not None and not inside(path, folder):
+        raise WriteRefused(path, folder)
+
+
+#: Our temp files: ``.NAME.RANDOM.tmp`` (`atomic_write_bytes`, `_keep_backup`); the
+#: random part is mkstemp's 8 characters or a token_hex(4).
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def remove_stale_temp_files(folder: str | Path, older_than: float) -> list[Path]:
+    """Delete our own temp files in ``folder`` last changed before ``older_than``.
+
+    A write killed half-way (a crash, kill -9, a power cut) leaves its temp file behind:
+    a 4 MB ``.b10k.plan.toml.x1y2z3w4.tmp`` beside the plan, which ``git add .`` picks
+    up. Only regular files named as `atomic_write_bytes` names them (never a symlink)
+    and older than ``older_than`` (this process's start: a write in flight in another
+    window is younger) are removed.
+
+    Args:
+        folder: the folder to sweep (the state dir, a plan's folder).
+        older_than: a time.time() value.
+
+    Returns:
+        The files removed. A missing folder or a file that cannot be removed is skipped.
+    """
+    removed: list[Path] = []
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return removed
+    with entries:
+        for entry in entries:
+            if not _TEMP_NAME.match(entry.name):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode) or info.st_mtime >= older_than:
+                    continue
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(Path(entry.path))
+    return removed
+
+
+#: When this process started (near enough: this module is imported before any write).
+PROCESS_START = time.time()
+#: A temp file younger than this may be another window's write in flight: left alone.
+_IN_FLIGHT_SECONDS = 30.0
+
+
+def sweep_temp_files(*folders: str | Path) -> list[Path]:
+    """`remove_stale_temp_files` in each folder, for temp files older than this process
+    (and than a write in flight elsewhere could be); called once a backlog is open."""
+    older_than = min(PROCESS_START, time.time() - _IN_FLIGHT_SECONDS)
+    removed: list[Path] = []
+    for folder in dict.fromkeys(Path(folder) for folder in folders):
+        removed += remove_stale_temp_files(folder, older_than)
+    return removed

@@ -12,6 +12,7 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from triage_tui.core.errors import InputError
@@ -30,6 +31,7 @@ class LaunchOptions:
     mapping: dict[str, str] = field(default_factory=dict)
     fresh: bool = False
     theme: str | None = None
+    out: Path | None = None  # --out: every file the app writes stays inside this folder
     autosave: bool = True
     default_minutes: int = 60  # from the config file; a resumed session or --minutes wins
 
@@ -137,6 +139,28 @@ class TriageApp(App[int]):
                     "see ? help for the ids."
                 )
             self.set_keymap(self.config.keymap)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, with markup off by default and control characters cleaned:
+        messages quote backlog text and file names, and "[link=...]" or an ESC there
+        must stay text."""
+        from triage_tui.core.sanitize import clean_text
+
+        super().notify(
+            clean_text(message),
+            title=clean_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     # -- wiring ------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -428,7 +452,7 @@ class TriageApp(App[int]):
         workshop = self.workshop
         if workshop is None:
             return
-        messages, ok = export_files(workshop, plan=path)
+        messages, ok = export_files(workshop, plan=path, out=self.options.out)
         self.call_from_thread(self._report_export, messages, ok)
 
     def _report_export(self, messages: list[str], ok: bool) -> None:

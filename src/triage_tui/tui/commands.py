@@ -39,7 +39,9 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
         return
     for item in workshop.in_scope[:MAX_JUMP_ITEMS]:
         yield SystemCommand(
-            f"Jump to {item.id}: {item.title}"[:90],
+            # The palette reads titles as markup: "\[" keeps "[link=...]" text (Textual's
+            # escape() doubles a trailing backslash, which the palette then shows).
+            f"Jump to {item.id}: {item.title}"[:90].replace("[", "\\["),
             "Open this item in Categorize",
             partial(app.jump_to, item.id),
         )

@@ -33,6 +33,7 @@ def options_from_args(args: argparse.Namespace, mapping: dict[str, str]) -> Any:
         mapping=mapping,
         fresh=args.fresh,
         theme=args.theme,
+        out=args.out.resolve() if args.out is not None else None,
     )
 
 
@@ -126,8 +127,25 @@ def build_workshop(
     if options.minutes is not None:
         session.minutes = options.minutes
     # Built last: the scope and the clock come from the resumed session.
-    opened.workshop = Workshop(session, plan_path=options.plan or _bundled_plan_path(path), now=now)
+    plan_path = options.plan or _bundled_plan_path(path) or _out_plan_path(path, options.out)
+    opened.workshop = Workshop(session, plan_path=plan_path, now=now)
+    from triage_tui.store.autosave import sessions_dir
+    from triage_tui.store.fsutil import sweep_temp_files
+
+    # Temp files a killed write left behind (beside the plan, in the autosave folder).
+    sweep_temp_files(opened.workshop.plan_path.parent, sessions_dir())
     return opened
+
+
+def _out_plan_path(path: Path, out: Path | None) -> Path | None:
+    """With --out, the plan goes into that folder when its usual place is outside it."""
+    if out is None:
+        return None
+    from triage_tui.core.workshop import default_plan_path
+    from triage_tui.store.fsutil import inside
+
+    usual = default_plan_path(path)
+    return usual if inside(usual, out) else out / usual.name
 
 
 def _start_autosave(session: Any, *, fresh: bool) -> Opened:
@@ -140,7 +158,7 @@ def _start_autosave(session: Any, *, fresh: bool) -> Opened:
     autosave = Autosave.for_backlog(session.backlog)
     lock = SessionLock(autosave.lock_path)
     try:
-        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # files: 0600
         result = lock.acquire()
     except OSError as error:
         opened.autosave_error = describe_write_error(autosave.lock_path, error)
@@ -173,6 +191,7 @@ def export_files(
     plan: Path | None = None,
     brief: Path | None = None,
     csv: Path | None = None,
+    out: Path | None = None,
     handoffs: Path | None = None,
 ) -> tuple[list[str], bool]:
     """Write the chosen exports atomically; one message per file, and whether all worked.
@@ -182,10 +201,11 @@ def export_files(
 
     A failure (read-only folder, full disk, a directory in the way) leaves the session
     untouched: the caller shows the message and the user can pick another path.
+    With `out` (--out DIR) a path outside that folder, symlinks resolved, is refused.
     """
     from triage_tui.formats.brief import render_brief, render_csv_summary
     from triage_tui.formats.plan import dumps_plan
-    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
+    from triage_tui.store.fsutil import atomic_write_text, check_inside, describe_write_error
 
     messages: list[str] = []
     ok = True
@@ -209,6 +229,7 @@ def export_files(
         jobs.append((csv, lambda: render_csv_summary(session, in_scope=workshop.in_scope), False))
     for path, render, backup in jobs:
         try:
+            check_inside(path, out)
             atomic_write_text(path, render(), backup=backup)
         except OSError as error:
             ok = False
@@ -223,8 +244,10 @@ def export_files(
 
         try:
             docs = handoff_documents(session, in_scope=workshop.in_scope, every_ready=True)
+            check_inside(handoffs, out)
             handoffs.mkdir(parents=True, exist_ok=True)
             for doc in docs:
+                check_inside(handoffs / doc.filename, out)
                 atomic_write_text(handoffs / doc.filename, doc.text)
         except OSError as error:
             ok = False

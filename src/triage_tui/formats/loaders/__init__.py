@@ -9,6 +9,7 @@ from typing import Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Scan
+from triage_tui.core.sanitize import clean_source
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -174,7 +175,11 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
         from triage_tui.formats.loaders.csv_loader import scan_csv
 
         return scan_csv(
-            source.text, path, mapping=mapping, warnings=source.warnings, sha256=source.sha256
+            clean_source(source.text),
+            path,
+            mapping=mapping,
+            warnings=source.warnings,
+            sha256=source.sha256,
         )
     backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
     return Scan(
@@ -198,7 +203,12 @@ def _csv(
     from triage_tui.formats.loaders.csv_loader import load_csv
 
     return load_csv(
-        text, path, mapping=mapping, warnings=warnings, sha256=sha256, progress=progress
+        clean_source(text),
+        path,
+        mapping=mapping,
+        warnings=warnings,
+        sha256=sha256,
+        progress=progress,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import MAPPABLE_FIELDS, Backlog, Estimate, Item, Record, Scan
+from triage_tui.core.sanitize import clean_line
 from triage_tui.formats.loaders import formats
 from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
 
@@ -117,7 +118,7 @@ def scan_csv(
             ]
         return Scan(
             format=table.shape.name,
-            title=path.name,
+            title=clean_line(path.name),
             columns=table.chosen(),
             warnings=tuple(all_warnings),
             sha256=sha256,
@@ -181,7 +182,7 @@ def _load(
         items=tuple(items),
         source=path,
         format=table.shape.name,
-        title=path.name,
+        title=clean_line(path.name),
         columns=table.chosen(),
         warnings=tuple(all_warnings),
         sha256=sha256,

@@ -12,6 +12,7 @@ from typing import Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
 
 PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
@@ -33,24 +34,56 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         The parsed document.
 
     Raises:
-        InputError: the text is not valid TOML.
+        InputError: the text is not valid TOML (a git merge conflict left in it is
+            named as such, at the line of its first marker).
     """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        line: int | None = None
-        where = _WHERE.search(message)
-        if where:
-            line = int(where.group(1))
-            message = f"{message[: where.start()]} (column {where.group(2)})"
-        elif _AT_END.search(message):
-            line = text.count("\n") + (0 if text.endswith("\n") else 1)
-            message = _AT_END.sub(" (at the end of the file)", message)
-        raise InputError(path, f"invalid TOML: {message}", line) from None
+        raise toml_error(text, path, error, "invalid TOML") from None
     except (RecursionError, ValueError) as error:
         # Pathologically nested arrays exhaust the recursive parser.
         raise InputError(path, f"invalid TOML: {type(error).__name__}") from None
+
+
+_CONFLICT = re.compile(r"^(?:<{7}|>{7})(?:[ \t].*)?$|^={7}[ \t]*$", re.MULTILINE)
+_CONFLICT_START = re.compile(r"^(?:<{7}|>{7})(?:[ \t].*)?$", re.MULTILINE)
+
+
+def toml_error(
+    text: str, path: str | Path, error: tomllib.TOMLDecodeError, prefix: str
+) -> InputError:
+    """The one line for a TOML file tomllib refused, with the line it is about.
+
+    A git merge conflict left in the file (``<<<<<<<``, ``=======``, ``>>>>>>>`` lines)
+    reads "unresolved merge conflict (git)" at its first marker, not tomllib's
+    "Invalid statement"; a file that ends inside a string or table (cut short by a
+    copy or a full disk) names its last line.
+
+    Args:
+        text: the file's text.
+        path: the file, for the message.
+        error: what tomllib raised.
+        prefix: what the message starts with ("invalid TOML", "not valid TOML").
+    """
+    if _CONFLICT_START.search(text):
+        marker = _CONFLICT.search(text)
+        assert marker is not None
+        return InputError(
+            path,
+            "unresolved merge conflict (git): resolve it, then open the file again",
+            text.count("\n", 0, marker.start()) + 1,
+        )
+    message = str(error)
+    line: int | None = None
+    where = _WHERE.search(message)
+    if where:
+        line = int(where.group(1))
+        message = f"{message[: where.start()]} (column {where.group(2)})"
+    elif _AT_END.search(message):
+        line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        message = _AT_END.sub(" (at the end of the file: is it cut short?)", message)
+    return InputError(path, f"{prefix}: {message}", line)
 
 
 def is_plan(document: dict[str, Any]) -> bool:
@@ -82,6 +115,7 @@ def load_toml(
     Raises:
         InputError: missing or mistyped fields, naming the item, the field and the line.
     """
+    document = clean_document(document, text)  # the text boundary: no control gets past
     title = document.get("title", "")
     if not isinstance(title, str):
         raise InputError(
@@ -126,7 +160,7 @@ def load_toml(
         items=tuple(generate_ids(items)),
         source=path,
         format="toml",
-        title=title.strip() or path.name,
+        title=title.strip() or clean_line(path.name),
         columns={},
         warnings=tuple(warnings),
         sha256=sha256,

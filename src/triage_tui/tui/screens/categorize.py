@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import format_clock
 from triage_tui.core.session import Category
+from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
@@ -78,6 +79,7 @@ class CategorizeScreen(ItemScreen):
                     id="note",
                     compact=True,
                     select_on_focus=False,  # typing adds to the note, never replaces it
+                    highlighter=CONTROL_PICTURES,
                 )
             with VerticalScroll(id="side"):
                 yield ClampedText(id="suggestion", classes="panel")

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from triage_tui.store.paths import user_path
+from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
 
 
@@ -32,13 +33,13 @@ class ExportScreen(PhaseScreen):
         with Vertical(id="export-body", classes="panel"):
             yield Label("Export the plan", classes="panel-title")
             yield Label("Plan (TOML, for git)")
-            yield Input(id="plan-path", compact=True)
+            yield Input(id="plan-path", compact=True, highlighter=CONTROL_PICTURES)
             yield Label("Brief (Markdown, the team's document)")
-            yield Input(id="brief-path", compact=True)
+            yield Input(id="brief-path", compact=True, highlighter=CONTROL_PICTURES)
             yield Label("Summary (CSV, one row per item)")
-            yield Input(id="csv-path", compact=True)
+            yield Input(id="csv-path", compact=True, highlighter=CONTROL_PICTURES)
             yield Label("Handoffs (a folder: one Markdown document per ready project item)")
-            yield Input(id="handoffs-path", compact=True)
+            yield Input(id="handoffs-path", compact=True, highlighter=CONTROL_PICTURES)
             yield Static(id="export-status")
         yield from self.compose_footer()
 
@@ -101,6 +102,7 @@ class ExportScreen(PhaseScreen):
             plan=paths.get("plan"),
             brief=paths.get("brief"),
             csv=paths.get("csv"),
+            out=self.triage.options.out,
             handoffs=paths.get("handoffs"),
         )
         self.app.call_from_thread(self._done, messages, ok)

@@ -10,6 +10,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from triage_tui.core.sanitize import clean_line
+from triage_tui.tui.safe_text import CONTROL_PICTURES
+
 
 class ParkPrompt(ModalScreen[str | None]):
     """One line for the open question: enter saves it (the text), escape parks without (None).
@@ -30,7 +33,7 @@ class ParkPrompt(ModalScreen[str | None]):
         with Vertical(id="park-box", classes="panel"):
             heading = Text()
             heading.append(f"Park {self.item_id}", style="bold")
-            heading.append(f"  {self.item_title}")
+            heading.append(f"  {clean_line(self.item_title)}")
             yield Static(heading, id="park-title")
             yield Input(
                 value=self.question,
@@ -38,6 +41,7 @@ class ParkPrompt(ModalScreen[str | None]):
                 id="park-question",
                 compact=True,
                 select_on_focus=False,  # typing adds to the question, never replaces it
+                highlighter=CONTROL_PICTURES,  # a pasted question never reaches the terminal raw
             )
             yield Static(
                 "enter: park with this question and move on  ·  escape: park without one",

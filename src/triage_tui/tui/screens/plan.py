@@ -189,8 +189,8 @@ class PlanScreen(PhaseScreen):
         for item in items:
             assessment = workshop.assessment(item)
             table.add_row(
-                item.id,
-                item.title[:26],
+                Text(item.id),  # Text, not str: a DataTable reads a str as markup
+                Text(item.title[:26]),
                 str(assessment.score),
                 status_words(assessment),
                 key=item.id,
@@ -425,7 +425,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         from triage_tui.core.handoff import field_text
 
         with VerticalScroll(id="editor", classes="panel"):
-            yield Label(f"Handoff: {self.item.id} {self.item.title}", classes="panel-title")
+            yield Label(Text(f"Handoff: {self.item.id} {self.item.title}"), classes="panel-title")
             for name in HANDOFF_FIELDS:
                 value = field_text(self.fields.get(name, ""))
                 title = FIELD_TITLES[name]

@@ -13,8 +13,10 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.core.pacing import agenda, phase_minutes
+from triage_tui.core.sanitize import clean_line
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
+from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
 
 PHASE_PURPOSE = {
@@ -58,6 +60,7 @@ class StartScreen(PhaseScreen):
                         placeholder="filter: words, status:todo, label:api, -type:bug",
                         id="scope-text",
                         compact=True,
+                        highlighter=CONTROL_PICTURES,
                     )
                     yield Static(id="scope-summary")
                     yield Static(id="facets")
@@ -65,9 +68,19 @@ class StartScreen(PhaseScreen):
                     yield Label("Agenda", classes="panel-title")
                     yield Static(id="agenda")
                     yield Label("Facilitator")
-                    yield Input(placeholder="name (optional)", id="facilitator", compact=True)
+                    yield Input(
+                        placeholder="name (optional)",
+                        id="facilitator",
+                        compact=True,
+                        highlighter=CONTROL_PICTURES,
+                    )
                     yield Label("Team")
-                    yield Input(placeholder="team (optional)", id="team", compact=True)
+                    yield Input(
+                        placeholder="team (optional)",
+                        id="team",
+                        compact=True,
+                        highlighter=CONTROL_PICTURES,
+                    )
                     yield Label("Minutes")
                     yield Input(placeholder="60", id="minutes", type="integer", compact=True)
             yield Static(id="begin-hint")
@@ -96,7 +109,7 @@ class StartScreen(PhaseScreen):
         backlog = workshop.session.backlog
         text = Text()
         text.append("Loaded ", style="bold")
-        text.append(str(backlog.source or "(memory)"))
+        text.append(clean_line(str(backlog.source or "(memory)")))  # a file name is text too
         text.append(f"\n{backlog.format}, {len(backlog.items)} items")
         if backlog.columns:
             mapping = ", ".join(f"{name} ← {column}" for name, column in backlog.columns.items())
@@ -107,7 +120,9 @@ class StartScreen(PhaseScreen):
             text.append(f"\n⚠ … and {len(backlog.warnings) - 5} more warnings (triage-tui check)")
         if self.triage.resume_info:
             text.append(f"\n↻ {self.triage.resume_info}  (ctrl+n starts afresh)", style="bold")
-        text.append(f"\nctrl+s writes the plan to {workshop.plan_path}", style="dim")
+        text.append(
+            f"\nctrl+s writes the plan to {clean_line(str(workshop.plan_path))}", style="dim"
+        )
         loaded.update(text)
         session = workshop.session
         for input_id, value in (("facilitator", session.facilitator), ("team", session.team)):
@@ -132,9 +147,9 @@ class StartScreen(PhaseScreen):
     def _loading_text(self) -> Text:
         error = self.triage.load_error
         if error is not None:
-            return Text(f"✗ {error}", style="bold")
+            return Text(clean_line(f"✗ {error}"), style="bold")
         if self.triage.load_status:
-            text = Text(self.triage.load_status, style="bold")
+            text = Text(clean_line(self.triage.load_status), style="bold")
             waited = self.triage.now() - self.triage.load_started
             if waited >= 2:
                 # A 50,000-item plan takes seconds to parse, with no count to report
@@ -159,6 +174,7 @@ class StartScreen(PhaseScreen):
                     placeholder="path to a backlog (TOML or CSV) or a plan, then enter",
                     id="open-path",
                     compact=True,
+                    highlighter=CONTROL_PICTURES,
                 ),
             )
         return chooser
@@ -173,7 +189,8 @@ class StartScreen(PhaseScreen):
         if latest is not None and latest.backlog is not None and Path(latest.backlog).exists():
             choices.add_option(
                 Option(
-                    f"↻ Resume the last session: {latest.describe()}", id=f"resume:{latest.backlog}"
+                    Text(f"↻ Resume the last session: {latest.describe()}"),
+                    id=f"resume:{latest.backlog}",
                 )
             )
         demo = sample_backlog()

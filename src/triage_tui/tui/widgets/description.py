@@ -87,7 +87,11 @@ class Description(ScrollView):
                 console = self.app.console
                 options = console.options.update_width(width)
                 rendered = console.render_lines(
-                    Markdown(description_markdown(item)), options, pad=False
+                    # hyperlinks=False: a link shows its address, "text (url)", so a
+                    # backlog cannot disguise one as an OSC 8 link under other words.
+                    Markdown(description_markdown(item), hyperlinks=False),
+                    options,
+                    pad=False,
                 )
                 style = self.rich_style
                 cached = [

@@ -15,6 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage_tui.core.model import Item
+from triage_tui.core.sanitize import clean_line
 from triage_tui.core.session import Category
 
 #: Word beside each colour: meaning is never carried by colour alone.
@@ -144,7 +145,8 @@ class ItemList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("item-list--cursor")
         marker = "▶" if index == self.cursor else " "
         tag = CATEGORY_TAGS[category]
-        text = f" {item.id} {item.title}".replace("\n", " ")
+        # Raw Segments reach the terminal as they are: one line, no control character.
+        text = clean_line(f" {item.id} {item.title}")
         room = width - 1 - cell_len(tag)
         if cell_len(text) > room:
             text = set_cell_size(text, max(0, room - 1)).rstrip() + "…"  # cut, and it shows
