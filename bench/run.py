@@ -44,6 +44,8 @@ SAMPLE = ROOT / "sample_backlogs" / "acme.toml"
 STATE = OUT / "state"
 CONFIG = OUT / "config"
 MB = 1_000_000
+#: CPU one key press may take at 10,000 items: one frame at 60 Hz (issue 16).
+KEY_BUDGET = 0.016
 
 
 _T0 = time.perf_counter()
@@ -279,22 +281,26 @@ def bench_keys(repeats: int, presses: int) -> list[Row]:
     moves, decides, rests = asyncio.run(_keys_triage(csv_path, presses, repeats))
     floor_median = median(floor)
     return [
+        # Issue 16: a key press is judged by an absolute budget, one frame (16 ms of
+        # CPU at 10,000 items); the ratio to the DataTable floor stays as information.
         Row(
             "key press CPU: move (down/j), 10,000 items",
             median(moves),
             floor_median,
             "ms",
-            "<= 1.5x",
-            1.5,
-            note="floor: 20-row DataTable",
+            "<= 16 ms",
+            KEY_BUDGET,
+            absolute=True,
+            note="floor (info): 20-row DataTable",
         ),
         Row(
             "key press CPU: decide (h/p), 10,000 items",
             median(decides),
             floor_median,
             "ms",
-            "<= 1.5x",
-            1.5,
+            "<= 16 ms",
+            KEY_BUDGET,
+            absolute=True,
             note="includes autosave",
         ),
         Row(
@@ -390,8 +396,9 @@ def bench_plan(plans: dict[int, int]) -> list[Row]:
 
 
 # -- 5: autosave of one decision ----------------------------------------------------------
-def autosave_costs(count: int, decisions: int) -> list[float]:
-    """Wall seconds of each `session.decide` with an attached Autosave over `count` items."""
+def autosave_costs(count: int, decisions: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each `session.decide` with an attached Autosave over `count`
+    items: one SQLite transaction (owner check + insert) committed with synchronous=FULL."""
     from triage_tui.core.session import Category, Session
     from triage_tui.formats.loaders import load
     from triage_tui.store.autosave import Autosave
@@ -403,46 +410,57 @@ def autosave_costs(count: int, decisions: int) -> list[float]:
     autosave = Autosave.for_backlog(backlog, folder)
     autosave.start_fresh()
     autosave.attach(session)
-    costs = []
+    walls, cpus = [], []
     try:
         for index in range(decisions):
             item = backlog.items[(index * 7919) % len(backlog.items)]
             category = Category.HIRING if index % 2 else Category.PROJECT
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             session.decide(item.id, category, seconds=12.5)
-            costs.append(time.perf_counter() - started)
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
     finally:
         autosave.close()
-    return costs
+    return walls, cpus
 
 
 def bench_autosave(repeats: int) -> list[Row]:
-    """One decision's autosave with 50,000 items loaded, against 50 items loaded."""
+    """One decision's autosave with 50,000 items loaded, against 50 items loaded.
+
+    Wall time is mostly the disk's fsync (the same one the JSONL journal paid); CPU time
+    is what the store itself costs, the part the 1 ms budget is about.
+    """
     decisions = 20 * repeats
     log(f"autosave: {decisions} decisions with 50 and with 50,000 items")
-    small = autosave_costs(50, decisions)
-    big = autosave_costs(50_000, decisions)
-    return [
-        Row(
-            "autosave one decision: 50 items",
-            median(small),
-            None,
-            "ms",
-            "<= 5 ms",
-            0.005,
-            absolute=True,
-            note="append + fsync",
-        ),
-        Row(
-            "autosave one decision: 50,000 items",
-            median(big),
-            None,
-            "ms",
-            "<= 5 ms",
-            0.005,
-            absolute=True,
-            note="append + fsync",
-        ),
+    small, small_cpu = autosave_costs(50, decisions)
+    big, big_cpu = autosave_costs(50_000, decisions)
+    rows = []
+    for label, walls, cpus in (("50 items", small, small_cpu), ("50,000 items", big, big_cpu)):
+        rows.append(
+            Row(
+                f"autosave one decision: {label}",
+                median(walls),
+                None,
+                "ms",
+                "<= 5 ms",
+                0.005,
+                absolute=True,
+                note="sqlite commit, wall",
+            )
+        )
+        rows.append(
+            Row(
+                f"autosave one decision CPU: {label}",
+                median(cpus),
+                None,
+                "ms",
+                "<= 1 ms",
+                0.001,
+                absolute=True,
+                note="sqlite commit, CPU",
+            )
+        )
+    rows.append(
         Row(
             "autosave growth: 50,000 vs 50 items",
             median(big),
@@ -451,8 +469,9 @@ def bench_autosave(repeats: int) -> list[Row]:
             "<= 1.5x",
             1.5,
             note="floor: 50 items",
-        ),
-    ]
+        )
+    )
+    return rows
 
 
 # -- the command --------------------------------------------------------------------------

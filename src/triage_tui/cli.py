@@ -168,9 +168,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.file is not None and not args.file.exists():
         print(f"{args.file}: no such file", file=sys.stderr)
         return 1
+    from triage_tui.services import LaunchOptions, check_plan_path
+
+    options = LaunchOptions(
+        file=args.file,
+        plan=args.plan,
+        minutes=args.minutes,
+        mapping=mapping,
+        fresh=args.fresh,
+        theme=args.theme,
+        out=args.out.resolve() if args.out is not None else None,
+    )
+    if args.file is not None:
+        try:
+            check_plan_path(args.file, options)  # never the backlog itself
+        except InputError as error:
+            print(str(error), file=sys.stderr)
+            return 2
     from triage_tui.tui.launch import run_app
 
-    return run_app(args, mapping)
+    return run_app(options)
 
 
 def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
@@ -295,12 +312,13 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     if output is None:
         sys.stdout.write(text)
         return 0
-    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
+    from triage_tui.services import GuardedWriter, describe_error
 
     try:
-        atomic_write_text(output, text)
+        # The one guarded writer: never the plan being read.
+        GuardedWriter((plan_path,), what="the plan being read").write_text(output, text)
     except OSError as error:
-        print(describe_write_error(output, error), file=sys.stderr)
+        print(describe_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {output}", file=sys.stderr)
     return 0
@@ -315,7 +333,7 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
     """
     from triage_tui.formats.handoff_doc import handoff_documents
     from triage_tui.formats.plan import read_plan
-    from triage_tui.store.fsutil import atomic_write_text, describe_write_error
+    from triage_tui.services import GuardedWriter, describe_error
 
     try:
         session = read_plan(plan_path)
@@ -340,18 +358,20 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
         sys.stdout.write(docs[0].text)
         return 0
     folder = every_ready or len(docs) > 1 or output.is_dir()
+    # The one guarded writer: never the plan being read.
+    writer = GuardedWriter((plan_path,), what="the plan being read")
     if folder:
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            print(describe_write_error(output, error), file=sys.stderr)
+            print(describe_error(output, error), file=sys.stderr)
             return 1
     targets = [(output / doc.filename if folder else output, doc) for doc in docs]
     for target, doc in targets:
         try:
-            atomic_write_text(target, doc.text)
+            writer.write_text(target, doc.text)
         except OSError as error:
-            print(describe_write_error(target, error), file=sys.stderr)
+            print(describe_error(target, error), file=sys.stderr)
             return 1
         note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
         print(f"wrote {target}{note}", file=sys.stderr)

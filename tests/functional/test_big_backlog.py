@@ -29,17 +29,17 @@ def big_csv(path: Path, rows: int = 4000) -> Path:
 async def test_enter_while_loading_begins_once_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage_tui.tui import launch
+    from triage_tui import services
 
     path = big_csv(tmp_path / "big.csv")
     release = threading.Event()
-    real = launch.build_workshop
+    real = services.open_workshop
 
     def slow_build(*args, **kwargs):  # type: ignore[no-untyped-def]
         release.wait(10)  # the load is still running when the room presses enter
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(launch, "build_workshop", slow_build)
+    monkeypatch.setattr(services, "open_workshop", slow_build)
     clock = FrozenClock()
     app = create_app(LaunchOptions(file=path), now=clock)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -63,10 +64,31 @@ class Terminal:
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
 
-    def kill(self) -> None:
+    def kill(self, *, reap: bool = True) -> None:
+        """SIGKILL; with reap=False the child stays a zombie until `reap()`."""
         os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
+        os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)  # dead, not yet reaped
+        if reap:
+            self.reap()
+
+    def reap(self) -> int:
+        _pid, status = os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        return os.waitstatus_to_exitcode(status)
+
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        """Read until the app exits by itself; its exit code."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.drain(0.2)
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            self.drain(0.1)
+        self.kill()
+        raise AssertionError("the app did not exit")
 
 
 def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
@@ -87,22 +109,49 @@ def test_sigkill_mid_workshop_loses_nothing(tmp_path: Path) -> None:
         # The pace line shows the last decision: by then it is fsynced (Session.apply).
         first.read_until(f"{len(keys)} of {total} decided".encode())
     finally:
-        first.kill()
+        first.kill(reap=False)  # a zombie: its pid lives on, its lock does not
 
     # What the journal holds after the kill: every decision, in order.
     items = load(backlog).items
     session = Session(load(backlog))
     journal = Autosave.for_backlog(session.backlog, state / "sessions")
     # repair=False: read the file exactly as the killed process left it.
-    assert journal.resume(session, repair=False) == len(keys)
+    # Every decision, and the move to Categorize (a journaled phase step, not undoable).
+    assert journal.resume(session, repair=False) == len(keys) + 1
+    assert session.phase == "categorize" and len(session.history) == len(keys)
     expected = {"h": Category.HIRING, "p": Category.PROJECT, "s": Category.PARKED}
     for item, key in zip(items, keys, strict=False):
         assert session.decisions[item.id].category is expected[key], item.id
 
-    # And the app, started again, resumes it (the dead process's lock is stale).
+    # And the app, started again while the killed one is still a zombie, resumes it
+    # without asking "open elsewhere?": the dead process's file lock went with it.
     second = Terminal(backlog, state)
     try:
         second.read_until(b"Resumed")
         second.read_until(f"{len(keys)} of {len(items)}".encode())
+        assert b"open elsewhere" not in second.seen
     finally:
         second.kill()
+        first.reap()
+
+
+def test_a_damaged_database_is_one_line_and_exit_1_never_a_traceback(tmp_path: Path) -> None:
+    backlog = tmp_path / "acme.toml"
+    backlog.write_bytes((SAMPLES / "acme.toml").read_bytes())
+    state = tmp_path / "state"
+    session = Session(load(backlog))
+    autosave = Autosave.for_backlog(session.backlog, state / "sessions")
+    autosave.attach(session)
+    session.decide(session.backlog.items[0].id, Category.HIRING)
+    autosave.close(session)
+    data = autosave.path.read_bytes()
+    autosave.path.write_bytes(data[:100] + b"\xde\xad" * 3000 + data[6100:])  # torn pages
+
+    app = Terminal(backlog, state)
+    code = app.wait_exit()
+
+    output = app.seen.decode("utf-8", "replace")
+    assert code == 1
+    assert "Traceback" not in output
+    assert f"{autosave.path}: the autosave is damaged" in output
+    assert "--fresh" in output

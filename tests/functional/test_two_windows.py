@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.core.session import Category, Session
 from triage_tui.formats.loaders import load
-from triage_tui.store.autosave import Autosave
+from triage_tui.store.autosave import Autosave, SessionTakenOver
 from triage_tui.store.lock import SessionLock
 from triage_tui.tui.app import LaunchOptions
 from triage_tui.tui.launch import create_app
@@ -58,3 +58,68 @@ async def test_take_over_autosaves_from_then_on(acme: Path) -> None:
         first = app.workshop.in_scope[0].id
     assert not other.is_ours()
     assert journal_decisions(acme) == {first: Category.PROJECT}
+
+
+def owner_window(backlog: Path) -> tuple[Autosave, SessionLock, Session, list[OSError]]:
+    """Another triage-tui that opened `backlog` fresh and autosaves it."""
+    session = Session(load(backlog))
+    autosave = Autosave.for_backlog(session.backlog)
+    lock = SessionLock(autosave.lock_path)
+    assert lock.acquire().ok
+    autosave.start_fresh()
+    autosave.attach(session, lock=lock)
+    errors: list[OSError] = []
+    autosave.on_error = errors.append
+    return autosave, lock, session, errors
+
+
+async def test_issue_12_take_over_after_the_owner_decided_loses_no_decision(acme: Path) -> None:
+    """W1 fresh, W2 opens (held), W1 decides, W2 takes over: W1's decisions are kept, W2
+    autosaves from then on, and W1 is told it no longer does."""
+    w1, w1_lock, room, w1_errors = owner_window(acme)
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert isinstance(app.screen, HeldScreen)
+        items = load(acme).items
+        room.decide(items[0].id, Category.HIRING)  # W1 decides while W2 shows the dialog
+        room.decide(items[1].id, Category.PARKED)
+        await pilot.press("t")
+        await pilot.pause()
+        assert not app.read_only
+        assert app.workshop is not None
+        decisions = app.workshop.session.decisions
+        assert decisions[items[0].id].category is Category.HIRING  # caught up
+        assert decisions[items[1].id].category is Category.PARKED
+        await pilot.press("enter", "p")  # W2 decides the item it shows
+        here = [k for k, d in decisions.items() if d.category is Category.PROJECT]
+        assert len(here) == 1
+        room.decide(items[-1].id, Category.PROJECT)  # W1 can no longer write
+        assert isinstance(w1_errors[-1], SessionTakenOver)
+    assert journal_decisions(acme) == {
+        items[0].id: Category.HIRING,
+        items[1].id: Category.PARKED,
+        here[0]: Category.PROJECT,
+    }
+    w1.close(room)
+    w1_lock.release()
+
+
+async def test_the_window_taken_over_says_it_no_longer_autosaves(acme: Path) -> None:
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "h")
+        other = Autosave.for_backlog(load(acme))
+        other_lock = SessionLock(other.lock_path)
+        assert not other_lock.acquire().ok  # this app owns it
+        other.take_over(window := Session(load(acme)), other_lock)
+        await pilot.press("p")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("this window no longer autosaves" in m for m in messages)
+        assert app.workshop is not None
+        first = app.workshop.in_scope[0].id
+    assert journal_decisions(acme) == {first: Category.HIRING}  # nothing after the take-over
+    other.close(window)
+    other_lock.release()

@@ -145,13 +145,13 @@ async def test_undo_reverts_a_decision_and_autosave_resumes(acme: Path, clock: F
 async def test_an_unexpected_load_failure_is_reported(
     acme: Path, monkeypatch: pytest.MonkeyPatch, small_file_bytes: int
 ) -> None:
-    from triage_tui.tui import launch
+    from triage_tui import services
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(launch, "build_workshop", broken)
-    monkeypatch.setattr("triage_tui.tui.app.SMALL_FILE_BYTES", small_file_bytes)
+    monkeypatch.setattr(services, "open_workshop", broken)
+    monkeypatch.setattr("triage_tui.tui.loading.SMALL_FILE_BYTES", small_file_bytes)
     app = create_app(LaunchOptions(file=acme), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:
         if small_file_bytes == 0:  # a worker: the app runs, then exits

@@ -1,4 +1,4 @@
-"""Autosave journal: resume after a crash, torn and corrupt records, compaction, failures."""
+"""The SQLite session store: resume after a crash, damage, compaction, take-over, import, failures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import errno
 import hashlib
 import json
 import os
-import zlib
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +19,19 @@ import pytest
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
-from triage_tui.core.session import Category, Mark, Session
-from triage_tui.store import autosave as autosave_module
+from triage_tui.core.session import Category, Mark, Session, Step
 from triage_tui.store.autosave import (
-    SCHEMA,
+    VERSION,
     Autosave,
     SessionTakenOver,
     iter_sessions,
     latest_session,
     read_info,
+    session_key,
     sessions_dir,
 )
 from triage_tui.store.fsutil import atomic_write_text, describe_write_error
-from triage_tui.store.lock import SessionLock
+from triage_tui.store.lock import LockResult, SessionLock
 
 
 def make_backlog(folder: Path, count: int = 6, name: str = "backlog.toml") -> Backlog:
@@ -87,7 +91,7 @@ def backlog(tmp_path: Path) -> Backlog:
 
 
 def recorded(backlog: Backlog) -> tuple[Autosave, Session, list[dict[str, Any]]]:
-    """A journal written live by a whole workshop, left as a crash would (not compacted)."""
+    """A session written live by a whole workshop, not compacted (as a crash leaves it)."""
     autosave = Autosave.for_backlog(backlog)
     session = Session(backlog)
     autosave.attach(session)
@@ -102,11 +106,18 @@ def resumed(backlog: Backlog, **kwargs: Any) -> tuple[Session, int]:
     return session, count
 
 
+def stored(path: Path, where: str = "run = (SELECT max(run) FROM runs)") -> list[dict[str, Any]]:
+    """The steps in the database, as the sqlite3 shell would show them."""
+    with sqlite3.connect(path) as db:
+        rows = db.execute(f"SELECT step FROM steps WHERE {where} ORDER BY run, seq").fetchall()
+    db.close()
+    return [json.loads(text) for (text,) in rows]
+
+
 def test_resume_round_trip_gives_identical_decisions_and_undo_history(backlog: Backlog) -> None:
     autosave, live, snapshots = recorded(backlog)
     assert autosave.path.parent == sessions_dir()
-    lines = autosave.path.read_bytes().splitlines()
-    assert len(lines) == 1 + len(snapshots) - 1  # header + one record per step, undos too
+    assert len(stored(autosave.path)) == len(snapshots) - 1  # one row per step, undos too
 
     session, count = resumed(backlog)
 
@@ -120,153 +131,42 @@ def test_resume_round_trip_gives_identical_decisions_and_undo_history(backlog: B
     assert state(session) == state(live)
 
 
-def test_journal_format_header_and_checksummed_records(backlog: Backlog) -> None:
+def test_the_database_is_wal_versioned_and_holds_steps_as_data(backlog: Backlog) -> None:
+    autosave, live, _ = recorded(backlog)
+    with sqlite3.connect(autosave.path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (VERSION,)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        meta = db.execute("SELECT backlog, sha256, items, owner FROM meta").fetchall()
+        labels = db.execute(
+            "SELECT json_extract(step, '$.label') FROM steps ORDER BY seq"
+        ).fetchall()
+    db.close()
+    source = backlog.source.resolve()  # type: ignore[union-attr]
+    assert meta == [(str(source), backlog.sha256, 6, "")]  # closed: nobody owns it
+    assert labels[0] == ("facilitator",)
+    steps = stored(autosave.path)
+    assert steps[-1] == live.history[-1].to_json()
+    assert sum(1 for step in steps if step.get("undo")) == 3
+
+
+def test_a_step_this_version_cannot_apply_is_refused_whole(backlog: Backlog) -> None:
     autosave, _live, _ = recorded(backlog)
-    raw = autosave.path.read_bytes()
-    assert raw.isascii()
-    lines = [json.loads(line) for line in raw.splitlines()]
-    header = lines[0]
-    assert header["journal"] == SCHEMA
-    assert header["backlog"] == str(backlog.source.resolve())  # type: ignore[union-attr]
-    assert header["sha256"] == backlog.sha256
-    assert header["items"] == len(backlog.items)
-    assert isinstance(header["crc"], int)
-    assert [line["seq"] for line in lines[1:]] == list(range(1, len(lines)))
-    assert any(line["step"].get("undo") for line in lines[1:])
-
-
-def test_truncating_inside_the_last_record_keeps_every_earlier_record(backlog: Backlog) -> None:
-    autosave, _live, snapshots = recorded(backlog)
-    data = autosave.path.read_bytes()
-    last_start = data.rstrip(b"\n").rfind(b"\n") + 1
-    steps = len(snapshots) - 1
-    for cut in range(last_start, len(data)):
-        autosave.path.write_bytes(data[:cut])
-
-        session, count = resumed(backlog)
-
-        assert count == steps - 1, cut
-        assert state(session, frozen=False) == snapshots[-2], cut
-        assert autosave.path.read_bytes() == data[:last_start], cut
-        # Appending after the repair makes a clean journal again.
-        again = Autosave.for_backlog(backlog)
-        again.resume(fresh := Session(backlog))
-        again.attach(fresh)
-        fresh.decide("A-5", Category.PARKED)
-        again.close()
-        final, count = resumed(backlog)
-        assert count == steps, cut
-        assert final.decisions["A-5"].category is Category.PARKED
-        assert final.decisions["A-3"].category is Category.UNDECIDED  # the torn step
-
-
-def test_truncating_anywhere_never_raises_and_keeps_complete_records(backlog: Backlog) -> None:
-    autosave, _live, snapshots = recorded(backlog)
-    data = autosave.path.read_bytes()
-    # Every offset through the header and the first three records (the last record's
-    # offsets have their own test above), then a coarser sweep over the rest.
-    early = len(b"".join(data.splitlines(keepends=True)[:4]))
-    for cut in [*range(early + 1), *range(early, len(data) + 1, 7)]:
-        autosave.path.write_bytes(data[:cut])
-        complete = data[:cut].count(b"\n")
-        session, count = resumed(backlog, repair=False)
-        assert count == max(0, complete - 1), cut
-        assert state(session, frozen=False) == snapshots[count], cut
-        assert autosave.path.read_bytes() == data[:cut]  # repair=False never writes
-
-
-def test_torn_header_resumes_nothing_and_attach_starts_a_clean_journal(backlog: Backlog) -> None:
-    autosave = Autosave.for_backlog(backlog)
-    autosave.path.parent.mkdir(parents=True)
-    autosave.path.write_bytes(b'{"journal": "triage-tui/ses')
+    bad = {"ops": [["A-0", "category", "undecided", "hiring"], ["A-1", "bogus", 1, 2]]}
+    with sqlite3.connect(autosave.path) as db:
+        db.execute("UPDATE steps SET step = ? WHERE seq = 3", (json.dumps(bad),))
+    db.close()
     session = Session(backlog)
-    assert autosave.summary() is None
-    assert autosave.resume(session) == 0
-    autosave.attach(session)
-    session.decide("A-0", Category.HIRING)
-    autosave.close()
-    again, count = resumed(backlog)
-    assert count == 1
-    assert again.decisions["A-0"].category is Category.HIRING
+    with pytest.raises(InputError, match="step 3 of the autosave cannot be applied"):
+        Autosave.for_backlog(backlog).resume(session)
+    assert session.history == []
+    assert session.decisions["A-0"].category is Category.UNDECIDED  # nothing half-applied
 
 
-def corrupt_record(path: Path, seq: int, how: str) -> None:
-    lines = path.read_bytes().splitlines(keepends=True)
-    line = lines[seq]
-    if how == "crc":
-        record = json.loads(line)
-        record["crc"] ^= 1
-        lines[seq] = json.dumps(record).encode() + b"\n"
-    elif how == "flip":
-        index = line.index(b'"label":"') + len(b'"label":"')
-        lines[seq] = line[:index] + bytes([line[index] ^ 0x01]) + line[index + 1 :]
-    elif how == "garbage":
-        lines[seq] = b"\x00\xff not json\n"
-    elif how == "seq":
-        record = json.loads(line)
-        record["seq"] = seq + 7
-        del record["crc"]
-        body = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
-        record["crc"] = zlib.crc32(body)
-        lines[seq] = json.dumps(record).encode() + b"\n"
-    path.write_bytes(b"".join(lines))
-
-
-@pytest.mark.parametrize("how", ["crc", "flip", "garbage", "seq"])
-def test_a_corrupt_record_in_the_middle_stops_there_keeping_earlier_ones(
-    backlog: Backlog, how: str
-) -> None:
-    autosave, _live, snapshots = recorded(backlog)
-    original = autosave.path.read_bytes()
-    corrupt_record(autosave.path, 4, how)
-
-    session, count = resumed(backlog)
-
-    assert count == 3
-    assert state(session) == snapshots[3]
-    good = b"".join(original.splitlines(keepends=True)[:4])
-    assert autosave.path.read_bytes() == good
-    discarded = autosave.path.with_name(autosave.path.name + ".discarded").read_bytes()
-    assert discarded.count(b"\n") == len(snapshots) - 1 - 3  # the bad record and the rest
-    # And the journal takes new records cleanly after the cut.
-    again = Autosave.for_backlog(backlog)
-    again.resume(live := Session(backlog))
-    again.attach(live)
-    live.decide("A-4", Category.HIRING)
-    again.close()
-    final, count = resumed(backlog)
-    assert count == 4
-    assert final.decisions["A-4"].category is Category.HIRING
-
-
-def test_a_checksummed_record_this_version_cannot_apply_is_not_half_applied(
-    backlog: Backlog,
-) -> None:
-    autosave, _live, snapshots = recorded(backlog)
-    lines = autosave.path.read_bytes().splitlines(keepends=True)
-    step = {"ops": [["A-0", "category", "undecided", "hiring"], ["A-1", "bogus", 1, 2]]}
-    lines[3] = autosave_module._encode({"seq": 3, "step": step})
-    autosave.path.write_bytes(b"".join(lines))
-    session, count = resumed(backlog)
-    assert count == 2
-    assert state(session) == snapshots[2]
-
-
-def write_header(path: Path, **fields: Any) -> None:
-    header = {"journal": SCHEMA, "backlog": "", "sha256": "", "created": "2026-01-01T00:00:00Z"}
-    header.update(fields)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(autosave_module._encode(header))
-
-
-def test_a_journal_from_a_newer_schema_is_refused_whole(backlog: Backlog) -> None:
+def test_a_database_from_a_newer_schema_is_refused_whole(backlog: Backlog) -> None:
     autosave, _live, _ = recorded(backlog)
-    lines = autosave.path.read_bytes().splitlines(keepends=True)
-    header = json.loads(lines[0])
-    del header["crc"]
-    header["journal"] = "triage-tui/session/2"
-    lines[0] = autosave_module._encode(header)
-    autosave.path.write_bytes(b"".join(lines))
+    with sqlite3.connect(autosave.path) as db:
+        db.execute(f"PRAGMA user_version = {VERSION + 1}")
+    db.close()
     before = autosave.path.read_bytes()
     session = Session(backlog)
 
@@ -277,37 +177,166 @@ def test_a_journal_from_a_newer_schema_is_refused_whole(backlog: Backlog) -> Non
     assert "newer triage-tui" in str(caught.value)
     assert "--fresh" in str(caught.value)
     assert session.history == []
-    assert all(d.category is Category.UNDECIDED for d in session.decisions.values())
-    assert autosave.path.read_bytes() == before  # never repaired into a partial file
     with pytest.raises(InputError):
         Autosave.for_backlog(backlog).summary()
-    # start_fresh sets it aside so the room can go on.
+    with pytest.raises(InputError):
+        Autosave.for_backlog(backlog).attach(Session(backlog))
+    # start_fresh sets it aside whole so the room can go on.
     fresh = Autosave.for_backlog(backlog)
     fresh.start_fresh()
     assert autosave.path.with_name(autosave.path.name + ".old").read_bytes() == before
-    fresh.attach(Session(backlog))
+    fresh.attach(live := Session(backlog))
+    live.decide("A-0", Category.PARKED)
     fresh.close()
+    assert resumed(backlog)[1] == 1
+
+
+def other_database(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    db.close()
 
 
 @pytest.mark.parametrize(
     "content",
-    [b"hello world\n", b"[1, 2]\n", b'{"journal": "someone-else/1"}\n', b"\xff\xfe\n"],
+    [b"hello world\n", b"SQLite format 3\x00" + b"\xff" * 200, b"\x00" * 4096, "other-db"],
 )
-def test_a_file_that_is_not_a_journal_is_an_input_error(backlog: Backlog, content: bytes) -> None:
+def test_a_file_that_is_not_a_session_is_a_clear_line(
+    backlog: Backlog, content: bytes | str
+) -> None:
     autosave = Autosave.for_backlog(backlog)
     autosave.path.parent.mkdir(parents=True)
-    autosave.path.write_bytes(content)
-    with pytest.raises(InputError) as caught:
-        autosave.resume(Session(backlog))
-    assert str(caught.value).startswith(f"{autosave.path}:1: ")
+    if content == "other-db":
+        other_database(autosave.path)
+    else:
+        assert isinstance(content, bytes)
+        autosave.path.write_bytes(content)
+    for attempt in (autosave.summary, lambda: autosave.resume(Session(backlog))):
+        with pytest.raises(InputError) as caught:
+            attempt()
+        line = str(caught.value)
+        assert line.startswith(f"{autosave.path}: ")
+        assert "\n" not in line
+        assert "damaged" in line or "not a triage-tui autosave" in line
 
 
-def test_a_damaged_header_checksum_is_an_input_error(backlog: Backlog) -> None:
-    autosave, _live, _ = recorded(backlog)
+def test_a_truncated_database_is_a_clear_line_never_a_traceback(backlog: Backlog) -> None:
+    autosave, _live, snapshots = recorded(backlog)  # closed: everything is in the file
     data = autosave.path.read_bytes()
-    autosave.path.write_bytes(data.replace(b'"title":"backlog.toml"', b'"title":"Backlog.toml"', 1))
-    with pytest.raises(InputError, match="damaged"):
-        Autosave.for_backlog(backlog).resume(Session(backlog))
+    page = 4096
+    assert len(data) >= 3 * page
+    refused = []
+    for cut in [*range(0, 200, 37), *range(page - 1, len(data), page // 2)]:
+        autosave.path.write_bytes(data[:cut])
+        try:
+            session, count = resumed(backlog)
+        except InputError as error:
+            assert str(error).startswith(f"{autosave.path}: "), cut
+            assert "\n" not in str(error)
+            refused.append(cut)
+        else:
+            assert state(session, frozen=False) == snapshots[count], cut
+    assert refused
+    # Starting afresh sets the damaged file aside and the room goes on.
+    autosave.path.write_bytes(data[: refused[-1]])
+    fresh = Autosave.for_backlog(backlog)
+    fresh.start_fresh()
+    assert autosave.path.with_name(autosave.path.name + ".old").read_bytes() == data[: refused[-1]]
+    fresh.attach(live := Session(backlog))
+    live.decide("A-0", Category.PARKED)
+    fresh.close()
+    assert resumed(backlog)[1] == 1
+
+
+def crash_copy(autosave: Autosave, folder: Path) -> Autosave:
+    """The database and its WAL as a crash leaves them (the writer never closed)."""
+    folder.mkdir()
+    for suffix in ("", "-wal"):
+        shutil.copy(f"{autosave.path}{suffix}", folder / f"{autosave.path.name}{suffix}")
+    return Autosave(folder / autosave.path.name, autosave.backlog)
+
+
+def test_truncating_the_wal_anywhere_keeps_every_step_committed_before_the_cut(
+    backlog: Backlog, tmp_path: Path
+) -> None:
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    autosave.attach(live)
+    snapshots = run_workshop(live)
+    crashed = crash_copy(autosave, tmp_path / "crashed")
+    wal = crashed.path.with_name(crashed.path.name + "-wal").read_bytes()
+    autosave.close()
+    assert len(wal) > 4096
+    counts = []
+    for index, cut in enumerate([*range(0, len(wal), 997), len(wal)]):
+        copy = crash_copy(crashed, tmp_path / f"cut-{index}")
+        copy.path.with_name(copy.path.name + "-wal").write_bytes(wal[:cut])
+        session = Session(backlog)
+        count = copy.resume(session)  # never raises: SQLite drops the torn transaction
+        assert state(session, frozen=False) == snapshots[count], cut
+        counts.append(count)
+    assert counts == sorted(counts)
+    assert counts[-1] == len(snapshots) - 1  # the whole WAL: every step
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from tests.unit.test_autosave import make_backlog
+from triage_tui.core.session import Category, Session
+from triage_tui.store.autosave import Autosave
+
+backlog = make_backlog(Path(sys.argv[1]), count=400)
+autosave = Autosave.for_backlog(backlog)
+session = Session(backlog)
+autosave.attach(session)
+for index in range(400):
+    session.decide(f"A-{index}", Category.HIRING, seconds=1)
+    print(index + 1, flush=True)  # committed: decide returned
+sys.stdin.read()
+"""
+
+
+def test_sigkill_between_steps_loses_no_committed_step(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(tmp_path)],
+        cwd=root,
+        env=dict(os.environ, PYTHONPATH=str(root)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None
+    acknowledged = 0
+    while acknowledged < 25:
+        acknowledged = int(writer.stdout.readline())
+    # A second window reads the same database while the writer goes on (WAL readers
+    # never wait for it, nor it for them).
+    reading = Autosave.for_backlog(make_backlog(tmp_path, count=400)).summary()
+    assert reading is not None and reading.steps >= acknowledged
+    writer.send_signal(signal.SIGKILL)  # mid-way through the next steps
+    writer.wait()
+    backlog = make_backlog(tmp_path, count=400)
+    session, count = resumed(backlog)
+    assert count >= acknowledged
+    decided = [key for key, d in session.decisions.items() if d.category is Category.HIRING]
+    assert decided == [f"A-{index}" for index in range(count)]  # a prefix, no gaps
+
+
+def test_an_empty_file_left_by_a_crash_at_creation_resumes_nothing(backlog: Backlog) -> None:
+    autosave = Autosave.for_backlog(backlog)
+    autosave.path.parent.mkdir(parents=True)
+    autosave.path.write_bytes(b"")
+    session = Session(backlog)
+    assert autosave.summary() is None
+    assert autosave.resume(session) == 0
+    autosave.attach(session)
+    session.decide("A-0", Category.HIRING)
+    autosave.close()
+    again, count = resumed(backlog)
+    assert count == 1
+    assert again.decisions["A-0"].category is Category.HIRING
 
 
 def test_summary_describes_the_saved_session(backlog: Backlog) -> None:
@@ -342,20 +371,20 @@ def test_clean_exit_compacts_to_the_undo_history(backlog: Backlog) -> None:
     live = Session(backlog)
     autosave.attach(live)
     run_workshop(live)
-    records_before = len(autosave.path.read_bytes().splitlines()) - 1
+    records_before = len(stored(autosave.path))
     mode_before = autosave.path.stat().st_mode
 
     autosave.close(live)
 
-    lines = autosave.path.read_bytes().splitlines()
-    assert len(lines) - 1 == len(live.history) < records_before
+    assert len(stored(autosave.path)) == len(live.history) < records_before
+    assert [Step.from_json(s) for s in stored(autosave.path)] == live.history
     assert autosave.path.stat().st_mode == mode_before
     session, count = resumed(backlog)
     assert count == len(live.history)
     assert state(session) == state(live)
 
 
-def test_compaction_while_attached_keeps_appending_to_the_new_file(backlog: Backlog) -> None:
+def test_compaction_while_attached_keeps_appending(backlog: Backlog) -> None:
     autosave = Autosave.for_backlog(backlog)
     live = Session(backlog)
     autosave.attach(live)
@@ -369,23 +398,30 @@ def test_compaction_while_attached_keeps_appending_to_the_new_file(backlog: Back
     assert state(session) == state(live)
 
 
-def test_compaction_is_skipped_when_history_predates_the_journal(backlog: Backlog) -> None:
+def test_compaction_works_from_what_is_stored_never_from_memory(backlog: Backlog) -> None:
     live = Session(backlog)
-    live.decide("A-0", Category.HIRING)  # before attach: not in the journal
+    live.decide("A-0", Category.HIRING)  # before attach: never stored
     autosave = Autosave.for_backlog(backlog)
     autosave.attach(live)
     live.decide("A-1", Category.HIRING)
-    assert not autosave.compact(live)
+    live.decide("A-2", Category.PARKED)
+    live.undo()
+    assert autosave.compact(live)
+    assert [step["label"] for step in stored(autosave.path)] == ["hiring A-1"]
+    assert not autosave.compact(live)  # nothing left to drop
     autosave.close()
+    session, _count = resumed(backlog)
+    assert session.decisions["A-0"].category is Category.UNDECIDED  # not invented
+    assert session.decisions["A-1"].category is Category.HIRING
+    assert len(session.history) == 1
 
 
-def test_start_fresh_sets_the_old_journal_aside(backlog: Backlog) -> None:
-    autosave, _live, _ = recorded(backlog)
-    old = autosave.path.read_bytes()
+def test_start_fresh_begins_a_new_run_and_keeps_the_previous_one(backlog: Backlog) -> None:
+    autosave, _live, _snapshots = recorded(backlog)
+    old = stored(autosave.path)
     fresh = Autosave.for_backlog(backlog)
     fresh.start_fresh()
-    assert not fresh.exists()
-    assert autosave.path.with_name(autosave.path.name + ".old").read_bytes() == old
+    assert fresh.summary() is None
     session = Session(backlog)
     fresh.attach(session)
     session.decide("A-4", Category.PARKED)
@@ -393,9 +429,14 @@ def test_start_fresh_sets_the_old_journal_aside(backlog: Backlog) -> None:
     again, count = resumed(backlog)
     assert count == 1
     assert again.decisions["A-0"].category is Category.UNDECIDED
+    assert stored(autosave.path, "run = 1") == old  # set aside, not deleted
+    # A second start afresh keeps only the run before it.
+    Autosave.for_backlog(backlog).start_fresh()
+    assert stored(autosave.path, "run = 1") == []
+    assert len(stored(autosave.path, "run = 2")) == 1
 
 
-def test_attach_refuses_to_mix_with_a_journal_it_did_not_resume(backlog: Backlog) -> None:
+def test_attach_refuses_to_mix_with_a_session_it_did_not_resume(backlog: Backlog) -> None:
     recorded(backlog)
     with pytest.raises(RuntimeError, match="resume"):
         Autosave.for_backlog(backlog).attach(Session(backlog))
@@ -405,13 +446,28 @@ def test_attach_refuses_to_mix_with_a_journal_it_did_not_resume(backlog: Backlog
         Autosave.for_backlog(backlog).resume(busy)
 
 
-def test_the_journal_is_private_to_the_user(backlog: Backlog) -> None:
-    autosave, _live, _ = recorded(backlog)
-    assert autosave.path.stat().st_mode & 0o077 == 0
+def test_the_session_files_are_private_to_the_user(backlog: Backlog) -> None:
+    autosave = Autosave.for_backlog(backlog)
+    lock = SessionLock(autosave.lock_path)
+    assert lock.acquire().ok
+    autosave.attach(live := Session(backlog), lock=lock)
+    live.decide("A-0", Category.HIRING)
+    files = [p for p in sessions_dir().iterdir()]
+    assert {p.name.removeprefix(autosave.path.stem) for p in files} == {
+        ".sqlite3",
+        ".sqlite3-wal",
+        ".sqlite3-shm",
+        ".lock",
+        f".lock.{lock.token}",
+    }
+    assert all(p.stat().st_mode & 0o077 == 0 for p in files)
+    assert sessions_dir().stat().st_mode & 0o077 == 0
     assert autosave.lock_path == autosave.path.with_suffix(".lock")
+    autosave.close(live)
+    lock.release()
 
 
-def test_different_backlogs_and_edited_backlogs_get_different_journals(tmp_path: Path) -> None:
+def test_different_backlogs_and_edited_backlogs_get_different_sessions(tmp_path: Path) -> None:
     first = make_backlog(tmp_path, name="one.toml")
     second = make_backlog(tmp_path, name="two.toml")
     edited = make_backlog(tmp_path, count=7, name="one.toml")
@@ -431,7 +487,7 @@ def test_latest_session_is_the_newest_with_its_backlog_unchanged(tmp_path: Path)
         autosave.attach(session)
         for index in range(decided):
             session.decide(f"A-{index}", Category.PROJECT)
-        autosave.close()
+        autosave.close()  # the WAL is folded into the file: its time is the last write's
     os.utime(Autosave.for_backlog(older).path, (1_000_000, 1_000_000))
 
     info = latest_session()
@@ -442,7 +498,7 @@ def test_latest_session_is_the_newest_with_its_backlog_unchanged(tmp_path: Path)
     assert info.items == 6
     assert info.title == "newer.toml"
     assert [i.title for i in iter_sessions()] == ["newer.toml", "older.toml"]
-    # The newer backlog was edited since: its journal no longer matches, the older one does.
+    # The newer backlog was edited since: its session no longer matches, the older one does.
     newer.source.write_text("[[items]]\ntitle = 'changed'\n")  # type: ignore[union-attr]
     info = latest_session()
     assert info is not None and info.title == "older.toml"
@@ -471,46 +527,52 @@ def test_latest_session_offers_a_reopened_plan_after_it_was_rewritten(tmp_path: 
     assert latest_session() is None
 
 
-def test_latest_session_skips_damaged_and_empty_journals(backlog: Backlog) -> None:
+def test_latest_session_skips_damaged_and_empty_sessions(backlog: Backlog) -> None:
     recorded(backlog)
     folder = sessions_dir()
-    (folder / "junk.jsonl").write_bytes(b"not a journal\n")
-    write_header(folder / "empty.jsonl")
-    write_header(folder / "future.jsonl", journal="triage-tui/session/9")
+    (folder / "junk.sqlite3").write_bytes(b"not a database at all, not even close" * 200)
+    other_database(folder / "other.sqlite3")
+    empty = Autosave(folder / "empty.sqlite3", backlog)
+    empty.attach(Session(backlog))
+    empty.close()
+    future = folder / "future.sqlite3"
+    shutil.copy(Autosave.for_backlog(backlog).path, future)
+    with sqlite3.connect(future) as db:
+        db.execute(f"PRAGMA user_version = {VERSION + 1}")
+    db.close()
     info = latest_session()
     assert info is not None and info.title == "backlog.toml"
-    assert read_info(folder / "empty.jsonl") is None
+    assert [i.journal.name for i in iter_sessions()] == [Autosave.for_backlog(backlog).path.name]
+    assert read_info(folder / "empty.sqlite3") is None
 
 
-def test_a_failed_write_keeps_the_step_and_writes_it_with_the_next(
-    backlog: Backlog, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_keeps_the_step_and_writes_it_with_the_next(backlog: Backlog) -> None:
     autosave = Autosave.for_backlog(backlog)
     live = Session(backlog)
     errors: list[OSError] = []
     autosave.on_error = errors.append
     autosave.attach(live)
     live.decide("A-0", Category.HIRING)
-    real_write_all = autosave_module._write_all
-
-    def disk_full(fd: int, data: bytes) -> None:
-        os.write(fd, data[: len(data) // 2])  # part of the record reaches the disk
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(autosave_module, "_write_all", disk_full)
-    live.decide("A-1", Category.PROJECT)  # must not raise into the UI
-    live.set_note("A-1", "spec is in Notion")
+    # A full disk, as SQLite sees one: no page may be added to the database.
+    writer = sqlite3.connect(autosave.path)
+    writer.close()
+    assert autosave._db is not None
+    (pages,) = autosave._db.execute("PRAGMA page_count").fetchone()
+    autosave._db.execute(f"PRAGMA max_page_count = {pages}")
+    big = "spec is in Notion " * 2000  # needs new pages
+    live.set_note("A-1", big)  # must not raise into the UI
+    live.decide("A-1", Category.PROJECT)
 
     assert [e.errno for e in errors] == [errno.ENOSPC, errno.ENOSPC]
     assert autosave.unsaved == 2
     assert live.decisions["A-1"].category is Category.PROJECT
     assert "disk is full" in describe_write_error(autosave.path, errors[0])
-    # Meanwhile a crash would resume the one decision on disk: no torn bytes in the way.
+    # Meanwhile a crash would resume the one decision on disk: nothing half-written.
     crashed, count = resumed(backlog, repair=False)
     assert count == 1
     assert crashed.decisions["A-0"].category is Category.HIRING
 
-    monkeypatch.setattr(autosave_module, "_write_all", real_write_all)
+    autosave._db.execute("PRAGMA max_page_count = 1073741823")  # space again
     live.decide("A-2", Category.PARKED)
     assert autosave.unsaved == 0
     assert autosave.error is None
@@ -520,25 +582,33 @@ def test_a_failed_write_keeps_the_step_and_writes_it_with_the_next(
     assert state(session) == state(live)
 
 
-def test_after_a_take_over_the_old_instance_stops_writing(backlog: Backlog) -> None:
+def locked(backlog: Backlog) -> tuple[Autosave, SessionLock]:
     autosave = Autosave.for_backlog(backlog)
-    mine = SessionLock(autosave.lock_path)
+    return autosave, SessionLock(autosave.lock_path)
+
+
+def test_after_a_take_over_the_old_instance_stops_writing(backlog: Backlog) -> None:
+    autosave, mine = locked(backlog)
     assert mine.acquire().ok
     live = Session(backlog)
     errors: list[OSError] = []
     autosave.on_error = errors.append
     autosave.attach(live, lock=mine)
     live.decide("A-0", Category.HIRING)
-    size = autosave.path.stat().st_size
 
-    SessionLock(autosave.lock_path).take_over()
+    other, theirs = locked(backlog)
+    assert not theirs.acquire().ok
+    other.take_over(window := Session(backlog), theirs)
     live.decide("A-1", Category.HIRING)
 
     assert isinstance(errors[-1], SessionTakenOver)
-    assert autosave.path.stat().st_size == size
+    assert autosave.unsaved == 1
+    assert len(stored(autosave.path)) == 1
     assert not autosave.compact(live)
     autosave.close(live)
-    assert autosave.path.stat().st_size == size
+    assert len(stored(autosave.path)) == 1
+    assert window.decisions["A-0"].category is Category.HIRING
+    other.close(window)
 
 
 @pytest.mark.parametrize("case", ["directory", "missing-folder", "disk-full", "read-only"])
@@ -607,18 +677,17 @@ def test_a_read_only_window_that_takes_over_catches_up_and_keeps_its_changes(
     room.set_note("A-0", "room's note")
     window.set_note("A-2", "asked from the second window")
     window.decide("A-0", Category.PARKED)
-    size = first.path.stat().st_size
-    assert not second.compact(window)  # never rewrites a journal it does not write
+    before = stored(first.path)
+    assert not second.compact(window)  # never rewrites a session it does not write
     second.close(window)
-    assert first.path.stat().st_size == size
+    assert stored(first.path) == before
 
     second = Autosave.for_backlog(backlog)
     second.resume(window := Session(backlog), repair=False)
     window.set_note("A-2", "asked from the second window")
     window.decide("A-0", Category.PARKED)
     room.decide("A-3", Category.HIRING)
-    second_lock.take_over()
-    second.attach(window, lock=second_lock)
+    second.take_over(window, second_lock)
 
     decisions = window.decisions
     assert decisions["A-1"].category is Category.PROJECT  # caught up with the room
@@ -646,7 +715,7 @@ def test_a_read_only_window_takes_over_after_the_owner_compacted_and_left(
     second = Autosave.for_backlog(backlog)
     second.resume(window := Session(backlog), repair=False)
     room.decide("A-5", Category.PROJECT)
-    first.close(room)  # clean exit: the journal is rewritten (compacted)
+    first.close(room)  # clean exit: the run is rewritten (compacted)
 
     second.attach(window)
 
@@ -672,3 +741,192 @@ def test_a_read_only_window_on_a_session_not_yet_saved_does_not_wipe_it(
     first.close()
     final, _count = resumed(backlog)  # and on disk: the room's decision survived
     assert final.decisions["A-0"].category is Category.HIRING
+
+
+def take_over(autosave: Autosave, session: Session, lock: SessionLock, how: str) -> LockResult:
+    if how == "autosave":
+        return autosave.take_over(session, lock)
+    result = lock.take_over()  # the two calls the app made before Autosave.take_over
+    autosave.attach(session, lock=lock)
+    return result
+
+
+@pytest.mark.parametrize("how", ["autosave", "lock-then-attach"])
+def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
+    backlog: Backlog, how: str
+) -> None:
+    """Issue 12: W1 fresh, W2 opens, W1 decides, W2 takes over: every decision stays."""
+    w1, w1_lock = locked(backlog)
+    assert w1_lock.acquire().ok
+    w1.start_fresh()
+    w1.attach(room := Session(backlog), lock=w1_lock)
+    w1_errors: list[OSError] = []
+    w1.on_error = w1_errors.append
+    # W2 opens the same backlog: held, and nothing to resume yet (so it never resumed).
+    w2, w2_lock = locked(backlog)
+    assert not w2_lock.acquire().ok
+    assert w2.summary() is None
+    window = Session(backlog)
+    room.decide("A-0", Category.HIRING)  # W1 decides after W2 opened
+    room.decide("A-1", Category.PROJECT)
+    window.set_note("A-2", "typed in W2 while read-only")
+
+    result = take_over(w2, window, w2_lock, how)
+
+    assert result.ok and result.owner is not None and result.owner.token == w1_lock.token
+    assert window.decisions["A-0"].category is Category.HIRING  # caught up
+    assert window.decisions["A-1"].category is Category.PROJECT
+    assert window.decisions["A-2"].rationale == "typed in W2 while read-only"
+    room.decide("A-3", Category.PARKED)  # W1 no longer autosaves, and is told
+    assert isinstance(w1_errors[-1], SessionTakenOver)
+    window.decide("A-4", Category.PARKED)
+    w2.close(window)
+    final, _count = resumed(backlog)
+    assert {k: d.category for k, d in final.decisions.items() if d.category != "undecided"} == {
+        "A-0": Category.HIRING,
+        "A-1": Category.PROJECT,
+        "A-4": Category.PARKED,
+    }
+    assert final.decisions["A-2"].rationale == "typed in W2 while read-only"
+    w1.close(room)
+
+
+@pytest.mark.parametrize("how", ["autosave", "lock-then-attach"])
+@pytest.mark.parametrize("failure", ["disk", "damaged"])
+def test_a_take_over_that_fails_changes_nothing(
+    backlog: Backlog, monkeypatch: pytest.MonkeyPatch, failure: str, how: str
+) -> None:
+    w1, w1_lock = locked(backlog)
+    assert w1_lock.acquire().ok
+    w1.attach(room := Session(backlog), lock=w1_lock)
+    room.decide("A-0", Category.HIRING)
+    w2, w2_lock = locked(backlog)
+    assert not w2_lock.acquire().ok
+    w2.resume(window := Session(backlog), repair=False)
+    window.decide("A-5", Category.PARKED)
+    room.decide("A-1", Category.PROJECT)
+    expected: type[Exception] = InputError
+    with monkeypatch.context() as patch:
+        if failure == "disk":
+
+            def full(*_args: Any, **_kwargs: Any) -> Any:
+                raise sqlite3.OperationalError("database or disk is full")
+
+            patch.setattr("triage_tui.store.autosave._steps", full)
+            expected = OSError
+        else:
+            with sqlite3.connect(w1.path) as db:
+                db.execute("UPDATE steps SET step = '{' WHERE seq = 2")
+            db.close()
+
+        with pytest.raises(expected):
+            take_over(w2, window, w2_lock, how)
+
+    assert w1_lock.is_ours() and not w2_lock.is_ours()  # the lock went back
+    assert window.decisions["A-1"].category is Category.UNDECIDED  # W2 unchanged
+    assert window.decisions["A-5"].category is Category.PARKED
+    with sqlite3.connect(w1.path) as db:
+        db.execute("UPDATE steps SET step = ? WHERE seq = 2", (_step_json(room, 1),))
+    db.close()
+    room.decide("A-2", Category.PARKED)  # and W1 still autosaves
+    assert w1.error is None and w1.unsaved == 0
+    assert len(stored(w1.path)) == 3
+    _third, third_lock = locked(backlog)
+    assert not third_lock.acquire().ok  # W1 is still the live owner
+    w1.close(room)
+    w1_lock.release()
+
+
+def _step_json(session: Session, index: int) -> str:
+    return json.dumps(session.history[index].to_json())
+
+
+# -- importing the JSONL journals of earlier versions --------------------------------------
+LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy" / "session-1.jsonl"
+
+
+def legacy_backlog(tmp_path: Path) -> tuple[Backlog, Path]:
+    """The backlog the fixture journal was written over, and where the journal goes.
+
+    tests/fixtures/legacy/session-1.jsonl was written by the JSONL Autosave (the version
+    before the SQLite store) over make_backlog()'s six items, running run_workshop() and
+    closing without compaction, as a crash would leave it.
+    """
+    backlog = make_backlog(tmp_path)
+    header = json.loads(LEGACY.read_bytes().splitlines()[0])
+    assert header["sha256"] == backlog.sha256  # the same items, byte for byte
+    journal = sessions_dir() / f"{session_key(backlog)}.jsonl"
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    return backlog, journal
+
+
+def journal_replayed(backlog: Backlog) -> Session:
+    """The fixture's steps replayed straight from its lines: what resuming it gave."""
+    session = Session(backlog)
+    for line in LEGACY.read_bytes().splitlines()[1:]:
+        session.apply(Step.from_json(json.loads(line)["step"]), notify=False)
+    return session
+
+
+def test_an_old_jsonl_session_is_imported_once_with_its_undo_history(tmp_path: Path) -> None:
+    backlog, journal = legacy_backlog(tmp_path)
+    shutil.copy(LEGACY, journal)
+    expected = journal_replayed(backlog)
+
+    autosave = Autosave.for_backlog(backlog)
+    assert autosave.exists()
+    info = autosave.summary()
+
+    assert info is not None and info.steps == 17 and info.decided == 4
+    assert info.created == json.loads(LEGACY.read_bytes().splitlines()[0])["created"]
+    assert not journal.exists()
+    assert journal.with_name(journal.name + ".imported").read_bytes() == LEGACY.read_bytes()
+    session, count = resumed(backlog)
+    assert count == 17
+    assert state(session) == state(expected)
+    decisions = session.decisions
+    assert decisions["A-0"].category is Category.HIRING
+    assert decisions["A-0"].rationale.startswith("owns billing on-call — « déjà vu »")
+    assert decisions["A-1"].marks == {1: Mark.MET, 4: Mark.MET}
+    assert decisions["A-1"].handoff == {"reviewer": "Grace"}
+    assert decisions["A-2"].category is Category.PROJECT
+    assert decisions["A-3"].category is Category.HIRING
+    assert session.facilitator == "Ada"
+    session.undo()  # undo works across the import
+    expected.undo()
+    assert state(session) == state(expected)
+    assert session.decisions["A-3"].category is Category.UNDECIDED
+    # Once: a journal reappearing later does not add to the database.
+    shutil.copy(LEGACY, journal)
+    assert resumed(backlog)[1] == 17
+    assert journal.with_name(journal.name + ".imported").exists()
+
+
+def test_an_old_journal_with_a_torn_tail_imports_its_complete_steps(tmp_path: Path) -> None:
+    backlog, journal = legacy_backlog(tmp_path)
+    data = LEGACY.read_bytes()
+    journal.write_bytes(data[: len(data) - 40])  # torn inside the last record
+    session, count = resumed(backlog)
+    assert count == 16
+    assert session.decisions["A-3"].category is Category.UNDECIDED  # the torn step
+
+
+def test_old_journals_are_imported_for_the_start_screen_too(tmp_path: Path) -> None:
+    _backlog, journal = legacy_backlog(tmp_path)
+    shutil.copy(LEGACY, journal)
+    info = latest_session(require_backlog=False)
+    assert info is not None and info.title == "backlog.toml" and info.decided == 4
+    assert journal.with_suffix(".sqlite3").is_file()
+
+
+def test_an_old_journal_from_a_newer_version_is_refused_and_kept(tmp_path: Path) -> None:
+    backlog, journal = legacy_backlog(tmp_path)
+    journal.write_bytes(b'{"journal": "triage-tui/session/9"}\n')
+    with pytest.raises(InputError, match="newer triage-tui"):
+        Autosave.for_backlog(backlog).summary()
+    assert journal.exists()
+    assert list(iter_sessions()) == []
+    fresh = Autosave.for_backlog(backlog)
+    fresh.start_fresh()  # sets it aside: the room can go on
+    assert journal.with_name(journal.name + ".old").exists()
+    assert fresh.summary() is None

@@ -21,12 +21,14 @@ DOMAIN_MODULES = [
     "triage_tui.formats.brief",
     "triage_tui.store.autosave",
     "triage_tui.store.lock",
+    "triage_tui.store.legacy",
     "triage_tui.config",
     "triage_tui.core.scope",
     "triage_tui.core.pacing",
     "triage_tui.formats.markup",
     "triage_tui.core.workshop",
     "triage_tui.cli",
+    "triage_tui.services",
 ]
 
 

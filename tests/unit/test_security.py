@@ -480,9 +480,8 @@ def test_stale_temp_files_are_swept_and_nothing_else(tmp_path: Path) -> None:
 def test_opening_a_backlog_sweeps_beside_the_plan_and_in_the_state_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from triage_tui.services import LaunchOptions, open_workshop
     from triage_tui.store.autosave import sessions_dir
-    from triage_tui.tui.app import LaunchOptions
-    from triage_tui.tui.launch import build_workshop
 
     backlog = tmp_path / "b.toml"
     backlog.write_text('[[items]]\ntitle = "One"\n', encoding="utf-8")
@@ -493,7 +492,7 @@ def test_opening_a_backlog_sweeps_beside_the_plan_and_in_the_state_dir(
     for path in left:
         path.write_bytes(b"half a write")
         os.utime(path, (old, old))
-    opened = build_workshop(backlog, LaunchOptions(file=backlog), time.monotonic)
+    opened = open_workshop(backlog, LaunchOptions(file=backlog), time.monotonic)
     try:
         assert not any(path.exists() for path in left)
     finally:
@@ -506,14 +505,13 @@ def test_opening_a_backlog_sweeps_beside_the_plan_and_in_the_state_dir(
 def test_the_sessions_folder_is_private_like_its_files(tmp_path: Path) -> None:
     import stat
 
+    from triage_tui.services import LaunchOptions, open_workshop
     from triage_tui.store.autosave import sessions_dir
-    from triage_tui.tui.app import LaunchOptions
-    from triage_tui.tui.launch import build_workshop
 
     backlog = tmp_path / "b.toml"
     backlog.write_text('[[items]]\ntitle = "One"\n', encoding="utf-8")
     assert not sessions_dir().exists()
-    opened = build_workshop(backlog, LaunchOptions(file=backlog), time.monotonic)
+    opened = open_workshop(backlog, LaunchOptions(file=backlog), time.monotonic)
     try:
         assert stat.S_IMODE(sessions_dir().stat().st_mode) == 0o700
     finally:

@@ -157,12 +157,17 @@ class Op:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One undoable user action (a decision, a toggle, an edit)."""
+    """One user action (a decision, a toggle, an edit), undoable unless `undoable` is False.
+
+    A step that is not undoable (moving to another phase) is journaled and replayed like
+    any other, but never goes on the undo stack: ctrl+z never undoes a navigation.
+    """
 
     ops: tuple[Op, ...]
     label: str = ""
     at: str = ""
     undo: bool = False
+    undoable: bool = True
 
     def inverse(self) -> Step:
         """The step that undoes this one (ops reversed and inverted)."""
@@ -175,6 +180,8 @@ class Step:
             data["at"] = self.at
         if self.undo:
             data["undo"] = True
+        if not self.undoable:
+            data["undoable"] = False
         return data
 
     @classmethod
@@ -185,6 +192,7 @@ class Step:
             str(data.get("label", "")),
             str(data.get("at", "")),
             bool(data.get("undo", False)),
+            bool(data.get("undoable", True)),
         )
 
 
@@ -361,7 +369,7 @@ class Session:
         if step.undo:
             if self.history:
                 self.history.pop()
-        else:
+        elif step.undoable:
             self.history.append(step)
         if notify:
             for listener in self.listeners:
@@ -431,6 +439,15 @@ class Session:
         # Typed text passes the boundary too (a list field: each of its parts).
         cleaned = clean_text(value) if isinstance(value, str) else [clean_text(v) for v in value]
         return self.change(f"{name} {item_id}", (item_id, f"handoff.{name}", cleaned))
+
+    def set_phase(self, phase: str) -> Step | None:
+        """The room moved to `phase`: journaled (a resume returns there), never undone."""
+        if phase == self.phase:
+            return None
+        op = Op(SESSION, "phase", self.phase, phase)
+        step = Step((op,), f"phase {phase}", now_iso(), undoable=False)
+        self.apply(step)
+        return step
 
     def set_field(self, name: str, value: Any) -> Step | None:
         """Set a session-level field (SESSION_FIELDS)."""

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import errno
-import gc
 import itertools
 import math
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -51,23 +49,6 @@ NO_FIRST_ENGAGEMENT = (
     "No project item is ready yet: close the gaps of the smallest project item first, "
     "then hand that one off."
 )
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a bulk build or parse.
-
-    A plan is hundreds of thousands of small objects and no reference cycles; with a
-    big session alive, each full collection walks everything, which cost a third of
-    building a 10,000-item plan. Reference counting still frees what is dropped.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 # -- building -------------------------------------------------------------------------
@@ -239,16 +220,15 @@ def dumps_plan(
     """The plan as TOML text (see `build_plan` for the arguments)."""
     import tomli_w
 
-    with _no_cyclic_gc():
-        plan = build_plan(
-            session,
-            in_scope=in_scope,
-            generated_by=generated_by,
-            created=created,
-            plan_path=plan_path,
-        )
-        # Multi-line strings keep descriptions readable in a pull request diff.
-        return tomli_w.dumps(plan, multiline_strings=True)
+    plan = build_plan(
+        session,
+        in_scope=in_scope,
+        generated_by=generated_by,
+        created=created,
+        plan_path=plan_path,
+    )
+    # Multi-line strings keep descriptions readable in a pull request diff.
+    return tomli_w.dumps(plan, multiline_strings=True)
 
 
 def write_plan(
@@ -578,18 +558,17 @@ def loads_plan(
     """
     source = Path(path)
     text = text.removeprefix("\ufeff")
-    with _no_cyclic_gc():
-        if document is not None:
-            return _Reader(source, text).session(document)
-        try:
-            document = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            from triage_tui.formats.loaders.toml_loader import toml_error
-
-            raise toml_error(text, source, error, "not valid TOML") from None
-        except (RecursionError, ValueError) as error:  # pathologically nested arrays
-            raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
+    if document is not None:
         return _Reader(source, text).session(document)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        from triage_tui.formats.loaders.toml_loader import toml_error
+
+        raise toml_error(text, source, error, "not valid TOML") from None
+    except (RecursionError, ValueError) as error:  # pathologically nested arrays
+        raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
+    return _Reader(source, text).session(document)
 
 
 def read_plan(path: str | Path) -> Session:

@@ -1,59 +1,72 @@
-"""Autosave: an append-only, checksummed journal of session steps that survives a power cut.
+"""Autosave: every session step committed to a SQLite database the moment it is made.
 
-File format (one JSON object per line, ASCII, under ``state_dir()/sessions/``)::
+One database per session, ``state_dir()/sessions/<key>.sqlite3`` (`session_key`: the
+backlog's path and content hash). One file per session rather than one for all: a
+damaged file costs one session, never every session; two windows on different backlogs
+never wait for each other's write lock; deleting a session is deleting its files; and
+setting a database aside (newer format, damage) touches nobody else's work.
 
-    {"journal": "triage-tui/session/1", "backlog": "/abs/path.toml", "sha256": "...",
-     "title": "...", "items": 40, "created": "2026-...Z", "crc": 123}
-    {"seq": 1, "step": {"ops": [[...]], "label": "hiring API-12", "at": "..."}, "crc": 456}
-    ...
+The database is in WAL mode with ``synchronous=FULL``: a step is on disk when its
+transaction commits, and SQLite's recovery drops a transaction a crash cut short (what
+the old JSONL journal did by hand with checksums and tail repair). Schema, version 1 in
+``PRAGMA user_version``::
 
-``crc`` is the CRC-32 of the record's canonical JSON without the ``crc`` key (sorted keys,
-no spaces, ASCII). A record counts once its newline is on disk: each one is appended
-with a single ``os.write`` on an ``O_APPEND`` descriptor and fsynced, so a crash leaves
-at most one torn last line, which resuming cuts off. Undo is journaled as an ordinary
-step with ``"undo": true``. The cost per decision is one small append and one fsync,
-independent of the backlog's size.
+    meta(backlog, sha256, title, format, items, owner)  -- one row; owner: who autosaves
+    runs(run, created)        -- start_fresh begins a new run; the previous one is kept
+    steps(run, seq, step)     -- step: Step.to_json() as JSON; undo is a step too
 
-On a clean exit the journal is compacted: rewritten atomically as the header plus the
-session's undo history (the steps that, replayed in order, give the same state and the
-same undo depth). Undone steps and their undos disappear; nothing else changes.
+Every write is one ``BEGIN IMMEDIATE`` transaction that first compares ``meta.owner``
+with this window's token, so a window whose session was taken over cannot commit even
+one more step (no check-then-write gap). A clean exit compacts the run (steps that were
+undone, and their undos, are dropped). JSONL journals of earlier versions are imported
+once (store.legacy).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
-import zlib
+import secrets
+import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog
-from triage_tui.core.session import (
-    SESSION,
-    SESSION_FIELDS,
-    Category,
-    Decision,
-    Op,
-    Session,
-    Step,
-    now_iso,
-)
-from triage_tui.store import paths
-from triage_tui.store.fsutil import atomic_write_bytes, fsync_dir
+from triage_tui.core.session import Category, Op, Session, Step, now_iso
+from triage_tui.store import legacy, paths
 
 if TYPE_CHECKING:
-    from triage_tui.store.lock import SessionLock
+    from triage_tui.store.lock import LockResult, SessionLock
 
-#: The journal format this version writes and reads.
-SCHEMA = "triage-tui/session/1"
-_SCHEMA_PREFIX = "triage-tui/session/"
-_VERSION = 1
+#: The schema this version writes and reads (``PRAGMA user_version``).
+VERSION = 1
+
+_SCHEMA = (
+    """CREATE TABLE meta (
+        backlog TEXT NOT NULL,  -- the backlog (or plan) file; '' for an in-memory backlog
+        sha256 TEXT NOT NULL,   -- its content hash when the session began
+        title TEXT NOT NULL,
+        format TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        owner TEXT NOT NULL     -- token of the window that autosaves ('' none)
+    )""",
+    "CREATE TABLE runs (run INTEGER PRIMARY KEY, created TEXT NOT NULL)",
+    """CREATE TABLE steps (
+        run INTEGER NOT NULL REFERENCES runs,
+        seq INTEGER NOT NULL,
+        step TEXT NOT NULL,     -- JSON: {"ops": [[target, field, old, new]...], "label", "at", "undo"}
+        PRIMARY KEY (run, seq)
+    ) WITHOUT ROWID""",
+    f"PRAGMA user_version = {VERSION}",
+)
+_CURRENT = "(SELECT max(run) FROM runs)"
 
 
 def sessions_dir() -> Path:
@@ -62,9 +75,9 @@ def sessions_dir() -> Path:
 
 
 def session_key(backlog: Backlog) -> str:
-    """The short key naming a backlog's journal: its absolute path plus its content hash.
+    """The short key naming a backlog's database: its absolute path plus its content hash.
 
-    The same file with the same content always maps to the same journal; an edited
+    The same file with the same content always maps to the same session; an edited
     backlog starts a new one (the old decisions referred to the old items).
     """
     where = str(backlog.source.resolve()) if backlog.source is not None else "<memory>"
@@ -73,7 +86,7 @@ def session_key(backlog: Backlog) -> str:
 
 
 class SessionTakenOver(OSError):
-    """Another triage-tui took this session's lock over; this one stops writing to it."""
+    """Another triage-tui took this session over; this one stops writing to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +94,13 @@ class ResumeInfo:
     """What an autosaved session holds, for the start screen ("resume or start afresh").
 
     Attributes:
-        journal: the journal file.
+        journal: the session's database file.
         backlog: the backlog (or plan) file it belongs to, None for an in-memory backlog.
         backlog_sha256: the content hash of that file when the session began.
         title: the backlog's title.
-        created: ISO time the journal was started.
+        created: ISO time the session (its current run) was started.
         saved_at: ISO time of the last change (the last step's time, else the file's mtime).
-        steps: journal records (changes and undos) that resume would replay.
+        steps: stored steps (changes and undos) that resume would replay.
         undo_depth: how many changes ctrl+z can take back after resuming.
         decided: items whose category is no longer undecided.
         items: items in the backlog.
@@ -115,19 +128,17 @@ class ResumeInfo:
         return f"{self.decided} of {self.items} {noun} decided, last saved {when}"
 
 
-@dataclass
-class _Scan:
-    """What reading a journal found."""
+@dataclass(frozen=True)
+class _Saved:
+    """What a database holds: its meta row, the current run's creation time and steps."""
 
-    header: dict[str, Any] | None  # None: no complete header (empty file, torn at birth)
+    meta: dict[str, Any]
+    created: str
     steps: list[Step]
-    good_size: int  # byte offset just after the last good record
-    size: int  # bytes read
-    problem: str  # why reading stopped early, "" when every byte was good
 
 
 class Autosave:
-    """The journal of one backlog's session.
+    """The stored session of one backlog.
 
     Typical use (the app)::
 
@@ -139,36 +150,33 @@ class Autosave:
             autosave.resume(session, repair=not held)
         elif not held:
             autosave.start_fresh()
-        if not held:                         # (or later, after lock.take_over())
-            autosave.attach(session, lock=lock)  # every step is appended from now on
+        if not held:
+            autosave.attach(session, lock=lock)  # every step is committed from now on
+        else:                                    # later, if the user says so:
+            autosave.take_over(session, lock)
         ...
         autosave.close(session)              # clean exit: compact, then close
         lock.release()
 
     Args:
-        path: the journal file.
+        path: the database file.
         backlog: the backlog the session is over.
     """
 
     def __init__(self, path: Path, backlog: Backlog) -> None:
         self.path = path
         self.backlog = backlog
-        #: Called with the OSError when a step could not be written (disk full, lock lost).
-        #: The step is kept in memory and written with the next one that succeeds.
+        #: Called with the OSError when a step could not be written (disk full, taken
+        #: over). The step is kept in memory and written with the next one that succeeds.
         self.on_error: Callable[[OSError], None] | None = None
         #: The last write error, None once everything is on disk again.
         self.error: OSError | None = None
-        self._fd: int | None = None
+        self._db: sqlite3.Connection | None = None  # the writer's connection (attached)
+        self._token = ""  # our name in meta.owner
         self._session: Session | None = None
-        self._lock: SessionLock | None = None
         self._ready = False  # resume() or start_fresh() has settled what the file holds
-        self._size = 0  # bytes of good records on disk
-        self._seq = 0  # last sequence number used
-        self._depth = 0  # undo depth the journal reproduces
-        self._created = ""
-        self._pending: list[tuple[bytes, bool]] = []  # (record, is an undo), not yet on disk
-        self._dirty = False  # a failed write may have left bytes past _size
-        # Set by a read-only resume: the history as resumed, to rebase on at attach.
+        self._pending: list[Step] = []  # applied, not yet committed
+        # Set by a read-only resume: the history as resumed, to rebase on when taking over.
         self._read_only_history: list[Step] | None = None
 
     # -- finding ---------------------------------------------------------------------
@@ -177,16 +185,21 @@ class Autosave:
         """The autosave for `backlog` (its file is not created until `attach`).
 
         Args:
-            backlog: the loaded backlog (its path and sha256 pick the journal).
-            folder: where journals live; default `sessions_dir()`.
+            backlog: the loaded backlog (its path and sha256 pick the database).
+            folder: where sessions live; default `sessions_dir()`.
         """
         base = sessions_dir() if folder is None else folder
-        return cls(base / f"{session_key(backlog)}.jsonl", backlog)
+        return cls(base / f"{session_key(backlog)}.sqlite3", backlog)
 
     @property
     def lock_path(self) -> Path:
-        """Where this session's lock file lives (beside the journal)."""
+        """Where this session's lock file lives (beside the database)."""
         return self.path.with_suffix(".lock")
+
+    @property
+    def legacy_path(self) -> Path:
+        """Where an earlier triage-tui kept this session (imported on first open)."""
+        return self.path.with_suffix(".jsonl")
 
     @property
     def unsaved(self) -> int:
@@ -194,11 +207,12 @@ class Autosave:
         return len(self._pending)
 
     def exists(self) -> bool:
-        """Whether a journal file exists for this backlog."""
-        return self.path.is_file()
+        """Whether this backlog has a stored session (or one still to import)."""
+        return self.path.is_file() or self.legacy_path.is_file()
 
     def summary(self, base: Session | None = None) -> ResumeInfo | None:
-        """Describe the autosaved session without touching the file.
+        """Describe the stored session (an old journal is imported first; nothing else
+        is written).
 
         Args:
             base: a throwaway Session to replay into, built as `resume` will get it
@@ -206,120 +220,135 @@ class Autosave:
                 empty Session over the backlog.
 
         Returns:
-            None when there is no journal or it holds no change.
+            None when there is no session or it holds no change.
 
         Raises:
-            InputError: the file is not a journal, or one from a newer triage-tui.
+            InputError: the database is damaged or from a newer triage-tui.
         """
-        scan = _read(self.path)
-        if scan is None or not scan.steps:
+        saved = self._read()
+        if saved is None or not saved.steps:
             return None
         session = base if base is not None else Session(self.backlog)
-        for step in scan.steps:
+        for step in saved.steps:
             session.apply(step, notify=False)
-        return _info(self.path, scan, session, len(session.backlog.items))
+        return _info(self.path, saved, session, len(session.backlog.items))
 
     # -- resuming ----------------------------------------------------------------------
     def resume(self, session: Session, *, repair: bool = True) -> int:
-        """Replay every complete, checksum-valid record into `session`.
-
-        Reading stops at the first torn or corrupt record; with `repair` the file is cut
-        back to the last good record (anything cut that was more than a torn last line is
-        kept in ``<journal>.discarded``) so later appends follow good data.
+        """Replay the stored steps into `session`.
 
         Args:
             session: a fresh Session over the same backlog (nothing in its history).
-            repair: cut off a bad tail; pass False to open read-only (a second window
-                while another instance holds the lock). A later `attach` (after taking
-                the lock over) then re-reads the journal; see `attach`.
+            repair: False opens read-only (a second window while another instance owns
+                the session): a later `take_over` then catches up with what the owner
+                wrote meanwhile. (The name is kept from the journal, which was repaired.)
 
         Returns:
-            The number of records replayed (0 when there is no journal).
+            The number of steps replayed (0 when there is no session).
 
         Raises:
-            InputError: the file is not a journal, or one from a newer triage-tui; nothing
-                has been applied to `session`.
+            InputError: the database is damaged or from a newer triage-tui; nothing has
+                been applied to `session`.
             ValueError: `session` already has history.
         """
         if session.history:
             raise ValueError("resume() needs a fresh Session")
-        if self._fd is not None:
+        if self._db is not None:
             raise RuntimeError("resume() must come before attach()")
-        scan = _read(self.path)
-        if scan is None:
-            self._settle(0, 0, 0, "")
-            self._read_only_history = None if repair else []
-            return 0
-        self._check_backlog(scan)
-        for step in scan.steps:
+        saved = self._read()
+        steps = saved.steps if saved is not None else []
+        if saved is not None:
+            self._check_backlog(saved.meta)
+        for step in steps:
             session.apply(step, notify=False)
-        if repair and scan.good_size < scan.size:
-            self._cut_tail(scan)
-        created = str(scan.header.get("created", "")) if scan.header else ""
-        self._settle(scan.good_size, len(scan.steps), len(session.history), created)
-        if not repair:
-            self._read_only_history = list(session.history)
-        return len(scan.steps)
+        self._ready = True
+        self._read_only_history = None if repair else list(session.history)
+        return len(steps)
 
     def start_fresh(self) -> None:
-        """Set the old journal aside as ``<journal>.old`` (replacing an older one)."""
-        if self._fd is not None:
+        """Begin a new run; the previous one stays in the database (one is kept).
+
+        A database this version cannot read (damaged, newer) is set aside whole as
+        ``<key>.sqlite3.old``, an unreadable old journal as ``<key>.jsonl.old``.
+        """
+        if self._db is not None:
             raise RuntimeError("start_fresh() must come before attach()")
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(self.path, self.path.with_name(self.path.name + ".old"))
-        self._settle(0, 0, 0, "")
+        try:
+            self._read()  # imports an old journal; raises if this version cannot read it
+        except InputError:
+            _set_aside(self.path, self.legacy_path)
+        db = self._connect()
+        try:
+            with _transaction(db):
+                db.execute("INSERT INTO runs (created) VALUES (?)", (now_iso(),))
+                (run,) = db.execute("SELECT max(run) FROM runs").fetchone()
+                db.execute("DELETE FROM steps WHERE run < ?", (run - 1,))
+                db.execute("DELETE FROM runs WHERE run < ?", (run - 1,))
+        except sqlite3.Error as error:
+            raise _os_error(error) from None
+        finally:
+            db.close()
+        self._ready = True
 
     # -- writing -----------------------------------------------------------------------
     def attach(self, session: Session, *, lock: SessionLock | None = None) -> None:
-        """Start appending every step `session` applies (changes and undos).
+        """Become the session's writer and commit every step `session` applies.
 
-        Call after `resume` or `start_fresh` (or with no journal on disk yet).
-
-        After a read-only resume (``repair=False``, then the user took the lock over),
-        the journal is read again, since the other instance may have written more or
-        compacted it on exit: `session` is rewound along its undo history, the journal
-        replayed, and the changes made here meanwhile are applied again on top (and
-        journaled). Undos made while read-only are not carried over.
+        Call after `resume` or `start_fresh` (or with no session stored yet). Claiming
+        the ``owner`` row and reading what is stored happen in one transaction. After a
+        read-only resume the owner may have written more meanwhile: `session` is rewound
+        along its undo history, the stored steps replayed, and the changes made here since
+        applied again on top (and stored). Undos made while read-only are not carried over.
 
         Args:
             session: the live session.
-            lock: this session's lock; once another instance takes it over, writing
-                stops and `on_error` gets a `SessionTakenOver`.
+            lock: this session's lock (its token becomes the owner); default a token of
+                our own.
 
         Raises:
-            OSError: the state folder cannot be created or written; the session still
-                works, without autosave (show `describe_write_error(autosave.path, e)`).
-            RuntimeError: attached twice, or a journal with changes exists and neither
+            OSError: the state folder or the database cannot be written; the session
+                still works, without autosave (show `describe_write_error(path, e)`).
+                SessionTakenOver when `lock` no longer names us.
+            RuntimeError: attached twice, or a session with changes is stored and neither
                 `resume` nor `start_fresh` was called.
-            InputError: (after a read-only resume) the journal became unreadable.
+            InputError: the database is damaged or from a newer triage-tui.
         """
-        if self._fd is not None:
+        if self._db is not None:
             raise RuntimeError("already attached")
-        local = self._rebase(session) if self._read_only_history is not None else []
-        if not self._ready:
-            scan = _read(self.path)
-            if scan is not None and scan.steps:
-                raise RuntimeError("an autosaved session exists: resume() or start_fresh() first")
-            good = scan.good_size if scan is not None else 0
-            created = str(scan.header.get("created", "")) if scan and scan.header else ""
-            self._settle(good, 0, 0, created)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        taking = lock is not None and lock.taking_over
+        if taking and self._read_only_history is None:
+            # Never resumed (nothing was stored when this window opened): everything in
+            # the history was made here, on top of the backlog's own state.
+            self._read_only_history = []
+        token = lock.token if lock is not None else secrets.token_hex(8)
         try:
-            if os.fstat(fd).st_size != self._size:
-                os.ftruncate(fd, self._size)
-            if self._size == 0:
-                header = self._header()
-                _write_all(fd, header)
-                _sync(fd)
-                fsync_dir(self.path.parent)
-                self._size = len(header)
-        except BaseException:
-            os.close(fd)
+            db = self._connect()
+            try:
+                with _transaction(db):
+                    stored = _steps(db, self.path)
+                    if self._read_only_history is None and not self._ready and stored:
+                        raise RuntimeError(
+                            "an autosaved session exists: resume() or start_fresh() first"
+                        )
+                    if lock is not None and not lock.is_ours():
+                        raise SessionTakenOver(f"another triage-tui took over {self.path.name}")
+                    db.execute("UPDATE meta SET owner = ?", (token,))
+            except BaseException:
+                db.close()
+                raise
+        except BaseException as error:
+            if taking and lock is not None:
+                lock.give_back()  # a take-over either succeeds or changes nothing
+            if isinstance(error, sqlite3.Error):
+                raise _os_error(error) from None
             raise
-        self._fd = fd
-        self._lock = lock
-        self._session = session
+        if taking and lock is not None:
+            lock.settle()
+        self._db, self._token, self._session = db, token, session
+        local: list[Step] = []
+        if self._read_only_history is not None:
+            local = _rebase(session, self._read_only_history, stored)
+            self._read_only_history = None
         session.listeners.append(self._on_step)
         for step in local:
             # Old values are taken from the state now, so undo restores what is on screen.
@@ -328,8 +357,23 @@ class Autosave:
                 for op in step.ops
                 if session.get(op.target, op.name) != op.new
             )
-            if ops:
-                session.apply(Step(ops, step.label, step.at or now_iso()))
+            if ops:  # (replace keeps whatever else the step says, e.g. whether it undoes)
+                session.apply(replace(step, ops=ops, at=step.at or now_iso()))
+
+    def take_over(self, session: Session, lock: SessionLock) -> LockResult:
+        """Take the session over from the window that autosaves it, or change nothing.
+
+        The lock moves to us, then `attach` catches up and claims the database in one
+        transaction; the other window's next write fails (SessionTakenOver). If anything
+        after moving the lock fails, the lock is given back and the other window goes on
+        autosaving. (``lock.take_over()`` then ``attach(session, lock=lock)`` does the same.)
+
+        Raises:
+            What `attach` raises; the lock is back with its previous holder.
+        """
+        result = lock.take_over()
+        self.attach(session, lock=lock)
+        return result
 
     def flush(self) -> bool:
         """Retry writing steps a failed write kept in memory.
@@ -339,74 +383,51 @@ class Autosave:
         """
         if not self._pending:
             return True
-        if self._fd is None:
+        if self._db is None:
             return False
-        if self._lock is not None and not self._lock.is_ours():
-            self._fail(SessionTakenOver(f"another triage-tui took over {self.path.name}"))
-            return False
-        data = b"".join(record for record, _undo in self._pending)
         try:
-            if self._dirty:
-                # A failed write may have left part of a record: cut it before appending.
-                if os.fstat(self._fd).st_size != self._size:
-                    os.ftruncate(self._fd, self._size)
-                self._dirty = False
-            _write_all(self._fd, data)
-            _sync(self._fd)
-        except OSError as error:
-            self._dirty = True
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, self._size)
-                self._dirty = False
-            self._fail(error)
+            with _transaction(self._db) as db:
+                self._check_owner(db)
+                _append(db, self._pending)
+        except (sqlite3.Error, OSError) as error:
+            self._fail(error if isinstance(error, OSError) else _os_error(error))
             return False
-        self._size += len(data)
-        self._depth = _depth_after(self._depth, self._pending)
         self._pending.clear()
         self.error = None
         return True
 
-    def compact(self, session: Session) -> bool:
-        """Rewrite the journal atomically as the header plus `session.history`.
+    def compact(self, session: Session | None = None) -> bool:
+        """Drop the stored steps that were undone, and their undos, in one transaction.
 
-        The result replays to the same state with the same undo depth. Skipped (the
-        journal is kept as it is, still correct) when this autosave did not record the
-        whole history or the lock now belongs to another instance.
+        What is compacted is the stored run itself, never rebuilt from `session` (which
+        callers pass on a clean exit): the result replays to the same state and the same
+        undo history, whatever the session keeps in memory. Skipped when this autosave is
+        not the writer, steps are still unsaved, or the session was taken over.
 
         Returns:
-            True when the journal was rewritten.
+            True when the run was rewritten.
 
         Raises:
-            OSError: the rewrite failed; the old journal is intact.
+            OSError: the rewrite failed; the stored run is intact.
         """
-        if self._fd is None:
-            # Only the writer compacts: a read-only window must never rewrite the journal
-            # another instance is appending to.
+        if self._db is None or not self.flush():
             return False
-        if not self._ready or len(session.history) != _depth_after(self._depth, self._pending):
-            # The journal does not account for every step in the history (a change made
-            # before attach): compacting from the history could not be checked.
+        try:
+            with _transaction(self._db) as db:
+                self._check_owner(db)
+                steps = _steps(db, self.path)
+                kept = _without_undone(steps)
+                if len(kept) == len(steps):
+                    return False
+                db.execute(f"DELETE FROM steps WHERE run = {_CURRENT}")
+                db.executemany(
+                    f"INSERT INTO steps (run, seq, step) VALUES ({_CURRENT}, ?, ?)",
+                    [(n, _encode(step)) for n, step in enumerate(kept, 1)],
+                )
+        except SessionTakenOver:
             return False
-        if self._lock is not None and not self._lock.is_ours():
-            return False
-        records = [self._header()]
-        records += [_record(seq, step) for seq, step in enumerate(session.history, start=1)]
-        data = b"".join(records)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        existed = self.path.exists()
-        atomic_write_bytes(self.path, data)  # keeps an existing journal's 0600 mode
-        if not existed:
-            os.chmod(self.path, 0o600)
-        # The old descriptor points at the replaced file; appends go to the new one.
-        os.close(self._fd)
-        self._fd = None
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
-        self._size = len(data)
-        self._seq = len(session.history)
-        self._depth = len(session.history)
-        self._pending.clear()
-        self._dirty = False
-        self.error = None
+        except sqlite3.Error as error:
+            raise _os_error(error) from None
         return True
 
     def close(self, session: Session | None = None) -> None:
@@ -422,249 +443,373 @@ class Autosave:
             with contextlib.suppress(ValueError):
                 self._session.listeners.remove(self._on_step)
             self._session = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("UPDATE meta SET owner = '' WHERE owner = ?", (self._token,))
+            self._db.close()  # the last connection checkpoints the WAL into the file
+            self._db = None
 
     # -- internals ---------------------------------------------------------------------
-    def _rebase(self, session: Session) -> list[Step]:
-        # Returns the steps made since the read-only resume, to apply again after attach.
-        resumed = self._read_only_history or []
-        history = session.history
-        common = 0
-        while common < min(len(resumed), len(history)) and history[common] is resumed[common]:
-            common += 1
-        local = history[common:]
-        # The state is the fold of the undo history, so undoing it all gives the base.
-        while session.history:
-            session.apply(session.history[-1].inverse(), notify=False)
-        scan = _read(self.path)
-        steps = scan.steps if scan is not None else []
-        for step in steps:
-            session.apply(step, notify=False)
-        if scan is not None and scan.good_size < scan.size:
-            self._cut_tail(scan)  # ours to repair now: the lock was taken over
-        created = str(scan.header.get("created", "")) if scan and scan.header else ""
-        self._settle(scan.good_size if scan else 0, len(steps), len(session.history), created)
-        self._read_only_history = None
-        return local
-
-    def _settle(self, size: int, seq: int, depth: int, created: str) -> None:
-        self._ready = True
-        self._size = size
-        self._seq = seq
-        self._depth = depth
-        self._created = created or now_iso()
-
-    def _header(self) -> bytes:
-        source = self.backlog.source
-        header = {
-            "journal": SCHEMA,
-            "backlog": str(source.resolve()) if source is not None else "",
-            "sha256": self.backlog.sha256,
-            "title": self.backlog.title,
-            "format": self.backlog.format,
-            "items": len(self.backlog.items),
-            "created": self._created or now_iso(),
-        }
-        return _encode(header)
-
     def _on_step(self, step: Step) -> None:
         # Runs inside Session.apply: it must not raise, or the UI action that made the
         # change would fail after the change happened. Errors go to on_error instead.
-        self._seq += 1
-        self._pending.append((_record(self._seq, step), step.undo))
+        self._pending.append(step)
         self.flush()
+
+    def _check_owner(self, db: sqlite3.Connection) -> None:
+        (owner,) = db.execute("SELECT owner FROM meta").fetchone()
+        if owner != self._token:
+            raise SessionTakenOver(f"another triage-tui took over {self.path.name}")
 
     def _fail(self, error: OSError) -> None:
         self.error = error
         if self.on_error is not None:
             self.on_error(error)
 
-    def _check_backlog(self, scan: _Scan) -> None:
-        recorded = str(scan.header.get("sha256", "")) if scan.header else ""
+    def _check_backlog(self, meta: dict[str, Any]) -> None:
+        recorded = str(meta.get("sha256", ""))
         if recorded and self.backlog.sha256 and recorded != self.backlog.sha256:
             raise InputError(
                 self.path,
                 "this autosave belongs to another version of the backlog; "
                 "start afresh (--fresh) to set it aside",
-                1,
             )
 
-    def _cut_tail(self, scan: _Scan) -> None:
-        try:
-            with open(self.path, "r+b") as handle:
-                handle.seek(scan.good_size)
-                tail = handle.read()
-                if b"\n" in tail:
-                    # More than a torn last line: keep the evidence instead of erasing it.
-                    side = self.path.with_name(self.path.name + ".discarded")
-                    with open(side, "ab") as kept:
-                        kept.write(tail)
-                handle.truncate(scan.good_size)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as error:
-            # attach() cuts it again (and raises if it still cannot); resuming still works.
-            self.error = error
+    def _read(self) -> _Saved | None:
+        if self.legacy_path.is_file():
+            _import_journal(self.legacy_path, self.path)
+        return _read(self.path)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.legacy_path.is_file():
+            _import_journal(self.legacy_path, self.path)
+        source = self.backlog.source
+        meta = {
+            "backlog": str(source.resolve()) if source is not None else "",
+            "sha256": self.backlog.sha256,
+            "title": self.backlog.title,
+            "format": self.backlog.format,
+            "items": len(self.backlog.items),
+        }
+        return _open(self.path, meta)
 
 
-# -- reading journals -----------------------------------------------------------------
-def _read(path: Path) -> _Scan | None:
+# -- the database ------------------------------------------------------------------------
+def _open(
+    path: Path, meta: dict[str, Any] | None, created: str = "", steps: list[Step] | None = None
+) -> sqlite3.Connection:
+    """A connection to the session database at `path`, created from `meta` (and the first
+    run's `created` time and `steps`) if `meta` is given and it holds no session yet.
+
+    Raises:
+        InputError: not a triage-tui session, damaged, or from a newer triage-tui.
+        OSError: the folder or the file cannot be created.
+    """
+    if meta is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Created private before SQLite writes to it; its -wal and -shm take this mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    uri = f"{path.resolve().as_uri()}?mode=rw"
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise InputError(path, f"cannot read the autosave: {error.strerror or error}") from None
-    return _scan(path, data)
-
-
-def _scan(path: Path, data: bytes) -> _Scan:
-    end = data.find(b"\n")
-    if end < 0:
-        # Empty, or torn while the header itself was being written: nothing to resume.
-        return _Scan(None, [], 0, len(data), "torn header" if data else "")
-    header = _parse_header(path, data[:end])
-    steps: list[Step] = []
-    pos = end + 1
-    problem = ""
-    while pos < len(data):
-        end = data.find(b"\n", pos)
-        if end < 0:
-            problem = "torn last record"
-            break
-        step = _parse_record(data[pos:end], len(steps) + 1)
-        if step is None:
-            problem = f"bad record on line {len(steps) + 2}"
-            break
-        steps.append(step)
-        pos = end + 1
-    return _Scan(header, steps, pos, len(data), problem)
-
-
-def _parse_header(path: Path, line: bytes) -> dict[str, Any]:
+        db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise _os_error(error) from None
     try:
-        header = json.loads(line)
-    except ValueError:
-        header = None
-    journal = header.get("journal") if isinstance(header, dict) else None
-    if not isinstance(header, dict) or not isinstance(journal, str):
-        raise InputError(path, "not a triage-tui autosave (unreadable header)", 1)
-    # The version is checked before the checksum: a newer format may checksum differently.
-    version_text = journal.removeprefix(_SCHEMA_PREFIX)
-    if not journal.startswith(_SCHEMA_PREFIX) or not version_text.isdigit():
-        raise InputError(path, f"not a triage-tui autosave (format {journal!r})", 1)
-    version = int(version_text)
-    if version > _VERSION:
+        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute("PRAGMA synchronous = FULL")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version == 0 and meta is not None:
+            with _transaction(db):
+                (version,) = db.execute("PRAGMA user_version").fetchone()
+                if version == 0:  # nobody created it while we waited for the lock
+                    _create(db, meta, created or now_iso(), steps or [])
+            version = VERSION
+        db.execute("PRAGMA journal_mode = WAL")
+        _check_version(path, db, version)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        if error.sqlite_errorname in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            raise InputError(path, _damaged(error)) from None
+        raise _os_error(error) from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _create(db: sqlite3.Connection, meta: dict[str, Any], created: str, steps: list[Step]) -> None:
+    for statement in _SCHEMA:
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO meta (backlog, sha256, title, format, items, owner) VALUES (?,?,?,?,?,'')",
+        (meta["backlog"], meta["sha256"], meta["title"], meta["format"], meta["items"]),
+    )
+    db.execute("INSERT INTO runs (run, created) VALUES (1, ?)", (created,))
+    db.executemany(
+        "INSERT INTO steps (run, seq, step) VALUES (1, ?, ?)",
+        [(n, _encode(step)) for n, step in enumerate(steps, 1)],
+    )
+
+
+def _check_version(path: Path, db: sqlite3.Connection, version: int) -> None:
+    if version > VERSION:
         raise InputError(
             path,
             f"this autosave was written by a newer triage-tui (session format {version}; "
-            f"this version reads format {_VERSION}): upgrade triage-tui to resume it, "
+            f"this version reads format {VERSION}): upgrade triage-tui to resume it, "
             "or start afresh (--fresh) to set it aside",
-            1,
         )
-    if version < _VERSION or not _crc_ok(header):
-        raise InputError(
-            path, "the autosave's header is damaged; start afresh (--fresh) to set it aside", 1
-        )
-    return header
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+    if version < VERSION or not {"meta", "runs", "steps"} <= tables:
+        raise InputError(path, "not a triage-tui autosave (no session tables)")
 
 
-def _parse_record(line: bytes, seq: int) -> Step | None:
+def _read(path: Path) -> _Saved | None:
+    """What the database at `path` holds (None: no file), read as one snapshot.
+
+    Raises:
+        InputError: damaged, not a session, from a newer triage-tui, or a step this
+            version cannot apply (nothing is half-applied).
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return None  # (empty: a crash before the first transaction committed)
+    db = _open(path, None)
     try:
-        record = json.loads(line)
-        if not isinstance(record, dict) or record.get("seq") != seq or not _crc_ok(record):
-            return None
-        step = Step.from_json(record["step"])
-        _check_step(step)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return step
+        with _transaction(db, "BEGIN"):
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise InputError(path, "the autosave is damaged; start afresh (--fresh)")
+            columns = ("backlog", "sha256", "title", "format", "items")
+            row = db.execute(f"SELECT {', '.join(columns)} FROM meta").fetchone()
+            if row is None:
+                raise InputError(path, "not a triage-tui autosave (no session row)")
+            (created,) = db.execute(f"SELECT created FROM runs WHERE run = {_CURRENT}").fetchone()
+            steps = _steps(db, path)
+    except sqlite3.DatabaseError as error:
+        raise InputError(path, _damaged(error)) from None
+    finally:
+        db.close()
+    return _Saved(dict(zip(columns, row, strict=True)), created or "", steps)
 
 
-def _check_step(step: Step) -> None:
-    # A checksummed record can still be one this version cannot apply (hand-edited, a
-    # bug): reject it before it half-applies to the session.
-    for op in step.ops:
-        if op.target == SESSION:
-            if op.name not in SESSION_FIELDS:
-                raise KeyError(op.name)
-            if op.name == "minutes":
-                int(op.new)
-                int(op.old)
-            elif op.name == "scope":
-                dict(op.new or {})
-                dict(op.old or {})
-        else:
-            scratch = Decision()
-            scratch.set(op.name, op.new)
-            scratch.set(op.name, op.old)
+def _steps(db: sqlite3.Connection, path: Path) -> list[Step]:
+    steps = []
+    rows = db.execute(f"SELECT seq, step FROM steps WHERE run = {_CURRENT} ORDER BY seq")
+    for seq, text in rows:
+        try:
+            step = Step.from_json(json.loads(text))
+            check_step(step)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            raise InputError(
+                path,
+                f"step {seq} of the autosave cannot be applied by this version; "
+                "start afresh (--fresh) to set the session aside",
+            ) from None
+        steps.append(step)
+    return steps
 
 
-def _info(path: Path, scan: _Scan, session: Session, items: int) -> ResumeInfo:
-    header = scan.header or {}
-    saved_at = next((step.at for step in reversed(scan.steps) if step.at), "")
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[Any]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    db.execute(begin)
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
+
+
+def _append(db: sqlite3.Connection, steps: list[Step]) -> None:
+    """Insert `steps` after the current run's last (inside the caller's transaction)."""
+    (seq,) = db.execute(
+        f"SELECT coalesce(max(seq), 0) FROM steps WHERE run = {_CURRENT}"
+    ).fetchone()
+    db.executemany(
+        f"INSERT INTO steps (run, seq, step) VALUES ({_CURRENT}, ?, ?)",
+        [(seq + n, _encode(step)) for n, step in enumerate(steps, 1)],
+    )
+
+
+def _import_journal(journal: Path, path: Path) -> None:
+    """Import an earlier version's JSONL journal into the database at `path` (one
+    transaction, so a crash leaves all of it or none), then rename it ``.jsonl.imported``.
+    Steps from the first one this version cannot apply are left out, as resuming that
+    journal did. A database that already holds the session is left as it is.
+
+    Raises:
+        InputError: not a journal, damaged header, newer format (the journal is kept).
+    """
+    try:
+        header, steps = legacy.read_journal(journal)
+    except OSError as error:
+        raise InputError(journal, f"cannot read the autosave: {error.strerror or error}") from None
+    if header is not None:
+        valid = []
+        for step in steps:
+            try:
+                check_step(step)
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+                break
+            valid.append(step)
+        meta: dict[str, Any] = {k: str(header.get(k, "")) for k in ("backlog", "sha256", "title")}
+        meta["format"] = str(header.get("format", ""))
+        items = header.get("items")
+        meta["items"] = items if isinstance(items, int) else 0
+        _open(path, meta, str(header.get("created", "")), valid).close()
+    os.replace(journal, journal.with_name(journal.name + ".imported"))
+
+
+def _set_aside(path: Path, journal: Path) -> None:
+    """Move an unreadable database (with its WAL) or journal out of the way as ``.old``."""
+    for source in (path, journal):
+        if source.exists():
+            os.replace(source, source.with_name(source.name + ".old"))
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, path.with_name(f"{path.name}.old{suffix}"))
+
+
+def _rebase(session: Session, resumed: list[Step], stored: list[Step]) -> list[Step]:
+    """Rewind `session` to its base, replay `stored`; returns the steps made since `resumed`."""
+    history = session.history
+    common = 0
+    while common < min(len(resumed), len(history)) and history[common] is resumed[common]:
+        common += 1
+    local = history[common:]
+    # The state is the fold of the undo history, so undoing it all gives the base.
+    while session.history:
+        session.apply(session.history[-1].inverse(), notify=False)
+    for step in stored:
+        session.apply(step, notify=False)
+    return local
+
+
+def _without_undone(steps: list[Step]) -> list[Step]:
+    """`steps` less those undone and the undos: replayed, they give the same state and the
+    same undo history. Which step an undo takes back is the Session's rule, so it is
+    found by replaying into a scratch Session; steps that never go on the undo stack
+    (navigation, time) are always kept."""
+    scratch = Session(Backlog(items=()))
+    for step in steps:
+        scratch.apply(step, notify=False)
+    live = {id(step) for step in scratch.history}
+    return [s for s in steps if not s.undo and (id(s) in live or not getattr(s, "undoable", 1))]
+
+
+def check_step(step: Step) -> None:
+    """Raise (KeyError, ValueError, TypeError...) unless this version can apply `step`
+    and its undo: a stored step can still be one it cannot (hand-edited, a bug), and it is
+    rejected before it half-applies to the session. Tried on a scratch session, so every
+    field the session knows is checked the way the session itself checks it."""
+    scratch = Session(Backlog(items=()))
+    scratch.apply(step, notify=False)
+    scratch.apply(step.inverse(), notify=False)
+
+
+def _encode(step: Step) -> str:
+    # ASCII only: a lone surrogate in a note can never make a step unstorable.
+    return json.dumps(step.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+#: SQLite result codes as the errno the app's messages understand.
+_ERRNO = {
+    "SQLITE_FULL": errno.ENOSPC,
+    "SQLITE_READONLY": errno.EROFS,
+    "SQLITE_PERM": errno.EACCES,
+    "SQLITE_CANTOPEN": errno.ENOENT,
+    "SQLITE_BUSY": errno.EBUSY,
+    "SQLITE_LOCKED": errno.EBUSY,
+}
+
+
+def _os_error(error: sqlite3.Error) -> OSError:
+    """A SQLite failure as the OSError every writer in the app reports."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    code = next((c for prefix, c in _ERRNO.items() if name.startswith(prefix)), errno.EIO)
+    return OSError(code, f"{os.strerror(code)} ({error})")
+
+
+def _damaged(error: sqlite3.Error) -> str:
+    return f"the autosave is damaged ({error}); start afresh (--fresh) to set it aside"
+
+
+# -- listing -----------------------------------------------------------------------------
+def _info(path: Path, saved: _Saved, session: Session, items: int) -> ResumeInfo:
+    meta = saved.meta
+    saved_at = next((step.at for step in reversed(saved.steps) if step.at), "")
     if not saved_at:
         with contextlib.suppress(OSError):
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
+            mtime = datetime.fromtimestamp(_mtime(path), UTC).replace(microsecond=0)
             saved_at = mtime.isoformat().replace("+00:00", "Z")
-    backlog = str(header.get("backlog", ""))
+    backlog = str(meta.get("backlog", ""))
     decided = sum(1 for d in session.decisions.values() if d.category is not Category.UNDECIDED)
     return ResumeInfo(
         journal=path,
         backlog=Path(backlog) if backlog else None,
-        backlog_sha256=str(header.get("sha256", "")),
-        title=str(header.get("title", "")),
-        created=str(header.get("created", "")),
+        backlog_sha256=str(meta.get("sha256", "")),
+        title=str(meta.get("title", "")),
+        created=saved.created,
         saved_at=saved_at,
-        steps=len(scan.steps),
+        steps=len(saved.steps),
         undo_depth=len(session.history),
         decided=decided,
         items=items,
         phase=session.phase,
-        format=str(header.get("format", "")),
+        format=str(meta.get("format", "")),
     )
 
 
 def read_info(path: Path) -> ResumeInfo | None:
-    """Describe the journal at `path` without its backlog (counts come from the journal).
+    """Describe the session database at `path` without its backlog.
 
     Returns:
         None when the file is missing or holds no change.
 
     Raises:
-        InputError: the file is not a journal, or one from a newer triage-tui.
+        InputError: damaged, not a session, or from a newer triage-tui.
     """
-    scan = _read(path)
-    if scan is None or not scan.steps:
+    saved = _read(path)
+    if saved is None or not saved.steps:
         return None
     session = Session(Backlog(items=()))
-    for step in scan.steps:
+    for step in saved.steps:
         session.apply(step, notify=False)
-    items = (scan.header or {}).get("items")
-    total = items if isinstance(items, int) else len(session.decisions)
-    return _info(path, scan, session, total)
+    items = saved.meta.get("items")
+    total = items if isinstance(items, int) and items else len(session.decisions)
+    return _info(path, saved, session, total)
 
 
 def iter_sessions(folder: Path | None = None) -> Iterator[ResumeInfo]:
-    """Every readable autosaved session with at least one change, newest first.
+    """Every readable stored session with at least one change, newest write first.
 
-    Unreadable journals (damaged, newer format) are skipped; opening their backlog
-    reports them properly.
+    Journals of earlier versions are imported first. Unreadable sessions (damaged,
+    newer format) are skipped; opening their backlog reports them properly.
     """
     base = sessions_dir() if folder is None else folder
     try:
-        journals = [(p.stat().st_mtime, p) for p in base.glob("*.jsonl")]
+        for journal in base.glob("*.jsonl"):
+            with contextlib.suppress(InputError, OSError):
+                _import_journal(journal, journal.with_suffix(".sqlite3"))
+        found = [(_mtime(p), p) for p in base.glob("*.sqlite3")]
     except OSError:
         return
-    for _mtime, journal in sorted(journals, reverse=True):
+    for _when, path in sorted(found, reverse=True):
         try:
-            info = read_info(journal)
+            info = read_info(path)
         except (InputError, OSError):
             continue
         if info is not None:
             yield info
+
+
+def _mtime(path: Path) -> float:
+    # A commit lands in the -wal file; the database file changes at checkpoints.
+    wal = path.with_name(path.name + "-wal")
+    return max(path.stat().st_mtime, wal.stat().st_mtime if wal.exists() else 0.0)
 
 
 def latest_session(
@@ -673,14 +818,14 @@ def latest_session(
     """The last autosaved session, for the start screen with no file given.
 
     Args:
-        folder: where journals live; default `sessions_dir()`.
+        folder: where sessions live; default `sessions_dir()`.
         require_backlog: skip sessions whose backlog file is gone or has changed since
-            (opening it would not find this journal). A reopened plan is keyed by the
+            (opening it would not find this session). A reopened plan is keyed by the
             hash of the backlog it came from, which writing the plan does not change,
             so for plans only the file's existence is checked.
 
     Returns:
-        The newest session by file time, or None.
+        The session written last, or None.
     """
     for info in iter_sessions(folder):
         if not require_backlog:
@@ -701,47 +846,6 @@ def _sha256_of(path: Path) -> str:
     except OSError:
         return ""
     return digest.hexdigest()
-
-
-# -- encoding ---------------------------------------------------------------------------
-def _canonical(obj: dict[str, Any]) -> bytes:
-    # ASCII only: a lone surrogate in a note can never make a record unencodable.
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
-
-
-def _crc_ok(record: dict[str, Any]) -> bool:
-    crc = record.pop("crc", None)
-    return isinstance(crc, int) and zlib.crc32(_canonical(record)) == crc
-
-
-def _encode(obj: dict[str, Any]) -> bytes:
-    body = _canonical(obj)
-    return body[:-1] + b',"crc":%d}\n' % zlib.crc32(body)
-
-
-def _record(seq: int, step: Step) -> bytes:
-    return _encode({"seq": seq, "step": step.to_json()})
-
-
-def _depth_after(depth: int, pending: list[tuple[bytes, bool]]) -> int:
-    # The undo depth after replaying `pending` on top of `depth` (an undo pops one).
-    for _record_bytes, undo in pending:
-        depth = max(0, depth - 1) if undo else depth + 1
-    return depth
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _sync(fd: int) -> None:
-    # fdatasync skips the timestamp update fsync would also flush; the size change that
-    # an append makes is still written, which is all a reader needs.
-    sync = getattr(os, "fdatasync", os.fsync)
-    sync(fd)
 
 
 def _human_time(iso: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -66,15 +65,7 @@ def load_csv(
     """
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    # Millions of cells but no reference cycles: the cyclic collector's repeated passes
-    # over them cost a large share of the load time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load(text, path, mapping, warnings, sha256, progress)
-    finally:
-        if collecting:
-            gc.enable()
+    return _load(text, path, mapping, warnings, sha256, progress)
 
 
 def scan_csv(
@@ -96,37 +87,31 @@ def scan_csv(
     """
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        table = _table(text, path, mapping)
-        reader = _RowReader(table, path)
-        rows = list(reader.rows())
-        all_warnings = list(warnings)
-        reader.finish(len(rows), all_warnings)
-        records: list[Record] = [
-            (item_id, title, labels, estimate)
-            for _line, _cells, item_id, title, labels, estimate in rows
+    table = _table(text, path, mapping)
+    reader = _RowReader(table, path)
+    rows = list(reader.rows())
+    all_warnings = list(warnings)
+    reader.finish(len(rows), all_warnings)
+    records: list[Record] = [
+        (item_id, title, labels, estimate)
+        for _line, _cells, item_id, title, labels, estimate in rows
+    ]
+    ids = [record[0] for record in records]
+    final = reader.final_ids(ids, [row[0] for row in rows])
+    del rows  # the cells: most of the memory
+    if final != ids:
+        records = [
+            record if record[0] == new else (new, *record[1:])
+            for record, new in zip(records, final, strict=True)
         ]
-        ids = [record[0] for record in records]
-        final = reader.final_ids(ids, [row[0] for row in rows])
-        del rows  # the cells: most of the memory
-        if final != ids:
-            records = [
-                record if record[0] == new else (new, *record[1:])
-                for record, new in zip(records, final, strict=True)
-            ]
-        return Scan(
-            format=table.shape.name,
-            title=clean_line(path.name),
-            columns=table.chosen(),
-            warnings=tuple(all_warnings),
-            sha256=sha256,
-            records=records,
-        )
-    finally:
-        if collecting:
-            gc.enable()
+    return Scan(
+        format=table.shape.name,
+        title=clean_line(path.name),
+        columns=table.chosen(),
+        warnings=tuple(all_warnings),
+        sha256=sha256,
+        records=records,
+    )
 
 
 class _Table(NamedTuple):

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from textual import events
-from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
     from triage_tui.tui.app import TriageApp
+
+
+def width_class(width: int, breakpoints: list[tuple[int, str]]) -> str:
+    """The width class (-narrow / -normal) the app's HORIZONTAL_BREAKPOINTS give `width`."""
+    for threshold, name in sorted(breakpoints, reverse=True):
+        if width >= threshold:
+            return name
+    return ""
 
 
 class PhaseScreen(Screen[Any]):
@@ -26,37 +32,20 @@ class PhaseScreen(Screen[Any]):
 
     def __init__(self) -> None:
         super().__init__()
-        # Textual reparses every stylesheet in the app when a mode's screen is first
-        # shown (a new screen's CSS count starts at -1): ~20 ms before the first paint
-        # and again on each phase's first visit. These screens bring no CSS of their own
-        # (app.tcss and the widgets' DEFAULT_CSS are parsed as they are added), so the
-        # app's stylesheet is already current for them. tests/functional/test_startup.py
-        # counts the reparses.
-        with suppress(NoActiveAppError):  # made outside a running app: nothing to skip
+        try:
             app = self.app
-            self._css_update_count = app._css_update_count
-            # The width classes (-narrow / -normal) Textual would set on the first resize:
-            # set before the first styling, that resize changes nothing (no restyle).
-            breakpoints = app.HORIZONTAL_BREAKPOINTS or []
-            width = app.size.width
-            wanted = self._get_breakpoint_classes(width, breakpoints)
-            for _, name in breakpoints:
-                self.set_class(name in wanted, name)
-
-    _away = False  # suspended since last styled: a theme may have changed meanwhile
+        except RuntimeError:  # made outside a running app (a test): nothing to skip
+            return
+        internals.adopt_app_css(self, app)
+        # The width class Textual would set on the first resize, set before the first
+        # styling, so that resize changes nothing (no restyle).
+        breakpoints = list(app.HORIZONTAL_BREAKPOINTS or [])
+        wanted = width_class(app.size.width, breakpoints)
+        for _, name in breakpoints:
+            self.set_class(name == wanted, name)
 
     def post_message(self, message: Message) -> bool:
-        if isinstance(message, events.ScreenSuspend):
-            self._away = True
-        elif isinstance(message, events.ScreenResume):
-            if message.refresh_styles and not self._away:
-                # Textual restyles a screen each time it is shown, including the first
-                # (just composed and styled; a new mode's screen is even resumed twice).
-                # Until it has been away there is nothing to redo: ~8 ms of first paint,
-                # and as much on each phase's first visit.
-                message = events.ScreenResume(refresh_styles=False)
-            self._away = False
-        return super().post_message(message)
+        return super().post_message(internals.skip_restyle_until_away(self, message))
 
     @property
     def triage(self) -> TriageApp:
@@ -84,10 +73,8 @@ class PhaseScreen(Screen[Any]):
             self.tick()
 
     def on_screen_resume(self) -> None:
-        if self.workshop is not None:
-            self.workshop.session.phase = self.PHASE
-            if self.PHASE != "start":
-                self.workshop.clock.start()  # the hour runs from the first phase shown
+        # The phase itself is recorded by the app's go-to-phase (services.Room), which
+        # is the only way between phases: a screen shown is only redrawn.
         self.refresh_view()
 
     def tick(self) -> None:

@@ -92,20 +92,14 @@ class ExportScreen(PhaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _export(self, paths: dict[str, Path]) -> None:
-        from triage_tui.tui.launch import export_files
-
-        workshop = self.workshop
-        if workshop is None:
-            return
-        messages, ok = export_files(
-            workshop,
+        # Through the app's guarded writer (services.Room.export).
+        result = self.triage.export(
             plan=paths.get("plan"),
             brief=paths.get("brief"),
             csv=paths.get("csv"),
-            out=self.triage.options.out,
             handoffs=paths.get("handoffs"),
         )
-        self.app.call_from_thread(self._done, messages, ok)
+        self.app.call_from_thread(self._done, list(result.messages), result.ok)
 
     _result_shown = False  # the status shows the last export's outcome, not the hint
 

@@ -1,0 +1,537 @@
+"""The use cases, free of any UI: open a backlog or plan, resume or start afresh, take a
+session over, go to a phase, export, quit. The app and the command line both call these.
+
+Every file the app or the command line writes goes through one `GuardedWriter`: never
+the backlog itself, never outside the allowed folder when one is set (`--out DIR`).
+
+No textual or rich imports (import-linter checks it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from triage_tui.core.errors import InputError
+from triage_tui.core.session import Session, Step
+from triage_tui.core.workshop import PHASES, Workshop
+from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
+
+if TYPE_CHECKING:
+    from triage_tui.store.autosave import Autosave
+    from triage_tui.store.lock import SessionLock
+
+#: Reports how far a big load got: ("read" | "built", items so far).
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class LaunchOptions:
+    """What the command line asked for (see cli.py).
+
+    Attributes:
+        file: the backlog or plan to open, None for the start screen's chooser.
+        plan: where ctrl+s writes the plan (default beside the backlog).
+        minutes: the workshop's length from --minutes (a resumed session otherwise wins).
+        mapping: CSV field -> column overrides (--map).
+        fresh: set an autosaved session aside instead of resuming it.
+        theme: the theme name asked for.
+        autosave: journal every change (off only in tests and benchmarks).
+        default_minutes: the config file's length, used when nothing else says.
+        out: --out DIR: every file written must resolve inside this folder.
+    """
+
+    file: Path | None = None
+    plan: Path | None = None
+    minutes: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    fresh: bool = False
+    theme: str | None = None
+    autosave: bool = True
+    default_minutes: int = 60
+    out: Path | None = None
+
+
+class ServiceError(Exception):
+    """A use case could not be done; the message is the sentence the user sees."""
+
+
+# -- the one guarded writer -------------------------------------------------------------
+class ProtectedFile(WriteRefused):
+    """A write to a file that is never overwritten (the backlog itself, the plan being read)."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        OSError.__init__(
+            self,
+            errno.EPERM,
+            f"Refused to write {path}: that is {what}, which is never overwritten; "
+            "choose another file",
+            str(path),
+        )
+        self.path = Path(path)
+        self.folder = self.path.parent
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # a hard link to the backlog is the backlog too
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class GuardedWriter:
+    """Writes files atomically, refusing the inputs and anything outside `out`.
+
+    Attributes:
+        protected: files never written (the backlog a session came from, a plan being
+            rendered as a brief).
+        out: when set (--out DIR), the folder every write must resolve inside.
+        what: what the protected files are, for the refusal's sentence.
+    """
+
+    protected: tuple[Path, ...] = ()
+    out: Path | None = None
+    what: str = "the backlog itself"
+
+    def check(self, path: Path) -> None:
+        """Raise `WriteRefused` when `path` may not be written."""
+        for kept in self.protected:
+            if _same_file(path, kept):
+                raise ProtectedFile(path, self.what)
+        check_inside(path, self.out)
+
+    def write_text(self, path: Path, text: str, *, backup: bool = False) -> Path:
+        """Check, then write `text` atomically (see `store.fsutil.atomic_write_text`).
+
+        Raises:
+            WriteRefused: the guard refused; nothing was written.
+            OSError: the write failed; the old file is intact.
+        """
+        from triage_tui.store.fsutil import atomic_write_text
+
+        self.check(path)
+        return atomic_write_text(path, text, backup=backup)
+
+
+def describe_error(path: Path, error: OSError) -> str:
+    """The sentence for a failed write: the guard's own words, or the cause in plain words."""
+    return describe_write_error(path, error)  # a WriteRefused reads as it is
+
+
+def writer_for(session: Session, out: Path | None = None) -> GuardedWriter:
+    """The writer for a session: its backlog (and a plan's original backlog) protected."""
+    protected: list[Path] = []
+    source = session.backlog.source
+    if source is not None and session.backlog.format != "plan":
+        protected.append(source)
+    original = session.plan_meta.get("backlog")
+    if isinstance(original, str) and original:
+        # A plan records its backlog relative to the plan's own folder.
+        base = source.parent if source is not None else Path.cwd()
+        protected.append(base / original)
+    return GuardedWriter(tuple(protected), out)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export did: one message per file, and whether every file was written."""
+
+    messages: tuple[str, ...]
+    ok: bool
+
+
+@dataclass(frozen=True)
+class SaveState:
+    """Whether quitting now would lose anything.
+
+    Attributes:
+        unsaved: changes that exist only in memory (0: everything is on disk).
+        reason: why they are not on disk (the autosave's error), "" when saved.
+    """
+
+    unsaved: int
+    reason: str = ""
+
+    @property
+    def saved(self) -> bool:
+        """Nothing exists only in memory."""
+        return self.unsaved == 0
+
+
+# -- an open workshop -------------------------------------------------------------------
+class Room:
+    """One opened backlog: the workshop, its autosave and lock, and the use cases on it.
+
+    Made by `open_workshop`. The app and the command line call its methods; none of
+    them draws anything.
+    """
+
+    def __init__(
+        self,
+        workshop: Workshop,
+        *,
+        autosave: Autosave | None = None,
+        lock: SessionLock | None = None,
+        resume_info: str = "",
+        held_by: str = "",
+        autosave_error: str = "",
+        out: Path | None = None,
+    ) -> None:
+        self.workshop = workshop
+        self.autosave = autosave
+        self.lock = lock
+        self.resume_info = resume_info
+        self.held_by = held_by
+        self.autosave_error = autosave_error
+        self.writer = writer_for(workshop.session, out)
+        #: The autosave is attached and writes every change (not read-only, not off).
+        self.autosaving = autosave is not None and not held_by and not autosave_error
+        self._since_plan = 0  # changes since the plan was last written
+        workshop.session.listeners.append(self._count)
+
+    @property
+    def session(self) -> Session:
+        """The decisions."""
+        return self.workshop.session
+
+    @property
+    def read_only(self) -> bool:
+        """Another triage-tui holds the session and this window did not take it over."""
+        return bool(self.held_by)
+
+    @property
+    def resumed_phase(self) -> str:
+        """The phase a resumed session was in ("" when nothing was resumed)."""
+        phase = self.session.phase
+        return phase if self.resume_info and phase in PHASES else ""
+
+    def _count(self, step: Step) -> None:
+        if any(op.name != "phase" for op in step.ops):
+            self._since_plan += 1
+
+    # -- use cases -----------------------------------------------------------------
+    def go_to_phase(self, phase: str) -> None:
+        """The room moves to `phase`: journaled (resume returns there), never undone."""
+        if phase not in PHASES:
+            raise ValueError(phase)
+        self.session.set_phase(phase)
+        if phase != "start":
+            self.workshop.clock.start()  # the hour runs from the first phase shown
+
+    def take_over(self) -> str:
+        """Take the session over from the other window; returns the sentence to show.
+
+        Raises:
+            ServiceError: it could not be taken over (this window stays read-only).
+        """
+        if self.autosave is None or self.lock is None:
+            raise ServiceError("This window has no autosave to take over.")
+        try:
+            result = self.lock.take_over()
+            self.autosave.attach(self.session, lock=self.lock)
+        except OSError as error:
+            raise ServiceError(describe_error(self.autosave.path, error)) from None
+        except (RuntimeError, InputError) as error:
+            raise ServiceError(str(error)) from None
+        self.held_by = ""
+        self.autosaving = True
+        return result.describe()
+
+    def autosave_failed(self, error: OSError) -> str:
+        """The sentence for an autosave write error; a take-over stops this window's autosave."""
+        from triage_tui.store.autosave import SessionTakenOver
+
+        if isinstance(error, SessionTakenOver):
+            self.autosaving = False
+            return "Another triage-tui took this session over: this window no longer autosaves."
+        path = self.autosave.path if self.autosave is not None else Path("autosave")
+        return describe_error(path, error) + " Decisions are kept in memory and retried."
+
+    def export(
+        self,
+        *,
+        plan: Path | None = None,
+        brief: Path | None = None,
+        csv: Path | None = None,
+        handoffs: Path | None = None,
+    ) -> ExportResult:
+        """Write the chosen exports through the guard; one message per file.
+
+        `handoffs` is a folder: one standalone handoff per ready project item (the brief
+        links to them by the folder's name when both are written side by side).
+
+        A failure (refused, read-only folder, full disk) leaves the session untouched:
+        the caller shows the message and the user can pick another path.
+        """
+        from triage_tui.formats.brief import render_brief, render_csv_summary
+        from triage_tui.formats.plan import dumps_plan
+
+        workshop, session = self.workshop, self.session
+        in_scope = workshop.in_scope
+        jobs: list[tuple[Path, Callable[[], str], bool]] = []
+        if plan is not None:
+            target = plan
+            jobs.append(
+                (plan, lambda: dumps_plan(session, in_scope=in_scope, plan_path=target), True)
+            )
+        if brief is not None:
+            folder = handoffs.name if handoffs is not None else "handoffs"
+            jobs.append(
+                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder), False)
+            )
+        if csv is not None:
+            jobs.append((csv, lambda: render_csv_summary(session, in_scope=in_scope), False))
+        messages: list[str] = []
+        ok = True
+        for path, render, is_plan in jobs:
+            since = self._since_plan
+            try:
+                self.writer.write_text(path, render(), backup=is_plan)
+            except OSError as error:
+                ok = False
+                messages.append(describe_error(path, error))
+            except Exception as error:  # never silent: the room must know it is unsaved
+                ok = False
+                messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
+            else:
+                messages.append(f"Wrote {path}")
+                if is_plan:
+                    self._since_plan -= since  # changes made while writing still count
+        if handoffs is not None:
+            written, message = self._write_handoffs(handoffs)
+            ok = ok and written
+            messages.append(message)
+        return ExportResult(tuple(messages), ok)
+
+    def _write_handoffs(self, folder: Path) -> tuple[bool, str]:
+        from triage_tui.formats.handoff_doc import handoff_documents
+
+        path = folder
+        try:
+            docs = handoff_documents(
+                self.session, in_scope=self.workshop.in_scope, every_ready=True
+            )
+            self.writer.check(folder)
+            folder.mkdir(parents=True, exist_ok=True)
+            for doc in docs:
+                path = folder / doc.filename
+                self.writer.write_text(path, doc.text)
+        except OSError as error:
+            return False, describe_error(path, error)
+        count = len(docs)
+        if not count:
+            return True, f"Wrote no handoff into {folder}/: no project item is ready yet"
+        return True, f"Wrote {folder}/ ({count} handoff{'s' if count != 1 else ''})"
+
+    def save_plan(self, path: Path | None = None) -> ExportResult:
+        """Write the plan (ctrl+s) to `path`, default the workshop's plan path."""
+        return self.export(plan=path or self.workshop.plan_path)
+
+    def save_state(self) -> SaveState:
+        """Whether everything is on disk: retries a failing autosave once first.
+
+        A journal whose file is gone (its folder removed while the app ran) takes appends
+        into nothing: that counts as not saved.
+        """
+        autosave = self.autosave
+        if self.autosaving and autosave is not None and autosave.flush() and autosave.exists():
+            return SaveState(0)
+        if self._since_plan == 0:
+            return SaveState(0)
+        if autosave is None or self.autosave_error:
+            reason = "Autosave is off" + (
+                f": {self.autosave_error}" if self.autosave_error else "."
+            )
+        elif self.read_only:
+            reason = "This window is read-only: the session is open in another window."
+        elif not autosave.exists():
+            reason = f"The autosave {autosave.path} is gone (its folder was removed)."
+        elif self.autosaving and autosave.error is not None:
+            reason = describe_error(autosave.path, autosave.error)
+        else:
+            reason = "Another triage-tui took this session over: this window no longer autosaves."
+        return SaveState(self._since_plan, reason)
+
+    def close(self) -> None:
+        """Stop autosaving (a clean exit compacts the journal) and let go of the lock."""
+        session = self.session
+        with contextlib.suppress(ValueError):
+            session.listeners.remove(self._count)
+        if self.autosave is not None:
+            # Closing must never hide the room's work: on any error the journal stays as is.
+            with contextlib.suppress(Exception):
+                self.autosave.close(session if self.autosaving else None)
+        if self.lock is not None:
+            with contextlib.suppress(Exception):
+                self.lock.release()
+        self.autosave = None
+        self.lock = None
+        self.autosaving = False
+
+
+# -- opening ----------------------------------------------------------------------------
+def _looks_like_plan(path: Path) -> bool:
+    # A plan starts with its schema line; peeking avoids parsing a big plan twice.
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return b'schema = "triage-tui/plan/' in head
+
+
+def _bundled_plan_path(path: Path) -> Path | None:
+    """The demo's plan goes to the current folder, never into the installed package."""
+    from triage_tui.store.paths import data_dir
+
+    bundled = data_dir() / "sample_backlogs"
+    if path.resolve().parent == bundled.resolve():
+        return Path.cwd() / f"{path.stem}.plan.toml"
+    return None
+
+
+def _out_plan_path(path: Path, out: Path | None) -> Path | None:
+    """With --out, the plan goes into that folder when its usual place is outside it."""
+    if out is None:
+        return None
+    from triage_tui.core.workshop import default_plan_path
+
+    usual = default_plan_path(path)
+    return usual if inside(usual, out) else out / usual.name
+
+
+def load_session(path: Path, options: LaunchOptions, progress: Progress | None = None) -> Session:
+    """Read `path` as a plan or a backlog (no autosave, no lock).
+
+    Raises:
+        InputError: the file is not a backlog or plan we can read.
+    """
+    from triage_tui.formats.loaders import load
+    from triage_tui.formats.plan import read_plan
+
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if _looks_like_plan(path):
+        return read_plan(path)
+    backlog = load(path, options.mapping, progress)
+    if backlog.format == "plan":
+        return read_plan(path)
+    return Session(backlog, minutes=options.default_minutes)
+
+
+def check_plan_path(path: Path, options: LaunchOptions) -> None:
+    """Refuse, before anything opens, a --plan that names the backlog or leaves --out.
+
+    Raises:
+        InputError: one line naming the file and why.
+    """
+    if options.plan is None:
+        return
+    protected = () if _looks_like_plan(path) else (path,)
+    try:
+        GuardedWriter(protected, options.out).check(options.plan)
+    except ProtectedFile as refused:
+        reason = str(refused).split(": ", 1)[1]
+        raise InputError(options.plan, f"--plan refused: {reason}") from None
+    except WriteRefused as refused:
+        raise InputError(options.plan, f"--plan refused: {refused}") from None
+
+
+def open_workshop(
+    path: Path,
+    options: LaunchOptions,
+    now: Callable[[], float] = time.monotonic,
+    progress: Progress | None = None,
+) -> Room:
+    """Open `path` (backlog or plan), resume its autosave unless `options.fresh`, and wrap it.
+
+    Raises:
+        InputError: the file is not a backlog or plan we can read, or its autosave is
+            from a newer triage-tui.
+    """
+    session = load_session(path, options, progress)
+    started = _start_autosave(session, fresh=options.fresh) if options.autosave else _Started()
+    if options.minutes is not None:
+        session.minutes = options.minutes
+    # Built last: the scope and the clock come from the resumed session.
+    plan = options.plan or _bundled_plan_path(path) or _out_plan_path(path, options.out)
+    workshop = Workshop(session, plan_path=plan, now=now)
+    from triage_tui.store.autosave import sessions_dir
+    from triage_tui.store.fsutil import sweep_temp_files
+
+    # Temp files a killed write left behind (beside the plan, in the autosave folder).
+    sweep_temp_files(workshop.plan_path.parent, sessions_dir())
+    return Room(
+        workshop,
+        autosave=started.autosave,
+        lock=started.lock,
+        resume_info=started.resume_info,
+        held_by=started.held_by,
+        autosave_error=started.autosave_error,
+        out=options.out,
+    )
+
+
+def start_afresh(
+    path: Path,
+    options: LaunchOptions,
+    now: Callable[[], float] = time.monotonic,
+    progress: Progress | None = None,
+) -> Room:
+    """Open `path` with its autosaved session set aside (kept as ``.old``), not resumed."""
+    return open_workshop(path, replace(options, fresh=True), now, progress)
+
+
+@dataclass
+class _Started:
+    """What starting the autosave found (see `Room`'s arguments)."""
+
+    autosave: Autosave | None = None
+    lock: SessionLock | None = None
+    resume_info: str = ""
+    held_by: str = ""
+    autosave_error: str = ""
+
+
+def _start_autosave(session: Session, *, fresh: bool) -> _Started:
+    """Lock the session, resume (or set aside) its journal, and attach the autosave."""
+    from triage_tui.store.autosave import Autosave
+    from triage_tui.store.fsutil import describe_write_error
+    from triage_tui.store.lock import LockStatus, SessionLock
+
+    autosave = Autosave.for_backlog(session.backlog)
+    lock = SessionLock(autosave.lock_path)
+    try:
+        autosave.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # files: 0600
+        result = lock.acquire()
+    except OSError as error:
+        return _Started(autosave_error=describe_write_error(autosave.lock_path, error))
+    held = result.status is LockStatus.HELD
+    started = _Started(autosave, lock)
+    if fresh and not held:
+        autosave.start_fresh()
+    else:
+        info = autosave.summary()
+        # A second window reads the journal but never repairs (cuts) someone else's file.
+        if info is not None and autosave.resume(session, repair=not held):
+            # Count from the resumed session: a reopened plan had decisions of its own.
+            decided = sum(1 for d in session.decisions.values() if d.category != "undecided")
+            resumed = replace(info, decided=decided, items=len(session.backlog.items))
+            started.resume_info = f"Resumed the autosaved session: {resumed.describe()}"
+    if held:
+        started.held_by = result.describe()
+        return started
+    try:
+        autosave.attach(session, lock=lock)
+    except OSError as error:
+        started.autosave_error = describe_write_error(autosave.path, error)
+    return started

@@ -1,0 +1,54 @@
+"""The only module that touches Textual's private internals, each for a measured gain.
+
+Every use has a test in tests/functional/test_textual_internals.py that fails when
+Textual's behaviour under it changes (re-check them on a Textual upgrade). What each
+saves was measured with bench/ (bench/README.md, "What was learned in session 4").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.message import Message
+from textual.screen import Screen
+
+
+def adopt_app_css(screen: Screen[Any], app: App[Any]) -> None:
+    """Mark `screen` as styled with the app's current stylesheet.
+
+    Textual reparses every stylesheet in the app when a mode's screen is first shown
+    (a new screen's private CSS counter starts at -1): ~20 ms before the first paint and
+    again on each phase's first visit. Our phase screens bring no CSS of their own
+    (app.tcss and the widgets' DEFAULT_CSS are parsed as they are added), so the app's
+    stylesheet is already current for them.
+    """
+    screen._css_update_count = app._css_update_count
+
+
+def style_app_now(app: App[Any]) -> None:
+    """Apply the stylesheet to the app itself before the first screen is composed.
+
+    Textual styles the app only after composing the first screen; that screen's widgets
+    would work out their "auto" text colours against no background and cache them.
+    """
+    app.stylesheet.apply(app)
+
+
+def skip_restyle_until_away(screen: Screen[Any], message: Message) -> Message:
+    """The message to post instead of `message`: resumes that restyle nothing new are made
+    plain resumes, until the screen has been away (suspended) since it was styled.
+
+    Textual restyles a screen on every resume, including the first (a new mode's screen
+    is resumed twice): ~8 ms of first paint and as much on each phase's first visit.
+    The screen's "away" state is kept on the screen as `_triage_away`.
+    """
+    if isinstance(message, events.ScreenSuspend):
+        screen._triage_away = True  # type: ignore[attr-defined]
+    elif isinstance(message, events.ScreenResume):
+        away = getattr(screen, "_triage_away", False)
+        screen._triage_away = False  # type: ignore[attr-defined]
+        if message.refresh_styles and not away:
+            return events.ScreenResume(refresh_styles=False)
+    return message

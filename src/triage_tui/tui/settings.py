@@ -1,0 +1,58 @@
+"""The app's settings before the first paint: config file, themes and keymap."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+if TYPE_CHECKING:
+    from triage_tui.config import Config
+    from triage_tui.tui.app import TriageApp
+
+
+def apply_settings(app: TriageApp) -> tuple[Config, list[str]]:
+    """Load the config, register the themes, pick one and apply the keymap.
+
+    Done before the first paint, so nothing is restyled after it.
+
+    Returns:
+        The config, and the warnings to show once the app is up.
+    """
+    from triage_tui.config import config_path, load_config
+    from triage_tui.tui.themes import choose_theme, format_theme_errors, register_all
+
+    messages: list[str] = []
+    config, config_message = load_config()
+    app.options.default_minutes = config.minutes
+    if config_message:
+        messages.append(config_message)
+    errors = register_all(app)
+    if errors:
+        messages.append(format_theme_errors(errors))
+    theme, theme_message = choose_theme(app, app.options.theme or config.theme)
+    app.theme = theme
+    if theme_message:
+        messages.append(theme_message)
+    if config.keymap:
+        unknown = sorted(set(config.keymap) - binding_ids())
+        if unknown:
+            messages.append(
+                f"{config_path()}: unknown key binding id(s) {', '.join(unknown)}; "
+                "see ? help for the ids."
+            )
+        app.set_keymap(config.keymap)
+    return config, messages
+
+
+def binding_ids() -> set[str]:
+    """Every binding id the app declares (what a config keymap may remap)."""
+    from triage_tui.tui.app import TriageApp
+    from triage_tui.tui.screens import SCREENS, screen_class
+
+    ids: set[str] = set()
+    for owner in (TriageApp, *(screen_class(mode) for mode in SCREENS)):
+        for binding in getattr(owner, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids

@@ -1,0 +1,48 @@
+"""What issue 16 fixes about the code's shape, checked on the source itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "triage_tui"
+INTERNALS = SRC / "tui" / "_textual_internals.py"
+
+
+def sources() -> dict[Path, str]:
+    return {path: path.read_text(encoding="utf-8") for path in sorted(SRC.rglob("*.py"))}
+
+
+def test_the_app_module_is_at_most_250_lines() -> None:
+    lines = (SRC / "tui" / "app.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250
+
+
+def test_private_textual_api_is_used_in_one_module_only() -> None:
+    private = re.compile(
+        r"from textual\._|import textual\._|_css_update_count|_get_breakpoint_classes"
+        r"|stylesheet\.apply\("
+    )
+    users = {path.name for path, text in sources().items() if private.search(text)}
+    assert users == {INTERNALS.name}
+
+
+def test_no_library_module_switches_the_garbage_collector() -> None:
+    # The entry points may (gc.freeze at launch, check's one-shot run); nothing else.
+    switching = re.compile(r"\bgc\.(disable|enable|freeze|set_threshold)\(")
+    users = {
+        str(path.relative_to(SRC)) for path, text in sources().items() if switching.search(text)
+    }
+    assert users <= {"cli.py", "tui/launch.py"}
+
+
+def test_every_write_goes_through_the_guarded_writer() -> None:
+    # atomic_write_* is the store's primitive: outside the store only services calls it
+    # (formats/plan.write_plan keeps its own backlog check for library callers).
+    callers = {
+        str(path.relative_to(SRC))
+        for path, text in sources().items()
+        if re.search(r"\batomic_write_(text|bytes)\(", text)
+        and path.relative_to(SRC).parts[0] != "store"
+    }
+    assert callers <= {"services.py", "formats/plan.py"}

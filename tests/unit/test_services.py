@@ -1,0 +1,261 @@
+"""The service layer without any UI: opening, the guarded writer, phases, save state."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from triage_tui import services
+from triage_tui.core.errors import InputError
+from triage_tui.core.session import Category, Session, Step
+from triage_tui.formats.loaders import load
+from triage_tui.services import GuardedWriter, LaunchOptions, WriteRefused, inside
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    target = tmp_path / "acme.toml"
+    shutil.copy(SAMPLES / "acme.toml", target)
+    return target
+
+
+def opened(path: Path, **options: object) -> services.Room:
+    return services.open_workshop(path, LaunchOptions(file=path, **options))  # type: ignore[arg-type]
+
+
+# -- the guarded writer ------------------------------------------------------------------
+def test_inside_resolves_dots_and_symlinks(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    assert inside(folder / "plan.toml", folder)
+    assert inside(folder / "new" / "plan.toml", folder)
+    assert not inside(folder / ".." / "plan.toml", folder)
+    assert not inside(tmp_path / "out-sibling" / "plan.toml", folder)
+    link = folder / "escape"
+    link.symlink_to(tmp_path / "elsewhere")
+    assert not inside(link / "plan.toml", folder)
+
+
+def test_the_writer_refuses_the_backlog_by_any_name(acme: Path, tmp_path: Path) -> None:
+    before = acme.read_bytes()
+    writer = GuardedWriter((acme,))
+    hard = tmp_path / "hard.toml"
+    os.link(acme, hard)
+    soft = tmp_path / "soft.toml"
+    soft.symlink_to(acme)
+    for name in (acme, tmp_path / "." / "acme.toml", hard, soft):
+        with pytest.raises(WriteRefused, match="that is the backlog itself"):
+            writer.write_text(name, "overwritten")
+    assert acme.read_bytes() == before
+    assert writer.write_text(tmp_path / "acme.plan.toml", "plan") == tmp_path / "acme.plan.toml"
+
+
+def test_the_writer_keeps_every_write_inside_out(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    writer = GuardedWriter(out=out)
+    writer.write_text(out / "plan.toml", "ok")
+    with pytest.raises(WriteRefused, match="the one folder this app writes to"):
+        writer.write_text(tmp_path / "plan.toml", "no")
+    assert not (tmp_path / "plan.toml").exists()
+    # A refusal is an OSError: every caller that reports write errors reports it.
+    assert issubclass(WriteRefused, OSError)
+
+
+def test_export_with_plan_naming_the_backlog_is_refused(acme: Path) -> None:
+    before = acme.read_bytes()
+    room = opened(acme, plan=acme)
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    result = room.save_plan()
+    assert not result.ok
+    assert result.messages == (
+        f"Refused to write {acme}: that is the backlog itself, which is never overwritten; "
+        "choose another file",
+    )
+    assert acme.read_bytes() == before
+    room.close()
+
+
+def test_a_reopened_plan_never_overwrites_its_original_backlog(acme: Path) -> None:
+    room = opened(acme)
+    plan = room.workshop.plan_path
+    assert room.save_plan().ok
+    room.close()
+    before = acme.read_bytes()
+    again = opened(plan)
+    assert again.save_plan().ok  # the plan itself is rewritten in place
+    refused = again.export(brief=acme)
+    assert not refused.ok and "never overwritten" in refused.messages[0]
+    assert acme.read_bytes() == before
+    again.close()
+
+
+def test_check_plan_path_refuses_the_backlog_before_anything_opens(acme: Path) -> None:
+    with pytest.raises(InputError, match="--plan refused: that is the backlog itself"):
+        services.check_plan_path(acme, LaunchOptions(file=acme, plan=acme))
+    services.check_plan_path(acme, LaunchOptions(file=acme, plan=acme.with_suffix(".plan.toml")))
+    out = acme.parent / "out"
+    with pytest.raises(InputError, match="the one folder this app writes to"):
+        services.check_plan_path(
+            acme, LaunchOptions(file=acme, plan=acme.parent / "p.toml", out=out)
+        )
+
+
+# -- phases ------------------------------------------------------------------------------
+def test_go_to_phase_is_journaled_and_never_undone(acme: Path) -> None:
+    room = opened(acme)
+    seen: list[Step] = []
+    room.session.listeners.append(seen.append)
+    first = room.workshop.in_scope[0].id
+    room.session.decide(first, Category.PROJECT)
+    room.go_to_phase("readiness")
+    assert room.session.phase == "readiness"
+    assert [step.undoable for step in seen] == [True, False]
+    assert room.workshop.clock.running
+    undone = room.workshop.undo()  # the decision, not the navigation
+    assert undone is not None and undone.label == f"project {first}"
+    assert room.session.phase == "readiness"
+    assert room.workshop.undo() is None
+    with pytest.raises(ValueError):
+        room.go_to_phase("lunch")
+    room.close()
+
+
+def test_a_resume_returns_to_the_rooms_phase(acme: Path) -> None:
+    room = opened(acme)
+    assert room.resumed_phase == ""  # nothing resumed
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    room.go_to_phase("plan")
+    room.close()
+    again = opened(acme)
+    assert again.resume_info.startswith("Resumed")
+    assert again.resumed_phase == "plan"
+    assert len(again.session.history) == 1  # the phase step is not on the undo stack
+    again.close()
+
+
+def test_set_phase_steps_round_trip_as_json() -> None:
+    session = Session(load(SAMPLES / "acme.toml"))
+    step = session.set_phase("categorize")
+    assert step is not None and not step.undoable
+    assert Step.from_json(step.to_json()) == step
+    assert session.set_phase("categorize") is None  # no change, no step
+    replayed = Session(load(SAMPLES / "acme.toml"))
+    replayed.apply(Step.from_json(step.to_json()), notify=False)
+    assert replayed.phase == "categorize" and replayed.history == []
+
+
+# -- save state (what quitting would lose) -------------------------------------------------
+def test_save_state_is_saved_while_the_autosave_works(acme: Path) -> None:
+    room = opened(acme)
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    assert room.save_state().saved
+    room.close()
+
+
+def test_save_state_counts_changes_only_in_memory_when_the_autosave_fails(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = opened(acme)
+    errors: list[OSError] = []
+    assert room.autosave is not None
+    room.autosave.on_error = errors.append
+
+    def full(_db: object, _steps: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # The store's one insert of a step (inside the writing transaction).
+    monkeypatch.setattr("triage_tui.store.autosave._append", full)
+    ids = [item.id for item in room.workshop.in_scope[:3]]
+    for item_id in ids:
+        room.session.decide(item_id, Category.PROJECT)
+    room.go_to_phase("readiness")  # navigation is no decision: not counted
+    state = room.save_state()
+    assert not state.saved and state.unsaved == 3
+    assert "the disk is full" in state.reason
+    assert errors
+    # Writing the plan puts them on disk: nothing is lost any more.
+    assert room.save_plan().ok
+    assert room.save_state().saved
+    room.session.decide(ids[0], Category.HIRING)
+    assert room.save_state().unsaved == 1
+    room.close()
+
+
+def test_save_state_when_the_autosave_folder_is_removed(acme: Path) -> None:
+    room = opened(acme)
+    assert room.autosave is not None
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    shutil.rmtree(room.autosave.path.parent)
+    state = room.save_state()
+    assert state.unsaved == 1 and "is gone" in state.reason
+    room.close()
+
+
+def test_save_state_without_autosave_counts_every_change(acme: Path) -> None:
+    room = opened(acme, autosave=False)
+    assert room.save_state().saved  # nothing decided yet
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    state = room.save_state()
+    assert state.unsaved == 1 and state.reason == "Autosave is off."
+    room.close()
+
+
+def test_open_reports_bad_input_as_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[items]]\nid = 1\n")
+    with pytest.raises(InputError) as caught:
+        opened(bad)
+    assert str(caught.value).startswith(str(bad))
+    with pytest.raises(InputError, match="no such file"):
+        opened(tmp_path / "missing.toml")
+
+
+def test_start_afresh_sets_the_autosave_aside(acme: Path) -> None:
+    room = opened(acme)
+    room.session.decide(room.workshop.in_scope[0].id, Category.HIRING)
+    room.close()
+    fresh = services.start_afresh(acme, LaunchOptions(file=acme))
+    assert fresh.resume_info == "" and fresh.workshop.decided_count() == 0
+    assert fresh.autosaving  # and the fresh session is autosaved from its first change
+    fresh.close()
+
+
+def test_brief_output_never_overwrites_the_plan_it_reads(
+    acme: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triage_tui.cli import main
+
+    room = opened(acme)
+    assert room.save_plan().ok
+    plan = room.workshop.plan_path
+    room.close()
+    before = plan.read_bytes()
+    assert main(["brief", str(plan), "-o", str(plan)]) == 1
+    assert capsys.readouterr().err == (
+        f"Refused to write {plan}: that is the plan being read, which is never overwritten; "
+        "choose another file\n"
+    )
+    assert plan.read_bytes() == before
+    out = acme.parent / "brief.md"
+    assert main(["brief", str(plan), "-o", str(out)]) == 0
+    assert out.read_text().startswith("#")
+
+
+def test_handoff_folders_go_through_the_guard(acme: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    room = opened(acme, out=out)
+    refused = room.export(handoffs=tmp_path / "handoffs")
+    assert not refused.ok and "the one folder this app writes to" in refused.messages[0]
+    assert not (tmp_path / "handoffs").exists()
+    written = room.export(handoffs=out / "handoffs", brief=out / "brief.md")
+    assert written.ok, written.messages
+    assert (out / "brief.md").is_file() and (out / "handoffs").is_dir()
+    room.close()
