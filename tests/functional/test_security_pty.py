@@ -370,6 +370,9 @@ async def test_text_fields_draw_a_pasted_control_as_a_picture(tmp_path: Path) ->
         ):
             app.action_phase(screen)
             await pilot.pause()
+            if screen == "categorize":
+                await pilot.press("n")  # the note's editor shows while the note is edited
+                await pilot.pause()
             widget = app.screen.query_one(field, Input)
             widget.value = "x\x1b]52;c;QQ==\x07\u202ey"
             await pilot.pause()

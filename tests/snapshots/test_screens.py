@@ -1,4 +1,4 @@
-"""Snapshots of every screen at 120x36 (and categorize at 80x24), in each bundled theme.
+"""Snapshots of every screen at 120x36 (Categorize, presenter and Readiness at 80x24 too), in each bundled theme.
 
 State is set through the workshop's own methods, not long key sequences, so a snapshot
 changes only when what the screen draws changes. Regenerate after a deliberate UI change:
@@ -156,9 +156,26 @@ def test_categorize_long_description(snap_compare: SnapCompare, long_backlog: Pa
     assert snap_compare(make_app(long_backlog), terminal_size=SIZE, run_before=go("enter"))
 
 
-def test_categorize_presenter(snap_compare: SnapCompare, acme: Path) -> None:
-    """`v`: the item, the decision and the pace only, for the projector."""
-    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=go("enter", "v"))
+@pytest.mark.parametrize("size", [SIZE, NARROW], ids=["120x36", "80x24"])
+def test_categorize_presenter(snap_compare: SnapCompare, acme: Path, size: tuple[int, int]) -> None:
+    """`v`: the item, the decision, its note and the pace only, for the projector."""
+
+    def parked(app: TriageApp) -> None:
+        workshop_of(app).park(workshop_of(app).in_scope[0], "Who owns the pager after March?")
+
+    run_before = go("enter", "v", "up", setup=(parked,))
+    assert snap_compare(make_app(acme), terminal_size=size, run_before=run_before)
+
+
+def test_categorize_questions_narrow(snap_compare: SnapCompare, acme: Path) -> None:
+    """80x24, `q`: the six signal questions in the list's place, one ticked."""
+    assert snap_compare(make_app(acme), terminal_size=NARROW, run_before=go("enter", "q", "4"))
+
+
+def test_categorize_park_prompt(snap_compare: SnapCompare, acme: Path) -> None:
+    """`S`: the one-line prompt for the open question, over the item."""
+    run_before = go("enter", "S", *"Which SLO")
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
 
 
 def test_categorize_narrow(snap_compare: SnapCompare, acme: Path) -> None:
@@ -179,7 +196,10 @@ def test_categorize_read_only(snap_compare: SnapCompare, acme: Path, size: tuple
 # -- readiness, plan, export -------------------------------------------------------
 
 
-def test_readiness_marks_and_suggestions(snap_compare: SnapCompare, acme: Path) -> None:
+@pytest.mark.parametrize("size", [SIZE, NARROW], ids=["120x36", "80x24"])
+def test_readiness_marks_and_suggestions(
+    snap_compare: SnapCompare, acme: Path, size: tuple[int, int]
+) -> None:
     """PAY-114 with some marks confirmed and the rest suggested from its description."""
 
     def marks(app: TriageApp) -> None:
@@ -189,7 +209,7 @@ def test_readiness_marks_and_suggestions(snap_compare: SnapCompare, acme: Path) 
         session.set_mark("PAY-114", 6, Mark.MISSING)
 
     run_before = go("f4", setup=(decide_some, marks))
-    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(acme), terminal_size=size, run_before=run_before)
 
 
 def test_plan_with_ready_items(snap_compare: SnapCompare, acme: Path) -> None:

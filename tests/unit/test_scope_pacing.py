@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from triage_tui.core.model import Item
-from triage_tui.core.pacing import Clock, ItemTimer, agenda, describe_pace, format_clock
+from triage_tui.core.pacing import (
+    Clock,
+    ItemTimer,
+    agenda,
+    clock_deadline,
+    describe_pace,
+    format_clock,
+    item_pace,
+    phase_minutes,
+)
 from triage_tui.core.scope import Scope, apply_scope, facet_counts, is_closed
 
 ITEMS = [
@@ -57,6 +66,18 @@ def test_facets_count_most_common_first() -> None:
     assert facet_counts(ITEMS, "type")[0] == ("Story", 2)
 
 
+def test_facets_that_differ_only_in_case_are_one_keeping_the_first_spelling() -> None:
+    items = [
+        Item("A", "a", labels=("api", "Payments")),
+        Item("B", "b", labels=("API",)),
+        Item("C", "c", labels=("payments", "Api"), status="To do", type="story"),
+        Item("D", "d", status="To Do", type="Story"),
+    ]
+    assert facet_counts(items, "labels") == [("api", 3), ("Payments", 2)]
+    assert facet_counts(items, "status") == [("To do", 2)]
+    assert facet_counts(items, "type") == [("story", 2)]
+
+
 def test_agenda_scales_and_sums_to_the_total() -> None:
     assert [(p.name, p.minutes, p.starts_at) for p in agenda(60)] == [
         ("setup", 5, 0),
@@ -76,6 +97,25 @@ def test_pace_sentence_matches_the_brief() -> None:
     assert describe_pace(0, 30) == "no items in 30 min"
     assert describe_pace(50_000, 30) == "50000 items in 30 min: 0.036 s each"
     assert describe_pace(200, 30) == "200 items in 30 min: 9 s each"
+    assert describe_pace(35, 30) == "35 items in 30 min: 51 s each"
+
+
+def test_clock_deadlines_start_when_the_room_begins() -> None:
+    # Setup is done before the clock runs: categorize's 30 minutes end at 30:00.
+    assert clock_deadline(60, "categorize") == 30 * 60
+    assert clock_deadline(60, "readiness") == 45 * 60
+    assert clock_deadline(60, "plan") == 55 * 60
+    assert clock_deadline(90, "categorize") == phase_minutes(90, "categorize") * 60
+
+
+def test_item_pace_reads_well_at_start_middle_and_end() -> None:
+    assert item_pace(30 * 60, 35).describe() == "35 items in 30 min: 51 s each"
+    assert item_pace(29.9 * 60, 24).describe() == "24 items in 30 min: 75 s each"
+    assert item_pace(18.4 * 60, 23).describe() == "23 items in 18 min: 48 s each"
+    assert item_pace(7.5 * 60, 5).describe() == "5 items in 7.5 min: 90 s each"
+    assert item_pace(600, 0).describe() == "all decided"
+    assert item_pace(600, 0).describe("all scored") == "all scored"
+    assert item_pace(-5, 2).each == 0
 
 
 def test_format_clock() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.scope import Scope
 from triage_tui.core.session import Category, Mark, Session
@@ -74,15 +76,50 @@ def test_scope_is_undoable_and_recomputed() -> None:
     assert len(workshop.in_scope) == 4
 
 
-def test_first_press_confirms_the_suggestion_then_cycles() -> None:
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (None, Mark.PARTIAL),  # unanswered counts as missing, whatever is suggested
+        (Mark.MISSING, Mark.PARTIAL),
+        (Mark.PARTIAL, Mark.MET),
+        (Mark.MET, Mark.MISSING),
+    ],
+)
+def test_cycle_is_missing_partial_met_missing_from_every_state(
+    start: Mark | None, expected: Mark
+) -> None:
     workshop = make([0.0])
     item = workshop.in_scope[0]
     workshop.decide(item, Category.PROJECT)
-    assert workshop.suggested_mark(item, 4) is Mark.MET
+    assert workshop.suggested_mark(item, 4) is Mark.MET  # the suggestion does not lead
+    workshop.session.set_mark("A", 4, start)
     workshop.cycle(item, 4)
-    assert workshop.session.decisions["A"].marks[4] is Mark.MET
-    workshop.cycle(item, 4)
-    assert workshop.session.decisions["A"].marks[4] is Mark.MISSING
+    assert workshop.session.decisions["A"].marks[4] is expected
+
+
+def test_park_with_a_question_is_one_step_with_the_time_it_took() -> None:
+    now = [0.0]
+    workshop = make(now)
+    item = workshop.in_scope[2]
+    workshop.session.set_note("C", "old note")
+    workshop.open_item(item)
+    now[0] += 12
+    before = workshop.session.undo_depth
+    workshop.park(item, "  Which customers still run Postgres 12? ")
+    decision = workshop.session.decisions["C"]
+    assert decision.category is Category.PARKED
+    assert decision.rationale == "Which customers still run Postgres 12?"
+    assert decision.seconds_spent == 12
+    assert decision.decided_at
+    assert workshop.session.undo_depth == before + 1  # one undoable step (time: its own)
+    workshop.undo()
+    assert workshop.session.decisions["C"].category is Category.UNDECIDED
+    assert workshop.session.decisions["C"].rationale == "old note"
+    assert workshop.session.decisions["C"].seconds_spent == 12  # ctrl+z never undoes time
+    # A pasted question passes the text boundary like a note does.
+    workshop.park(item, "Who? \x1b]52;c;ZXZpbA==\x07")
+    assert "\x1b" not in workshop.session.decisions["C"].rationale
+    assert "\x07" not in workshop.session.decisions["C"].rationale
 
 
 def test_accept_suggestions_is_one_step_and_scores() -> None:
@@ -98,18 +135,48 @@ def test_accept_suggestions_is_one_step_and_scores() -> None:
     assert workshop.accept_suggestions(item) is None
 
 
-def test_timeboxes_follow_the_clock_and_what_is_left() -> None:
+def test_pace_is_time_left_over_items_left_at_start_middle_and_end() -> None:
     now = [0.0]
     workshop = make(now)
     workshop.clock.start()
-    # Categorize ends at minute 35 of 60; four undecided items share it.
-    assert workshop.categorize_item_timebox() == 35 * 60 / 4
-    now[0] += 35 * 60 + 10
-    assert workshop.categorize_item_timebox() == 0
-    assert workshop.remaining_seconds() == 25 * 60 - 10
+    # Categorize has 30 of 60 minutes from the moment the room begins; four items share it.
+    start = workshop.categorize_pace()
+    assert (start.items, start.seconds, start.each) == (4, 30 * 60, 30 * 60 / 4)
+    assert start.describe() == "4 items in 30 min: 7.5 min each"
+    # The same figure Start shows for the same scope before the clock runs.
+    assert workshop.categorize_pace(workshop.in_scope).describe() == start.describe()
+    now[0] += 6 * 60
     workshop.decide(workshop.in_scope[0], Category.PROJECT)
-    assert [item.id for item in workshop.project_items()] == ["A"]
-    assert workshop.readiness_item_timebox() == (50 * 60 - now[0])
+    middle = workshop.categorize_pace()
+    assert (middle.items, middle.each) == (3, 24 * 60 / 3)
+    assert middle.describe() == "3 items in 24 min: 8 min each"
+    for item in workshop.in_scope[1:]:
+        workshop.decide(item, Category.HIRING)
+    end = workshop.categorize_pace()
+    assert end.finished and end.describe() == "all decided"
+    workshop.undo()
+    now[0] += 30 * 60  # over time, one item left: a warning, never a negative timebox
+    late = workshop.categorize_pace()
+    assert (late.items, late.seconds, late.each) == (1, 0, 0)
+    assert late.describe() == "1 item left and no time: decide fast or park"
+    assert workshop.remaining_seconds() == 60 * 60 - 36 * 60
+
+
+def test_readiness_pace_counts_the_project_items_not_yet_scored() -> None:
+    now = [0.0]
+    workshop = make(now)
+    workshop.clock.start()
+    first, third = workshop.in_scope[0], workshop.in_scope[2]
+    workshop.decide(first, Category.PROJECT)
+    workshop.decide(third, Category.PROJECT)
+    now[0] += 35 * 60  # readiness ends at 45:00 on the clock
+    assert workshop.readiness_pace().describe() == "2 items in 10 min: 5 min each"
+    for number in range(1, 8):
+        workshop.session.set_mark("A", number, Mark.MET)
+    assert workshop.readiness_pace().items == 1
+    for number in range(1, 8):
+        workshop.session.set_mark("C", number, Mark.PARTIAL)
+    assert workshop.readiness_pace().describe("all scored") == "all scored"
 
 
 def test_undecided_count_follows_decisions_undos_and_scope() -> None:

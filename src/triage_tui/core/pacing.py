@@ -49,19 +49,79 @@ def per_item_seconds(minutes: float, items: int) -> float:
     return float("inf") if items <= 0 else minutes * 60 / items
 
 
+def clock_deadline(total_minutes: int, name: str) -> float:
+    """Seconds on the workshop clock at which phase `name` ends.
+
+    The clock starts when the room begins (enter on Start), so setup is behind it by
+    then: a phase ends at its agenda end less the setup minutes (categorize, 30 of a
+    60-minute hour, ends at 30:00 on the clock, not 35:00).
+    """
+    phases = {phase.name: phase for phase in agenda(total_minutes)}
+    return (phases[name].ends_at - phases["setup"].ends_at) * 60
+
+
+def format_span(seconds: float) -> str:
+    """A timebox as the room reads it: "7.5 s", "51 s", "2.5 min", "15 min"."""
+    if seconds >= 120:
+        return format_minutes(seconds)
+    if seconds >= 10:
+        return f"{seconds:.0f} s"
+    return f"{seconds:.2g} s"
+
+
+def format_minutes(seconds: float) -> str:
+    """Time left, in minutes: "30 min", "18 min", "7.5 min" (tenths only under ten minutes)."""
+    minutes = max(0.0, seconds) / 60
+    if minutes >= 10:
+        return f"{minutes:.0f} min"
+    rounded = round(minutes, 1)
+    return f"{rounded:.0f} min" if rounded.is_integer() else f"{rounded:.1f} min"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPace:
+    """The one pace figure: remaining time over remaining items (each item's timebox).
+
+    Start, Categorize and Readiness all show this, so they never disagree.
+
+    Attributes:
+        items: items still to go.
+        seconds: time left for them (never negative).
+    """
+
+    items: int
+    seconds: float
+
+    @property
+    def finished(self) -> bool:
+        """True when no item remains."""
+        return self.items <= 0
+
+    @property
+    def each(self) -> float:
+        """Seconds each remaining item may take (inf when none remains, 0 when out of time)."""
+        return float("inf") if self.items <= 0 else self.seconds / self.items
+
+    def describe(self, nothing_left: str = "all decided") -> str:
+        """E.g. "35 items in 30 min: 51 s each"; `nothing_left` when no item remains."""
+        if self.items <= 0:
+            return nothing_left
+        noun = "item" if self.items == 1 else "items"
+        if self.seconds <= 0:
+            return f"{self.items} {noun} left and no time: decide fast or park"
+        return (
+            f"{self.items} {noun} in {format_minutes(self.seconds)}: {format_span(self.each)} each"
+        )
+
+
+def item_pace(seconds_left: float, items_left: int) -> ItemPace:
+    """The pace when `items_left` items share `seconds_left` (clamped at zero)."""
+    return ItemPace(max(0, items_left), max(0.0, seconds_left))
+
+
 def describe_pace(items: int, minutes: float) -> str:
-    """E.g. "140 items in 30 min: 13 s each"."""
-    if items <= 0:
-        return f"no items in {minutes:g} min"
-    each = per_item_seconds(minutes, items)
-    if each >= 120:
-        each_text = f"{each / 60:.1f} min"
-    elif each >= 10:
-        each_text = f"{each:.0f} s"
-    else:
-        each_text = f"{each:.2g} s"
-    noun = "item" if items == 1 else "items"
-    return f"{items} {noun} in {minutes:g} min: {each_text} each"
+    """E.g. "140 items in 30 min: 13 s each" (a scope that keeps nothing: "no items in ...")."""
+    return item_pace(minutes * 60, items).describe(f"no items in {minutes:g} min")
 
 
 def format_clock(seconds: float) -> str:

@@ -133,11 +133,23 @@ def apply_scope(items: Sequence[Item], scope: Scope) -> list[Item]:
 
 
 def facet_counts(items: Iterable[Item], field: str) -> list[tuple[str, int]]:
-    """Distinct values of `status`, `type` or `labels` with their counts, most common first."""
+    """Distinct values of `status`, `type` or `labels` with their counts, most common first.
+
+    Values that differ only in case are one value, under the first spelling met
+    ("api" and "API" are one label; the `label:` filter ignores case too).
+    """
     counts: dict[str, int] = {}
+    spelling: dict[str, str] = {}
     for item in items:
         values = item.labels if field == "labels" else (getattr(item, field),)
         for value in values:
             if value:
-                counts[value] = counts.get(value, 0) + 1
-    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].casefold()))
+                key = value.casefold()
+                if key not in counts:
+                    spelling[key] = value
+                    counts[key] = 0
+                counts[key] += 1
+    return sorted(
+        ((spelling[key], count) for key, count in counts.items()),
+        key=lambda pair: (-pair[1], pair[0].casefold()),
+    )

@@ -6,14 +6,23 @@ Kept free of Textual so the whole hour can be driven (and tested) without a term
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.core.model import Item
-from triage_tui.core.pacing import Clock, ItemTimer, agenda, per_item_seconds, phase_minutes
+from triage_tui.core.pacing import (
+    Clock,
+    ItemPace,
+    ItemTimer,
+    clock_deadline,
+    item_pace,
+    per_item_seconds,
+    phase_minutes,
+)
+from triage_tui.core.sanitize import clean_text
 from triage_tui.core.scope import Scope, apply_scope
-from triage_tui.core.session import PHASES, Category, Mark, Session, Step
+from triage_tui.core.session import PHASES, Category, Mark, Session, Step, now_iso
 
 if TYPE_CHECKING:
     from triage_tui.core.categorize import Suggestion
@@ -226,24 +235,26 @@ class Workshop:
         """Time left in the whole workshop (negative when over)."""
         return self.session.minutes * 60 - self.clock.elapsed()
 
-    def categorize_item_timebox(self) -> float:
-        """Seconds each undecided item may take so categorizing ends on time.
+    def categorize_pace(self, items: Sequence[Item] | None = None) -> ItemPace:
+        """Categorize's time left over its undecided items: the timebox each one gets.
 
-        The categorize phase ends at setup + categorize minutes on the clock.
+        Args:
+            items: the items to count (Start previews a scope being typed); default the
+                workshop's scope.
         """
-        phases = {phase.name: phase for phase in agenda(self.session.minutes)}
-        deadline = phases["categorize"].ends_at * 60
-        left = max(0.0, deadline - self.clock.elapsed())
-        remaining = self.undecided_count()
-        return left / remaining if remaining else left
+        if items is None:
+            undecided = self.undecided_count()
+        else:
+            undecided = self.session.counts(items)[Category.UNDECIDED]
+        deadline = clock_deadline(self.session.minutes, "categorize")
+        return item_pace(deadline - self.clock.elapsed(), undecided)
 
-    def readiness_item_timebox(self) -> float:
-        """Seconds each project item may take in the readiness phase."""
-        phases = {phase.name: phase for phase in agenda(self.session.minutes)}
-        deadline = phases["readiness"].ends_at * 60
-        left = max(0.0, deadline - self.clock.elapsed())
-        count = len(self.project_items())
-        return left / count if count else left
+    def readiness_pace(self) -> ItemPace:
+        """Readiness' time left over the project items not yet fully scored."""
+        decisions = self.session.decisions
+        unscored = sum(1 for item in self.project_items() if len(decisions[item.id].marks) < 7)
+        deadline = clock_deadline(self.session.minutes, "readiness")
+        return item_pace(deadline - self.clock.elapsed(), unscored)
 
     # -- changing ----------------------------------------------------------------
     def _book(self, item_id: str, spent: float) -> Step | None:
@@ -278,14 +289,26 @@ class Workshop:
             self.book_time()
         return self.session.decide(item.id, category)
 
+    def park(self, item: Item, question: str) -> Step | None:
+        """Park `item` with its open question (S on Categorize), as one undoable step."""
+        if self.timer.current == item.id:
+            self.book_time()  # journaled on its own: undoing the park keeps the time
+        return self.session.change(
+            f"parked {item.id}",
+            (item.id, "category", Category.PARKED),
+            (item.id, "decided_at", now_iso()),
+            (item.id, "carried", False),
+            # Typed text passes the same boundary as Session.set_note's (core.sanitize).
+            (item.id, "rationale", clean_text(question.strip())),
+        )
+
     def cycle(self, item: Item, criterion: int) -> Step | None:
-        """Cycle one readiness criterion; an unanswered one starts from the suggestion."""
-        suggested = self.suggested_mark(item, criterion)
-        current = self.session.decisions[item.id].marks.get(criterion)
-        if current is None and suggested is not None:
-            # First press confirms the suggestion; later presses cycle from there.
-            return self.session.set_mark(item.id, criterion, suggested)
-        return self.session.cycle_mark(item.id, criterion)
+        """Cycle one readiness criterion: missing -> partial -> met -> missing (PRODUCT.md).
+
+        An unanswered criterion counts as missing whatever the evidence suggests, so its
+        first press gives partial; `accept_suggestions` is how a suggestion is taken.
+        """
+        return self.session.cycle_mark(item.id, criterion, Mark.MISSING)
 
     def toggle_signal(self, item: Item, number: int) -> Step | None:
         """Tick or untick signal question `number` (1-6: ownership first, then scope)."""

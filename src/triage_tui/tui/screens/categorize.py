@@ -19,6 +19,7 @@ from triage_tui.core.pacing import format_clock
 from triage_tui.core.session import Category
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import CATEGORY_TAGS, ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
@@ -30,11 +31,15 @@ if TYPE_CHECKING:
 SETTLE_SECONDS = 0.08
 
 CATEGORY_WORDS = {
-    Category.HIRING: "HIRING: needs long-term embedded ownership",
-    Category.PROJECT: "PROJECT: defined scope and a finish line",
-    Category.PARKED: "PARKED: open question written down",
+    Category.HIRING: "HIRING: needs long-term ownership",
+    Category.PROJECT: "PROJECT: a defined scope and a finish line",
+    Category.PARKED: "PARKED: an open question to answer first",
     Category.UNDECIDED: "undecided",
 }
+
+
+#: What the note line says while an item has none.
+NOTE_HINT = "n: note (parked: its open question)"
 
 
 class CategorizeScreen(ItemScreen):
@@ -46,15 +51,17 @@ class CategorizeScreen(ItemScreen):
         Binding("h", "decide('hiring')", "Hiring", id="triage.decide-hiring"),
         Binding("p", "decide('project')", "Project", id="triage.decide-project"),
         Binding("s", "decide('parked')", "Park", id="triage.decide-park"),
-        Binding("n", "note", "Note", id="triage.note"),
+        Binding("S", "park_ask", "Park + question", id="triage.park-ask"),
         Binding("1", "signal(1)", "Signal 1", show=False, id="triage.signal-1"),
         Binding("2", "signal(2)", "Signal 2", show=False, id="triage.signal-2"),
         Binding("3", "signal(3)", "Signal 3", show=False, id="triage.signal-3"),
         Binding("4", "signal(4)", "Signal 4", show=False, id="triage.signal-4"),
         Binding("5", "signal(5)", "Signal 5", show=False, id="triage.signal-5"),
         Binding("6", "signal(6)", "Signal 6", show=False, id="triage.signal-6"),
+        Binding("q", "questions", "Questions", id="triage.questions"),
+        Binding("n", "note", "Note", id="triage.note"),
         Binding("v", "presenter", "Presenter", id="triage.presenter"),
-        Binding("escape", "leave_note", "Back to list", show=False),
+        Binding("escape", "leave_note", "Done with the note"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -62,19 +69,21 @@ class CategorizeScreen(ItemScreen):
         with Horizontal(id="cat-body"):
             yield ItemList(self._category_of, self._moved, id="items")
             with Vertical(id="item-pane"):
-                yield Static(id="item-title")
-                yield Static(id="item-meta")
-                yield Static(id="item-suggest")
+                yield ClampedText(id="item-title")
+                yield ClampedText(id="item-meta")
+                yield ClampedText(id="item-suggest")
                 yield Description(id="desc")
-                yield Static(id="decision")
+                yield ClampedText(id="decision")
+                yield ClampedText(id="note-shown")
                 yield Input(
-                    placeholder="n: why? (for a parked item: the open question)",
+                    placeholder=NOTE_HINT,
                     id="note",
                     compact=True,
+                    select_on_focus=False,  # typing adds to the note, never replaces it
                     highlighter=CONTROL_PICTURES,
                 )
             with VerticalScroll(id="side"):
-                yield Static(id="suggestion", classes="panel")
+                yield ClampedText(id="suggestion", classes="panel")
                 yield Static(id="questions", classes="panel")
         yield PaceBar()
         yield from self.compose_footer()
@@ -94,9 +103,10 @@ class CategorizeScreen(ItemScreen):
         return Pace(
             decided,
             total,
-            f"{decided} of {total} decided · {workshop.undecided_count()} to go ·",
-            workshop.categorize_item_timebox(),
+            f"{decided} of {total} decided",
+            workshop.categorize_pace(),
             "over its timebox: decide or park it",
+            "all decided: ] goes on to readiness",
         )
 
     def _show_item(self) -> None:
@@ -106,13 +116,14 @@ class CategorizeScreen(ItemScreen):
             return
         workshop.open_item(item)
         decision = workshop.session.decisions[item.id]
-        self.query_one("#item-title", Static).update(
-            item_heading(item), layout=self.has_class("-presenter")
-        )
-        self.query_one("#item-meta", Static).update(item_meta(item), layout=False)
+        title = self.query_one("#item-title", ClampedText)
+        title.update(item_heading(item))
+        if self.has_class("-presenter"):
+            title.refresh(layout=True)  # its height follows the title there
+        self.query_one("#item-meta", ClampedText).update(item_meta(item))
         category = decision.category
         spent = format_clock(decision.seconds_spent) if decision.seconds_spent else ""
-        decision_widget = self.query_one("#decision", Static)
+        decision_widget = self.query_one("#decision", ClampedText)
         previous = describe_previous(workshop.session, item.id)  # --from: a changed item
         if self._verdict_shown != (category, spent, previous):
             # Most moves go from one undecided, unopened item to the next: the same line.
@@ -124,14 +135,17 @@ class CategorizeScreen(ItemScreen):
                 verdict.append(f"   ({spent} spent)", style="dim")
             if previous:
                 verdict.append(f"   {previous}", style="italic")
-            decision_widget.update(verdict, layout=False)
+            decision_widget.update(verdict)
         wanted = f"-{category.value}"
         if not decision_widget.has_class(wanted):  # a class change restyles: only when needed
             decision_widget.remove_class(*(f"-{other.value}" for other in Category))
             decision_widget.add_class(wanted)
-        note = self.query_one("#note", Input)
-        if not note.has_focus and note.value != decision.rationale:
-            note.value = decision.rationale
+        if not self._editing:
+            shown = self.query_one("#note-shown", ClampedText)
+            if decision.rationale:
+                shown.update(Text(decision.rationale))
+            else:
+                shown.update(Text(NOTE_HINT, style="dim"))
         self._details_when_rested(item)
 
     _verdict_shown: tuple[Category, str, str] | None = None
@@ -179,11 +193,11 @@ class CategorizeScreen(ItemScreen):
             # Drafted for a parked or conflicting item: the question the room writes down.
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
-        self.query_one("#suggestion", Static).update(text, layout=False)
+        self.query_one("#suggestion", ClampedText).update(text)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
-        self.query_one("#item-suggest", Static).update(short, layout=False)
+        self.query_one("#item-suggest", ClampedText).update(short)
         ticked = set(workshop.session.decisions[item.id].signals)
         if self._questions_drawn == ticked:
             return  # most items tick nothing: the panel is unchanged, skip the repaint
@@ -200,6 +214,7 @@ class CategorizeScreen(ItemScreen):
                 mark = "☑" if question.key in ticked else "☐"
                 questions.append(f" {number} {mark} ", style="bold")
                 questions.append(f"{question.text}\n")
+        questions.rstrip()
         self.query_one("#questions", Static).update(questions, layout=False)
 
     # -- acting ------------------------------------------------------------------
@@ -213,10 +228,42 @@ class CategorizeScreen(ItemScreen):
         if category == Category.PARKED and not workshop.session.decisions[item.id].rationale:
             # DOMAIN.md: a parked item keeps its open question; nothing is silently dropped.
             self.notify(
-                f"{item.id} parked without its open question: go back to it and press n.",
+                f"{item.id} parked with no open question yet (S parks and asks for one).",
                 severity="warning",
                 timeout=5,
             )
+        self._next_undecided()
+
+    def action_park_ask(self) -> None:
+        """`S`: park and write the open question in one step (PRODUCT.md)."""
+        workshop = self.workshop
+        item = self.current
+        if workshop is None or item is None:
+            return
+        from triage_tui.tui.screens.park_prompt import ParkPrompt
+
+        self._store_note()
+        rationale = workshop.session.decisions[item.id].rationale
+        drafted = workshop.suggestion(item).open_question
+        prompt = ParkPrompt(item.id, item.title, rationale or drafted)
+
+        def parked(question: str | None) -> None:
+            if self.current is not item:
+                return  # the list changed under the prompt (an undo): nothing to park
+            if question is None:  # escape: parked as `s` parks
+                self.action_decide(Category.PARKED.value)
+                return
+            workshop.park(item, question)
+            if not question:
+                self.notify(f"{item.id} parked with no open question yet.", severity="warning")
+            self._next_undecided()
+
+        self.app.push_screen(prompt, parked)
+
+    def _next_undecided(self) -> None:
+        """After a decision: its row, then on to the next undecided item (or say all done)."""
+        workshop = self.workshop
+        assert workshop is not None
         item_list = self.query_one(ItemList)
         following = workshop.next_undecided(item_list.cursor)
         if following is None:
@@ -238,44 +285,89 @@ class CategorizeScreen(ItemScreen):
         self._show_side(item)
 
     def action_note(self) -> None:
-        note = self.query_one("#note", Input)
+        """`n`: edit the note (a parked item's open question), starting from its text.
+
+        A parked item with no question yet starts from the suggestion's drafted one.
+        """
         workshop = self.workshop
         item = self.current
-        if (
-            workshop is not None
-            and item is not None
-            and not note.value
-            and workshop.category(item) is Category.PARKED
-        ):
-            # A parked item keeps its open question: start from the drafted one.
-            note.value = workshop.suggestion(item).open_question
+        note = self.query_one("#note", Input)
+        if workshop is not None and item is not None:
+            note.value = workshop.session.decisions[item.id].rationale
+            if not note.value and workshop.category(item) is Category.PARKED:
+                note.value = workshop.suggestion(item).open_question
+        self.add_class("-editing")  # the editor takes the note line's place, visibly
         note.focus()
+        note.cursor_position = len(note.value)
+
+    @property
+    def _editing(self) -> bool:
+        return self.has_class("-editing")
 
     def action_leave_note(self) -> None:
         self._store_note()
-        self.query_one(ItemList).focus()
+        self._focus_list()
 
     def action_presenter(self) -> None:
-        self.app.screen.toggle_class("-presenter")
+        self.toggle_class("-presenter")
+        self._focus_list()
+        workshop = self.workshop
+        if workshop is not None:
+            self._show_item()
+
+    def action_questions(self) -> None:
+        """`q` at 80 columns: the six signal questions in place of the list, and back."""
+        self.toggle_class("-questions")
+        self._focus_list()
+
+    def _focus_list(self) -> None:
+        """Focus the list if it is shown; else nothing (the screen's keys still move it)."""
+        item_list = self.query_one(ItemList)
+        if item_list.display and not self.has_class("-presenter") and not self._questions_up:
+            item_list.focus()
+        else:
+            self.set_focus(None)
+
+    @property
+    def _questions_up(self) -> bool:
+        return self.has_class("-questions") and self.has_class("-narrow")
 
     @on(Input.Submitted, "#note")
     def _note_done(self, event: Input.Submitted) -> None:
         self._store_note()
-        self.query_one(ItemList).focus()
+        self._focus_list()
 
     @on(Input.Blurred, "#note")
     def _note_blurred(self, event: Input.Blurred) -> None:
         self._store_note()
 
     def _store_note(self) -> None:
+        """Keep what the editor says, if it is open, and close it."""
+        if not self._editing:
+            return  # the editor is closed: its text is not the room's
+        self.remove_class("-editing")
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
         value = self.query_one("#note", Input).value.strip()
         workshop.session.set_note(item.id, value)
+        self._show_item()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (
-            action in ("decide", "signal", "note") and self.query_one("#note", Input).has_focus
-        )
+        if self.query_one("#note", Input).has_focus and action in (
+            "decide",
+            "park_ask",
+            "signal",
+            "note",
+            "presenter",
+            "questions",
+            "list",
+        ):
+            return False
+        if action == "leave_note":
+            return self._editing  # shown (and acting) only while the note is being edited
+        if action == "questions":
+            # Beside the item from 110 columns; below that, this key brings them up.
+            return self.has_class("-narrow") and not self.has_class("-presenter")
+        return True

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
+from textual.binding import Binding
 
 from triage_tui.core.model import Item
+from triage_tui.core.pacing import ItemPace
 from triage_tui.tui.screens.base import PhaseScreen
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
@@ -17,20 +19,17 @@ if TYPE_CHECKING:
 
 
 def item_meta(item: Item) -> Text:
-    """One line of the item's facts: labels, estimate, status, type."""
+    """The item's facts: status, type, estimate, labels (the short ones first)."""
     parts = []
-    if item.labels:
-        parts.append("labels: " + ", ".join(item.labels))
-    if item.estimate is not None:
-        parts.append(f"estimate: {item.estimate}")
     if item.status:
         parts.append(f"status: {item.status}")
     if item.type:
         parts.append(f"type: {item.type}")
-    text = Text("  ·  ".join(parts) or "no labels or estimate", style="dim")
-    text.no_wrap = True
-    text.overflow = "ellipsis"
-    return text
+    if item.estimate is not None:
+        parts.append(f"estimate: {item.estimate}")
+    if item.labels:
+        parts.append("labels: " + ", ".join(item.labels))
+    return Text(" · ".join(parts) or "no labels or estimate", style="dim")
 
 
 class Pace(NamedTuple):
@@ -39,8 +38,9 @@ class Pace(NamedTuple):
     done: int
     total: int
     summary: str
-    timebox: float
+    pace: ItemPace
     warning: str
+    nothing_left: str
 
 
 def item_heading(item: Item) -> Text:
@@ -53,6 +53,17 @@ def item_heading(item: Item) -> Text:
 
 class ItemScreen(PhaseScreen):
     """A phase screen with an item list on the left and the cursor's item in the middle."""
+
+    # The list's own keys, for when it is not focused or not shown (presenter view, the
+    # questions at 80 columns): the focused list handles them first.
+    BINDINGS = [
+        Binding("down,j", "list('move', 1)", "Next item", show=False),
+        Binding("up,k", "list('move', -1)", "Previous item", show=False),
+        Binding("pagedown", "list('page', 1)", "Page down", show=False),
+        Binding("pageup", "list('page', -1)", "Page up", show=False),
+        Binding("home", "list('jump', 0)", "First", show=False),
+        Binding("end", "list('jump', -1)", "Last", show=False),
+    ]
 
     @property
     def current(self) -> Item | None:
@@ -101,13 +112,24 @@ class ItemScreen(PhaseScreen):
         super().tick()
         self._show_pace()
 
+    def action_list(self, verb: str, amount: int) -> None:
+        """Move the list's cursor (`move`, `page` or `jump`) from anywhere on the screen."""
+        item_list = self.query_one(ItemList)
+        getattr(item_list, f"action_{verb}")(amount)
+
     def _show_pace(self) -> None:
         workshop = self.workshop
         if workshop is None:
             return
         pace = self.pace(workshop)
         self.query_one(PaceBar).show(
-            pace.done, pace.total, pace.summary, pace.timebox, workshop.timer.peek(), pace.warning
+            pace.done,
+            pace.total,
+            pace.summary,
+            pace.pace,
+            workshop.timer.peek(),
+            warning=pace.warning,
+            nothing_left=pace.nothing_left,
         )
 
     def _show_item(self) -> None:

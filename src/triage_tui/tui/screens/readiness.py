@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from textual.widgets import Static
 from triage_tui.core.model import Item
 from triage_tui.core.session import Category, Mark
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
@@ -21,8 +23,16 @@ from triage_tui.tui.widgets.pace_bar import PaceBar
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
 
+#: A Jira ("h3. ") or Markdown ("### ") heading marker at the start of a quoted snippet.
+HEADING_MARK = re.compile(r"^(?:h[1-6]\.\s+|#{1,6}\s+)")
 MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.MET: "✓ met"}
 LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
+
+
+class ProjectList(ItemList):
+    """The project items; `down` is Readiness' next item, so the Footer shows it."""
+
+    BINDINGS = [Binding("down", "move(1)", "Next item", key_display="↓")]
 
 
 class ReadinessScreen(ItemScreen):
@@ -35,7 +45,7 @@ class ReadinessScreen(ItemScreen):
             Binding(
                 str(n),
                 f"cycle({n})",
-                "Cycle criterion" if n == 1 else f"Criterion {n}",
+                "Cycle criterion: missing → partial → met" if n == 1 else f"Criterion {n}",
                 show=n == 1,
                 key_display="1-7" if n == 1 else None,
                 id=f"triage.criterion-{n}",
@@ -43,17 +53,18 @@ class ReadinessScreen(ItemScreen):
             for n in range(1, 8)
         ),
         Binding("a", "accept", "Accept suggestions", id="triage.accept-suggestions"),
-        Binding("n", "next_item", "Next item", id="triage.next-item"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Horizontal(id="ready-body"):
-            yield ItemList(self._category_of, self._moved, id="projects")
-            with Vertical(id="ready-item"):
-                yield Static(id="ready-title")
-                yield Static(id="ready-meta")
-                yield Description(id="ready-desc")
+            # The project items are few: listed above the item, the titles get the width.
+            with Vertical(id="ready-left"):
+                yield ProjectList(self._category_of, self._moved, id="projects")
+                with Vertical(id="ready-item"):
+                    yield ClampedText(id="ready-title")
+                    yield ClampedText(id="ready-meta")
+                    yield Description(id="ready-desc")
             with VerticalScroll(id="criteria-pane"):
                 yield Static(id="criteria", classes="panel")
                 yield Static(id="score", classes="panel")
@@ -72,9 +83,10 @@ class ReadinessScreen(ItemScreen):
         return Pace(
             answered,
             projects,
-            f"{answered} of {projects} project item{'s' if projects != 1 else ''} fully scored ·",
-            workshop.readiness_item_timebox(),
+            f"{answered} of {projects} project item{'s' if projects != 1 else ''} fully scored",
+            workshop.readiness_pace(),
             "over its timebox",
+            "all scored: ] goes on to the plan" if projects else "no project items to score",
         )
 
     def _show_item(self) -> None:
@@ -82,7 +94,7 @@ class ReadinessScreen(ItemScreen):
 
         workshop = self.workshop
         item = self.current
-        title = self.query_one("#ready-title", Static)
+        title = self.query_one("#ready-title", ClampedText)
         if workshop is None:
             return
         if item is None:
@@ -92,18 +104,20 @@ class ReadinessScreen(ItemScreen):
                     style="bold",
                 )
             )
-            for widget_id in ("#ready-meta", "#criteria", "#score", "#gaps"):
+            self.query_one("#ready-meta", ClampedText).update(Text())
+            for widget_id in ("#criteria", "#score", "#gaps"):
                 self.query_one(widget_id, Static).update("")
             self.query_one(Description).show(None)
             return
         workshop.open_item(item)
         title.update(item_heading(item))
-        self.query_one("#ready-meta", Static).update(item_meta(item), layout=False)
+        self.query_one("#ready-meta", ClampedText).update(item_meta(item))
         self.query_one(Description).show(item)
         marks = workshop.session.decisions[item.id].marks
         evidence = workshop.evidence(item)
         table = Text()
         table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
+        table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
         for criterion in CRITERIA:
             number = criterion.number
             mark = marks.get(number)
@@ -115,7 +129,9 @@ class ReadinessScreen(ItemScreen):
             table.append(f" {criterion.name}\n")
             found = evidence.get(number)
             if found is not None and mark is None:
-                snippet = found.found.replace("\n", " ")[:60]
+                # Quoted as the room reads it: no "h3." or "##" heading marker in front,
+                snippet = HEADING_MARK.sub("", found.found.replace("\n", " ").strip())
+                snippet = snippet.replace("`", "")[:60]  # code marks read as noise here
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
         self.query_one("#criteria", Static).update(table)
         assessment = workshop.assessment(item)
@@ -153,7 +169,4 @@ class ReadinessScreen(ItemScreen):
         if workshop.accept_suggestions(item) is None:
             self.notify("No suggestions left to accept for this item.")
         self._show_item()
-
-    def action_next_item(self) -> None:
-        item_list = self.query_one(ItemList)
-        item_list.set_cursor(item_list.cursor + 1)
+        self._show_pace()

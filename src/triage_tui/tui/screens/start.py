@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.core.carry import carry_counts
-from triage_tui.core.pacing import agenda, describe_pace, per_item_seconds, phase_minutes
+from triage_tui.core.pacing import agenda, phase_minutes
 from triage_tui.core.sanitize import clean_line
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
@@ -210,12 +210,22 @@ class StartScreen(PhaseScreen):
         workshop = self.workshop
         assert workshop is not None
         kept = workshop.preview_scope(scope)
-        minutes = phase_minutes(workshop.session.minutes, "categorize")
         total = len(workshop.session.backlog.items)
+        # The figure Categorize shows: the time left over the items left to decide.
+        pace = workshop.categorize_pace(kept)
         summary = Text()
         summary.append(f"[{'x' if scope.hide_closed else ' '}] leave out done and cancelled (d)\n")
-        summary.append(f"{describe_pace(len(kept), minutes)}", style="bold")
-        if kept and per_item_seconds(minutes, len(kept)) < TOO_FAST_SECONDS:
+        minutes = phase_minutes(workshop.session.minutes, "categorize")
+        if kept:
+            summary.append(pace.describe("all decided"), style="bold")
+        else:
+            summary.append(f"no items in {minutes:g} min", style="bold")
+        decided = len(kept) - pace.items
+        if kept and pace.finished:
+            summary.append(f" ({decided} item{'s' if decided != 1 else ''})")
+        elif decided:
+            summary.append(f" ({decided} more already decided)")
+        if not pace.finished and 0 < pace.each < TOO_FAST_SECONDS:
             summary.append("\n⚠ too many for one hour: narrow the scope (d, /)", style="bold")
         if len(kept) < total:
             summary.append(f"\n{total - len(kept)} of {total} items left out ({scope.describe()})")
@@ -303,13 +313,31 @@ class StartScreen(PhaseScreen):
         if value:
             self.triage.open_file(user_path(value))
 
+    _value_at_focus = ""
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Input):
+            self._value_at_focus = event.widget.value
+
+    def _edited(self, widget: Input) -> bool:
+        """True when the room changed `widget`'s text since focusing it (cleared it too).
+
+        Enter in such a field saves it and leaves it, so the room sees what it did (the
+        count a filter keeps); in an untouched field, empty or not, enter begins the
+        workshop, as the hint says (PRODUCT.md: enter begins).
+        """
+        return widget.value != self._value_at_focus
+
     @on(Input.Submitted, "#scope-text")
     def _apply_filter(self, event: Input.Submitted) -> None:
         workshop = self.workshop
         if workshop is not None:
+            edited = self._edited(event.input)
             workshop.set_scope(replace(workshop.scope, text=event.value.strip()))
             self.set_focus(None)
             self.refresh_view()
+            if not edited:
+                self.action_begin()
 
     @on(Input.Changed, "#scope-text")
     def _preview_filter(self, event: Input.Changed) -> None:
@@ -319,26 +347,31 @@ class StartScreen(PhaseScreen):
 
     @on(Input.Submitted, "#facilitator, #team, #minutes")
     def _names_done(self, event: Input.Submitted) -> None:
-        self._store_field(event.input)
+        edited = self._edited(event.input)
+        stored = self._store_field(event.input)
         self.set_focus(None)
+        if stored and not edited:
+            self.action_begin()
 
     @on(Input.Blurred, "#facilitator, #team, #minutes")
     def _names_blurred(self, event: Input.Blurred) -> None:
         self._store_field(event.input)
 
-    def _store_field(self, widget: Input) -> None:
+    def _store_field(self, widget: Input) -> bool:
+        """Keep what a field says; False when it cannot be kept (minutes out of range)."""
         workshop = self.workshop
         if workshop is None or widget.id is None:
-            return
+            return False
         value = widget.value.strip()
         if widget.id == "minutes":
             if not value:
-                return
+                return True
             minutes = int(value) if value.isdigit() else 0
             if not 5 <= minutes <= 600:
                 self.notify("Minutes: a number from 5 to 600.", severity="warning")
-                return
+                return False
             workshop.session.set_field("minutes", minutes)
             self.refresh_view()
         else:
             workshop.session.set_field(widget.id, value)
+        return True

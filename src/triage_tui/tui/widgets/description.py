@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from rich.markdown import Markdown
+from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage_tui.core.model import Item
+from triage_tui.core.spec import looks_like_jira
 from triage_tui.formats.markup import display_markdown
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
@@ -18,12 +20,39 @@ MAX_SHOWN_DESCRIPTION = 20_000
 CACHED_DESCRIPTIONS = 64
 
 
+#: Jira markup converted off the UI thread: jira2markdown takes ~50-200 ms a description,
+#: more than ten frames, so a Jira item's text is converted in a thread worker and drawn
+#: when it is ready (a "converting" line meanwhile); everything else is drawn at once.
+_CONVERTED: OrderedDict[str, str] = OrderedDict()
+
+
+def _converted(description: str) -> str | None:
+    """The Markdown for `description` if it needs no slow conversion (or has had it)."""
+    text = description.strip()
+    done = _CONVERTED.get(text)
+    if done is not None:
+        return done
+    if looks_like_jira(text):
+        return None
+    return display_markdown(text)
+
+
+def convert(description: str) -> str:
+    """Convert `description` for display (any thread) and remember the result."""
+    text = description.strip()
+    markdown = display_markdown(text)
+    _CONVERTED[text] = markdown
+    while len(_CONVERTED) > 4 * CACHED_DESCRIPTIONS:
+        _CONVERTED.popitem(last=False)
+    return markdown
+
+
 def description_markdown(item: Item) -> str:
     """The description to show: Jira markup converted, cut to a readable size."""
-    text = (
-        display_markdown(item.description.strip())
-        or "_No description: the room decides from the title._"
-    )
+    markdown = _converted(item.description)
+    if markdown is None:
+        markdown = convert(item.description)
+    text = markdown or "_No description: the room decides from the title._"
     if len(text) > MAX_SHOWN_DESCRIPTION:
         text = (
             text[:MAX_SHOWN_DESCRIPTION]
@@ -80,6 +109,20 @@ class Description(ScrollView):
         width = self._text_width()
         if item is None or not self.is_mounted:
             lines: list[Strip] = []
+        elif _converted(item.description) is None:
+            self._convert_later(item)
+            lines = [Strip.blank(width, self.rich_style)]
+            lines.append(
+                Strip(
+                    self.app.console.render_lines(
+                        Text(" converting the Jira markup…", style="dim italic"),
+                        self.app.console.options.update_width(width),
+                        pad=False,
+                    )[0]
+                )
+                .crop_extend(0, width, None)
+                .apply_style(self.rich_style)
+            )
         else:
             key = (item.description, width)
             cached = self._cache.get(key)
@@ -107,6 +150,19 @@ class Description(ScrollView):
         self._lines = lines
         self._set_virtual_height(len(lines))
         self.refresh()
+
+    def _convert_later(self, item: Item) -> None:
+        """Convert `item`'s Jira markup in a thread; draw it if it is still the item shown."""
+
+        def work() -> None:
+            convert(item.description)
+            self.app.call_from_thread(self._conversion_done, item)
+
+        self.run_worker(work, thread=True, exclusive=True, group="jira-markup")
+
+    def _conversion_done(self, item: Item) -> None:
+        if item is self._item:
+            self._render_lines()
 
     def _set_virtual_height(self, height: int) -> None:
         """Change the scrollable size; relayout only when the scrollbar appears or goes."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -133,7 +134,7 @@ class ItemList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # less the scrollbar, when shown
         if index >= len(self._items):
             return Strip.blank(width, self.rich_style)
         item = self._items[index]
@@ -145,7 +146,10 @@ class ItemList(ScrollView, can_focus=True):
         marker = "▶" if index == self.cursor else " "
         tag = CATEGORY_TAGS[category]
         # Raw Segments reach the terminal as they are: one line, no control character.
-        text = clean_line(f" {item.id}  {item.title}")
+        text = clean_line(f" {item.id} {item.title}")
+        room = width - 1 - cell_len(tag)
+        if cell_len(text) > room:
+            text = set_cell_size(text, max(0, room - 1)).rstrip() + "…"  # cut, and it shows
         segments = [
             Segment(f"{marker}", base),
             Segment(tag, base + tag_style),

@@ -7,30 +7,67 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from triage_tui.core.pacing import format_clock
+from triage_tui.core.pacing import ItemPace, format_clock
 
 
 class PaceBar(Horizontal):
-    """n of N done, the time each item may take, and a warning (never a block) when over."""
+    """n of N done, the pace (core.pacing.ItemPace), this item's time, a warning when over.
+
+    It warns, it never blocks.
+    """
 
     DEFAULT_CSS = """
     PaceBar { height: 1; dock: bottom; margin-bottom: 1; background: $panel; }
     PaceBar > ProgressBar { width: 30; padding: 0 1; }
-    PaceBar > Static { width: 1fr; }
+    PaceBar > Static { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(show_eta=False)
         yield Static()
 
+    @property
+    def text(self) -> str:
+        """What the line says, as plain text (for tests and the walk-through)."""
+        return str(self.query_one(Static).render())
+
     def show(
-        self, done: int, total: int, summary: str, timebox: float, spent: float, warning: str
+        self,
+        done: int,
+        total: int,
+        summary: str,
+        pace: ItemPace,
+        spent: float,
+        *,
+        warning: str,
+        nothing_left: str,
     ) -> None:
-        """Redraw: `summary` in bold, then the per-item timebox and the time spent."""
+        """Redraw.
+
+        Args:
+            done: items finished in this phase.
+            total: items in this phase.
+            summary: the count, in bold ("12 of 35 decided").
+            pace: remaining time over remaining items.
+            spent: seconds the current item has been open.
+            warning: said when `spent` is past the item's timebox.
+            nothing_left: said instead of the pace when no item remains ("all decided").
+        """
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        line = self.query_one(Static)
+        text = self._line(summary, pace, spent, warning, nothing_left)
+        if line.content_size.width and text.cell_len > line.content_size.width:
+            # 80 columns: "12/35" says the count, so the pace and this item's time fit.
+            text = self._line(f"{done}/{total}", pace, spent, warning, nothing_left)
+        line.update(text, layout=False)
+
+    @staticmethod
+    def _line(summary: str, pace: ItemPace, spent: float, warning: str, nothing_left: str) -> Text:
         text = Text()
-        text.append(f" {summary}  ", style="bold")
-        text.append(f"{format_clock(timebox)} per item · this item {format_clock(spent)}")
-        if total and spent > timebox:
-            text.append(f"  ⚠ {warning}", style="bold reverse")
-        self.query_one(Static).update(text, layout=False)
+        text.append(f" {summary}", style="bold")
+        text.append(f" · {pace.describe(nothing_left)}")
+        if not pace.finished:
+            text.append(f" · this item {format_clock(spent)}")
+            if spent > pace.each:
+                text.append(f"  ⚠ {warning}", style="bold reverse")
+        return text

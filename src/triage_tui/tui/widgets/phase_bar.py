@@ -15,6 +15,14 @@ PHASE_TITLES = {
     "plan": "Plan",
     "export": "Export",
 }
+#: When the whole names do not fit (a read-only window at 80 columns): cut on purpose.
+PHASE_SHORT = {
+    "start": "Start",
+    "categorize": "Cat.",
+    "readiness": "Ready.",
+    "plan": "Plan",
+    "export": "Export",
+}
 
 
 class PhaseBar(Static):
@@ -36,7 +44,8 @@ class PhaseBar(Static):
 
     def update_from(self, workshop: Workshop | None) -> None:
         """Redraw from the workshop's state (called each second and after each change)."""
-        narrow = self.size.width and self.size.width < 110
+        width = self.content_size.width
+        narrow = bool(width) and width < 110
         text = Text(no_wrap=True, overflow="ellipsis")
         # Another window holds the session: said where the backlog's title goes, for as
         # long as it lasts (the title is on the start screen; this is not).
@@ -49,20 +58,37 @@ class PhaseBar(Static):
             if len(title) > 26:
                 title = title[:25].rstrip() + "…"
             text.append(f"{title}  ", style="bold italic")
-        for number, phase in enumerate(PHASES, start=2):
-            name = PHASE_TITLES[phase][:5] if narrow else PHASE_TITLES[phase]
-            label = f"F{number} {name}"
-            if phase == self.phase:
-                text.append(f" {label} ", style="bold reverse")
-            else:
-                text.append(f" {label} ", style="dim")
-        if workshop is not None:
-            used = workshop.clock.elapsed()
-            left = workshop.remaining_seconds()
-            total = workshop.session.minutes * 60
-            text.append(f"  {format_clock(used)} of {format_clock(total)}", style="bold")
-            if left < 0:
-                text.append(f" OVER {format_clock(-left)}", style="bold reverse")
-            elif not (narrow and read_only):  # 80 columns: the time used is enough
-                text.append(f" · {format_clock(left)} left")
+        clock = self._clock(workshop, narrow)
+        tabs = self._tabs(PHASE_TITLES)
+        if narrow and text.cell_len + tabs.cell_len + clock.cell_len > width:
+            tabs = self._tabs(PHASE_SHORT)
+        text.append_text(tabs)
+        text.append_text(clock)
         self.update(text, layout=False)  # one line, always
+
+    def _tabs(self, names: dict[str, str]) -> Text:
+        """The phase tabs, the current one reversed."""
+        tabs = Text()
+        for number, phase in enumerate(PHASES, start=2):
+            label = f" F{number} {names[phase]} "
+            tabs.append(label, style="bold reverse" if phase == self.phase else "dim")
+        return tabs
+
+    @staticmethod
+    def _clock(workshop: Workshop | None, narrow: bool) -> Text:
+        """Time used of the hour and time left ("12:04 · 47:56 left" at 80 columns)."""
+        clock = Text()
+        if workshop is None:
+            return clock
+        used = workshop.clock.elapsed()
+        left = workshop.remaining_seconds()
+        total = workshop.session.minutes * 60
+        if narrow:
+            clock.append(f"  {format_clock(used)}", style="bold")
+        else:
+            clock.append(f"  {format_clock(used)} of {format_clock(total)}", style="bold")
+        if left < 0:
+            clock.append(f" OVER {format_clock(-left)}", style="bold reverse")
+        else:
+            clock.append(f" · {format_clock(left)} left")
+        return clock
