@@ -75,3 +75,77 @@ def test_jira_sample_descriptions_leave_no_raw_markup() -> None:
 def test_code_without_a_language_is_a_plain_fence() -> None:
     assert jira_to_markdown("{code}\nGET /x\n{code}") == "```\nGET /x\n```"
     assert jira_to_markdown("{code:json}\n{}\n{code}").startswith("```json\n")
+
+
+# -- the look-ahead scanner gives jira2markdown's own output ------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from triage_tui.formats import markup as _markup  # noqa: E402
+
+_JIRA_PIECES = st.sampled_from(
+    [
+        "*bold*",
+        "_it_",
+        "{{mono}}",
+        "h2. Head\n",
+        "  h3. Indented\n",
+        "* a\n",
+        "# one\n",
+        "  * nested\n",
+        "|| h || h ||\n",
+        "| a | b |\n",
+        '{code:json}\n{"a": 1}\n{code}\n',
+        "{noformat}\nx\n{noformat}\n",
+        "[link|https://x.example]",
+        "https://x.example/a",
+        "[~jsmith]",
+        "-strike-",
+        "+under+",
+        "^sup^",
+        "~sub~",
+        "??cite??",
+        "!img.png!",
+        "----\n",
+        " -- ",
+        " --- ",
+        "\\\\",
+        "{color:red}r{color}",
+        "{quote}q{quote}",
+        "bq. q\n",
+        "mailto:a@b.example",
+        "plain words ",
+        "\n",
+        "? ",
+        "! ",
+        "x-y ",
+        "a+b ",
+        "2*3 ",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_JIRA_PIECES, min_size=1, max_size=12))
+def test_the_scanner_converts_exactly_as_the_whole_grammar(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _markup._scanner().transform_string(text) == _markup._grammar().transform_string(text)
+
+
+def test_the_scanner_converts_every_sample_description_as_the_whole_grammar() -> None:
+    from pathlib import Path
+
+    from triage_tui.formats.loaders import load
+
+    root = Path(__file__).resolve().parents[2]
+    checked = 0
+    for path in sorted((root / "sample_backlogs").iterdir()):
+        if path.suffix not in (".csv", ".toml") or path.name.endswith(".plan.toml"):
+            continue
+        for item in load(path).items:
+            if item.description and _markup.looks_like_jira(item.description):
+                for block in _markup._blocks(_markup._prepare(item.description)):
+                    fast = _markup._scanner().transform_string(block)
+                    assert fast == _markup._grammar().transform_string(block)
+                checked += 1
+    assert checked >= 10

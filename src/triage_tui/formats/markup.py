@@ -39,7 +39,7 @@ def jira_to_markdown(text: str) -> str:
     parts = []
     for block in _blocks(_prepare(text)):
         if _MARKUP_CHAR.search(block):
-            parts.append(_grammar().transform_string(block).strip("\n"))
+            parts.append(_scanner().transform_string(block).strip("\n"))
         else:
             parts.append(block)
     return "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
@@ -83,6 +83,29 @@ def _grammar() -> Any:
     )
     markup <<= elements.expr(inline_markup, markup, {}, elements)
     return markup
+
+
+#: Where a Jira element can begin: every element of jira2markdown starts with one of
+#: these (a markup character, an indented list/table/heading, a line start, a scheme).
+_ELEMENT_START = (
+    r"(?:[*_{}\[\]|#^~?!+\-\\@\n]|[ \t]+(?:[*#\-|{]|h[1-6]\.|bq\.)|h[1-6]\.|bq\.|[a-z]+:)"
+)
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> Any:
+    """The grammar behind a cheap look-ahead for where an element can begin.
+
+    `transform_string` tries the whole grammar (28 alternatives) at every character;
+    most characters are letters of prose where none can match. Looking ahead for a
+    possible start first gives the same output (a test compares the two on every Jira
+    description in the samples and on generated markup) about 7x faster: a ~1 KB Jira
+    description took ~200 ms here, more than ten frames.
+    """
+    from pyparsing import FollowedBy, Regex
+
+    grammar = _grammar()  # first: it sets pyparsing's default whitespace to none
+    return FollowedBy(Regex(_ELEMENT_START)) + grammar
 
 
 _BLOCK_TOKEN = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
