@@ -169,7 +169,19 @@ async def test_capital_s_prefills_the_question_and_never_wipes_one(
         await pilot.pause()
         field = app.screen.query_one("#park-question", Input)
         assert field.value == drafted
-        await pilot.press(*" Ask support.", "enter")
+        # The draft starts selected: the room's own words replace it...
+        await pilot.press(*"Who owns search?")
+        assert field.value == "Who owns search?"
+        await pilot.press("escape")  # parked without a question; back to the item
+        await pilot.pause()
+        await pilot.press("up")
+        assert current_id(app) == "PLAT-47"
+        await pilot.press("S")
+        await pilot.pause()
+        field = app.screen.query_one("#park-question", Input)
+        assert field.value == drafted
+        # ...and `end` keeps the draft to add to it.
+        await pilot.press("end", *" Ask support.", "enter")
         await pilot.pause()
         assert decision(app, "PLAT-47").rationale == drafted + " Ask support."
         # An item with a question already: S starts from it, not from the draft.

@@ -245,7 +245,7 @@ class CategorizeScreen(ItemScreen):
         self._store_note()
         rationale = workshop.session.decisions[item.id].rationale
         drafted = workshop.suggestion(item).open_question
-        prompt = ParkPrompt(item.id, item.title, rationale or drafted)
+        prompt = ParkPrompt(item.id, item.title, rationale or drafted, drafted=not rationale)
 
         def parked(question: str | None) -> None:
             if self.current is not item:

@@ -23,11 +23,15 @@ class ParkPrompt(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "without", "Park without a question")]
 
-    def __init__(self, item_id: str, title: str, question: str) -> None:
+    def __init__(self, item_id: str, title: str, question: str, *, drafted: bool = False) -> None:
+        """`drafted`: the question is the suggestion's draft, not the room's own words:
+        it starts selected, so typing replaces it and enter keeps it. The room's own
+        note is never selected (typing adds to it)."""
         super().__init__()
         self.item_id = item_id
         self.item_title = title
         self.question = question
+        self.drafted = drafted and bool(question)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="park-box", classes="panel"):
@@ -40,7 +44,7 @@ class ParkPrompt(ModalScreen[str | None]):
                 placeholder="the open question the room could not answer",
                 id="park-question",
                 compact=True,
-                select_on_focus=False,  # typing adds to the question, never replaces it
+                select_on_focus=False,  # the room's own note: typing adds to it
                 highlighter=CONTROL_PICTURES,  # a pasted question never reaches the terminal raw
             )
             yield Static(
@@ -49,7 +53,10 @@ class ParkPrompt(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        field.focus()
+        if self.drafted:
+            field.select_all()
 
     @on(Input.Submitted, "#park-question")
     def _save(self, event: Input.Submitted) -> None:

@@ -40,18 +40,22 @@ FIELD_TITLES = {
 
 #: The Plan screen's order: what a room checks first (criteria, done, reviewer) on top.
 SHOWN_ORDER = (
+    # The short parts first, so who reviews and where the contractor writes are seen
+    # without scrolling at 120x36 (a facilitator checks them in front of the room).
+    "reviewer",
+    "channel",
+    "cadence",
     "deliverable",
     "acceptance_criteria",
     "definition_of_done",
-    "reviewer",
     "timeline",
     "out_of_scope",
     "context",
     "contract",
-    "channel",
-    "cadence",
     "access",
 )
+#: Characters of one part shown on the screen before "…" (the editor shows all).
+SHOWN_CHARACTERS = 140
 #: Long parts cut to a few lines on the screen (the editor and the export show all).
 LONG_FIELDS = frozenset({"context", "contract", "access", "out_of_scope"})
 
@@ -315,6 +319,8 @@ class PlanScreen(PhaseScreen):
             lines = shown.splitlines()
             if name in LONG_FIELDS and len(lines) > 4:
                 shown = "\n".join([*lines[:4], "… (e shows all)"])
+            elif not isinstance(value, list) and len(shown) > SHOWN_CHARACTERS:
+                shown = shown[: SHOWN_CHARACTERS - 1].rstrip() + "… (e shows all)"
             if not shown.strip() and name in ASKS:
                 grid.add_row(FIELD_TITLES[name], Text(f"✗ {ASKS[name]} (e)", style="bold"))
             else:
