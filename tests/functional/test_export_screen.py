@@ -113,3 +113,29 @@ async def test_the_export_hint_counts_decisions_made_since_the_last_visit(acme: 
         await pilot.pause()
         status = app.screen.query_one("#export-status", Static)
         assert str(status.render()).startswith("3 of 25 items decided")
+
+
+async def test_the_rooms_roadmap_assumptions_reach_the_session_and_the_plan(acme: Path) -> None:
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "f5")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#search-months", Input).value = "6"
+        app.screen.query_one("#contractor-days", Input).value = "10"
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.workshop is not None
+        session = app.workshop.session
+        assert (session.search_months, session.contractor_start_days) == (6, 10)
+        # The roadmap chart draws from them at once.
+        assert "search 6 months · contractor in 10 days" in str(
+            app.screen.query_one("#roadmap", Static).render()
+        )
+        await pilot.press("f6")
+        await pilot.pause()
+        await export_all(pilot, app)
+    plan = tomllib.loads(acme.with_suffix(".plan.toml").read_text(encoding="utf-8"))
+    assert plan["meta"]["assumptions"] == {"search_months": 6, "contractor_start_days": 10}

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
 
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import format_clock
-from triage_tui.core.session import HANDOFF_FIELDS, HANDOFF_LIST_FIELDS, SESSION_FIELDS, Category
+from triage_tui.core.session import HANDOFF_FIELDS, HANDOFF_LIST_FIELDS, Category
 from triage_tui.tui.screens.base import PhaseScreen
 
 if TYPE_CHECKING:
@@ -368,12 +368,6 @@ class PlanScreen(PhaseScreen):
             if result is None:
                 return
             names = ("search_months", "contractor_start_days")
-            if not all(name in SESSION_FIELDS for name in names):
-                self.notify(
-                    "This session cannot keep assumptions yet (plan/2 session fields).",
-                    severity="warning",
-                )
-                return
             session.change(
                 "assumptions",
                 *((("", name, value)) for name, value in zip(names, result, strict=True)),
