@@ -426,16 +426,23 @@ def load_session(path: Path, options: LaunchOptions, progress: Progress | None =
         InputError: the file is not a backlog or plan we can read.
     """
     from triage_tui.formats.loaders import load
-    from triage_tui.formats.plan import read_plan
 
     if not path.exists():
         raise InputError(path, "no such file")
     if _looks_like_plan(path):
-        return read_plan(path)
+        return _read_plan(path)
     backlog = load(path, options.mapping, progress)
     if backlog.format == "plan":
-        return read_plan(path)
+        return _read_plan(path)
     return Session(backlog, minutes=options.default_minutes)
+
+
+def _read_plan(path: Path) -> Session:
+    # Imported here: the plan format pulls in readiness and handoff (~80 regexes,
+    # ~30 ms), which a backlog's first paint does not need.
+    from triage_tui.formats.plan import read_plan
+
+    return read_plan(path)
 
 
 def check_plan_path(path: Path, options: LaunchOptions) -> None:

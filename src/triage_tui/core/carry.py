@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from triage_tui.core.diff import describe_text_change
 from triage_tui.core.scope import Scope
 from triage_tui.core.session import SESSION, Category, Decision, Session, Step
 
@@ -63,6 +62,10 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
     Returns:
         The step applied (not undoable), or None when there was nothing to carry.
     """
+    # Here, not at the top: diff needs readiness (~80 regexes), which the Start
+    # screen's first paint, importing this module, does not.
+    from triage_tui.core.diff import describe_text_change
+
     old_items = old.backlog.by_id()
     old_get = old.decisions.get
     changes: list[tuple[str, str, Any]] = []
