@@ -218,6 +218,12 @@ def test_plan_with_ready_items(snap_compare: SnapCompare, acme: Path) -> None:
     assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
 
 
+def test_plan_narrow(snap_compare: SnapCompare, acme: Path) -> None:
+    """Plan at 80x24, the smallest terminal a facilitator shares."""
+    run_before = go("f5", setup=(decide_some, make_ready))
+    assert snap_compare(make_app(acme), terminal_size=(80, 24), run_before=run_before)
+
+
 def test_export(snap_compare: SnapCompare, acme: Path) -> None:
     """Three paths beside the backlog, and the status line."""
     run_before = go("f6", setup=(decide_some,))

@@ -163,7 +163,13 @@ class PlanScreen(PhaseScreen):
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.focus()
+        if self.has_class("-narrow"):
+            # 80x24 cannot show the board and the handoffs at once: the screen scrolls
+            # to the handoffs the keys act on (the board is above; the mouse wheel and
+            # F5 from the top show it).
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def handoff_items(self) -> list[Item]:
         """Project items whose handoff can be written now: ready, or ready once its
