@@ -200,7 +200,7 @@ class PlanScreen(PhaseScreen):
             assessment = workshop.assessment(item)
             table.add_row(
                 Text(item.id),  # Text, not str: a DataTable reads a str as markup
-                Text(item.title[:26]),
+                Text(item.title if len(item.title) <= 26 else item.title[:25] + "…"),
                 str(assessment.score),
                 status_words(assessment),
                 key=item.id,
