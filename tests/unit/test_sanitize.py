@@ -37,3 +37,8 @@ def test_markdown_never_passes_html() -> None:
     )
     block = md_fence("a\n```\n<b>")
     assert block.startswith("````\n") and block.endswith("\n````")
+
+
+def test_a_markdown_image_is_shown_as_text_and_a_link_stays_a_link() -> None:
+    out = md_text("see ![pixel](https://tracker.example/p.png) and [the doc](https://d.example)")
+    assert out == "see !\\[pixel](https://tracker.example/p.png) and [the doc](https://d.example)"

@@ -138,8 +138,11 @@ def md_text(text: str) -> str:
     """Backlog text for Markdown prose: ``<``, ``>`` and ``&`` are escaped, so no
     raw HTML (``<script>``, ``<img onerror>``, a stray ``</details>``) is ever rendered.
     Control characters are cleaned too (:func:`clean_text`): text typed into the app,
-    or read back from an autosave, reaches a brief without passing a loader."""
-    return _HTML.sub(lambda m: _HTML_ENTITIES[m.group()], clean_text(text))
+    or read back from an autosave, reaches a brief without passing a loader.
+    A Markdown image (``![x](url)``) is shown as its text: a renderer would fetch the
+    url when the plan is opened (a tracking pixel); a link stays a link."""
+    escaped = _HTML.sub(lambda m: _HTML_ENTITIES[m.group()], clean_text(text))
+    return escaped.replace("![", "!\\[") if "![" in escaped else escaped
 
 
 def md_fence(text: str, info: str = "") -> str:
