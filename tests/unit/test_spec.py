@@ -225,3 +225,12 @@ def test_what_counts_as_jira_markup() -> None:
     assert looks_like_jira("h3. Scope\nx")
     assert looks_like_jira("See [the doc|https://x.example/y].")
     assert not looks_like_jira("# Plan\n- [ ] one\n- [x] two")
+
+
+def test_a_reviewer_named_in_brackets_in_the_definition_of_done_is_found() -> None:
+    # acme PAY-114's own words: the handoff named nobody and asked the room for one.
+    from triage_tui.core.spec import _reviewer
+
+    line = "- Code reviewed and merged by the payments reviewer (Priya)"
+    assert _reviewer(line) == ("Priya", line)
+    assert _reviewer("review (See the doc)") == ("", "")

@@ -79,13 +79,13 @@ _DONE_WHEN = re.compile(
 )
 _NAME = r"(?P<who>@[\w.\-]+|\[~(?!accountid:)[^\]\s|]+\]|[A-Z][\w'\-]+(?:[ \t]+[A-Z][\w'\-]+)?)"
 _REVIEWER = re.compile(
-    r"\b(?i:reviewers?|review(?:ed)?[ \t]+by|code review by|review)(?:\*\*|\*)?[ \t]*[:=\-–]?"
+    r"\b(?i:reviewers?|review(?:ed)?[ \t]+by|code review by|review)(?:\*\*|\*)?[ \t]*[:=\-–(]?"
     r"(?:\*\*|\*)?[ \t]*" + _NAME
 )
 _REVIEWS = re.compile(r"(?P<who>@[\w.\-]+)[ \t]+(?:to[ \t]+)?reviews?\b")
 # Words a capitalised "name" after "Reviewed by" must not be (a sentence goes on).
 _NOT_NAMES = frozenset(
-    {"The", "A", "An", "Our", "Someone", "Anyone", "Team", "Us", "We", "Them", "TBD", "Tbd"}
+    {"The", "A", "An", "Our", "Someone", "Anyone", "Team", "Us", "We", "Them", "TBD", "Tbd", "See"}
 )
 _LIMIT = 4000
 # Labels that open a section even as a list item; "- Response: 200" stays an item.
