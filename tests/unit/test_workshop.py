@@ -276,3 +276,30 @@ def test_the_verbs_the_screens_call() -> None:
     assert workshop.set_handoff(a, {"reviewer": "Dana"}) is None  # unchanged: no step
     workshop.session.undo()
     assert "reviewer" not in workshop.session.decisions["A"].handoff
+
+
+def test_typed_handoff_edits_and_the_scope_filter_pass_the_text_boundary() -> None:
+    # Typed or pasted in the Plan editor and the Start filter: no ESC reaches the plan.
+    workshop = make([0.0])
+    item = workshop.session.backlog.items[0]
+    step = workshop.set_handoff(item, {"reviewer": "\x1b]0;pwn\x07Bob", "access": ["\x1b[2Jrepo"]})
+    assert step is not None and len(step.ops) == 2
+    handoff = workshop.session.decisions["A"].handoff
+    assert handoff["reviewer"] == "\u241b]0;pwn\u2407Bob"
+    assert handoff["access"] == ["\u241b[2Jrepo"]
+    workshop.set_scope(Scope(False, "\x1b[2Jbuild"))
+    assert workshop.scope.text == "\u241b[2Jbuild"
+    assert "\x1b" not in workshop.scope.describe()
+
+
+def test_the_handoff_editor_keeps_numbers_and_flags_that_start_a_line() -> None:
+    from triage_tui.tui.screens.plan import _entries
+
+    text = "2.5 s p95 at most\n- [ ] stored once\n1. first\n-v flag prints\n*.csv files"
+    assert _entries(text) == [
+        "2.5 s p95 at most",
+        "stored once",
+        "first",
+        "-v flag prints",
+        "*.csv files",
+    ]

@@ -535,11 +535,22 @@ class Session:
 
     def set_handoff(self, item_id: str, name: str, value: str | list[str]) -> Step | None:
         """Edit one handoff brief field of a project item."""
-        if name not in HANDOFF_FIELDS:
-            raise KeyError(name)
-        # Typed text passes the boundary too (a list field: each of its parts).
-        cleaned = clean_text(value) if isinstance(value, str) else [clean_text(v) for v in value]
-        return self.change(f"{name} {item_id}", (item_id, f"handoff.{name}", cleaned))
+        return self.set_handoff_fields(item_id, {name: value}, label=f"{name} {item_id}")
+
+    def set_handoff_fields(
+        self, item_id: str, fields: Mapping[str, str | list[str]], *, label: str = ""
+    ) -> Step | None:
+        """Edit several handoff fields of a project item as one undoable step."""
+        changes: list[tuple[str, str, Any]] = []
+        for name, value in fields.items():
+            if name not in HANDOFF_FIELDS:
+                raise KeyError(name)
+            # Typed text passes the boundary too (a list field: each of its parts).
+            cleaned = (
+                clean_text(value) if isinstance(value, str) else [clean_text(v) for v in value]
+            )
+            changes.append((item_id, f"handoff.{name}", cleaned))
+        return self.change(label or f"handoff {item_id}", *changes)
 
     def set_field(self, name: str, value: Any) -> Step | None:
         """Set a session-level field (SESSION_FIELDS); the phase goes through `set_phase`."""

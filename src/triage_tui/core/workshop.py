@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from triage_tui.core.pacing import (
     per_item_seconds,
     phase_minutes,
 )
-from triage_tui.core.sanitize import clean_text
+from triage_tui.core.sanitize import clean_line, clean_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import PHASES, Category, Mark, Session, Step, now_iso
 
@@ -99,7 +100,10 @@ class Workshop:
 
     def set_scope(self, scope: Scope) -> Step | None:
         """Narrow (or widen) the workshop; undoable like any decision."""
-        return self.session.set_field("scope", scope.to_dict())
+        # The filter is typed text: it passes the boundary like a note does.
+        return self.session.set_field(
+            "scope", replace(scope, text=clean_line(scope.text)).to_dict()
+        )
 
     def widen_scope(self) -> Step | None:
         """Drop a `--from` list of ids from the scope (its filters stay); undoable."""
@@ -334,12 +338,8 @@ class Workshop:
         from triage_tui.core.handoff import handoff_fields
 
         shown = handoff_fields(item, self.session.decisions[item.id])
-        changes: list[tuple[str, str, Any]] = [
-            (item.id, f"handoff.{name}", value)
-            for name, value in fields.items()
-            if value != shown.get(name, "")
-        ]
-        return self.session.change(f"handoff {item.id}", *changes)
+        changed = {name: value for name, value in fields.items() if value != shown.get(name, "")}
+        return self.session.set_handoff_fields(item.id, changed)
 
     def accept_suggestions(self, item: Item) -> Step | None:
         """Confirm every evidence suggestion not yet answered, as one undoable step."""

@@ -389,7 +389,8 @@ def _entries(text: str) -> list[str]:
 
     entries = []
     for line in text.splitlines():
-        entry = re.sub(r"^\s*(?:[-*+•]|\d+[.)])?\s*(?:\[[ xX]\]\s*)?", "", line).strip()
+        # A marker needs the space after it: "2.5 s p95", "-v flag", "*.csv" are text.
+        entry = re.sub(r"^\s*(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[ xX]\]\s+)?", "", line).strip()
         if entry:
             entries.append(entry)
     return entries

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from triage_tui.core.pacing import format_clock
+from triage_tui.core.sanitize import clean_line
 from triage_tui.core.workshop import PHASES, Workshop
 
 PHASE_TITLES = {
@@ -54,7 +55,7 @@ class PhaseBar(Static):
             text.append(" RO " if narrow else " READ-ONLY ", style="bold reverse")
             text.append(" ")
         elif workshop is not None and not narrow:
-            title = workshop.session.backlog.title or "backlog"
+            title = clean_line(workshop.session.backlog.title) or "backlog"
             if len(title) > 26:
                 title = title[:25].rstrip() + "…"
             text.append(f"{title}  ", style="bold italic")
