@@ -26,7 +26,7 @@ from typing import Any
 # Options of `triage-tui serve` that belong to the server, not to the served app.
 _SERVER_OPTIONS = ("--host", "--port")
 # Options of the app that take a value (so their value is not mistaken for FILE).
-_VALUE_OPTIONS = ("--plan", "--minutes", "--map", "--theme", "--out", *_SERVER_OPTIONS)
+_VALUE_OPTIONS = ("--plan", "--minutes", "--map", "--theme", "--out", "--from", *_SERVER_OPTIONS)
 _ALL_INTERFACES = ("0.0.0.0", "::", "")
 
 

@@ -331,6 +331,8 @@ class Room:
                 self.writer.write_text(path, doc.text)
         except OSError as error:
             return False, describe_error(path, error)
+        except Exception as error:  # a rendering bug: said, never a traceback (as export)
+            return False, f"Could not write {path} ({type(error).__name__}: {error})."
         count = len(docs)
         if not count:
             return True, f"Wrote no handoff into {folder}/: no project item is ready yet"
@@ -536,7 +538,6 @@ class _Started:
 def _start_autosave(session: Session, *, fresh: bool) -> _Started:
     """Lock the session, resume (or set aside) its journal, and attach the autosave."""
     from triage_tui.store.autosave import Autosave
-    from triage_tui.store.fsutil import describe_write_error
     from triage_tui.store.lock import LockStatus, SessionLock
 
     autosave = Autosave.for_backlog(session.backlog)
@@ -548,16 +549,27 @@ def _start_autosave(session: Session, *, fresh: bool) -> _Started:
         return _Started(autosave_error=describe_write_error(autosave.lock_path, error))
     held = result.status is LockStatus.HELD
     started = _Started(autosave, lock)
-    if fresh and not held:
-        autosave.start_fresh()
-    else:
-        info = autosave.summary()
-        # A second window reads the journal but never repairs (cuts) someone else's file.
-        if info is not None and autosave.resume(session, repair=not held):
-            # Count from the resumed session: a reopened plan had decisions of its own.
-            decided = sum(1 for d in session.decisions.values() if d.category != "undecided")
-            resumed = replace(info, decided=decided, items=len(session.backlog.items))
-            started.resume_info = f"Resumed the autosaved session: {resumed.describe()}"
+    try:
+        if fresh and not held:
+            autosave.start_fresh()
+        else:
+            info = autosave.summary()
+            # A second window reads the journal but never repairs (cuts) someone else's.
+            if info is not None and autosave.resume(session, repair=not held):
+                # Count from the resumed session: a reopened plan had decisions of its own.
+                decided = sum(1 for d in session.decisions.values() if d.category != "undecided")
+                resumed = replace(info, decided=decided, items=len(session.backlog.items))
+                started.resume_info = f"Resumed the autosaved session: {resumed.describe()}"
+    except OSError as error:
+        # A read-only or full state folder: the hour opens with the autosave off (the
+        # room is told), and the lock is given back so the next window is not refused.
+        if not held:
+            lock.release()
+        return _Started(autosave_error=describe_write_error(autosave.path, error))
+    except BaseException:
+        if not held:
+            lock.release()
+        raise
     if held:
         started.held_by = result.describe()
         return started

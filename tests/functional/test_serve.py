@@ -343,3 +343,11 @@ def test_the_served_app_writes_to_the_backlog_folder_by_default(tmp_path: Path) 
         "--",
         "--out",
     ]
+
+
+def test_from_takes_its_value_so_the_backlog_is_the_file_served() -> None:
+    from triage_tui.serve import _backlog_name, _default_out
+
+    argv = ["--from", "old/q1.plan.toml", "new/backlog.csv"]
+    assert _backlog_name(argv) == "backlog.csv"
+    assert _default_out(argv) == Path("new").resolve()

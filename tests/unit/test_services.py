@@ -259,3 +259,24 @@ def test_handoff_folders_go_through_the_guard(acme: Path, tmp_path: Path) -> Non
     assert written.ok, written.messages
     assert (out / "brief.md").is_file() and (out / "handoffs").is_dir()
     room.close()
+
+
+def test_a_start_afresh_that_cannot_write_opens_without_autosave_and_frees_the_lock(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.store.autosave import Autosave
+
+    def read_only(self: Autosave) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    original = Autosave.start_fresh
+    monkeypatch.setattr(Autosave, "start_fresh", read_only)
+    room = opened(acme, fresh=True)
+    assert not room.autosaving
+    assert "read-only" in room.autosave_error.casefold()
+    # Not monkeypatch.undo(): that would also undo the isolated state folder.
+    monkeypatch.setattr(Autosave, "start_fresh", original)
+    # The lock was given back: the next window opens it as its own, not "open elsewhere".
+    again = opened(acme)
+    assert again.autosaving and again.held_by == ""
+    again.close()

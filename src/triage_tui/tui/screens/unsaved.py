@@ -47,7 +47,7 @@ class UnsavedScreen(ModalScreen[Choice]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Not everything is saved", classes="panel-title")
-            yield Static(self.message, id="unsaved-message")
+            yield Static(self.message, id="unsaved-message", markup=False)  # a typed path
             yield Static("\nWrite the plan here first (another disk or folder if this one fails):")
             yield Input(str(self.suggested), id="unsaved-path")
             yield Static(
