@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,17 @@ def test_what_changed_in_words() -> None:
     assert describe_text_change(old, grown) == "description (+1 line)"
     edited = Item("A", "New title", "one\n2\nthree\nfour")
     assert describe_text_change(old, edited) == "title and description (+2 −1 lines)"
+
+
+def test_an_id_with_a_pipe_keeps_the_diff_tables_columns() -> None:
+    from triage_tui.formats.diff import render_markdown
+
+    items = (Item("A|B", "Build thing"),)
+    old = Session(Backlog(items=items))
+    new = Session(Backlog(items=items))
+    new.decide("A|B", Category.PROJECT)
+    text = render_markdown(compare(old, new), "old", "new")
+    rows = [line for line in text.splitlines() if "A" in line and line.startswith("| ")]
+    assert rows
+    for row in rows:  # 4 columns: 5 unescaped pipes
+        assert len(re.findall(r"(?<!\\)\|", row)) == 5

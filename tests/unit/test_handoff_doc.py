@@ -158,3 +158,18 @@ def test_handoff_usage_and_input_errors(
     assert err == [f"{plan}: no item 'NOPE-1' in this plan"]
     assert not (tmp_path / "x.md").exists()
     assert main(["handoff", str(tmp_path / "missing.plan.toml")]) == 1
+
+
+def test_ids_that_read_alike_get_handoff_files_of_their_own() -> None:
+    from triage_tui.formats.handoff_doc import handoff_filenames
+
+    ids = ("A/B", "A B", "A-B", "core-1", "CORE-1")
+    session = Session(Backlog(items=tuple(Item(i, f"Build {i}") for i in ids)))
+    names = handoff_filenames(session)
+    assert names == {
+        "A/B": "A-B.md",
+        "A B": "A-B-2.md",
+        "A-B": "A-B-3.md",
+        "core-1": "core-1.md",
+        "CORE-1": "CORE-1-2.md",  # a case-blind disk (macOS, Windows) would overwrite
+    }

@@ -608,3 +608,19 @@ def test_status_and_type_never_collide_with_a_source_column() -> None:
     assert (reopened["X-2"].type, reopened["X-2"].status) == ("Epic", "Done")
     assert dict(reopened["X-2"].extra) == {"type": "0"}
     assert dumps_plan(loads_plan(text)) == text
+
+
+def test_a_bad_phase_is_refused_with_its_line() -> None:
+    from triage_tui.core.errors import InputError
+    from triage_tui.formats.loaders import load
+    from triage_tui.formats.plan import dumps_plan, loads_plan
+
+    text = dumps_plan(Session(load(SAMPLES / "acme.toml")))
+    lines = text.splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if line.startswith("phase = "))
+    lines[number - 1] = 'phase = "lunch"'
+    with pytest.raises(InputError) as refused:
+        loads_plan("\n".join(lines) + "\n", "p.plan.toml")
+    meta = next(n for n, line in enumerate(lines, 1) if line == "[meta]")
+    assert str(refused.value).startswith(f"p.plan.toml:{meta}: [meta]: ")  # FILE:LINE
+    assert "phase must be one of" in str(refused.value)

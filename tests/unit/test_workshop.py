@@ -303,3 +303,16 @@ def test_the_handoff_editor_keeps_numbers_and_flags_that_start_a_line() -> None:
         "-v flag prints",
         "*.csv files",
     ]
+
+
+def test_showing_the_same_item_again_keeps_its_timer_running() -> None:
+    now = [0.0]
+    workshop = make(now)
+    item = workshop.session.backlog.items[0]
+    workshop.open_item(item)
+    for _ in range(10):  # ten criterion presses, 0.4 s apart
+        now[0] += 0.4
+        workshop.open_item(item)
+    assert workshop.timer.peek() == pytest.approx(4.0)
+    workshop.open_item(workshop.session.backlog.items[2])
+    assert workshop.session.decisions["A"].seconds_spent == 4

@@ -268,7 +268,14 @@ class Workshop:
         return self.session.add_time(item_id, round(spent), clock=int(self.clock.elapsed()))
 
     def open_item(self, item: Item | None) -> None:
-        """The screen shows `item` now: book the time the previous one was open."""
+        """The screen shows `item` now: book the time the previous one was open.
+
+        The same item shown again (a criterion pressed, a note saved, an undo) keeps its
+        timer running: restarting it lost the time under half a second a press and
+        reset "this item m:ss", so an item scored key by key never showed as over.
+        """
+        if item is not None and item.id == self.timer.current:
+            return
         previous, spent = self.timer.switch(item.id if item else "")
         self._book(previous, spent)
 

@@ -29,7 +29,7 @@ from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import looks_like_jira
-from triage_tui.formats.handoff_doc import backlog_title, handoff_filename, inline, safe_markdown
+from triage_tui.formats.handoff_doc import backlog_title, handoff_filenames, inline, safe_markdown
 from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
@@ -184,6 +184,7 @@ def render_brief(
     # -- first engagement
     out += ["", "## Recommended first engagement", ""]
     first = recommend_first_engagement(session, items, assessments=assessments)
+    filenames = handoff_filenames(session)  # the names the handoff folder has
     if first is None:
         out.append(
             "No project item is ready to hand off yet. Close the gaps of the smallest "
@@ -191,7 +192,7 @@ def render_brief(
         )
     else:
         item = by_id[first.id]
-        link = f"{handoff_dir}/{handoff_filename(item.id)}"
+        link = f"{handoff_dir}/{filenames[item.id]}"
         out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
 
     # -- ready handoffs, in short
@@ -210,7 +211,7 @@ def render_brief(
             "",
         ]
     for item in ready:
-        out += _ready_lines(session, item, assessments[item.id], handoff_dir)
+        out += _ready_lines(session, item, assessments[item.id], handoff_dir, filenames[item.id])
 
     # -- gaps, grouped per item
     others = [item for item in items if item.id in assessments and item not in ready]
@@ -286,7 +287,7 @@ def render_brief(
 
 
 def _ready_lines(
-    session: Session, item: Item, assessment: Assessment, handoff_dir: str
+    session: Session, item: Item, assessment: Assessment, handoff_dir: str, filename: str
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     jira = looks_like_jira(item.description)
@@ -295,7 +296,7 @@ def _ready_lines(
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
     reviewer = field_text(fields["reviewer"]).strip()
-    link = f"{handoff_dir}/{handoff_filename(item.id)}"
+    link = f"{handoff_dir}/{filename}"
     facts = [f"readiness {assessment.score}/100", inline(size_words(item.estimate))]
     facts.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'}")
     facts.append(f"reviewer {inline(reviewer)}")

@@ -29,6 +29,11 @@ _SUMMARY = (
 _CELL_LIMIT = 160
 
 
+def _cell_code(text: str) -> str:
+    """An id as a code span inside a table cell: GitHub splits cells at `|` even there."""
+    return code(text).replace("|", "\\|")
+
+
 def code(text: str) -> str:
     """`text` as an inline code span (an id), safe whatever backticks it holds."""
     text = clean_line(text)
@@ -100,7 +105,7 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
         out.append("| item | was | now | why |\n| --- | --- | --- | --- |\n")
         for change in diff.decisions:
             out.append(
-                f"| {code(change.id)} {cell(change.title, None)} | {change.old} | "
+                f"| {_cell_code(change.id)} {cell(change.title, None)} | {change.old} | "
                 f"**{change.new}** | {cell(change.rationale) or '—'} |\n"
             )
         out.append("\n")
@@ -114,7 +119,7 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
                 else f"{move.old_score} → {move.new_score}"
             )
             out.append(
-                f"| {code(move.id)} {cell(move.title, None)} | {_LEVELS[move.old]} | "
+                f"| {_cell_code(move.id)} {cell(move.title, None)} | {_LEVELS[move.old]} | "
                 f"**{_LEVELS[move.new]}** | {score} |\n"
             )
         out.append("\n")

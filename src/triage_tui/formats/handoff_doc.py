@@ -98,6 +98,23 @@ def handoff_filename(item_id: str) -> str:
     return f"{stem[:80]}.md"
 
 
+def handoff_filenames(session: Session) -> dict[str, str]:
+    """Every item's handoff file name, each its own: ids that read alike as a file name
+    ("A/B", "A B", "A-B"; "core-1" beside "CORE-1" on a case-blind disk) get "-2", "-3"
+    in backlog order, so no handoff overwrites another and the brief links the right one."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for item in session.backlog.items:
+        name = handoff_filename(item.id)
+        stem, count = name[: -len(".md")], 1
+        while name.casefold() in taken:
+            count += 1
+            name = f"{stem}-{count}.md"
+        taken.add(name.casefold())
+        names[item.id] = name
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class HandoffDoc:
     """One rendered handoff.
@@ -299,6 +316,7 @@ def handoff_documents(
         ]
     else:
         chosen = [by_id[first.id]] if first is not None else []
+    filenames = handoff_filenames(session)
     docs = []
     for item in chosen:
         assessment = assessments.get(item.id) or assess_item(item, session.decision(item.id))
@@ -307,5 +325,5 @@ def handoff_documents(
             and assessment.level is Level.READY
         )
         text = render_handoff(session, item, assessment=assessment, first=first)
-        docs.append(HandoffDoc(item, handoff_filename(item.id), ready, text))
+        docs.append(HandoffDoc(item, filenames[item.id], ready, text))
     return docs

@@ -629,7 +629,9 @@ class _Reader:
         left_out = self.strings(meta, "source_columns_left_out", "[meta]", meta_line)
         phase = self.string(meta, "phase", "[meta]", meta_line) or "start"
         if phase not in PHASES:
-            raise self.fail(f"[meta]: phase must be one of {', '.join(PHASES)}, not {phase!r}")
+            raise self.fail(
+                f"[meta]: phase must be one of {', '.join(PHASES)}, not {phase!r}", meta_line
+            )
         if "seconds_used" in meta:
             seconds_used = self.integer(meta, "seconds_used", "[meta]", meta_line, 0)
         else:  # plan/1: the clock was the items' time, in minutes
