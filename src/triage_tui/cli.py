@@ -420,18 +420,10 @@ def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[Ses
     Raises:
         InputError: not a backlog or plan we can read.
     """
-    from triage_tui.core.session import Session
-    from triage_tui.formats.loaders import load
-    from triage_tui.formats.plan import looks_like_plan, read_plan
+    from triage_tui.services import LaunchOptions, load_session
 
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if looks_like_plan(path):
-        return read_plan(path), True
-    backlog = load(path, mapping or {})
-    if backlog.format == "plan":
-        return read_plan(path), True
-    return Session(backlog), False
+    session = load_session(path, LaunchOptions(file=path, mapping=dict(mapping or {})))
+    return session, session.backlog.format == "plan"
 
 
 def cmd_diff(old: Path, new: Path, *, as_json: bool, mapping: dict[str, str]) -> int:

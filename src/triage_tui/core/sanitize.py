@@ -182,12 +182,6 @@ def same_length_pictures(text: str) -> str:
         return text
 
     def one(match: re.Match[str]) -> str:
-        char = match.group()
-        if char == "\t":
-            return char
-        code = ord(char)
-        if code < 0x20:
-            return chr(0x2400 + code)
-        return "\u2421" if code == 0x7F else "\ufffd"
+        return "\t" if match.group() == "\t" else _picture(match)
 
     return _SHOWN_AS_ONE.sub(one, text)

@@ -26,10 +26,15 @@ from triage_tui.core.model import Item
 from triage_tui.core.readiness import Assessment, Level, blocker_sentence, gap_todo
 from triage_tui.core.roadmap import Roadmap, days_words, roadmap
 from triage_tui.core.sanitize import csv_cell, md_text
-from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import looks_like_jira
-from triage_tui.formats.handoff_doc import backlog_title, handoff_filenames, inline, safe_markdown
+from triage_tui.formats.handoff_doc import (
+    backlog_title,
+    handoff_filenames,
+    inline,
+    safe_markdown,
+    scope_items,
+)
 from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
@@ -49,12 +54,6 @@ CONTRACTOR_CHECKLIST = (
 
 #: Where the brief links the handoff documents, relative to the brief.
 HANDOFF_DIR = "handoffs"
-
-
-def _items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
-    if in_scope is not None:
-        return list(in_scope)
-    return apply_scope(session.backlog.items, Scope.from_dict(session.scope))
 
 
 def _one_line(text: str) -> str:
@@ -156,7 +155,7 @@ def render_brief(
     Returns:
         Markdown text ending with a newline.
     """
-    items = _items(session, in_scope)
+    items = scope_items(session, in_scope)
     by_id = {item.id: item for item in items}
     assessments = {
         item.id: assess_item(item, session.decision(item.id))
@@ -222,7 +221,6 @@ def render_brief(
         out.append("Closing these helps the internal team too.")
     for item in others:
         assessment = assessments[item.id]
-        decision = session.decision(item.id)
         gate = " (acceptance criteria or definition of done missing)" if assessment.gated else ""
         if assessment.blockers:
             status = "ready once: " + ", ".join(assessment.blockers)
@@ -233,7 +231,6 @@ def render_brief(
             mark = Mark.PARTIAL if number in assessment.partial else Mark.MISSING
             out.append(f"- [ ] {md_text(gap_todo(number, mark))}")
         out += [f"- [ ] {md_text(blocker_sentence(need))}" for need in assessment.blockers]
-        del decision
 
     # -- hiring items, with the room's own reasons
     hiring = [item for item in items if session.decision(item.id).category is Category.HIRING]
@@ -346,7 +343,7 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for item in _items(session, in_scope):
+    for item in scope_items(session, in_scope):
         decision = session.decision(item.id)
         score = level = ready_once = question = ""
         gaps: tuple[str, ...] = ()

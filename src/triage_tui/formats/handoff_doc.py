@@ -266,7 +266,7 @@ def render_handoff(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
+def scope_items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
     if in_scope is not None:
         return list(in_scope)
     return apply_scope(session.backlog.items, Scope.from_dict(session.scope))
@@ -294,7 +294,7 @@ def handoff_documents(
     Raises:
         KeyError: an id that is not in the plan (the message names it).
     """
-    items = _items(session, in_scope)
+    items = scope_items(session, in_scope)
     assessments = {
         item.id: assess_item(item, session.decision(item.id))
         for item in items
