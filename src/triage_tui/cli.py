@@ -230,17 +230,15 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     """`triage-tui check`: load without the UI and report what was found."""
     import gc
 
-    from triage_tui.formats.loaders import scan
-
     # A 50,000-row export is millions of objects and no reference cycles: with the cyclic
     # collector on, building the JSON report alone took three times as long.
     collecting = gc.isenabled()
     gc.disable()
     try:
         try:
-            # --json carries each record's suggestion, which reads descriptions: load the
-            # items (as fast as a scan on a big export); the text report needs no items.
-            found = _scan_with_suggestions(path, mapping) if as_json else scan(path, mapping)
+            # Both reports carry each item's suggestion (PRODUCT.md), which reads the
+            # descriptions: load the items (about as fast as a scan on a big export).
+            found = _scan_with_suggestions(path, mapping)
         except InputError as error:
             print(str(error), file=sys.stderr)
             return 1
@@ -331,6 +329,15 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
         out.write(f"  {name:<12} <- {clean_line(column)}\n")
     for warning in found.warnings:
         out.write(f"warning: {clean_line(warning)}\n")
+    if suggestions:
+        out.write("suggestions:\n")
+    width = min(16, max((len(record[0]) for record in records), default=0))
+    for (item_id, title, _labels, _estimate), suggestion in zip(records, suggestions, strict=False):
+        out.write(
+            f"  {clean_line(item_id):<{width}}  {suggestion['category'].upper():<9} "
+            f"{clean_line(title)}\n"
+            f"      {clean_line(suggestion['reason'])}\n"
+        )
 
 
 def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> int:

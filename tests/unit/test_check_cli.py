@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -267,3 +268,14 @@ def test_unclosed_quote_closed_by_a_later_stray_quote_is_refused(
     line = refused(capsys, path)
     assert line.startswith(f"{path}:3: broken quoting:")
     assert "lines 3-5" in line
+
+
+def test_the_text_report_gives_each_items_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import SAMPLES
+
+    assert main(["check", str(SAMPLES / "acme.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "suggestions:\n" in out
+    assert re.search(r"^  PAY-101 +HIRING +Own the payments platform", out, re.M)
+    assert re.search(r"^  PAY-114 +PROJECT +Build Stripe webhook", out, re.M)
+    assert "'on-call'" in out  # the reason quotes the deciding words
