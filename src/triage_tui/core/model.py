@@ -21,6 +21,21 @@ FORMATS = (
     "csv",
 )
 
+#: The markup dialects a description can be written in (`Item.markup`): "jira" (Jira
+#: wiki markup: a Jira export), "markdown" (GitHub, Linear, Asana), or "" when the source
+#: does not say (a TOML backlog without `markup = ...`, a plain CSV sheet, an old plan):
+#: each description is then judged on its own (`core.spec.looks_like_jira`).
+MARKUPS = ("jira", "markdown")
+
+#: The dialect each export format's text is written in (formats missing here: "").
+FORMAT_MARKUP = {
+    "jira-csv": "jira",
+    "github-csv": "markdown",
+    "github-tsv": "markdown",
+    "linear-csv": "markdown",
+    "asana-csv": "markdown",
+}
+
 #: Fields a CSV column can be mapped to (`--map field=Column`).
 MAPPABLE_FIELDS = ("id", "title", "description", "labels", "estimate", "status", "type")
 
@@ -39,6 +54,8 @@ class Item:
         type: the source's issue type ("Bug", "Story"), or "".
         extra: every other non-empty original field, carried into the plan.
         line: the 1-based line where the item starts in its source file (0 if unknown).
+        markup: the description's dialect, decided by its source: one of MARKUPS, or ""
+            when the source does not say (see MARKUPS).
     """
 
     id: str
@@ -50,6 +67,7 @@ class Item:
     type: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     line: int = 0
+    markup: str = ""
 
 
 @dataclass(frozen=True, slots=True)
