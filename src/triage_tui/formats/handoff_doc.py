@@ -34,12 +34,17 @@ from triage_tui.formats.markup import display_markdown, part_markdown
 NOT_IN_SPEC = "Not in the spec."
 
 
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
 def inline(text: str) -> str:
     """Backlog text for one line of Markdown: no heading, emphasis, link, table or HTML."""
     line = clean_line(text)
     line = " ".join(line.split())
-    for char in ("\\", "*", "_", "[", "]", "|", "`"):
+    for char in ("\\", "*", "[", "]", "|", "`"):
         line = line.replace(char, "\\" + char)
+    # "_" inside a word ("snake_case") is never emphasis: escaped only at a word's edge.
+    line = _EDGE_UNDERSCORE.sub(r"\\_", line)
     if line[:1] in "#>+-=" or re.match(r"\d+[.)]\s", line):
         line = "\\" + line
     return md_text(line)
