@@ -143,7 +143,7 @@ class RoomStatus:
         revealed: the votes on the current item and phase are shown.
         tally: the Categorize tally (counts only before reveal are not given: None).
         readiness: per criterion counts once revealed on Readiness, else {}.
-        any_votes: someone has voted in this room since it opened.
+        any_votes: someone has voted in this room since it opened, or on this item.
     """
 
     url: str
@@ -285,7 +285,7 @@ class VoteServer:
             revealed=revealed,
             tally=tally,
             readiness=readiness,
-            any_votes=self.any_votes,
+            any_votes=self.any_votes or bool(voted_ids),
         )
 
     async def start(self) -> str:

@@ -62,18 +62,24 @@ def qr_text(url: str) -> Text:
 class RoomPanel(VerticalScroll):
     """The room, docked on the right of a phase screen."""
 
+    # Not scoped: the screen gives the panel room while it shows (class -room): the item
+    # list goes (the arrow keys still move through it), and at 80 columns Readiness'
+    # project list too, so the item and the criteria keep their width.
+    SCOPED_CSS = False
     DEFAULT_CSS = """
     RoomPanel {
-        dock: right;
         width: 37;
-        height: 100%;
+        height: 1fr;
         border-left: tall $accent;
         background: $panel;
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
+    RoomPanel.-docked { dock: right; height: 100%; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
     RoomPanel #room-head, RoomPanel #room-status { width: 100%; height: auto; }
+    Screen.-room #items { display: none; }
+    Screen.-room.-narrow #ready-left { display: none; }
     """
 
     def compose(self) -> Any:
@@ -257,6 +263,7 @@ async def close_room(app: TriageApp) -> None:
     for screen in app.screen_stack:
         panel = _panel_of(screen)
         if panel is not None:
+            screen.remove_class("-room")
             await panel.remove()
     refresh_room = getattr(app.screen, "room_changed", None)
     if refresh_room is not None:
@@ -270,9 +277,16 @@ def attach(screen: PhaseScreen) -> None:
     panel = _panel_of(screen)
     wanted = room is not None and screen.PHASE in PANEL_PHASES
     if wanted and panel is None:
-        screen.mount(RoomPanel(id="room-panel"))
+        # Beside the item (in the screen's body row), or docked where there is none (Plan).
+        bodies = screen.query("#cat-body, #ready-body")
+        if bodies:
+            bodies.first().mount(RoomPanel(id="room-panel"))
+        else:
+            screen.mount(RoomPanel(id="room-panel", classes="-docked"))
+        screen.add_class("-room")
         screen.call_after_refresh(room.redraw)  # type: ignore[union-attr]
     elif not wanted and panel is not None:
+        screen.remove_class("-room")
         panel.remove()
 
 

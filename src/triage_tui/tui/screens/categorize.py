@@ -199,7 +199,6 @@ class CategorizeScreen(ItemScreen):
             # Drafted for a parked or conflicting item: the question the room writes down.
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
-        self.query_one("#suggestion", ClampedText).update(text)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
@@ -207,8 +206,9 @@ class CategorizeScreen(ItemScreen):
 
         room_line = room_suggestion_line(self.triage, item.id)
         if room_line is not None:  # revealed votes: the room's majority is the suggestion
-            text = room_line + Text("\n") + text
+            text = room_line + Text("\n\n") + text
             short = room_line
+        self.query_one("#suggestion", ClampedText).update(text)
         self.query_one("#item-suggest", ClampedText).update(short)
         ticked = set(workshop.session.decisions[item.id].signals)
         if self._questions_drawn == ticked:
