@@ -87,6 +87,11 @@ class RoomPanel(VerticalScroll):
         yield Static(id="room-qr")
         yield Static(id="room-status")
 
+    def on_mount(self) -> None:
+        room = room_of(self.app)  # type: ignore[arg-type]
+        if room is not None:
+            self.call_after_refresh(room.redraw)  # drawn once its parts are there
+
     #: What the panel shows now, as plain text (tests and the walk-through read it).
     shown = ""
 
@@ -284,7 +289,6 @@ def attach(screen: PhaseScreen) -> None:
         else:
             screen.mount(RoomPanel(id="room-panel", classes="-docked"))
         screen.add_class("-room")
-        screen.call_after_refresh(room.redraw)  # type: ignore[union-attr]
     elif not wanted and panel is not None:
         screen.remove_class("-room")
         panel.remove()
