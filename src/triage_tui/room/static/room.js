@@ -8,6 +8,7 @@
   let stream = null;
   let renaming = false;
   let closed = false;
+  let drawn = "";  // the item and phase whose title and spec are on the page
 
   function show(id, on) { $(id).hidden = !on; }
   function text(id, value) { $(id).textContent = value; }
@@ -151,7 +152,6 @@
 
   function render(v) {
     if (closed) { return; }
-    const changedItem = !view || !v.item || !view.item || view.item.id !== v.item.id || view.phase !== v.phase;
     view = v;
     const seat = v.seat;
     show("join", !seat || renaming);
@@ -172,7 +172,9 @@
     }
     show("idle", false);
     show("item", true);
-    if (changedItem) {
+    const key = v.phase + "\n" + v.item.id;
+    if (drawn !== key) {
+      drawn = key;
       text("item-id", v.item.id + (v.phase === "readiness" ? " · readiness" : " · categorize"));
       text("item-title", v.item.title);
       $("spec").innerHTML = v.item.html;  // rendered by the server with raw HTML escaped
