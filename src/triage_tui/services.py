@@ -478,11 +478,16 @@ def open_workshop(
             from a newer triage-tui.
     """
     session = load_session(path, options, progress)
+    # Every input is read and accepted before anything is written: a bad --from plan
+    # leaves no lock and no session database behind.
+    old_plan = _read_carry_from(session, path, options.carry_from)
     started = _start_autosave(session, fresh=options.fresh) if options.autosave else _Started()
-    if options.carry_from is not None and not session.carried_from:
+    if old_plan is not None and options.carry_from is not None and not session.carried_from:
         # After the autosave attached (the carry-over is journaled) and only once: a
         # resumed session that carried already has it.
-        _carry_from(session, path, options.carry_from)
+        from triage_tui.core.carry import carry_over
+
+        carry_over(session, old_plan, options.carry_from.as_posix())
     if options.minutes is not None:
         session.minutes = options.minutes
     # Built last: the scope and the clock come from the resumed session.
@@ -504,14 +509,16 @@ def open_workshop(
     )
 
 
-def _carry_from(session: Session, path: Path, old_plan: Path) -> None:
-    """`--from OLD.plan.toml`: last quarter's decisions onto the unchanged items."""
-    from triage_tui.core.carry import carry_over
+def _read_carry_from(session: Session, path: Path, old_plan: Path | None) -> Session | None:
+    """`--from OLD.plan.toml`: last quarter's plan, read (and refused) before anything is
+    written; None without --from."""
+    if old_plan is None:
+        return None
     from triage_tui.formats.plan import read_plan
 
     if session.backlog.format == "plan":
         raise InputError(path, "--from carries a plan over to a backlog export, not to a plan")
-    carry_over(session, read_plan(old_plan), old_plan.as_posix())
+    return read_plan(old_plan)
 
 
 def start_afresh(

@@ -185,3 +185,54 @@ def same_length_pictures(text: str) -> str:
         return "\t" if match.group() == "\t" else _picture(match)
 
     return _SHOWN_AS_ONE.sub(one, text)
+
+
+# -- one line about a file: names and messages ---------------------------------------
+# What a terminal acts on (C0, DEL, C1) and what draws nothing or reorders the text
+# around it: bidi marks, embeddings, overrides and isolates, zero-width characters and
+# joiners, the soft hyphen, invisible operators, BOM, interlinear marks, tag characters.
+_INVISIBLE_CLASS = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
+)
+_UNSHOWN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_INVISIBLE_CLASS}]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20 or code == 0x7F:
+        return _picture(match)
+    if code <= 0x9F:
+        return f"\\x{code:02x}"  # C1: no control picture; its escape, visibly
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def shown(text: object) -> str:
+    """``text`` as one visible line: for a file name, an error line, a path in a plan.
+
+    Unlike :func:`clean_text` nothing is dropped: a control character becomes its
+    picture (ESC -> U+241B, newline -> U+240A), a C1 control its escape (``\\x9b``), and
+    every invisible or reordering character (bidi controls, zero-width spaces and
+    joiners, BOM, soft hyphen, tag characters) its escape (``\\u202e``), so a hostile
+    file name is shown for what it is and a terminal acts on none of it. The identity on
+    ordinary text.
+    """
+    text = str(text)
+    return _UNSHOWN.sub(_visible, text) if _UNSHOWN.search(text) else text
+
+
+# -- ids -----------------------------------------------------------------------------
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+
+
+def id_key(item_id: str) -> str:
+    """What an id reads as: invisible characters removed, then Unicode NFKC.
+
+    Two ids with the same key look the same to the room (``A-1`` and ``A-1`` with a
+    zero-width space, or with a full-width ``Ａ``): a loader warns about them.
+    """
+    if item_id.isascii():
+        return item_id  # no invisible character, and NFKC changes no ASCII
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", item_id))

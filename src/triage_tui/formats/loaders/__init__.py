@@ -123,11 +123,12 @@ class _Source:
     """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
 
     def __init__(self, data: bytes, path: Path) -> None:
-        from triage_tui.formats.loaders.text import decode
+        from triage_tui.formats.loaders.text import decode, refuse_conflict
 
         self.sha256 = hashlib.sha256(data).hexdigest()
         decoded = decode(data, path)
         self.text = decoded.text
+        refuse_conflict(self.text, path)  # in every format, before any parser sees it
         self.warnings = list(decoded.warnings)
         self.document: dict[str, Any] | None = None
         suffix = path.suffix.lower()
