@@ -414,15 +414,25 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
             print(describe_error(output, error), file=sys.stderr)
             return 1
     targets = [(output / doc.filename if folder else output, doc) for doc in docs]
+    failed = 0
     for target, doc in targets:
+        # One file that cannot be written (a name the disk refuses, a full disk) is said
+        # and the others are still written: --all never stops half-way.
         try:
             writer.write_text(target, doc.text)
         except OSError as error:
-            print(describe_error(target, error), file=sys.stderr)
-            return 1
+            failed += 1
+            print(f"{describe_error(target, error)} (item {shown(doc.item.id)})", file=sys.stderr)
+            continue
         note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
         print(f"wrote {shown(target)}{note}", file=sys.stderr)
-    return 0
+    if failed and len(targets) > 1:
+        print(
+            f"triage-tui handoff: {len(targets) - failed} of {len(targets)} written; "
+            f"{failed} could not be (above)",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[Session, bool]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage_tui.core.errors import InputError
+from triage_tui.core.sanitize import shown
 from triage_tui.core.session import Session, Step
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
@@ -246,7 +247,10 @@ class Room:
             raise ServiceError(str(error)) from None
         self.held_by = ""
         self.autosaving = True
-        return result.describe()
+        # The count the pace line shows: the domain's, after the catch-up.
+        workshop = self.workshop
+        decided, total = workshop.decided_count(), len(workshop.in_scope)
+        return f"{result.describe()} {decided} of {total} decided."
 
     def autosave_failed(self, error: OSError) -> str:
         """The sentence for an autosave write error; a take-over stops this window's autosave."""
@@ -305,9 +309,9 @@ class Room:
                 messages.append(describe_error(path, error))
             except Exception as error:  # never silent: the room must know it is unsaved
                 ok = False
-                messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
+                messages.append(shown(f"Could not write {path} ({type(error).__name__}: {error})."))
             else:
-                messages.append(f"Wrote {path}")
+                messages.append(f"Wrote {shown(path)}")
                 if is_plan:
                     self._since_plan -= since  # changes made while writing still count
         if handoffs is not None:
@@ -320,6 +324,7 @@ class Room:
         from triage_tui.formats.handoff_doc import handoff_documents
 
         path = folder
+        failures: list[str] = []
         try:
             docs = handoff_documents(
                 self.session, in_scope=self.workshop.in_scope, every_ready=True
@@ -328,15 +333,24 @@ class Room:
             folder.mkdir(parents=True, exist_ok=True)
             for doc in docs:
                 path = folder / doc.filename
-                self.writer.write_text(path, doc.text)
+                # One file that cannot be written is named; the others are still written.
+                try:
+                    self.writer.write_text(path, doc.text)
+                except OSError as error:
+                    failures.append(describe_error(path, error))
         except OSError as error:
             return False, describe_error(path, error)
         except Exception as error:  # a rendering bug: said, never a traceback (as export)
-            return False, f"Could not write {path} ({type(error).__name__}: {error})."
+            return False, shown(f"Could not write {path} ({type(error).__name__}: {error}).")
         count = len(docs)
+        if failures:
+            written = count - len(failures)
+            return False, (
+                f"Wrote {written} of {count} handoffs into {shown(folder)}/; " + " ".join(failures)
+            )
         if not count:
-            return True, f"Wrote no handoff into {folder}/: no project item is ready yet"
-        return True, f"Wrote {folder}/ ({count} handoff{'s' if count != 1 else ''})"
+            return True, f"Wrote no handoff into {shown(folder)}/: no project item is ready yet"
+        return True, f"Wrote {shown(folder)}/ ({count} handoff{'s' if count != 1 else ''})"
 
     def save_plan(self, path: Path | None = None) -> ExportResult:
         """Write the plan (ctrl+s) to `path`, default the workshop's plan path."""

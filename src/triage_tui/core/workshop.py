@@ -70,6 +70,7 @@ class Workshop:
         self._in_scope: list[Item] = []
         self._in_scope_ids: set[str] = set()
         self._undecided = 0
+        self._counted = -1  # the session's revision the in-scope list and count are of
         self.refresh_scope()
         # Kept current from each step, so pacing costs O(1) per key at any backlog size.
         session.listeners.append(self._on_step)
@@ -83,6 +84,8 @@ class Workshop:
     @property
     def in_scope(self) -> list[Item]:
         """Items the workshop covers, in backlog order."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()
         return self._in_scope
 
     @property
@@ -91,7 +94,7 @@ class Workshop:
         narrowed the hour to the new and changed ones (carried items stay in the plan)."""
         scope = self.scope
         if not scope.ids:
-            return self._in_scope
+            return self.in_scope
         return apply_scope(self.session.backlog.items, scope.for_plan())
 
     def preview_scope(self, scope: Scope) -> list[Item]:
@@ -115,14 +118,21 @@ class Workshop:
         self._in_scope_ids = {item.id for item in self._in_scope}
         # Counted without creating a Decision per item (they are made lazily, on first use).
         self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
+        self._counted = self.session.revision
 
     def _on_step(self, step: Step) -> None:
+        if self._counted != self.session.revision - 1:
+            # Steps were applied without a word (a take-over catching up, a replay): the
+            # kept count is stale, so count again, this step included.
+            self.refresh_scope()
+            return
         for op in step.ops:
             if op.name == "scope":
                 self.refresh_scope()
                 return
             if op.name == "category" and op.target in self._in_scope_ids:
                 self._undecided += (op.new == Category.UNDECIDED) - (op.old == Category.UNDECIDED)
+        self._counted = self.session.revision
 
     # -- reading -----------------------------------------------------------------
     def category(self, item: Item) -> Category:
@@ -131,19 +141,23 @@ class Workshop:
 
     def project_items(self) -> list[Item]:
         """In-scope items decided as project delivery."""
-        return [item for item in self._in_scope if self.category(item) is Category.PROJECT]
+        return [item for item in self.in_scope if self.category(item) is Category.PROJECT]
 
     def undecided_count(self) -> int:
-        """In-scope items not yet decided."""
+        """In-scope items not yet decided: the one count the pace line, the toasts and
+        the time per item read, current after a take-over, a resume or an undo."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()
         return self._undecided
 
     def decided_count(self) -> int:
         """In-scope items decided (parked counts as decided)."""
-        return len(self._in_scope) - self.undecided_count()
+        undecided = self.undecided_count()  # first: it recounts a stale scope
+        return len(self._in_scope) - undecided
 
     def next_undecided(self, after: int) -> int | None:
         """Index of the next undecided in-scope item after `after`, wrapping; None if all done."""
-        items = self._in_scope
+        items = self.in_scope
         decisions = self.session.decisions
         count = len(items)
         for offset in range(1, count + 1):
@@ -208,7 +222,7 @@ class Workshop:
         """The in-scope items that took longest (DOMAIN: overruns flag under-specified items)."""
         decisions = self.session.decisions
         timed: list[tuple[Item, float]] = []
-        for item in self._in_scope:
+        for item in self.in_scope:
             decision = decisions.get(item.id)  # .get: no Decision made for untouched items
             if decision is not None and decision.seconds_spent >= 1:
                 timed.append((item, decision.seconds_spent))
@@ -218,7 +232,7 @@ class Workshop:
     def discussion_target(self) -> float:
         """Seconds each in-scope item may take in Categorize, by the agenda."""
         return per_item_seconds(
-            phase_minutes(self.session.minutes, "categorize"), len(self._in_scope)
+            phase_minutes(self.session.minutes, "categorize"), len(self.in_scope)
         )
 
     def overran(self, seconds: float) -> bool:
@@ -232,7 +246,7 @@ class Workshop:
         """
         from triage_tui.core.handoff import recommend_first_engagement
 
-        return recommend_first_engagement(self.session, self._in_scope)
+        return recommend_first_engagement(self.session, self.in_scope)
 
     # -- the clock ---------------------------------------------------------------
     def remaining_seconds(self) -> float:

@@ -356,16 +356,18 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
             question = _one_line(decision.rationale)
         writer.writerow(
             tuple(
-                csv_cell(value)
-                for value in (
-                    item.id,
-                    _one_line(item.title),
-                    decision.category.value,
-                    score,
-                    level,
-                    ready_once,
-                    question,
-                    " | ".join(gaps),
+                csv_cell(value, leading=not column)
+                for column, value in enumerate(
+                    (
+                        item.id,
+                        _one_line(item.title),
+                        decision.category.value,
+                        score,
+                        level,
+                        ready_once,
+                        question,
+                        " | ".join(gaps),
+                    )
                 )
             )
         )

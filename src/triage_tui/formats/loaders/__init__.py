@@ -89,10 +89,20 @@ def load_bytes(
     Raises:
         InputError: as for `load`.
     """
-    backlog = _parse(_Source(data, path), path, mapping, progress)
+    backlog = _with_lookalikes(_parse(_Source(data, path), path, mapping, progress))
     if progress is not None:
         progress("built", len(backlog.items))
     return backlog
+
+
+def _with_lookalikes(backlog: Backlog) -> Backlog:
+    """The backlog, warned about ids that read the same (common.lookalike_warnings)."""
+    from dataclasses import replace
+
+    from triage_tui.formats.loaders.common import lookalike_warnings
+
+    found = lookalike_warnings(backlog.items)
+    return replace(backlog, warnings=(*backlog.warnings, *found)) if found else backlog
 
 
 def _parse(
@@ -182,7 +192,7 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
             warnings=source.warnings,
             sha256=source.sha256,
         )
-    backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
+    backlog = _with_lookalikes(_parse(source, path, mapping, None))  # TOML: parsed once, above
     return Scan(
         format=backlog.format,
         title=backlog.title,
