@@ -30,12 +30,11 @@ from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import looks_like_jira
 from triage_tui.formats.handoff_doc import (
     backlog_title,
+    deliverable_markdown,
     handoff_filenames,
     inline,
-    safe_markdown,
     scope_items,
 )
-from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
 TIMEZONE_NOTE = (
@@ -288,7 +287,7 @@ def _ready_lines(
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     jira = looks_like_jira(item.description)
-    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), jira=jira))
+    deliverable = deliverable_markdown(item, fields, jira=jira)
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]

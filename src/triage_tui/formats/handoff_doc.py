@@ -10,13 +10,16 @@ and the spec as written through `md_fence`, so no raw HTML or markup gets out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from triage_tui.core.handoff import (
     DEFAULT_CADENCE,
     FirstEngagement,
     assess_item,
+    default_handoff,
+    deliverable_outcome,
     field_text,
     handoff_fields,
     recommend_first_engagement,
@@ -27,7 +30,6 @@ from triage_tui.core.readiness import Assessment, Level
 from triage_tui.core.sanitize import (
     clean_line,
     clean_text,
-    md_block_safe,
     md_fence,
     md_line,
     md_text,
@@ -176,6 +178,21 @@ def _part(value: str, *, jira: bool) -> str:
     return safe_markdown(part_markdown(value, jira=jira)) if value.strip() else ""
 
 
+def deliverable_markdown(item: Item, fields: Mapping[str, Any], *, jira: bool) -> str:
+    """The Deliverable as Markdown. As drafted from the title (a one-line field), it is
+    one line of text (`md_line`): a title "# Pay", "- x" or "{code}" never starts a
+    heading, list or code block, and a link in it is text. Once the room wrote its own,
+    it is the room's Markdown (`safe_markdown`: links through the allowlist)."""
+    value = field_text(fields["deliverable"])
+    outcome = deliverable_outcome(item.title)
+    if value != field_text(default_handoff(item)["deliverable"]) or not value.startswith(outcome):
+        return _part(value, jira=jira)
+    # The spec's own words that follow (": a small service that ...; ships when ...")
+    # keep their Markdown; they start mid-line, so they open no block either.
+    rest = " ".join(_part(value[len(outcome) :], jira=jira).split("\n"))
+    return md_line(outcome) + rest
+
+
 def render_handoff(
     session: Session,
     item: Item,
@@ -222,8 +239,7 @@ def render_handoff(
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])
 
-    # Drafted from the title (a one-line field): "# Pay" must not become a heading.
-    section("Deliverable", md_block_safe(_part(field_text(fields["deliverable"]), jira=jira)))
+    section("Deliverable", deliverable_markdown(item, fields, jira=jira))
     section(
         "System context",
         _part(field_text(fields["context"]), jira=jira),
