@@ -298,13 +298,21 @@ class Room:
         ok = True
         for path, render, is_plan in jobs:
             since = self._since_plan
+            acted = workshop.acted
+            if is_plan:
+                # Written: the room's time is booked up to here; from now on only what
+                # the room does again is (see Workshop.acted). Anything it does while
+                # this writes sets it again.
+                workshop.acted = False
             try:
                 self.writer.write_text(path, render(), backup=is_plan)
             except OSError as error:
                 ok = False
+                workshop.acted = workshop.acted or acted
                 messages.append(describe_error(path, error))
             except Exception as error:  # never silent: the room must know it is unsaved
                 ok = False
+                workshop.acted = workshop.acted or acted
                 messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
             else:
                 messages.append(f"Wrote {path}")

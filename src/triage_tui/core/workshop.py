@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PHASES", "Workshop", "default_plan_path"]
 
+#: Step fields that are not the room's doing: time booked, the screen shown.
+_BOOKKEEPING = frozenset({"seconds_spent", "seconds_used", "phase"})
+
 
 def default_plan_path(backlog_source: Path | None) -> Path:
     """`<backlog stem>.plan.toml` beside the backlog (a plan reopened is written in place)."""
@@ -70,6 +73,10 @@ class Workshop:
         self._in_scope: list[Item] = []
         self._in_scope_ids: set[str] = set()
         self._undecided = 0
+        #: The room did something (a decision, an edit, a move to another item or phase)
+        #: since the hour was opened or the plan last written. Until it does, no time is
+        #: booked: a plan reopened and saved at once is the same file, byte for byte.
+        self.acted = False
         self.refresh_scope()
         # Kept current from each step, so pacing costs O(1) per key at any backlog size.
         session.listeners.append(self._on_step)
@@ -117,6 +124,8 @@ class Workshop:
         self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
 
     def _on_step(self, step: Step) -> None:
+        if not self.acted and any(op.name not in _BOOKKEEPING for op in step.ops):
+            self.acted = True
         for op in step.ops:
             if op.name == "scope":
                 self.refresh_scope()
@@ -276,12 +285,17 @@ class Workshop:
         """
         if item is not None and item.id == self.timer.current:
             return
+        if item is not None and self.timer.current:
+            self.acted = True  # the room moved from one item to another
         previous, spent = self.timer.switch(item.id if item else "")
         self._book(previous, spent)
 
     def book_time(self) -> Step | None:
         """Book the time the current item has been open so far, and the clock (before a
-        plan is written, on quitting)."""
+        plan is written, on quitting): only once the room did something (`acted`); the
+        time runs on meanwhile and is booked with the room's next act."""
+        if not self.acted:
+            return None
         return self._book(self.timer.current, self.timer.lap())
 
     def set_phase(self, phase: str) -> Step | None:
@@ -290,18 +304,22 @@ class Workshop:
         No item is open after a move until the phase's screen opens one, so time on
         Plan or Export is the clock's, not the last item's.
         """
+        if phase != self.session.phase:
+            self.acted = True  # the room moved on (a resume going back is not a move)
         self.book_time()
         self.timer.switch("")
         return self.session.set_phase(phase)
 
     def decide(self, item: Item, category: Category) -> Step | None:
         """Record the room's category for `item`, with the time it took."""
+        self.acted = True
         if self.timer.current == item.id:
             self.book_time()
         return self.session.decide(item.id, category)
 
     def park(self, item: Item, question: str) -> Step | None:
         """Park `item` with its open question (S on Categorize), as one undoable step."""
+        self.acted = True
         if self.timer.current == item.id:
             self.book_time()  # journaled on its own: undoing the park keeps the time
         return self.session.change(
