@@ -278,9 +278,10 @@ class Room:
         from triage_tui.formats.plan import dumps_plan
 
         workshop, session = self.workshop, self.session
-        in_scope = workshop.in_scope
-        # The plan holds every item of the scope's filters (a --from plan: carried too).
+        # The plan holds every item of the scope's filters (a --from plan: carried too),
+        # and the brief, the CSV and the handoffs cover the same items.
         plan_items = workshop.plan_items
+        in_scope = plan_items
         jobs: list[tuple[Path, Callable[[], str], bool]] = []
         if plan is not None:
             target = plan
@@ -330,7 +331,7 @@ class Room:
         path = folder
         try:
             docs = handoff_documents(
-                self.session, in_scope=self.workshop.in_scope, every_ready=True
+                self.session, in_scope=self.workshop.plan_items, every_ready=True
             )
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)

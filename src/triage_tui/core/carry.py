@@ -3,7 +3,9 @@
 An item is unchanged when it has the same id, title and description as in the old
 plan: its decision, note, signals, marks and handoff edits come over, marked
 `carried`. New items and items whose title or description changed start undecided and
-are the hour's default scope; a changed item keeps last quarter's decision beside it
+are the hour's default scope, within last quarter's own scope (its status, type and
+text filters carry over, so what the room left out on purpose stays out and is not
+"new"); a changed item keeps last quarter's decision beside it
 (`describe_previous`). The plan still holds every item.
 
 The carry-over is one journaled step that ctrl+z passes over, so an autosave resumed
@@ -15,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from triage_tui.core.scope import Scope
+from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import SESSION, Category, Decision, Session, Step
 
 
@@ -27,14 +29,20 @@ class CarryCounts:
     new: int
     changed: int
     removed: int
+    outside: int = 0
 
     def describe(self, source: str) -> str:
         """One line for the start screen."""
+        notes = []
+        if self.removed:
+            notes.append(f"{self.removed} gone from the backlog")
+        if self.outside:
+            notes.append(f"{self.outside} new outside last quarter's scope, left out")
         return (
             f"From {source}: {self.carried} decision{'s' if self.carried != 1 else ''} carried, "
             f"{self.new} new and {self.changed} changed item"
             f"{'s' if self.new + self.changed != 1 else ''} to decide"
-            + (f" ({self.removed} gone from the backlog)" if self.removed else "")
+            + (f" ({'; '.join(notes)})" if notes else "")
         )
 
 
@@ -68,37 +76,50 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
 
     old_items = old.backlog.by_id()
     old_get = old.decisions.get
+    # Last quarter's scope is this quarter's default: what the room left out on purpose
+    # (done, sub-tasks...) stays out, and an item it would have left out is not "new".
+    filters = Scope.from_dict(old.scope).for_plan()
+    items = session.backlog.items
+    kept = {item.id for item in apply_scope(items, filters)}
     changes: list[tuple[str, str, Any]] = []
     new: list[str] = []
     changed: dict[str, list[str]] = {}
-    carried = 0
-    for item in session.backlog.items:
+    carried = outside = 0
+    for item in items:
+        in_scope = item.id in kept
         before = old_items.get(item.id)
         decision = old_get(item.id)
         if before is None:
-            new.append(item.id)
+            if in_scope:
+                new.append(item.id)
+            else:
+                outside += 1
         elif what := describe_text_change(before, item):
+            if not in_scope:
+                continue
             if decision is not None:
                 changed[item.id] = [decision.category.value, decision.rationale, what]
             else:
                 changed[item.id] = [Category.UNDECIDED.value, "", what]
         elif decision is not None:
             changes += _decision_changes(item.id, decision)
-            carried += decision.category is not Category.UNDECIDED
+            carried += in_scope and decision.category is not Category.UNDECIDED
     ids = session.backlog.by_id()
     removed = sum(1 for item_id in old_items if item_id not in ids)
     carry = {"from": source, "carried": carried, "new": new, "changed": changed, "removed": removed}
+    if outside:
+        carry["outside"] = outside
     changes.append((SESSION, "carry", carry))
     fresh = set(new)
-    focus = [item_id for item_id in ids if item_id in changed or item_id in fresh]
-    if focus:
+    focus = [item.id for item in items if item.id in changed or item.id in fresh]
+    if focus or not filters.is_everything:
         # The hour goes to what is new or changed; the room can widen it on Start.
-        scope = Scope.from_dict(session.scope)
-        narrowed = Scope(scope.hide_closed, scope.text, tuple(focus))
+        narrowed = Scope(filters.hide_closed, filters.text, tuple(focus))
         changes.append((SESSION, "scope", narrowed.to_dict()))
     for name in ("facilitator", "team", "search_months", "contractor_start_days"):
         changes.append((SESSION, name, getattr(old, name)))
-    if old.first_engagement and old.first_engagement in ids and old.first_engagement not in focus:
+    first = old.first_engagement
+    if first and first in ids and first not in changed and first not in fresh:
         changes.append((SESSION, "first_engagement", old.first_engagement))
     return session.change(f"carry over from {source}", *changes, undoable=False)
 
@@ -113,6 +134,7 @@ def carry_counts(session: Session) -> CarryCounts | None:
         len(carry.get("new", ())),
         len(carry.get("changed", {})),
         int(carry.get("removed", 0)),
+        int(carry.get("outside", 0)),
     )
 
 

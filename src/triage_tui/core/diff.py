@@ -11,9 +11,9 @@ import difflib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from triage_tui.core.handoff import assess_item
 from triage_tui.core.model import Item
-from triage_tui.core.readiness import assess
-from triage_tui.core.scope import is_closed
+from triage_tui.core.scope import Scope, apply_scope, is_closed
 from triage_tui.core.session import Category, Decision, Session
 
 
@@ -88,6 +88,11 @@ class PlanDiff:
         new_is_plan: False when the newer side is a backlog export (no decisions).
         old_summary, new_summary: category (and, for plans, level) counts per side.
         added, removed, changed: items by id; `changed` = title or description edited.
+            Against a fresh export, `added` holds only the new items within the old
+            plan's scope (its status, type and text filters).
+        outside_scope: a fresh export's new items the old plan's scope leaves out (done,
+            a filtered type...): not "added", the room left their like out on purpose.
+        old_scope: the old plan's scope in words ("every item" when it had none).
         unchanged: how many items are in both, with the same text.
         decisions: categories changed (plans only).
         levels: readiness levels moved (plans only).
@@ -102,6 +107,8 @@ class PlanDiff:
     added: list[ItemRef] = field(default_factory=list)
     removed: list[ItemRef] = field(default_factory=list)
     changed: list[Changed] = field(default_factory=list)
+    outside_scope: list[ItemRef] = field(default_factory=list)
+    old_scope: str = "every item"
     unchanged: int = 0
     decisions: list[DecisionChange] = field(default_factory=list)
     levels: list[LevelMove] = field(default_factory=list)
@@ -113,6 +120,7 @@ class PlanDiff:
         """Nothing moved at all (hiring items still open are a standing fact, not a move)."""
         return not (
             self.added
+            or self.outside_scope
             or self.removed
             or self.changed
             or self.decisions
@@ -167,13 +175,16 @@ def describe_text_change(old: Item, new: Item) -> str:
 
 
 def _summary(session: Session, with_levels: bool) -> dict[str, int]:
+    """The counts a plan's [summary] holds, counted as the plan writer counts them (a
+    "ready" item without acceptance criteria, a definition of done or a reviewer is
+    not ready: `assess_item`)."""
     counts = session.counts()
     summary = {"items": len(session.backlog.items)}
     summary.update((category.value, counts[category]) for category in Category)
     if with_levels:
         levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
         for item in session.items_in(Category.PROJECT):
-            levels[assess(item, session.decision(item.id).marks).level.value] += 1
+            levels[assess_item(item, session.decision(item.id)).level.value] += 1
         summary.update(levels)
     return summary
 
@@ -181,7 +192,7 @@ def _summary(session: Session, with_levels: bool) -> dict[str, int]:
 def _level(item: Item, decision: Decision | None) -> tuple[str, int | None]:
     if decision is None or decision.category is not Category.PROJECT:
         return "", None
-    assessment = assess(item, decision.marks)
+    assessment = assess_item(item, decision)
     return assessment.level.value, assessment.score
 
 
@@ -191,12 +202,24 @@ def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff
     result.old_summary = _summary(old, True)
     result.new_summary = _summary(new, new_is_plan)
     old_items = old.backlog.by_id()
+    old_scope = Scope.from_dict(old.scope).for_plan()
+    result.old_scope = old_scope.describe()
+    # A fresh export holds what the old plan left out on purpose: its new items outside
+    # the old scope are told apart from the new ones (a plan holds its scope only).
+    kept = (
+        None
+        if new_is_plan or old_scope.is_everything
+        else {item.id for item in apply_scope(new.backlog.items, old_scope)}
+    )
     new_ids = set()
     for item in new.backlog.items:
         new_ids.add(item.id)
         before = old_items.get(item.id)
         if before is None:
-            result.added.append(ItemRef(item.id, item.title))
+            if kept is None or item.id in kept:
+                result.added.append(ItemRef(item.id, item.title))
+            else:
+                result.outside_scope.append(ItemRef(item.id, item.title))
             continue
         fields = text_changes(before, item)
         if fields:

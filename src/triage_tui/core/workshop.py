@@ -71,6 +71,7 @@ class Workshop:
         self._suggestions: dict[str, tuple[tuple[str, ...], Suggestion]] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
         self._in_scope: list[Item] = []
+        self._plan_items: list[Item] | None = None  # computed when first asked
         self._in_scope_ids: set[str] = set()
         self._undecided = 0
         #: The room did something (a decision, an edit, a move to another item or phase)
@@ -96,10 +97,12 @@ class Workshop:
     def plan_items(self) -> list[Item]:
         """Items the plan holds: the scope's filters, but every item of them when `--from`
         narrowed the hour to the new and changed ones (carried items stay in the plan)."""
-        scope = self.scope
-        if not scope.ids:
-            return self._in_scope
-        return apply_scope(self.session.backlog.items, scope.for_plan())
+        if self._plan_items is None:
+            scope = self.scope
+            if not scope.ids:
+                return self._in_scope
+            self._plan_items = apply_scope(self.session.backlog.items, scope.for_plan())
+        return self._plan_items
 
     def preview_scope(self, scope: Scope) -> list[Item]:
         """The items `scope` would keep (the start screen shows the count live)."""
@@ -119,6 +122,7 @@ class Workshop:
     def refresh_scope(self) -> None:
         """Recompute the in-scope list and its undecided count."""
         self._in_scope = apply_scope(self.session.backlog.items, self.scope)
+        self._plan_items = None
         self._in_scope_ids = {item.id for item in self._in_scope}
         # Counted without creating a Decision per item (they are made lazily, on first use).
         self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
@@ -138,9 +142,11 @@ class Workshop:
         """The room's category for `item`."""
         return self.session.decisions[item.id].category
 
-    def project_items(self) -> list[Item]:
-        """In-scope items decided as project delivery."""
-        return [item for item in self._in_scope if self.category(item) is Category.PROJECT]
+    def project_items(self, *, plan: bool = False) -> list[Item]:
+        """In-scope items decided as project delivery (`plan`: over the plan's items, the
+        carried ones of a `--from` hour included)."""
+        items = self.plan_items if plan else self._in_scope
+        return [item for item in items if self.category(item) is Category.PROJECT]
 
     def undecided_count(self) -> int:
         """In-scope items not yet decided."""
@@ -198,13 +204,16 @@ class Workshop:
         return assess_item(item, self.session.decisions[item.id])
 
     def ready_items(self) -> list[Item]:
-        """In-scope project items whose spec is ready to hand off."""
-        return [item for item in self.project_items() if self.assessment(item).level == "ready"]
+        """The plan's project items whose spec is ready to hand off (after `--from`, the
+        carried ones too: the first engagement is chosen among them, as in the plan)."""
+        return [
+            item for item in self.project_items(plan=True) if self.assessment(item).level == "ready"
+        ]
 
     def readiness_spread(self) -> dict[str, int]:
-        """How many in-scope project items are ready / needs_work / not_ready."""
+        """How many of the plan's project items are ready / needs_work / not_ready."""
         spread = {"ready": 0, "needs_work": 0, "not_ready": 0}
-        for item in self.project_items():
+        for item in self.project_items(plan=True):
             spread[self.assessment(item).level.value] += 1
         return spread
 
@@ -235,13 +244,13 @@ class Workshop:
         return seconds > 2 * self.discussion_target()
 
     def first_engagement(self) -> FirstEngagement | None:
-        """(item id, why, before) of the recommended first engagement, over the items in scope.
+        """(item id, why, before) of the recommended first engagement, over the plan's items.
 
         The same call the plan export makes, so the screen and the file agree.
         """
         from triage_tui.core.handoff import recommend_first_engagement
 
-        return recommend_first_engagement(self.session, self._in_scope)
+        return recommend_first_engagement(self.session, self.plan_items)
 
     # -- the clock ---------------------------------------------------------------
     def remaining_seconds(self) -> float:

@@ -64,6 +64,27 @@ def _heading(item: Item) -> str:
     return f"{inline(item.id)}: {inline(item.title)}"
 
 
+def _carried(session: Session, item: Item) -> str:
+    """ " _(carried)_" after an item whose decision `--from` carried over unchanged."""
+    decision = session.decisions.get(item.id)
+    return " _(carried)_" if decision is not None and decision.carried else ""
+
+
+def _carried_note(session: Session, items: list[Item]) -> list[str]:
+    """Next quarter's plan: where its carried decisions came from, and how many."""
+    source = session.carried_from
+    if not source:
+        return []
+    get = session.decisions.get
+    carried = sum(1 for item in items if (decision := get(item.id)) and decision.carried)
+    return [
+        "",
+        f"Next quarter of {inline(source)}: {carried} decision{'s' if carried != 1 else ''} "
+        "carried over unchanged (marked _carried_), "
+        f"{len(items) - carried} new or changed this quarter.",
+    ]
+
+
 def _title(session: Session) -> str:
     """The brief's title: the backlog's own title and the team, never a file name."""
     title = backlog_title(session)
@@ -177,6 +198,7 @@ def render_brief(
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]
     out += _summary(session, items, assessments)
+    out += _carried_note(session, items)
     plan = roadmap(session, items, lambda item: assessments[item.id])
     out += ["", *_roadmap_section(plan)]
 
@@ -192,7 +214,7 @@ def render_brief(
     else:
         item = by_id[first.id]
         link = f"{handoff_dir}/{filenames[item.id]}"
-        out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
+        out += [f"**[{_heading(item)}]({link})**{_carried(session, item)}", "", inline(first.why)]
 
     # -- ready handoffs, in short
     ready = [
@@ -226,7 +248,13 @@ def render_brief(
             status = "ready once: " + ", ".join(assessment.blockers)
         else:
             status = assessment.level.label + gate
-        out += ["", f"### {_heading(item)}", "", f"{assessment.score}/100, {status}.", ""]
+        out += [
+            "",
+            f"### {_heading(item)}{_carried(session, item)}",
+            "",
+            f"{assessment.score}/100, {status}.",
+            "",
+        ]
         for number in (*assessment.partial, *assessment.missing):
             mark = Mark.PARTIAL if number in assessment.partial else Mark.MISSING
             out.append(f"- [ ] {md_text(gap_todo(number, mark))}")
@@ -246,7 +274,7 @@ def render_brief(
             "it; the project items above do not wait for it.",
         ]
     for item in hiring:
-        out += ["", f"### {_heading(item)}", ""]
+        out += ["", f"### {_heading(item)}{_carried(session, item)}", ""]
         out += _hiring_lines(session, item, plan)
 
     # -- parked items
@@ -258,7 +286,7 @@ def render_brief(
         open_question = _one_line(session.decision(item.id).rationale) or (
             "no open question written down: write the question the room could not answer."
         )
-        out.append(f"- **{_heading(item)}**: {inline(open_question)}")
+        out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
 
     undecided = [item for item in items if session.decision(item.id).category is Category.UNDECIDED]
     if undecided:
@@ -297,7 +325,10 @@ def _ready_lines(
     facts = [f"readiness {assessment.score}/100", inline(size_words(item.estimate))]
     facts.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'}")
     facts.append(f"reviewer {inline(reviewer)}")
-    return [f"- **[{_heading(item)}]({link})**: {_one_line(deliverable)} ({', '.join(facts)})"]
+    carried = _carried(session, item)
+    return [
+        f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
+    ]
 
 
 def _hiring_lines(session: Session, item: Item, plan: Roadmap) -> list[str]:
@@ -331,6 +362,7 @@ CSV_COLUMNS = (
     "ready_once",
     "open_question",
     "gaps",
+    "carried",
 )
 
 
@@ -338,7 +370,8 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
     Score, level, ready_once and gaps are filled for project items; open_question for
-    parked items (their rationale); gaps are joined by " | ".
+    parked items (their rationale); gaps are joined by " | "; carried is "true" for a
+    decision `--from` carried over from last quarter's plan unchanged, else "false".
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -366,6 +399,7 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
                     ready_once,
                     question,
                     " | ".join(gaps),
+                    "true" if decision.carried else "false",
                 )
             )
         )

@@ -89,6 +89,14 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
         out.append(_heading("Added", len(diff.added)))
         out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.added)
         out.append("\n")
+    if diff.outside_scope:
+        out.append(_heading("Outside the plan's scope", len(diff.outside_scope)))
+        out.append(
+            f"New in the export, but the plan's scope leaves them out ({prose(diff.old_scope)}): "
+            "not added.\n\n"
+        )
+        out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.outside_scope)
+        out.append("\n")
     if diff.removed:
         out.append(_heading("Removed", len(diff.removed)))
         out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.removed)

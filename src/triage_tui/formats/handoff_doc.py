@@ -175,6 +175,9 @@ def render_handoff(
     if session.facilitator:
         facts.append(f"prepared with {inline(session.facilitator)}")
     facts.append(f"spec readiness {assessment.score}/100")
+    if decision.carried:  # decided last quarter, unchanged since (`--from`)
+        source = session.carried_from
+        facts.append(f"carried from {inline(source)}" if source else "carried from last quarter")
     out += ["_" + " · ".join(facts) + "_", ""]
     if first is not None and first.id == item.id:
         out += [f"**The first engagement.** {inline(first.why)}", ""]
@@ -267,9 +270,12 @@ def render_handoff(
 
 
 def scope_items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
+    """The items a brief, a CSV or the handoffs cover: `in_scope`, default the plan's
+    (the scope's filters; a `--from` list of new and changed ids narrows the hour, not
+    the plan, so carried items are covered too)."""
     if in_scope is not None:
         return list(in_scope)
-    return apply_scope(session.backlog.items, Scope.from_dict(session.scope))
+    return apply_scope(session.backlog.items, Scope.from_dict(session.scope).for_plan())
 
 
 def handoff_documents(
