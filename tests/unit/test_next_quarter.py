@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from triage_tui.cli import main
+from triage_tui.core.carry import describe_previous, previous
 from triage_tui.core.scope import Scope
 from triage_tui.core.session import Category, Mark
-from triage_tui.formats.plan import read_plan
+from triage_tui.formats.plan import dumps_plan, read_plan
 from triage_tui.services import LaunchOptions, Room, open_workshop
 
 HEADER = ["Summary", "Issue key", "Issue Type", "Status", "Description", "Story Points"]
@@ -156,9 +157,31 @@ def test_next_quarter_keeps_last_quarter(
         "CORE-122": Category.PARKED,
         "CORE-111": Category.PROJECT,
     }
+    changed = workshop.session.backlog.by_id()["CORE-111"]
+    assert describe_previous(room.session, "CORE-111") == (
+        "last quarter: project (its marks suggested, its handoff edits kept) "
+        "· changed since: description (+1 −1 lines)"
+    )
+    draft = previous(room.session, "CORE-111")
+    assert draft is not None and draft.lines == (
+        "- # The limit endpoint answers within 2 s",
+        "+ # The limit endpoint answers within 1 s",
+    )
+    # Last quarter's marks are suggestions the room confirms, not marks yet.
+    assert not room.session.decision("CORE-111").marks
+    assert {n: e.mark for n, e in workshop.evidence(changed).items()} == dict.fromkeys(
+        range(1, 8), Mark.MET
+    )
+    # Decided project again: last quarter's handoff edits are back (one undoable step).
+    workshop.decide(changed, Category.PROJECT)
+    assert room.session.decision("CORE-111").handoff["reviewer"] == "Dana"
+    workshop.undo()
+    assert not room.session.decision("CORE-111").handoff
     for item in workshop.in_scope:
         if item.id in decisions:
             workshop.decide(item, decisions[item.id])
+    assert workshop.accept_suggestions(changed) is not None  # the room confirms the marks
+    assert workshop.assessment(changed).level == "ready"
     plan, brief, summary_csv = (tmp_path / name for name in ("q2.plan.toml", "q2.md", "q2.csv"))
     handoffs = tmp_path / "handoffs"
     result = room.export(plan=plan, brief=brief, csv=summary_csv, handoffs=handoffs)
@@ -171,6 +194,19 @@ def test_next_quarter_keeps_last_quarter(
     assert "CORE-124" not in plan_ids and "CORE-125" not in plan_ids  # outside the scope
     q2_summary = _summary(plan)
     assert q2_summary["items"] == len(plan_ids) == 13
+
+    # What changed is in the plan too, and a reopened plan saves the same bytes.
+    entry = next(
+        item
+        for item in tomllib.loads(plan.read_text(encoding="utf-8"))["items"]
+        if item["id"] == "CORE-111"
+    )
+    assert entry["previous"]["changed"] == "description (+1 −1 lines)"
+    assert entry["previous"]["lines"] == list(draft.lines)
+    assert entry["previous"]["handoff"]["reviewer"] == "Dana"
+    assert entry["previous"]["marks"]["coherent_scope"] == "met"
+    assert describe_previous(q2, "CORE-111") == describe_previous(room.session, "CORE-111")
+    assert dumps_plan(q2) == plan.read_text(encoding="utf-8")
 
     # The brief covers the whole plan, carried items marked as carried.
     text = brief.read_text(encoding="utf-8")
@@ -193,7 +229,7 @@ def test_next_quarter_keeps_last_quarter(
         for item in tomllib.loads(plan.read_text(encoding="utf-8"))["items"]
         if item.get("readiness", {}).get("level") == "ready"
     ]
-    assert set(READY_Q1) - {"CORE-111"} <= set(ready)
+    assert set(READY_Q1) <= set(ready)  # CORE-111 too: changed, confirmed again
     assert sorted(p.stem for p in handoffs.iterdir()) == sorted(ready)
     for item_id in ready:
         handoff = (handoffs / f"{item_id}.md").read_text(encoding="utf-8")

@@ -146,6 +146,22 @@ def text_changes(old: Item, new: Item) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def changed_lines(old: Item, new: Item, limit: int = 6, width: int = 160) -> list[str]:
+    """What changed, line by line, for the room to see: "- old line" / "+ new line" of
+    the title and description (at most `limit` lines, each cut at `width` characters)."""
+    lines: list[str] = []
+    if old.title != new.title:
+        lines += [f"- {old.title}", f"+ {new.title}"]
+    if old.description != new.description:
+        for line in difflib.ndiff(old.description.splitlines(), new.description.splitlines()):
+            if line.startswith(("- ", "+ ")) and line[2:].strip():
+                lines.append(line)
+    cut = [line if len(line) <= width else line[: width - 1] + "…" for line in lines[:limit]]
+    if len(lines) > limit:
+        cut.append(f"… {len(lines) - limit} more changed lines")
+    return cut
+
+
 def line_counts(old: str, new: str) -> tuple[int, int]:
     """(lines added, lines removed) from `old` to `new` text."""
     added = removed = 0

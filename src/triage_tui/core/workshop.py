@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PHASES", "Workshop", "default_plan_path"]
 
+#: What the Readiness screen quotes for a mark suggested from last quarter's plan.
+LAST_QUARTER_MARK = "last quarter's mark (the spec changed since)"
+
 #: Step fields that are not the room's doing: time booked, the screen shown.
 _BOOKKEEPING = frozenset({"seconds_spent", "seconds_used", "phase"})
 
@@ -184,12 +187,18 @@ class Workshop:
         return cached[1]
 
     def evidence(self, item: Item) -> dict[int, Evidence]:
-        """Readiness evidence found in `item`'s description (computed once)."""
+        """Readiness evidence found in `item`'s description (computed once); for an item
+        changed since last quarter (`--from`), last quarter's marks first: a draft the
+        room confirms (`a`, or a criterion's key)."""
         cached = self._evidence.get(item.id)
         if cached is None:
-            from triage_tui.core.readiness import detect_evidence
+            from triage_tui.core.carry import draft_marks
+            from triage_tui.core.readiness import Evidence, detect_evidence
 
-            cached = self._evidence[item.id] = detect_evidence(item)
+            cached = dict(detect_evidence(item))
+            for number, mark in draft_marks(self.session, item.id).items():
+                cached[number] = Evidence(number, mark, LAST_QUARTER_MARK)
+            self._evidence[item.id] = cached
         return cached
 
     def suggested_mark(self, item: Item, criterion: int) -> Mark | None:
@@ -320,10 +329,26 @@ class Workshop:
         return self.session.set_phase(phase)
 
     def decide(self, item: Item, category: Category) -> Step | None:
-        """Record the room's category for `item`, with the time it took."""
+        """Record the room's category for `item`, with the time it took.
+
+        An item changed since last quarter (`--from`) decided project gets last quarter's
+        handoff edits back (reviewer, definition of done...) in the same undoable step.
+        """
         self.acted = True
         if self.timer.current == item.id:
             self.book_time()
+        if category is Category.PROJECT and self.session.carry.get("changed"):
+            from triage_tui.core.carry import draft_handoff
+
+            drafted = draft_handoff(self.session, item)
+            if drafted:
+                return self.session.change(
+                    f"{category.value} {item.id}",
+                    (item.id, "category", category),
+                    (item.id, "decided_at", now_iso()),
+                    (item.id, "carried", False),
+                    *drafted,
+                )
         return self.session.decide(item.id, category)
 
     def park(self, item: Item, question: str) -> Step | None:

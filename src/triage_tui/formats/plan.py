@@ -178,6 +178,34 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     return entry, assessment
 
 
+def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
+    """[items.previous]: last quarter's decision of an item changed since (`--from`),
+    what changed and the changed lines, its marks (this quarter's suggestions) and its
+    handoff edits (brought back when the room decides it project)."""
+    from triage_tui.core.carry import previous
+
+    found = previous(session, item_id)
+    if found is None:
+        return {}
+    table: dict[str, Any] = {
+        "category": found.category.value,
+        "rationale": found.rationale,
+        "changed": found.what,
+        "lines": list(found.lines),
+    }
+    if found.marks:
+        table["marks"] = {
+            key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
+        }
+    if found.handoff:
+        table["handoff"] = {
+            name: list(value) if isinstance(value, list) else str(value)
+            for name in HANDOFF_FIELDS
+            if (value := found.handoff.get(name)) is not None
+        }
+    return table
+
+
 def _recommended(recommendation: Any) -> tuple[str, str, str]:
     """(id, why, before) from core.handoff's recommendation: a (id, why) pair today; a
     longer tuple, a named tuple or an object with `id`, `why` and `before` as it grows
@@ -243,8 +271,11 @@ def build_plan(
     assessments: dict[str, Assessment] = {}
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
+    changed = session.carry.get("changed") or {}
     for item in items:
         entry, assessment = _item_entry(item, session.decision(item.id))
+        if changed and item.id in changed:
+            entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
@@ -569,6 +600,41 @@ class _Reader:
             self.handoff(handoff, item, decision, where, line)
         return item, decision, bool(handoff)
 
+    def previous(self, raw: Mapping[str, Any], where: str, line: int | None) -> dict[str, Any]:
+        """[items.previous] as the carry keeps it (`core.carry.previous_entry`)."""
+        table = self.table(raw, "previous", where, line)
+        where = f"{where} previous"
+        category = self.string(table, "category", where, line) or Category.UNDECIDED.value
+        if category not in _CATEGORIES:
+            choices = ", ".join(c.value for c in Category)
+            raise self.fail(f"{where}: category must be one of {choices}, not {category!r}", line)
+        marks: dict[str, str] = {}
+        for name, value in self.table(table, "marks", where, line).items():
+            number = self.criterion(name, "previous.marks", where, line)
+            if not isinstance(value, str) or value not in _MARKS:
+                raise self.fail(
+                    f"{where}: marks.{name} must be one of missing, partial, met, not {value!r}",
+                    line,
+                )
+            marks[str(number)] = value
+        handoff: dict[str, str | list[str]] = {}
+        given = self.table(table, "handoff", where, line)
+        for name in HANDOFF_FIELDS:
+            if name not in given:
+                continue
+            if isinstance(given[name], list):
+                handoff[name] = list(self.strings(given, name, f"{where} handoff", line))
+            else:
+                handoff[name] = self.string(given, name, f"{where} handoff", line)
+        return {
+            "category": category,
+            "rationale": self.string(table, "rationale", where, line),
+            "what": self.string(table, "changed", where, line),
+            "lines": list(self.strings(table, "lines", where, line)),
+            "marks": marks,
+            "handoff": handoff,
+        }
+
     def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
         criterion = CRITERIA_BY_KEY.get(name)
         if criterion is None:
@@ -683,12 +749,15 @@ class _Reader:
             raise self.fail(f"items must be an array of tables, not {_kind(raw_items)}")
         items: list[Item] = []
         decisions: dict[str, Decision] = {}
+        changed: dict[str, dict[str, Any]] = {}
         for index, raw in enumerate(raw_items):
             item, decision, _ = self.item(raw, index)
             if item.id in decisions:
                 raise self.fail(f"duplicate item id {item.id!r}", self.item_line(index))
             items.append(item)
             decisions[item.id] = decision
+            if "previous" in raw:
+                changed[item.id] = self.previous(raw, f"item {item.id!r}", self.item_line(index))
 
         first_id = self.string(first, "id", "[first_engagement]", None)
         chosen_by = self.string(first, "chosen_by", "[first_engagement]", None)
@@ -715,10 +784,18 @@ class _Reader:
             seconds_used=seconds_used,
             search_months=search_months,
             contractor_start_days=start_days,
-            carry={"from": carried_from} if carried_from else {},
+            carry=_carry(carried_from, changed),
             updated=updated,
             plan_meta=plan_meta,
         )
+
+
+def _carry(carried_from: str, changed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A reopened plan's carry: where it came from, and its changed items' previous."""
+    carry: dict[str, Any] = {"from": carried_from} if carried_from else {}
+    if changed:
+        carry["changed"] = changed
+    return carry
 
 
 def _kind(value: Any) -> str:
