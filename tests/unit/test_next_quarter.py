@@ -163,10 +163,7 @@ def test_next_quarter_keeps_last_quarter(
         "· changed since: description (+1 −1 lines)"
     )
     draft = previous(room.session, "CORE-111")
-    assert draft is not None and draft.lines == (
-        "- # The limit endpoint answers within 2 s",
-        "+ # The limit endpoint answers within 1 s",
-    )
+    assert draft is not None and draft.lines == ("~ … answers within [2 → 1] s",)
     # Last quarter's marks are suggestions the room confirms, not marks yet.
     assert not room.session.decision("CORE-111").marks
     assert {n: e.mark for n, e in workshop.evidence(changed).items()} == dict.fromkeys(

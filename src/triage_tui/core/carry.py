@@ -46,7 +46,7 @@ class CarryCounts:
         if self.removed:
             notes.append(f"{self.removed} gone from the backlog")
         if self.outside:
-            notes.append(f"{self.outside} new outside last quarter's scope, left out")
+            notes.append(f"{self.outside} more outside last quarter's scope, left out")
         return (
             f"From {source}: {self.carried} decision{'s' if self.carried != 1 else ''} carried, "
             f"{self.new} new and {self.changed} changed item"

@@ -146,20 +146,74 @@ def text_changes(old: Item, new: Item) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def word_change(old: str, new: str, context: int = 2) -> str:
+    """One line edited in place, word by word, with `context` words either side of each
+    change: "… downtime under [60 → 30] s" ("" when the two lines share too little for
+    that to read well)."""
+    before, after = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    if matcher.ratio() < 0.5:
+        return ""
+    parts: list[str] = []
+    codes = matcher.get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(codes):
+        if tag == "equal":
+            # A few words of context either side of a change: the change stays in view.
+            words = before[i1:i2]
+            head = words[:context] if index else []
+            tail = words[-context:] if index < len(codes) - 1 else []
+            if len(words) > len(head) + len(tail):
+                parts += [*head, "…", *tail]
+            else:
+                parts += words
+        else:
+            was, now = " ".join(before[i1:i2]), " ".join(after[j1:j2])
+            if was and now:
+                parts.append(f"[{was} → {now}]")
+            else:
+                parts.append(f"[−{was}]" if was else f"[+{now}]")
+    return " ".join(parts)
+
+
 def changed_lines(old: Item, new: Item, limit: int = 6, width: int = 160) -> list[str]:
-    """What changed, line by line, for the room to see: "- old line" / "+ new line" of
-    the title and description (at most `limit` lines, each cut at `width` characters)."""
-    lines: list[str] = []
+    """What changed, line by line, for the room to see: "~ a line [old → new] in place",
+    else "- old line" / "+ new line", of the title and description (at most `limit`
+    lines, each cut at `width` characters)."""
+    pairs: list[tuple[str, str]] = []
     if old.title != new.title:
-        lines += [f"- {old.title}", f"+ {new.title}"]
+        pairs.append((old.title, new.title))
     if old.description != new.description:
+        removed: list[str] = []
+        added: list[str] = []
         for line in difflib.ndiff(old.description.splitlines(), new.description.splitlines()):
-            if line.startswith(("- ", "+ ")) and line[2:].strip():
-                lines.append(line)
+            if line.startswith("- ") and line[2:].strip():
+                removed.append(line[2:])
+            elif line.startswith("+ ") and line[2:].strip():
+                added.append(line[2:])
+            elif not line.startswith("? "):
+                pairs += _paired(removed, added)
+                removed, added = [], []
+        pairs += _paired(removed, added)
+    lines: list[str] = []
+    for was, now in pairs:
+        inline = word_change(was, now) if was and now else ""
+        if inline:
+            lines.append(f"~ {inline}")
+        else:
+            lines += ([f"- {was}"] if was else []) + ([f"+ {now}"] if now else [])
     cut = [line if len(line) <= width else line[: width - 1] + "…" for line in lines[:limit]]
     if len(lines) > limit:
         cut.append(f"… {len(lines) - limit} more changed lines")
     return cut
+
+
+def _paired(removed: list[str], added: list[str]) -> list[tuple[str, str]]:
+    """A run of removed lines and the run of added lines after it, paired in order."""
+    count = max(len(removed), len(added))
+    return [
+        (removed[i] if i < len(removed) else "", added[i] if i < len(added) else "")
+        for i in range(count)
+    ]
 
 
 def line_counts(old: str, new: str) -> tuple[int, int]:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["PHASES", "Workshop", "default_plan_path"]
 
 #: What the Readiness screen quotes for a mark suggested from last quarter's plan.
-LAST_QUARTER_MARK = "last quarter's mark (the spec changed since)"
+LAST_QUARTER_MARK = "last quarter's mark"
 
 #: Step fields that are not the room's doing: time booked, the screen shown.
 _BOOKKEEPING = frozenset({"seconds_spent", "seconds_used", "phase"})

@@ -92,8 +92,8 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
     if diff.outside_scope:
         out.append(_heading("Outside the plan's scope", len(diff.outside_scope)))
         out.append(
-            f"New in the export, but the plan's scope leaves them out ({prose(diff.old_scope)}): "
-            "not added.\n\n"
+            f"In the export, not in the plan: its scope leaves them out "
+            f"({prose(diff.old_scope)}), so they are not added.\n\n"
         )
         out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.outside_scope)
         out.append("\n")

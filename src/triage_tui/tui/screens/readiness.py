@@ -119,7 +119,7 @@ class ReadinessScreen(ItemScreen):
         table = Text()
         table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
         table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
-        changed_text(workshop.session, item.id, table, suffix="\n")  # --from
+        changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
         for criterion in CRITERIA:
             number = criterion.number
             mark = marks.get(number)

@@ -9,21 +9,19 @@ from triage_tui.core.sanitize import clean_line
 from triage_tui.core.session import Session
 
 
-def changed_text(session: Session, item_id: str, text: Text, *, suffix: str = "") -> None:
-    """Append to `text` what changed in `item_id` since last quarter's plan and how its
-    draft is kept (nothing when the item did not change)."""
+def changed_text(
+    session: Session, item_id: str, text: Text, *, draft: bool = False, suffix: str = ""
+) -> None:
+    """Append to `text` what changed in `item_id` since last quarter's plan, the changed
+    lines first (a clamped panel cuts the end), then with `draft` how last quarter's
+    marks are kept. Nothing when the item did not change."""
     found = previous(session, item_id)
     if found is None:
         return
     text.append(f"\nChanged since last quarter: {clean_line(found.what)}", style="bold")
-    kept = []
-    if found.marks:
-        kept.append("its marks are suggested (a confirms)")
-    if found.handoff:
-        kept.append("its handoff edits come back when decided project")
-    if kept:
-        text.append(f"\n  {'; '.join(kept)}", style="italic")
     for line in found.lines:
-        style = "red" if line.startswith("-") else "green" if line.startswith("+") else "dim"
-        text.append(f"\n  {clean_line(line)}", style=style)
+        style = {"-": "red", "+": "green", "~": "yellow"}.get(line[:1], "dim")
+        text.append(f"\n {clean_line(line)}", style=style)
+    if draft and found.marks:
+        text.append("\n  last quarter's marks are suggested: a confirms them", style="italic")
     text.append(suffix)
