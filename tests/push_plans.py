@@ -61,3 +61,41 @@ def jira_sample_plan(folder: Path, votes: dict[str, dict[str, Any]] | None = Non
         session.set_mark("ACME-220", number, Mark.MET)
     session.set_handoff("ACME-220", "reviewer", "Priya Raman")
     return write_plan(session, folder / "jira-export.plan.toml", votes)
+
+
+def every_kind(session: Session, ready: str, hiring: str, parked: str, needs_work: str) -> Session:
+    """Make sure the plan has each kind of item: ready, needs work (and the suggested
+    not-ready ones), hiring with its reason, parked with its question."""
+    for number in range(1, 8):
+        session.set_mark(ready, number, Mark.MET)
+    session.decide(ready, Category.PROJECT, at=AT)
+    session.set_handoff(ready, "reviewer", "Priya Raman")
+    session.set_handoff(ready, "acceptance_criteria", ["A signed event is stored once"])
+    session.set_handoff(ready, "definition_of_done", "Merged, deployed to staging")
+    session.decide(hiring, Category.HIRING, at=AT)
+    session.set_note(hiring, "Ownership for years: hire for it.")
+    session.decide(parked, Category.PARKED, at=AT)
+    session.set_note(parked, "Which team owns it?")
+    session.decide(needs_work, Category.PROJECT, at=AT)
+    for number in (1, 2, 4, 5):
+        session.set_mark(needs_work, number, Mark.MET)
+    session.set_mark(needs_work, 3, Mark.PARTIAL)
+    return session
+
+
+def linear_sample_plan(folder: Path, votes: dict[str, dict[str, Any]] | None = None) -> Path:
+    session = every_kind(
+        suggested_session(SAMPLES / "linear-export.csv"), "BE-310", "BE-301", "BE-316", "BE-314"
+    )
+    return write_plan(session, folder / "linear-export.plan.toml", votes)
+
+
+def github_sample_plan(folder: Path, votes: dict[str, dict[str, Any]] | None = None) -> Path:
+    session = every_kind(
+        suggested_session(SAMPLES / "github-project.tsv"),
+        "acme-ledger/api#412",
+        "acme-ledger/infra#88",
+        "acme-ledger/api#415",
+        "acme-ledger/api#418",
+    )
+    return write_plan(session, folder / "github-project.plan.toml", votes)

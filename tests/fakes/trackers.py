@@ -180,3 +180,131 @@ class FakeJira(_Server):
                     return web.json_response(comment)
             return web.json_response({"errorMessages": ["no comment"]}, status=404)
         return web.json_response({"errorMessages": ["not found"]}, status=404)
+
+
+@dataclass
+class LinearIssue:
+    uuid: str
+    team: str
+    labels: list[str] = field(default_factory=list)  # label ids
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeLinear(_Server):
+    """Linear's GraphQL endpoint, the operations push uses (dispatched by operation name;
+    the documents are checked to name the documented fields)."""
+
+    def __init__(self, identifiers: list[str], *, key: str, team: str = "team-1") -> None:
+        super().__init__()
+        self.key = key
+        self.issues = {
+            identifier: LinearIssue(f"uuid-{identifier}", team) for identifier in identifiers
+        }
+        # label id -> (name, team id or None for a workspace label)
+        self.labels: dict[str, tuple[str, str | None]] = {"lbl-bug": ("bug", None)}
+        self.next_id = 0
+
+    def is_change(self, recorded: Recorded) -> bool:
+        body = recorded.body if isinstance(recorded.body, dict) else {}
+        return str(body.get("query", "")).lstrip().startswith("mutation")
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/graphql", self.handle)
+        return app
+
+    def _new(self, prefix: str) -> str:
+        self.next_id += 1
+        return f"{prefix}-{self.next_id}"
+
+    def label_names(self, identifier: str) -> list[str]:
+        return [self.labels[i][0] for i in self.issues[identifier].labels]
+
+    def _issue(self, key: str) -> LinearIssue | None:
+        for identifier, issue in self.issues.items():
+            if key in (identifier, issue.uuid):
+                return issue
+        return None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        recorded, early = await self.record(request)
+        if early is not None:
+            return early
+        if recorded.auth != self.key:
+            return web.json_response(
+                {"errors": [{"message": "Authentication required, not authenticated",
+                             "extensions": {"code": "AUTHENTICATION_ERROR"}}]},
+                status=400,
+            )  # fmt: skip
+        body = recorded.body
+        name, variables, query = body["operationName"], body["variables"], body["query"]
+        data: dict[str, Any]
+        if name == "PushIssue":
+            assert "comments(first: 100, after: $after)" in query
+            issue = self._issue(variables["id"])
+            if issue is None:
+                return web.json_response(
+                    {"errors": [{"message": "Entity not found: Issue",
+                                 "extensions": {"code": "ENTITY_NOT_FOUND"}}], "data": None}
+                )  # fmt: skip
+            data = {
+                "issue": {
+                    "id": issue.uuid,
+                    "identifier": variables["id"],
+                    "team": {"id": issue.team},
+                    "labels": {
+                        "nodes": [{"id": i, "name": self.labels[i][0]} for i in issue.labels]
+                    },
+                    "comments": {
+                        "nodes": list(issue.comments),
+                        "pageInfo": {"hasNextPage": False, "endCursor": None},
+                    },
+                }
+            }
+        elif name == "PushLabels":
+            names = variables["names"]
+            data = {
+                "issueLabels": {
+                    "nodes": [
+                        {"id": i, "name": n, "team": {"id": t} if t else None}
+                        for i, (n, t) in self.labels.items()
+                        if n in names
+                    ]
+                }
+            }
+        elif name == "PushLabelCreate":
+            label_id = self._new("lbl")
+            given = variables["input"]
+            self.labels[label_id] = (given["name"], given["teamId"])
+            data = {
+                "issueLabelCreate": {
+                    "success": True,
+                    "issueLabel": {"id": label_id, "name": given["name"]},
+                }
+            }
+        elif name == "PushIssueUpdate":
+            assert "issueUpdate(id: $id, input: $input)" in query
+            issue = self._issue(variables["id"])
+            assert issue is not None
+            for label_id in variables["input"]["addedLabelIds"]:
+                if label_id not in issue.labels:
+                    issue.labels.append(label_id)
+            for label_id in variables["input"]["removedLabelIds"]:
+                if label_id in issue.labels:
+                    issue.labels.remove(label_id)
+            data = {"issueUpdate": {"success": True}}
+        elif name == "PushCommentCreate":
+            issue = self._issue(variables["input"]["issueId"])
+            assert issue is not None
+            comment = {"id": self._new("cmt"), "body": variables["input"]["body"]}
+            issue.comments.append(comment)
+            data = {"commentCreate": {"success": True, "comment": {"id": comment["id"]}}}
+        elif name == "PushCommentUpdate":
+            for issue in self.issues.values():
+                for comment in issue.comments:
+                    if comment["id"] == variables["id"]:
+                        comment["body"] = variables["input"]["body"]
+            data = {"commentUpdate": {"success": True}}
+        else:
+            return web.json_response({"errors": [{"message": f"unknown {name}"}]}, status=400)
+        return web.json_response({"data": data})

@@ -235,11 +235,13 @@ def client_for(tracker: str, env: Mapping[str, str]) -> Client:
                 "JIRA_BASE_URL must be your site's address, like https://acme.atlassian.net"
             )
         return JiraClient(env)
-    # Linear and GitHub: the dry run and the script are there; --apply lands next.
-    raise PushRefused(
-        f"--apply to {TRACKER_NAMES[tracker]} is not built yet: the dry run's script shows "
-        "the changes to make"
-    )
+    if tracker == "linear":
+        from triage_tui.push.linear import LinearClient
+
+        return LinearClient(env)
+    from triage_tui.push.github import GhClient
+
+    return GhClient(env)
 
 
 @dataclass

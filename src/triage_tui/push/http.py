@@ -109,8 +109,12 @@ class JsonHttp:
         *,
         json: Any = None,
         params: Mapping[str, str] | None = None,
+        answer_on: frozenset[int] = frozenset(),
     ) -> Any:
         """Send one request; the decoded JSON answer (None for an empty one).
+
+        `answer_on`: error statuses whose JSON body is returned rather than raised (a
+        GraphQL API says what went wrong in its body).
 
         Raises:
             TrackerError: a refusal (401, 403, 404...), a rate limit longer than
@@ -134,7 +138,7 @@ class JsonHttp:
                         self.waited.append(wait)
                         await self.sleep(wait)
                         continue
-                    if response.status >= 400:
+                    if response.status >= 400 and response.status not in answer_on:
                         raise TrackerError(
                             self._refusal(response.status, response.reason), response.status
                         )
