@@ -359,3 +359,18 @@ def test_one_change_brings_any_issue_to_the_plan_and_the_next_finds_nothing(
     assert "bug" not in change.remove and "p1" not in change.remove  # not ours
     assert change.comment == {"none": "create", "same": "", "stale": "update"}[comment]
     assert change_for(item, Current(tuple(after), "9", item.sha)).empty
+
+
+def test_handoff_path_is_relative_to_the_git_work_tree(tmp_path: Path) -> None:
+    from triage_tui.push import handoff_paths
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "plans").mkdir()
+    plan = jira_sample_plan(repo / "plans")
+    session = read_plan(plan)
+    assert handoff_paths(plan, session)["ACME-220"] == "plans/jira-export.handoffs/ACME-220.md"
+    shared = repo / "docs" / "handoffs"
+    assert handoff_paths(plan, session, shared)["ACME-220"] == "docs/handoffs/ACME-220.md"
+    item = by_id(plan, handoffs=shared)["ACME-220"]
+    assert "Handoff: docs/handoffs/ACME-220.md" in item.comment_text()  # type: ignore[attr-defined]
