@@ -25,7 +25,7 @@ from triage_tui.core.handoff import (
     handoff_fields,
     recommend_first_engagement,
 )
-from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
 from triage_tui.core.sanitize import clean_document
 from triage_tui.core.scope import Scope, apply_scope
@@ -93,6 +93,13 @@ def _backlog_path(session: Session, plan_path: Path | None) -> str:
     return Path(relative).as_posix()
 
 
+def _backlog_format(session: Session) -> str:
+    """The backlog's format (one of model.FORMATS); a reopened plan keeps its own."""
+    if session.backlog.format == "plan":
+        return str(session.plan_meta.get("backlog_format", ""))
+    return session.backlog.format
+
+
 def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     # Loaders give text keys and values nearly always: copying skips a recursive walk.
     if all(map(isinstance, extra.values(), _STR)) and all(map(isinstance, extra, _STR)):
@@ -151,6 +158,11 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     entry["seconds_spent"] = int(decision.seconds_spent)
     entry["decided_at"] = decision.decided_at
     entry["carried"] = decision.carried
+    if item.due or item.comments or item.attachments or item.links:
+        # What the tracker knows (due, comments, attachments, links): keys of their own.
+        from triage_tui.formats.loaders.context import context_table
+
+        entry.update(context_table(item))
     # Tables after the plain keys (tomli-w writes them so): extra, readiness, handoff.
     extra = _extra(item.extra)
     if extra:
@@ -193,6 +205,13 @@ def _first_engagement(
     first_id, why, before = _recommended(recommendation)
     chosen_by = "room" if first_id == session.first_engagement else "recommendation"
     return {"id": first_id, "why": why, "chosen_by": chosen_by, "before": before}
+
+
+def _markup(session: Session) -> dict[str, str]:
+    """[meta] markup: the descriptions' dialect when the source said it (else no key, so
+    a plan whose source did not say reads as it always did)."""
+    markup = next((item.markup for item in session.backlog.items if item.markup), "")
+    return {"markup": markup} if markup else {}
 
 
 def build_plan(
@@ -254,6 +273,9 @@ def build_plan(
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,
+            # Which tracker the ids came from (`triage-tui push` writes only to that one).
+            "backlog_format": _backlog_format(session),
+            **_markup(session),
             "facilitator": session.facilitator,
             "team": session.team,
             "minutes": session.minutes,
@@ -382,6 +404,7 @@ class _Reader:
         self.text = text
         self._item_lines: list[int] | None = None
         self.version = SCHEMA_VERSION
+        self.markup = ""  # [meta] markup: every item's dialect
 
     def fail(self, message: str, line: int | None = None) -> InputError:
         return InputError(self.path, message, line)
@@ -499,6 +522,11 @@ class _Reader:
         status = self.string(raw, "status", where, line)
         kind = self.string(raw, "type", where, line)
         est: Estimate = estimate
+        context: dict[str, Any] = {}
+        if "due" in raw or "comments" in raw or "attachments" in raw or "links" in raw:
+            from triage_tui.formats.loaders.context import toml_context
+
+            context = toml_context(raw, lambda message: self.fail(f"{where}: {message}", line))
         item = Item(
             id=item_id,
             title=title,
@@ -509,6 +537,8 @@ class _Reader:
             type=kind,
             extra=extra,
             line=line or 0,
+            **context,
+            markup=self.markup,
         )
         category_text = self.string(raw, "category", where, line) or Category.UNDECIDED.value
         category = _CATEGORIES.get(category_text)  # a dict is ~10x cheaper than Category()
@@ -528,7 +558,9 @@ class _Reader:
             seconds = round(self.number(raw, "seconds_spent", where, line))
         decision = Decision(
             category=category,
-            rationale=self.string(raw, "rationale", where, line),
+            # The room's note; `note` (PRODUCT.md's name for it) reads as the same field.
+            rationale=self.string(raw, "rationale", where, line)
+            or self.string(raw, "note", where, line),
             signals=self.strings(raw, "signals", where, line),
             seconds_spent=seconds,
             decided_at=self.string(raw, "decided_at", where, line),
@@ -611,8 +643,13 @@ class _Reader:
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", None)
-        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256"):
+        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
+        self.markup = self.string(meta, "markup", "[meta]", meta_line)
+        if self.markup not in ("", *MARKUPS):
+            raise self.fail(
+                f'[meta]: markup must be "jira" or "markdown", not {self.markup!r}', meta_line
+            )
         created = meta.get("created", "")
         if isinstance(created, datetime | date):
             # Hand-edited plans may carry a bare TOML datetime; keep it as text.

@@ -304,7 +304,7 @@ class PlanScreen(PhaseScreen):
 
     def _show_detail(self) -> None:
         from triage_tui.core.handoff import field_text, handoff_fields
-        from triage_tui.core.spec import looks_like_jira
+        from triage_tui.core.spec import dialect
         from triage_tui.formats.markup import part_markdown
 
         workshop = self.workshop
@@ -320,7 +320,7 @@ class PlanScreen(PhaseScreen):
             )
             return
         fields = handoff_fields(item, workshop.session.decisions[item.id])
-        jira = looks_like_jira(item.description)
+        markup = dialect(item.description, item.markup)
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
@@ -329,9 +329,9 @@ class PlanScreen(PhaseScreen):
         for name in SHOWN_ORDER:
             value = fields.get(name, "")
             if isinstance(value, list):
-                shown = "\n".join(f"☐ {part_markdown(part, jira=jira)}" for part in value)
+                shown = "\n".join(f"☐ {part_markdown(part, markup=markup)}" for part in value)
             else:
-                shown = part_markdown(field_text(value), jira=jira)
+                shown = part_markdown(field_text(value), markup=markup)
             lines = shown.splitlines()
             if name in LONG_FIELDS and len(lines) > 4:
                 shown = "\n".join([*lines[:4], "… (e shows all)"])
