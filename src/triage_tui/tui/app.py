@@ -143,13 +143,8 @@ class TriageApp(CleanNotifyApp):
         yield from workshop_commands(self)
 
     def open_file(self, path: Path, *, fresh: bool = False) -> None:
-        """Load a backlog or plan off the UI thread (`fresh`: set its autosave aside).
-
-        The open workshop stays open until the new one is loaded: a file that fails to
-        load leaves the room where it was (`adopt` lets the old one go).
-        """
-        room = self.room
-        if room is not None and (fresh or room.opens(path)):
+        """Load a file off the UI thread; the open hour stays open until it loads (`adopt`)."""
+        if self.room is not None and (fresh or self.room.opens(path)):
             self.close_room()  # its lock would make this window look like a second one
         loading.open_in_worker(self, path, fresh=fresh)
 
