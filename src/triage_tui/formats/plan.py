@@ -93,6 +93,13 @@ def _backlog_path(session: Session, plan_path: Path | None) -> str:
     return Path(relative).as_posix()
 
 
+def _backlog_format(session: Session) -> str:
+    """The backlog's format (one of model.FORMATS); a reopened plan keeps its own."""
+    if session.backlog.format == "plan":
+        return str(session.plan_meta.get("backlog_format", ""))
+    return session.backlog.format
+
+
 def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     # Loaders give text keys and values nearly always: copying skips a recursive walk.
     if all(map(isinstance, extra.values(), _STR)) and all(map(isinstance, extra, _STR)):
@@ -297,6 +304,8 @@ def build_plan(
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,
+            # Which tracker the ids came from (`triage-tui push` writes only to that one).
+            "backlog_format": _backlog_format(session),
             **_markup(session),
             "facilitator": session.facilitator,
             "team": session.team,
@@ -700,7 +709,7 @@ class _Reader:
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", None)
-        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256"):
+        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
         self.markup = self.string(meta, "markup", "[meta]", meta_line)
         if self.markup not in ("", *MARKUPS):
