@@ -213,9 +213,16 @@ class Room:
 
     @property
     def resumed_phase(self) -> str:
-        """The phase a resumed session was in ("" when nothing was resumed)."""
+        """The phase to reopen at: a resumed session's, or the one a reopened plan was
+        saved in ("" for a backlog opened afresh)."""
         phase = self.session.phase
-        return phase if self.resume_info and phase in PHASES else ""
+        reopened = bool(self.resume_info) or self.session.backlog.format == "plan"
+        return phase if reopened and phase in PHASES else ""
+
+    def opens(self, path: Path) -> bool:
+        """Whether `path` is the file this room was opened from (its autosave and lock)."""
+        source = self.session.backlog.source
+        return source is not None and _same_file(Path(path), source)
 
     def _count(self, step: Step) -> None:
         if any(op.name != "phase" for op in step.ops):
@@ -282,9 +289,10 @@ class Room:
         from triage_tui.formats.plan import dumps_plan
 
         workshop, session = self.workshop, self.session
-        in_scope = workshop.in_scope
-        # The plan holds every item of the scope's filters (a --from plan: carried too).
+        # The plan holds every item of the scope's filters (a --from plan: carried too),
+        # and the brief, the CSV and the handoffs cover the same items.
         plan_items = workshop.plan_items
+        in_scope = plan_items
         jobs: list[tuple[Path, Callable[[], str], bool]] = []
         if plan is not None:
             target = plan
@@ -302,13 +310,21 @@ class Room:
         ok = True
         for path, render, is_plan in jobs:
             since = self._since_plan
+            acted = workshop.acted
+            if is_plan:
+                # Written: the room's time is booked up to here; from now on only what
+                # the room does again is (see Workshop.acted). Anything it does while
+                # this writes sets it again.
+                workshop.acted = False
             try:
                 self.writer.write_text(path, render(), backup=is_plan)
             except OSError as error:
                 ok = False
+                workshop.acted = workshop.acted or acted
                 messages.append(describe_error(path, error))
             except Exception as error:  # never silent: the room must know it is unsaved
                 ok = False
+                workshop.acted = workshop.acted or acted
                 messages.append(shown(f"Could not write {path} ({type(error).__name__}: {error})."))
             else:
                 messages.append(f"Wrote {shown(path)}")
@@ -327,7 +343,7 @@ class Room:
         failures: list[str] = []
         try:
             docs = handoff_documents(
-                self.session, in_scope=self.workshop.in_scope, every_ready=True
+                self.session, in_scope=self.workshop.plan_items, every_ready=True
             )
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)

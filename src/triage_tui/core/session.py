@@ -312,8 +312,10 @@ class Session:
         search_months, contractor_start_days: the roadmap-impact assumptions.
         carry: what `--from` carried (see `triage_tui.core.carry`), {} else:
             {"from": the old plan, "carried": n, "new": [ids], "removed": n,
-            "changed": {id: [category, rationale, what changed]}}: last quarter's
-            decision of each changed item, shown beside it.
+            "outside": n, "changed": {id: {category, rationale, what, lines, marks,
+            handoff}}}: last quarter's decision of each changed item, shown beside it,
+            its marks suggested and its handoff edits brought back (`core.carry.previous`;
+            journals of older versions hold [category, rationale, what] lists).
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
             navigation or time), or "" before the first.
         history: applied steps, newest last (ctrl+z undoes the newest undoable one).

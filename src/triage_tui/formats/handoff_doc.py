@@ -36,7 +36,7 @@ from triage_tui.core.sanitize import (
 )
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Session
-from triage_tui.core.spec import looks_like_jira
+from triage_tui.core.spec import dialect
 from triage_tui.formats.markup import display_markdown, part_markdown
 
 #: What the document says when the spec leaves a part empty (never "to write").
@@ -174,11 +174,11 @@ class HandoffDoc:
     text: str
 
 
-def _part(value: str, *, jira: bool) -> str:
-    return safe_markdown(part_markdown(value, jira=jira)) if value.strip() else ""
+def _part(value: str, *, markup: str) -> str:
+    return safe_markdown(part_markdown(value, markup=markup)) if value.strip() else ""
 
 
-def deliverable_markdown(item: Item, fields: Mapping[str, Any], *, jira: bool) -> str:
+def deliverable_markdown(item: Item, fields: Mapping[str, Any], *, markup: str) -> str:
     """The Deliverable as Markdown. As drafted from the title (a one-line field), it is
     one line of text (`md_line`): a title "# Pay", "- x" or "{code}" never starts a
     heading, list or code block, and a link in it is text. Once the room wrote its own,
@@ -186,10 +186,10 @@ def deliverable_markdown(item: Item, fields: Mapping[str, Any], *, jira: bool) -
     value = field_text(fields["deliverable"])
     outcome = deliverable_outcome(item.title)
     if value != field_text(default_handoff(item)["deliverable"]) or not value.startswith(outcome):
-        return _part(value, jira=jira)
+        return _part(value, markup=markup)
     # The spec's own words that follow (": a small service that ...; ships when ...")
     # keep their Markdown; they start mid-line, so they open no block either.
-    rest = " ".join(_part(value[len(outcome) :], jira=jira).split("\n"))
+    rest = " ".join(_part(value[len(outcome) :], markup=markup).split("\n"))
     return md_line(outcome) + rest
 
 
@@ -215,7 +215,7 @@ def render_handoff(
     decision = session.decision(item.id)
     assessment = assessment or assess_item(item, decision)
     fields = handoff_fields(item, decision)
-    jira = looks_like_jira(item.description)
+    markup = dialect(item.description, item.markup)
     ready = decision.category is Category.PROJECT and assessment.level is Level.READY
 
     out: list[str] = [f"# Handoff: {inline(item.id)}, {inline(item.title)}", ""]
@@ -232,6 +232,9 @@ def render_handoff(
     if session.facilitator:
         facts.append(f"prepared with {inline(session.facilitator)}")
     facts.append(f"spec readiness {assessment.score}/100")
+    if decision.carried:  # decided last quarter, unchanged since (`--from`)
+        source = session.carried_from
+        facts.append(f"carried from {inline(source)}" if source else "carried from last quarter")
     out += ["_" + " · ".join(facts) + "_", ""]
     if first is not None and first.id == item.id:
         out += [f"**The first engagement.** {inline(first.why)}", ""]
@@ -239,20 +242,20 @@ def render_handoff(
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])
 
-    section("Deliverable", deliverable_markdown(item, fields, jira=jira))
+    section("Deliverable", deliverable_markdown(item, fields, markup=markup))
     section(
         "System context",
-        _part(field_text(fields["context"]), jira=jira),
+        _part(field_text(fields["context"]), markup=markup),
         empty="Not in the spec: the reviewer adds what the service does, how it fits the "
         "architecture and the adjacent systems before day one."
         if ready
         else NOT_IN_SPEC,
     )
-    section("Contract (inputs and outputs)", _part(field_text(fields["contract"]), jira=jira))
+    section("Contract (inputs and outputs)", _part(field_text(fields["contract"]), markup=markup))
 
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
     checklist = "\n".join(
-        f"- [ ] {_part(criterion, jira=jira).replace(chr(10), ' ')}" for criterion in criteria
+        f"- [ ] {_part(criterion, markup=markup).replace(chr(10), ' ')}" for criterion in criteria
     )
     section(
         "Acceptance criteria",
@@ -261,12 +264,12 @@ def render_handoff(
     )
     section(
         "Definition of done",
-        _part(field_text(fields["definition_of_done"]), jira=jira),
+        _part(field_text(fields["definition_of_done"]), markup=markup),
         empty="None written yet: the gaps above say what is missing.",
     )
     section(
         "Out of scope",
-        _part(field_text(fields["out_of_scope"]), jira=jira),
+        _part(field_text(fields["out_of_scope"]), markup=markup),
         empty="Nothing is written as out of scope: anything not in the acceptance criteria "
         "above is a question for the reviewer, asked in writing before it is built.",
     )
@@ -318,15 +321,18 @@ def render_handoff(
     )
 
     if item.description.strip():
-        shown = display_markdown(item.description) if jira else item.description
+        shown = display_markdown(item.description, markup) if markup == "jira" else item.description
         out += ["## The spec as written", "", md_fence(clean_text(shown), "markdown"), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 def scope_items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]:
+    """The items a brief, a CSV or the handoffs cover: `in_scope`, default the plan's
+    (the scope's filters; a `--from` list of new and changed ids narrows the hour, not
+    the plan, so carried items are covered too)."""
     if in_scope is not None:
         return list(in_scope)
-    return apply_scope(session.backlog.items, Scope.from_dict(session.scope))
+    return apply_scope(session.backlog.items, Scope.from_dict(session.scope).for_plan())
 
 
 def handoff_documents(

@@ -25,7 +25,7 @@ from triage_tui.core.handoff import (
     handoff_fields,
     recommend_first_engagement,
 )
-from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
 from triage_tui.core.sanitize import clean_document, shown
 from triage_tui.core.scope import Scope, apply_scope
@@ -99,6 +99,13 @@ def _backlog_location(session: Session, plan_path: Path | None) -> str:
     return Path(relative).as_posix()
 
 
+def _backlog_format(session: Session) -> str:
+    """The backlog's format (one of model.FORMATS); a reopened plan keeps its own."""
+    if session.backlog.format == "plan":
+        return str(session.plan_meta.get("backlog_format", ""))
+    return session.backlog.format
+
+
 def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     # Loaders give text keys and values nearly always: copying skips a recursive walk.
     if all(map(isinstance, extra.values(), _STR)) and all(map(isinstance, extra, _STR)):
@@ -157,6 +164,11 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     entry["seconds_spent"] = int(decision.seconds_spent)
     entry["decided_at"] = decision.decided_at
     entry["carried"] = decision.carried
+    if item.due or item.comments or item.attachments or item.links:
+        # What the tracker knows (due, comments, attachments, links): keys of their own.
+        from triage_tui.formats.loaders.context import context_table
+
+        entry.update(context_table(item))
     # Tables after the plain keys (tomli-w writes them so): extra, readiness, handoff.
     extra = _extra(item.extra)
     if extra:
@@ -179,6 +191,34 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     return entry, assessment
 
 
+def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
+    """[items.previous]: last quarter's decision of an item changed since (`--from`),
+    what changed and the changed lines, its marks (this quarter's suggestions) and its
+    handoff edits (brought back when the room decides it project)."""
+    from triage_tui.core.carry import previous
+
+    found = previous(session, item_id)
+    if found is None:
+        return {}
+    table: dict[str, Any] = {
+        "category": found.category.value,
+        "rationale": found.rationale,
+        "changed": found.what,
+        "lines": list(found.lines),
+    }
+    if found.marks:
+        table["marks"] = {
+            key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
+        }
+    if found.handoff:
+        table["handoff"] = {
+            name: list(value) if isinstance(value, list) else str(value)
+            for name in HANDOFF_FIELDS
+            if (value := found.handoff.get(name)) is not None
+        }
+    return table
+
+
 def _recommended(recommendation: Any) -> tuple[str, str, str]:
     """(id, why, before) from core.handoff's recommendation: a (id, why) pair today; a
     longer tuple, a named tuple or an object with `id`, `why` and `before` as it grows
@@ -199,6 +239,13 @@ def _first_engagement(
     first_id, why, before = _recommended(recommendation)
     chosen_by = "room" if first_id == session.first_engagement else "recommendation"
     return {"id": first_id, "why": why, "chosen_by": chosen_by, "before": before}
+
+
+def _markup(session: Session) -> dict[str, str]:
+    """[meta] markup: the descriptions' dialect when the source said it (else no key, so
+    a plan whose source did not say reads as it always did)."""
+    markup = next((item.markup for item in session.backlog.items if item.markup), "")
+    return {"markup": markup} if markup else {}
 
 
 def build_plan(
@@ -237,8 +284,11 @@ def build_plan(
     assessments: dict[str, Assessment] = {}
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
+    changed = session.carry.get("changed") or {}
     for item in items:
         entry, assessment = _item_entry(item, session.decision(item.id))
+        if changed and item.id in changed:
+            entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
@@ -260,6 +310,9 @@ def build_plan(
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,
+            # Which tracker the ids came from (`triage-tui push` writes only to that one).
+            "backlog_format": _backlog_format(session),
+            **_markup(session),
             "facilitator": session.facilitator,
             "team": session.team,
             "minutes": session.minutes,
@@ -388,6 +441,7 @@ class _Reader:
         self.text = text
         self._item_lines: list[int] | None = None
         self.version = SCHEMA_VERSION
+        self.markup = ""  # [meta] markup: every item's dialect
 
     def fail(self, message: str, line: int | None = None) -> InputError:
         return InputError(self.path, message, line)
@@ -526,6 +580,11 @@ class _Reader:
         status = self.string(raw, "status", where, line)
         kind = self.string(raw, "type", where, line)
         est: Estimate = estimate
+        context: dict[str, Any] = {}
+        if "due" in raw or "comments" in raw or "attachments" in raw or "links" in raw:
+            from triage_tui.formats.loaders.context import toml_context
+
+            context = toml_context(raw, lambda message: self.fail(f"{where}: {message}", line))
         item = Item(
             id=item_id,
             title=title,
@@ -536,6 +595,8 @@ class _Reader:
             type=kind,
             extra=extra,
             line=line or 0,
+            **context,
+            markup=self.markup,
         )
         category_text = self.string(raw, "category", where, line) or Category.UNDECIDED.value
         category = _CATEGORIES.get(category_text)  # a dict is ~10x cheaper than Category()
@@ -555,7 +616,9 @@ class _Reader:
             seconds = round(self.number(raw, "seconds_spent", where, line))
         decision = Decision(
             category=category,
-            rationale=self.string(raw, "rationale", where, line),
+            # The room's note; `note` (PRODUCT.md's name for it) reads as the same field.
+            rationale=self.string(raw, "rationale", where, line)
+            or self.string(raw, "note", where, line),
             signals=self.strings(raw, "signals", where, line),
             seconds_spent=seconds,
             decided_at=self.string(raw, "decided_at", where, line),
@@ -572,6 +635,41 @@ class _Reader:
         if handoff:
             self.handoff(handoff, item, decision, where, line)
         return item, decision, bool(handoff)
+
+    def previous(self, raw: Mapping[str, Any], where: str, line: int | None) -> dict[str, Any]:
+        """[items.previous] as the carry keeps it (`core.carry.previous_entry`)."""
+        table = self.table(raw, "previous", where, line)
+        where = f"{where} previous"
+        category = self.string(table, "category", where, line) or Category.UNDECIDED.value
+        if category not in _CATEGORIES:
+            choices = ", ".join(c.value for c in Category)
+            raise self.fail(f"{where}: category must be one of {choices}, not {category!r}", line)
+        marks: dict[str, str] = {}
+        for name, value in self.table(table, "marks", where, line).items():
+            number = self.criterion(name, "previous.marks", where, line)
+            if not isinstance(value, str) or value not in _MARKS:
+                raise self.fail(
+                    f"{where}: marks.{name} must be one of missing, partial, met, not {value!r}",
+                    line,
+                )
+            marks[str(number)] = value
+        handoff: dict[str, str | list[str]] = {}
+        given = self.table(table, "handoff", where, line)
+        for name in HANDOFF_FIELDS:
+            if name not in given:
+                continue
+            if isinstance(given[name], list):
+                handoff[name] = list(self.strings(given, name, f"{where} handoff", line))
+            else:
+                handoff[name] = self.string(given, name, f"{where} handoff", line)
+        return {
+            "category": category,
+            "rationale": self.string(table, "rationale", where, line),
+            "what": self.string(table, "changed", where, line),
+            "lines": list(self.strings(table, "lines", where, line)),
+            "marks": marks,
+            "handoff": handoff,
+        }
 
     def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
         criterion = CRITERIA_BY_KEY.get(name)
@@ -673,8 +771,13 @@ class _Reader:
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", self.key_line(None, "meta"))
-        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256"):
+        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
+        self.markup = self.string(meta, "markup", "[meta]", meta_line)
+        if self.markup not in ("", *MARKUPS):
+            raise self.fail(
+                f'[meta]: markup must be "jira" or "markdown", not {self.markup!r}', meta_line
+            )
         created = meta.get("created", "")
         if isinstance(created, datetime | date):
             # Hand-edited plans may carry a bare TOML datetime; keep it as text.
@@ -723,12 +826,15 @@ class _Reader:
         self.counts(document, meta, len(raw_items), meta_line)
         items: list[Item] = []
         decisions: dict[str, Decision] = {}
+        changed: dict[str, dict[str, Any]] = {}
         for index, raw in enumerate(raw_items):
             item, decision, _ = self.item(raw, index)
             if item.id in decisions:
                 raise self.fail(f"duplicate item id {item.id!r}", self.item_line(index))
             items.append(item)
             decisions[item.id] = decision
+            if "previous" in raw:
+                changed[item.id] = self.previous(raw, f"item {item.id!r}", self.item_line(index))
         warnings: list[str] = []
         if "meta" not in document:
             # Every plan the app writes has one: a hand-made plan opens with the defaults,
@@ -764,10 +870,18 @@ class _Reader:
             seconds_used=seconds_used,
             search_months=search_months,
             contractor_start_days=start_days,
-            carry={"from": carried_from} if carried_from else {},
+            carry=_carry(carried_from, changed),
             updated=updated,
             plan_meta=plan_meta,
         )
+
+
+def _carry(carried_from: str, changed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A reopened plan's carry: where it came from, and its changed items' previous."""
+    carry: dict[str, Any] = {"from": carried_from} if carried_from else {}
+    if changed:
+        carry["changed"] = changed
+    return carry
 
 
 def _kind(value: Any) -> str:

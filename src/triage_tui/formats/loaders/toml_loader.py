@@ -11,13 +11,28 @@ from pathlib import Path
 from typing import Any
 
 from triage_tui.core.errors import InputError
-from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
 from triage_tui.formats.loaders.text import CONFLICT_MESSAGE
 
 PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
-_KNOWN = frozenset({"id", "title", "description", "labels", "estimate", "status", "type"})
+_KNOWN = frozenset(
+    {
+        "id",
+        "title",
+        "description",
+        "labels",
+        "estimate",
+        "status",
+        "type",
+        # what the tracker knows around the item (formats.loaders.context)
+        "due",
+        "comments",
+        "attachments",
+        "links",
+    }
+)
 _ITEMS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(?:items|\"items\"|'items')[ \t]*\]\]", re.MULTILINE)
 _ITEMS_KEY = re.compile(r"^[ \t]*(?:items|\"items\"|'items')[ \t]*=", re.MULTILINE)
 _WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -173,6 +188,13 @@ def load_toml(
         raise InputError(
             path, f"title must be a string, not {_kind(title)}", _key_line(text, "title")
         )
+    markup = document.get("markup", "")
+    if markup not in ("", *MARKUPS):
+        raise InputError(
+            path,
+            f'markup must be "jira" or "markdown" (the descriptions\' dialect), not {markup!r}',
+            _key_line(text, "markup"),
+        )
     raw_items = document.get("items")
     if raw_items is None:
         raise InputError(
@@ -196,8 +218,8 @@ def load_toml(
     for index, raw in enumerate(raw_items):
         line = lines[index] if lines else fallback_line
         item = _item(raw, index, line, path)
-        if not lines:
-            item = replace(item, line=0)
+        if not lines or markup:
+            item = replace(item, line=item.line if lines else 0, markup=markup)
         if item.id:
             if item.id in seen:
                 raise InputError(
@@ -240,6 +262,20 @@ def _item(raw: Any, index: int, line: int | None, path: Path) -> Item:
     title = " ".join(text_field("title").split())
     if not title:
         raise InputError(path, f"{name}: title is empty", line)
+    from triage_tui.formats.loaders.context import toml_context
+
+    known = _KNOWN
+    links = raw.get("links")
+    if links is not None and not (
+        isinstance(links, list) and all(isinstance(link, dict) for link in links)
+    ):
+        # `links = ["https://..."]`: a backlog's own web links, carried as written;
+        # links to other items are tables {kind, id}.
+        raw = {key: value for key, value in raw.items() if key != "links"}
+        known = _KNOWN - {"links"}
+    context = toml_context(raw, lambda message: InputError(path, f"{name}: {message}", line))
+    if known is not _KNOWN:
+        raw = {**raw, "links": links}
     return Item(
         id=item_id,
         title=title,
@@ -248,8 +284,9 @@ def _item(raw: Any, index: int, line: int | None, path: Path) -> Item:
         estimate=_estimate(raw.get("estimate"), name, line, path),
         status=text_field("status").strip(),
         type=text_field("type").strip(),
-        extra={key: value for key, value in raw.items() if key not in _KNOWN},
+        extra={key: value for key, value in raw.items() if key not in known},
         line=line or 0,
+        **context,
     )
 
 
