@@ -13,6 +13,9 @@ The file is ``config.toml`` in the platformdirs config folder (``config_path()``
     "triage.decide-hiring" = "j"
     "triage.decide-project" = "k, ctrl+k"
 
+    [push]                   # triage-tui push
+    label_prefix = "triage:" # the labels' prefix (--label-prefix overrides it)
+
 Binding ids are listed in the app's help screen (``?``); quote them, or the
 dots are read as nested tables (both work). Keys use Textual's names
 (``ctrl+s``, ``f2``, ``question_mark``, ``comma``, a single character). Several
@@ -38,7 +41,8 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_MINUTES = 60
 MIN_MINUTES = 5
 MAX_MINUTES = 600
-SETTINGS = ("theme", "minutes", "keymap", "room_host", "room_port")
+SETTINGS = ("theme", "minutes", "keymap", "push", "room_host", "room_port")
+DEFAULT_LABEL_PREFIX = "triage:"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Config:
         theme: the theme to start with (a name the app registered).
         minutes: the workshop's total length.
         keymap: binding id -> key string, as Textual's ``App.set_keymap`` takes it.
+        label_prefix: the prefix of the labels `triage-tui push` writes.
         room_host, room_port: where the room's vote server listens ("" and 0: loopback,
             any free port).
     """
@@ -56,6 +61,7 @@ class Config:
     theme: str = DEFAULT_THEME
     minutes: int = DEFAULT_MINUTES
     keymap: dict[str, str] = field(default_factory=dict)
+    label_prefix: str = DEFAULT_LABEL_PREFIX
     room_host: str = ""
     room_port: int = 0
 
@@ -206,13 +212,41 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
                 "room_port",
                 f"room_port must be a port, 0 to 65535, not {value!r}; using any free port",
             )
+    label_prefix = DEFAULT_LABEL_PREFIX
+    if "push" in data:
+        push = data["push"]
+        if not isinstance(push, dict):
+            problem("push", "push must be a [push] table (label_prefix = ...); ignored")
+        else:
+            value = push.get("label_prefix", DEFAULT_LABEL_PREFIX)
+            if isinstance(value, str) and re.fullmatch(r"[^\s,]{0,40}", value):
+                label_prefix = value
+            else:
+                problem(
+                    "label_prefix",
+                    "label_prefix must be text of up to 40 characters without a space or a "
+                    f"comma; using {DEFAULT_LABEL_PREFIX!r}",
+                    table="push",
+                )
+            for key in push:
+                if key != "label_prefix":
+                    problem(
+                        key,
+                        f"unknown [push] setting {key!r} (known: label_prefix); ignored",
+                        table="push",
+                    )
 
     for key in data:
         if key not in SETTINGS:
             problem(key, f"unknown setting {key!r} (known: {', '.join(SETTINGS)}); ignored")
 
     config = Config(
-        theme=theme, minutes=minutes, keymap=keymap, room_host=room_host, room_port=room_port
+        theme=theme,
+        minutes=minutes,
+        keymap=keymap,
+        label_prefix=label_prefix,
+        room_host=room_host,
+        room_port=room_port,
     )
     if not problems:
         return config, None

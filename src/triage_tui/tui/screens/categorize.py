@@ -19,6 +19,7 @@ from triage_tui.core.pacing import format_clock
 from triage_tui.core.session import Category
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.changed import changed_text
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import CATEGORY_TAGS, ItemList
@@ -51,7 +52,7 @@ class CategorizeScreen(ItemScreen):
         Binding("h", "decide('hiring')", "Hiring", id="triage.decide-hiring"),
         Binding("p", "decide('project')", "Project", id="triage.decide-project"),
         Binding("s", "decide('parked')", "Park", id="triage.decide-park"),
-        Binding("S", "park_ask", "Park + question", id="triage.park-ask"),
+        Binding("S", "park_ask", "Park + ask", id="triage.park-ask"),
         Binding("1", "signal(1)", "Signal 1", show=False, id="triage.signal-1"),
         Binding("2", "signal(2)", "Signal 2", show=False, id="triage.signal-2"),
         Binding("3", "signal(3)", "Signal 3", show=False, id="triage.signal-3"),
@@ -199,6 +200,7 @@ class CategorizeScreen(ItemScreen):
             # Drafted for a parked or conflicting item: the question the room writes down.
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
+        changed_text(workshop.session, item.id, text)  # --from: what changed since
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
@@ -270,6 +272,7 @@ class CategorizeScreen(ItemScreen):
                 self.notify(f"{item.id} parked with no open question yet.", severity="warning")
             self._next_undecided()
 
+        self.app.clear_notifications()  # nothing covers the prompt (a toast sat on it)
         self.app.push_screen(prompt, parked)
 
     def _next_undecided(self) -> None:
