@@ -691,8 +691,18 @@ class _Reader:
             raise self.fail(f"{where}: reasons must be a list, not {_kind(raw_reasons)}", line)
         reasons: list[votes.Reason] = []
         for raw in raw_reasons:
+            if isinstance(raw, str):
+                # Hand-written plain text: the reason of the majority's (or the first) vote.
+                said_by = votes.majority(counts) or next(
+                    (choice for choice, count in counts.items() if count), None
+                )
+                if said_by is not None and raw.strip():
+                    reasons.append(votes.Reason(said_by, votes.one_line(raw, 10_000)))
+                continue
             if not isinstance(raw, dict):
-                raise self.fail(f"{where}: each reason must be a table, not {_kind(raw)}", line)
+                raise self.fail(
+                    f"{where}: each reason must be a table or text, not {_kind(raw)}", line
+                )
             said = _CATEGORIES.get(self.string(raw, "vote", f"{where} reason", line))
             if said is None or said not in votes.VOTE_CHOICES:
                 raise self.fail(

@@ -246,6 +246,5 @@ class TriageApp(CleanNotifyApp):
         """Quit, unless changes exist only in memory: then say so and offer to write the plan."""
         saving.request_quit(self)
 
-    async def on_unmount(self) -> None:
-        await vote_room.close_room(self)  # quitting with the room open closes it cleanly
-        self.close_room()
+    async def on_unmount(self) -> None:  # quitting with the room open closes it cleanly
+        await vote_room.close_room(self, then=self.close_room)

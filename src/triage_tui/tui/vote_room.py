@@ -13,6 +13,7 @@ and is drawn as rich Text, never as markup.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -255,8 +256,17 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
     return room
 
 
-async def close_room(app: TriageApp) -> None:
-    """Stop the server (the votes stay in the session) and take the panel away."""
+async def close_room(app: TriageApp, *, then: Callable[[], None] | None = None) -> None:
+    """Stop the server (the votes stay in the session) and take the panel away; then
+    call `then` (the app closing its workshop on quit), room or not."""
+    try:
+        await _close(app)
+    finally:
+        if then is not None:
+            then()
+
+
+async def _close(app: TriageApp) -> None:
     room = room_of(app)
     if room is None:
         return
@@ -298,6 +308,11 @@ def follow(screen: PhaseScreen) -> None:
     """The room follows what `screen` shows (its current item, or nothing to vote on)."""
     room = room_of(screen.triage)
     if room is None:
+        return
+    workshop = screen.triage.workshop
+    if workshop is None or workshop.session is not room.server.session:
+        # Another backlog was opened: the room voted on the one that is gone.
+        screen.triage.run_worker(close_room(screen.triage), exclusive=False)
         return
     item = getattr(screen, "current", None) if screen.PHASE in votes.VOTING_PHASES else None
     room.server.follow(item, screen.PHASE)

@@ -63,6 +63,7 @@ class CategorizeScreen(ItemScreen):
         Binding("n", "note", "Note", id="triage.note"),
         Binding("v", "presenter", "Presenter", id="triage.presenter"),
         Binding("escape", "leave_note", "Done with the note"),
+        Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
     def compose(self) -> ComposeResult:

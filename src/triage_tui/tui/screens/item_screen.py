@@ -63,7 +63,7 @@ class ItemScreen(PhaseScreen):
         Binding("pageup", "list('page', -1)", "Page up", show=False),
         Binding("home", "list('jump', 0)", "First", show=False),
         Binding("end", "list('jump', -1)", "Last", show=False),
-        Binding("R", "room_toggle", "Room", id="triage.room"),
+        # R itself is in each screen's own list, after its deciding keys (Footer order).
         Binding("r", "room_reveal", "Reveal", id="triage.room-reveal"),
         Binding("ctrl+r", "room_revote", "Re-vote", id="triage.room-revote"),
     ]
