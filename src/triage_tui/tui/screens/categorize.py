@@ -63,7 +63,8 @@ class CategorizeScreen(ItemScreen):
         Binding("n", "note", "Note", id="triage.note"),
         Binding("v", "presenter", "Presenter", id="triage.presenter"),
         Binding("escape", "leave_note", "Done with the note"),
-        Binding("R", "room_toggle", "Room", id="triage.room"),
+        # Not in Categorize's Footer: it is full at 120 columns (help and the palette list R).
+        Binding("R", "room_toggle", "Room", id="triage.room", show=False),
     ]
 
     def compose(self) -> ComposeResult:
