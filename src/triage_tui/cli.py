@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
+from triage_tui.core.sanitize import shown
 
 if TYPE_CHECKING:
     from triage_tui.core.model import Scan
     from triage_tui.core.session import Session
+    from triage_tui.formats.push import Change, PushItem
+    from triage_tui.push import Client, Prepared
 
-SUBCOMMANDS = ("check", "brief", "handoff", "serve", "diff")
+SUBCOMMANDS = ("check", "brief", "handoff", "serve", "diff", "push")
+#: `push --to` (formats.push.TRACKERS; spelled here so --help stays fast).
+TRACKERS = ("github", "jira", "linear")
 
 
 def _parse_map(values: list[str] | None) -> dict[str, str]:
@@ -41,7 +46,8 @@ def _app_parser() -> argparse.ArgumentParser:
         description=(
             "Run the one-hour backlog categorization workshop. Subcommands: "
             "check FILE [--json], brief PLAN [-o OUT.md] [--csv], "
-            "handoff PLAN [ID ...] [--all] [-o PATH], diff OLD NEW [--json], serve [FILE]. "
+            "handoff PLAN [ID ...] [--all] [-o PATH], diff OLD NEW [--json], serve [FILE], "
+            "push PLAN --to github|jira|linear [ID ...] [--repo OWNER/NAME] [--apply]. "
             "BACKLOG --from OLD.plan.toml starts next quarter's workshop from last quarter's plan."
         ),
     )
@@ -64,6 +70,15 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="ignore an autosaved session")
     parser.add_argument("--theme", help="theme name")
+    parser.add_argument(
+        "--room-host",
+        metavar="H",
+        help="where the room's vote server listens when R opens it (default 127.0.0.1; "
+        "another address: anyone who can reach it and has the link can vote)",
+    )
+    parser.add_argument(
+        "--room-port", type=int, metavar="N", help="the room's port (default: any free one)"
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -133,6 +148,45 @@ def _diff_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _push_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triage-tui push",
+        description=(
+            "The room's decisions back into the tracker: a label per decision "
+            "(triage:hiring, triage:project, triage:parked; a project item's readiness too) "
+            "and one comment per item. By default a dry run: what each item gets, and a "
+            "script to review; --apply does it, once (a rerun changes nothing, a stopped "
+            "push resumes). Auth: gh's own login (GitHub); JIRA_BASE_URL, JIRA_EMAIL, "
+            "JIRA_API_TOKEN (Jira Cloud); LINEAR_API_KEY (Linear)."
+        ),
+    )
+    parser.add_argument("plan", type=Path, help="the plan (.plan.toml)")
+    parser.add_argument("ids", nargs="*", metavar="ID", help="only these items")
+    parser.add_argument("--to", required=True, choices=TRACKERS, help="the tracker")
+    parser.add_argument(
+        "--repo", metavar="OWNER/NAME", help="GitHub: the repository of bare issue numbers"
+    )
+    parser.add_argument("--apply", action="store_true", help="make the changes (default: dry run)")
+    parser.add_argument(
+        "--label-prefix",
+        metavar="PREFIX",
+        help='the labels\' prefix (default "triage:", or [push] label_prefix in the config)',
+    )
+    parser.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE",
+        help="dry run: write the reviewable script to FILE (default: after the dry run)",
+    )
+    parser.add_argument(
+        "--handoffs",
+        type=Path,
+        metavar="DIR",
+        help="the handoff folder the comments point at (default: <plan>.handoffs beside it)",
+    )
+    return parser
+
+
 def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triage-tui serve", description="Serve the app in a browser."
@@ -165,6 +219,15 @@ def main(argv: list[str] | None = None) -> int:
         if command == "diff":
             args = _diff_parser().parse_args(args_list[1:])
             return cmd_diff(args.old, args.new, as_json=args.json, mapping=_parse_map(args.map))
+        if command == "push":
+            parser = _push_parser()
+            # IDs may come after --to (`push PLAN --to jira ABC-1 ABC-2`).
+            args = parser.parse_intermixed_args(args_list[1:])
+            from triage_tui.formats.push import REPO_PATTERN
+
+            if args.repo is not None and not REPO_PATTERN.fullmatch(args.repo):
+                parser.error(f"--repo wants OWNER/NAME, not {args.repo!r}")
+            return cmd_push(args)
         if command == "serve":
             args = _serve_parser().parse_args(args_list[1:])
             from triage_tui.serve import serve
@@ -173,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _app_parser().parse_args(args_list)
         mapping = _parse_map(args.map)
     except argparse.ArgumentTypeError as error:
-        print(f"triage-tui: {error}", file=sys.stderr)
+        print(f"triage-tui: {shown(error)}", file=sys.stderr)
         return 2
     except InputError as error:
         print(str(error), file=sys.stderr)
@@ -190,18 +253,33 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.room_port is not None and not 0 <= args.room_port <= 65535:
+        print("triage-tui: --room-port must be between 0 and 65535", file=sys.stderr)
+        return 2
+    if args.room_host is not None:
+        from triage_tui.room.server import is_loopback
+
+        if not args.room_host.strip():
+            print("triage-tui: --room-host must not be empty", file=sys.stderr)
+            return 2
+        if not is_loopback(args.room_host):
+            print(
+                f"triage-tui: warning: the room will listen on {args.room_host}: anyone who "
+                "can reach it and has the link can vote",
+                file=sys.stderr,
+            )
     if args.out is not None and not args.out.is_dir():
-        print(f"triage-tui: --out {args.out}: no such folder", file=sys.stderr)
+        print(f"triage-tui: --out {shown(args.out)}: no such folder", file=sys.stderr)
         return 2
     if args.file is not None and not args.file.exists():
-        print(f"{args.file}: no such file", file=sys.stderr)
+        print(f"{shown(args.file)}: no such file", file=sys.stderr)
         return 1
     if args.carry_from is not None:
         if args.file is None:
             print("triage-tui: --from needs a BACKLOG to carry the plan over to", file=sys.stderr)
             return 2
         if not args.carry_from.exists():
-            print(f"{args.carry_from}: no such file", file=sys.stderr)
+            print(f"{shown(args.carry_from)}: no such file", file=sys.stderr)
             return 1
     from triage_tui.services import LaunchOptions, check_plan_path
 
@@ -214,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         theme=args.theme,
         out=args.out.resolve() if args.out is not None else None,
         carry_from=args.carry_from,
+        room_host=args.room_host,
+        room_port=args.room_port,
     )
     if args.file is not None:
         try:
@@ -298,7 +378,7 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
     records = found.records
     if as_json:
         report = {
-            "file": str(path),
+            "file": shown(str(path)),
             "format": found.format,
             "title": found.title,
             "items": len(records),
@@ -322,7 +402,7 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
         out.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
     # To a terminal: nothing from the file (or its name) may carry a control character.
-    out.write(f"{clean_line(str(path))}: {found.format}, {len(records)} items\n")
+    out.write(f"{shown(str(path))}: {found.format}, {len(records)} items\n")
     if found.title:
         out.write(f"title: {clean_line(found.title)}\n")
     for name, column in found.columns.items():
@@ -363,7 +443,7 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     except OSError as error:
         print(describe_error(output, error), file=sys.stderr)
         return 1
-    print(f"wrote {output}", file=sys.stderr)
+    print(f"wrote {shown(output)}", file=sys.stderr)
     return 0
 
 
@@ -386,13 +466,16 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
     try:
         docs = handoff_documents(session, ids=ids, every_ready=every_ready)
     except KeyError as error:
-        print(f"{plan_path}: no item {error.args[0]!r} in this plan", file=sys.stderr)
+        print(
+            f"{shown(plan_path)}: no item {shown(repr(error.args[0]))} in this plan",
+            file=sys.stderr,
+        )
         return 1
     if not docs:
         what = (
             "ready project item" if every_ready else "first engagement (no project item is ready)"
         )
-        print(f"{plan_path}: no {what} to hand off", file=sys.stderr)
+        print(f"{shown(plan_path)}: no {what} to hand off", file=sys.stderr)
         return 1
     if output is None and len(docs) > 1:
         print("triage-tui handoff: several documents need a folder: -o PATH", file=sys.stderr)
@@ -410,15 +493,25 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
             print(describe_error(output, error), file=sys.stderr)
             return 1
     targets = [(output / doc.filename if folder else output, doc) for doc in docs]
+    failed = 0
     for target, doc in targets:
+        # One file that cannot be written (a name the disk refuses, a full disk) is said
+        # and the others are still written: --all never stops half-way.
         try:
             writer.write_text(target, doc.text)
         except OSError as error:
-            print(describe_error(target, error), file=sys.stderr)
-            return 1
+            failed += 1
+            print(f"{describe_error(target, error)} (item {shown(doc.item.id)})", file=sys.stderr)
+            continue
         note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
-        print(f"wrote {target}{note}", file=sys.stderr)
-    return 0
+        print(f"wrote {shown(target)}{note}", file=sys.stderr)
+    if failed and len(targets) > 1:
+        print(
+            f"triage-tui handoff: {len(targets) - failed} of {len(targets)} written; "
+            f"{failed} could not be (above)",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[Session, bool]:
@@ -455,4 +548,108 @@ def cmd_diff(old: Path, new: Path, *, as_json: bool, mapping: dict[str, str]) ->
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """`triage-tui push`: the dry run (default) or `--apply`; see triage_tui.push."""
+    import os
+
+    from triage_tui.push import PushRefused, client_for, prepare
+
+    prefix = args.label_prefix
+    if prefix is None:
+        from triage_tui.config import load_config
+
+        prefix = load_config()[0].label_prefix
+    try:
+        prepared = prepare(
+            args.plan,
+            args.to,
+            ids=args.ids,
+            repo=args.repo or "",
+            prefix=prefix,
+            handoffs=args.handoffs,
+        )
+    except (InputError, PushRefused) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    selection = prepared.selection
+    if not args.apply:
+        sys.stdout.write(prepared.dry_run())
+        script = prepared.script()
+        if args.script is None:
+            sys.stdout.write(
+                "\n--- the script, to review (--script FILE writes it to a file) ---\n"
+            )
+            sys.stdout.write(script)
+            return 0
+        from triage_tui.services import GuardedWriter, describe_error
+
+        try:
+            GuardedWriter((args.plan,), what="the plan being read").write_text(args.script, script)
+        except OSError as error:
+            print(describe_error(args.script, error), file=sys.stderr)
+            return 1
+        print(f"wrote {args.script}", file=sys.stderr)
+        return 0
+    for line in selection.refused:
+        print(line, file=sys.stderr)
+    try:
+        client = client_for(args.to, os.environ)
+    except PushRefused as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    return _run_push(prepared, client)
+
+
+def _run_push(prepared: Prepared, client: Client) -> int:
+    """`push --apply`: a progress bar on a terminal (plain lines otherwise), one summary."""
+    import asyncio
+
+    from triage_tui.core.sanitize import clean_line
+    from triage_tui.formats.push import describe_change
+    from triage_tui.push import TrackerError, apply
+
+    err = sys.stderr
+    bar = err.isatty()
+    done = [0]
+    total = len(prepared.selection.items)
+
+    def progress(index: int, count: int, item: PushItem, change: Change) -> None:
+        done[0] = index
+        if bar:
+            width = 30
+            filled = width * index // max(count, 1)
+            err.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {index}/{count} "
+                f"{clean_line(str(item.ref))[:30]:<30}"
+            )
+        else:
+            err.write(f"{clean_line(str(item.ref))}: {describe_change(change)}\n")
+        err.flush()
+
+    try:
+        summary = asyncio.run(apply(prepared, client, progress))
+    except TrackerError as error:
+        if bar and done[0]:
+            err.write("\n")
+        print(clean_line(str(error)), file=err)
+        if done[0]:
+            print(
+                f"{done[0]} of {total} items were done; run the same command again to resume.",
+                file=err,
+            )
+        return 1
+    except KeyboardInterrupt:
+        if bar:
+            err.write("\n")
+        print(
+            f"stopped: {done[0]} of {total} items done; run the same command again to resume.",
+            file=err,
+        )
+        return 130
+    if bar and total:
+        err.write("\n")
+    print(summary.line(prepared.tracker, prepared.selection), file=err)
     return 0
