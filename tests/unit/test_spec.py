@@ -285,3 +285,11 @@ def test_a_rule_is_not_a_heading_and_ends_nothing() -> None:
     assert spec.acceptance == ("one",) and spec.context == "Intro."
     spec = find_spec("Acceptance criteria:\n# one\n----\nh3. Notes\nx", "jira")
     assert spec.acceptance == ("one",)
+
+
+def test_a_labels_sentence_stops_at_a_line_of_its_own() -> None:
+    spec = find_spec("*Done when* merged and deployed to staging.\nReviewed by @mchen", "jira")
+    assert spec.done == ("Done when merged and deployed to staging.",)
+    assert spec.reviewer == "@mchen"
+    spec = find_spec("DoD: merged and deployed\nto staging: with docs.\nDesign: https://x")
+    assert spec.done == ("merged and deployed to staging: with docs.",)

@@ -95,6 +95,11 @@ _NOT_NAMES = frozenset(
 _LIMIT = 4000
 # Labels that open a section even as a list item; "- Response: 200" stays an item.
 _LISTED_KINDS = frozenset({"acceptance", "done", "out_of_scope", "reviewer"})
+# A line that says something of its own after a label's sentence: a reviewer, a label.
+_OWN_LINE = re.compile(
+    r"(?:\*\*|\*|_)?(?i:reviewed by|review by|reviewers?\b)"
+    r"|(?:\*\*|\*)?[A-Z][\w /'-]{1,30}:(?:\*\*|\*)?(?:[ \t]|$)"
+)
 # "Design: https://...", "Input message:": a paragraph of its own, not a section's.
 _OTHER_LABEL = re.compile(r"^(?:\*\*|\*)?[A-Z][\w /'-]{1,30}:(?:\*\*|\*)?(?:[ \t]|$)")
 
@@ -518,11 +523,13 @@ def find_spec(description: str, markup: str = "") -> Spec:
                     body.append(nxt)
                     end += 1
             elif line.rest:
-                # The label's own sentence and the lines that continue it.
+                # The label's own sentence and the lines that continue it (not a line
+                # of its own: "Reviewed by @mchen", "Design: https://...").
                 while (
                     end < len(lines)
                     and lines[end].kind == "text"
                     and (not line.indent or lines[end].indent)
+                    and not _OWN_LINE.match(lines[end].text)
                 ):
                     body.append(lines[end])
                     end += 1
