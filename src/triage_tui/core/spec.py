@@ -397,13 +397,25 @@ def _items(lines: list[_Line]) -> list[str]:
             current.append(line.text)
     if current:
         entries.append(" ".join(current))
-    return [" ".join(entry.split()) for entry in entries if entry.strip()]
+    kept = (" ".join(entry.split()) for entry in entries)
+    return [entry for entry in kept if entry and not _placeholder(entry)]
+
+
+# What a form writes in a section nobody filled in (GitHub issue forms: "_No response_").
+_PLACEHOLDERS = frozenset(
+    {"none", "n/a", "na", "tbd", "tbc", "todo", "-", "--", "...", "…", "?", "no response"}
+)
+
+
+def _placeholder(text: str) -> bool:
+    """True for a section left unfilled: "_No response_", "N/A", "TBD", "-"."""
+    return text.strip().strip("*_`").strip().rstrip(".").casefold() in _PLACEHOLDERS
 
 
 def _block_text(lines: list[_Line]) -> str:
     """A section body as written, blank lines at the ends trimmed."""
     text = "\n".join(line.raw for line in lines).strip("\n")
-    return text[:_LIMIT]
+    return "" if _placeholder(text) else text[:_LIMIT]
 
 
 def _gwt(lines: list[_Line]) -> list[str]:
