@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.core.model import Backlog
+from triage_tui.core.model import Backlog, Comment, Link
 from triage_tui.formats.loaders import load, scan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,10 +99,13 @@ def test_jira_cloud_all_fields_sample() -> None:
         backlog.columns_left_out
     )
     assert items["ACME-220"].extra["Priority"]
-    # A comment keeps its date and text; the author's account id reads as a mention does.
-    assert items["ACME-212"].extra["Comment"] == (
-        "03/Jun/24 4:40 PM;@jira-user;Should this be a hire rather than a ticket?"
+    # A comment keeps its date and text (a field of its own, not extra); the author's
+    # account id is bookkeeping, left out.
+    assert "Comment" not in items["ACME-212"].extra
+    assert items["ACME-212"].comments == (
+        Comment("2024-06-03 16:40", "", "Should this be a hire rather than a ticket?"),
     )
+    assert items["ACME-243"].links == (Link("parent", "ACME-213"),)  # Parent: an issue id
     assert items["ACME-220"].extra["Project name"] == "Acme Ledger"
     assert "Summary" not in items["ACME-220"].extra
     assert "Labels" not in items["ACME-220"].extra
@@ -132,7 +135,8 @@ def test_linear_sample() -> None:
     assert items["BE-311"].description.startswith("- Rehearse twice")
     assert items["BE-299"].status == "Done"
     assert items["BE-327"].status == "Canceled"
-    assert items["BE-328"].extra["Parent issue"] == "BE-302"
+    assert items["BE-328"].links == (Link("parent", "BE-302"),)  # not extra
+    assert "Parent issue" not in items["BE-328"].extra
     assert items["BE-310"].extra["Project"] == "Payments hardening"
 
 
@@ -172,7 +176,9 @@ def test_asana_sample() -> None:
     assert items["1207339120384425"].status == "Done"
     assert items["1207339120384425"].extra["Section/Column"] == "Next up"
     assert items["1207339120384420"].status == "Next up"
-    assert items["1207339120384430"].extra["Parent task"] == "Dunning for failed renewals"
+    # The parent task is named: the row of that name is the parent.
+    assert items["1207339120384430"].links == (Link("parent", "1207339120384428"),)
+    assert items["1207339120384415"].due == "2024-06-14"
 
 
 def test_jira_server_all_fields_fixture() -> None:

@@ -26,6 +26,68 @@ MAPPABLE_FIELDS = ("id", "title", "description", "labels", "estimate", "status",
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """One comment the tracker holds on an item (Jira's repeated `Comment` columns).
+
+    Attributes:
+        at: when it was written, "YYYY-MM-DD HH:MM" when the export's date reads, else as
+            written, or "" when unknown.
+        author: who wrote it, as the export names them ("" for an account id: tracker
+            bookkeeping, never carried).
+        text: the comment as written (Jira wiki markup or Markdown, as its source).
+    """
+
+    at: str = ""
+    author: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the tracker holds on an item (Jira's repeated `Attachment` columns).
+
+    Attributes:
+        name: the file's name.
+        url: where the tracker serves it ("" when unknown).
+        at: when it was attached, as `Comment.at`.
+    """
+
+    name: str
+    url: str = ""
+    at: str = ""
+
+
+#: Link kinds the loaders give (`Link.kind`); a tracker's own other link types keep
+#: their name ("causes", "caused by").
+LINK_KINDS = (
+    "parent",
+    "child",
+    "blocks",
+    "blocked by",
+    "relates",
+    "duplicates",
+    "duplicated by",
+    "clones",
+    "cloned by",
+    "pull request",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Another item the tracker relates this one to.
+
+    Attributes:
+        kind: how it relates, from this item's side ("blocked by" PLA-183: this item
+            needs PLA-183 first); one of LINK_KINDS or the tracker's own word.
+        id: the other item's id as the export names it (a backlog id when it is one).
+    """
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One backlog item, exactly as the source gave it.
 
@@ -39,6 +101,11 @@ class Item:
         type: the source's issue type ("Bug", "Story"), or "".
         extra: every other non-empty original field, carried into the plan.
         line: the 1-based line where the item starts in its source file (0 if unknown).
+        due: the tracker's due date, "YYYY-MM-DD" when it reads as a date, else as
+            written, or "".
+        comments: the tracker's comments, oldest first.
+        attachments: the tracker's attachments, in source order.
+        links: parent, blocking, related items the tracker names, in source order.
     """
 
     id: str
@@ -50,6 +117,10 @@ class Item:
     type: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     line: int = 0
+    due: str = ""
+    comments: tuple[Comment, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,6 +151,11 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     entry["seconds_spent"] = int(decision.seconds_spent)
     entry["decided_at"] = decision.decided_at
     entry["carried"] = decision.carried
+    if item.due or item.comments or item.attachments or item.links:
+        # What the tracker knows (due, comments, attachments, links): keys of their own.
+        from triage_tui.formats.loaders.context import context_table
+
+        entry.update(context_table(item))
     # Tables after the plain keys (tomli-w writes them so): extra, readiness, handoff.
     extra = _extra(item.extra)
     if extra:
@@ -499,6 +504,11 @@ class _Reader:
         status = self.string(raw, "status", where, line)
         kind = self.string(raw, "type", where, line)
         est: Estimate = estimate
+        context: dict[str, Any] = {}
+        if "due" in raw or "comments" in raw or "attachments" in raw or "links" in raw:
+            from triage_tui.formats.loaders.context import toml_context
+
+            context = toml_context(raw, lambda message: self.fail(f"{where}: {message}", line))
         item = Item(
             id=item_id,
             title=title,
@@ -509,6 +519,7 @@ class _Reader:
             type=kind,
             extra=extra,
             line=line or 0,
+            **context,
         )
         category_text = self.string(raw, "category", where, line) or Category.UNDECIDED.value
         category = _CATEGORIES.get(category_text)  # a dict is ~10x cheaper than Category()
@@ -528,7 +539,9 @@ class _Reader:
             seconds = round(self.number(raw, "seconds_spent", where, line))
         decision = Decision(
             category=category,
-            rationale=self.string(raw, "rationale", where, line),
+            # The room's note; `note` (PRODUCT.md's name for it) reads as the same field.
+            rationale=self.string(raw, "rationale", where, line)
+            or self.string(raw, "note", where, line),
             signals=self.strings(raw, "signals", where, line),
             seconds_spent=seconds,
             decided_at=self.string(raw, "decided_at", where, line),

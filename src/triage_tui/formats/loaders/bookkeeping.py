@@ -83,3 +83,19 @@ def bookkeeping_columns(columns: Iterable[str]) -> list[str]:
     return [
         name for name in names if is_bookkeeping(name) or (creator_too and _key(name) == "creator")
     ]
+
+
+_MENTION = re.compile(r"\[~accountid:[^\]\s]*\]")
+
+
+def is_account_id(text: str) -> bool:
+    """Whether `text` is a Jira Cloud account id, whole ("712020:9a3e...", 24 hex)."""
+    return _ACCOUNT_ID.fullmatch(text.strip()) is not None
+
+
+def scrub_mentions(text: str) -> str:
+    """Comment text with its account ids as "@jira-user": `[~accountid:...]` mentions
+    and bare ids alike (bookkeeping never reaches the plan)."""
+    if "[~accountid:" in text:
+        text = _MENTION.sub("@jira-user", text)
+    return _ACCOUNT_ID.sub("@jira-user", text)

@@ -21,6 +21,7 @@ from triage_tui.formats.loaders.bookkeeping import (
     scrub_account_ids,
 )
 from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
+from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
 _FIELD_LIMIT = 2**31 - 1
@@ -552,6 +553,9 @@ def _build_items(
     completed_at = index.get("completed at", [None])[0] if shape is formats.ASANA else None
     if reader.url_at is not None:
         consumed.discard(reader.url_at)  # the link is worth keeping in the plan
+    # Due date, comments, attachments, links: fields of their own, not `extra`.
+    context = ContextColumns(header, github=shape in (formats.GITHUB_CSV, formats.GITHUB_TSV))
+    consumed |= context.positions - {reader.url_at}
     # Extra columns: once per distinct header name, repeated names merged.
     extra_single: list[tuple[int, str]] = []
     extra_multi: list[tuple[str, Callable[[list[str]], tuple[str, ...]]]] = []
@@ -608,6 +612,26 @@ def _build_items(
                 extra[header[status_cols[0]]] = status
             status = "Done"
         kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
+        if context:
+            due, comments, attachments, links = context.read(cells, description)
+            items.append(
+                Item(
+                    item_id,
+                    title,
+                    description.strip("\n"),
+                    labels,
+                    estimate,
+                    status,
+                    kind.strip(),
+                    extra,
+                    line,
+                    due,
+                    comments,
+                    attachments,
+                    links,
+                )
+            )
+            continue
         items.append(
             Item(
                 item_id,
@@ -630,12 +654,18 @@ def _build_items(
         left_out.extend(name for name in seen if name not in used)
     ids = [item.id for item in items]
     final = reader.final_ids(ids, [item.line for item in items])
-    if final == ids:
-        return items
-    return [
-        item if item.id == new else replace(item, id=new)
-        for item, new in zip(items, final, strict=True)
-    ]
+    if final != ids:
+        items = [
+            item if item.id == new else replace(item, id=new)
+            for item, new in zip(items, final, strict=True)
+        ]
+    if context.links:
+        id_cols = columns["id"]
+        numeric = numeric_id_map(header, table.body.cells, id_cols[0] if id_cols else None)
+        items = resolve_links(items, numeric_ids=numeric)
+    elif context:
+        items = resolve_links(items)
+    return items
 
 
 def _getter(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:

@@ -16,7 +16,22 @@ from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
 
 PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
-_KNOWN = frozenset({"id", "title", "description", "labels", "estimate", "status", "type"})
+_KNOWN = frozenset(
+    {
+        "id",
+        "title",
+        "description",
+        "labels",
+        "estimate",
+        "status",
+        "type",
+        # what the tracker knows around the item (formats.loaders.context)
+        "due",
+        "comments",
+        "attachments",
+        "links",
+    }
+)
 _ITEMS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(?:items|\"items\"|'items')[ \t]*\]\]", re.MULTILINE)
 _ITEMS_KEY = re.compile(r"^[ \t]*(?:items|\"items\"|'items')[ \t]*=", re.MULTILINE)
 _WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -188,6 +203,20 @@ def _item(raw: Any, index: int, line: int | None, path: Path) -> Item:
     title = " ".join(text_field("title").split())
     if not title:
         raise InputError(path, f"{name}: title is empty", line)
+    from triage_tui.formats.loaders.context import toml_context
+
+    known = _KNOWN
+    links = raw.get("links")
+    if links is not None and not (
+        isinstance(links, list) and all(isinstance(link, dict) for link in links)
+    ):
+        # `links = ["https://..."]`: a backlog's own web links, carried as written;
+        # links to other items are tables {kind, id}.
+        raw = {key: value for key, value in raw.items() if key != "links"}
+        known = _KNOWN - {"links"}
+    context = toml_context(raw, lambda message: InputError(path, f"{name}: {message}", line))
+    if known is not _KNOWN:
+        raw = {**raw, "links": links}
     return Item(
         id=item_id,
         title=title,
@@ -196,8 +225,9 @@ def _item(raw: Any, index: int, line: int | None, path: Path) -> Item:
         estimate=_estimate(raw.get("estimate"), name, line, path),
         status=text_field("status").strip(),
         type=text_field("type").strip(),
-        extra={key: value for key, value in raw.items() if key not in _KNOWN},
+        extra={key: value for key, value in raw.items() if key not in known},
         line=line or 0,
+        **context,
     )
 
 
