@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -468,12 +469,30 @@ def load_session(path: Path, options: LaunchOptions, progress: Progress | None =
 
     if not path.exists():
         raise InputError(path, "no such file")
-    if _looks_like_plan(path):
-        return _read_plan(path)
-    backlog = load(path, options.mapping, progress)
-    if backlog.format == "plan":
-        return _read_plan(path)
-    return Session(backlog, minutes=options.default_minutes)
+    with _collector_paused():
+        if _looks_like_plan(path):
+            return _read_plan(path)
+        backlog = load(path, options.mapping, progress)
+        if backlog.format == "plan":
+            return _read_plan(path)
+        return Session(backlog, minutes=options.default_minutes)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a load, as it was after (issue 24).
+
+    A 100,000-row load makes millions of objects and no cycles; with the collector on,
+    its passes walk the growing heap again and again (0.94 s vs 0.74 s for 50,000 rows).
+    Reference counting still frees everything.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _read_plan(path: Path) -> Session:

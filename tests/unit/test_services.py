@@ -321,3 +321,32 @@ def test_export_reports_its_progress_file_by_file_and_handoff_by_handoff(
     # One report as the folder starts, one after each handoff, then the end.
     assert named[3:] == ["handoffs/"] * (1 + handoffs) + [""]
     room.close()
+
+
+def test_loading_pauses_the_collector_and_restores_it(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from triage_tui.formats import loaders
+
+    seen: list[bool] = []
+    real = loaders.load
+
+    def load(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loaders, "load", load)
+    assert gc.isenabled()
+    services.load_session(acme, LaunchOptions(file=acme))
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        services.load_session(acme, LaunchOptions(file=acme))
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
+    with pytest.raises(InputError):
+        services.load_session(acme.with_name("missing.csv"), LaunchOptions())
+    assert gc.isenabled()

@@ -89,7 +89,9 @@ def load_bytes(
     Raises:
         InputError: as for `load`.
     """
-    backlog = _parse(_Source(data, path), path, mapping, progress)
+    source = _Source(data, path)
+    del data  # decoded: the bytes of a big export need not stay beside its text
+    backlog = _parse(source, path, mapping, progress)
     if progress is not None:
         progress("built", len(backlog.items))
     return backlog
