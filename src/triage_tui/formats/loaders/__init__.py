@@ -149,7 +149,11 @@ class _Source:
             self.document = document
 
 
-def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
+def scan(
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    texts: list[tuple[str, str]] | None = None,
+) -> Scan:
     """What `triage-tui check` reports, without building the items a workshop needs.
 
     A CSV export's records come from the same rules as `load`'s items (ids, titles,
@@ -159,6 +163,8 @@ def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
     Args:
         path: the file.
         mapping: CSV field -> column overrides.
+        texts: filled, when given, with each record's (description, type), as `load`
+            gives its item's: what a suggestion reads beside the record.
 
     Returns:
         The scan.
@@ -167,12 +173,19 @@ def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
         InputError: as for `load`.
     """
     path = Path(path)
-    return scan_bytes(_read(path), path, mapping)
+    return scan_bytes(_read(path), path, mapping, texts)
 
 
-def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
-    """`scan` of bytes already read (`path` names them and picks the parser)."""
+def scan_bytes(
+    data: bytes,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    texts: list[tuple[str, str]] | None = None,
+) -> Scan:
+    """`scan` of bytes already read (`path` names them and picks the parser); `texts`,
+    when given, gets each record's (description, type) as `load` gives its item's."""
     source = _Source(data, path)
+    del data
     if source.document is None:
         from triage_tui.formats.loaders.csv_loader import scan_csv
 
@@ -182,8 +195,11 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
             mapping=mapping,
             warnings=source.warnings,
             sha256=source.sha256,
+            texts=texts,
         )
     backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
+    if texts is not None:
+        texts.extend((item.description, item.type) for item in backlog.items)
     return Scan(
         format=backlog.format,
         title=backlog.title,

@@ -82,12 +82,18 @@ def scan_csv(
     mapping: Mapping[str, str] | None = None,
     warnings: Sequence[str] = (),
     sha256: str = "",
+    texts: list[tuple[str, str]] | None = None,
 ) -> Scan:
     """`load_csv` for `triage-tui check`: the same records, without building items.
 
     Ids, titles, labels, estimates, skipped rows and duplicate ids follow exactly the
-    rules `load_csv` applies (one shared row reader); descriptions, statuses, types and
-    extra columns, most of a big export's cells, are not read at all.
+    rules `load_csv` applies (one shared row reader); statuses, extra columns and the
+    tracker context, most of a big export's cells, are not read at all, and
+    descriptions and types only when `texts` is given.
+
+    Args:
+        texts: filled, when given, with each record's (description, type) as `load_csv`
+            gives its item's (what a suggestion reads beside the record; issue 24).
 
     Raises:
         InputError: as `load_csv` does.
@@ -96,7 +102,12 @@ def scan_csv(
         csv.field_size_limit(_FIELD_LIMIT)
     table = _table(text, path, mapping)
     reader = _RowReader(table, path)
-    rows = list(reader.rows())
+    read_text = _text_reader(table) if texts is not None else None
+    rows = []
+    for row in reader.rows():
+        rows.append(row)
+        if read_text is not None and texts is not None:
+            texts.append(read_text(row[1]))
     all_warnings = list(warnings)
     reader.finish(len(rows), all_warnings)
     records: list[Record] = [
@@ -119,6 +130,27 @@ def scan_csv(
         sha256=sha256,
         records=records,
     )
+
+
+def _text_reader(table: _Table) -> Callable[[list[str]], tuple[str, str]]:
+    """cells -> (description, type) exactly as `_build_items` makes its item's."""
+    columns = table.columns
+    desc_cols, desc_at = _field(columns, "description")
+    type_cols, type_at = _field(columns, "type")
+
+    def read(cells: list[str]) -> tuple[str, str]:
+        if desc_at is not None:
+            description = cells[desc_at]
+            if description.isspace():
+                description = ""
+        else:
+            description = _first(cells, desc_cols)
+        if "\r" in description:
+            description = description.replace("\r\n", "\n").replace("\r", "\n")
+        kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
+        return description.strip("\n"), kind.strip()
+
+    return read
 
 
 class _Table(NamedTuple):
