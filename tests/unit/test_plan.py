@@ -89,6 +89,7 @@ def test_top_level_and_meta_key_order() -> None:
         "backlog",
         "backlog_title",
         "backlog_sha256",
+        "backlog_format",
         "facilitator",
         "team",
         "minutes",
@@ -107,6 +108,7 @@ def test_top_level_and_meta_key_order() -> None:
     assert meta["created"] == CREATED
     assert meta["backlog"] == "acme.toml"
     assert meta["backlog_sha256"] == "ab" * 32
+    assert meta["backlog_format"] == "toml"  # where the ids came from (push checks it)
     assert (meta["facilitator"], meta["team"], meta["minutes"]) == ("Ana", "Payments", 45)
     # The clock, not the items' sum (no workshop ran it here).
     assert (meta["minutes_used"], meta["seconds_used"]) == (0, 0)
