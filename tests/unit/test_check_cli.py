@@ -304,6 +304,5 @@ def test_check_reports_what_loading_the_items_would(tmp_path: Path) -> None:
         ), path
         assert (found.scan.columns, found.scan.sha256) == (backlog.columns, backlog.sha256)
         assert found.suggestions == [
-            {"category": (s := suggest(item)).category.value, "reason": s.reason}
-            for item in items
+            {"category": (s := suggest(item)).category.value, "reason": s.reason} for item in items
         ], path
