@@ -4,6 +4,8 @@ faster engine against (issue 24: the same suggestion for every record).
 ``python -m tests.unit.suggest_golden --update`` rewrites
 tests/fixtures/suggestions/golden/*.json from the engine as it is; do that only when the
 suggestions are meant to change (a lexicon edit), and say so in the commit.
+``python -m tests.unit.suggest_golden --missing`` writes the outputs of sample and fixture
+files that have none yet (a fixture just added), leaving every saved one as it is.
 """
 
 from __future__ import annotations
@@ -69,21 +71,25 @@ def golden_name(path: Path) -> str:
     return path.relative_to(ROOT).as_posix().replace("/", "__") + ".json"
 
 
-def update(scratch: Path) -> None:
+def update(scratch: Path, *, missing_only: bool = False) -> None:
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for path in source_files():
+        if missing_only and (GOLDEN / golden_name(path)).exists():
+            continue
         records = suggestions_of(path)
         (GOLDEN / golden_name(path)).write_text(
             json.dumps(records, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
         )
+    if missing_only:
+        return
     digests = {path.name: digest(suggestions_of(path)) for path in generated_files(scratch)}
     (GOLDEN / "generated.json").write_text(json.dumps(digests, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--update"]:
+    if sys.argv[1:] not in (["--update"], ["--missing"]):
         sys.exit(__doc__)
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        update(Path(folder))
+        update(Path(folder), missing_only=sys.argv[1] == "--missing")

@@ -480,7 +480,7 @@ def _ready_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
                 fields[name] = "\n".join(edited) if isinstance(edited, list) else edited
             continue
         if spec is None:
-            spec = find_spec(item.description)
+            spec = find_spec(item.description, item.markup)  # as default_handoff reads it
         if name == "acceptance_criteria":
             fields[name] = list(spec.acceptance)
         elif name == "definition_of_done":

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from triage_tui.core.errors import InputError
 from triage_tui.core.session import Step
 from triage_tui.core.workshop import PHASES, Workshop
-from triage_tui.services import ExportProgress, ExportResult, LaunchOptions, Room
+from triage_tui.services import ExportResult, LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui import loading, saving
 from triage_tui.tui.loading import SMALL_FILE_BYTES
@@ -232,15 +232,11 @@ class TriageApp(CleanNotifyApp):
         brief: Path | None = None,
         csv: Path | None = None,
         handoffs: Path | None = None,
-        progress: ExportProgress | None = None,
     ) -> ExportResult:
-        """Write the chosen files through the guarded writer (any thread); `progress`
-        is called from that thread (see `services.Room.export`)."""
+        """Write the chosen files through the guarded writer (any thread)."""
         if self.room is None:
             return ExportResult(("Open a backlog first.",), False)
-        return self.room.export(
-            plan=plan, brief=brief, csv=csv, handoffs=handoffs, progress=progress
-        )
+        return self.room.export(plan=plan, brief=brief, csv=csv, handoffs=handoffs)
 
     def action_save_plan(self) -> None:
         if self.require_workshop() is not None:

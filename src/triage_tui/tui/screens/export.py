@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from triage_tui.core.errors import InputError
+from triage_tui.services import ExportResult
 from triage_tui.store.paths import user_path
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
@@ -175,13 +176,17 @@ class ExportScreen(PhaseScreen):
                 shown[0] = percent
                 self.app.call_from_thread(self._progress, percent, what)
 
-        result = self.triage.export(
-            plan=paths.get("plan"),
-            brief=paths.get("brief"),
-            csv=paths.get("csv"),
-            handoffs=paths.get("handoffs"),
-            progress=progress,
-        )
+        room = self.triage.room
+        if room is None:
+            result = ExportResult(("Open a backlog first.",), False)
+        else:  # the app's export, with the progress bar fed from this thread
+            result = room.export(
+                plan=paths.get("plan"),
+                brief=paths.get("brief"),
+                csv=paths.get("csv"),
+                handoffs=paths.get("handoffs"),
+                progress=progress,
+            )
         self.app.call_from_thread(self._done, list(result.messages), result.ok)
 
     def _progress(self, percent: int, what: str) -> None:
