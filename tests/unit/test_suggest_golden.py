@@ -21,7 +21,12 @@ from tests.unit.suggest_golden import (
 
 @pytest.mark.parametrize("path", source_files(), ids=lambda path: path.name)
 def test_every_record_gets_the_saved_suggestion(path: Path) -> None:
-    saved = json.loads((GOLDEN / golden_name(path)).read_text(encoding="utf-8"))
+    golden = GOLDEN / golden_name(path)
+    assert golden.exists(), (
+        f"no saved suggestions for {path.name}: a new fixture? "
+        "`python -m tests.unit.suggest_golden --missing` saves them"
+    )
+    saved = json.loads(golden.read_text(encoding="utf-8"))
     assert suggestions_of(path) == saved
 
 
