@@ -69,3 +69,34 @@ def test_rows_already_read_are_let_go_while_items_are_built(
     backlog = load(path)
     assert alive == [0]
     assert backlog.items[7].extra == {"team": "Backend"}
+
+
+def test_the_text_is_let_go_before_the_items_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No caller up the stack (nor its _Source) still holds the file's text or bytes once
+    the rows are parsed: a 100,000-row export's text is 50-200 MB."""
+    import sys
+
+    path = tmp_path / "text.csv"
+    path.write_text(
+        "id,title\n" + "".join(f"T-{n},Title number {n}\n" for n in range(400)), encoding="utf-8"
+    )
+    size = path.stat().st_size
+    held: list[str] = []
+    real = csv_loader._build_items
+
+    def spy(*args: object, **kwargs: object) -> object:
+        frame = sys._getframe(1)
+        while frame is not None:
+            for name, value in frame.f_locals.items():
+                for candidate in (value, getattr(value, "text", None)):
+                    if isinstance(candidate, str | bytes) and len(candidate) >= size - 10:
+                        held.append(f"{frame.f_code.co_name}: {name}")
+            frame = frame.f_back
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(csv_loader, "_build_items", spy)
+    backlog = load(path)
+    assert held == []
+    assert len(backlog.items) == 400

@@ -101,7 +101,10 @@ def _parse(
     source: _Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
 ) -> Backlog:
     if source.document is None:
-        return _csv(source.text, path, mapping, source.warnings, source.sha256, progress)
+        # Handed over, not shared: the text can go before the items are built.
+        holder = [clean_source(source.text)]
+        source.text = ""
+        return _csv(holder, path, mapping, source.warnings, source.sha256, progress)
     from triage_tui.formats.loaders import toml_loader
 
     document = source.document
@@ -211,17 +214,17 @@ def scan_bytes(
 
 
 def _csv(
-    text: str,
+    holder: list[str],
     path: Path,
     mapping: Mapping[str, str] | None,
     warnings: list[str],
     sha256: str,
     progress: Progress | None,
 ) -> Backlog:
-    from triage_tui.formats.loaders.csv_loader import load_csv
+    from triage_tui.formats.loaders.csv_loader import load_csv_taking
 
-    return load_csv(
-        clean_source(text),
+    return load_csv_taking(
+        holder,
         path,
         mapping=mapping,
         warnings=warnings,
