@@ -30,12 +30,11 @@ from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import dialect
 from triage_tui.formats.handoff_doc import (
     backlog_title,
+    deliverable_markdown,
     handoff_filenames,
     inline,
-    safe_markdown,
     scope_items,
 )
-from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
 TIMEZONE_NOTE = (
@@ -62,6 +61,27 @@ def _one_line(text: str) -> str:
 
 def _heading(item: Item) -> str:
     return f"{inline(item.id)}: {inline(item.title)}"
+
+
+def _carried(session: Session, item: Item) -> str:
+    """ " _(carried)_" after an item whose decision `--from` carried over unchanged."""
+    decision = session.decisions.get(item.id)
+    return " _(carried)_" if decision is not None and decision.carried else ""
+
+
+def _carried_note(session: Session, items: list[Item]) -> list[str]:
+    """Next quarter's plan: where its carried decisions came from, and how many."""
+    source = session.carried_from
+    if not source:
+        return []
+    get = session.decisions.get
+    carried = sum(1 for item in items if (decision := get(item.id)) and decision.carried)
+    return [
+        "",
+        f"Next quarter of {inline(source)}: {carried} decision{'s' if carried != 1 else ''} "
+        "carried over unchanged (marked _carried_), "
+        f"{len(items) - carried} new or changed this quarter.",
+    ]
 
 
 def _title(session: Session) -> str:
@@ -177,6 +197,7 @@ def render_brief(
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]
     out += _summary(session, items, assessments)
+    out += _carried_note(session, items)
     plan = roadmap(session, items, lambda item: assessments[item.id])
     out += ["", *_roadmap_section(plan)]
 
@@ -192,7 +213,7 @@ def render_brief(
     else:
         item = by_id[first.id]
         link = f"{handoff_dir}/{filenames[item.id]}"
-        out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
+        out += [f"**[{_heading(item)}]({link})**{_carried(session, item)}", "", inline(first.why)]
 
     # -- ready handoffs, in short
     ready = [
@@ -229,7 +250,13 @@ def render_brief(
             status = "ready once: " + ", ".join(assessment.blockers)
         else:
             status = assessment.level.label + gate
-        out += ["", f"### {_heading(item)}", "", f"{assessment.score}/100, {status}.", ""]
+        out += [
+            "",
+            f"### {_heading(item)}{_carried(session, item)}",
+            "",
+            f"{assessment.score}/100, {status}.",
+            "",
+        ]
         for number in (*assessment.partial, *assessment.missing):
             mark = Mark.PARTIAL if number in assessment.partial else Mark.MISSING
             out.append(f"- [ ] {md_text(gap_todo(number, mark))}")
@@ -251,7 +278,7 @@ def render_brief(
     # Each hiring item's start by id (a linear search per item was quadratic).
     starts = {start.item.id: start for start in reversed(plan.starts)}
     for item in hiring:
-        out += ["", f"### {_heading(item)}", ""]
+        out += ["", f"### {_heading(item)}{_carried(session, item)}", ""]
         out += _hiring_lines(session, item, starts.get(item.id))
 
     # -- parked items
@@ -263,7 +290,7 @@ def render_brief(
         open_question = _one_line(session.decision(item.id).rationale) or (
             "no open question written down: write the question the room could not answer."
         )
-        out.append(f"- **{_heading(item)}**: {inline(open_question)}")
+        out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
 
     undecided = [item for item in items if session.decision(item.id).category is Category.UNDECIDED]
     if undecided:
@@ -293,7 +320,7 @@ def _ready_lines(
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     markup = dialect(item.description, item.markup)
-    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), markup=markup))
+    deliverable = deliverable_markdown(item, fields, markup=markup)
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
@@ -302,7 +329,10 @@ def _ready_lines(
     facts = [f"readiness {assessment.score}/100", inline(size_words(item.estimate))]
     facts.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'}")
     facts.append(f"reviewer {inline(reviewer)}")
-    return [f"- **[{_heading(item)}]({link})**: {_one_line(deliverable)} ({', '.join(facts)})"]
+    carried = _carried(session, item)
+    return [
+        f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
+    ]
 
 
 def _hiring_lines(session: Session, item: Item, start: Start | None) -> list[str]:
@@ -335,6 +365,7 @@ CSV_COLUMNS = (
     "ready_once",
     "open_question",
     "gaps",
+    "carried",
 )
 
 
@@ -342,7 +373,8 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
     Score, level, ready_once and gaps are filled for project items; open_question for
-    parked items (their rationale); gaps are joined by " | ".
+    parked items (their rationale); gaps are joined by " | "; carried is "true" for a
+    decision `--from` carried over from last quarter's plan unchanged, else "false".
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -360,16 +392,19 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
             question = _one_line(decision.rationale)
         writer.writerow(
             tuple(
-                csv_cell(value)
-                for value in (
-                    item.id,
-                    _one_line(item.title),
-                    decision.category.value,
-                    score,
-                    level,
-                    ready_once,
-                    question,
-                    " | ".join(gaps),
+                csv_cell(value, leading=not column)
+                for column, value in enumerate(
+                    (
+                        item.id,
+                        _one_line(item.title),
+                        decision.category.value,
+                        score,
+                        level,
+                        ready_once,
+                        question,
+                        " | ".join(gaps),
+                        "true" if decision.carried else "false",
+                    )
                 )
             )
         )

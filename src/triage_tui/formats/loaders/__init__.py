@@ -91,10 +91,20 @@ def load_bytes(
     """
     source = _Source(data, path)
     del data  # decoded: the bytes of a big export need not stay beside its text
-    backlog = _parse(source, path, mapping, progress)
+    backlog = _with_lookalikes(_parse(source, path, mapping, progress))
     if progress is not None:
         progress("built", len(backlog.items))
     return backlog
+
+
+def _with_lookalikes(backlog: Backlog) -> Backlog:
+    """The backlog, warned about ids that read the same (common.lookalike_warnings)."""
+    from dataclasses import replace
+
+    from triage_tui.formats.loaders.common import lookalike_warnings
+
+    found = lookalike_warnings(backlog.items)
+    return replace(backlog, warnings=(*backlog.warnings, *found)) if found else backlog
 
 
 def _parse(
@@ -128,11 +138,12 @@ class _Source:
     """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
 
     def __init__(self, data: bytes, path: Path) -> None:
-        from triage_tui.formats.loaders.text import decode
+        from triage_tui.formats.loaders.text import decode, refuse_conflict
 
         self.sha256 = hashlib.sha256(data).hexdigest()
         decoded = decode(data, path)
         self.text = decoded.text
+        refuse_conflict(self.text, path)  # in every format, before any parser sees it
         self.warnings = list(decoded.warnings)
         self.document: dict[str, Any] | None = None
         suffix = path.suffix.lower()
@@ -200,7 +211,7 @@ def scan_bytes(
             sha256=source.sha256,
             texts=texts,
         )
-    backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
+    backlog = _with_lookalikes(_parse(source, path, mapping, None))  # TOML: parsed once, above
     if texts is not None:
         texts.extend((item.description, item.type) for item in backlog.items)
     return Scan(

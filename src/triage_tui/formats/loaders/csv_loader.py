@@ -29,7 +29,13 @@ from triage_tui.formats.loaders.bookkeeping import (
     bookkeeping_columns,
     scrub_account_ids,
 )
-from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
+from triage_tui.formats.loaders.common import (
+    dedupe,
+    fill_ids,
+    lookalike_warnings,
+    parse_estimate,
+    split_labels,
+)
 from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
@@ -141,13 +147,21 @@ def scan_csv(
         for _line, _cells, item_id, title, labels, estimate in rows
     ]
     ids = [record[0] for record in records]
-    final = reader.final_ids(ids, [row[0] for row in rows])
+    lines = [row[0] for row in rows]
+    final = reader.final_ids(ids, lines)
     del rows  # the cells: most of the memory
     if final != ids:
         records = [
             record if record[0] == new else (new, *record[1:])
             for record, new in zip(records, final, strict=True)
         ]
+    if not all(map(str.isascii, final)):
+        # Ids that read the same, warned as `load` warns (loaders._with_lookalikes).
+        all_warnings.extend(
+            lookalike_warnings(
+                [Item(item_id, "-", line=line) for item_id, line in zip(final, lines, strict=True)]
+            )
+        )
     return Scan(
         format=table.shape.name,
         title=clean_line(path.name),
