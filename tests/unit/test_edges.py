@@ -497,3 +497,19 @@ def test_look_alike_ids_in_a_csv_are_warned_about_too(tmp_path: Path) -> None:
     path.write_text("Key,Summary\nA-1,one\nA\u200b-1,two\n", encoding="utf-8")
     warnings = [w for w in load(path).warnings if "duplicate id" in w]
     assert len(warnings) == 1 and "lines 2 and 3" in warnings[0]
+
+
+def test_md_link_is_the_one_way_a_new_sink_writes_a_link() -> None:
+    from triage_tui.core.sanitize import md_link
+
+    assert md_link("spec.pdf", "https://x.example/a b (1).pdf") == (
+        "[spec.pdf](<https://x.example/a%20b%20(1).pdf>)"
+    )
+    assert md_link("", "https://x.example/") == "[https://x.example/](<https://x.example/>)"
+    for url in ("javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "java&#115;cript:x"):
+        text = md_link("# evil [x](y)", url)
+        targets, headings = rendered_links(text)
+        assert not [t for t in targets if live(t)], (url, targets)
+        assert not headings
+    targets, _ = rendered_links(md_link("ok", "../handoffs/A-1.md"))
+    assert targets == ["../handoffs/A-1.md"]
