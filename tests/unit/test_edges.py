@@ -513,3 +513,29 @@ def test_md_link_is_the_one_way_a_new_sink_writes_a_link() -> None:
         assert not headings
     targets, _ = rendered_links(md_link("ok", "../handoffs/A-1.md"))
     assert targets == ["../handoffs/A-1.md"]
+
+
+def test_the_resume_notice_counts_what_the_pace_line_counts(tmp_path: Path) -> None:
+    from triage_tui.core.scope import Scope
+    from triage_tui.services import LaunchOptions, open_workshop
+
+    backlog = tmp_path / "b.toml"
+    backlog.write_text(
+        'title = "B"\n'
+        + "".join(
+            f'[[items]]\nid = "A-{n}"\ntitle = "{"pay" if n < 10 else "ops"} {n}"\n'
+            for n in range(30)
+        ),
+        encoding="utf-8",
+    )
+    first = open_workshop(backlog, LaunchOptions(file=backlog))
+    first.workshop.decide(first.workshop.in_scope[20], Category.PARKED)  # out of scope later
+    first.workshop.set_scope(Scope(text="pay"))
+    for item in first.workshop.in_scope[:2]:
+        first.workshop.decide(item, Category.HIRING)
+    first.close()
+    again = open_workshop(backlog, LaunchOptions(file=backlog))
+    workshop = again.workshop
+    assert (workshop.decided_count(), len(workshop.in_scope)) == (2, 10)
+    assert again.resume_info.startswith("Resumed the autosaved session: 2 of 10 items decided")
+    again.close()
