@@ -539,3 +539,17 @@ def test_the_resume_notice_counts_what_the_pace_line_counts(tmp_path: Path) -> N
     assert (workshop.decided_count(), len(workshop.in_scope)) == (2, 10)
     assert again.resume_info.startswith("Resumed the autosaved session: 2 of 10 items decided")
     again.close()
+
+
+def test_diff_names_hostile_files_visibly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = three_item_plan(tmp_path)
+    old = tmp_path / "old\u202e\x9b.plan.toml"
+    old.write_text(text, encoding="utf-8")
+    for command in (["diff", str(old), str(old)], ["diff", "--json", str(old), str(old)]):
+        assert main(command) == 0
+        out = capsys.readouterr().out
+        assert not RAW.search(out)
+        shown = json.loads(out)["old"] if "--json" in command else out
+        assert "old\\u202e\\x9b.plan.toml" in shown
