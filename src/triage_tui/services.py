@@ -47,6 +47,8 @@ class LaunchOptions:
         default_minutes: the config file's length, used when nothing else says.
         out: --out DIR: every file written must resolve inside this folder.
         carry_from: --from OLD.plan.toml: last quarter's plan to carry decisions from.
+        room_host, room_port: --room-host / --room-port: where the room's vote server
+            listens when `R` opens it (None: the config's, else loopback, any free port).
     """
 
     file: Path | None = None
@@ -59,6 +61,8 @@ class LaunchOptions:
     default_minutes: int = 60
     out: Path | None = None
     carry_from: Path | None = None
+    room_host: str | None = None
+    room_port: int | None = None
 
 
 class ServiceError(Exception):

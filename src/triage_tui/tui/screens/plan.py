@@ -149,6 +149,7 @@ class PlanScreen(PhaseScreen):
         Binding("f", "cycle_first", "First engagement", id="triage.first-engagement"),
         Binding("e", "edit", "Edit handoff", id="triage.edit-handoff"),
         Binding("a", "assumptions", "Assumptions", id="triage.assumptions"),
+        Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
     def compose(self) -> ComposeResult:
