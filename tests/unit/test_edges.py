@@ -553,3 +553,11 @@ def test_diff_names_hostile_files_visibly(
         assert not RAW.search(out)
         shown = json.loads(out)["old"] if "--json" in command else out
         assert "old\\u202e\\x9b.plan.toml" in shown
+
+
+def test_a_cell_starting_with_blanks_then_a_formula_is_guarded() -> None:
+    from triage_tui.core.sanitize import csv_cell
+
+    assert csv_cell(" ===") == " '==="  # an importer that trims blanks reads '=== as text
+    assert csv_cell("  +cmd") == "  '+cmd"
+    assert csv_cell("-3") == "-3" and csv_cell("-3", leading=True) == "'-3"

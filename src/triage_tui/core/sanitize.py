@@ -140,8 +140,8 @@ def csv_cell(value: object, *, leading: bool = False) -> str:
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 # A part of a cell, between the separators a spreadsheet may apply (, ; tab, a line
-# break), that starts a formula (after blanks some importers trim).
-_PART_FORMULA = re.compile("([,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
+# break) or at its start, that starts a formula after blanks (some importers trim them).
+_PART_FORMULA = re.compile("(^|[,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def _guard_part(match: re.Match[str]) -> str:
