@@ -727,14 +727,15 @@ def render_dry_run(selection: Selection, tracker: str, destination: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _heredoc(body: str) -> tuple[str, str]:
-    """A here-document delimiter that no line of `body` equals, and the body."""
+def _heredoc(body: str) -> str:
+    """A here-document delimiter that no line of `body` equals (so backlog text can never
+    end the document early and run as a command)."""
     lines = set(body.splitlines())
     delimiter, count = "TRIAGE_TUI_EOF", 1
     while delimiter in lines:
         count += 1
         delimiter = f"TRIAGE_TUI_EOF_{count}"
-    return delimiter, body
+    return delimiter
 
 
 def _shell_header(tracker: str, plan_name: str) -> list[str]:
@@ -753,6 +754,14 @@ def _shell_header(tracker: str, plan_name: str) -> list[str]:
     ]
 
 
+def label_names_in(selection: Selection, repo: str) -> tuple[str, ...]:
+    """The managed labels (a repository needs them to exist before an issue takes them)."""
+    for item in selection.items:
+        if item.ref.repo == repo:
+            return item.managed
+    return ()
+
+
 def _github_script(selection: Selection, plan_name: str) -> str:
     out = _shell_header("github", plan_name)
     repos = sorted({item.ref.repo for item in selection.items})
@@ -769,20 +778,13 @@ def _github_script(selection: Selection, plan_name: str) -> str:
             f"--add-label {shlex.quote(','.join(item.labels))} "
             f"--remove-label {shlex.quote(','.join(item.unwanted))}"
         )
-        delimiter, body = _heredoc(item.markdown())
+        body = item.markdown()
+        delimiter = _heredoc(body)
         out.append(f"gh issue comment {item.ref.key} --repo {repo} --body-file - <<'{delimiter}'")
         out.append(body.rstrip("\n"))
         out.append(delimiter)
         out.append("")
     return "\n".join(out) + "\n"
-
-
-def label_names_in(selection: Selection, repo: str) -> tuple[str, ...]:
-    """The managed labels (a repository needs them to exist before an issue takes them)."""
-    for item in selection.items:
-        if item.ref.repo == repo:
-            return item.managed
-    return ()
 
 
 def jira_label_update(add: Sequence[str], remove: Sequence[str]) -> dict[str, Any]:
@@ -806,10 +808,10 @@ def _jira_script(selection: Selection, plan_name: str) -> str:
         key = item.ref.key
         out.append(f"# {item.ref}: {item.title}")
         body = json.dumps(jira_label_update(item.labels, item.unwanted), ensure_ascii=False)
-        delimiter, body = _heredoc(body)
+        delimiter = _heredoc(body)
         out += [f"jira PUT /rest/api/3/issue/{key} <<'{delimiter}'", body, delimiter]
         comment = json.dumps({"body": item.adf()}, ensure_ascii=False)
-        delimiter, comment = _heredoc(comment)
+        delimiter = _heredoc(comment)
         out += [
             f"jira POST /rest/api/3/issue/{key}/comment <<'{delimiter}'",
             comment,
