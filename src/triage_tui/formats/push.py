@@ -336,10 +336,20 @@ def comment_blocks(
     return tuple(blocks)
 
 
+# What starts a Markdown block at the start of a line (a heading, a quote, a list, a
+# setext underline, a table, a fence) and would interrupt the comment's paragraph.
+_BLOCK_START = re.compile(r"^([ \t]*)(?:([#>+\-*=_|]|`{3}|~{3})|([0-9]{1,9})([.)]))", re.MULTILINE)
+
+
+def _no_block(match: re.Match[str]) -> str:
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
+
+
 def _md_inline(text: str) -> str:
-    # One paragraph's text: no raw HTML, no image, and no line that starts a heading,
-    # a list or a quote by accident.
-    return md_text(text).replace("\n", "  \n")
+    # One paragraph's text: no raw HTML, no image (md_text), and no line that starts a
+    # heading, a list, a quote or a fence: backlog text stays the paragraph it is.
+    return _BLOCK_START.sub(_no_block, md_text(text)).replace("\n", "  \n")
 
 
 def _md_code(text: str) -> str:
