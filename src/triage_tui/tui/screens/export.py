@@ -74,7 +74,7 @@ class ExportScreen(PhaseScreen):
             self.query_one("#export-status", Static).update(
                 Text(
                     f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all four "
-                    "(an existing plan is kept as .bak); ctrl+s writes the plan alone.",
+                    "(the previous plan is kept beside the autosave); ctrl+s writes the plan alone.",
                     style="dim",
                 )
             )
