@@ -387,3 +387,29 @@ def test_backlog_text_stays_one_paragraph_in_markdown(tmp_path: Path) -> None:
         "**Why:** first  \n\\# Heading  \n\\> quote  \n\\- list  \n1\\. one  \n\\---  \n"
         "\\```  \ncode\n" in markdown
     )
+
+
+def test_votes_the_room_cast_reach_the_comment(tmp_path: Path) -> None:
+    # Through the room's own API and the app's plan writer: [items.votes] as written.
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark
+
+    session = suggested_session(SAMPLES / "jira-export.csv")
+    for seat, choice, reason in (
+        ("s1", "hiring", "someone carries the pager for years"),
+        ("s2", "hiring", ""),
+        ("s3", "project", "runbooks are a project"),
+    ):
+        votes.cast_vote(
+            session, "ACME-212", seat, choice, reason, name="Sam" if seat == "s3" else ""
+        )
+    votes.cast_readiness_vote(session, "ACME-221", "s1", 4, Mark.MET)
+    votes.cast_readiness_vote(session, "ACME-221", "s2", 4, Mark.PARTIAL)
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    assert "[items.votes]" in plan.read_text()
+    items = by_id(plan)
+    hiring = items["ACME-212"].comment_text()
+    assert "The room voted: hiring 2, project 1, parked 0." in hiring
+    assert "  • hiring: someone carries the pager for years\n" in hiring
+    assert "runbooks are a project" in hiring
+    assert "Acceptance criteria: met 1, partial 1, missing 0" in items["ACME-221"].comment_text()
