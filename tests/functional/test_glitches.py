@@ -226,3 +226,69 @@ async def test_every_footer_offers_help_and_cuts_no_label_at_120(
             if size[0] >= 120:
                 cut = [k.description for k in keys if k.region.right > palette_x]
                 assert not cut, (app.current_mode, cut)
+
+
+# -- Readiness ------------------------------------------------------------------------------
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """What the terminal shows, as plain text."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def test_readiness_at_80x24_shows_the_spec_on_a_key(acme: Path, clock: FrozenClock) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        app.workshop.session.decide("PAY-114", Category.PROJECT)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "polled" not in screen_text(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert "polled" in screen_text(app)  # PAY-114's spec: "currently polled every 10 min"
+        await pilot.press("1")  # the criteria keys still act
+        await pilot.pause()
+        assert app.workshop.session.decisions["PAY-114"].marks
+        await pilot.press("v")
+        await pilot.pause()
+        assert "Coherent scope" in screen_text(app)
+
+
+async def test_readiness_says_why_a_full_score_still_needs_work(
+    acme: Path, clock: FrozenClock
+) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        session = app.workshop.session
+        session.decide("API-88", Category.PROJECT)
+        for number in range(1, 8):
+            session.set_mark("API-88", number, Mark.MET)
+        await pilot.press("f4")
+        await pilot.pause()
+        score = static_text(app.screen, "#score")
+        assert "100/100" in score and "NEEDS WORK" in score
+        assert "name a reviewer" in score  # the why, beside the level
+        criteria = static_text(app.screen, "#criteria")
+        after_review = criteria.split("Review workflow", 1)[1].splitlines()
+        assert "no reviewer named" in after_review[1]  # not a bare "✓ met" beside "Name a reviewer"
+
+
+async def test_help_names_the_sessions_own_autosave_file(acme: Path, clock: FrozenClock) -> None:
+    from textual.widgets import Markdown
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.room is not None and app.room.autosave is not None
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = app.screen.query_one(Markdown).source
+        assert f"autosaved in `{app.room.autosave.path}`" in text

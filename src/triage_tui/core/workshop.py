@@ -192,6 +192,12 @@ class Workshop:
         """In-scope project items whose spec is ready to hand off."""
         return [item for item in self.project_items() if self.assessment(item).level == "ready"]
 
+    def handoff_needs(self, item: Item) -> tuple[str, ...]:
+        """What `item`'s handoff lacks to be handed off ("name a reviewer"), whatever its marks."""
+        from triage_tui.core.handoff import handoff_blockers, handoff_fields
+
+        return handoff_blockers(handoff_fields(item, self.session.decisions[item.id]))
+
     def handoff_items(self) -> list[Item]:
         """In-scope project items whose handoff can be written now: ready, or ready once
         the handoff names what it lacks (acceptance criteria, definition of done, a
