@@ -292,3 +292,74 @@ async def test_help_names_the_sessions_own_autosave_file(acme: Path, clock: Froz
         await pilot.pause()
         text = app.screen.query_one(Markdown).source
         assert f"autosaved in `{app.room.autosave.path}`" in text
+
+
+# -- the screens follow the session -------------------------------------------------------
+
+
+async def test_every_screen_shows_a_change_made_without_a_key(
+    acme: Path, clock: FrozenClock
+) -> None:
+    """Votes will arrive from the network: a change that no key of the screen made (here
+    the session changed directly, as a vote handler on the event loop would) is drawn."""
+    from triage_tui.tui.widgets.item_list import ItemList
+    from triage_tui.tui.widgets.pace_bar import PaceBar
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        session = app.workshop.session
+        total = len(app.workshop.in_scope)
+
+        # Start: the scope line counts decided items.
+        session.decide("PAY-101", Category.HIRING)
+        await pilot.pause()
+        assert "(1 more already decided)" in static_text(app.screen, "#scope-summary")
+
+        # Categorize: the row, the decision line and the pace of the item in view.
+        await pilot.press("f3")
+        await pilot.pause()
+        item_list = app.screen.query_one(ItemList)
+        current = item_list.items[item_list.cursor]
+        session.decide(current.id, Category.PARKED)
+        await pilot.pause()
+        assert "PARKED" in str(app.screen.query_one("#decision").render())
+        assert f"2 of {total} decided" in app.screen.query_one(PaceBar).text
+        session.set_note(current.id, "who owns the ledger?")
+        await pilot.pause()
+        assert "who owns the ledger?" in str(app.screen.query_one("#note-shown").render())
+        session.undo()  # an undo too
+        await pilot.pause()
+        assert "who owns" not in str(app.screen.query_one("#note-shown").render())
+
+        # Readiness: a new project item is listed, a mark is drawn, the pace follows.
+        await pilot.press("f4")
+        await pilot.pause()
+        session.decide("PAY-114", Category.PROJECT)
+        await pilot.pause()
+        item_list = app.screen.query_one(ItemList)
+        assert [item.id for item in item_list.items] == ["PAY-114"]
+        session.set_mark("PAY-114", 1, Mark.MET)
+        await pilot.pause()
+        criteria = static_text(app.screen, "#criteria")
+        assert "✓ met        Coherent scope" in criteria
+
+        # Plan: an item made ready elsewhere joins the handoff table and the board.
+        await pilot.press("f5")
+        await pilot.pause()
+        session.decide("API-88", Category.PROJECT)
+        for number in range(1, 8):
+            session.set_mark("API-88", number, Mark.MET)
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert "API-88" in [str(table.get_row(key)[0]) for key in table.rows]
+        assert "PROJ project       2" in static_text(app.screen, "#board")
+
+        # Back on Start, the counts are the session's.
+        await pilot.press("f2")
+        await pilot.pause()
+        session.decide("INT-7", Category.HIRING)
+        await pilot.pause()
+        summary = static_text(app.screen, "#scope-summary")
+        assert "(5 more already decided)" in summary

@@ -351,8 +351,7 @@ class PlanScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None or workshop.next_first_engagement() is None:
             self.notify("No ready project item to choose.", severity="warning")
-            return
-        self.refresh_view()
+        # else drawn from the step (session_changed)
 
     def action_edit(self) -> None:
         workshop = self.workshop
@@ -366,8 +365,7 @@ class PlanScreen(PhaseScreen):
 
         def save(result: dict[str, str | list[str]] | None) -> None:
             if result is not None:
-                workshop.set_handoff(item, result)
-                self.refresh_view()
+                workshop.set_handoff(item, result)  # drawn from the step
 
         self.app.push_screen(HandoffEditor(item, fields), save)
 
@@ -382,8 +380,7 @@ class PlanScreen(PhaseScreen):
 
         def save(result: tuple[float, int] | None) -> None:
             if result is not None:
-                workshop.set_assumptions(*result)
-                self.refresh_view()
+                workshop.set_assumptions(*result)  # drawn from the step
 
         self.app.push_screen(AssumptionsEditor(figures), save)
 

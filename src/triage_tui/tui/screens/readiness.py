@@ -176,16 +176,12 @@ class ReadinessScreen(ItemScreen):
         item = self.current
         if workshop is None or item is None:
             return
-        workshop.cycle(item, number)
-        self._show_item()
-        self._show_pace()
+        workshop.cycle(item, number)  # drawn from the step (session_changed)
 
     def action_accept(self) -> None:
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
-        if workshop.accept_suggestions(item) is None:
+        if workshop.accept_suggestions(item) is None:  # else drawn from the step
             self.notify("No suggestions left to accept for this item.")
-        self._show_item()
-        self._show_pace()
