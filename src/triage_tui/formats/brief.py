@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 
+from triage_tui.core import votes
 from triage_tui.core.categorize import QUESTIONS_BY_KEY
 from triage_tui.core.handoff import (
     assess_item,
@@ -23,19 +24,24 @@ from triage_tui.core.handoff import (
     size_words,
 )
 from triage_tui.core.model import Item
-from triage_tui.core.readiness import Assessment, Level, blocker_sentence, gap_todo
+from triage_tui.core.readiness import (
+    CRITERIA_BY_NUMBER,
+    Assessment,
+    Level,
+    blocker_sentence,
+    gap_todo,
+)
 from triage_tui.core.roadmap import Roadmap, days_words, roadmap
 from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import dialect
 from triage_tui.formats.handoff_doc import (
     backlog_title,
+    deliverable_markdown,
     handoff_filenames,
     inline,
-    safe_markdown,
     scope_items,
 )
-from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
 TIMEZONE_NOTE = (
@@ -62,6 +68,27 @@ def _one_line(text: str) -> str:
 
 def _heading(item: Item) -> str:
     return f"{inline(item.id)}: {inline(item.title)}"
+
+
+def _carried(session: Session, item: Item) -> str:
+    """ " _(carried)_" after an item whose decision `--from` carried over unchanged."""
+    decision = session.decisions.get(item.id)
+    return " _(carried)_" if decision is not None and decision.carried else ""
+
+
+def _carried_note(session: Session, items: list[Item]) -> list[str]:
+    """Next quarter's plan: where its carried decisions came from, and how many."""
+    source = session.carried_from
+    if not source:
+        return []
+    get = session.decisions.get
+    carried = sum(1 for item in items if (decision := get(item.id)) and decision.carried)
+    return [
+        "",
+        f"Next quarter of {inline(source)}: {carried} decision{'s' if carried != 1 else ''} "
+        "carried over unchanged (marked _carried_), "
+        f"{len(items) - carried} new or changed this quarter.",
+    ]
 
 
 def _title(session: Session) -> str:
@@ -177,6 +204,7 @@ def render_brief(
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]
     out += _summary(session, items, assessments)
+    out += _carried_note(session, items)
     plan = roadmap(session, items, lambda item: assessments[item.id])
     out += ["", *_roadmap_section(plan)]
 
@@ -192,7 +220,7 @@ def render_brief(
     else:
         item = by_id[first.id]
         link = f"{handoff_dir}/{filenames[item.id]}"
-        out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
+        out += [f"**[{_heading(item)}]({link})**{_carried(session, item)}", "", inline(first.why)]
 
     # -- ready handoffs, in short
     ready = [
@@ -226,7 +254,13 @@ def render_brief(
             status = "ready once: " + ", ".join(assessment.blockers)
         else:
             status = assessment.level.label + gate
-        out += ["", f"### {_heading(item)}", "", f"{assessment.score}/100, {status}.", ""]
+        out += [
+            "",
+            f"### {_heading(item)}{_carried(session, item)}",
+            "",
+            f"{assessment.score}/100, {status}.",
+            "",
+        ]
         for number in (*assessment.partial, *assessment.missing):
             mark = Mark.PARTIAL if number in assessment.partial else Mark.MISSING
             out.append(f"- [ ] {md_text(gap_todo(number, mark))}")
@@ -246,7 +280,7 @@ def render_brief(
             "it; the project items above do not wait for it.",
         ]
     for item in hiring:
-        out += ["", f"### {_heading(item)}", ""]
+        out += ["", f"### {_heading(item)}{_carried(session, item)}", ""]
         out += _hiring_lines(session, item, plan)
 
     # -- parked items
@@ -258,7 +292,9 @@ def render_brief(
         open_question = _one_line(session.decision(item.id).rationale) or (
             "no open question written down: write the question the room could not answer."
         )
-        out.append(f"- **{_heading(item)}**: {inline(open_question)}")
+        out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
+
+    out += _room_lines(session, items)
 
     undecided = [item for item in items if session.decision(item.id).category is Category.UNDECIDED]
     if undecided:
@@ -283,12 +319,40 @@ def render_brief(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _room_lines(session: Session, items: Sequence[Item]) -> list[str]:
+    """Where the room disagreed (its votes went more than one way, or the decision went
+    against their majority): the tally in words and the dissent's reasons, quoted."""
+    lines: list[str] = []
+    for item in items:
+        decision = session.decision(item.id)
+        if not (decision.votes or decision.readiness_votes):
+            continue
+        parts: list[str] = []
+        if votes.disagreed(decision):
+            said = votes.tally(decision).describe()
+            if decision.category is Category.UNDECIDED:
+                said += "; not decided"
+            elif votes.against_majority(decision):
+                said += f"; the room decided {decision.category.value}, against the majority"
+            else:
+                said += f"; decided {decision.category.value}"
+            parts.append(said)
+        for number, counts in votes.readiness_splits(decision).items():
+            spread = ", ".join(f"{n} {mark.value}" for mark, n in counts.items() if n)
+            parts.append(f"{CRITERIA_BY_NUMBER[number].name}: {spread}")
+        if parts:
+            lines.append(f"- **{_heading(item)}**: {inline('. '.join(parts))}.")
+    if not lines:
+        return []
+    return ["", "## Where the room disagreed", "", *lines]
+
+
 def _ready_lines(
     session: Session, item: Item, assessment: Assessment, handoff_dir: str, filename: str
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     markup = dialect(item.description, item.markup)
-    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), markup=markup))
+    deliverable = deliverable_markdown(item, fields, markup=markup)
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
@@ -297,7 +361,10 @@ def _ready_lines(
     facts = [f"readiness {assessment.score}/100", inline(size_words(item.estimate))]
     facts.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'}")
     facts.append(f"reviewer {inline(reviewer)}")
-    return [f"- **[{_heading(item)}]({link})**: {_one_line(deliverable)} ({', '.join(facts)})"]
+    carried = _carried(session, item)
+    return [
+        f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
+    ]
 
 
 def _hiring_lines(session: Session, item: Item, plan: Roadmap) -> list[str]:
@@ -331,6 +398,7 @@ CSV_COLUMNS = (
     "ready_once",
     "open_question",
     "gaps",
+    "carried",
 )
 
 
@@ -338,7 +406,8 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
     Score, level, ready_once and gaps are filled for project items; open_question for
-    parked items (their rationale); gaps are joined by " | ".
+    parked items (their rationale); gaps are joined by " | "; carried is "true" for a
+    decision `--from` carried over from last quarter's plan unchanged, else "false".
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -356,16 +425,19 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
             question = _one_line(decision.rationale)
         writer.writerow(
             tuple(
-                csv_cell(value)
-                for value in (
-                    item.id,
-                    _one_line(item.title),
-                    decision.category.value,
-                    score,
-                    level,
-                    ready_once,
-                    question,
-                    " | ".join(gaps),
+                csv_cell(value, leading=not column)
+                for column, value in enumerate(
+                    (
+                        item.id,
+                        _one_line(item.title),
+                        decision.category.value,
+                        score,
+                        level,
+                        ready_once,
+                        question,
+                        " | ".join(gaps),
+                        "true" if decision.carried else "false",
+                    )
                 )
             )
         )

@@ -64,6 +64,12 @@ def _heading(title: str, count: int) -> str:
     return f"### {title} ({count})\n\n"
 
 
+def _tally(counts: dict[str, int]) -> str:
+    if not any(counts.values()):
+        return "no votes"
+    return " · ".join(f"{counts[key]} {key}" for key in ("hiring", "project", "parked"))
+
+
 def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
     """The diff as Markdown that reads well pasted into a pull request."""
     out: list[str] = []
@@ -88,6 +94,14 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
     if diff.added:
         out.append(_heading("Added", len(diff.added)))
         out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.added)
+        out.append("\n")
+    if diff.outside_scope:
+        out.append(_heading("Outside the plan's scope", len(diff.outside_scope)))
+        out.append(
+            f"In the export, not in the plan: its scope leaves them out "
+            f"({prose(diff.old_scope)}), so they are not added.\n\n"
+        )
+        out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.outside_scope)
         out.append("\n")
     if diff.removed:
         out.append(_heading("Removed", len(diff.removed)))
@@ -130,6 +144,18 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
             out.append(
                 f"- {_item(answer.id, answer.title)}: “{prose(answer.question, _CELL_LIMIT)}” "
                 f"→ **{answer.now}**{why}\n"
+            )
+        out.append("\n")
+    if diff.votes:
+        out.append(_heading("The room's votes changed", len(diff.votes)))
+        out.append("| item | was | now | against the majority |\n| --- | --- | --- | --- |\n")
+        for moved in diff.votes:
+            against = "yes" if moved.against_majority else "no"
+            if moved.was_against_majority != moved.against_majority:
+                against = f"**{against}**"
+            out.append(
+                f"| {_cell_code(moved.id)} {cell(moved.title, None)} | "
+                f"{_tally(moved.old)} | **{_tally(moved.new)}** | {against} |\n"
             )
         out.append("\n")
     if diff.hiring_open:

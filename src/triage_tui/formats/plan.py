@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from triage_tui import __version__
+from triage_tui.core import votes
 from triage_tui.core.errors import InputError
 from triage_tui.core.handoff import (
     assess_item,
@@ -27,7 +28,7 @@ from triage_tui.core.handoff import (
 )
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
-from triage_tui.core.sanitize import clean_document
+from triage_tui.core.sanitize import clean_document, shown
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import (
     DEFAULT_CONTRACTOR_START_DAYS,
@@ -77,6 +78,12 @@ def _toml_safe(value: Any) -> Any:
 
 
 def _backlog_path(session: Session, plan_path: Path | None) -> str:
+    # A path is data from outside: a U+202E or ESC in a file name is written visibly
+    # (``\\u202e``), so `git diff` of the plan shows it in order and a terminal acts on none.
+    return shown(_backlog_location(session, plan_path))
+
+
+def _backlog_location(session: Session, plan_path: Path | None) -> str:
     if session.backlog.format == "plan" or "backlog" in session.plan_meta:
         # A reopened plan keeps pointing at the original backlog, not at itself.
         return str(session.plan_meta.get("backlog", ""))
@@ -136,7 +143,38 @@ def _handoff_table(item: Item, decision: Decision) -> dict[str, Any]:
 _MARK_KEYS = tuple((n, CRITERIA_BY_NUMBER[n].key) for n in sorted(CRITERIA_BY_NUMBER))
 
 
-def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessment | None]:
+def votes_table(decision: Decision, *, named: bool = False) -> dict[str, Any]:
+    """An item's [items.votes] table: the room's tally, reasons and whether the decision
+    went against the majority ({} when nobody voted). Names only when `named` (the room
+    chose to show them); [items.votes.readiness] per criterion that got votes."""
+    if not (decision.votes or decision.readiness_votes):
+        return {}
+    counted = votes.tally(decision)
+    table: dict[str, Any] = {choice.value: counted.counts[choice] for choice in votes.VOTE_CHOICES}
+    reasons = []
+    for reason in counted.reasons:
+        entry = {"vote": reason.vote.value, "text": reason.text}
+        if named and reason.name:
+            entry["name"] = reason.name
+        reasons.append(entry)
+    table["reasons"] = reasons
+    table["against_majority"] = votes.against_majority(decision)
+    if named:
+        table["names"] = {
+            choice.value: list(counted.names.get(choice, ())) for choice in votes.VOTE_CHOICES
+        }
+    criteria = votes.readiness_tally(decision)
+    if criteria:
+        table["readiness"] = {
+            CRITERIA_BY_NUMBER[number].key: {mark.value: n for mark, n in counts.items()}
+            for number, counts in criteria.items()
+        }
+    return table
+
+
+def _item_entry(
+    item: Item, decision: Decision, *, named: bool = False
+) -> tuple[dict[str, Any], Assessment | None]:
     """One [[items]] entry, and the item's assessment when it is a project item."""
     entry: dict[str, Any] = {
         "id": item.id,
@@ -182,7 +220,37 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
         # Ready items get their brief; others keep any fields the room already wrote.
         if assessment.level is Level.READY or decision.handoff:
             entry["handoff"] = _handoff_table(item, decision)
+    if decision.votes or decision.readiness_votes:
+        entry["votes"] = votes_table(decision, named=named)
     return entry, assessment
+
+
+def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
+    """[items.previous]: last quarter's decision of an item changed since (`--from`),
+    what changed and the changed lines, its marks (this quarter's suggestions) and its
+    handoff edits (brought back when the room decides it project)."""
+    from triage_tui.core.carry import previous
+
+    found = previous(session, item_id)
+    if found is None:
+        return {}
+    table: dict[str, Any] = {
+        "category": found.category.value,
+        "rationale": found.rationale,
+        "changed": found.what,
+        "lines": list(found.lines),
+    }
+    if found.marks:
+        table["marks"] = {
+            key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
+        }
+    if found.handoff:
+        table["handoff"] = {
+            name: list(value) if isinstance(value, list) else str(value)
+            for name in HANDOFF_FIELDS
+            if (value := found.handoff.get(name)) is not None
+        }
+    return table
 
 
 def _recommended(recommendation: Any) -> tuple[str, str, str]:
@@ -250,8 +318,11 @@ def build_plan(
     assessments: dict[str, Assessment] = {}
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
+    changed = session.carry.get("changed") or {}
     for item in items:
-        entry, assessment = _item_entry(item, session.decision(item.id))
+        entry, assessment = _item_entry(item, session.decision(item.id), named=session.votes_named)
+        if changed and item.id in changed:
+            entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
@@ -408,6 +479,7 @@ class _Reader:
         self.text = text
         self._item_lines: list[int] | None = None
         self.version = SCHEMA_VERSION
+        self.votes_named = False  # an [items.votes] table named its voters
         self.markup = ""  # [meta] markup: every item's dialect
 
     def fail(self, message: str, line: int | None = None) -> InputError:
@@ -416,6 +488,27 @@ class _Reader:
     def line_of(self, pattern: str) -> int | None:
         match = re.search(pattern, self.text, re.MULTILINE)
         return None if match is None else self.text.count("\n", 0, match.start()) + 1
+
+    def key_line(self, table: str | None, key: str) -> int | None:
+        """The line of ``key = ...`` in ``[table]`` (None: the top level, before any
+        table), else the table's header line, else None."""
+        text = self.text
+        start = 0
+        if table is not None:
+            header = re.search(
+                rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\][ \t]*(?:#.*)?$", text, re.MULTILINE
+            )
+            if header is None:
+                return self.line_of(rf"^[ \t]*{re.escape(table)}[ \t]*=")
+            start = header.end()
+        following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, start)
+        end = following.start() if following else len(text)
+        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(
+            text, start, end
+        )
+        if found is not None:
+            return text.count("\n", 0, found.start()) + 1
+        return None if table is None else text.count("\n", 0, start) + 1
 
     def item_line(self, index: int) -> int | None:
         if self._item_lines is None:
@@ -580,7 +673,117 @@ class _Reader:
         handoff = self.table(raw, "handoff", where, line)
         if handoff:
             self.handoff(handoff, item, decision, where, line)
+        room = self.table(raw, "votes", where, line)
+        if room:
+            self.votes(room, decision, where, line)
         return item, decision, bool(handoff)
+
+    def votes(
+        self, table: Mapping[str, Any], decision: Decision, where: str, line: int | None
+    ) -> None:
+        """[items.votes]: counts, reasons, names and per-criterion counts, back as seats."""
+        where = f"{where} votes"
+        counts = {
+            choice: self.integer(table, choice.value, where, line, 0)
+            for choice in votes.VOTE_CHOICES
+        }
+        for choice, count in counts.items():
+            if count < 0:
+                raise self.fail(f"{where}: {choice.value} must be 0 or more, not {count}", line)
+        raw_reasons = table.get("reasons", [])
+        if not isinstance(raw_reasons, list):
+            raise self.fail(f"{where}: reasons must be a list, not {_kind(raw_reasons)}", line)
+        reasons: list[votes.Reason] = []
+        for raw in raw_reasons:
+            if isinstance(raw, str):
+                # Hand-written plain text: the reason of the majority's (or the first) vote.
+                said_by = votes.majority(counts) or next(
+                    (choice for choice, count in counts.items() if count), None
+                )
+                if said_by is not None and raw.strip():
+                    reasons.append(votes.Reason(said_by, votes.one_line(raw, 10_000)))
+                continue
+            if not isinstance(raw, dict):
+                raise self.fail(
+                    f"{where}: each reason must be a table or text, not {_kind(raw)}", line
+                )
+            said = _CATEGORIES.get(self.string(raw, "vote", f"{where} reason", line))
+            if said is None or said not in votes.VOTE_CHOICES:
+                raise self.fail(
+                    f"{where}: a reason's vote must be hiring, project or parked, "
+                    f"not {raw.get('vote')!r}",
+                    line,
+                )
+            text = votes.one_line(self.string(raw, "text", f"{where} reason", line), 10_000)
+            name = votes.one_line(self.string(raw, "name", f"{where} reason", line), 10_000)
+            reasons.append(votes.Reason(said, text, name))
+        against = table.get("against_majority", False)
+        if not isinstance(against, bool):
+            raise self.fail(
+                f"{where}: against_majority must be true or false, not {_kind(against)}", line
+            )
+        names_table = self.table(table, "names", where, line)
+        if "names" in table:
+            self.votes_named = True
+        names = {
+            choice: [
+                votes.one_line(name, 10_000)
+                for name in self.strings(names_table, choice.value, f"{where} names", line)
+            ]
+            for choice in votes.VOTE_CHOICES
+        }
+        readiness = self.table(table, "readiness", where, line)
+        per_criterion: dict[int, dict[Mark, int]] = {}
+        for key, marks in readiness.items():
+            number = self.criterion(key, "votes.readiness", where, line)
+            if not isinstance(marks, dict):
+                raise self.fail(
+                    f"{where}: readiness.{key} must be a table, not {_kind(marks)}", line
+                )
+            per_criterion[number] = {}
+            for mark in votes.MARK_CHOICES:
+                count = self.integer(marks, mark.value, f"{where} readiness.{key}", line, 0)
+                if count < 0:
+                    raise self.fail(
+                        f"{where}: readiness.{key}.{mark.value} must be 0 or more", line
+                    )
+                per_criterion[number][mark] = count
+        votes.restore_votes(decision, counts, reasons, names, per_criterion)
+
+    def previous(self, raw: Mapping[str, Any], where: str, line: int | None) -> dict[str, Any]:
+        """[items.previous] as the carry keeps it (`core.carry.previous_entry`)."""
+        table = self.table(raw, "previous", where, line)
+        where = f"{where} previous"
+        category = self.string(table, "category", where, line) or Category.UNDECIDED.value
+        if category not in _CATEGORIES:
+            choices = ", ".join(c.value for c in Category)
+            raise self.fail(f"{where}: category must be one of {choices}, not {category!r}", line)
+        marks: dict[str, str] = {}
+        for name, value in self.table(table, "marks", where, line).items():
+            number = self.criterion(name, "previous.marks", where, line)
+            if not isinstance(value, str) or value not in _MARKS:
+                raise self.fail(
+                    f"{where}: marks.{name} must be one of missing, partial, met, not {value!r}",
+                    line,
+                )
+            marks[str(number)] = value
+        handoff: dict[str, str | list[str]] = {}
+        given = self.table(table, "handoff", where, line)
+        for name in HANDOFF_FIELDS:
+            if name not in given:
+                continue
+            if isinstance(given[name], list):
+                handoff[name] = list(self.strings(given, name, f"{where} handoff", line))
+            else:
+                handoff[name] = self.string(given, name, f"{where} handoff", line)
+        return {
+            "category": category,
+            "rationale": self.string(table, "rationale", where, line),
+            "what": self.string(table, "changed", where, line),
+            "lines": list(self.strings(table, "lines", where, line)),
+            "marks": marks,
+            "handoff": handoff,
+        }
 
     def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
         criterion = CRITERIA_BY_KEY.get(name)
@@ -642,11 +845,46 @@ class _Reader:
             # or the next save of a not-ready item would drop its handoff table.
             decision.handoff.update(given)
 
+    def counts(
+        self,
+        document: Mapping[str, Any],
+        meta: Mapping[str, Any],
+        found: int,
+        meta_line: int | None,
+    ) -> None:
+        """Refuse a plan holding fewer items than its own [summary] and [meta] say: it was
+        cut short between two [[items]] tables (a copy, a merge, a full disk), and the
+        items lost would read as left out of scope, or removed, with no word."""
+        summary = self.table(document, "summary", "plan", self.key_line(None, "summary"))
+        expected: list[tuple[int, str, int | None]] = []
+        if "items" in summary:
+            said = self.integer(summary, "items", "[summary]", self.key_line("summary", "items"), 0)
+            expected.append((said, "its [summary] says", self.key_line("summary", "items")))
+        left_out = meta.get("items_left_out", 0)
+        # A hand-edited items_left_out is not trusted (the brief recounts it): no check.
+        if "items_total" in meta and type(left_out) is int:
+            total = self.integer(meta, "items_total", "[meta]", meta_line, 0)
+            expected.append(
+                (
+                    total - left_out,
+                    f"its [meta] says {total} in the backlog, {left_out} left out",
+                    self.key_line("meta", "items_total"),
+                )
+            )
+        for count, who, line in expected:
+            if found < count:
+                noun = "item" if found == 1 else "items"
+                raise self.fail(
+                    f"the plan holds {found} {noun} but {who} ({count} in the plan): "
+                    "it is cut short; restore it from version control",
+                    line,
+                )
+
     def session(self, document: dict[str, Any]) -> Session:
         document = clean_document(document, self.text)  # the text boundary (core.sanitize)
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
-        meta = self.table(document, "meta", "plan", None)
+        meta = self.table(document, "meta", "plan", self.key_line(None, "meta"))
         for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
         self.markup = self.string(meta, "markup", "[meta]", meta_line)
@@ -687,23 +925,40 @@ class _Reader:
         start_days = self.integer(
             assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
         )
-        first = self.table(document, "first_engagement", "plan", None)
+        first = self.table(
+            document, "first_engagement", "plan", self.key_line(None, "first_engagement")
+        )
         for key in ("id", "why", "chosen_by", "before"):
-            self.string(first, key, "[first_engagement]", None)
+            self.string(first, key, "[first_engagement]", self.key_line("first_engagement", key))
 
         raw_items = document.get("items", [])
         if not isinstance(raw_items, list):
-            raise self.fail(f"items must be an array of tables, not {_kind(raw_items)}")
+            raise self.fail(
+                f"items must be an array of tables ([[items]]), not {_kind(raw_items)}",
+                self.key_line(None, "items"),
+            )
+        self.counts(document, meta, len(raw_items), meta_line)
         items: list[Item] = []
         decisions: dict[str, Decision] = {}
+        changed: dict[str, dict[str, Any]] = {}
         for index, raw in enumerate(raw_items):
             item, decision, _ = self.item(raw, index)
             if item.id in decisions:
                 raise self.fail(f"duplicate item id {item.id!r}", self.item_line(index))
             items.append(item)
             decisions[item.id] = decision
+            if "previous" in raw:
+                changed[item.id] = self.previous(raw, f"item {item.id!r}", self.item_line(index))
+        warnings: list[str] = []
+        if "meta" not in document:
+            # Every plan the app writes has one: a hand-made plan opens with the defaults,
+            # and says so (check, the start screen).
+            warnings.append(
+                f"no [meta] table: opened with the default settings ({minutes} minutes, "
+                "the start phase, the clock at 0:00); a plan triage-tui writes has one"
+            )
 
-        first_id = self.string(first, "id", "[first_engagement]", None)
+        first_id = self.string(first, "id", "[first_engagement]", None)  # checked above
         chosen_by = self.string(first, "chosen_by", "[first_engagement]", None)
         backlog = Backlog(
             items=tuple(items),
@@ -712,6 +967,7 @@ class _Reader:
             title=self.string(meta, "backlog_title", "[meta]", meta_line),
             sha256=self.string(meta, "backlog_sha256", "[meta]", meta_line),
             columns_left_out=tuple(left_out),
+            warnings=tuple(warnings),
         )
         plan_meta = dict(meta)
         plan_meta["created"] = created
@@ -728,10 +984,19 @@ class _Reader:
             seconds_used=seconds_used,
             search_months=search_months,
             contractor_start_days=start_days,
-            carry={"from": carried_from} if carried_from else {},
+            carry=_carry(carried_from, changed),
+            votes_named=self.votes_named,
             updated=updated,
             plan_meta=plan_meta,
         )
+
+
+def _carry(carried_from: str, changed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A reopened plan's carry: where it came from, and its changed items' previous."""
+    carry: dict[str, Any] = {"from": carried_from} if carried_from else {}
+    if changed:
+        carry["changed"] = changed
+    return carry
 
 
 def _kind(value: Any) -> str:
@@ -760,18 +1025,23 @@ def loads_plan(
     Raises:
         InputError: not TOML, not a plan, a newer schema, or a field of the wrong type.
     """
+    from triage_tui.formats.loaders.text import refuse_conflict
+    from triage_tui.formats.loaders.toml_loader import nesting_error, toml_error
+
     source = Path(path)
     text = text.removeprefix("\ufeff")
+    # Markers that parse (inside a multi-line string) would put both sides in the plan.
+    refuse_conflict(text, source)
     if document is not None:
         return _Reader(source, text).session(document)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        from triage_tui.formats.loaders.toml_loader import toml_error
-
         raise toml_error(text, source, error, "not valid TOML") from None
-    except (RecursionError, ValueError) as error:  # pathologically nested arrays
-        raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
+    except RecursionError:  # pathologically nested arrays
+        raise nesting_error(text, source, "not valid TOML") from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(source, f"not valid TOML: {error}") from None
     return _Reader(source, text).session(document)
 
 

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from triage_tui.core.model import Item
 from triage_tui.core.session import Category, Mark
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.changed import changed_text
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import ItemList
@@ -58,6 +59,7 @@ class ReadinessScreen(ItemScreen):
             for n in range(1, 8)
         ),
         Binding("a", "accept", "Accept all", id="triage.accept-suggestions"),
+        Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -123,6 +125,7 @@ class ReadinessScreen(ItemScreen):
         table = Text()
         table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
         table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
+        changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
         reviewer_missing = "name a reviewer" in workshop.handoff_needs(item)
         for criterion in CRITERIA:
             number = criterion.number
@@ -169,7 +172,7 @@ class ReadinessScreen(ItemScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "spec":
             return self.has_class("-narrow")  # from 110 columns the spec is always shown
-        return True
+        return super().check_action(action, parameters)
 
     def action_cycle(self, number: int) -> None:
         workshop = self.workshop
