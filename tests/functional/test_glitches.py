@@ -363,3 +363,103 @@ async def test_every_screen_shows_a_change_made_without_a_key(
         await pilot.pause()
         summary = static_text(app.screen, "#scope-summary")
         assert "(5 more already decided)" in summary
+
+
+# -- the handoff editor (issue 20) ------------------------------------------------------
+
+
+async def open_editor(pilot, app, item_id: str):  # type: ignore[no-untyped-def]
+    """Plan, `e` on `item_id` (every criterion met, so its handoff can be written)."""
+    from triage_tui.tui.screens.plan import HandoffEditor
+
+    assert app.workshop is not None
+    session = app.workshop.session
+    session.decide(item_id, Category.PROJECT)
+    for number in range(1, 8):
+        session.set_mark(item_id, number, Mark.MET)
+    await pilot.press("f5")
+    await pilot.pause()
+    table = app.screen.query_one(DataTable)
+    keys = [str(key.value) for key in table.rows]
+    table.move_cursor(row=keys.index(item_id))
+    await pilot.pause()
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(app.screen, HandoffEditor)
+    return app.screen
+
+
+def field_value(editor, name: str) -> str:  # type: ignore[no-untyped-def]
+    from textual.widgets import TextArea
+
+    widget = editor.query_one(f"#field-{name}")
+    return str(widget.text if isinstance(widget, TextArea) else widget.value)
+
+
+JIRA_EXPORT = Path(__file__).parents[1] / "fixtures" / "exports" / "jira-spec-markup.csv"
+
+
+async def test_the_handoff_editor_shows_markdown_not_jira(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    backlog = tmp_path / "jira.csv"
+    backlog.write_bytes(JIRA_EXPORT.read_bytes())
+    app = create_app(LaunchOptions(file=backlog), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        editor = await open_editor(pilot, app, "PLA-181")
+        criteria = field_value(editor, "acceptance_criteria")
+        assert "`X-RateLimit-Limit`" in criteria  # as the panel beside shows it
+        assert "{{" not in criteria
+        # Saving without touching a field writes no edit: the spec stays the source.
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.workshop is not None
+        assert app.workshop.session.decisions["PLA-181"].handoff == {}
+
+
+async def test_tab_into_a_filled_field_keeps_its_text(acme: Path, clock: FrozenClock) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        app.workshop.session.set_handoff("PAY-114", "reviewer", "@priya")
+        editor = await open_editor(pilot, app, "PAY-114")
+        reviewer = editor.query_one("#field-reviewer", Input)
+        while app.focused is not reviewer:
+            await pilot.press("tab")
+        await pilot.press("x")
+        await pilot.pause()
+        assert reviewer.value.startswith("@priya") and "x" in reviewer.value
+
+
+async def test_escape_asks_before_dropping_edits(acme: Path, clock: FrozenClock) -> None:
+    from triage_tui.tui.screens.plan import HandoffEditor
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        editor = await open_editor(pilot, app, "PAY-114")
+        reviewer = editor.query_one("#field-reviewer", Input)
+        reviewer.focus()
+        before = reviewer.value  # "Priya", from the spec
+        await pilot.press(*"@mo", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HandoffEditor)  # a question, over the editor
+        await pilot.press("n")  # keep editing
+        await pilot.pause()
+        assert app.screen is editor
+        assert reviewer.value == before + "@mo"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")  # drop them
+        await pilot.pause()
+        assert app.current_mode == "plan" and not isinstance(app.screen, HandoffEditor)
+        assert app.workshop is not None
+        assert app.workshop.session.decisions["PAY-114"].handoff == {}
+        # With nothing edited, escape closes at once.
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HandoffEditor) and app.current_mode == "plan"
