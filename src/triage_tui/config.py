@@ -7,6 +7,12 @@ The file is ``config.toml`` in the platformdirs config folder (``config_path()``
     theme = "projector"      # any theme in the palette: bundled, your own, or Textual's
     minutes = 60             # the workshop's length, 5 to 600 (--minutes overrides it)
 
+    [team]                   # what every handoff of a new backlog says about the team
+    repository = "github.com/acme/api"
+    stack = "Python 3.12, FastAPI, Postgres 16"
+    reviewer_hours = "Priya, Lisbon, 09:00-17:00 WET, reviews within a working day"
+    access = "ask in #platform-access; AWS roles through the SSO portal"
+
     [keymap]                 # binding id = key, or several keys separated by commas
     "triage.decide-hiring" = "j"
     "triage.decide-project" = "k, ctrl+k"
@@ -36,7 +42,9 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_MINUTES = 60
 MIN_MINUTES = 5
 MAX_MINUTES = 600
-SETTINGS = ("theme", "minutes", "keymap")
+SETTINGS = ("theme", "minutes", "keymap", "team")
+#: The [team] table's keys: what every handoff of a new backlog says about the team.
+TEAM_KEYS = ("repository", "stack", "reviewer_hours", "access")
 
 
 @dataclass(frozen=True)
@@ -47,11 +55,13 @@ class Config:
         theme: the theme to start with (a name the app registered).
         minutes: the workshop's total length.
         keymap: binding id -> key string, as Textual's ``App.set_keymap`` takes it.
+        team: TEAM_KEYS -> text, the handoffs' team section for a new backlog.
     """
 
     theme: str = DEFAULT_THEME
     minutes: int = DEFAULT_MINUTES
     keymap: dict[str, str] = field(default_factory=dict)
+    team: dict[str, str] = field(default_factory=dict)
 
 
 def config_path() -> Path:
@@ -180,11 +190,30 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
         else:
             problem("keymap", "keymap must be a [keymap] table of binding id = key; ignored")
 
+    team: dict[str, str] = {}
+    if "team" in data:
+        table = data["team"]
+        if isinstance(table, dict):
+            for key, value in table.items():
+                if key not in TEAM_KEYS:
+                    problem(
+                        key,
+                        f"unknown [team] setting {key!r} (known: {', '.join(TEAM_KEYS)}); ignored",
+                        table="team",
+                    )
+                elif isinstance(value, str):
+                    if value.strip():
+                        team[key] = " ".join(value.split())
+                else:
+                    problem(key, f"team {key} must be text in quotes; ignored", table="team")
+        else:
+            problem("team", "team must be a [team] table (repository, stack, ...); ignored")
+
     for key in data:
         if key not in SETTINGS:
             problem(key, f"unknown setting {key!r} (known: {', '.join(SETTINGS)}); ignored")
 
-    config = Config(theme=theme, minutes=minutes, keymap=keymap)
+    config = Config(theme=theme, minutes=minutes, keymap=keymap, team=team)
     if not problems:
         return config, None
     if len(problems) == 1:

@@ -98,6 +98,8 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
         changes.append((SESSION, "scope", narrowed.to_dict()))
     for name in ("facilitator", "team", "search_months", "contractor_start_days"):
         changes.append((SESSION, name, getattr(old, name)))
+    if old.team_info:  # asked once: next quarter's handoffs use last quarter's answers
+        changes.append((SESSION, "team_info", {**session.team_info, **old.team_info}))
     if old.first_engagement and old.first_engagement in ids and old.first_engagement not in focus:
         changes.append((SESSION, "first_engagement", old.first_engagement))
     return session.change(f"carry over from {source}", *changes, undoable=False)

@@ -140,6 +140,7 @@ class PlanScreen(PhaseScreen):
         Binding("f", "cycle_first", "First engagement", id="triage.first-engagement"),
         Binding("e", "edit", "Edit handoff", id="triage.edit-handoff"),
         Binding("a", "assumptions", "Assumptions", id="triage.assumptions"),
+        Binding("t", "team", "Team", id="triage.team"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -198,11 +199,14 @@ class PlanScreen(PhaseScreen):
         table.clear()
         for item in items:
             assessment = workshop.assessment(item)
+            status = status_words(assessment)
+            if workshop.waits_on(item):
+                status += " ⚠ waits"  # on parked, hiring or not-ready work (the detail says)
             table.add_row(
                 Text(item.id),  # Text, not str: a DataTable reads a str as markup
                 Text(item.title if len(item.title) <= 26 else item.title[:25] + "…"),
                 str(assessment.score),
-                status_words(assessment),
+                status,
                 key=item.id,
             )
         if items:
@@ -316,6 +320,9 @@ class PlanScreen(PhaseScreen):
         grid.add_column()
         status = status_words(workshop.assessment(item))
         grid.add_row("Handoff", Text(status, style="bold"))
+        waits = workshop.waits_on(item)
+        if waits:
+            grid.add_row("⚠ Waits on", Text(waits, style="bold"))
         for name in SHOWN_ORDER:
             value = fields.get(name, "")
             if isinstance(value, list):
@@ -331,6 +338,12 @@ class PlanScreen(PhaseScreen):
                 grid.add_row(FIELD_TITLES[name], Text(f"✗ {ASKS[name]} (e)", style="bold"))
             else:
                 grid.add_row(FIELD_TITLES[name], Text(shown))
+        # Last: the team section every handoff uses (asked once, t edits it).
+        team = workshop.session.team_info
+        grid.add_row(
+            "Team",
+            Text(" · ".join(team[key] for key in team) if team else "not set yet (t)"),
+        )
         detail.update(grid)
 
     @on(DataTable.RowHighlighted)
@@ -360,6 +373,20 @@ class PlanScreen(PhaseScreen):
                 self.refresh_view()
 
         self.app.push_screen(HandoffEditor(item, fields), save)
+
+    def action_team(self) -> None:
+        """The team section every handoff uses: edited once, saved through the session."""
+        workshop = self.workshop
+        if workshop is None:
+            return
+        from triage_tui.tui.screens.team import TeamEditor
+
+        def save(result: dict[str, str] | None) -> None:
+            if result is not None:
+                workshop.set_team_info(result)
+                self.refresh_view()
+
+        self.app.push_screen(TeamEditor(workshop.session.team_info), save)
 
     def action_assumptions(self) -> None:
         workshop = self.workshop
