@@ -293,7 +293,7 @@ async def test_the_plan_screen_asks_once_and_readiness_says_what_waits(tmp_path:
     app = create_app(LaunchOptions(file=path), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        await pilot.press("enter", *"sppphps")  # CORE-100 ... CORE-121, in file order
+        await pilot.press("enter", *"spphpps")  # CORE-100 ... CORE-121, in file order
         await pilot.pause()
         workshop = app.workshop
         assert workshop is not None

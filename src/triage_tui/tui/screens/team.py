@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -33,6 +32,9 @@ class TeamEditor(ModalScreen[dict[str, str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("f10", "save", "Save", priority=True),
+        # A priority binding, not Input.Submitted: the focus moves before the next key is
+        # read, so text typed (or pasted) right after enter lands in the next part.
+        Binding("enter", "next_part", "Next", priority=True, show=False),
     ]
 
     def __init__(self, team: Mapping[str, str]) -> None:
@@ -58,11 +60,22 @@ class TeamEditor(ModalScreen[dict[str, str] | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        self.dismiss({name: self.query_one(f"#team-{name}", Input).value for name in TEAM_FIELDS})
+        focused = self.focused
+        if focused is not None:
+            # Queued behind the keys the input has not handled yet: its whole text saved.
+            focused.call_later(self._save)
+        else:
+            self._save()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == f"team-{TEAM_FIELDS[-1]}":
+    def _save(self) -> None:
+        if self.is_attached and self.app.screen is self:
+            self.dismiss(
+                {name: self.query_one(f"#team-{name}", Input).value for name in TEAM_FIELDS}
+            )
+
+    def action_next_part(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id == f"team-{TEAM_FIELDS[-1]}":
             self.action_save()
         else:
             self.focus_next()
