@@ -17,8 +17,12 @@ from triage_tui.core.errors import InputError
 if TYPE_CHECKING:
     from triage_tui.core.model import Scan
     from triage_tui.core.session import Session
+    from triage_tui.formats.push import Change, PushItem
+    from triage_tui.push import Client, Prepared
 
-SUBCOMMANDS = ("check", "brief", "handoff", "serve", "diff")
+SUBCOMMANDS = ("check", "brief", "handoff", "serve", "diff", "push")
+#: `push --to` (formats.push.TRACKERS; spelled here so --help stays fast).
+TRACKERS = ("github", "jira", "linear")
 
 
 def _parse_map(values: list[str] | None) -> dict[str, str]:
@@ -41,7 +45,8 @@ def _app_parser() -> argparse.ArgumentParser:
         description=(
             "Run the one-hour backlog categorization workshop. Subcommands: "
             "check FILE [--json], brief PLAN [-o OUT.md] [--csv], "
-            "handoff PLAN [ID ...] [--all] [-o PATH], diff OLD NEW [--json], serve [FILE]. "
+            "handoff PLAN [ID ...] [--all] [-o PATH], diff OLD NEW [--json], serve [FILE], "
+            "push PLAN --to github|jira|linear [ID ...] [--repo OWNER/NAME] [--apply]. "
             "BACKLOG --from OLD.plan.toml starts next quarter's workshop from last quarter's plan."
         ),
     )
@@ -133,6 +138,45 @@ def _diff_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _push_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triage-tui push",
+        description=(
+            "The room's decisions back into the tracker: a label per decision "
+            "(triage:hiring, triage:project, triage:parked; a project item's readiness too) "
+            "and one comment per item. By default a dry run: what each item gets, and a "
+            "script to review; --apply does it, once (a rerun changes nothing, a stopped "
+            "push resumes). Auth: gh's own login (GitHub); JIRA_BASE_URL, JIRA_EMAIL, "
+            "JIRA_API_TOKEN (Jira Cloud); LINEAR_API_KEY (Linear)."
+        ),
+    )
+    parser.add_argument("plan", type=Path, help="the plan (.plan.toml)")
+    parser.add_argument("ids", nargs="*", metavar="ID", help="only these items")
+    parser.add_argument("--to", required=True, choices=TRACKERS, help="the tracker")
+    parser.add_argument(
+        "--repo", metavar="OWNER/NAME", help="GitHub: the repository of bare issue numbers"
+    )
+    parser.add_argument("--apply", action="store_true", help="make the changes (default: dry run)")
+    parser.add_argument(
+        "--label-prefix",
+        metavar="PREFIX",
+        help='the labels\' prefix (default "triage:", or [push] label_prefix in the config)',
+    )
+    parser.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE",
+        help="dry run: write the reviewable script to FILE (default: after the dry run)",
+    )
+    parser.add_argument(
+        "--handoffs",
+        type=Path,
+        metavar="DIR",
+        help="the handoff folder the comments point at (default: <plan>.handoffs beside it)",
+    )
+    return parser
+
+
 def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triage-tui serve", description="Serve the app in a browser."
@@ -165,6 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         if command == "diff":
             args = _diff_parser().parse_args(args_list[1:])
             return cmd_diff(args.old, args.new, as_json=args.json, mapping=_parse_map(args.map))
+        if command == "push":
+            parser = _push_parser()
+            # IDs may come after --to (`push PLAN --to jira ABC-1 ABC-2`).
+            args = parser.parse_intermixed_args(args_list[1:])
+            from triage_tui.formats.push import REPO_PATTERN
+
+            if args.repo is not None and not REPO_PATTERN.fullmatch(args.repo):
+                parser.error(f"--repo wants OWNER/NAME, not {args.repo!r}")
+            return cmd_push(args)
         if command == "serve":
             args = _serve_parser().parse_args(args_list[1:])
             from triage_tui.serve import serve
@@ -458,4 +511,108 @@ def cmd_diff(old: Path, new: Path, *, as_json: bool, mapping: dict[str, str]) ->
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """`triage-tui push`: the dry run (default) or `--apply`; see triage_tui.push."""
+    import os
+
+    from triage_tui.push import PushRefused, client_for, prepare
+
+    prefix = args.label_prefix
+    if prefix is None:
+        from triage_tui.config import load_config
+
+        prefix = load_config()[0].label_prefix
+    try:
+        prepared = prepare(
+            args.plan,
+            args.to,
+            ids=args.ids,
+            repo=args.repo or "",
+            prefix=prefix,
+            handoffs=args.handoffs,
+        )
+    except (InputError, PushRefused) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    selection = prepared.selection
+    if not args.apply:
+        sys.stdout.write(prepared.dry_run())
+        script = prepared.script()
+        if args.script is None:
+            sys.stdout.write(
+                "\n--- the script, to review (--script FILE writes it to a file) ---\n"
+            )
+            sys.stdout.write(script)
+            return 0
+        from triage_tui.services import GuardedWriter, describe_error
+
+        try:
+            GuardedWriter((args.plan,), what="the plan being read").write_text(args.script, script)
+        except OSError as error:
+            print(describe_error(args.script, error), file=sys.stderr)
+            return 1
+        print(f"wrote {args.script}", file=sys.stderr)
+        return 0
+    for line in selection.refused:
+        print(line, file=sys.stderr)
+    try:
+        client = client_for(args.to, os.environ)
+    except PushRefused as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    return _run_push(prepared, client)
+
+
+def _run_push(prepared: Prepared, client: Client) -> int:
+    """`push --apply`: a progress bar on a terminal (plain lines otherwise), one summary."""
+    import asyncio
+
+    from triage_tui.core.sanitize import clean_line
+    from triage_tui.formats.push import describe_change
+    from triage_tui.push import TrackerError, apply
+
+    err = sys.stderr
+    bar = err.isatty()
+    done = [0]
+    total = len(prepared.selection.items)
+
+    def progress(index: int, count: int, item: PushItem, change: Change) -> None:
+        done[0] = index
+        if bar:
+            width = 30
+            filled = width * index // max(count, 1)
+            err.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {index}/{count} "
+                f"{clean_line(str(item.ref))[:30]:<30}"
+            )
+        else:
+            err.write(f"{clean_line(str(item.ref))}: {describe_change(change)}\n")
+        err.flush()
+
+    try:
+        summary = asyncio.run(apply(prepared, client, progress))
+    except TrackerError as error:
+        if bar and done[0]:
+            err.write("\n")
+        print(clean_line(str(error)), file=err)
+        if done[0]:
+            print(
+                f"{done[0]} of {total} items were done; run the same command again to resume.",
+                file=err,
+            )
+        return 1
+    except KeyboardInterrupt:
+        if bar:
+            err.write("\n")
+        print(
+            f"stopped: {done[0]} of {total} items done; run the same command again to resume.",
+            file=err,
+        )
+        return 130
+    if bar and total:
+        err.write("\n")
+    print(summary.line(prepared.tracker, prepared.selection), file=err)
     return 0

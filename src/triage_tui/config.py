@@ -17,6 +17,9 @@ The file is ``config.toml`` in the platformdirs config folder (``config_path()``
     "triage.decide-hiring" = "j"
     "triage.decide-project" = "k, ctrl+k"
 
+    [push]                   # triage-tui push
+    label_prefix = "triage:" # the labels' prefix (--label-prefix overrides it)
+
 Binding ids are listed in the app's help screen (``?``); quote them, or the
 dots are read as nested tables (both work). Keys use Textual's names
 (``ctrl+s``, ``f2``, ``question_mark``, ``comma``, a single character). Several
@@ -42,9 +45,10 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_MINUTES = 60
 MIN_MINUTES = 5
 MAX_MINUTES = 600
-SETTINGS = ("theme", "minutes", "keymap", "team")
+SETTINGS = ("theme", "minutes", "keymap", "team", "push")
 #: The [team] table's keys: what every handoff of a new backlog says about the team.
 TEAM_KEYS = ("repository", "stack", "reviewer_hours", "access")
+DEFAULT_LABEL_PREFIX = "triage:"
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,14 @@ class Config:
         minutes: the workshop's total length.
         keymap: binding id -> key string, as Textual's ``App.set_keymap`` takes it.
         team: TEAM_KEYS -> text, the handoffs' team section for a new backlog.
+        label_prefix: the prefix of the labels `triage-tui push` writes.
     """
 
     theme: str = DEFAULT_THEME
     minutes: int = DEFAULT_MINUTES
     keymap: dict[str, str] = field(default_factory=dict)
     team: dict[str, str] = field(default_factory=dict)
+    label_prefix: str = DEFAULT_LABEL_PREFIX
 
 
 def config_path() -> Path:
@@ -208,12 +214,37 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
                     problem(key, f"team {key} must be text in quotes; ignored", table="team")
         else:
             problem("team", "team must be a [team] table (repository, stack, ...); ignored")
+    label_prefix = DEFAULT_LABEL_PREFIX
+    if "push" in data:
+        push = data["push"]
+        if not isinstance(push, dict):
+            problem("push", "push must be a [push] table (label_prefix = ...); ignored")
+        else:
+            value = push.get("label_prefix", DEFAULT_LABEL_PREFIX)
+            if isinstance(value, str) and re.fullmatch(r"[^\s,]{0,40}", value):
+                label_prefix = value
+            else:
+                problem(
+                    "label_prefix",
+                    "label_prefix must be text of up to 40 characters without a space or a "
+                    f"comma; using {DEFAULT_LABEL_PREFIX!r}",
+                    table="push",
+                )
+            for key in push:
+                if key != "label_prefix":
+                    problem(
+                        key,
+                        f"unknown [push] setting {key!r} (known: label_prefix); ignored",
+                        table="push",
+                    )
 
     for key in data:
         if key not in SETTINGS:
             problem(key, f"unknown setting {key!r} (known: {', '.join(SETTINGS)}); ignored")
 
-    config = Config(theme=theme, minutes=minutes, keymap=keymap, team=team)
+    config = Config(
+        theme=theme, minutes=minutes, keymap=keymap, team=team, label_prefix=label_prefix
+    )
     if not problems:
         return config, None
     if len(problems) == 1:

@@ -217,9 +217,16 @@ class Room:
 
     @property
     def resumed_phase(self) -> str:
-        """The phase a resumed session was in ("" when nothing was resumed)."""
+        """The phase to reopen at: a resumed session's, or the one a reopened plan was
+        saved in ("" for a backlog opened afresh)."""
         phase = self.session.phase
-        return phase if self.resume_info and phase in PHASES else ""
+        reopened = bool(self.resume_info) or self.session.backlog.format == "plan"
+        return phase if reopened and phase in PHASES else ""
+
+    def opens(self, path: Path) -> bool:
+        """Whether `path` is the file this room was opened from (its autosave and lock)."""
+        source = self.session.backlog.source
+        return source is not None and _same_file(Path(path), source)
 
     def _count(self, step: Step) -> None:
         if any(op.name != "phase" for op in step.ops):

@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -37,9 +38,14 @@ class Terminal:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
         self.seen = b""
 
+    def shows(self, needle: bytes) -> bool:
+        """`needle` was drawn: in the bytes, or once the escape sequences are taken out (a
+        toast over two panels is drawn in pieces, each placed by a cursor move)."""
+        return needle in self.seen or needle in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", self.seen)
+
     def read_until(self, needle: bytes, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
-        while needle not in self.seen:
+        while not self.shows(needle):
             left = deadline - time.monotonic()
             if left <= 0:
                 tail = self.seen[-2000:].decode("utf-8", "replace")

@@ -36,6 +36,10 @@ async def test_renders_markdown_and_swaps_items() -> None:
         assert not view.show_vertical_scrollbar
 
         await show(pilot, JIRA)
+        for _ in range(200):  # the Jira markup is converted in a thread: wait for it
+            if not any("converting" in line for line in view.text_lines):
+                break
+            await pilot.pause(0.02)
         assert any(line.strip() == "Acceptance" for line in view.text_lines)
         assert any("one" in line and "•" in line for line in view.text_lines)
 

@@ -266,7 +266,7 @@ async def test_number_keys_cycle_missing_partial_met_from_every_state(
         assert all(marks[number] is Mark.MET for number in suggested)
         # The Footer and help say the same as the keys do.
         descriptions = [b.binding.description for b in app.screen.active_bindings.values()]
-        assert "Cycle criterion: missing → partial → met" in descriptions
+        assert "missing → partial → met" in descriptions
         await pilot.press("question_mark")
         await pilot.pause()
         from textual.widgets import Markdown

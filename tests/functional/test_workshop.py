@@ -276,7 +276,7 @@ async def test_the_plan_screen_asks_for_what_the_handoff_lacks(acme: Path) -> No
         await pilot.press("f5")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
-        assert table.get_row_at(0)[3] == "ready once: name a reviewer"
+        assert str(table.get_row_at(0)[3]) == "ready once: name a reviewer"
         assert app.workshop.ready_items() == []
         await pilot.press("e")
         await pilot.pause()
@@ -286,6 +286,6 @@ async def test_the_plan_screen_asks_for_what_the_handoff_lacks(acme: Path) -> No
         await pilot.pause()
         assert session.decisions["API-88"].handoff == {"reviewer": "@priya"}
         assert [item.id for item in app.workshop.ready_items()] == ["API-88"]
-        assert table.get_row_at(0)[3] == "✓ ready"
+        assert str(table.get_row_at(0)[3]) == "✓ ready"
         first = app.workshop.first_engagement()
         assert first is not None and first.id == "API-88"

@@ -89,6 +89,7 @@ def test_top_level_and_meta_key_order() -> None:
         "backlog",
         "backlog_title",
         "backlog_sha256",
+        "backlog_format",
         "facilitator",
         "minutes",
         "minutes_used",
@@ -107,6 +108,7 @@ def test_top_level_and_meta_key_order() -> None:
     assert meta["created"] == CREATED
     assert meta["backlog"] == "acme.toml"
     assert meta["backlog_sha256"] == "ab" * 32
+    assert meta["backlog_format"] == "toml"  # where the ids came from (push checks it)
     assert (meta["facilitator"], meta["minutes"]) == ("Ana", 45)
     # [meta.team]: the team's name, and what every handoff says about the team.
     assert meta["team"] == {

@@ -33,10 +33,33 @@ def test_csv_cells_never_start_a_formula() -> None:
 
 def test_markdown_never_passes_html() -> None:
     assert md_text("<script>x</script> & </details>") == (
-        "&lt;script&gt;x&lt;/script&gt; &amp; &lt;/details&gt;"
+        "&lt;script&gt;x&lt;/script&gt; & &lt;/details&gt;"
+    )
+    # What would render as HTML is escaped, everything else reads as written.
+    assert md_text("<!-- x --> <?php <!DOCTYPE <https://x.example> &lt; &#60; &#x3c;") == (
+        "&lt;!-- x --&gt; &lt;?php &lt;!DOCTYPE &lt;https://x.example&gt; "
+        "&amp;lt; &amp;#60; &amp;#x3c;"
+    )
+    assert md_text("R&D, p95 < 200 ms, a -> b, x<=y & 3>2") == (
+        "R&D, p95 < 200 ms, a -> b, x<=y & 3>2"
     )
     block = md_fence("a\n```\n<b>")
     assert block.startswith("````\n") and block.endswith("\n````")
+
+
+def test_code_spans_are_left_as_written_and_what_follows_is_still_escaped() -> None:
+    # Markdown renders nothing inside a code span: an escape there would show.
+    assert md_text("Send `Idempotency-Key: <uuid v4>` & `&amp;` <b>") == (
+        "Send `Idempotency-Key: <uuid v4>` & `&amp;` &lt;b&gt;"
+    )
+    assert md_text("``a ` <b>`` `![x](y)`") == "``a ` <b>`` `![x](y)`"
+    # Not a code span to a renderer, so escaped: an escaped backtick, an unclosed run,
+    # a span across lines (maybe two blocks), a `|` (a table row is cut into cells first).
+    assert md_text("\\`<b>`") == "\\`&lt;b&gt;`"
+    assert md_text("`<b> and <i>") == "`&lt;b&gt; and &lt;i&gt;"
+    assert md_text("`a\n<script>`") == "`a\n&lt;script&gt;`"
+    assert md_text("| `a | <script>` |") == "| `a | &lt;script&gt;` |"
+    assert md_text("`` <b> ` ``") == "`` <b> ` ``"
 
 
 def test_a_markdown_image_is_shown_as_text_and_a_link_stays_a_link() -> None:

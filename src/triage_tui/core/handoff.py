@@ -446,7 +446,7 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
         Field -> text, or a list of strings for HANDOFF_LIST_FIELDS.
     """
     del decision
-    spec = find_spec(item.description)
+    spec = find_spec(item.description, item.markup)
     context = spec.context
     if spec.scope:
         context = f"{context}\n\nScope:\n{spec.scope}".strip()

@@ -21,6 +21,21 @@ FORMATS = (
     "csv",
 )
 
+#: The markup dialects a description can be written in (`Item.markup`): "jira" (Jira
+#: wiki markup: a Jira export), "markdown" (GitHub, Linear, Asana), or "" when the source
+#: does not say (a TOML backlog without `markup = ...`, a plain CSV sheet, an old plan):
+#: each description is then judged on its own (`core.spec.looks_like_jira`).
+MARKUPS = ("jira", "markdown")
+
+#: The dialect each export format's text is written in (formats missing here: "").
+FORMAT_MARKUP = {
+    "jira-csv": "jira",
+    "github-csv": "markdown",
+    "github-tsv": "markdown",
+    "linear-csv": "markdown",
+    "asana-csv": "markdown",
+}
+
 #: Fields a CSV column can be mapped to (`--map field=Column`).
 MAPPABLE_FIELDS = ("id", "title", "description", "labels", "estimate", "status", "type")
 
@@ -106,6 +121,8 @@ class Item:
         comments: the tracker's comments, oldest first.
         attachments: the tracker's attachments, in source order.
         links: parent, blocking, related items the tracker names, in source order.
+        markup: the description's dialect, decided by its source: one of MARKUPS, or ""
+            when the source does not say (see MARKUPS).
     """
 
     id: str
@@ -121,6 +138,7 @@ class Item:
     comments: tuple[Comment, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     links: tuple[Link, ...] = ()
+    markup: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -424,9 +424,9 @@ def _line_at(text: str, index: int, limit: int = 120) -> str:
     return line
 
 
-def _from_spec(description: str) -> dict[int, Evidence]:
+def _from_spec(description: str, markup: str = "") -> dict[int, Evidence]:
     """Evidence from the spec's own sections (the same finder the handoff carries from)."""
-    spec = find_spec(description)
+    spec = find_spec(description, markup)
     found = spec.found
     evidence: dict[int, Evidence] = {}
     if "out_of_scope" in found or "scope" in found:
@@ -484,7 +484,7 @@ def detect_evidence(item: Item) -> dict[int, Evidence]:
     text = item.description
     if not text.strip():
         return {}
-    found = _from_spec(text)
+    found = _from_spec(text, item.markup)
     for number, rules in _RULES.items():
         if number in found:
             continue

@@ -58,6 +58,24 @@ class Assumptions:
         )
 
 
+#: What a room may set the assumptions to: months of a search, days until a contractor starts.
+MAX_SEARCH_MONTHS = 36
+MAX_CONTRACTOR_START_DAYS = 365
+
+
+def check_assumptions(search_months: float, contractor_start_days: int) -> None:
+    """Refuse assumptions no roadmap can rest on.
+
+    Raises:
+        ValueError: the sentence to show ("Months 0-36 and days 0-365.").
+    """
+    if not (
+        0 <= search_months <= MAX_SEARCH_MONTHS
+        and 0 <= contractor_start_days <= MAX_CONTRACTOR_START_DAYS
+    ):
+        raise ValueError(f"Months 0-{MAX_SEARCH_MONTHS} and days 0-{MAX_CONTRACTOR_START_DAYS}.")
+
+
 def _number(value: object, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return default

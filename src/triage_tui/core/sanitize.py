@@ -130,19 +130,76 @@ def csv_cell(value: object) -> str:
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
-_HTML = re.compile(r"[&<>]")
-_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# What would become HTML in Markdown prose (CommonMark): a `<` that opens a tag, a
+# closing tag, a comment, a declaration or an autolink (escaped with the `>` closing it
+# on its line, so it reads "&lt;b&gt;"); a `&` that spells an entity. Any other `<`, `>`
+# or `&` renders as itself and stays (a title reads "R&D <= 3 days" raw).
+_TAG = re.compile(r"<(?=[A-Za-z/!?])([^<>\n]*)(>?)")
+_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+_BACKTICKS = re.compile(r"`+")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _escaped_tag(match: re.Match[str]) -> str:
+    return "&lt;" + match.group(1) + ("&gt;" if match.group(2) else "")
+
+
+def _prose_escaped(text: str) -> str:
+    escaped = _ENTITY.sub("&amp;", text) if "&" in text else text
+    if "<" in escaped:
+        escaped = _TAG.sub(_escaped_tag, escaped)
+    return escaped.replace("![", "!\\[") if "![" in escaped else escaped
 
 
 def md_text(text: str) -> str:
-    """Backlog text for Markdown prose: ``<``, ``>`` and ``&`` are escaped, so no
-    raw HTML (``<script>``, ``<img onerror>``, a stray ``</details>``) is ever rendered.
-    Control characters are cleaned too (:func:`clean_text`): text typed into the app,
-    or read back from an autosave, reaches a brief without passing a loader.
-    A Markdown image (``![x](url)``) is shown as its text: a renderer would fetch the
-    url when the plan is opened (a tracking pixel); a link stays a link."""
-    escaped = _HTML.sub(lambda m: _HTML_ENTITIES[m.group()], clean_text(text))
-    return escaped.replace("![", "!\\[") if "![" in escaped else escaped
+    """Backlog text for Markdown prose: what would become raw HTML is escaped (a `<`
+    opening a tag, a comment or an autolink: ``<script>``, ``<img onerror>``, a stray
+    ``</details>``; a `&` spelling an entity: ``&lt;``), and nothing else, so the file
+    reads well raw ("Ops & tooling", "p95 < 200 ms" stay as written). Code spans are
+    left exactly as written: Markdown renders nothing inside them, so an escape there
+    would show (`` `Idempotency-Key: <uuid v4>` `` stays so). Control characters are
+    cleaned too (:func:`clean_text`): text typed into the app, or read back from an
+    autosave, reaches a brief without passing a loader. A Markdown image
+    (``![x](url)``) is shown as its text: a renderer would fetch the url when the plan
+    is opened (a tracking pixel); a link stays a link."""
+    text = clean_text(text)
+    if "`" not in text:
+        return _prose_escaped(text)
+    out: list[str] = []
+    prose_start = 0
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\\" and index + 1 < length and text[index + 1] in _ASCII_PUNCTUATION:
+            index += 2  # an escaped character (a "\\`" opens no code span)
+            continue
+        if char != "`":
+            index += 1
+            continue
+        run = _BACKTICKS.match(text, index)
+        assert run is not None
+        opener = run.group()
+        # The closing run: the same length, on the same line (a span across lines may
+        # be two blocks to a renderer, so what follows the line is escaped as prose),
+        # with no `|` between (a table row is cut into cells before code spans are read).
+        line_end = text.find("\n", run.end())
+        line_end = length if line_end == -1 else line_end
+        close = None
+        for candidate in _BACKTICKS.finditer(text, run.end(), line_end):
+            if candidate.group() == opener:
+                close = candidate
+                break
+        if close is not None and "|" in text[run.end() : close.start()]:
+            close = None
+        if close is None:
+            index = run.end()
+            continue
+        out.append(_prose_escaped(text[prose_start:index]))
+        out.append(text[index : close.end()])
+        prose_start = index = close.end()
+    out.append(_prose_escaped(text[prose_start:]))
+    return "".join(out)
 
 
 def md_fence(text: str, info: str = "") -> str:

@@ -64,7 +64,7 @@ _LABEL = re.compile(
     r"[ \t]*(?P<rest>.*)$"
 )
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+•]+|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
-_JIRA_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>#+|\*+|-+)[ \t]+(?P<text>.*)$")
+_JIRA_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[#*]+|-+)[ \t]+(?P<text>.*)$")
 _TASK = re.compile(r"^\[[ xX]\][ \t]+")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _JIRA_BLOCK = re.compile(r"\{(?:code|noformat)(?::[^}]*)?\}")
@@ -147,14 +147,33 @@ def section_kind(name: str) -> str:
 
 
 def looks_like_jira(text: str) -> bool:
-    """True when `text` shows Jira wiki markup (`h3.`, `{code}`, `{{mono}}`, `[a|url]`)."""
+    """True when `text` shows Jira wiki markup (`h3.`, `{code}`, `{{mono}}`, `[a|url]`).
+
+    A guess from the text alone, for a source that does not say its dialect (see
+    `is_jira`): a Jira export's text is Jira markup whatever it looks like.
+    """
     if _JIRA.search(text):
         return True
     return bool(_JIRA_MONO.search(text)) and not _MARKDOWN.search(text)
 
 
-def _classify(text: str) -> list[_Line]:
-    jira = looks_like_jira(text)
+def is_jira(text: str, markup: str = "") -> bool:
+    """Whether `text` is Jira wiki markup: as its source says (`markup`, an
+    `Item.markup`: "jira" or "markdown"), else (markup "") as it looks."""
+    if markup:
+        return markup == "jira"
+    return looks_like_jira(text)
+
+
+def dialect(description: str, markup: str = "") -> str:
+    """An item's dialect for its parts: its source's (`markup`), else "jira" when the
+    whole description looks like Jira (a lone part may not: `*Given*` alone), else ""."""
+    if markup:
+        return markup
+    return "jira" if looks_like_jira(description) else ""
+
+
+def _classify(text: str, jira: bool) -> list[_Line]:
     lines: list[_Line] = []
     fence = ""
     in_jira_block = False
@@ -344,11 +363,13 @@ def _reviewer(text: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4096)
-def find_spec(description: str) -> Spec:
+def find_spec(description: str, markup: str = "") -> Spec:
     """Every part of a spec that `description` already writes down.
 
     Args:
         description: the item's description in its tracker's markup.
+        markup: that markup, as the source says it (`Item.markup`: "jira" or
+            "markdown"); "" judges the text by its looks (`looks_like_jira`).
 
     Returns:
         The parts found (empty ones are "" or ()); cached, as descriptions repeat
@@ -356,7 +377,7 @@ def find_spec(description: str) -> Spec:
     """
     if not description.strip():
         return Spec()
-    lines = _classify(description)
+    lines = _classify(description, is_jira(description, markup))
     sections: dict[str, list[list[_Line]]] = {}
     found: dict[str, str] = {}
     outside: list[_Line] = []  # lines under no known section

@@ -205,6 +205,16 @@ class Workshop:
         """In-scope project items whose spec is ready to hand off."""
         return [item for item in self.project_items() if self.assessment(item).level == "ready"]
 
+    def handoff_items(self) -> list[Item]:
+        """In-scope project items whose handoff can be written now: ready, or ready once
+        the handoff names what it lacks (acceptance criteria, definition of done, a
+        reviewer): the rows of the Plan screen's handoff table."""
+        return [
+            item
+            for item in self.project_items()
+            if (assessment := self.assessment(item)).level.value == "ready" or assessment.blockers
+        ]
+
     def readiness_spread(self) -> dict[str, int]:
         """How many in-scope project items are ready / needs_work / not_ready."""
         spread = {"ready": 0, "needs_work": 0, "not_ready": 0}
@@ -360,6 +370,22 @@ class Workshop:
         shown = handoff_fields(item, self.session.decisions[item.id])
         changed = {name: value for name, value in fields.items() if value != shown.get(name, "")}
         return self.session.set_handoff_fields(item.id, changed)
+
+    def set_assumptions(self, search_months: float, contractor_start_days: int) -> Step | None:
+        """The roadmap's two assumptions, as one undoable step.
+
+        Raises:
+            ValueError: a figure outside `roadmap.check_assumptions`' limits (the sentence
+                the room reads).
+        """
+        from triage_tui.core.roadmap import check_assumptions
+
+        check_assumptions(search_months, contractor_start_days)
+        return self.session.change(
+            "assumptions",
+            ("", "search_months", search_months),
+            ("", "contractor_start_days", contractor_start_days),
+        )
 
     def accept_suggestions(self, item: Item) -> Step | None:
         """Confirm every evidence suggestion not yet answered, as one undoable step."""

@@ -27,7 +27,7 @@ from triage_tui.core.readiness import Assessment, Level, blocker_sentence, gap_t
 from triage_tui.core.roadmap import Roadmap, days_words, roadmap
 from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.session import Category, Mark, Session
-from triage_tui.core.spec import looks_like_jira
+from triage_tui.core.spec import dialect
 from triage_tui.core.tracker import dependency_warning
 from triage_tui.formats.handoff_doc import (
     backlog_title,
@@ -291,8 +291,8 @@ def _ready_lines(
     session: Session, item: Item, assessment: Assessment, handoff_dir: str, filename: str
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
-    jira = looks_like_jira(item.description)
-    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), jira=jira))
+    markup = dialect(item.description, item.markup)
+    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), markup=markup))
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]

@@ -28,7 +28,7 @@ from triage_tui.core.readiness import Assessment, Level
 from triage_tui.core.sanitize import clean_line, clean_text, md_fence, md_text
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Session
-from triage_tui.core.spec import looks_like_jira
+from triage_tui.core.spec import dialect
 from triage_tui.core.tracker import (
     dependency_warning,
     latest_comments,
@@ -140,8 +140,8 @@ class HandoffDoc:
     text: str
 
 
-def _part(value: str, *, jira: bool) -> str:
-    return safe_markdown(part_markdown(value, jira=jira)) if value.strip() else ""
+def _part(value: str, *, markup: str) -> str:
+    return safe_markdown(part_markdown(value, markup=markup)) if value.strip() else ""
 
 
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\\\"']+")
@@ -160,15 +160,15 @@ def _who(comment: Comment) -> str:
     return inline(", ".join(parts)) if parts else "undated"
 
 
-def _comment_text(comment: Comment, *, jira: bool) -> str:
-    return " ".join(_part(comment.text, jira=jira).split())
+def _comment_text(comment: Comment, *, markup: str) -> str:
+    return " ".join(_part(comment.text, markup=markup).split())
 
 
 def tracker_section(
     session: Session,
     item: Item,
     *,
-    jira: bool,
+    markup: str,
     assess: Callable[[Item], Assessment],
 ) -> str:
     """What the tracker already says about the item (due date, open questions, latest
@@ -183,7 +183,7 @@ def tracker_section(
         for comment in asked:
             later = len(item.comments) - 1 - item.comments.index(comment)
             asks = questions(comment) or [comment.text]
-            text = " ".join(_part(" ".join(asks), jira=jira).split())
+            text = " ".join(_part(" ".join(asks), markup=markup).split())
             after = (
                 f" _(followed by {later} later comment{'s' if later != 1 else ''}: check "
                 "whether they answer it)_"
@@ -197,7 +197,7 @@ def tracker_section(
         more = len(item.comments) - len(latest)
         heading = "**Latest comments**" + (f" ({more} earlier not shown)" if more else "")
         out += [f"{heading}:", ""]
-        out += [f"- {_who(c)}: {_comment_text(c, jira=jira)}" for c in latest]
+        out += [f"- {_who(c)}: {_comment_text(c, markup=markup)}" for c in latest]
         out.append("")
     if item.attachments:
         out += ["**Attachments** (in the tracker; ask for access if a link does not open):", ""]
@@ -254,7 +254,7 @@ def render_handoff(
     decision = session.decision(item.id)
     assessment = assessment or assess_item(item, decision)
     fields = handoff_fields(item, decision)
-    jira = looks_like_jira(item.description)
+    markup = dialect(item.description, item.markup)
     ready = decision.category is Category.PROJECT and assessment.level is Level.READY
 
     out: list[str] = [f"# Handoff: {inline(item.id)}, {inline(item.title)}", ""]
@@ -292,20 +292,20 @@ def render_handoff(
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])
 
-    section("Deliverable", _part(field_text(fields["deliverable"]), jira=jira))
+    section("Deliverable", _part(field_text(fields["deliverable"]), markup=markup))
     section(
         "System context",
-        _part(field_text(fields["context"]), jira=jira),
+        _part(field_text(fields["context"]), markup=markup),
         empty="Not in the spec: the reviewer adds what the service does, how it fits the "
         "architecture and the adjacent systems before day one."
         if ready
         else NOT_IN_SPEC,
     )
-    section("Contract (inputs and outputs)", _part(field_text(fields["contract"]), jira=jira))
+    section("Contract (inputs and outputs)", _part(field_text(fields["contract"]), markup=markup))
 
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
     checklist = "\n".join(
-        f"- [ ] {_part(criterion, jira=jira).replace(chr(10), ' ')}" for criterion in criteria
+        f"- [ ] {_part(criterion, markup=markup).replace(chr(10), ' ')}" for criterion in criteria
     )
     section(
         "Acceptance criteria",
@@ -314,17 +314,17 @@ def render_handoff(
     )
     section(
         "Definition of done",
-        _part(field_text(fields["definition_of_done"]), jira=jira),
+        _part(field_text(fields["definition_of_done"]), markup=markup),
         empty="None written yet: the gaps above say what is missing.",
     )
     section(
         "Out of scope",
-        _part(field_text(fields["out_of_scope"]), jira=jira),
+        _part(field_text(fields["out_of_scope"]), markup=markup),
         empty="Nothing is written as out of scope: anything not in the acceptance criteria "
         "above is a question for the reviewer, asked in writing before it is built.",
     )
 
-    said = tracker_section(session, item, jira=jira, assess=assess)
+    said = tracker_section(session, item, markup=markup, assess=assess)
     if said:
         section("What the tracker already says", said)
 
@@ -378,7 +378,7 @@ def render_handoff(
     )
 
     if item.description.strip():
-        shown = display_markdown(item.description) if jira else item.description
+        shown = display_markdown(item.description, markup) if markup == "jira" else item.description
         out += ["## The spec as written", "", md_fence(clean_text(shown), "markdown"), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -14,9 +14,17 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from triage_tui.core.spec import looks_like_jira
+from triage_tui.core.spec import dialect, is_jira, looks_like_jira
 
-__all__ = ["display_markdown", "jira_to_markdown", "looks_like_jira", "part_markdown"]
+__all__ = [
+    "dialect",
+    "display_markdown",
+    "is_jira",
+    "jira_to_markdown",
+    "looks_like_jira",
+    "part_markdown",
+    "to_markdown",
+]
 
 _ACCOUNT_MENTION = re.compile(r"\[~accountid:[^\]\s]*\]")
 _USER_MENTION = re.compile(r"\[~([^\]\s:|]+)\]")
@@ -36,13 +44,93 @@ def jira_to_markdown(text: str) -> str:
     as it is, and results are cached by text (descriptions are shown again and again).
     """
     text = _USER_MENTION.sub(r"@\1", _mentions(text.replace("\r\n", "\n")))
+    text, spans = _protect_monospace(_prepare(text))
     parts = []
-    for block in _blocks(_prepare(text)):
+    for block in _blocks(text):
         if _MARKUP_CHAR.search(block):
             parts.append(_scanner().transform_string(block).strip("\n"))
         else:
             parts.append(block)
-    return "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
+    markdown = "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
+    if spans:
+        markdown = _PLACEHOLDER.sub(lambda match: spans[int(match.group(1))], markdown)
+    return markdown
+
+
+# A `{{monospace}}` span is set aside before the conversion as a token no Jira element
+# reads (Private Use Area characters around its number), then put back as a code span.
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_CODE_BLOCK = re.compile(r"\{code(?::[^}]*)?\}.*?\{code\}|\{noformat\}.*?\{noformat\}", re.S)
+
+
+def _protect_monospace(text: str) -> tuple[str, list[str]]:
+    """`text` with each `{{monospace}}` outside code blocks replaced by a placeholder,
+    and the code spans they stand for.
+
+    jira2markdown ends a monospace span at the first `}}`, so `{{422 {"error": "x"}}}`
+    came out as `` `422 {"error": "x"`} ``; here the braces inside are counted, and the
+    content is kept exactly as written (no emphasis or link read inside code).
+    """
+    if "{{" not in text:
+        return text, []
+    spans: list[str] = []
+    out: list[str] = []
+    position = 0
+    for block in _CODE_BLOCK.finditer(text):
+        out.append(_monospace_spans(text[position : block.start()], spans))
+        out.append(block.group(0))
+        position = block.end()
+    out.append(_monospace_spans(text[position:], spans))
+    return "".join(out), spans
+
+
+def _monospace_spans(text: str, spans: list[str]) -> str:
+    out: list[str] = []
+    position = 0
+    while (start := text.find("{{", position)) != -1:
+        end = _monospace_end(text, start + 2)
+        content = text[start + 2 : end] if end != -1 else ""
+        if not content.strip():
+            out.append(text[position : start + 2])
+            position = start + 2
+            continue
+        out.append(text[position:start])
+        out.append(f"\ue000{len(spans)}\ue001")
+        spans.append(code_span(content))
+        position = end + 2
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _monospace_end(text: str, start: int) -> int:
+    """Where the `}}` closing a monospace span that opens before `start` is (-1: none on
+    its line); braces opened inside the span are closed inside it."""
+    depth = 0
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char == "\n":
+            return -1
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            if depth:
+                depth -= 1
+            elif text.startswith("}}", index):
+                # `{{a}}}`: the last two braces close the span when one more is open.
+                return index
+        index += 1
+    return -1
+
+
+def code_span(content: str) -> str:
+    """`content` as a Markdown code span, whatever backticks it holds (a fence longer
+    than any run inside; padded when it starts or ends with a backtick)."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    if content.startswith("`") or content.endswith("`"):
+        content = f" {content} "
+    return f"{fence}{content}{fence}"
 
 
 # A block with none of these is prose to jira2markdown too (it would change nothing).
@@ -150,27 +238,41 @@ def _prepare(text: str) -> str:
     return "\n".join(out)
 
 
-def display_markdown(text: str) -> str:
-    """The Markdown to show for a description (Jira markup converted).
+def to_markdown(text: str, markup: str = "") -> str:
+    """`text` as Markdown: converted when it is Jira wiki markup. Pure, and cached for
+    Jira text (`jira_to_markdown`), so a caller may convert as often as it shows.
 
-    A Jira Cloud mention is unmistakable, so it reads as a person even in a description
-    with no other Jira markup; everything else waits for clearer signs of Jira (a
-    Markdown "# heading" would otherwise become a numbered list).
+    Args:
+        text: a description or a part of one, as its source wrote it.
+        markup: the source's dialect (`Item.markup`): "jira" converts, "markdown" leaves
+            the text as it is; "" (a source that does not say) judges the text by its
+            looks, waiting for clear signs of Jira (a Markdown "# heading" would
+            otherwise become a numbered list).
+
+    Returns:
+        Markdown. A Jira Cloud account mention reads as one token (`@jira-user`) in
+        either dialect: it names nobody the room knows.
     """
-    return jira_to_markdown(text) if looks_like_jira(text) else _mentions(text)
+    return jira_to_markdown(text) if is_jira(text, markup) else _mentions(text)
 
 
-def part_markdown(text: str, *, jira: bool) -> str:
+def display_markdown(text: str, markup: str = "") -> str:
+    """The Markdown to show for a description (see `to_markdown`)."""
+    return to_markdown(text, markup)
+
+
+def part_markdown(text: str, *, jira: bool = False, markup: str = "") -> str:
     """One part of a handoff (a criterion, the contract) as Markdown.
 
     Args:
         text: the part as the spec (or the room) wrote it.
-        jira: whether the item's description is Jira markup: the part is converted
-            then, since a lone `*Given*` or `{{mono}}` does not show it on its own.
+        jira: convert it as Jira markup whatever it looks like (kept for callers that
+            know no more than a yes/no).
+        markup: the item's dialect as `dialect(item.description, item.markup)` gives it:
+            "jira" converts (a lone `*Given*` or `{{mono}}` does not show it on its
+            own), "markdown" does not, "" judges the part by its looks.
 
     Returns:
         Markdown.
     """
-    if jira or looks_like_jira(text):
-        return jira_to_markdown(text)
-    return _mentions(text)
+    return to_markdown(text, "jira" if jira else markup)

@@ -25,7 +25,7 @@ from triage_tui.core.handoff import (
     handoff_fields,
     recommend_first_engagement,
 )
-from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
 from triage_tui.core.sanitize import clean_document
 from triage_tui.core.scope import Scope, apply_scope
@@ -92,6 +92,13 @@ def _backlog_path(session: Session, plan_path: Path | None) -> str:
     except ValueError:  # another drive on Windows
         return source.as_posix()
     return Path(relative).as_posix()
+
+
+def _backlog_format(session: Session) -> str:
+    """The backlog's format (one of model.FORMATS); a reopened plan keeps its own."""
+    if session.backlog.format == "plan":
+        return str(session.plan_meta.get("backlog_format", ""))
+    return session.backlog.format
 
 
 def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,6 +208,13 @@ def _first_engagement(
     return {"id": first_id, "why": why, "chosen_by": chosen_by, "before": before}
 
 
+def _markup(session: Session) -> dict[str, str]:
+    """[meta] markup: the descriptions' dialect when the source said it (else no key, so
+    a plan whose source did not say reads as it always did)."""
+    markup = next((item.markup for item in session.backlog.items if item.markup), "")
+    return {"markup": markup} if markup else {}
+
+
 def build_plan(
     session: Session,
     *,
@@ -260,6 +274,9 @@ def build_plan(
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,
+            # Which tracker the ids came from (`triage-tui push` writes only to that one).
+            "backlog_format": _backlog_format(session),
+            **_markup(session),
             "facilitator": session.facilitator,
             "minutes": session.minutes,
             "minutes_used": round(seconds_used / 60, 1),
@@ -393,6 +410,7 @@ class _Reader:
         self.text = text
         self._item_lines: list[int] | None = None
         self.version = SCHEMA_VERSION
+        self.markup = ""  # [meta] markup: every item's dialect
 
     def fail(self, message: str, line: int | None = None) -> InputError:
         return InputError(self.path, message, line)
@@ -526,6 +544,7 @@ class _Reader:
             extra=extra,
             line=line or 0,
             **context,
+            markup=self.markup,
         )
         category_text = self.string(raw, "category", where, line) or Category.UNDECIDED.value
         category = _CATEGORIES.get(category_text)  # a dict is ~10x cheaper than Category()
@@ -646,8 +665,13 @@ class _Reader:
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", None)
-        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256"):
+        for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
+        self.markup = self.string(meta, "markup", "[meta]", meta_line)
+        if self.markup not in ("", *MARKUPS):
+            raise self.fail(
+                f'[meta]: markup must be "jira" or "markdown", not {self.markup!r}', meta_line
+            )
         created = meta.get("created", "")
         if isinstance(created, datetime | date):
             # Hand-edited plans may carry a bare TOML datetime; keep it as text.

@@ -12,6 +12,7 @@ from typing import Any
 from textual import events
 from textual.app import App
 from textual.message import Message
+from textual.notifications import Notification
 from textual.screen import Screen
 
 
@@ -52,3 +53,21 @@ def skip_restyle_until_away(screen: Screen[Any], message: Message) -> Message:
         if message.refresh_styles and not away:
             return events.ScreenResume(refresh_styles=False)
     return message
+
+
+def keep_only_toast(app: App[Any], newest: Notification) -> None:
+    """Take every toast down but `newest` and the errors still shown (one toast at a time).
+
+    Textual stacks every notification (six quick parks: six toasts over the note, the
+    decision line and the park prompt) and has no public way to remove one. An error
+    stays until its own timeout: a passing message must not hide it.
+    """
+    dropped = [
+        shown
+        for shown in list(app._notifications)
+        if shown is not newest and (shown.severity != "error" or shown.message == newest.message)
+    ]
+    for shown in dropped:
+        app._unnotify(shown, refresh=False)
+    if dropped:
+        app._refresh_notifications()

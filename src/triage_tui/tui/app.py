@@ -143,8 +143,9 @@ class TriageApp(CleanNotifyApp):
         yield from workshop_commands(self)
 
     def open_file(self, path: Path, *, fresh: bool = False) -> None:
-        """Load a backlog or plan off the UI thread (`fresh`: set its autosave aside)."""
-        self.close_room()  # its lock would make this window look like a second one
+        """Load a file off the UI thread; the open hour stays open until it loads (`adopt`)."""
+        if self.room is not None and (fresh or self.room.opens(path)):
+            self.close_room()  # its lock would make this window look like a second one
         loading.open_in_worker(self, path, fresh=fresh)
 
     def adopt(self, room: Room) -> None:

@@ -117,7 +117,8 @@ def opened(app: TriageApp, room: Room, *, adopted: bool = False) -> None:
     phase = room.resumed_phase
     if phase and phase != "start":
         # Back where the room was (PRODUCT.md); the start screen's notice says when.
-        app.notify(f"{room.resume_info}. Back at: {phase}.", timeout=8)
+        said = room.resume_info or f"Reopened the plan {room.session.backlog.source}"
+        app.notify(f"{said}. Back at: {phase}.", timeout=8)
         app.action_phase(phase)
     elif app.begin_when_loaded:
         begin = getattr(app.screen, "action_begin", None)

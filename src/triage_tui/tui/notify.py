@@ -1,9 +1,12 @@
-"""The app's notifications pass the text boundary: markup off, control characters cleaned."""
+"""The app's notifications pass the text boundary (markup off, control characters cleaned)
+and replace each other: one toast at a time, an error kept until its timeout."""
 
 from __future__ import annotations
 
 from textual.app import App
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
+
+from triage_tui.tui import _textual_internals as internals
 
 
 class CleanNotifyApp(App[int]):
@@ -30,3 +33,7 @@ class CleanNotifyApp(App[int]):
             timeout=timeout,
             markup=markup,
         )
+
+    def on_notify(self, event: Notify) -> None:
+        """After Textual added the toast: the older ones go (errors stay)."""
+        internals.keep_only_toast(self, event.notification)

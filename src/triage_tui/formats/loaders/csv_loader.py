@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from triage_tui.core.errors import InputError
-from triage_tui.core.model import MAPPABLE_FIELDS, Backlog, Estimate, Item, Record, Scan
+from triage_tui.core.model import (
+    FORMAT_MARKUP,
+    MAPPABLE_FIELDS,
+    Backlog,
+    Estimate,
+    Item,
+    Record,
+    Scan,
+)
 from triage_tui.core.sanitize import clean_line
 from triage_tui.formats.loaders import formats
 from triage_tui.formats.loaders.bookkeeping import (
@@ -551,6 +559,7 @@ def _build_items(
     index = reader.index
     consumed = {i for positions in columns.values() for i in positions}
     completed_at = index.get("completed at", [None])[0] if shape is formats.ASANA else None
+    markup = FORMAT_MARKUP.get(shape.name, "")  # the source says the dialect, not the text
     if reader.url_at is not None:
         consumed.discard(reader.url_at)  # the link is worth keeping in the plan
     # Due date, comments, attachments, links: fields of their own, not `extra`.
@@ -629,6 +638,7 @@ def _build_items(
                     comments,
                     attachments,
                     links,
+                    markup=markup,
                 )
             )
             continue
@@ -643,6 +653,7 @@ def _build_items(
                 kind.strip(),
                 extra,
                 line,
+                markup=markup,
             )
         )
     reader.finish(len(items), warnings)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from triage_tui.core.errors import InputError
-from triage_tui.core.model import Backlog, Estimate, Item
+from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
 
@@ -136,6 +136,13 @@ def load_toml(
         raise InputError(
             path, f"title must be a string, not {_kind(title)}", _key_line(text, "title")
         )
+    markup = document.get("markup", "")
+    if markup not in ("", *MARKUPS):
+        raise InputError(
+            path,
+            f'markup must be "jira" or "markdown" (the descriptions\' dialect), not {markup!r}',
+            _key_line(text, "markup"),
+        )
     raw_items = document.get("items")
     if raw_items is None:
         raise InputError(
@@ -159,8 +166,8 @@ def load_toml(
     for index, raw in enumerate(raw_items):
         line = lines[index] if lines else fallback_line
         item = _item(raw, index, line, path)
-        if not lines:
-            item = replace(item, line=0)
+        if not lines or markup:
+            item = replace(item, line=item.line if lines else 0, markup=markup)
         if item.id:
             if item.id in seen:
                 raise InputError(

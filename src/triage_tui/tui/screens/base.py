@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -29,6 +30,11 @@ class PhaseScreen(Screen[Any]):
     """Base class of the five phase screens."""
 
     PHASE = "start"
+
+    # The app's help key again, here so the Footer shows it before the screen's own keys:
+    # at the end (the app's keys come last) a narrow Footer cut it off on every screen.
+    # Same id as the app's: a keymap moves both.
+    BINDINGS = [Binding("question_mark", "app.help", "Help", id="triage.help", key_display="?")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +67,7 @@ class PhaseScreen(Screen[Any]):
         yield PhaseBar(self.PHASE)
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer()
+        yield Footer(compact=True)  # two columns a key less: every key fits at 120
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick_if_shown)

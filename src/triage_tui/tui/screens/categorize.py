@@ -51,7 +51,7 @@ class CategorizeScreen(ItemScreen):
         Binding("h", "decide('hiring')", "Hiring", id="triage.decide-hiring"),
         Binding("p", "decide('project')", "Project", id="triage.decide-project"),
         Binding("s", "decide('parked')", "Park", id="triage.decide-park"),
-        Binding("S", "park_ask", "Park + question", id="triage.park-ask"),
+        Binding("S", "park_ask", "Park + ask", id="triage.park-ask"),
         Binding("1", "signal(1)", "Signal 1", show=False, id="triage.signal-1"),
         Binding("2", "signal(2)", "Signal 2", show=False, id="triage.signal-2"),
         Binding("3", "signal(3)", "Signal 3", show=False, id="triage.signal-3"),
@@ -258,6 +258,7 @@ class CategorizeScreen(ItemScreen):
                 self.notify(f"{item.id} parked with no open question yet.", severity="warning")
             self._next_undecided()
 
+        self.app.clear_notifications()  # nothing covers the prompt (a toast sat on it)
         self.app.push_screen(prompt, parked)
 
     def _next_undecided(self) -> None:

@@ -73,6 +73,15 @@ def bar(count: int, total: int, width: int = 30) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
+#: Characters of a title in the handoff table's "project" column.
+PROJECT_WIDTH = 26
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, ending in "…" when it was cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)].rstrip() + "…"
+
+
 def status_words(assessment: Assessment) -> str:
     """A project item's handoff status: "✓ ready", "ready once: name a reviewer", ..."""
     if assessment.blockers:
@@ -173,17 +182,9 @@ class PlanScreen(PhaseScreen):
             self.call_after_refresh(self.scroll_end, animate=False)
 
     def handoff_items(self) -> list[Item]:
-        """Project items whose handoff can be written now: ready, or ready once its
-        handoff names what it lacks (acceptance criteria, definition of done, a reviewer)."""
+        """The handoff table's rows (`Workshop.handoff_items`)."""
         workshop = self.workshop
-        if workshop is None:
-            return []
-        return [
-            item
-            for item in workshop.project_items()
-            if (assessment := workshop.assessment(item)).level.value == "ready"
-            or assessment.blockers
-        ]
+        return [] if workshop is None else workshop.handoff_items()
 
     def refresh_view(self) -> None:
         super().refresh_view()
@@ -197,6 +198,11 @@ class PlanScreen(PhaseScreen):
         items = self.handoff_items()
         keep = table.cursor_row
         table.clear()
+        # The handoff column gets what the table's width leaves (each column pads 1+1),
+        # less two for a scroll bar that may come once the rows are in.
+        width = (table.scrollable_content_region.width or self._table_width()) - 2
+        id_width = max((len(item.id) for item in items), default=2)
+        status_width = max(12, width - id_width - PROJECT_WIDTH - len("score") - 8)
         for item in items:
             assessment = workshop.assessment(item)
             status = status_words(assessment)
@@ -204,14 +210,18 @@ class PlanScreen(PhaseScreen):
                 status += " ⚠ waits"  # on parked, hiring or not-ready work (the detail says)
             table.add_row(
                 Text(item.id),  # Text, not str: a DataTable reads a str as markup
-                Text(item.title if len(item.title) <= 26 else item.title[:25] + "…"),
+                Text(cut(item.title, PROJECT_WIDTH)),
                 str(assessment.score),
-                status,
+                Text(cut(status, status_width)),
                 key=item.id,
             )
         if items:
             table.move_cursor(row=min(keep, len(items) - 1))
         self._show_detail()
+
+    def _table_width(self) -> int:
+        """The handoff table's width before its first layout (see app.tcss)."""
+        return self.app.size.width - 2 if self.has_class("-narrow") else 74
 
     def _draw_board(self, workshop: Workshop) -> None:
         session = workshop.session
@@ -298,7 +308,7 @@ class PlanScreen(PhaseScreen):
 
     def _show_detail(self) -> None:
         from triage_tui.core.handoff import field_text, handoff_fields
-        from triage_tui.core.spec import looks_like_jira
+        from triage_tui.core.spec import dialect
         from triage_tui.formats.markup import part_markdown
 
         workshop = self.workshop
@@ -314,7 +324,7 @@ class PlanScreen(PhaseScreen):
             )
             return
         fields = handoff_fields(item, workshop.session.decisions[item.id])
-        jira = looks_like_jira(item.description)
+        markup = dialect(item.description, item.markup)
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
@@ -326,9 +336,9 @@ class PlanScreen(PhaseScreen):
         for name in SHOWN_ORDER:
             value = fields.get(name, "")
             if isinstance(value, list):
-                shown = "\n".join(f"☐ {part_markdown(part, jira=jira)}" for part in value)
+                shown = "\n".join(f"☐ {part_markdown(part, markup=markup)}" for part in value)
             else:
-                shown = part_markdown(field_text(value), jira=jira)
+                shown = part_markdown(field_text(value), markup=markup)
             lines = shown.splitlines()
             if name in LONG_FIELDS and len(lines) > 4:
                 shown = "\n".join([*lines[:4], "… (e shows all)"])
@@ -398,14 +408,9 @@ class PlanScreen(PhaseScreen):
         figures = Assumptions.of(session)
 
         def save(result: tuple[float, int] | None) -> None:
-            if result is None:
-                return
-            names = ("search_months", "contractor_start_days")
-            session.change(
-                "assumptions",
-                *((("", name, value)) for name, value in zip(names, result, strict=True)),
-            )
-            self.refresh_view()
+            if result is not None:
+                workshop.set_assumptions(*result)
+                self.refresh_view()
 
         self.app.push_screen(AssumptionsEditor(figures), save)
 
@@ -545,8 +550,12 @@ class AssumptionsEditor(ModalScreen[tuple[float, int] | None]):
         except ValueError:
             self.notify("Both need a number.", severity="warning")
             return
-        if months < 0 or days < 0 or months > 36 or days > 365:
-            self.notify("Months 0-36 and days 0-365.", severity="warning")
+        from triage_tui.core.roadmap import check_assumptions
+
+        try:
+            check_assumptions(months, days)
+        except ValueError as error:
+            self.notify(str(error), severity="warning")
             return
         self.dismiss((months, days))
 

@@ -45,14 +45,15 @@ class ReadinessScreen(ItemScreen):
             Binding(
                 str(n),
                 f"cycle({n})",
-                "Cycle criterion: missing → partial → met" if n == 1 else f"Criterion {n}",
+                # Short: the criteria panel spells out missing → partial → met.
+                "missing → partial → met" if n == 1 else f"Criterion {n}",
                 show=n == 1,
                 key_display="1-7" if n == 1 else None,
                 id=f"triage.criterion-{n}",
             )
             for n in range(1, 8)
         ),
-        Binding("a", "accept", "Accept suggestions", id="triage.accept-suggestions"),
+        Binding("a", "accept", "Accept all", id="triage.accept-suggestions"),
     ]
 
     def compose(self) -> ComposeResult:

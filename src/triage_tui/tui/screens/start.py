@@ -128,6 +128,10 @@ class StartScreen(PhaseScreen):
         text.append(
             f"\nctrl+s writes the plan to {clean_line(str(workshop.plan_path))}", style="dim"
         )
+        if self.triage.load_error is not None or self.triage.load_status:
+            # `o` on another file: said here, and this hour stays open until it loads.
+            text.append("\n")
+            text.append_text(self._loading_text())
         loaded.update(text)
         session = workshop.session
         for input_id, value in (("facilitator", session.facilitator), ("team", session.team)):
@@ -191,7 +195,14 @@ class StartScreen(PhaseScreen):
         from triage_tui.store.paths import sample_backlog
 
         latest = latest_session()
-        if latest is not None and latest.backlog is not None and Path(latest.backlog).exists():
+        workshop = self.workshop
+        current = workshop.session.backlog.source if workshop is not None else None
+        if (
+            latest is not None
+            and latest.backlog is not None
+            and Path(latest.backlog).exists()
+            and (current is None or Path(latest.backlog).resolve() != current.resolve())
+        ):
             choices.add_option(
                 Option(
                     Text(f"↻ Resume the last session: {latest.describe()}"),
@@ -232,7 +243,7 @@ class StartScreen(PhaseScreen):
         self.query_one("#scope-summary", Static).update(summary)
         facets = Text(style="dim")
         for field, title in (("status", "status"), ("type", "type"), ("labels", "label")):
-            counts = facet_counts(workshop.session.backlog.items, field)[:6]
+            counts = facet_counts(kept, field)[:6]  # what the scope keeps: `d` changes them
             if counts:
                 listed = ", ".join(f"{value} ({count})" for value, count in counts)
                 facets.append(f"{title}: {listed}\n")
@@ -280,10 +291,14 @@ class StartScreen(PhaseScreen):
     def action_focus_open(self) -> None:
         chooser = self._chooser()
         chooser.display = True
+        if self.workshop is not None:
+            self._fill_choices()  # the demo, the last session (if not this one), a path
         chooser.query_one("#open-path", Input).focus()
 
     def action_blur(self) -> None:
         self.set_focus(None)
+        if self.workshop is not None:
+            self.refresh_view()  # escape out of `o`: the chooser goes, the hour is back
 
     def action_start_fresh(self) -> None:
         workshop = self.workshop
@@ -338,6 +353,14 @@ class StartScreen(PhaseScreen):
             self.refresh_view()
             if not edited:
                 self.action_begin()
+
+    @on(Input.Blurred, "#scope-text")
+    def _filter_left(self, event: Input.Blurred) -> None:
+        # Tab (or a click) away keeps what was typed, as enter does: never cleared unseen.
+        workshop = self.workshop
+        if workshop is not None:
+            workshop.set_scope(replace(workshop.scope, text=event.value.strip()))
+            self.refresh_view()
 
     @on(Input.Changed, "#scope-text")
     def _preview_filter(self, event: Input.Changed) -> None:

@@ -11,7 +11,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage_tui.core.model import Item
-from triage_tui.core.spec import looks_like_jira
+from triage_tui.core.spec import is_jira
 from triage_tui.formats.markup import display_markdown
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
@@ -23,25 +23,26 @@ CACHED_DESCRIPTIONS = 64
 #: Jira markup converted off the UI thread: jira2markdown takes ~50-200 ms a description,
 #: more than ten frames, so a Jira item's text is converted in a thread worker and drawn
 #: when it is ready (a "converting" line meanwhile); everything else is drawn at once.
-_CONVERTED: OrderedDict[str, str] = OrderedDict()
+_CONVERTED: OrderedDict[tuple[str, str], str] = OrderedDict()
 
 
-def _converted(description: str) -> str | None:
-    """The Markdown for `description` if it needs no slow conversion (or has had it)."""
+def _converted(description: str, markup: str = "") -> str | None:
+    """The Markdown for `description` (in its source's `markup`, `Item.markup`) if it
+    needs no slow conversion (or has had it)."""
     text = description.strip()
-    done = _CONVERTED.get(text)
+    done = _CONVERTED.get((text, markup))
     if done is not None:
         return done
-    if looks_like_jira(text):
+    if is_jira(text, markup):
         return None
-    return display_markdown(text)
+    return display_markdown(text, markup)
 
 
-def convert(description: str) -> str:
+def convert(description: str, markup: str = "") -> str:
     """Convert `description` for display (any thread) and remember the result."""
     text = description.strip()
-    markdown = display_markdown(text)
-    _CONVERTED[text] = markdown
+    markdown = display_markdown(text, markup)
+    _CONVERTED[(text, markup)] = markdown
     while len(_CONVERTED) > 4 * CACHED_DESCRIPTIONS:
         _CONVERTED.popitem(last=False)
     return markdown
@@ -49,9 +50,9 @@ def convert(description: str) -> str:
 
 def description_markdown(item: Item) -> str:
     """The description to show: Jira markup converted, cut to a readable size."""
-    markdown = _converted(item.description)
+    markdown = _converted(item.description, item.markup)
     if markdown is None:
-        markdown = convert(item.description)
+        markdown = convert(item.description, item.markup)
     text = markdown or "_No description: the room decides from the title._"
     if len(text) > MAX_SHOWN_DESCRIPTION:
         text = (
@@ -86,7 +87,7 @@ class Description(ScrollView):
         self._lines: list[Strip] = []
         # Keyed by the text, not the id: a backlog reopened after an edit (or another
         # file) may reuse an id with a different description.
-        self._cache: OrderedDict[tuple[str, int], list[Strip]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, int], list[Strip]] = OrderedDict()
 
     @property
     def text_lines(self) -> list[str]:
@@ -109,7 +110,7 @@ class Description(ScrollView):
         width = self._text_width()
         if item is None or not self.is_mounted:
             lines: list[Strip] = []
-        elif _converted(item.description) is None:
+        elif _converted(item.description, item.markup) is None:
             self._convert_later(item)
             lines = [Strip.blank(width, self.rich_style)]
             lines.append(
@@ -124,7 +125,7 @@ class Description(ScrollView):
                 .apply_style(self.rich_style)
             )
         else:
-            key = (item.description, width)
+            key = (item.description, item.markup, width)
             cached = self._cache.get(key)
             if cached is None:
                 console = self.app.console
@@ -155,7 +156,7 @@ class Description(ScrollView):
         """Convert `item`'s Jira markup in a thread; draw it if it is still the item shown."""
 
         def work() -> None:
-            convert(item.description)
+            convert(item.description, item.markup)
             self.app.call_from_thread(self._conversion_done, item)
 
         self.run_worker(work, thread=True, exclusive=True, group="jira-markup")

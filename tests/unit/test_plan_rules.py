@@ -1,0 +1,52 @@
+"""The Plan screen's rules, now in core: which items can be handed off, the assumptions' limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SAMPLES
+from triage_tui.core.roadmap import check_assumptions
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.workshop import Workshop
+from triage_tui.formats.loaders import load
+
+
+@pytest.fixture
+def workshop() -> Workshop:
+    return Workshop(Session(load(SAMPLES / "acme.toml")))
+
+
+def test_handoff_items_are_ready_or_ready_once_the_handoff_is_written(workshop: Workshop) -> None:
+    session = workshop.session
+    for item_id in ("PAY-114", "API-88", "INT-7"):
+        session.decide(item_id, Category.PROJECT)
+    for item_id in ("PAY-114", "API-88"):
+        for number in range(1, 8):
+            session.set_mark(item_id, number, Mark.MET)
+    session.set_handoff("PAY-114", "reviewer", "@priya")
+    # PAY-114 ready; API-88 ready once a reviewer is named; INT-7 unscored: not listed.
+    assert [item.id for item in workshop.handoff_items()] == ["PAY-114", "API-88"]
+    session.decide("PAY-114", Category.HIRING)
+    assert [item.id for item in workshop.handoff_items()] == ["API-88"]
+
+
+@pytest.mark.parametrize(("months", "days"), [(0, 0), (4.5, 5), (36, 365)])
+def test_assumptions_within_limits_are_set_as_one_undoable_step(
+    workshop: Workshop, months: float, days: int
+) -> None:
+    check_assumptions(months, days)
+    step = workshop.set_assumptions(months, days)
+    session = workshop.session
+    assert (session.search_months, session.contractor_start_days) == (months, days)
+    if step is not None:
+        workshop.undo()
+        assert (session.search_months, session.contractor_start_days) == (4, 5)
+
+
+@pytest.mark.parametrize(("months", "days"), [(-1, 5), (37, 5), (4, -1), (4, 366)])
+def test_assumptions_out_of_limits_are_refused_unchanged(
+    workshop: Workshop, months: float, days: int
+) -> None:
+    with pytest.raises(ValueError, match="Months 0-36 and days 0-365"):
+        workshop.set_assumptions(months, days)
+    assert (workshop.session.search_months, workshop.session.contractor_start_days) == (4, 5)

@@ -1,0 +1,315 @@
+"""`triage-tui push`: the rules (labels, comment, refusals, the change against the
+tracker), the dry run and the script. No network here (see tests/functional/test_push_*)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.push_plans import jira_sample_plan, suggested_session, write_plan
+from triage_tui.cli import main
+from triage_tui.core.readiness import Level
+from triage_tui.core.session import Category, Session
+from triage_tui.formats.plan import read_plan
+from triage_tui.formats.push import (
+    Current,
+    PushRefused,
+    Ref,
+    change_for,
+    find_marker,
+    ref_for,
+    render_script,
+    votes_from_table,
+)
+from triage_tui.push import prepare
+
+VOTES = {
+    "ACME-212": {
+        "hiring": 3,
+        "project": 2,
+        "parked": 0,
+        "reasons": ["pager ownership"],
+        "against_majority": False,
+    },
+    "ACME-220": {
+        "hiring": 0,
+        "project": 4,
+        "parked": 1,
+        "reasons": ["clear API contract"],
+        "against_majority": False,
+        "readiness": {"acceptance_criteria": {"met": 4, "partial": 1, "missing": 0}},
+    },
+}
+
+
+@pytest.fixture
+def jira_plan(tmp_path: Path) -> Path:
+    return jira_sample_plan(tmp_path, VOTES)
+
+
+def by_id(plan: Path, tracker: str = "jira", **options: object) -> dict[str, object]:
+    prepared = prepare(plan, tracker, **options)  # type: ignore[arg-type]
+    return {item.item_id: item for item in prepared.selection.items}
+
+
+# -- the plan knows its tracker -------------------------------------------------------
+def test_plan_records_the_backlog_format_and_keeps_it_when_reopened(jira_plan: Path) -> None:
+    meta = tomllib.loads(jira_plan.read_text())["meta"]
+    assert meta["backlog_format"] == "jira-csv"
+    again = read_plan(jira_plan)
+    resaved = write_plan(again, jira_plan.with_name("again.plan.toml"))
+    assert tomllib.loads(resaved.read_text())["meta"]["backlog_format"] == "jira-csv"
+
+
+# -- labels and comments --------------------------------------------------------------
+def test_labels_per_decision(jira_plan: Path) -> None:
+    items = by_id(jira_plan)
+    assert items["ACME-212"].labels == ("triage:hiring",)  # type: ignore[attr-defined]
+    assert items["ACME-220"].labels == ("triage:project", "triage:ready")  # type: ignore[attr-defined]
+    assert items["ACME-221"].labels == ("triage:project", "triage:needs-work")  # type: ignore[attr-defined]
+    assert items["ACME-198"].labels == ("triage:project", "triage:not-ready")  # type: ignore[attr-defined]
+    assert items["ACME-226"].labels == ("triage:parked",)  # type: ignore[attr-defined]
+    assert "ACME-237" not in items  # undecided: nothing to write
+    assert items["ACME-226"].unwanted == (  # type: ignore[attr-defined]
+        "triage:hiring",
+        "triage:project",
+        "triage:ready",
+        "triage:needs-work",
+        "triage:not-ready",
+    )
+
+
+def test_prefix_is_configurable(jira_plan: Path) -> None:
+    items = by_id(jira_plan, prefix="room/")
+    assert items["ACME-220"].labels == ("room/project", "room/ready")  # type: ignore[attr-defined]
+    with pytest.raises(PushRefused, match="no space or comma"):
+        prepare(jira_plan, "jira", prefix="has space:")
+
+
+def test_comment_holds_reason_question_gaps_votes_and_handoff(jira_plan: Path) -> None:
+    items = by_id(jira_plan)
+    hiring = items["ACME-212"].comment_text()  # type: ignore[attr-defined]
+    assert "decided: a hiring problem" in hiring
+    assert "Why: 'own', 'on-call'" in hiring
+    assert "The room voted: hiring 3, project 2, parked 0." in hiring
+    assert "• pager ownership" in hiring
+    ready = items["ACME-220"].comment_text()  # type: ignore[attr-defined]
+    assert "project delivery, ready (100/100)" in ready
+    assert "Handoff: jira-export.handoffs/ACME-220.md" in ready
+    assert "Acceptance criteria: met 4, partial 1, missing 0" in ready
+    needs = items["ACME-221"].comment_text()  # type: ignore[attr-defined]
+    assert "needs work (50/100)" in needs and "Gaps to close" in needs
+    assert "Handoff" not in needs  # no handoff is written for an item that is not ready
+    parked = items["ACME-226"].comment_text()  # type: ignore[attr-defined]
+    assert "Open question: Open question from the room: Look into flaky CI tests?" in parked
+    for item in items.values():
+        text = item.comment_text()  # type: ignore[attr-defined]
+        assert text.rstrip().endswith(item.marker)  # type: ignore[attr-defined]
+        assert find_marker(text, item.ref) == item.sha  # type: ignore[attr-defined]
+
+
+def test_backlog_text_passes_the_sanitiser(tmp_path: Path) -> None:
+    session = suggested_session(SAMPLES / "jira-export.csv")
+    session.decide("ACME-212", Category.HIRING)
+    session.set_note("ACME-212", "<img src=x onerror=alert(1)> ![pixel](http://t/x.png) \x1b[2J")
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    item = by_id(plan)["ACME-212"]
+    markdown = item.markdown()  # type: ignore[attr-defined]
+    assert "<img" not in markdown and "&lt;img" in markdown
+    assert "![pixel]" not in markdown  # an image would be fetched when the comment is read
+    assert "\x1b" not in markdown and "\x1b" not in item.comment_text()  # type: ignore[attr-defined]
+    assert "\x1b" not in str(item.adf())  # type: ignore[attr-defined]
+
+
+def test_votes_table_is_read_leniently() -> None:
+    assert votes_from_table(None) is None
+    assert votes_from_table({"hiring": 0, "project": 0, "parked": 0}) is None
+    votes = votes_from_table(
+        {
+            "hiring": 2,
+            "project": "x",
+            "parked": True,
+            "reasons": ["a\x1b", 3],
+            "against_majority": True,
+        }
+    )
+    assert votes is not None
+    assert dict(votes.counts) == {"hiring": 2, "project": 0, "parked": 0}
+    assert votes.reasons == ("a␛",) and votes.against_majority
+
+
+# -- against what the tracker has -----------------------------------------------------
+def test_change_adds_what_is_missing_and_removes_the_old_decision(jira_plan: Path) -> None:
+    item = by_id(jira_plan)["ACME-220"]
+    fresh = change_for(item, Current())  # type: ignore[arg-type]
+    assert (fresh.add, fresh.remove, fresh.comment) == (
+        ("triage:project", "triage:ready"),
+        (),
+        "create",
+    )
+    # Last push said hiring; the room changed its mind: the old label goes.
+    moved = change_for(item, Current(("bug", "triage:hiring", "triage:project"), "7", "0" * 12))  # type: ignore[arg-type]
+    assert (moved.add, moved.remove, moved.comment, moved.comment_id) == (
+        ("triage:ready",),
+        ("triage:hiring",),
+        "update",
+        "7",
+    )
+    done = change_for(item, Current(("triage:project", "triage:ready", "bug"), "7", item.sha))  # type: ignore[arg-type, attr-defined]
+    assert done.empty
+
+
+# -- only that tracker's ids ----------------------------------------------------------
+def test_plan_from_another_tracker_is_refused_in_one_line(tmp_path: Path) -> None:
+    plan = write_plan(suggested_session(SAMPLES / "linear-export.csv"), tmp_path / "l.plan.toml")
+    with pytest.raises(PushRefused) as refused:
+        prepare(plan, "jira")
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message == (
+        "l.plan.toml: its items came from a Linear export, not from Jira: only ids from "
+        "Jira are pushed there (use --to linear)"
+    )
+    toml = write_plan(suggested_session(SAMPLES / "acme.toml"), tmp_path / "a.plan.toml")
+    with pytest.raises(PushRefused, match="came from a TOML backlog, not from GitHub"):
+        prepare(toml, "github")
+
+
+def test_generated_ids_are_refused(tmp_path: Path) -> None:
+    plan = write_plan(suggested_session(SAMPLES / "github-project.tsv"), tmp_path / "g.plan.toml")
+    prepared = prepare(plan, "github")
+    assert any(
+        line.startswith("ITEM-3: refused: triage-tui generated this id")
+        for line in prepared.selection.refused
+    )
+    with pytest.raises(PushRefused, match=r"^ITEM-3: refused"):
+        prepare(plan, "github", ids=["ITEM-3"])
+    refs = {str(item.ref) for item in prepared.selection.items}
+    assert "acme-ledger/api#412" in refs
+
+
+def test_ids_per_tracker() -> None:
+    assert ref_for("jira", "ACME-12", {}) == Ref("jira", "ACME-12")
+    assert ref_for("jira", "ITEM-3", {}) is None
+    assert ref_for("jira", "acme-12", {}) is None
+    assert ref_for("linear", "ENG-12", {}) == Ref("linear", "ENG-12")
+    assert ref_for("github", "o/r#5", {}) == Ref("github", "5", "o/r")
+    assert ref_for("github", "#5", {"URL": "https://github.com/o/r/issues/5"}) == Ref(
+        "github", "5", "o/r"
+    )
+    assert ref_for("github", "5", {}, repo="o/r") == Ref("github", "5", "o/r")
+    assert ref_for("github", "#5", {}) is None  # no repository known
+
+
+def test_named_id_not_in_plan(jira_plan: Path) -> None:
+    with pytest.raises(PushRefused, match=r"^NOPE-1: no such item in jira-export\.plan\.toml$"):
+        prepare(jira_plan, "jira", ids=["NOPE-1"])
+
+
+# -- the dry run and the script -------------------------------------------------------
+def test_dry_run_prints_each_item_and_the_script(
+    jira_plan: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["push", str(jira_plan), "--to", "jira", "ACME-220", "ACME-212"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Dry run: nothing is sent.")
+    assert (
+        "ACME-220  Stripe webhook ingestion service\n  decision: project delivery, ready (100/100)"
+        in out
+    )
+    assert "  labels:   + triage:project  + triage:ready\n" in out
+    assert "    | The triage workshop decided: project delivery, ready (100/100)." in out
+    assert "jira PUT /rest/api/3/issue/ACME-220 <<'TRIAGE_TUI_EOF'" in out
+    assert "ACME-221" not in out  # only the named items
+    assert "2 items to push (1 hiring, 1 project)." in out
+
+
+def test_script_to_a_file_and_never_the_plan(
+    jira_plan: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "push.sh"
+    assert main(["push", str(jira_plan), "--to", "jira", "--script", str(script)]) == 0
+    text = script.read_text()
+    assert text.startswith("#!/bin/sh\n")
+    assert '-u "$JIRA_EMAIL:$JIRA_API_TOKEN"' in text  # the variables, never their values
+    before = jira_plan.read_bytes()
+    assert main(["push", str(jira_plan), "--to", "jira", "--script", str(jira_plan)]) == 1
+    assert jira_plan.read_bytes() == before
+
+
+def test_heredoc_delimiter_never_ends_early(tmp_path: Path) -> None:
+    session = suggested_session(SAMPLES / "jira-export.csv")
+    session.set_note("ACME-212", "first\nTRIAGE_TUI_EOF\nrm -rf /")
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    prepared = prepare(plan, "jira", ids=["ACME-212"])
+    script = render_script(prepared.selection, "jira", "p.plan.toml")
+    # JSON keeps the note on one line; a GitHub heredoc gets a delimiter of its own.
+    assert "\nTRIAGE_TUI_EOF\nrm -rf" not in script
+    gh = write_plan(suggested_session(SAMPLES / "github-project.tsv"), tmp_path / "g.plan.toml")
+    session = read_plan(gh)
+    session.set_note("acme-ledger/api#412", "touch /tmp/pwned\nTRIAGE_TUI_EOF")
+    session.decide("acme-ledger/api#412", Category.HIRING)
+    write_plan(session, gh)
+    script = prepare(gh, "github", ids=["acme-ledger/api#412"]).script()
+    assert "\nTRIAGE_TUI_EOF\n" in script  # the note's own line, inside the body
+    assert "<<'TRIAGE_TUI_EOF_2'" in script and script.rstrip().endswith("TRIAGE_TUI_EOF_2")
+
+
+def test_unknown_tracker_is_a_usage_error(
+    jira_plan: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["push", str(jira_plan), "--to", "trello"]) == 2
+    assert "invalid choice: 'trello'" in capsys.readouterr().err
+
+
+def test_plan_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = write_plan(suggested_session(SAMPLES / "linear-export.csv"), tmp_path / "l.plan.toml")
+    assert main(["push", str(plan), "--to", "jira"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not from Jira" in err
+
+
+def test_missing_variable_is_one_line(
+    jira_plan: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("JIRA_BASE_URL", "https://acme.atlassian.net")
+    assert main(["push", str(jira_plan), "--to", "jira", "--apply"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("JIRA_EMAIL, JIRA_API_TOKEN not set: Jira needs")
+    assert err.count("\n") == 1
+
+
+def test_levels_cover_every_project_kind(jira_plan: Path) -> None:
+    levels = {item.level for item in by_id(jira_plan).values()}  # type: ignore[attr-defined]
+    assert {Level.READY, Level.NEEDS_WORK, Level.NOT_READY, None} <= levels
+    assert isinstance(read_plan(jira_plan), Session)
+
+
+def test_prefix_from_the_config_file(
+    jira_plan: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    folder = Path(os.environ["TRIAGE_TUI_CONFIG_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text('[push]\nlabel_prefix = "room:"\n')
+    assert main(["push", str(jira_plan), "--to", "jira", "ACME-220"]) == 0
+    assert "  labels:   + room:project  + room:ready\n" in capsys.readouterr().out
+    # The flag wins over the file.
+    assert main(["push", str(jira_plan), "--to", "jira", "ACME-220", "--label-prefix", "t/"]) == 0
+    assert "  labels:   + t/project  + t/ready\n" in capsys.readouterr().out
+
+
+def test_bad_prefix_in_the_config_falls_back_with_a_message(tmp_path: Path) -> None:
+    from triage_tui.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[push]\nlabel_prefix = "two words"\n')
+    config, message = load_config(path)
+    assert config.label_prefix == "triage:"
+    assert message is not None and ":2: label_prefix must be text" in message
