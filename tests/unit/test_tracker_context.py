@@ -344,3 +344,38 @@ def test_a_plan_with_the_older_team_name_still_opens() -> None:
     assert (session.team, session.team_info) == ("Payments", {})
     with pytest.raises(InputError, match=r"\[meta.team\]: stack must be a string"):
         loads_plan(text.replace('stack = ""', "stack = 3", 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(
+            st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r"),
+            max_size=50,
+        )
+        .map(lambda t: t.replace("\x85", " "))
+        .filter(lambda t: t.strip() and not t.strip().startswith(("=", "+", "-", "@"))),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_comments_survive_a_jira_csv_and_the_plan(texts: list[str]) -> None:
+    """Comment cells with ';', quotes and line breaks in the text: loaded whole, written
+    to the plan and read back the same."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Summary", "Issue key", *["Comment"] * len(texts)])
+    writer.writerow(["One", "A-1", *(f"03/Feb/26 4:40 PM;dana;{text}" for text in texts)])
+    from triage_tui.formats.loaders import load_bytes
+
+    backlog = load_bytes(buffer.getvalue().encode("utf-8"), Path("jira.csv"))
+    (item,) = backlog.items
+    assert [c.author for c in item.comments] == ["dana"] * len(texts)
+    for comment, text in zip(item.comments, texts, strict=True):
+        assert comment.text.replace("\n", " ").split() == text.replace("\n", " ").split()
+    session = Session(backlog)
+    text = dumps_plan(session, created="2026-02-01T00:00:00Z")
+    assert loads_plan(text).backlog.items[0].comments == item.comments
