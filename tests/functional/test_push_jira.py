@@ -224,3 +224,30 @@ def test_killed_after_the_tracker_stored_a_comment_does_not_repeat_it(
     assert main(["push", str(plan), "--to", "jira", "ACME-212", "--apply"]) == 0
     assert jira.changing == []
     assert len(jira.issues["ACME-212"].comments) == 1
+
+
+def test_ctrl_c_stops_with_a_line_and_the_rerun_finishes(plan: Path, jira: FakeJira) -> None:
+    jira.hold_after = 3
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "triage_tui", "push", str(plan), "--to", "jira", "--apply"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert jira.held.wait(60), "the push never reached its fourth change"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert err.splitlines()[-1] == (
+        "stopped: 1 of 22 items done; run the same command again to resume."
+    )
+    assert "Traceback" not in err and TOKEN not in err
+    jira.hold_after = None
+    assert main(["push", str(plan), "--to", "jira", "--apply"]) == 0
+    assert all(len(issue.comments) <= 1 for issue in jira.issues.values())

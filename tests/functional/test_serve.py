@@ -149,7 +149,9 @@ def test_the_printed_address_opens_the_app_the_bare_one_does_not(served: Served)
         assert response.headers["X-Frame-Options"] == "DENY"
 
     # The bare address, a wrong key, the old websocket path: 403, no page.
-    for path in ("/", "/ws", f"/{secret[:-1]}x/", f"/{secret}x/", f"/x/{secret}/", "/static/"):
+    # A wrong key: the last character changed (to "y" when the secret ends with "x").
+    wrong = secret[:-1] + ("y" if secret.endswith("x") else "x")
+    for path in ("/", "/ws", f"/{wrong}/", f"/{secret}x/", f"/x/{secret}/", "/static/"):
         assert _status(f"http://127.0.0.1:{port}{path}") == 403, path
     # The scripts the page loads stay public (they are textual-serve's own files).
     assert _status(f"http://127.0.0.1:{port}/static/js/textual.js") == 200

@@ -53,6 +53,10 @@ def quarter_one_later(q1: Path, tmp_path: Path) -> Path:
     )
     for number in range(1, 8):
         session.set_mark(needs_work, number, Mark.MET)
+    # Ready as the plan counts it: criteria, a definition of done and a named reviewer.
+    session.set_handoff(needs_work, "acceptance_criteria", ["Answers within 2 s"])
+    session.set_handoff(needs_work, "definition_of_done", "Merged and deployed.")
+    session.set_handoff(needs_work, "reviewer", "Dana")
     path = tmp_path / "q1-later.plan.toml"
     write_plan(session, path)
     return path

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from triage_tui.store.fsutil import atomic_write_bytes, atomic_write_text, describe_write_error
+from triage_tui.store.paths import backup_path, backups_dir
 
 
 def _raise(code: int) -> Any:
@@ -34,16 +35,36 @@ def test_writes_a_new_file_with_the_usual_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
 
-def test_overwrite_keeps_a_bak_of_the_previous_file(tmp_path: Path) -> None:
+def test_overwrite_keeps_a_bak_of_the_previous_file_beside_the_autosave(tmp_path: Path) -> None:
     target = tmp_path / "plan.toml"
+    bak = backup_path(target)
+    assert bak.parent == backups_dir() and bak.name.startswith("plan.toml.")
     atomic_write_text(target, "one\n", backup=True)
-    assert names(tmp_path) == ["plan.toml"]  # nothing to back up the first time
+    assert not bak.exists()  # nothing to back up the first time
     atomic_write_text(target, "two\n", backup=True)
     assert target.read_text() == "two\n"
-    assert (tmp_path / "plan.toml.bak").read_text() == "one\n"
+    assert bak.read_text() == "one\n"
     atomic_write_text(target, "three\n", backup=True)
-    assert (tmp_path / "plan.toml.bak").read_text() == "two\n"
-    assert names(tmp_path) == ["plan.toml", "plan.toml.bak"]
+    assert bak.read_text() == "two\n"
+    # The same content again: nothing written, the backup still the one before.
+    atomic_write_text(target, "three\n", backup=True)
+    assert bak.read_text() == "two\n"
+    # No file but the plan in the plan's folder (a .bak there is picked up by git add .).
+    assert names(tmp_path) == ["plan.toml"]
+    assert names(backups_dir()) == [bak.name]
+    # A plan of the same name in another folder keeps a backup of its own.
+    (tmp_path / "other").mkdir()
+    assert backup_path(tmp_path / "other" / "plan.toml") != bak
+
+
+def test_the_same_content_again_is_not_rewritten(tmp_path: Path) -> None:
+    target = tmp_path / "plan.toml"
+    atomic_write_text(target, "one\n", backup=True)
+    os.utime(target, (1_000_000, 1_000_000))
+    atomic_write_text(target, "one\n", backup=True)
+    assert target.stat().st_mtime == 1_000_000
+    atomic_write_text(target, "one\n")  # without backup: written as asked
+    assert target.stat().st_mtime != 1_000_000
 
 
 def test_backup_falls_back_to_a_copy_without_hard_links(
@@ -53,9 +74,9 @@ def test_backup_falls_back_to_a_copy_without_hard_links(
     target.write_text("old\n")
     monkeypatch.setattr("triage_tui.store.fsutil.os.link", _raise(errno.EPERM))
     atomic_write_text(target, "new\n", backup=True)
-    assert (tmp_path / "plan.toml.bak").read_text() == "old\n"
+    assert backup_path(target).read_text() == "old\n"
     assert target.read_text() == "new\n"
-    assert names(tmp_path) == ["plan.toml", "plan.toml.bak"]
+    assert names(tmp_path) == ["plan.toml"]
 
 
 def test_overwrite_keeps_permissions(tmp_path: Path) -> None:
@@ -74,7 +95,7 @@ def test_a_symlink_is_written_through(tmp_path: Path) -> None:
     atomic_write_text(link, "new\n", backup=True)
     assert link.is_symlink()
     assert real.read_text() == "new\n"
-    assert (tmp_path / "real.toml.bak").read_text() == "old\n"
+    assert backup_path(real).read_text() == "old\n"
 
 
 @pytest.mark.parametrize("where", ["os.fsync", "os.replace"])
@@ -93,7 +114,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(
     leftovers = [n for n in names(tmp_path) if n.endswith(".tmp")]
     assert leftovers == []
     # The .bak (if the failure came after it) is the old plan too: nothing is lost.
-    bak = tmp_path / "plan.toml.bak"
+    bak = backup_path(target)
     assert not bak.exists() or bak.read_text() == "the room's plan\n"
 
 

@@ -25,6 +25,7 @@ from triage_tui.formats.plan import (
     read_plan,
     write_plan,
 )
+from triage_tui.store.paths import backup_path
 
 CREATED = "2026-03-02T09:30:00Z"
 READY = dict.fromkeys(range(1, 8), Mark.MET)
@@ -592,8 +593,9 @@ def test_backup_keeps_the_previous_plan(tmp_path: Path) -> None:
     old = plan_file.read_bytes()
     session.decide("PLAT-48", Category.HIRING)
     write_plan(session, plan_file, created=CREATED)
-    assert (tmp_path / "acme.plan.toml.bak").read_bytes() == old
+    assert backup_path(plan_file).read_bytes() == old
     assert plan_file.read_bytes() != old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.plan.toml"]
 
 
 def test_never_overwrites_the_backlog(tmp_path: Path) -> None:

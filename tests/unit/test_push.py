@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
 from tests.push_plans import jira_sample_plan, suggested_session, write_plan
@@ -15,11 +17,14 @@ from triage_tui.core.readiness import Level
 from triage_tui.core.session import Category, Session
 from triage_tui.formats.plan import read_plan
 from triage_tui.formats.push import (
+    Block,
     Current,
+    PushItem,
     PushRefused,
     Ref,
     change_for,
     find_marker,
+    label_names,
     ref_for,
     render_script,
     votes_from_table,
@@ -38,7 +43,10 @@ VOTES = {
         "hiring": 0,
         "project": 4,
         "parked": 1,
-        "reasons": ["clear API contract"],
+        "reasons": [
+            {"vote": "project", "text": "clear API contract"},
+            {"vote": "parked", "text": "who reviews?", "name": "Sam"},
+        ],
         "against_majority": False,
         "readiness": {"acceptance_criteria": {"met": 4, "partial": 1, "missing": 0}},
     },
@@ -100,6 +108,7 @@ def test_comment_holds_reason_question_gaps_votes_and_handoff(jira_plan: Path) -
     assert "project delivery, ready (100/100)" in ready
     assert "Handoff: jira-export.handoffs/ACME-220.md" in ready
     assert "Acceptance criteria: met 4, partial 1, missing 0" in ready
+    assert "  • project: clear API contract\n  • Sam (parked): who reviews?\n" in ready
     needs = items["ACME-221"].comment_text()  # type: ignore[attr-defined]
     assert "needs work (50/100)" in needs and "Gaps to close" in needs
     assert "Handoff" not in needs  # no handoff is written for an item that is not ready
@@ -132,13 +141,13 @@ def test_votes_table_is_read_leniently() -> None:
             "hiring": 2,
             "project": "x",
             "parked": True,
-            "reasons": ["a\x1b", 3],
+            "reasons": ["a\x1b", 3, {"vote": "nope", "text": "b"}, {"text": ""}],
             "against_majority": True,
         }
     )
     assert votes is not None
     assert dict(votes.counts) == {"hiring": 2, "project": 0, "parked": 0}
-    assert votes.reasons == ("a␛",) and votes.against_majority
+    assert votes.reasons == ("a␛", "b") and votes.against_majority
 
 
 # -- against what the tracker has -----------------------------------------------------
@@ -313,3 +322,55 @@ def test_bad_prefix_in_the_config_falls_back_with_a_message(tmp_path: Path) -> N
     config, message = load_config(path)
     assert config.label_prefix == "triage:"
     assert message is not None and ":2: label_prefix must be text" in message
+
+
+# -- applied once, whatever the tracker had -------------------------------------------
+_MANAGED = label_names("triage:")
+_KINDS = [
+    (Category.HIRING, None, ("triage:hiring",)),
+    (Category.PARKED, None, ("triage:parked",)),
+    (Category.PROJECT, Level.READY, ("triage:project", "triage:ready")),
+    (Category.PROJECT, Level.NEEDS_WORK, ("triage:project", "triage:needs-work")),
+    (Category.PROJECT, Level.NOT_READY, ("triage:project", "triage:not-ready")),
+]
+
+
+@given(
+    kind=st.sampled_from(_KINDS),
+    have=st.lists(st.sampled_from([*_MANAGED, "bug", "Triage:Hiring", "p1"]), unique=True),
+    comment=st.sampled_from(["none", "same", "stale"]),
+)
+def test_one_change_brings_any_issue_to_the_plan_and_the_next_finds_nothing(
+    kind: tuple[Category, Level | None, tuple[str, ...]], have: list[str], comment: str
+) -> None:
+    category, level, labels = kind
+    item = PushItem(
+        "ACME-1", "t", Ref("jira", "ACME-1"), category, level, 90, labels, _MANAGED,
+        (Block(text="x"),), "a" * 12,
+    )  # fmt: skip
+    sha = {"none": "", "same": "a" * 12, "stale": "b" * 12}[comment]
+    current = Current(tuple(have), "9" if sha else "", sha)
+    change = change_for(item, current)
+    # What a tracker does with it (labels compared without case, as GitHub does).
+    after = [label for label in have if label not in change.remove] + list(change.add)
+    assert {label.casefold() for label in labels} <= {label.casefold() for label in after}
+    unwanted = {label.casefold() for label in _MANAGED} - {label.casefold() for label in labels}
+    assert not unwanted & {label.casefold() for label in after}
+    assert "bug" not in change.remove and "p1" not in change.remove  # not ours
+    assert change.comment == {"none": "create", "same": "", "stale": "update"}[comment]
+    assert change_for(item, Current(tuple(after), "9", item.sha)).empty
+
+
+def test_handoff_path_is_relative_to_the_git_work_tree(tmp_path: Path) -> None:
+    from triage_tui.push import handoff_paths
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "plans").mkdir()
+    plan = jira_sample_plan(repo / "plans")
+    session = read_plan(plan)
+    assert handoff_paths(plan, session)["ACME-220"] == "plans/jira-export.handoffs/ACME-220.md"
+    shared = repo / "docs" / "handoffs"
+    assert handoff_paths(plan, session, shared)["ACME-220"] == "docs/handoffs/ACME-220.md"
+    item = by_id(plan, handoffs=shared)["ACME-220"]
+    assert "Handoff: docs/handoffs/ACME-220.md" in item.comment_text()  # type: ignore[attr-defined]

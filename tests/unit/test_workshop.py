@@ -316,3 +316,23 @@ def test_showing_the_same_item_again_keeps_its_timer_running() -> None:
     assert workshop.timer.peek() == pytest.approx(4.0)
     workshop.open_item(workshop.session.backlog.items[2])
     assert workshop.session.decisions["A"].seconds_spent == 4
+
+
+def test_time_the_room_spent_on_nothing_is_not_booked() -> None:
+    now = [0.0]
+    workshop = make(now)
+    session = workshop.session
+    first, second = workshop.in_scope[0], workshop.in_scope[1]
+    workshop.set_phase(session.phase)  # a resume going back where it was: not a move
+    workshop.clock.start()
+    workshop.open_item(first)  # the screen shows its first item
+    now[0] += 90
+    assert workshop.book_time() is None  # ctrl+s at once: nothing moves
+    assert (session.seconds_used, session.decision(first.id).seconds_spent) == (0, 0)
+    assert not session.history
+    workshop.open_item(second)  # the room moves on: the time so far was spent on `first`
+    assert session.decision(first.id).seconds_spent == 90
+    now[0] += 10
+    workshop.decide(second, Category.HIRING)
+    assert session.decision(second.id).seconds_spent == 10
+    assert session.seconds_used == 100

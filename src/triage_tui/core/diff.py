@@ -11,9 +11,9 @@ import difflib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from triage_tui.core.handoff import assess_item
 from triage_tui.core.model import Item
-from triage_tui.core.readiness import assess
-from triage_tui.core.scope import is_closed
+from triage_tui.core.scope import Scope, apply_scope, is_closed
 from triage_tui.core.session import Category, Decision, Session
 
 
@@ -88,6 +88,11 @@ class PlanDiff:
         new_is_plan: False when the newer side is a backlog export (no decisions).
         old_summary, new_summary: category (and, for plans, level) counts per side.
         added, removed, changed: items by id; `changed` = title or description edited.
+            Against a fresh export, `added` holds only the new items within the old
+            plan's scope (its status, type and text filters).
+        outside_scope: a fresh export's new items the old plan's scope leaves out (done,
+            a filtered type...): not "added", the room left their like out on purpose.
+        old_scope: the old plan's scope in words ("every item" when it had none).
         unchanged: how many items are in both, with the same text.
         decisions: categories changed (plans only).
         levels: readiness levels moved (plans only).
@@ -102,6 +107,8 @@ class PlanDiff:
     added: list[ItemRef] = field(default_factory=list)
     removed: list[ItemRef] = field(default_factory=list)
     changed: list[Changed] = field(default_factory=list)
+    outside_scope: list[ItemRef] = field(default_factory=list)
+    old_scope: str = "every item"
     unchanged: int = 0
     decisions: list[DecisionChange] = field(default_factory=list)
     levels: list[LevelMove] = field(default_factory=list)
@@ -113,6 +120,7 @@ class PlanDiff:
         """Nothing moved at all (hiring items still open are a standing fact, not a move)."""
         return not (
             self.added
+            or self.outside_scope
             or self.removed
             or self.changed
             or self.decisions
@@ -136,6 +144,76 @@ def text_changes(old: Item, new: Item) -> tuple[str, ...]:
     if old.description != new.description:
         fields.append("description")
     return tuple(fields)
+
+
+def word_change(old: str, new: str, context: int = 2) -> str:
+    """One line edited in place, word by word, with `context` words either side of each
+    change: "… downtime under [60 → 30] s" ("" when the two lines share too little for
+    that to read well)."""
+    before, after = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    if matcher.ratio() < 0.5:
+        return ""
+    parts: list[str] = []
+    codes = matcher.get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(codes):
+        if tag == "equal":
+            # A few words of context either side of a change: the change stays in view.
+            words = before[i1:i2]
+            head = words[:context] if index else []
+            tail = words[-context:] if index < len(codes) - 1 else []
+            if len(words) > len(head) + len(tail):
+                parts += [*head, "…", *tail]
+            else:
+                parts += words
+        else:
+            was, now = " ".join(before[i1:i2]), " ".join(after[j1:j2])
+            if was and now:
+                parts.append(f"[{was} → {now}]")
+            else:
+                parts.append(f"[−{was}]" if was else f"[+{now}]")
+    return " ".join(parts)
+
+
+def changed_lines(old: Item, new: Item, limit: int = 6, width: int = 160) -> list[str]:
+    """What changed, line by line, for the room to see: "~ a line [old → new] in place",
+    else "- old line" / "+ new line", of the title and description (at most `limit`
+    lines, each cut at `width` characters)."""
+    pairs: list[tuple[str, str]] = []
+    if old.title != new.title:
+        pairs.append((old.title, new.title))
+    if old.description != new.description:
+        removed: list[str] = []
+        added: list[str] = []
+        for line in difflib.ndiff(old.description.splitlines(), new.description.splitlines()):
+            if line.startswith("- ") and line[2:].strip():
+                removed.append(line[2:])
+            elif line.startswith("+ ") and line[2:].strip():
+                added.append(line[2:])
+            elif not line.startswith("? "):
+                pairs += _paired(removed, added)
+                removed, added = [], []
+        pairs += _paired(removed, added)
+    lines: list[str] = []
+    for was, now in pairs:
+        inline = word_change(was, now) if was and now else ""
+        if inline:
+            lines.append(f"~ {inline}")
+        else:
+            lines += ([f"- {was}"] if was else []) + ([f"+ {now}"] if now else [])
+    cut = [line if len(line) <= width else line[: width - 1] + "…" for line in lines[:limit]]
+    if len(lines) > limit:
+        cut.append(f"… {len(lines) - limit} more changed lines")
+    return cut
+
+
+def _paired(removed: list[str], added: list[str]) -> list[tuple[str, str]]:
+    """A run of removed lines and the run of added lines after it, paired in order."""
+    count = max(len(removed), len(added))
+    return [
+        (removed[i] if i < len(removed) else "", added[i] if i < len(added) else "")
+        for i in range(count)
+    ]
 
 
 def line_counts(old: str, new: str) -> tuple[int, int]:
@@ -167,13 +245,16 @@ def describe_text_change(old: Item, new: Item) -> str:
 
 
 def _summary(session: Session, with_levels: bool) -> dict[str, int]:
+    """The counts a plan's [summary] holds, counted as the plan writer counts them (a
+    "ready" item without acceptance criteria, a definition of done or a reviewer is
+    not ready: `assess_item`)."""
     counts = session.counts()
     summary = {"items": len(session.backlog.items)}
     summary.update((category.value, counts[category]) for category in Category)
     if with_levels:
         levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
         for item in session.items_in(Category.PROJECT):
-            levels[assess(item, session.decision(item.id).marks).level.value] += 1
+            levels[assess_item(item, session.decision(item.id)).level.value] += 1
         summary.update(levels)
     return summary
 
@@ -181,7 +262,7 @@ def _summary(session: Session, with_levels: bool) -> dict[str, int]:
 def _level(item: Item, decision: Decision | None) -> tuple[str, int | None]:
     if decision is None or decision.category is not Category.PROJECT:
         return "", None
-    assessment = assess(item, decision.marks)
+    assessment = assess_item(item, decision)
     return assessment.level.value, assessment.score
 
 
@@ -191,12 +272,24 @@ def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff
     result.old_summary = _summary(old, True)
     result.new_summary = _summary(new, new_is_plan)
     old_items = old.backlog.by_id()
+    old_scope = Scope.from_dict(old.scope).for_plan()
+    result.old_scope = old_scope.describe()
+    # A fresh export holds what the old plan left out on purpose: its new items outside
+    # the old scope are told apart from the new ones (a plan holds its scope only).
+    kept = (
+        None
+        if new_is_plan or old_scope.is_everything
+        else {item.id for item in apply_scope(new.backlog.items, old_scope)}
+    )
     new_ids = set()
     for item in new.backlog.items:
         new_ids.add(item.id)
         before = old_items.get(item.id)
         if before is None:
-            result.added.append(ItemRef(item.id, item.title))
+            if kept is None or item.id in kept:
+                result.added.append(ItemRef(item.id, item.title))
+            else:
+                result.outside_scope.append(ItemRef(item.id, item.title))
             continue
         fields = text_changes(before, item)
         if fields:

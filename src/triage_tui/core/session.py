@@ -318,8 +318,10 @@ class Session:
         search_months, contractor_start_days: the roadmap-impact assumptions.
         carry: what `--from` carried (see `triage_tui.core.carry`), {} else:
             {"from": the old plan, "carried": n, "new": [ids], "removed": n,
-            "changed": {id: [category, rationale, what changed]}}: last quarter's
-            decision of each changed item, shown beside it.
+            "outside": n, "changed": {id: {category, rationale, what, lines, marks,
+            handoff}}}: last quarter's decision of each changed item, shown beside it,
+            its marks suggested and its handoff edits brought back (`core.carry.previous`;
+            journals of older versions hold [category, rationale, what] lists).
         team_info: what every handoff says about the team (TEAM_FIELDS -> text; absent
             keys are not known yet).
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
@@ -347,6 +349,10 @@ class Session:
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
     plan_meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Steps applied so far, replayed and unannounced ones too (``apply(notify=False)``:
+    #: a resume, a take-over catching up): a count kept from the listeners recounts
+    #: when this moved without it (see Workshop.undecided_count).
+    revision: int = field(default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         decisions = self.decisions
@@ -440,6 +446,7 @@ class Session:
         """
         for op in step.ops:
             self._set(op.target, op.name, op.new)
+        self.revision += 1
         history = self.history
         if step.undo:
             if step.undoable:

@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = ["PHASES", "Workshop", "default_plan_path"]
 
+#: What the Readiness screen quotes for a mark suggested from last quarter's plan.
+LAST_QUARTER_MARK = "last quarter's mark"
+
+#: Step fields that are not the room's doing: time booked, the screen shown.
+_BOOKKEEPING = frozenset({"seconds_spent", "seconds_used", "phase"})
+
 
 def default_plan_path(backlog_source: Path | None) -> Path:
     """`<backlog stem>.plan.toml` beside the backlog (a plan reopened is written in place)."""
@@ -68,8 +74,14 @@ class Workshop:
         self._suggestions: dict[str, tuple[tuple[str, ...], Suggestion]] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
         self._in_scope: list[Item] = []
+        self._plan_items: list[Item] | None = None  # computed when first asked
         self._in_scope_ids: set[str] = set()
         self._undecided = 0
+        self._counted = -1  # the session's revision the in-scope list and count are of
+        #: The room did something (a decision, an edit, a move to another item or phase)
+        #: since the hour was opened or the plan last written. Until it does, no time is
+        #: booked: a plan reopened and saved at once is the same file, byte for byte.
+        self.acted = False
         self.refresh_scope()
         # Kept current from each step, so pacing costs O(1) per key at any backlog size.
         session.listeners.append(self._on_step)
@@ -83,16 +95,22 @@ class Workshop:
     @property
     def in_scope(self) -> list[Item]:
         """Items the workshop covers, in backlog order."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()
         return self._in_scope
 
     @property
     def plan_items(self) -> list[Item]:
         """Items the plan holds: the scope's filters, but every item of them when `--from`
         narrowed the hour to the new and changed ones (carried items stay in the plan)."""
-        scope = self.scope
-        if not scope.ids:
-            return self._in_scope
-        return apply_scope(self.session.backlog.items, scope.for_plan())
+        if self._counted != self.session.revision:
+            self.refresh_scope()  # steps applied unannounced: the cache is stale too
+        if self._plan_items is None:
+            scope = self.scope
+            if not scope.ids:
+                return self._in_scope
+            self._plan_items = apply_scope(self.session.backlog.items, scope.for_plan())
+        return self._plan_items
 
     def preview_scope(self, scope: Scope) -> list[Item]:
         """The items `scope` would keep (the start screen shows the count live)."""
@@ -112,38 +130,54 @@ class Workshop:
     def refresh_scope(self) -> None:
         """Recompute the in-scope list and its undecided count."""
         self._in_scope = apply_scope(self.session.backlog.items, self.scope)
+        self._plan_items = None
         self._in_scope_ids = {item.id for item in self._in_scope}
         # Counted without creating a Decision per item (they are made lazily, on first use).
         self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
+        self._counted = self.session.revision
 
     def _on_step(self, step: Step) -> None:
+        if not self.acted and any(op.name not in _BOOKKEEPING for op in step.ops):
+            self.acted = True
+        if self._counted != self.session.revision - 1:
+            # Steps were applied without a word (a take-over catching up, a replay): the
+            # kept count is stale, so count again, this step included.
+            self.refresh_scope()
+            return
         for op in step.ops:
             if op.name == "scope":
                 self.refresh_scope()
                 return
             if op.name == "category" and op.target in self._in_scope_ids:
                 self._undecided += (op.new == Category.UNDECIDED) - (op.old == Category.UNDECIDED)
+        self._counted = self.session.revision
 
     # -- reading -----------------------------------------------------------------
     def category(self, item: Item) -> Category:
         """The room's category for `item`."""
         return self.session.decisions[item.id].category
 
-    def project_items(self) -> list[Item]:
-        """In-scope items decided as project delivery."""
-        return [item for item in self._in_scope if self.category(item) is Category.PROJECT]
+    def project_items(self, *, plan: bool = False) -> list[Item]:
+        """In-scope items decided as project delivery (`plan`: over the plan's items, the
+        carried ones of a `--from` hour included)."""
+        items = self.plan_items if plan else self.in_scope
+        return [item for item in items if self.category(item) is Category.PROJECT]
 
     def undecided_count(self) -> int:
-        """In-scope items not yet decided."""
+        """In-scope items not yet decided: the one count the pace line, the toasts and
+        the time per item read, current after a take-over, a resume or an undo."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()
         return self._undecided
 
     def decided_count(self) -> int:
         """In-scope items decided (parked counts as decided)."""
-        return len(self._in_scope) - self.undecided_count()
+        undecided = self.undecided_count()  # first: it recounts a stale scope
+        return len(self._in_scope) - undecided
 
     def next_undecided(self, after: int) -> int | None:
         """Index of the next undecided in-scope item after `after`, wrapping; None if all done."""
-        items = self._in_scope
+        items = self.in_scope
         decisions = self.session.decisions
         count = len(items)
         for offset in range(1, count + 1):
@@ -169,12 +203,18 @@ class Workshop:
         return cached[1]
 
     def evidence(self, item: Item) -> dict[int, Evidence]:
-        """Readiness evidence found in `item`'s description (computed once)."""
+        """Readiness evidence found in `item`'s description (computed once); for an item
+        changed since last quarter (`--from`), last quarter's marks first: a draft the
+        room confirms (`a`, or a criterion's key)."""
         cached = self._evidence.get(item.id)
         if cached is None:
-            from triage_tui.core.readiness import detect_evidence
+            from triage_tui.core.carry import draft_marks
+            from triage_tui.core.readiness import Evidence, detect_evidence
 
-            cached = self._evidence[item.id] = detect_evidence(item)
+            cached = dict(detect_evidence(item))
+            for number, mark in draft_marks(self.session, item.id).items():
+                cached[number] = Evidence(number, mark, LAST_QUARTER_MARK)
+            self._evidence[item.id] = cached
         return cached
 
     def suggested_mark(self, item: Item, criterion: int) -> Mark | None:
@@ -202,23 +242,27 @@ class Workshop:
         return self.session.set_team_info(fields)
 
     def ready_items(self) -> list[Item]:
-        """In-scope project items whose spec is ready to hand off."""
-        return [item for item in self.project_items() if self.assessment(item).level == "ready"]
+        """The plan's project items whose spec is ready to hand off (after `--from`, the
+        carried ones too: the first engagement is chosen among them, as in the plan)."""
+        return [
+            item for item in self.project_items(plan=True) if self.assessment(item).level == "ready"
+        ]
 
     def handoff_items(self) -> list[Item]:
-        """In-scope project items whose handoff can be written now: ready, or ready once
-        the handoff names what it lacks (acceptance criteria, definition of done, a
-        reviewer): the rows of the Plan screen's handoff table."""
+        """The plan's project items (after `--from`, the carried ones too) whose handoff
+        can be written now: ready, or ready once the handoff names what it lacks
+        (acceptance criteria, definition of done, a reviewer): the rows of the Plan
+        screen's handoff table."""
         return [
             item
-            for item in self.project_items()
+            for item in self.project_items(plan=True)
             if (assessment := self.assessment(item)).level.value == "ready" or assessment.blockers
         ]
 
     def readiness_spread(self) -> dict[str, int]:
-        """How many in-scope project items are ready / needs_work / not_ready."""
+        """How many of the plan's project items are ready / needs_work / not_ready."""
         spread = {"ready": 0, "needs_work": 0, "not_ready": 0}
-        for item in self.project_items():
+        for item in self.project_items(plan=True):
             spread[self.assessment(item).level.value] += 1
         return spread
 
@@ -231,7 +275,7 @@ class Workshop:
         """The in-scope items that took longest (DOMAIN: overruns flag under-specified items)."""
         decisions = self.session.decisions
         timed: list[tuple[Item, float]] = []
-        for item in self._in_scope:
+        for item in self.in_scope:
             decision = decisions.get(item.id)  # .get: no Decision made for untouched items
             if decision is not None and decision.seconds_spent >= 1:
                 timed.append((item, decision.seconds_spent))
@@ -241,7 +285,7 @@ class Workshop:
     def discussion_target(self) -> float:
         """Seconds each in-scope item may take in Categorize, by the agenda."""
         return per_item_seconds(
-            phase_minutes(self.session.minutes, "categorize"), len(self._in_scope)
+            phase_minutes(self.session.minutes, "categorize"), len(self.in_scope)
         )
 
     def overran(self, seconds: float) -> bool:
@@ -249,13 +293,13 @@ class Workshop:
         return seconds > 2 * self.discussion_target()
 
     def first_engagement(self) -> FirstEngagement | None:
-        """(item id, why, before) of the recommended first engagement, over the items in scope.
+        """(item id, why, before) of the recommended first engagement, over the plan's items.
 
         The same call the plan export makes, so the screen and the file agree.
         """
         from triage_tui.core.handoff import recommend_first_engagement
 
-        return recommend_first_engagement(self.session, self._in_scope)
+        return recommend_first_engagement(self.session, self.plan_items)
 
     # -- the clock ---------------------------------------------------------------
     def remaining_seconds(self) -> float:
@@ -299,12 +343,17 @@ class Workshop:
         """
         if item is not None and item.id == self.timer.current:
             return
+        if item is not None and self.timer.current:
+            self.acted = True  # the room moved from one item to another
         previous, spent = self.timer.switch(item.id if item else "")
         self._book(previous, spent)
 
     def book_time(self) -> Step | None:
         """Book the time the current item has been open so far, and the clock (before a
-        plan is written, on quitting)."""
+        plan is written, on quitting): only once the room did something (`acted`); the
+        time runs on meanwhile and is booked with the room's next act."""
+        if not self.acted:
+            return None
         return self._book(self.timer.current, self.timer.lap())
 
     def set_phase(self, phase: str) -> Step | None:
@@ -313,18 +362,38 @@ class Workshop:
         No item is open after a move until the phase's screen opens one, so time on
         Plan or Export is the clock's, not the last item's.
         """
+        if phase != self.session.phase:
+            self.acted = True  # the room moved on (a resume going back is not a move)
         self.book_time()
         self.timer.switch("")
         return self.session.set_phase(phase)
 
     def decide(self, item: Item, category: Category) -> Step | None:
-        """Record the room's category for `item`, with the time it took."""
+        """Record the room's category for `item`, with the time it took.
+
+        An item changed since last quarter (`--from`) decided project gets last quarter's
+        handoff edits back (reviewer, definition of done...) in the same undoable step.
+        """
+        self.acted = True
         if self.timer.current == item.id:
             self.book_time()
+        if category is Category.PROJECT and self.session.carry.get("changed"):
+            from triage_tui.core.carry import draft_handoff
+
+            drafted = draft_handoff(self.session, item)
+            if drafted:
+                return self.session.change(
+                    f"{category.value} {item.id}",
+                    (item.id, "category", category),
+                    (item.id, "decided_at", now_iso()),
+                    (item.id, "carried", False),
+                    *drafted,
+                )
         return self.session.decide(item.id, category)
 
     def park(self, item: Item, question: str) -> Step | None:
         """Park `item` with its open question (S on Categorize), as one undoable step."""
+        self.acted = True
         if self.timer.current == item.id:
             self.book_time()  # journaled on its own: undoing the park keeps the time
         return self.session.change(

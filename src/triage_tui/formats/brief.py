@@ -31,12 +31,11 @@ from triage_tui.core.spec import dialect
 from triage_tui.core.tracker import dependency_warning
 from triage_tui.formats.handoff_doc import (
     backlog_title,
+    deliverable_markdown,
     handoff_filenames,
     inline,
-    safe_markdown,
     scope_items,
 )
-from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
 TIMEZONE_NOTE = (
@@ -63,6 +62,27 @@ def _one_line(text: str) -> str:
 
 def _heading(item: Item) -> str:
     return f"{inline(item.id)}: {inline(item.title)}"
+
+
+def _carried(session: Session, item: Item) -> str:
+    """ " _(carried)_" after an item whose decision `--from` carried over unchanged."""
+    decision = session.decisions.get(item.id)
+    return " _(carried)_" if decision is not None and decision.carried else ""
+
+
+def _carried_note(session: Session, items: list[Item]) -> list[str]:
+    """Next quarter's plan: where its carried decisions came from, and how many."""
+    source = session.carried_from
+    if not source:
+        return []
+    get = session.decisions.get
+    carried = sum(1 for item in items if (decision := get(item.id)) and decision.carried)
+    return [
+        "",
+        f"Next quarter of {inline(source)}: {carried} decision{'s' if carried != 1 else ''} "
+        "carried over unchanged (marked _carried_), "
+        f"{len(items) - carried} new or changed this quarter.",
+    ]
 
 
 def _title(session: Session) -> str:
@@ -178,6 +198,7 @@ def render_brief(
     if facts:
         out += ["_" + ", ".join(facts) + "._", ""]
     out += _summary(session, items, assessments)
+    out += _carried_note(session, items)
     plan = roadmap(session, items, lambda item: assessments[item.id])
     out += ["", *_roadmap_section(plan)]
 
@@ -193,7 +214,7 @@ def render_brief(
     else:
         item = by_id[first.id]
         link = f"{handoff_dir}/{filenames[item.id]}"
-        out += [f"**[{_heading(item)}]({link})**", "", inline(first.why)]
+        out += [f"**[{_heading(item)}]({link})**{_carried(session, item)}", "", inline(first.why)]
 
     # -- ready handoffs, in short
     ready = [
@@ -227,7 +248,13 @@ def render_brief(
             status = "ready once: " + ", ".join(assessment.blockers)
         else:
             status = assessment.level.label + gate
-        out += ["", f"### {_heading(item)}", "", f"{assessment.score}/100, {status}.", ""]
+        out += [
+            "",
+            f"### {_heading(item)}{_carried(session, item)}",
+            "",
+            f"{assessment.score}/100, {status}.",
+            "",
+        ]
         note = _one_line(session.decision(item.id).rationale)
         if note:
             out += [f"The room's note: {inline(note)}", ""]
@@ -250,7 +277,7 @@ def render_brief(
             "it; the project items above do not wait for it.",
         ]
     for item in hiring:
-        out += ["", f"### {_heading(item)}", ""]
+        out += ["", f"### {_heading(item)}{_carried(session, item)}", ""]
         out += _hiring_lines(session, item, plan)
 
     # -- parked items
@@ -262,7 +289,7 @@ def render_brief(
         open_question = _one_line(session.decision(item.id).rationale) or (
             "no open question written down: write the question the room could not answer."
         )
-        out.append(f"- **{_heading(item)}**: {inline(open_question)}")
+        out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
 
     undecided = [item for item in items if session.decision(item.id).category is Category.UNDECIDED]
     if undecided:
@@ -292,7 +319,7 @@ def _ready_lines(
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     markup = dialect(item.description, item.markup)
-    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), markup=markup))
+    deliverable = deliverable_markdown(item, fields, markup=markup)
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
@@ -303,7 +330,10 @@ def _ready_lines(
     facts.append(f"reviewer {inline(reviewer)}")
     if item.due:
         facts.append(f"due {inline(item.due)}")
-    lines = [f"- **[{_heading(item)}]({link})**: {_one_line(deliverable)} ({', '.join(facts)})"]
+    carried = _carried(session, item)
+    lines = [
+        f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
+    ]
     note = _one_line(session.decision(item.id).rationale)
     if note:
         lines.append(f"  - The room's note: {inline(note)}")
@@ -346,6 +376,7 @@ CSV_COLUMNS = (
     "ready_once",
     "open_question",
     "gaps",
+    "carried",
     "reviewer",
     "estimate",
     "status",
@@ -370,9 +401,10 @@ def render_csv_summary(
 
     Score, level, ready_once, gaps and reviewer are filled for project items;
     open_question for parked items (their rationale), note for the others (the room's
-    note); handoff_file for ready project items (the file `handoff --all` writes, under
-    `handoff_dir`); waits_on for a ready item that depends on a parked, hiring or
-    not-ready item; gaps are joined by " | ".
+    note); carried is "true" for a decision `--from` carried over from last quarter's
+    plan unchanged, else "false"; handoff_file for ready project items (the file
+    `handoff --all` writes, under `handoff_dir`); waits_on for a ready item that depends
+    on a parked, hiring or not-ready item; gaps are joined by " | ".
 
     Args:
         bom: start with a UTF-8 byte order mark, so Excel reads the accents (a file;
@@ -415,23 +447,26 @@ def render_csv_summary(
         estimate = "" if item.estimate is None else str(item.estimate)
         writer.writerow(
             tuple(
-                csv_cell(value)
-                for value in (
-                    item.id,
-                    _one_line(item.title),
-                    decision.category.value,
-                    score,
-                    level,
-                    ready_once,
-                    question,
-                    " | ".join(gaps),
-                    reviewer,
-                    estimate,
-                    _one_line(item.status),
-                    item.due,
-                    note,
-                    handoff_file,
-                    waits,
+                csv_cell(value, leading=not column)
+                for column, value in enumerate(
+                    (
+                        item.id,
+                        _one_line(item.title),
+                        decision.category.value,
+                        score,
+                        level,
+                        ready_once,
+                        question,
+                        " | ".join(gaps),
+                        "true" if decision.carried else "false",
+                        reviewer,
+                        estimate,
+                        _one_line(item.status),
+                        item.due,
+                        note,
+                        handoff_file,
+                        waits,
+                    )
                 )
             )
         )

@@ -89,6 +89,14 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
         out.append(_heading("Added", len(diff.added)))
         out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.added)
         out.append("\n")
+    if diff.outside_scope:
+        out.append(_heading("Outside the plan's scope", len(diff.outside_scope)))
+        out.append(
+            f"In the export, not in the plan: its scope leaves them out "
+            f"({prose(diff.old_scope)}), so they are not added.\n\n"
+        )
+        out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.outside_scope)
+        out.append("\n")
     if diff.removed:
         out.append(_heading("Removed", len(diff.removed)))
         out.extend(f"- {_item(ref.id, ref.title)}\n" for ref in diff.removed)

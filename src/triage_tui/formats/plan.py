@@ -27,7 +27,7 @@ from triage_tui.core.handoff import (
 )
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
-from triage_tui.core.sanitize import clean_document
+from triage_tui.core.sanitize import clean_document, shown
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import (
     DEFAULT_CONTRACTOR_START_DAYS,
@@ -78,6 +78,12 @@ def _toml_safe(value: Any) -> Any:
 
 
 def _backlog_path(session: Session, plan_path: Path | None) -> str:
+    # A path is data from outside: a U+202E or ESC in a file name is written visibly
+    # (``\\u202e``), so `git diff` of the plan shows it in order and a terminal acts on none.
+    return shown(_backlog_location(session, plan_path))
+
+
+def _backlog_location(session: Session, plan_path: Path | None) -> str:
     if session.backlog.format == "plan" or "backlog" in session.plan_meta:
         # A reopened plan keeps pointing at the original backlog, not at itself.
         return str(session.plan_meta.get("backlog", ""))
@@ -186,6 +192,34 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
     return entry, assessment
 
 
+def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
+    """[items.previous]: last quarter's decision of an item changed since (`--from`),
+    what changed and the changed lines, its marks (this quarter's suggestions) and its
+    handoff edits (brought back when the room decides it project)."""
+    from triage_tui.core.carry import previous
+
+    found = previous(session, item_id)
+    if found is None:
+        return {}
+    table: dict[str, Any] = {
+        "category": found.category.value,
+        "rationale": found.rationale,
+        "changed": found.what,
+        "lines": list(found.lines),
+    }
+    if found.marks:
+        table["marks"] = {
+            key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
+        }
+    if found.handoff:
+        table["handoff"] = {
+            name: list(value) if isinstance(value, list) else str(value)
+            for name in HANDOFF_FIELDS
+            if (value := found.handoff.get(name)) is not None
+        }
+    return table
+
+
 def _recommended(recommendation: Any) -> tuple[str, str, str]:
     """(id, why, before) from core.handoff's recommendation: a (id, why) pair today; a
     longer tuple, a named tuple or an object with `id`, `why` and `before` as it grows
@@ -251,8 +285,11 @@ def build_plan(
     assessments: dict[str, Assessment] = {}
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
+    changed = session.carry.get("changed") or {}
     for item in items:
         entry, assessment = _item_entry(item, session.decision(item.id))
+        if changed and item.id in changed:
+            entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
@@ -419,6 +456,27 @@ class _Reader:
         match = re.search(pattern, self.text, re.MULTILINE)
         return None if match is None else self.text.count("\n", 0, match.start()) + 1
 
+    def key_line(self, table: str | None, key: str) -> int | None:
+        """The line of ``key = ...`` in ``[table]`` (None: the top level, before any
+        table), else the table's header line, else None."""
+        text = self.text
+        start = 0
+        if table is not None:
+            header = re.search(
+                rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\][ \t]*(?:#.*)?$", text, re.MULTILINE
+            )
+            if header is None:
+                return self.line_of(rf"^[ \t]*{re.escape(table)}[ \t]*=")
+            start = header.end()
+        following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, start)
+        end = following.start() if following else len(text)
+        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(
+            text, start, end
+        )
+        if found is not None:
+            return text.count("\n", 0, found.start()) + 1
+        return None if table is None else text.count("\n", 0, start) + 1
+
     def item_line(self, index: int) -> int | None:
         if self._item_lines is None:
             # Count newlines from the previous header only: counting from the top of
@@ -584,6 +642,41 @@ class _Reader:
             self.handoff(handoff, item, decision, where, line)
         return item, decision, bool(handoff)
 
+    def previous(self, raw: Mapping[str, Any], where: str, line: int | None) -> dict[str, Any]:
+        """[items.previous] as the carry keeps it (`core.carry.previous_entry`)."""
+        table = self.table(raw, "previous", where, line)
+        where = f"{where} previous"
+        category = self.string(table, "category", where, line) or Category.UNDECIDED.value
+        if category not in _CATEGORIES:
+            choices = ", ".join(c.value for c in Category)
+            raise self.fail(f"{where}: category must be one of {choices}, not {category!r}", line)
+        marks: dict[str, str] = {}
+        for name, value in self.table(table, "marks", where, line).items():
+            number = self.criterion(name, "previous.marks", where, line)
+            if not isinstance(value, str) or value not in _MARKS:
+                raise self.fail(
+                    f"{where}: marks.{name} must be one of missing, partial, met, not {value!r}",
+                    line,
+                )
+            marks[str(number)] = value
+        handoff: dict[str, str | list[str]] = {}
+        given = self.table(table, "handoff", where, line)
+        for name in HANDOFF_FIELDS:
+            if name not in given:
+                continue
+            if isinstance(given[name], list):
+                handoff[name] = list(self.strings(given, name, f"{where} handoff", line))
+            else:
+                handoff[name] = self.string(given, name, f"{where} handoff", line)
+        return {
+            "category": category,
+            "rationale": self.string(table, "rationale", where, line),
+            "what": self.string(table, "changed", where, line),
+            "lines": list(self.strings(table, "lines", where, line)),
+            "marks": marks,
+            "handoff": handoff,
+        }
+
     def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
         criterion = CRITERIA_BY_KEY.get(name)
         if criterion is None:
@@ -660,11 +753,46 @@ class _Reader:
         info = {key: self.string(value, key, "[meta.team]", line).strip() for key in TEAM_FIELDS}
         return name, {key: text for key, text in info.items() if text}
 
+    def counts(
+        self,
+        document: Mapping[str, Any],
+        meta: Mapping[str, Any],
+        found: int,
+        meta_line: int | None,
+    ) -> None:
+        """Refuse a plan holding fewer items than its own [summary] and [meta] say: it was
+        cut short between two [[items]] tables (a copy, a merge, a full disk), and the
+        items lost would read as left out of scope, or removed, with no word."""
+        summary = self.table(document, "summary", "plan", self.key_line(None, "summary"))
+        expected: list[tuple[int, str, int | None]] = []
+        if "items" in summary:
+            said = self.integer(summary, "items", "[summary]", self.key_line("summary", "items"), 0)
+            expected.append((said, "its [summary] says", self.key_line("summary", "items")))
+        left_out = meta.get("items_left_out", 0)
+        # A hand-edited items_left_out is not trusted (the brief recounts it): no check.
+        if "items_total" in meta and type(left_out) is int:
+            total = self.integer(meta, "items_total", "[meta]", meta_line, 0)
+            expected.append(
+                (
+                    total - left_out,
+                    f"its [meta] says {total} in the backlog, {left_out} left out",
+                    self.key_line("meta", "items_total"),
+                )
+            )
+        for count, who, line in expected:
+            if found < count:
+                noun = "item" if found == 1 else "items"
+                raise self.fail(
+                    f"the plan holds {found} {noun} but {who} ({count} in the plan): "
+                    "it is cut short; restore it from version control",
+                    line,
+                )
+
     def session(self, document: dict[str, Any]) -> Session:
         document = clean_document(document, self.text)  # the text boundary (core.sanitize)
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
-        meta = self.table(document, "meta", "plan", None)
+        meta = self.table(document, "meta", "plan", self.key_line(None, "meta"))
         for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
         self.markup = self.string(meta, "markup", "[meta]", meta_line)
@@ -706,23 +834,40 @@ class _Reader:
             assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
         )
         team_name, team_info = self.team(meta, meta_line)
-        first = self.table(document, "first_engagement", "plan", None)
+        first = self.table(
+            document, "first_engagement", "plan", self.key_line(None, "first_engagement")
+        )
         for key in ("id", "why", "chosen_by", "before"):
-            self.string(first, key, "[first_engagement]", None)
+            self.string(first, key, "[first_engagement]", self.key_line("first_engagement", key))
 
         raw_items = document.get("items", [])
         if not isinstance(raw_items, list):
-            raise self.fail(f"items must be an array of tables, not {_kind(raw_items)}")
+            raise self.fail(
+                f"items must be an array of tables ([[items]]), not {_kind(raw_items)}",
+                self.key_line(None, "items"),
+            )
+        self.counts(document, meta, len(raw_items), meta_line)
         items: list[Item] = []
         decisions: dict[str, Decision] = {}
+        changed: dict[str, dict[str, Any]] = {}
         for index, raw in enumerate(raw_items):
             item, decision, _ = self.item(raw, index)
             if item.id in decisions:
                 raise self.fail(f"duplicate item id {item.id!r}", self.item_line(index))
             items.append(item)
             decisions[item.id] = decision
+            if "previous" in raw:
+                changed[item.id] = self.previous(raw, f"item {item.id!r}", self.item_line(index))
+        warnings: list[str] = []
+        if "meta" not in document:
+            # Every plan the app writes has one: a hand-made plan opens with the defaults,
+            # and says so (check, the start screen).
+            warnings.append(
+                f"no [meta] table: opened with the default settings ({minutes} minutes, "
+                "the start phase, the clock at 0:00); a plan triage-tui writes has one"
+            )
 
-        first_id = self.string(first, "id", "[first_engagement]", None)
+        first_id = self.string(first, "id", "[first_engagement]", None)  # checked above
         chosen_by = self.string(first, "chosen_by", "[first_engagement]", None)
         backlog = Backlog(
             items=tuple(items),
@@ -731,6 +876,7 @@ class _Reader:
             title=self.string(meta, "backlog_title", "[meta]", meta_line),
             sha256=self.string(meta, "backlog_sha256", "[meta]", meta_line),
             columns_left_out=tuple(left_out),
+            warnings=tuple(warnings),
         )
         plan_meta = dict(meta)
         plan_meta["created"] = created
@@ -748,10 +894,18 @@ class _Reader:
             seconds_used=seconds_used,
             search_months=search_months,
             contractor_start_days=start_days,
-            carry={"from": carried_from} if carried_from else {},
+            carry=_carry(carried_from, changed),
             updated=updated,
             plan_meta=plan_meta,
         )
+
+
+def _carry(carried_from: str, changed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A reopened plan's carry: where it came from, and its changed items' previous."""
+    carry: dict[str, Any] = {"from": carried_from} if carried_from else {}
+    if changed:
+        carry["changed"] = changed
+    return carry
 
 
 def _kind(value: Any) -> str:
@@ -780,18 +934,23 @@ def loads_plan(
     Raises:
         InputError: not TOML, not a plan, a newer schema, or a field of the wrong type.
     """
+    from triage_tui.formats.loaders.text import refuse_conflict
+    from triage_tui.formats.loaders.toml_loader import nesting_error, toml_error
+
     source = Path(path)
     text = text.removeprefix("\ufeff")
+    # Markers that parse (inside a multi-line string) would put both sides in the plan.
+    refuse_conflict(text, source)
     if document is not None:
         return _Reader(source, text).session(document)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        from triage_tui.formats.loaders.toml_loader import toml_error
-
         raise toml_error(text, source, error, "not valid TOML") from None
-    except (RecursionError, ValueError) as error:  # pathologically nested arrays
-        raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
+    except RecursionError:  # pathologically nested arrays
+        raise nesting_error(text, source, "not valid TOML") from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(source, f"not valid TOML: {error}") from None
     return _Reader(source, text).session(document)
 
 

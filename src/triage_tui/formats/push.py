@@ -241,9 +241,18 @@ def votes_from_table(table: Any) -> Votes | None:
     reasons: list[str] = []
     if isinstance(raw_reasons, list):
         for reason in raw_reasons:
+            # The room writes {vote, text, name?}; a hand-written plan may hold plain text.
             text = reason.get("text", "") if isinstance(reason, Mapping) else reason
-            if isinstance(text, str) and text.strip():
-                reasons.append(clean_line(text)[:_MAX_REASON])
+            if not isinstance(text, str) or not text.strip():
+                continue
+            text = clean_line(text).strip()[:_MAX_REASON]
+            if isinstance(reason, Mapping):
+                vote, name = reason.get("vote"), reason.get("name")
+                who = clean_line(name).strip() if isinstance(name, str) else ""
+                said = f"{vote}" if isinstance(vote, str) and vote in counts else ""
+                lead = f"{who} ({said})" if who and said else who or said
+                text = f"{lead}: {text}" if lead else text
+            reasons.append(text)
     readiness: dict[str, dict[str, int]] = {}
     raw_readiness = table.get("readiness", {})
     if isinstance(raw_readiness, Mapping):

@@ -46,6 +46,7 @@ __all__ = [
     "client_for",
     "missing_variables",
     "prepare",
+    "tracker_of_session",
 ]
 
 
@@ -163,6 +164,16 @@ def handoff_paths(plan: Path, session: Any, folder: Path | None = None) -> dict[
     except ValueError:
         shown = folder.as_posix()
     return {item_id: f"{shown}/{name}" for item_id, name in handoff_filenames(session).items()}
+
+
+def tracker_of_session(session: Any) -> str:
+    """The tracker a session's items came from ("" when none: a TOML backlog, a sheet)."""
+    from triage_tui.formats.push import tracker_of
+
+    backlog_format = session.backlog.format
+    if backlog_format == "plan":
+        backlog_format = str(session.plan_meta.get("backlog_format", ""))
+    return tracker_of(backlog_format)
 
 
 def prepare(

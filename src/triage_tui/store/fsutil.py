@@ -25,9 +25,11 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, backup: bool = False) -
     Args:
         path: destination file.
         data: the complete new content.
-        backup: keep the previous file (if any) as ``<path>.bak``. If the backup cannot
-            be made, nothing is written and the error is raised: an existing file is
-            never replaced without its backup.
+        backup: keep the previous file (if any) as a ``.bak`` in the state folder
+            (`paths.backup_path`: beside the autosave, never in the file's own folder),
+            and leave a file already holding `data` as it is (no write, no backup). If
+            the backup cannot be made, nothing is written and the error is raised: an
+            existing file is never replaced without its backup.
 
     Returns:
         The path written (the link's target when `path` is a symlink).
@@ -43,6 +45,8 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, backup: bool = False) -
         target = Path(os.path.realpath(target))
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if backup and _holds(target, data):
+        return target  # saving the same plan again writes nothing
     mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -82,6 +86,13 @@ def describe_write_error(path: str | Path, error: OSError) -> str:
     Returns:
         A sentence naming the file, the cause in plain words, and the way out.
     """
+    from triage_tui.core.sanitize import shown
+
+    # The text boundary: a file name holding ESC or U+202E is shown, never acted on.
+    return shown(_describe_write_error(path, error))
+
+
+def _describe_write_error(path: str | Path, error: OSError) -> str:
     if isinstance(error, WriteRefused):
         return str(error)
     target = Path(path)
@@ -126,8 +137,21 @@ _DISK_FULL = frozenset(
 )
 
 
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether `target` is a file holding exactly `data` (size checked first)."""
+    try:
+        if target.stat().st_size != len(data):
+            return False
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _keep_backup(target: Path) -> None:
-    bak = target.with_name(target.name + ".bak")
+    from triage_tui.store.paths import backup_path
+
+    bak = backup_path(target)
+    bak.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     # A hard link to the current file costs no copy and no disk space, and the target
     # keeps existing until the new content replaces it. Linked under a temp name first
     # so an older .bak is swapped out atomically too.

@@ -28,6 +28,22 @@ def state_dir() -> Path:
     return user_state_path(APP_NAME)
 
 
+def backups_dir() -> Path:
+    """Where a plan's previous version is kept (``state_dir()/backups``): beside the
+    autosave, never in the team's folder (a ``.bak`` there ends up in ``git add .``)."""
+    return state_dir() / "backups"
+
+
+def backup_path(target: Path) -> Path:
+    """The backup of `target` (an absolute path): ``<name>.<hash of its folder>.bak`` in
+    `backups_dir`, so two plans of the same name in two folders keep a backup each."""
+    import hashlib
+
+    folder = os.path.realpath(target.parent)
+    digest = hashlib.sha256(folder.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return backups_dir() / f"{target.name}.{digest}.bak"
+
+
 def data_dir() -> Path:
     """Bundled data (themes/, sample_backlogs/): in the wheel, or the source checkout."""
     packaged = Path(__file__).resolve().parents[1] / "_data"

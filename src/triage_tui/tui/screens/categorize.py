@@ -19,6 +19,7 @@ from triage_tui.core.pacing import format_clock
 from triage_tui.core.session import Category
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.changed import changed_text
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import CATEGORY_TAGS, ItemList
@@ -193,6 +194,7 @@ class CategorizeScreen(ItemScreen):
             # Drafted for a parked or conflicting item: the question the room writes down.
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
+        changed_text(workshop.session, item.id, text)  # --from: what changed since
         self.query_one("#suggestion", ClampedText).update(text)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")

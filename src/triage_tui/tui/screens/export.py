@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -11,9 +12,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from triage_tui.core.errors import InputError
 from triage_tui.store.paths import user_path
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
+
+if TYPE_CHECKING:
+    from triage_tui.push import Prepared
 
 
 class ExportScreen(PhaseScreen):
@@ -24,6 +29,7 @@ class ExportScreen(PhaseScreen):
 
     BINDINGS = [
         Binding("x", "export", "Export all", id="triage.export"),
+        Binding("t", "push", "Push to tracker", id="triage.push"),
         Binding("escape", "blur", "Done typing", show=False),
         Binding("tab", "app.focus_next", "Edit paths", show=False),
     ]
@@ -41,6 +47,8 @@ class ExportScreen(PhaseScreen):
             yield Label("Handoffs (a folder: one Markdown document per ready project item)")
             yield Input(id="handoffs-path", compact=True, highlighter=CONTROL_PICTURES)
             yield Static(id="export-status")
+            yield Label("Back into the tracker", id="push-title", classes="panel-title")
+            yield Static(id="push-hint")
         yield from self.compose_footer()
 
     def refresh_view(self) -> None:
@@ -60,15 +68,69 @@ class ExportScreen(PhaseScreen):
             widget = self.query_one(f"#{widget_id}", Input)
             if not widget.value:
                 widget.value = str(path)
+        self.query_one("#push-hint", Static).update(Text(self._push_hint(), style="dim"))
         if not self._result_shown:  # the hint counts decisions: redrawn on every visit
             decided = workshop.decided_count()
             self.query_one("#export-status", Static).update(
                 Text(
                     f"{decided} of {len(workshop.in_scope)} items decided. tab edits a path; x writes all four "
-                    "(an existing plan is kept as .bak); ctrl+s writes the plan alone.",
+                    "(the previous plan is kept beside the autosave); ctrl+s writes the plan alone.",
                     style="dim",
                 )
             )
+
+    def _push_hint(self) -> str:
+        from triage_tui.formats.push import TRACKER_NAMES
+        from triage_tui.push import tracker_of_session
+
+        workshop = self.workshop
+        tracker = tracker_of_session(workshop.session) if workshop is not None else ""
+        if not tracker:
+            return (
+                "This backlog did not come from GitHub, Jira or Linear: there is no tracker "
+                "to write the decisions back to."
+            )
+        return (
+            f"t writes the plan, then shows what goes back into {TRACKER_NAMES[tracker]}: "
+            "a label per decision and one comment per item. Nothing is sent until you "
+            "apply it and confirm."
+        )
+
+    def action_push(self) -> None:
+        from triage_tui.push import tracker_of_session
+
+        workshop = self.triage.require_workshop()
+        if workshop is None:
+            return
+        tracker = tracker_of_session(workshop.session)
+        if not tracker:
+            self.notify(self._push_hint(), severity="warning")
+            return
+        value = self.query_one("#plan-path", Input).value.strip()
+        plan = user_path(value) if value else workshop.plan_path
+        workshop.book_time()  # on the UI thread, before the plan is built
+        self._prepare_push(plan, tracker)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _prepare_push(self, plan: Path, tracker: str) -> None:
+        from triage_tui.config import load_config
+        from triage_tui.push import PushRefused, prepare
+
+        result = self.triage.export(plan=plan)  # the plan on disk is what gets pushed
+        if not result.ok:
+            self.app.call_from_thread(self._done, list(result.messages), False)
+            return
+        try:
+            prepared = prepare(plan, tracker, prefix=load_config()[0].label_prefix)
+        except (InputError, PushRefused) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._show_push, prepared)
+
+    def _show_push(self, prepared: Prepared) -> None:
+        from triage_tui.tui.screens.push import PushScreen
+
+        self.app.push_screen(PushScreen(prepared))
 
     def action_blur(self) -> None:
         self.set_focus(None)

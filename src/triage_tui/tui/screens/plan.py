@@ -225,11 +225,14 @@ class PlanScreen(PhaseScreen):
 
     def _draw_board(self, workshop: Workshop) -> None:
         session = workshop.session
-        counts = session.counts(workshop.in_scope)
-        total = len(workshop.in_scope)
+        items = workshop.plan_items  # after --from: the carried items too
+        counts = session.counts(items)
+        total = len(items)
         palette = self.app.get_css_variables()
         board = Text()
-        board.append(f"The board: {total} items in scope\n", style="bold")
+        hour = len(workshop.in_scope)
+        this_hour = f", {hour} new or changed this hour" if hour != total else ""
+        board.append(f"The board: {total} items in scope{this_hour}\n", style="bold")
         for category, word in (
             (Category.HIRING, "HIRE hiring"),
             (Category.PROJECT, "PROJ project"),
@@ -277,7 +280,7 @@ class PlanScreen(PhaseScreen):
     def _draw_roadmap(self, workshop: Workshop) -> None:
         from triage_tui.core.roadmap import roadmap
 
-        plan = roadmap(workshop.session, workshop.in_scope, workshop.assessment)
+        plan = roadmap(workshop.session, workshop.plan_items, workshop.assessment)
         chart = roadmap_chart(plan, self.app.get_css_variables())
         self.query_one("#roadmap", Static).update(chart)
 

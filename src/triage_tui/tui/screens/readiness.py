@@ -15,6 +15,7 @@ from textual.widgets import Static
 from triage_tui.core.model import Item
 from triage_tui.core.session import Category, Mark
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
+from triage_tui.tui.widgets.changed import changed_text
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import ItemList
@@ -119,6 +120,7 @@ class ReadinessScreen(ItemScreen):
         table = Text()
         table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
         table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
+        changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
         for criterion in CRITERIA:
             number = criterion.number
             mark = marks.get(number)
