@@ -51,6 +51,8 @@ class LaunchOptions:
             access): what a new backlog's handoffs say about the team until the room
             changes it; a reopened plan keeps its own [meta.team] (saving it unchanged
             writes the same bytes).
+        room_host, room_port: --room-host / --room-port: where the room's vote server
+            listens when `R` opens it (None: the config's, else loopback, any free port).
     """
 
     file: Path | None = None
@@ -64,6 +66,8 @@ class LaunchOptions:
     out: Path | None = None
     carry_from: Path | None = None
     default_team: dict[str, str] = field(default_factory=dict)
+    room_host: str | None = None
+    room_port: int | None = None
 
 
 class ServiceError(Exception):

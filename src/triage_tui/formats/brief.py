@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 
+from triage_tui.core import votes
 from triage_tui.core.categorize import QUESTIONS_BY_KEY
 from triage_tui.core.handoff import (
     assess_item,
@@ -23,7 +24,13 @@ from triage_tui.core.handoff import (
     size_words,
 )
 from triage_tui.core.model import Item
-from triage_tui.core.readiness import Assessment, Level, blocker_sentence, gap_todo
+from triage_tui.core.readiness import (
+    CRITERIA_BY_NUMBER,
+    Assessment,
+    Level,
+    blocker_sentence,
+    gap_todo,
+)
 from triage_tui.core.roadmap import Roadmap, days_words, roadmap
 from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.session import Category, Mark, Session
@@ -291,6 +298,8 @@ def render_brief(
         )
         out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
 
+    out += _room_lines(session, items)
+
     undecided = [item for item in items if session.decision(item.id).category is Category.UNDECIDED]
     if undecided:
         out += ["", "## Not reached in the timebox", ""]
@@ -312,6 +321,34 @@ def render_brief(
     ]
     out += [f"- {line}" for line in CONTRACTOR_CHECKLIST]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _room_lines(session: Session, items: Sequence[Item]) -> list[str]:
+    """Where the room disagreed (its votes went more than one way, or the decision went
+    against their majority): the tally in words and the dissent's reasons, quoted."""
+    lines: list[str] = []
+    for item in items:
+        decision = session.decision(item.id)
+        if not (decision.votes or decision.readiness_votes):
+            continue
+        parts: list[str] = []
+        if votes.disagreed(decision):
+            said = votes.tally(decision).describe()
+            if decision.category is Category.UNDECIDED:
+                said += "; not decided"
+            elif votes.against_majority(decision):
+                said += f"; the room decided {decision.category.value}, against the majority"
+            else:
+                said += f"; decided {decision.category.value}"
+            parts.append(said)
+        for number, counts in votes.readiness_splits(decision).items():
+            spread = ", ".join(f"{n} {mark.value}" for mark, n in counts.items() if n)
+            parts.append(f"{CRITERIA_BY_NUMBER[number].name}: {spread}")
+        if parts:
+            lines.append(f"- **{_heading(item)}**: {inline('. '.join(parts))}.")
+    if not lines:
+        return []
+    return ["", "## Where the room disagreed", "", *lines]
 
 
 def _ready_lines(

@@ -20,7 +20,7 @@ from triage_tui.core.session import Step
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.services import ExportResult, LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
-from triage_tui.tui import loading, saving
+from triage_tui.tui import loading, saving, vote_room
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
@@ -246,5 +246,5 @@ class TriageApp(CleanNotifyApp):
         """Quit, unless changes exist only in memory: then say so and offer to write the plan."""
         saving.request_quit(self)
 
-    def on_unmount(self) -> None:
-        self.close_room()
+    async def on_unmount(self) -> None:  # quitting with the room open closes it cleanly
+        await vote_room.close_room(self, then=self.close_room)

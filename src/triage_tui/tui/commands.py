@@ -37,6 +37,21 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
     workshop = app.workshop
     if workshop is None:
         return
+    from triage_tui.tui.vote_room import room_of
+
+    if app.current_mode in ("categorize", "readiness", "plan"):
+        is_open = room_of(app) is not None
+        yield SystemCommand(
+            "Close the room" if is_open else "Open the room",
+            "The room votes from its phones: the join link and its QR code (R)",
+            partial(_room_toggle, app),
+        )
+    named = workshop.session.votes_named
+    yield SystemCommand(
+        "Room: keep votes anonymous in the plan" if named else "Room: name the voters in the plan",
+        "Whether the plan and the room's tally name who voted what",
+        partial(_room_names, app, not named),
+    )
     if workshop.scope.ids:
         yield SystemCommand(
             "Scope: every item",
@@ -51,6 +66,25 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
             "Open this item in Categorize",
             partial(app.jump_to, item.id),
         )
+
+
+async def _room_toggle(app: TriageApp) -> None:
+    action = getattr(app.screen, "action_room_toggle", None)
+    if action is not None:
+        await action()
+
+
+def _room_names(app: TriageApp, shown: bool) -> None:
+    from triage_tui.core.votes import set_names_shown
+    from triage_tui.tui.vote_room import room_of
+
+    workshop = app.workshop
+    if workshop is not None:
+        set_names_shown(workshop.session, shown)
+        room = room_of(app)
+        if room is not None:
+            room.changed()
+        app.notify("The plan names the voters." if shown else "Votes stay anonymous.", timeout=3)
 
 
 def _widen_scope(app: TriageApp) -> None:

@@ -63,6 +63,8 @@ class CategorizeScreen(ItemScreen):
         Binding("n", "note", "Note", id="triage.note"),
         Binding("v", "presenter", "Presenter", id="triage.presenter"),
         Binding("escape", "leave_note", "Done with the note"),
+        # Not in Categorize's Footer: it is full at 120 columns (help and the palette list R).
+        Binding("R", "room_toggle", "Room", id="triage.room", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -180,6 +182,12 @@ class CategorizeScreen(ItemScreen):
 
     _questions_drawn: set[str] | None = None
 
+    def room_changed(self) -> None:
+        """The room's votes moved (tui/vote_room.py): the suggestion follows a reveal."""
+        item = self.current
+        if item is not None and self._details_for is item:
+            self._show_side(item)
+
     def _show_side(self, item: Item) -> None:
         from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
 
@@ -195,10 +203,16 @@ class CategorizeScreen(ItemScreen):
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
         changed_text(workshop.session, item.id, text)  # --from: what changed since
-        self.query_one("#suggestion", ClampedText).update(text)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
+        from triage_tui.tui.vote_room import room_suggestion_line
+
+        room_line = room_suggestion_line(self.triage, item.id)
+        if room_line is not None:  # revealed votes: the room's majority is the suggestion
+            text = room_line + Text("\n\n") + text
+            short = room_line
+        self.query_one("#suggestion", ClampedText).update(text)
         self.query_one("#item-suggest", ClampedText).update(short)
         ticked = set(workshop.session.decisions[item.id].signals)
         if self._questions_drawn == ticked:
@@ -366,6 +380,9 @@ class CategorizeScreen(ItemScreen):
             "presenter",
             "questions",
             "list",
+            "room_toggle",
+            "room_reveal",
+            "room_revote",
         ):
             return False
         if action == "leave_note":
@@ -373,4 +390,4 @@ class CategorizeScreen(ItemScreen):
         if action == "questions":
             # Beside the item from 110 columns; below that, this key brings them up.
             return self.has_class("-narrow") and not self.has_class("-presenter")
-        return True
+        return super().check_action(action, parameters)

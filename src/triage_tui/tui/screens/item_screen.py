@@ -63,6 +63,9 @@ class ItemScreen(PhaseScreen):
         Binding("pageup", "list('page', -1)", "Page up", show=False),
         Binding("home", "list('jump', 0)", "First", show=False),
         Binding("end", "list('jump', -1)", "Last", show=False),
+        # R itself is in each screen's own list, after its deciding keys (Footer order).
+        Binding("r", "room_reveal", "Reveal", id="triage.room-reveal"),
+        Binding("ctrl+r", "room_revote", "Re-vote", id="triage.room-revote"),
     ]
 
     @property
@@ -107,6 +110,7 @@ class ItemScreen(PhaseScreen):
         item_list.refresh()
         self._show_item()
         self._show_pace()
+        self._follow_room()
 
     def tick(self) -> None:
         super().tick()
@@ -138,3 +142,18 @@ class ItemScreen(PhaseScreen):
     def _moved(self, index: int) -> None:
         """The list's cursor moved (by key or click): show the item under it."""
         self._show_item()
+        self._follow_room()
+
+    def on_mount(self) -> None:
+        # Every way the cursor moves (a key, a click, the next undecided after h / p / s):
+        # the room's participants see the item on screen (Textual runs PhaseScreen's
+        # on_mount too).
+        self.watch(self.query_one(ItemList), "cursor", self._cursor_moved, init=False)
+
+    def _cursor_moved(self, _cursor: int) -> None:
+        self._follow_room()
+
+    def _follow_room(self) -> None:
+        from triage_tui.tui.vote_room import follow
+
+        follow(self)  # the room's participants see the item on screen

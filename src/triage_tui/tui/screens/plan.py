@@ -149,7 +149,10 @@ class PlanScreen(PhaseScreen):
         Binding("f", "cycle_first", "First engagement", id="triage.first-engagement"),
         Binding("e", "edit", "Edit handoff", id="triage.edit-handoff"),
         Binding("a", "assumptions", "Assumptions", id="triage.assumptions"),
-        Binding("t", "team", "Team", id="triage.team"),
+        # Not in the Footer (full at 120 columns): the first engagement's hint line and
+        # the handoff panel's Team row name it, and ? help lists it.
+        Binding("t", "team", "Team", id="triage.team", show=False),
+        Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -299,7 +302,10 @@ class PlanScreen(PhaseScreen):
             if first.before:
                 first_text.append(f"  before {first.before}", style="bold")
             first_text.append(f"\n{first.why}")
-            first_text.append("\nf: choose another ready item", style="dim")
+            first_text.append(
+                "\nf: choose another ready item · t: the team section every handoff uses",
+                style="dim",
+            )
         self.query_one("#first", Static).update(first_text)
 
     def _current(self) -> Item | None:

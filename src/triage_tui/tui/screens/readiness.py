@@ -55,6 +55,7 @@ class ReadinessScreen(ItemScreen):
             for n in range(1, 8)
         ),
         Binding("a", "accept", "Accept all", id="triage.accept-suggestions"),
+        Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
     def compose(self) -> ComposeResult:
