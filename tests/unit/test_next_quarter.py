@@ -213,6 +213,10 @@ def test_next_quarter_keeps_last_quarter(
     assert f"| Hiring: needs long-term ownership | {q2_summary['hiring']} |" in text
     assert "Which QuickBooks plan tier do we support?" in text
     assert "carried" in text.casefold()
+    assert (
+        "- **CORE-111: Rate limiting per API key**: description (+1 −1 lines) changed; "
+        "last quarter project, now project\n  - ~ … answers within \\[2 → 1\\] s\n"
+    ) in text
 
     # The CSV: one row per plan item, carried ones marked.
     with open(summary_csv, encoding="utf-8", newline="") as handle:
