@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
+from triage_tui.core.sanitize import shown
 
 if TYPE_CHECKING:
     from triage_tui.core.model import Scan
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _app_parser().parse_args(args_list)
         mapping = _parse_map(args.map)
     except argparse.ArgumentTypeError as error:
-        print(f"triage-tui: {error}", file=sys.stderr)
+        print(f"triage-tui: {shown(error)}", file=sys.stderr)
         return 2
     except InputError as error:
         print(str(error), file=sys.stderr)
@@ -244,17 +245,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     if args.out is not None and not args.out.is_dir():
-        print(f"triage-tui: --out {args.out}: no such folder", file=sys.stderr)
+        print(f"triage-tui: --out {shown(args.out)}: no such folder", file=sys.stderr)
         return 2
     if args.file is not None and not args.file.exists():
-        print(f"{args.file}: no such file", file=sys.stderr)
+        print(f"{shown(args.file)}: no such file", file=sys.stderr)
         return 1
     if args.carry_from is not None:
         if args.file is None:
             print("triage-tui: --from needs a BACKLOG to carry the plan over to", file=sys.stderr)
             return 2
         if not args.carry_from.exists():
-            print(f"{args.carry_from}: no such file", file=sys.stderr)
+            print(f"{shown(args.carry_from)}: no such file", file=sys.stderr)
             return 1
     from triage_tui.services import LaunchOptions, check_plan_path
 
@@ -351,7 +352,7 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
     records = found.records
     if as_json:
         report = {
-            "file": str(path),
+            "file": shown(str(path)),
             "format": found.format,
             "title": found.title,
             "items": len(records),
@@ -375,7 +376,7 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
         out.write(json.dumps(report, ensure_ascii=False) + "\n")
         return
     # To a terminal: nothing from the file (or its name) may carry a control character.
-    out.write(f"{clean_line(str(path))}: {found.format}, {len(records)} items\n")
+    out.write(f"{shown(str(path))}: {found.format}, {len(records)} items\n")
     if found.title:
         out.write(f"title: {clean_line(found.title)}\n")
     for name, column in found.columns.items():
@@ -416,7 +417,7 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     except OSError as error:
         print(describe_error(output, error), file=sys.stderr)
         return 1
-    print(f"wrote {output}", file=sys.stderr)
+    print(f"wrote {shown(output)}", file=sys.stderr)
     return 0
 
 
@@ -439,13 +440,16 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
     try:
         docs = handoff_documents(session, ids=ids, every_ready=every_ready)
     except KeyError as error:
-        print(f"{plan_path}: no item {error.args[0]!r} in this plan", file=sys.stderr)
+        print(
+            f"{shown(plan_path)}: no item {shown(repr(error.args[0]))} in this plan",
+            file=sys.stderr,
+        )
         return 1
     if not docs:
         what = (
             "ready project item" if every_ready else "first engagement (no project item is ready)"
         )
-        print(f"{plan_path}: no {what} to hand off", file=sys.stderr)
+        print(f"{shown(plan_path)}: no {what} to hand off", file=sys.stderr)
         return 1
     if output is None and len(docs) > 1:
         print("triage-tui handoff: several documents need a folder: -o PATH", file=sys.stderr)
@@ -463,15 +467,25 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
             print(describe_error(output, error), file=sys.stderr)
             return 1
     targets = [(output / doc.filename if folder else output, doc) for doc in docs]
+    failed = 0
     for target, doc in targets:
+        # One file that cannot be written (a name the disk refuses, a full disk) is said
+        # and the others are still written: --all never stops half-way.
         try:
             writer.write_text(target, doc.text)
         except OSError as error:
-            print(describe_error(target, error), file=sys.stderr)
-            return 1
+            failed += 1
+            print(f"{describe_error(target, error)} (item {shown(doc.item.id)})", file=sys.stderr)
+            continue
         note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
-        print(f"wrote {target}{note}", file=sys.stderr)
-    return 0
+        print(f"wrote {shown(target)}{note}", file=sys.stderr)
+    if failed and len(targets) > 1:
+        print(
+            f"triage-tui handoff: {len(targets) - failed} of {len(targets)} written; "
+            f"{failed} could not be (above)",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 def open_session(path: Path, mapping: dict[str, str] | None = None) -> tuple[Session, bool]:

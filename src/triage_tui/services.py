@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triage_tui.core.errors import InputError
+from triage_tui.core.sanitize import shown
 from triage_tui.core.session import Session, Step
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
@@ -253,7 +254,10 @@ class Room:
             raise ServiceError(str(error)) from None
         self.held_by = ""
         self.autosaving = True
-        return result.describe()
+        # The count the pace line shows: the domain's, after the catch-up.
+        workshop = self.workshop
+        decided, total = workshop.decided_count(), len(workshop.in_scope)
+        return f"{result.describe()} {decided} of {total} decided."
 
     def autosave_failed(self, error: OSError) -> str:
         """The sentence for an autosave write error; a take-over stops this window's autosave."""
@@ -321,9 +325,9 @@ class Room:
             except Exception as error:  # never silent: the room must know it is unsaved
                 ok = False
                 workshop.acted = workshop.acted or acted
-                messages.append(f"Could not write {path} ({type(error).__name__}: {error}).")
+                messages.append(shown(f"Could not write {path} ({type(error).__name__}: {error})."))
             else:
-                messages.append(f"Wrote {path}")
+                messages.append(f"Wrote {shown(path)}")
                 if is_plan:
                     self._since_plan -= since  # changes made while writing still count
         if handoffs is not None:
@@ -336,6 +340,7 @@ class Room:
         from triage_tui.formats.handoff_doc import handoff_documents
 
         path = folder
+        failures: list[str] = []
         try:
             docs = handoff_documents(
                 self.session, in_scope=self.workshop.plan_items, every_ready=True
@@ -344,15 +349,24 @@ class Room:
             folder.mkdir(parents=True, exist_ok=True)
             for doc in docs:
                 path = folder / doc.filename
-                self.writer.write_text(path, doc.text)
+                # One file that cannot be written is named; the others are still written.
+                try:
+                    self.writer.write_text(path, doc.text)
+                except OSError as error:
+                    failures.append(describe_error(path, error))
         except OSError as error:
             return False, describe_error(path, error)
         except Exception as error:  # a rendering bug: said, never a traceback (as export)
-            return False, f"Could not write {path} ({type(error).__name__}: {error})."
+            return False, shown(f"Could not write {path} ({type(error).__name__}: {error}).")
         count = len(docs)
+        if failures:
+            written = count - len(failures)
+            return False, (
+                f"Wrote {written} of {count} handoffs into {shown(folder)}/; " + " ".join(failures)
+            )
         if not count:
-            return True, f"Wrote no handoff into {folder}/: no project item is ready yet"
-        return True, f"Wrote {folder}/ ({count} handoff{'s' if count != 1 else ''})"
+            return True, f"Wrote no handoff into {shown(folder)}/: no project item is ready yet"
+        return True, f"Wrote {shown(folder)}/ ({count} handoff{'s' if count != 1 else ''})"
 
     def save_plan(self, path: Path | None = None) -> ExportResult:
         """Write the plan (ctrl+s) to `path`, default the workshop's plan path."""
@@ -494,11 +508,16 @@ def open_workshop(
             from a newer triage-tui.
     """
     session = load_session(path, options, progress)
+    # Every input is read and accepted before anything is written: a bad --from plan
+    # leaves no lock and no session database behind.
+    old_plan = _read_carry_from(session, path, options.carry_from)
     started = _start_autosave(session, fresh=options.fresh) if options.autosave else _Started()
-    if options.carry_from is not None and not session.carried_from:
+    if old_plan is not None and options.carry_from is not None and not session.carried_from:
         # After the autosave attached (the carry-over is journaled) and only once: a
         # resumed session that carried already has it.
-        _carry_from(session, path, options.carry_from)
+        from triage_tui.core.carry import carry_over
+
+        carry_over(session, old_plan, options.carry_from.as_posix())
     if options.minutes is not None:
         session.minutes = options.minutes
     # Built last: the scope and the clock come from the resumed session.
@@ -520,14 +539,16 @@ def open_workshop(
     )
 
 
-def _carry_from(session: Session, path: Path, old_plan: Path) -> None:
-    """`--from OLD.plan.toml`: last quarter's decisions onto the unchanged items."""
-    from triage_tui.core.carry import carry_over
+def _read_carry_from(session: Session, path: Path, old_plan: Path | None) -> Session | None:
+    """`--from OLD.plan.toml`: last quarter's plan, read (and refused) before anything is
+    written; None without --from."""
+    if old_plan is None:
+        return None
     from triage_tui.formats.plan import read_plan
 
     if session.backlog.format == "plan":
         raise InputError(path, "--from carries a plan over to a backlog export, not to a plan")
-    carry_over(session, read_plan(old_plan), old_plan.as_posix())
+    return read_plan(old_plan)
 
 
 def start_afresh(

@@ -80,7 +80,9 @@ def test_pathologically_nested_toml_gives_defaults_and_a_message() -> None:
     path = _write("minutes = " + "[" * 5000 + "]" * 5000 + "\n")
     config, message = load_config()
     assert config == Config()
-    assert message is not None and message.startswith(f"{path}: invalid TOML")
+    # The line, in words: no "RecursionError" (issue 21).
+    assert message is not None and message.startswith(f"{path}:1: invalid TOML: ")
+    assert "nested too deeply" in message
 
 
 def test_not_utf8_gives_defaults_and_a_message() -> None:

@@ -24,5 +24,11 @@ class InputError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.message}"
+        # The text boundary: a file name holding ESC or U+202E (or a message quoting
+        # one) reaches the terminal, a notification or a report as visible characters.
+        from triage_tui.core.sanitize import shown
+
+        where = shown(self.path)
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {shown(self.message)}"

@@ -275,6 +275,26 @@ def deliverable_for(title: str, spec: Spec | None = None) -> str:
     Returns:
         One sentence.
     """
+    outcome = deliverable_outcome(title)
+    what = _what_it_does(spec.context) if spec else ""
+    if what:
+        outcome = f"{outcome}: {what}"
+    has_ac = bool(spec and spec.acceptance)
+    has_done = bool(spec and spec.done)
+    if has_ac and has_done:
+        ships = "every acceptance criterion below passes and the definition of done is met"
+    elif has_ac:
+        ships = "every acceptance criterion below passes"
+    elif has_done:
+        ships = "the definition of done below is met"
+    else:
+        ships = "the acceptance criteria agreed before work starts pass"
+    return f"{outcome}{';' if what else ':'} ships when {ships}."
+
+
+def deliverable_outcome(title: str) -> str:
+    """The part of `deliverable_for` drafted from the title alone ("A working invoice CSV
+    export endpoint"): an export renders it as one line of text (it is the title's)."""
     text = " ".join(title.split()).rstrip(".")
     words = text.split(" ")
     verb = words[0].casefold() if words else ""
@@ -292,20 +312,7 @@ def deliverable_for(title: str, spec: Spec | None = None) -> str:
             outcome = f"A working {thing}"
         else:
             outcome = f"{thing[:1].upper()}{thing[1:]}, delivered and working"
-    what = _what_it_does(spec.context) if spec else ""
-    if what:
-        outcome = f"{outcome}: {what}"
-    has_ac = bool(spec and spec.acceptance)
-    has_done = bool(spec and spec.done)
-    if has_ac and has_done:
-        ships = "every acceptance criterion below passes and the definition of done is met"
-    elif has_ac:
-        ships = "every acceptance criterion below passes"
-    elif has_done:
-        ships = "the definition of done below is met"
-    else:
-        ships = "the acceptance criteria agreed before work starts pass"
-    return f"{outcome}{';' if what else ':'} ships when {ships}."
+    return outcome
 
 
 # "Build a small service that receives Stripe webhooks, ..." in the context: what it does.

@@ -114,21 +114,42 @@ def clean_line(text: str) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def csv_cell(value: object) -> str:
+def csv_cell(value: object, *, leading: bool = False) -> str:
     """A value as a CSV cell that never starts a spreadsheet formula.
 
     Text starting with ``= + - @`` (or their full-width forms), a tab or a line
-    break is prefixed with a single quote, as OWASP recommends; a plain number
-    (``-3``, ``2.5``) is left as it is so it still sorts as a number. Control
-    characters are cleaned first (:func:`clean_text`), whatever the value came from.
+    break is prefixed with a single quote, as OWASP recommends; so is every part of
+    the text that follows a separator a spreadsheet may apply (``,`` ``;`` tab, line
+    break) and starts a formula (``Invoices;=1+1;`` -> ``Invoices;'=1+1;``). A plain
+    number (``-3``, ``2.5``) is left as it is so it still sorts as a number, except in a
+    row's first cell (``leading``): read with another separator the whole row is one
+    cell that starts with it, ``-3,=...``. Control characters are cleaned first
+    (:func:`clean_text`), whatever the value came from.
     """
     text = "" if value is None else clean_text(str(value))
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
+    if _NUMBER.fullmatch(text) and not (leading and text[:1] in "+-"):
+        return text
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    if _PART_FORMULA.search(text):
+        # A spreadsheet may split the cell at a separator of its own (Excel's ";" in much
+        # of Europe, a tab): every part that could start a formula is guarded too.
+        text = _PART_FORMULA.sub(_guard_part, text)
     return text
 
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+# A part of a cell, between the separators a spreadsheet may apply (, ; tab, a line
+# break), that starts a formula (after blanks some importers trim).
+_PART_FORMULA = re.compile("([,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
+
+
+def _guard_part(match: re.Match[str]) -> str:
+    # No number is spared here: read with another separator, the part runs on into the
+    # next cells ("ok; -3" then ",undecided" reads "-3,undecided" under ";").
+    separator, blanks, part = match.groups()
+    return f"{separator}{blanks}'{part}"
+
 
 # What would become HTML in Markdown prose (CommonMark): a `<` that opens a tag, a
 # closing tag, a comment, a declaration or an autolink (escaped with the `>` closing it
@@ -148,7 +169,9 @@ def _prose_escaped(text: str) -> str:
     escaped = _ENTITY.sub("&amp;", text) if "&" in text else text
     if "<" in escaped:
         escaped = _TAG.sub(_escaped_tag, escaped)
-    return escaped.replace("![", "!\\[") if "![" in escaped else escaped
+    if "![" in escaped:
+        escaped = escaped.replace("![", "!\\[")
+    return md_links(escaped)
 
 
 def md_text(text: str) -> str:
@@ -161,7 +184,12 @@ def md_text(text: str) -> str:
     cleaned too (:func:`clean_text`): text typed into the app, or read back from an
     autosave, reaches a brief without passing a loader. A Markdown image
     (``![x](url)``) is shown as its text: a renderer would fetch the url when the plan
-    is opened (a tracking pixel); a link stays a link."""
+    is opened (a tracking pixel). A link stays a link only when its target passes
+    :func:`md_link_allowed` (:func:`md_links`, on the prose outside code spans); any
+    other is shown as text.
+
+    Every Markdown sink (brief, handoffs, diff, and any added later) passes backlog text
+    through this function or :func:`md_line`: the link allowlist lives here, once."""
     text = clean_text(text)
     if "`" not in text:
         return _prose_escaped(text)
@@ -200,6 +228,83 @@ def md_text(text: str) -> str:
         prose_start = index = close.end()
     out.append(_prose_escaped(text[prose_start:]))
     return "".join(out)
+
+
+#: The link targets a Markdown export keeps live (plus relative paths: no scheme).
+MD_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_URL_IGNORED = re.compile("[\x00-\x20\x7f]")  # browsers drop tabs and newlines in a url
+# A destination after "](" (inline links and images) or a reference definition's
+# "[label]:" at the start of a line; a destination may sit on the next line.
+_INLINE_TARGET = re.compile(r"\]\([ \t]*\n?[ \t]*([^\s)]*)")
+_DEFINITION = re.compile(r"^( {0,3})\[((?:[^\]\\\n]|\\.)+)\]:[ \t]*\n?[ \t]*(\S*)", re.MULTILINE)
+
+
+def md_link_allowed(target: str) -> bool:
+    """Whether a Markdown link target may stay live: ``http``, ``https``, ``mailto``, or a
+    relative path (no scheme). ``javascript:``, ``data:``, ``vbscript:``, ``file:`` and
+    every other scheme are not, however they are spelt (case, backslash escapes,
+    entities, blanks a browser drops)."""
+    import html
+
+    url = html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", target))
+    url = _URL_IGNORED.sub("", url).lstrip("<")
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in MD_LINK_SCHEMES
+
+
+def md_links(markdown: str) -> str:
+    """``markdown`` with every link whose target fails :func:`md_link_allowed` shown as
+    text: the ``(`` of an inline link and the ``[`` of a reference definition are
+    escaped, so a renderer prints ``[me](javascript:alert(1))`` as written."""
+    if "](" not in markdown and "]:" not in markdown:
+        return markdown
+
+    def inline(match: re.Match[str]) -> str:
+        if md_link_allowed(match.group(1)):
+            return match.group()
+        return "]\\(" + match.group()[2:]
+
+    def definition(match: re.Match[str]) -> str:
+        if md_link_allowed(match.group(3)):
+            return match.group()
+        return match.group(1) + "\\" + match.group()[len(match.group(1)) :]
+
+    if "](" in markdown:
+        markdown = _INLINE_TARGET.sub(inline, markdown)
+    if "]:" in markdown:
+        markdown = _DEFINITION.sub(definition, markdown)
+    return markdown
+
+
+# A line starting with one of these (after up to three spaces) opens a block: a heading,
+# a quote, a list, a fence, a thematic break, a setext underline, a table row.
+_BLOCK_START = re.compile(r"[ \t]*(?:[#>+*=~`|-]|\d{1,9}[.)](?:[ \t]|$))")
+_INLINE_MARKS = re.compile(r"([\\*_\[\]|`~])")
+
+
+def md_line(text: str) -> str:
+    """Text from a one-line field (a title, an id, a name) for Markdown: one line that
+    never starts a heading, list, quote or fence, never opens a link, emphasis, code
+    span or table cell, and holds no HTML (:func:`md_text`)."""
+    line = " ".join(clean_line(text).split())
+    line = _INLINE_MARKS.sub(r"\\\1", line)
+    return md_text(md_block_safe(line))
+
+
+def md_block_safe(markdown: str) -> str:
+    """``markdown`` whose first line cannot open a block (heading, list, quote, fence):
+    for a paragraph that begins with text from a one-line field (a deliverable drafted
+    from the title). The marker is backslash-escaped; the rest is left as it is."""
+    match = _BLOCK_START.match(markdown)
+    if match is None:
+        return markdown
+    start = len(markdown) - len(markdown.lstrip(" \t"))
+    if markdown[start].isdigit():  # "1. x": a backslash escapes punctuation, not digits
+        end = match.end() - (1 if match.group()[-1] in " \t" else 0) - 1
+        return markdown[:end] + "\\" + markdown[end:]
+    return markdown[:start] + "\\" + markdown[start:]
 
 
 def md_fence(text: str, info: str = "") -> str:
@@ -242,3 +347,54 @@ def same_length_pictures(text: str) -> str:
         return "\t" if match.group() == "\t" else _picture(match)
 
     return _SHOWN_AS_ONE.sub(one, text)
+
+
+# -- one line about a file: names and messages ---------------------------------------
+# What a terminal acts on (C0, DEL, C1) and what draws nothing or reorders the text
+# around it: bidi marks, embeddings, overrides and isolates, zero-width characters and
+# joiners, the soft hyphen, invisible operators, BOM, interlinear marks, tag characters.
+_INVISIBLE_CLASS = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
+)
+_UNSHOWN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_INVISIBLE_CLASS}]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20 or code == 0x7F:
+        return _picture(match)
+    if code <= 0x9F:
+        return f"\\x{code:02x}"  # C1: no control picture; its escape, visibly
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def shown(text: object) -> str:
+    """``text`` as one visible line: for a file name, an error line, a path in a plan.
+
+    Unlike :func:`clean_text` nothing is dropped: a control character becomes its
+    picture (ESC -> U+241B, newline -> U+240A), a C1 control its escape (``\\x9b``), and
+    every invisible or reordering character (bidi controls, zero-width spaces and
+    joiners, BOM, soft hyphen, tag characters) its escape (``\\u202e``), so a hostile
+    file name is shown for what it is and a terminal acts on none of it. The identity on
+    ordinary text.
+    """
+    text = str(text)
+    return _UNSHOWN.sub(_visible, text) if _UNSHOWN.search(text) else text
+
+
+# -- ids -----------------------------------------------------------------------------
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+
+
+def id_key(item_id: str) -> str:
+    """What an id reads as: invisible characters removed, then Unicode NFKC.
+
+    Two ids with the same key look the same to the room (``A-1`` and ``A-1`` with a
+    zero-width space, or with a full-width ``Ａ``): a loader warns about them.
+    """
+    if item_id.isascii():
+        return item_id  # no invisible character, and NFKC changes no ASCII
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", item_id))

@@ -340,6 +340,10 @@ class Session:
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
     plan_meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Steps applied so far, replayed and unannounced ones too (``apply(notify=False)``:
+    #: a resume, a take-over catching up): a count kept from the listeners recounts
+    #: when this moved without it (see Workshop.undecided_count).
+    revision: int = field(default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         decisions = self.decisions
@@ -433,6 +437,7 @@ class Session:
         """
         for op in step.ops:
             self._set(op.target, op.name, op.new)
+        self.revision += 1
         history = self.history
         if step.undo:
             if step.undoable:

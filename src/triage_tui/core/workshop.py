@@ -77,6 +77,7 @@ class Workshop:
         self._plan_items: list[Item] | None = None  # computed when first asked
         self._in_scope_ids: set[str] = set()
         self._undecided = 0
+        self._counted = -1  # the session's revision the in-scope list and count are of
         #: The room did something (a decision, an edit, a move to another item or phase)
         #: since the hour was opened or the plan last written. Until it does, no time is
         #: booked: a plan reopened and saved at once is the same file, byte for byte.
@@ -94,12 +95,16 @@ class Workshop:
     @property
     def in_scope(self) -> list[Item]:
         """Items the workshop covers, in backlog order."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()
         return self._in_scope
 
     @property
     def plan_items(self) -> list[Item]:
         """Items the plan holds: the scope's filters, but every item of them when `--from`
         narrowed the hour to the new and changed ones (carried items stay in the plan)."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()  # steps applied unannounced: the cache is stale too
         if self._plan_items is None:
             scope = self.scope
             if not scope.ids:
@@ -129,16 +134,23 @@ class Workshop:
         self._in_scope_ids = {item.id for item in self._in_scope}
         # Counted without creating a Decision per item (they are made lazily, on first use).
         self._undecided = self.session.counts(self._in_scope)[Category.UNDECIDED]
+        self._counted = self.session.revision
 
     def _on_step(self, step: Step) -> None:
         if not self.acted and any(op.name not in _BOOKKEEPING for op in step.ops):
             self.acted = True
+        if self._counted != self.session.revision - 1:
+            # Steps were applied without a word (a take-over catching up, a replay): the
+            # kept count is stale, so count again, this step included.
+            self.refresh_scope()
+            return
         for op in step.ops:
             if op.name == "scope":
                 self.refresh_scope()
                 return
             if op.name == "category" and op.target in self._in_scope_ids:
                 self._undecided += (op.new == Category.UNDECIDED) - (op.old == Category.UNDECIDED)
+        self._counted = self.session.revision
 
     # -- reading -----------------------------------------------------------------
     def category(self, item: Item) -> Category:
@@ -148,20 +160,24 @@ class Workshop:
     def project_items(self, *, plan: bool = False) -> list[Item]:
         """In-scope items decided as project delivery (`plan`: over the plan's items, the
         carried ones of a `--from` hour included)."""
-        items = self.plan_items if plan else self._in_scope
+        items = self.plan_items if plan else self.in_scope
         return [item for item in items if self.category(item) is Category.PROJECT]
 
     def undecided_count(self) -> int:
-        """In-scope items not yet decided."""
+        """In-scope items not yet decided: the one count the pace line, the toasts and
+        the time per item read, current after a take-over, a resume or an undo."""
+        if self._counted != self.session.revision:
+            self.refresh_scope()
         return self._undecided
 
     def decided_count(self) -> int:
         """In-scope items decided (parked counts as decided)."""
-        return len(self._in_scope) - self.undecided_count()
+        undecided = self.undecided_count()  # first: it recounts a stale scope
+        return len(self._in_scope) - undecided
 
     def next_undecided(self, after: int) -> int | None:
         """Index of the next undecided in-scope item after `after`, wrapping; None if all done."""
-        items = self._in_scope
+        items = self.in_scope
         decisions = self.session.decisions
         count = len(items)
         for offset in range(1, count + 1):
@@ -246,7 +262,7 @@ class Workshop:
         """The in-scope items that took longest (DOMAIN: overruns flag under-specified items)."""
         decisions = self.session.decisions
         timed: list[tuple[Item, float]] = []
-        for item in self._in_scope:
+        for item in self.in_scope:
             decision = decisions.get(item.id)  # .get: no Decision made for untouched items
             if decision is not None and decision.seconds_spent >= 1:
                 timed.append((item, decision.seconds_spent))
@@ -256,7 +272,7 @@ class Workshop:
     def discussion_target(self) -> float:
         """Seconds each in-scope item may take in Categorize, by the agenda."""
         return per_item_seconds(
-            phase_minutes(self.session.minutes, "categorize"), len(self._in_scope)
+            phase_minutes(self.session.minutes, "categorize"), len(self.in_scope)
         )
 
     def overran(self, seconds: float) -> bool:

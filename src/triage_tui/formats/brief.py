@@ -31,12 +31,11 @@ from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import dialect
 from triage_tui.formats.handoff_doc import (
     backlog_title,
+    deliverable_markdown,
     handoff_filenames,
     inline,
-    safe_markdown,
     scope_items,
 )
-from triage_tui.formats.markup import part_markdown
 
 #: DOMAIN.md: why a written workflow turns the timezone gap into an asset.
 TIMEZONE_NOTE = (
@@ -332,7 +331,7 @@ def _ready_lines(
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     markup = dialect(item.description, item.markup)
-    deliverable = safe_markdown(part_markdown(field_text(fields["deliverable"]), markup=markup))
+    deliverable = deliverable_markdown(item, fields, markup=markup)
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
     deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
@@ -405,17 +404,19 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
             question = _one_line(decision.rationale)
         writer.writerow(
             tuple(
-                csv_cell(value)
-                for value in (
-                    item.id,
-                    _one_line(item.title),
-                    decision.category.value,
-                    score,
-                    level,
-                    ready_once,
-                    question,
-                    " | ".join(gaps),
-                    "true" if decision.carried else "false",
+                csv_cell(value, leading=not column)
+                for column, value in enumerate(
+                    (
+                        item.id,
+                        _one_line(item.title),
+                        decision.category.value,
+                        score,
+                        level,
+                        ready_once,
+                        question,
+                        " | ".join(gaps),
+                        "true" if decision.carried else "false",
+                    )
                 )
             )
         )

@@ -10,13 +10,16 @@ and the spec as written through `md_fence`, so no raw HTML or markup gets out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from triage_tui.core.handoff import (
     DEFAULT_CADENCE,
     FirstEngagement,
     assess_item,
+    default_handoff,
+    deliverable_outcome,
     field_text,
     handoff_fields,
     recommend_first_engagement,
@@ -24,7 +27,13 @@ from triage_tui.core.handoff import (
 )
 from triage_tui.core.model import Item
 from triage_tui.core.readiness import Assessment, Level
-from triage_tui.core.sanitize import clean_line, clean_text, md_fence, md_text
+from triage_tui.core.sanitize import (
+    clean_line,
+    clean_text,
+    md_fence,
+    md_line,
+    md_text,
+)
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Session
 from triage_tui.core.spec import dialect
@@ -35,14 +44,9 @@ NOT_IN_SPEC = "Not in the spec."
 
 
 def inline(text: str) -> str:
-    """Backlog text for one line of Markdown: no heading, emphasis, link, table or HTML."""
-    line = clean_line(text)
-    line = " ".join(line.split())
-    for char in ("\\", "*", "_", "[", "]", "|", "`"):
-        line = line.replace(char, "\\" + char)
-    if line[:1] in "#>+-=" or re.match(r"\d+[.)]\s", line):
-        line = "\\" + line
-    return md_text(line)
+    """Backlog text for one line of Markdown: no heading, emphasis, link, table or HTML
+    (core.sanitize's `md_line`, the one place every Markdown export takes it from)."""
+    return md_line(text)
 
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.-]*)[ \t]*$")
@@ -92,10 +96,43 @@ def backlog_title(session: Session) -> str:
     return title
 
 
+#: Names Windows keeps for devices, in any case and with any extension ("nul.md",
+#: "Com1.tar.md"): a file so named cannot be checked out there.
+_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {
+        f"{port}{n}"
+        for port in ("COM", "LPT")
+        for n in (*"0123456789", "\u00b9", "\u00b2", "\u00b3")
+    }
+)
+#: A file name's budget: 255 bytes on ext4, APFS and NTFS (UTF-16 units there, fewer than
+#: UTF-8 bytes); room is kept for ".md" and a "-2" that handoff_filenames may add.
+_NAME_BYTES = 240
+_STEM_CHARS = 80
+
+
 def handoff_filename(item_id: str) -> str:
-    """The handoff's file name for an item id ("CORE-137.md"), safe on every filesystem."""
-    stem = re.sub(r"[^\w.-]+", "-", clean_line(item_id)).strip("-.") or "item"
-    return f"{stem[:80]}.md"
+    """The handoff's file name for an item id ("CORE-137.md"), portable to Windows, macOS
+    and Linux: letters, digits, ``.``, ``_`` and ``-`` only (NFC), never a Windows device
+    name (``CON``, ``nul``, ``Com1``, ``LPT9``: prefixed ``_``), and short: a longer id is
+    cut on a character boundary (80 characters, 240 UTF-8 bytes at most) and given a short
+    hash of the whole id, so two long ids still get names of their own."""
+    import hashlib
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", clean_line(item_id))
+    stem = re.sub(r"[^\w.-]+", "-", text).strip("-.") or "item"
+    if len(stem) > _STEM_CHARS or len(stem.encode()) > _NAME_BYTES:
+        digest = hashlib.sha256(item_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        budget = _NAME_BYTES - len(digest) - 1
+        cut = stem[:_STEM_CHARS]
+        while len(cut.encode()) > budget:
+            cut = cut[:-1]  # whole characters: never half of a UTF-8 sequence
+        stem = f"{cut.rstrip('-.')}-{digest}"
+    if stem.split(".", 1)[0].upper() in _DEVICES:
+        stem = "_" + stem
+    return f"{stem}.md"
 
 
 def handoff_filenames(session: Session) -> dict[str, str]:
@@ -104,13 +141,18 @@ def handoff_filenames(session: Session) -> dict[str, str]:
     in backlog order, so no handoff overwrites another and the brief links the right one."""
     names: dict[str, str] = {}
     taken: set[str] = set()
+    import unicodedata
+
+    def key(name: str) -> str:  # case-blind (NTFS, APFS), normalization-blind (APFS)
+        return unicodedata.normalize("NFD", name.casefold())
+
     for item in session.backlog.items:
         name = handoff_filename(item.id)
         stem, count = name[: -len(".md")], 1
-        while name.casefold() in taken:
+        while key(name) in taken:
             count += 1
             name = f"{stem}-{count}.md"
-        taken.add(name.casefold())
+        taken.add(key(name))
         names[item.id] = name
     return names
 
@@ -134,6 +176,21 @@ class HandoffDoc:
 
 def _part(value: str, *, markup: str) -> str:
     return safe_markdown(part_markdown(value, markup=markup)) if value.strip() else ""
+
+
+def deliverable_markdown(item: Item, fields: Mapping[str, Any], *, markup: str) -> str:
+    """The Deliverable as Markdown. As drafted from the title (a one-line field), it is
+    one line of text (`md_line`): a title "# Pay", "- x" or "{code}" never starts a
+    heading, list or code block, and a link in it is text. Once the room wrote its own,
+    it is the room's Markdown (`safe_markdown`: links through the allowlist)."""
+    value = field_text(fields["deliverable"])
+    outcome = deliverable_outcome(item.title)
+    if value != field_text(default_handoff(item)["deliverable"]) or not value.startswith(outcome):
+        return _part(value, markup=markup)
+    # The spec's own words that follow (": a small service that ...; ships when ...")
+    # keep their Markdown; they start mid-line, so they open no block either.
+    rest = " ".join(_part(value[len(outcome) :], markup=markup).split("\n"))
+    return md_line(outcome) + rest
 
 
 def render_handoff(
@@ -185,7 +242,7 @@ def render_handoff(
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])
 
-    section("Deliverable", _part(field_text(fields["deliverable"]), markup=markup))
+    section("Deliverable", deliverable_markdown(item, fields, markup=markup))
     section(
         "System context",
         _part(field_text(fields["context"]), markup=markup),

@@ -27,7 +27,7 @@ from triage_tui.core.handoff import (
 )
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, CRITERIA_BY_NUMBER, Assessment, Level
-from triage_tui.core.sanitize import clean_document
+from triage_tui.core.sanitize import clean_document, shown
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import (
     DEFAULT_CONTRACTOR_START_DAYS,
@@ -77,6 +77,12 @@ def _toml_safe(value: Any) -> Any:
 
 
 def _backlog_path(session: Session, plan_path: Path | None) -> str:
+    # A path is data from outside: a U+202E or ESC in a file name is written visibly
+    # (``\\u202e``), so `git diff` of the plan shows it in order and a terminal acts on none.
+    return shown(_backlog_location(session, plan_path))
+
+
+def _backlog_location(session: Session, plan_path: Path | None) -> str:
     if session.backlog.format == "plan" or "backlog" in session.plan_meta:
         # A reopened plan keeps pointing at the original backlog, not at itself.
         return str(session.plan_meta.get("backlog", ""))
@@ -444,6 +450,27 @@ class _Reader:
         match = re.search(pattern, self.text, re.MULTILINE)
         return None if match is None else self.text.count("\n", 0, match.start()) + 1
 
+    def key_line(self, table: str | None, key: str) -> int | None:
+        """The line of ``key = ...`` in ``[table]`` (None: the top level, before any
+        table), else the table's header line, else None."""
+        text = self.text
+        start = 0
+        if table is not None:
+            header = re.search(
+                rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\][ \t]*(?:#.*)?$", text, re.MULTILINE
+            )
+            if header is None:
+                return self.line_of(rf"^[ \t]*{re.escape(table)}[ \t]*=")
+            start = header.end()
+        following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, start)
+        end = following.start() if following else len(text)
+        found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(
+            text, start, end
+        )
+        if found is not None:
+            return text.count("\n", 0, found.start()) + 1
+        return None if table is None else text.count("\n", 0, start) + 1
+
     def item_line(self, index: int) -> int | None:
         if self._item_lines is None:
             # Count newlines from the previous header only: counting from the top of
@@ -704,11 +731,46 @@ class _Reader:
             # or the next save of a not-ready item would drop its handoff table.
             decision.handoff.update(given)
 
+    def counts(
+        self,
+        document: Mapping[str, Any],
+        meta: Mapping[str, Any],
+        found: int,
+        meta_line: int | None,
+    ) -> None:
+        """Refuse a plan holding fewer items than its own [summary] and [meta] say: it was
+        cut short between two [[items]] tables (a copy, a merge, a full disk), and the
+        items lost would read as left out of scope, or removed, with no word."""
+        summary = self.table(document, "summary", "plan", self.key_line(None, "summary"))
+        expected: list[tuple[int, str, int | None]] = []
+        if "items" in summary:
+            said = self.integer(summary, "items", "[summary]", self.key_line("summary", "items"), 0)
+            expected.append((said, "its [summary] says", self.key_line("summary", "items")))
+        left_out = meta.get("items_left_out", 0)
+        # A hand-edited items_left_out is not trusted (the brief recounts it): no check.
+        if "items_total" in meta and type(left_out) is int:
+            total = self.integer(meta, "items_total", "[meta]", meta_line, 0)
+            expected.append(
+                (
+                    total - left_out,
+                    f"its [meta] says {total} in the backlog, {left_out} left out",
+                    self.key_line("meta", "items_total"),
+                )
+            )
+        for count, who, line in expected:
+            if found < count:
+                noun = "item" if found == 1 else "items"
+                raise self.fail(
+                    f"the plan holds {found} {noun} but {who} ({count} in the plan): "
+                    "it is cut short; restore it from version control",
+                    line,
+                )
+
     def session(self, document: dict[str, Any]) -> Session:
         document = clean_document(document, self.text)  # the text boundary (core.sanitize)
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
-        meta = self.table(document, "meta", "plan", None)
+        meta = self.table(document, "meta", "plan", self.key_line(None, "meta"))
         for key in ("generated_by", "backlog", "backlog_title", "backlog_sha256", "backlog_format"):
             self.string(meta, key, "[meta]", meta_line)
         self.markup = self.string(meta, "markup", "[meta]", meta_line)
@@ -749,13 +811,19 @@ class _Reader:
         start_days = self.integer(
             assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
         )
-        first = self.table(document, "first_engagement", "plan", None)
+        first = self.table(
+            document, "first_engagement", "plan", self.key_line(None, "first_engagement")
+        )
         for key in ("id", "why", "chosen_by", "before"):
-            self.string(first, key, "[first_engagement]", None)
+            self.string(first, key, "[first_engagement]", self.key_line("first_engagement", key))
 
         raw_items = document.get("items", [])
         if not isinstance(raw_items, list):
-            raise self.fail(f"items must be an array of tables, not {_kind(raw_items)}")
+            raise self.fail(
+                f"items must be an array of tables ([[items]]), not {_kind(raw_items)}",
+                self.key_line(None, "items"),
+            )
+        self.counts(document, meta, len(raw_items), meta_line)
         items: list[Item] = []
         decisions: dict[str, Decision] = {}
         changed: dict[str, dict[str, Any]] = {}
@@ -767,8 +835,16 @@ class _Reader:
             decisions[item.id] = decision
             if "previous" in raw:
                 changed[item.id] = self.previous(raw, f"item {item.id!r}", self.item_line(index))
+        warnings: list[str] = []
+        if "meta" not in document:
+            # Every plan the app writes has one: a hand-made plan opens with the defaults,
+            # and says so (check, the start screen).
+            warnings.append(
+                f"no [meta] table: opened with the default settings ({minutes} minutes, "
+                "the start phase, the clock at 0:00); a plan triage-tui writes has one"
+            )
 
-        first_id = self.string(first, "id", "[first_engagement]", None)
+        first_id = self.string(first, "id", "[first_engagement]", None)  # checked above
         chosen_by = self.string(first, "chosen_by", "[first_engagement]", None)
         backlog = Backlog(
             items=tuple(items),
@@ -777,6 +853,7 @@ class _Reader:
             title=self.string(meta, "backlog_title", "[meta]", meta_line),
             sha256=self.string(meta, "backlog_sha256", "[meta]", meta_line),
             columns_left_out=tuple(left_out),
+            warnings=tuple(warnings),
         )
         plan_meta = dict(meta)
         plan_meta["created"] = created
@@ -833,18 +910,23 @@ def loads_plan(
     Raises:
         InputError: not TOML, not a plan, a newer schema, or a field of the wrong type.
     """
+    from triage_tui.formats.loaders.text import refuse_conflict
+    from triage_tui.formats.loaders.toml_loader import nesting_error, toml_error
+
     source = Path(path)
     text = text.removeprefix("\ufeff")
+    # Markers that parse (inside a multi-line string) would put both sides in the plan.
+    refuse_conflict(text, source)
     if document is not None:
         return _Reader(source, text).session(document)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        from triage_tui.formats.loaders.toml_loader import toml_error
-
         raise toml_error(text, source, error, "not valid TOML") from None
-    except (RecursionError, ValueError) as error:  # pathologically nested arrays
-        raise InputError(source, f"not valid TOML: {type(error).__name__}") from None
+    except RecursionError:  # pathologically nested arrays
+        raise nesting_error(text, source, "not valid TOML") from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(source, f"not valid TOML: {error}") from None
     return _Reader(source, text).session(document)
 
 

@@ -86,6 +86,13 @@ def describe_write_error(path: str | Path, error: OSError) -> str:
     Returns:
         A sentence naming the file, the cause in plain words, and the way out.
     """
+    from triage_tui.core.sanitize import shown
+
+    # The text boundary: a file name holding ESC or U+202E is shown, never acted on.
+    return shown(_describe_write_error(path, error))
+
+
+def _describe_write_error(path: str | Path, error: OSError) -> str:
     if isinstance(error, WriteRefused):
         return str(error)
     target = Path(path)

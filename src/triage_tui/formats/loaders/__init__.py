@@ -89,10 +89,20 @@ def load_bytes(
     Raises:
         InputError: as for `load`.
     """
-    backlog = _parse(_Source(data, path), path, mapping, progress)
+    backlog = _with_lookalikes(_parse(_Source(data, path), path, mapping, progress))
     if progress is not None:
         progress("built", len(backlog.items))
     return backlog
+
+
+def _with_lookalikes(backlog: Backlog) -> Backlog:
+    """The backlog, warned about ids that read the same (common.lookalike_warnings)."""
+    from dataclasses import replace
+
+    from triage_tui.formats.loaders.common import lookalike_warnings
+
+    found = lookalike_warnings(backlog.items)
+    return replace(backlog, warnings=(*backlog.warnings, *found)) if found else backlog
 
 
 def _parse(
@@ -123,11 +133,12 @@ class _Source:
     """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
 
     def __init__(self, data: bytes, path: Path) -> None:
-        from triage_tui.formats.loaders.text import decode
+        from triage_tui.formats.loaders.text import decode, refuse_conflict
 
         self.sha256 = hashlib.sha256(data).hexdigest()
         decoded = decode(data, path)
         self.text = decoded.text
+        refuse_conflict(self.text, path)  # in every format, before any parser sees it
         self.warnings = list(decoded.warnings)
         self.document: dict[str, Any] | None = None
         suffix = path.suffix.lower()
@@ -181,7 +192,7 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
             warnings=source.warnings,
             sha256=source.sha256,
         )
-    backlog = _parse(source, path, mapping, None)  # TOML: parsed once, above
+    backlog = _with_lookalikes(_parse(source, path, mapping, None))  # TOML: parsed once, above
     return Scan(
         format=backlog.format,
         title=backlog.title,

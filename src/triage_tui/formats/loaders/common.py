@@ -110,3 +110,29 @@ def fill_ids(ids: Sequence[str]) -> list[str]:
         taken.add(candidate)
         result.append(candidate)
     return result
+
+
+def lookalike_warnings(items: Sequence[Item]) -> list[str]:
+    """One warning per pair of distinct ids that read the same: equal once invisible
+    characters are removed and Unicode NFKC applied (``A-1`` and ``A-1`` with a
+    zero-width space or a word joiner, a full-width ``Ａ-1``). They load as separate items
+    the room cannot tell apart; the warning names both, with their lines."""
+    ids = [item.id for item in items]
+    if all(map(str.isascii, ids)):
+        return []  # exact duplicates are refused already, and ASCII has no look-alikes
+    from triage_tui.core.sanitize import id_key, shown
+
+    first: dict[str, Item] = {}
+    warnings: list[str] = []
+    for item in items:
+        key = id_key(item.id)
+        other = first.setdefault(key, item)
+        if other is item:
+            continue
+        where = f" (lines {other.line} and {item.line})" if other.line and item.line else ""
+        warnings.append(
+            f"duplicate id: {shown(repr(other.id))} and {shown(repr(item.id))} read the same"
+            f"{where} (an invisible character or a look-alike letter): rename one, or the "
+            "room cannot tell them apart"
+        )
+    return warnings

@@ -106,3 +106,39 @@ def _checked(text: str, encoding: str, warnings: tuple[str, ...], path: Path) ->
     if "\x00" in text:
         raise InputError(path, "this is a binary file, not text (it holds NUL characters)")
     return Decoded(text.rstrip("\x1a"), encoding, warnings)
+
+
+# A git merge conflict left in a file: "<<<<<<< ours", "=======", ">>>>>>> theirs" (a
+# diff3 "||||||| base" section may come between), each at the start of its own line.
+_CONFLICT_OPEN = re.compile(r"^<{7}(?:[ \t].*)?$", re.MULTILINE)
+_CONFLICT_MIDDLE = re.compile(r"^={7}[ \t\r]*$", re.MULTILINE)
+_CONFLICT_CLOSE = re.compile(r"^>{7}(?:[ \t].*)?$", re.MULTILINE)
+CONFLICT_MESSAGE = "unresolved merge conflict (git): resolve it, then open the file again"
+
+
+def conflict_line(text: str) -> int | None:
+    """The line of the first marker of a git merge conflict left in `text`, or None.
+
+    Markers count only as a whole conflict (opening, middle and closing lines, in that
+    order): a Markdown "=======" underline in a description is no conflict. Wherever
+    they are (inside a TOML multi-line string or a quoted CSV cell, where they parse as
+    text) both sides of the merge would become items or specs: the file is refused.
+    """
+    if "<<<<<<<" not in text:  # a memchr-speed test: the usual case
+        return None
+    opening = _CONFLICT_OPEN.search(text)
+    while opening is not None:
+        middle = _CONFLICT_MIDDLE.search(text, opening.end())
+        if middle is None:
+            return None
+        if _CONFLICT_CLOSE.search(text, middle.end()) is not None:
+            return text.count("\n", 0, opening.start()) + 1
+        opening = _CONFLICT_OPEN.search(text, opening.end())
+    return None
+
+
+def refuse_conflict(text: str, path: Path) -> None:
+    """Raise InputError at the first marker of a merge conflict left in `text`."""
+    line = conflict_line(text)
+    if line is not None:
+        raise InputError(path, CONFLICT_MESSAGE, line)

@@ -14,6 +14,7 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
+from triage_tui.formats.loaders.text import CONFLICT_MESSAGE
 
 PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
 _KNOWN = frozenset(
@@ -56,9 +57,57 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise toml_error(text, path, error, "invalid TOML") from None
-    except (RecursionError, ValueError) as error:
+    except RecursionError:
         # Pathologically nested arrays exhaust the recursive parser.
-        raise InputError(path, f"invalid TOML: {type(error).__name__}") from None
+        raise nesting_error(text, path, "invalid TOML") from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(path, f"invalid TOML: {error}") from None
+
+
+#: Nesting no backlog or plan needs; the line named is where a file goes past it.
+NESTING_SHOWN = 100
+
+
+def nesting_error(text: str, path: str | Path, prefix: str) -> InputError:
+    """The one line for TOML nested too deeply for the parser (arrays or inline tables
+    inside each other hundreds of times), naming the line where it goes too deep."""
+    depth, deepest, deepest_line, line = 0, 0, None, 1
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", index)
+            index = size if end < 0 else end
+            continue
+        elif char in "\"'":
+            quote = text[index : index + 3] if text.startswith(char * 3, index) else char
+            index += len(quote)
+            while index < size and not text.startswith(quote, index):
+                if text[index] == "\n":
+                    if len(quote) == 1:
+                        break  # an unclosed one-line string: the parser said so
+                    line += 1
+                elif text[index] == "\\" and char == '"':
+                    index += 1
+                index += 1
+            index += len(quote) - 1  # past the closing quote (the loop's += 1 is the last)
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+                if depth > NESTING_SHOWN:
+                    break
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        index += 1
+    return InputError(
+        path,
+        f"{prefix}: lists or tables are nested too deeply here (more than {NESTING_SHOWN} "
+        "levels, one inside another); a backlog or plan needs only a few",
+        deepest_line,
+    )
 
 
 _CONFLICT = re.compile(r"^(?:<{7}|>{7})(?:[ \t].*)?$|^={7}[ \t]*$", re.MULTILINE)
@@ -84,11 +133,7 @@ def toml_error(
     if _CONFLICT_START.search(text):
         marker = _CONFLICT.search(text)
         assert marker is not None
-        return InputError(
-            path,
-            "unresolved merge conflict (git): resolve it, then open the file again",
-            text.count("\n", 0, marker.start()) + 1,
-        )
+        return InputError(path, CONFLICT_MESSAGE, text.count("\n", 0, marker.start()) + 1)
     message = str(error)
     line: int | None = None
     where = _WHERE.search(message)
@@ -102,8 +147,15 @@ def toml_error(
 
 
 def is_plan(document: dict[str, Any]) -> bool:
-    """Whether a parsed TOML document is an exported plan (schema "triage-tui/plan/N")."""
+    """Whether a parsed TOML document is an exported plan (schema "triage-tui/plan/N").
+
+    A `schema` that is not text (``schema = 2``) counts as a plan too, so the plan
+    reader refuses it with its line: opened as a plain backlog, every decision in it
+    would be dropped without a word.
+    """
     schema = document.get("schema")
+    if schema is not None and not isinstance(schema, str):
+        return True
     return isinstance(schema, str) and schema.startswith(PLAN_SCHEMA_PREFIX)
 
 
