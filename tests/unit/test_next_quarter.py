@@ -218,7 +218,7 @@ def test_next_quarter_keeps_last_quarter(
     assert "carried" in text.casefold()
     assert (
         "- **CORE-111: Rate limiting per API key**: description (+1 −1 lines) changed; "
-        "last quarter project, now project\n  - ~ … answers within \\[2 → 1\\] s\n"
+        "last quarter project, now project\n  - \\~ … answers within \\[2 → 1\\] s\n"
     ) in text
 
     # The CSV: one row per plan item, carried ones marked.
