@@ -71,6 +71,15 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore an autosaved session")
     parser.add_argument("--theme", help="theme name")
     parser.add_argument(
+        "--room-host",
+        metavar="H",
+        help="where the room's vote server listens when R opens it (default 127.0.0.1; "
+        "another address: anyone who can reach it and has the link can vote)",
+    )
+    parser.add_argument(
+        "--room-port", type=int, metavar="N", help="the room's port (default: any free one)"
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -244,6 +253,21 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.room_port is not None and not 0 <= args.room_port <= 65535:
+        print("triage-tui: --room-port must be between 0 and 65535", file=sys.stderr)
+        return 2
+    if args.room_host is not None:
+        from triage_tui.room.server import is_loopback
+
+        if not args.room_host.strip():
+            print("triage-tui: --room-host must not be empty", file=sys.stderr)
+            return 2
+        if not is_loopback(args.room_host):
+            print(
+                f"triage-tui: warning: the room will listen on {args.room_host}: anyone who "
+                "can reach it and has the link can vote",
+                file=sys.stderr,
+            )
     if args.out is not None and not args.out.is_dir():
         print(f"triage-tui: --out {shown(args.out)}: no such folder", file=sys.stderr)
         return 2
@@ -268,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         theme=args.theme,
         out=args.out.resolve() if args.out is not None else None,
         carry_from=args.carry_from,
+        room_host=args.room_host,
+        room_port=args.room_port,
     )
     if args.file is not None:
         try:
@@ -409,6 +435,9 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     if output is None:
         sys.stdout.write(text)
         return 0
+    if as_csv:
+        # A file: UTF-8 with a byte order mark, so Excel keeps the accents.
+        text = render_csv_summary(session, bom=True)
     from triage_tui.services import GuardedWriter, describe_error
 
     try:

@@ -6,6 +6,14 @@ The file is ``config.toml`` in the platformdirs config folder (``config_path()``
     # triage-tui config
     theme = "projector"      # any theme in the palette: bundled, your own, or Textual's
     minutes = 60             # the workshop's length, 5 to 600 (--minutes overrides it)
+    room_host = "127.0.0.1"  # where R's vote server listens (--room-host overrides it)
+    room_port = 0            # its port, 0 for any free one (--room-port overrides it)
+
+    [team]                   # what every handoff of a new backlog says about the team
+    repository = "github.com/acme/api"
+    stack = "Python 3.12, FastAPI, Postgres 16"
+    reviewer_hours = "Priya, Lisbon, 09:00-17:00 WET, reviews within a working day"
+    access = "ask in #platform-access; AWS roles through the SSO portal"
 
     [keymap]                 # binding id = key, or several keys separated by commas
     "triage.decide-hiring" = "j"
@@ -39,7 +47,9 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_MINUTES = 60
 MIN_MINUTES = 5
 MAX_MINUTES = 600
-SETTINGS = ("theme", "minutes", "keymap", "push")
+SETTINGS = ("theme", "minutes", "keymap", "team", "push", "room_host", "room_port")
+#: The [team] table's keys: what every handoff of a new backlog says about the team.
+TEAM_KEYS = ("repository", "stack", "reviewer_hours", "access")
 DEFAULT_LABEL_PREFIX = "triage:"
 
 
@@ -51,13 +61,19 @@ class Config:
         theme: the theme to start with (a name the app registered).
         minutes: the workshop's total length.
         keymap: binding id -> key string, as Textual's ``App.set_keymap`` takes it.
+        team: TEAM_KEYS -> text, the handoffs' team section for a new backlog.
         label_prefix: the prefix of the labels `triage-tui push` writes.
+        room_host, room_port: where the room's vote server listens ("" and 0: loopback,
+            any free port).
     """
 
     theme: str = DEFAULT_THEME
     minutes: int = DEFAULT_MINUTES
     keymap: dict[str, str] = field(default_factory=dict)
+    team: dict[str, str] = field(default_factory=dict)
     label_prefix: str = DEFAULT_LABEL_PREFIX
+    room_host: str = ""
+    room_port: int = 0
 
 
 def config_path() -> Path:
@@ -186,6 +202,44 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
         else:
             problem("keymap", "keymap must be a [keymap] table of binding id = key; ignored")
 
+    team: dict[str, str] = {}
+    if "team" in data:
+        table = data["team"]
+        if isinstance(table, dict):
+            for key, value in table.items():
+                if key not in TEAM_KEYS:
+                    problem(
+                        key,
+                        f"unknown [team] setting {key!r} (known: {', '.join(TEAM_KEYS)}); ignored",
+                        table="team",
+                    )
+                elif isinstance(value, str):
+                    if value.strip():
+                        team[key] = " ".join(value.split())
+                else:
+                    problem(key, f"team {key} must be text in quotes; ignored", table="team")
+        else:
+            problem("team", "team must be a [team] table (repository, stack, ...); ignored")
+    room_host = ""
+    if "room_host" in data:
+        value = data["room_host"]
+        if isinstance(value, str) and value.strip() and " " not in value.strip():
+            room_host = value.strip()
+        else:
+            problem(
+                "room_host",
+                f"room_host must be an address in quotes, not {value!r}; using 127.0.0.1",
+            )
+    room_port = 0
+    if "room_port" in data:
+        value = data["room_port"]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 65535:
+            room_port = value
+        else:
+            problem(
+                "room_port",
+                f"room_port must be a port, 0 to 65535, not {value!r}; using any free port",
+            )
     label_prefix = DEFAULT_LABEL_PREFIX
     if "push" in data:
         push = data["push"]
@@ -214,7 +268,15 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
         if key not in SETTINGS:
             problem(key, f"unknown setting {key!r} (known: {', '.join(SETTINGS)}); ignored")
 
-    config = Config(theme=theme, minutes=minutes, keymap=keymap, label_prefix=label_prefix)
+    config = Config(
+        theme=theme,
+        minutes=minutes,
+        keymap=keymap,
+        team=team,
+        label_prefix=label_prefix,
+        room_host=room_host,
+        room_port=room_port,
+    )
     if not problems:
         return config, None
     if len(problems) == 1:

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from triage_tui.core import votes
 from triage_tui.core.handoff import assess_item
 from triage_tui.core.model import Item
 from triage_tui.core.scope import Scope, apply_scope, is_closed
@@ -80,6 +81,19 @@ class Answered:
     rationale: str
 
 
+@dataclass(frozen=True, slots=True)
+class VoteChange:
+    """The room's votes on an item moved: the tally (hiring / project / parked counts)
+    before and after, and whether the newer decision went against the majority."""
+
+    id: str
+    title: str
+    old: dict[str, int]
+    new: dict[str, int]
+    against_majority: bool
+    was_against_majority: bool
+
+
 @dataclass
 class PlanDiff:
     """Everything `triage-tui diff` reports.
@@ -99,6 +113,7 @@ class PlanDiff:
         hiring_open: hiring items still open (the newer side's, or for a backlog the
             old plan's hiring items the export still lists as not done).
         answered: parked questions answered (plans only).
+        votes: the room's tallies that moved (plans only).
     """
 
     new_is_plan: bool
@@ -114,6 +129,7 @@ class PlanDiff:
     levels: list[LevelMove] = field(default_factory=list)
     hiring_open: list[HiringOpen] = field(default_factory=list)
     answered: list[Answered] = field(default_factory=list)
+    votes: list[VoteChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -126,6 +142,7 @@ class PlanDiff:
             or self.decisions
             or self.levels
             or self.answered
+            or self.votes
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -266,6 +283,22 @@ def _level(item: Item, decision: Decision | None) -> tuple[str, int | None]:
     return assessment.level.value, assessment.score
 
 
+def _counts(decision: Decision | None) -> dict[str, int]:
+    if decision is None:
+        return {choice.value: 0 for choice in votes.VOTE_CHOICES}
+    counted = votes.tally(decision).counts
+    return {choice.value: counted[choice] for choice in votes.VOTE_CHOICES}
+
+
+def _vote_change(item: Item, was: Decision | None, now: Decision | None) -> VoteChange | None:
+    old, new = _counts(was), _counts(now)
+    was_against = was is not None and votes.against_majority(was)
+    against = now is not None and votes.against_majority(now)
+    if old == new and was_against == against:
+        return None
+    return VoteChange(item.id, item.title, old, new, against, was_against)
+
+
 def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff:
     """The diff from `old` (a plan) to `new` (a plan, or a backlog when not `new_is_plan`)."""
     result = PlanDiff(new_is_plan=new_is_plan)
@@ -336,6 +369,9 @@ def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff
                             now.rationale if now else "",
                         )
                     )
+            moved = _vote_change(item, was, now)
+            if moved is not None:
+                result.votes.append(moved)
             old_level, old_score = _level(old_items[item.id], was)
             new_level, new_score = _level(item, now)
             if new_level and new_score is not None and new_level != old_level:

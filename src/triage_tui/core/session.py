@@ -71,10 +71,23 @@ SESSION_FIELDS = (
     "search_months",
     "contractor_start_days",
     "carry",
+    "team_info",
+    "votes_named",
 )
+
+#: What every handoff says about the team (`Session.team_info`, the plan's [meta.team]):
+#: the repository, the stack, where the reviewer works and their hours, and how access
+#: is requested. Asked once, in the plan, the config file or the Plan screen.
+TEAM_FIELDS = ("repository", "stack", "reviewer_hours", "access")
 
 #: Session fields holding whole numbers.
 _INT_FIELDS = frozenset({"minutes", "seconds_used", "contractor_start_days"})
+#: Session fields holding true / false.
+_BOOL_FIELDS = frozenset({"votes_named"})
+
+#: Step field prefixes of the room's votes (core.votes): a seat's vote on an item.
+VOTE_PREFIX = "vote."
+READINESS_VOTE_PREFIX = "rvote."
 
 #: The workshop's phases, in screen order (what `Session.set_phase` accepts).
 PHASES = ("start", "categorize", "readiness", "plan", "export")
@@ -105,6 +118,12 @@ class Decision:
         seconds_spent: whole seconds the item was open, summed over visits.
         decided_at: ISO time of the last categorization, or "".
         carried: the decision came from last quarter's plan (`--from`), unchanged since.
+        votes: the room's votes on Categorize (core.votes): seat id -> {"vote": category,
+            "reason": one line, "name": the seat's name or ""}.
+        readiness_votes: the room's votes on Readiness: seat id -> {criterion number as
+            text: mark, ..., "name": ...}.
+        revealed: the phases ("categorize", "readiness") whose votes the facilitator
+            revealed on this item, sorted.
     """
 
     category: Category = Category.UNDECIDED
@@ -115,9 +134,16 @@ class Decision:
     seconds_spent: int = 0
     decided_at: str = ""
     carried: bool = False
+    votes: dict[str, dict[str, str]] = field(default_factory=dict)
+    readiness_votes: dict[str, dict[str, str]] = field(default_factory=dict)
+    revealed: list[str] = field(default_factory=list)
 
     def get(self, name: str) -> Any:
         """Read a field by its step name (see `Session.apply`)."""
+        if name.startswith(VOTE_PREFIX):
+            return self.votes.get(name[len(VOTE_PREFIX) :])
+        if name.startswith(READINESS_VOTE_PREFIX):
+            return self.readiness_votes.get(name[len(READINESS_VOTE_PREFIX) :])
         if name.startswith("mark."):
             return self.marks.get(int(name[5:]))
         if name.startswith("handoff."):
@@ -125,8 +151,21 @@ class Decision:
         return getattr(self, name)
 
     def set(self, name: str, value: Any) -> None:
-        """Write a field by its step name; None removes a mark or handoff field."""
-        if name.startswith("mark."):
+        """Write a field by its step name; None removes a mark, handoff field or vote."""
+        if name.startswith(VOTE_PREFIX) or name.startswith(READINESS_VOTE_PREFIX):
+            votes = self.votes if name.startswith(VOTE_PREFIX) else self.readiness_votes
+            seat = name.split(".", 1)[1]
+            if not seat:
+                raise KeyError(name)
+            if value is None:
+                votes.pop(seat, None)
+            elif isinstance(value, Mapping):
+                votes[seat] = {str(k): str(v) for k, v in value.items()}
+            else:
+                raise TypeError(f"{name}: a vote is a table, not {type(value).__name__}")
+        elif name == "revealed":
+            self.revealed = sorted({str(phase) for phase in value or ()})
+        elif name.startswith("mark."):
             number = int(name[5:])
             if value is None:
                 self.marks.pop(number, None)
@@ -237,6 +276,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _is_vote(step: Step) -> bool:
+    """A step of the room's votes: never undone by ctrl+z, but a change of the room's."""
+    return any(
+        op.name.startswith((VOTE_PREFIX, READINESS_VOTE_PREFIX)) or op.name == "revealed"
+        for op in step.ops
+    )
+
+
 class Decisions(dict[str, Decision]):
     """Item id -> Decision, created on first use for the backlog's items.
 
@@ -310,12 +357,16 @@ class Session:
         phase: the screen the room was on ("start", "categorize", ...), for resuming.
         seconds_used: the workshop clock, in whole seconds (booked by `add_time`).
         search_months, contractor_start_days: the roadmap-impact assumptions.
+        votes_named: the room chose to show who voted what (the plan then names them;
+            votes are anonymous in it otherwise).
         carry: what `--from` carried (see `triage_tui.core.carry`), {} else:
             {"from": the old plan, "carried": n, "new": [ids], "removed": n,
             "outside": n, "changed": {id: {category, rationale, what, lines, marks,
             handoff}}}: last quarter's decision of each changed item, shown beside it,
             its marks suggested and its handoff edits brought back (`core.carry.previous`;
             journals of older versions hold [category, rationale, what] lists).
+        team_info: what every handoff says about the team (TEAM_FIELDS -> text; absent
+            keys are not known yet).
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
             navigation or time), or "" before the first.
         history: applied steps, newest last (ctrl+z undoes the newest undoable one).
@@ -336,6 +387,8 @@ class Session:
     search_months: float = DEFAULT_SEARCH_MONTHS
     contractor_start_days: int = DEFAULT_CONTRACTOR_START_DAYS
     carry: dict[str, Any] = field(default_factory=dict, repr=False)
+    team_info: dict[str, str] = field(default_factory=dict)
+    votes_named: bool = False
     updated: str = ""
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
@@ -449,7 +502,7 @@ class Session:
                 history.pop()
         else:
             history.append(step)
-        if step.at and (step.undoable or step.undo):
+        if step.at and (step.undoable or step.undo or _is_vote(step)):
             self.updated = step.at
         if notify:
             for listener in self.listeners:
@@ -475,11 +528,15 @@ class Session:
                 raise KeyError(name)
             if name in _INT_FIELDS:
                 value = int(value)
+            elif name in _BOOL_FIELDS:
+                value = bool(value)
             elif name == "search_months":  # 4, or 4.5: a whole number stays one
                 number = float(value)
                 value = int(number) if number.is_integer() else number
             elif name in ("scope", "carry"):
                 value = dict(value or {})
+            elif name == "team_info":
+                value = {key: str(value[key]) for key in TEAM_FIELDS if (value or {}).get(key)}
             else:
                 value = "" if value is None else str(value)
             setattr(self, name, value)
@@ -558,6 +615,21 @@ class Session:
             )
             changes.append((item_id, f"handoff.{name}", cleaned))
         return self.change(label or f"handoff {item_id}", *changes)
+
+    def set_team_info(self, fields: Mapping[str, str]) -> Step | None:
+        """Set what every handoff says about the team (TEAM_FIELDS), as one undoable step;
+        an empty text removes that part."""
+        value = dict(self.team_info)
+        for key, text in fields.items():
+            if key not in TEAM_FIELDS:
+                raise KeyError(key)
+            cleaned = " ".join(clean_text(str(text)).split())  # one line each
+            if cleaned:
+                value[key] = cleaned
+            else:
+                value.pop(key, None)
+        ordered = {key: value[key] for key in TEAM_FIELDS if key in value}
+        return self.change("team", (SESSION, "team_info", ordered))
 
     def set_field(self, name: str, value: Any) -> Step | None:
         """Set a session-level field (SESSION_FIELDS); the phase goes through `set_phase`."""

@@ -64,6 +64,12 @@ def _heading(title: str, count: int) -> str:
     return f"### {title} ({count})\n\n"
 
 
+def _tally(counts: dict[str, int]) -> str:
+    if not any(counts.values()):
+        return "no votes"
+    return " · ".join(f"{counts[key]} {key}" for key in ("hiring", "project", "parked"))
+
+
 def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
     """The diff as Markdown that reads well pasted into a pull request."""
     out: list[str] = []
@@ -138,6 +144,18 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
             out.append(
                 f"- {_item(answer.id, answer.title)}: “{prose(answer.question, _CELL_LIMIT)}” "
                 f"→ **{answer.now}**{why}\n"
+            )
+        out.append("\n")
+    if diff.votes:
+        out.append(_heading("The room's votes changed", len(diff.votes)))
+        out.append("| item | was | now | against the majority |\n| --- | --- | --- | --- |\n")
+        for moved in diff.votes:
+            against = "yes" if moved.against_majority else "no"
+            if moved.was_against_majority != moved.against_majority:
+                against = f"**{against}**"
+            out.append(
+                f"| {_cell_code(moved.id)} {cell(moved.title, None)} | "
+                f"{_tally(moved.old)} | **{_tally(moved.new)}** | {against} |\n"
             )
         out.append("\n")
     if diff.hiring_open:

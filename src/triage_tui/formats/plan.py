@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from triage_tui import __version__
+from triage_tui.core import votes
 from triage_tui.core.errors import InputError
 from triage_tui.core.handoff import (
     assess_item,
@@ -35,6 +36,7 @@ from triage_tui.core.session import (
     HANDOFF_FIELDS,
     HANDOFF_LIST_FIELDS,
     PHASES,
+    TEAM_FIELDS,
     Category,
     Decision,
     Mark,
@@ -142,7 +144,38 @@ def _handoff_table(item: Item, decision: Decision) -> dict[str, Any]:
 _MARK_KEYS = tuple((n, CRITERIA_BY_NUMBER[n].key) for n in sorted(CRITERIA_BY_NUMBER))
 
 
-def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessment | None]:
+def votes_table(decision: Decision, *, named: bool = False) -> dict[str, Any]:
+    """An item's [items.votes] table: the room's tally, reasons and whether the decision
+    went against the majority ({} when nobody voted). Names only when `named` (the room
+    chose to show them); [items.votes.readiness] per criterion that got votes."""
+    if not (decision.votes or decision.readiness_votes):
+        return {}
+    counted = votes.tally(decision)
+    table: dict[str, Any] = {choice.value: counted.counts[choice] for choice in votes.VOTE_CHOICES}
+    reasons = []
+    for reason in counted.reasons:
+        entry = {"vote": reason.vote.value, "text": reason.text}
+        if named and reason.name:
+            entry["name"] = reason.name
+        reasons.append(entry)
+    table["reasons"] = reasons
+    table["against_majority"] = votes.against_majority(decision)
+    if named:
+        table["names"] = {
+            choice.value: list(counted.names.get(choice, ())) for choice in votes.VOTE_CHOICES
+        }
+    criteria = votes.readiness_tally(decision)
+    if criteria:
+        table["readiness"] = {
+            CRITERIA_BY_NUMBER[number].key: {mark.value: n for mark, n in counts.items()}
+            for number, counts in criteria.items()
+        }
+    return table
+
+
+def _item_entry(
+    item: Item, decision: Decision, *, named: bool = False
+) -> tuple[dict[str, Any], Assessment | None]:
     """One [[items]] entry, and the item's assessment when it is a project item."""
     entry: dict[str, Any] = {
         "id": item.id,
@@ -188,6 +221,8 @@ def _item_entry(item: Item, decision: Decision) -> tuple[dict[str, Any], Assessm
         # Ready items get their brief; others keep any fields the room already wrote.
         if assessment.level is Level.READY or decision.handoff:
             entry["handoff"] = _handoff_table(item, decision)
+    if decision.votes or decision.readiness_votes:
+        entry["votes"] = votes_table(decision, named=named)
     return entry, assessment
 
 
@@ -286,7 +321,7 @@ def build_plan(
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
     changed = session.carry.get("changed") or {}
     for item in items:
-        entry, assessment = _item_entry(item, session.decision(item.id))
+        entry, assessment = _item_entry(item, session.decision(item.id), named=session.votes_named)
         if changed and item.id in changed:
             entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
@@ -305,8 +340,12 @@ def build_plan(
         "meta": {
             "generated_by": generated_by,
             "created": first_written,
-            # The room's last change, not this write: saving twice writes the same file.
-            "updated": session.updated or str(previous.get("updated") or "") or first_written,
+            # The room's last change, not this write: saving twice writes the same file;
+            # never before `created` (changes made before the first write date from it).
+            "updated": max(
+                session.updated or str(previous.get("updated") or "") or first_written,
+                first_written,
+            ),
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,
@@ -314,7 +353,6 @@ def build_plan(
             "backlog_format": _backlog_format(session),
             **_markup(session),
             "facilitator": session.facilitator,
-            "team": session.team,
             "minutes": session.minutes,
             "minutes_used": round(seconds_used / 60, 1),
             "seconds_used": seconds_used,
@@ -327,6 +365,12 @@ def build_plan(
             "assumptions": {
                 "search_months": session.search_months,
                 "contractor_start_days": session.contractor_start_days,
+            },
+            # The team's name, and what every handoff says about the team: every key
+            # written, "" when not known yet, so filling one in is a one-line diff.
+            "team": {
+                "name": session.team,
+                **{key: session.team_info.get(key, "") for key in TEAM_FIELDS},
             },
         },
         "summary": {"items": len(entries), **counts, **levels},
@@ -441,6 +485,7 @@ class _Reader:
         self.text = text
         self._item_lines: list[int] | None = None
         self.version = SCHEMA_VERSION
+        self.votes_named = False  # an [items.votes] table named its voters
         self.markup = ""  # [meta] markup: every item's dialect
 
     def fail(self, message: str, line: int | None = None) -> InputError:
@@ -634,7 +679,82 @@ class _Reader:
         handoff = self.table(raw, "handoff", where, line)
         if handoff:
             self.handoff(handoff, item, decision, where, line)
+        room = self.table(raw, "votes", where, line)
+        if room:
+            self.votes(room, decision, where, line)
         return item, decision, bool(handoff)
+
+    def votes(
+        self, table: Mapping[str, Any], decision: Decision, where: str, line: int | None
+    ) -> None:
+        """[items.votes]: counts, reasons, names and per-criterion counts, back as seats."""
+        where = f"{where} votes"
+        counts = {
+            choice: self.integer(table, choice.value, where, line, 0)
+            for choice in votes.VOTE_CHOICES
+        }
+        for choice, count in counts.items():
+            if count < 0:
+                raise self.fail(f"{where}: {choice.value} must be 0 or more, not {count}", line)
+        raw_reasons = table.get("reasons", [])
+        if not isinstance(raw_reasons, list):
+            raise self.fail(f"{where}: reasons must be a list, not {_kind(raw_reasons)}", line)
+        reasons: list[votes.Reason] = []
+        for raw in raw_reasons:
+            if isinstance(raw, str):
+                # Hand-written plain text: the reason of the majority's (or the first) vote.
+                said_by = votes.majority(counts) or next(
+                    (choice for choice, count in counts.items() if count), None
+                )
+                if said_by is not None and raw.strip():
+                    reasons.append(votes.Reason(said_by, votes.one_line(raw, 10_000)))
+                continue
+            if not isinstance(raw, dict):
+                raise self.fail(
+                    f"{where}: each reason must be a table or text, not {_kind(raw)}", line
+                )
+            said = _CATEGORIES.get(self.string(raw, "vote", f"{where} reason", line))
+            if said is None or said not in votes.VOTE_CHOICES:
+                raise self.fail(
+                    f"{where}: a reason's vote must be hiring, project or parked, "
+                    f"not {raw.get('vote')!r}",
+                    line,
+                )
+            text = votes.one_line(self.string(raw, "text", f"{where} reason", line), 10_000)
+            name = votes.one_line(self.string(raw, "name", f"{where} reason", line), 10_000)
+            reasons.append(votes.Reason(said, text, name))
+        against = table.get("against_majority", False)
+        if not isinstance(against, bool):
+            raise self.fail(
+                f"{where}: against_majority must be true or false, not {_kind(against)}", line
+            )
+        names_table = self.table(table, "names", where, line)
+        if "names" in table:
+            self.votes_named = True
+        names = {
+            choice: [
+                votes.one_line(name, 10_000)
+                for name in self.strings(names_table, choice.value, f"{where} names", line)
+            ]
+            for choice in votes.VOTE_CHOICES
+        }
+        readiness = self.table(table, "readiness", where, line)
+        per_criterion: dict[int, dict[Mark, int]] = {}
+        for key, marks in readiness.items():
+            number = self.criterion(key, "votes.readiness", where, line)
+            if not isinstance(marks, dict):
+                raise self.fail(
+                    f"{where}: readiness.{key} must be a table, not {_kind(marks)}", line
+                )
+            per_criterion[number] = {}
+            for mark in votes.MARK_CHOICES:
+                count = self.integer(marks, mark.value, f"{where} readiness.{key}", line, 0)
+                if count < 0:
+                    raise self.fail(
+                        f"{where}: readiness.{key}.{mark.value} must be 0 or more", line
+                    )
+                per_criterion[number][mark] = count
+        votes.restore_votes(decision, counts, reasons, names, per_criterion)
 
     def previous(self, raw: Mapping[str, Any], where: str, line: int | None) -> dict[str, Any]:
         """[items.previous] as the carry keeps it (`core.carry.previous_entry`)."""
@@ -731,6 +851,22 @@ class _Reader:
             # or the next save of a not-ready item would drop its handoff table.
             decision.handoff.update(given)
 
+    def team(self, meta: Mapping[str, Any], meta_line: int | None) -> tuple[str, dict[str, str]]:
+        """[meta.team] (name, repository, stack, reviewer_hours, access), or an older
+        plan's `team = "name"`."""
+        value = meta.get("team", "")
+        if isinstance(value, str):
+            return value, {}
+        if not isinstance(value, dict):
+            raise self.fail(
+                f"[meta]: team must be a table ([meta.team]) or text, not {_kind(value)}",
+                meta_line,
+            )
+        line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\.[ \t]*team[ \t]*\]") or meta_line
+        name = self.string(value, "name", "[meta.team]", line)
+        info = {key: self.string(value, key, "[meta.team]", line).strip() for key in TEAM_FIELDS}
+        return name, {key: text for key, text in info.items() if text}
+
     def counts(
         self,
         document: Mapping[str, Any],
@@ -811,6 +947,7 @@ class _Reader:
         start_days = self.integer(
             assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
         )
+        team_name, team_info = self.team(meta, meta_line)
         first = self.table(
             document, "first_engagement", "plan", self.key_line(None, "first_engagement")
         )
@@ -862,7 +999,8 @@ class _Reader:
             backlog=backlog,
             decisions=decisions,
             facilitator=self.string(meta, "facilitator", "[meta]", meta_line),
-            team=self.string(meta, "team", "[meta]", meta_line),
+            team=team_name,
+            team_info=team_info,
             minutes=minutes,
             first_engagement=first_id if chosen_by == "room" and first_id in decisions else "",
             scope=scope,
@@ -871,6 +1009,7 @@ class _Reader:
             search_months=search_months,
             contractor_start_days=start_days,
             carry=_carry(carried_from, changed),
+            votes_named=self.votes_named,
             updated=updated,
             plan_meta=plan_meta,
         )

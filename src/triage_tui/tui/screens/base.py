@@ -14,6 +14,9 @@ from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from triage_tui.core.session import Step
     from triage_tui.core.workshop import Workshop
     from triage_tui.tui.app import TriageApp
 
@@ -82,10 +85,65 @@ class PhaseScreen(Screen[Any]):
         # The phase itself is recorded by the app's go-to-phase (services.Room), which
         # is the only way between phases: a screen shown is only redrawn.
         self.refresh_view()
+        from triage_tui.tui import vote_room
+
+        vote_room.attach(self)  # the room's panel, when the room is open
+        vote_room.follow(self)
+
+    # -- the room's votes (tui/vote_room.py) ---------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("room_reveal", "room_revote"):
+            from triage_tui.tui.vote_room import room_of
+
+            return room_of(self.triage) is not None  # hidden from the Footer when closed
+        return True
+
+    async def action_room_toggle(self) -> None:
+        """`R`: open the room (the vote server and its panel), or close it."""
+        from triage_tui.tui import vote_room
+
+        if vote_room.room_of(self.triage) is None:
+            room = await vote_room.open_room(self.triage, self)
+            if room is not None:
+                self.notify(f"The room is open: {room.server.url}", timeout=4)
+        else:
+            await vote_room.close_room(self.triage)
+            self.notify("The room is closed; its votes are kept.", timeout=3)
+        self.refresh_bindings()
+
+    def action_room_reveal(self) -> None:
+        """`r`: show the room's votes on the current item."""
+        from triage_tui.tui.vote_room import room_of
+
+        room = room_of(self.triage)
+        if room is None:
+            return
+        if room.server.item is None:
+            self.notify("Nothing to reveal on this screen.", timeout=3)
+        elif not room.server.reveal():
+            status = room.status
+            word = "already revealed" if status.revealed else "no votes yet"
+            self.notify(f"{status.item_id}: {word}.", timeout=3)
+
+    def action_room_revote(self) -> None:
+        """`ctrl+r`: the room votes again on the current item (its votes cleared)."""
+        from triage_tui.tui.vote_room import room_of
+
+        room = room_of(self.triage)
+        if room is None or room.server.item is None:
+            return
+        room.server.revote()
+        self.notify(f"The room votes again on {room.server.item.id}.", timeout=3)
 
     def tick(self) -> None:
         """Once a second: the clock and the timeboxes."""
         self.query_one(PhaseBar).update_from(self.workshop)
+
+    def session_changed(self, steps: Sequence[Step]) -> None:
+        """The session changed (a key, an undo, a vote: tui/follow.py): redraw what it shows.
+
+        Key handlers change the session and leave the drawing to this."""
+        self.refresh_view()
 
     def refresh_view(self) -> None:
         """Redraw everything from the workshop (after a load, a change or an undo)."""

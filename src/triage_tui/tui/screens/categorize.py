@@ -63,6 +63,8 @@ class CategorizeScreen(ItemScreen):
         Binding("n", "note", "Note", id="triage.note"),
         Binding("v", "presenter", "Presenter", id="triage.presenter"),
         Binding("escape", "leave_note", "Done with the note"),
+        # Not in Categorize's Footer: it is full at 120 columns (help and the palette list R).
+        Binding("R", "room_toggle", "Room", id="triage.room", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -183,6 +185,12 @@ class CategorizeScreen(ItemScreen):
 
     _questions_drawn: set[str] | None = None
 
+    def room_changed(self) -> None:
+        """The room's votes moved (tui/vote_room.py): the suggestion follows a reveal."""
+        item = self.current
+        if item is not None and self._details_for is item:
+            self._show_side(item)
+
     def _show_side(self, item: Item) -> None:
         from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
 
@@ -198,10 +206,16 @@ class CategorizeScreen(ItemScreen):
             text.append("\nOpen question: ", style="bold")
             text.append(suggestion.open_question)
         changed_text(workshop.session, item.id, text)  # --from: what changed since
-        self.query_one("#suggestion", ClampedText).update(text)
         short = Text()
         short.append(f"Suggestion: {suggestion.category.value.upper()}", style="bold")
         short.append(f"  {suggestion.reason}")
+        from triage_tui.tui.vote_room import room_suggestion_line
+
+        room_line = room_suggestion_line(self.triage, item.id)
+        if room_line is not None:  # revealed votes: the room's majority is the suggestion
+            text = room_line + Text("\n\n") + text
+            short = room_line
+        self.query_one("#suggestion", ClampedText).update(text)
         self.query_one("#item-suggest", ClampedText).update(short)
         ticked = set(workshop.session.decisions[item.id].signals)
         if self._questions_drawn == ticked:
@@ -267,28 +281,24 @@ class CategorizeScreen(ItemScreen):
         self.app.push_screen(prompt, parked)
 
     def _next_undecided(self) -> None:
-        """After a decision: its row, then on to the next undecided item (or say all done)."""
+        """After a decision: on to the next undecided item (or say all done). The decision
+        itself (its row, the pace) is drawn from the session's step (`session_changed`)."""
         workshop = self.workshop
         assert workshop is not None
         item_list = self.query_one(ItemList)
         following = workshop.next_undecided(item_list.cursor)
         if following is None:
             self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
-            self.refresh_view()
         else:
-            # Only what a decision changes: its row, the cursor, the item shown, the pace.
-            item_list.refresh_row(item_list.cursor)
             item_list.set_cursor(following, announce=False)
             self._show_item()
-            self._show_pace()
 
     def action_signal(self, number: int) -> None:
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
-        workshop.toggle_signal(item, number)
-        self._show_side(item)
+        workshop.toggle_signal(item, number)  # drawn from the step (session_changed)
 
     def action_note(self) -> None:
         """`n`: edit the note (a parked item's open question), starting from its text.
@@ -357,8 +367,7 @@ class CategorizeScreen(ItemScreen):
         if workshop is None or item is None:
             return
         value = self.query_one("#note", Input).value.strip()
-        workshop.session.set_note(item.id, value)
-        self._show_item()
+        workshop.session.set_note(item.id, value)  # drawn from the step (session_changed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.query_one("#note", Input).has_focus and action in (
@@ -369,6 +378,9 @@ class CategorizeScreen(ItemScreen):
             "presenter",
             "questions",
             "list",
+            "room_toggle",
+            "room_reveal",
+            "room_revote",
         ):
             return False
         if action == "leave_note":
@@ -376,4 +388,4 @@ class CategorizeScreen(ItemScreen):
         if action == "questions":
             # Beside the item from 110 columns; below that, this key brings them up.
             return self.has_class("-narrow") and not self.has_class("-presenter")
-        return True
+        return super().check_action(action, parameters)

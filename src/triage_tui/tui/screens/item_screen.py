@@ -10,9 +10,11 @@ from textual.binding import Binding
 
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import ItemPace
+from triage_tui.core.session import SESSION, Step
 from triage_tui.tui.screens.base import PhaseScreen
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
@@ -63,6 +65,9 @@ class ItemScreen(PhaseScreen):
         Binding("pageup", "list('page', -1)", "Page up", show=False),
         Binding("home", "list('jump', 0)", "First", show=False),
         Binding("end", "list('jump', -1)", "Last", show=False),
+        # R itself is in each screen's own list, after its deciding keys (Footer order).
+        Binding("r", "room_reveal", "Reveal", id="triage.room-reveal"),
+        Binding("ctrl+r", "room_revote", "Re-vote", id="triage.room-revote"),
     ]
 
     @property
@@ -95,6 +100,29 @@ class ItemScreen(PhaseScreen):
         super().on_screen_resume()
         self.query_one(ItemList).focus()
 
+    def session_changed(self, steps: Sequence[Step]) -> None:
+        """Redraw what `steps` change: the list when its items changed, else the rows of
+        the items they touch, the item in view if touched, and the pace (each key's cost
+        stays that of the rows on screen, at any backlog size)."""
+        workshop = self.workshop
+        if workshop is None:
+            return
+        item_list = self.query_one(ItemList)
+        listed, items = self.listed(workshop), item_list.items
+        if listed is not items and [i.id for i in listed] != [i.id for i in items]:
+            self.refresh_view()  # items joined or left (a scope, a category on Readiness)
+            return
+        touched = {op.target for step in steps for op in step.ops}
+        top = int(item_list.scroll_offset.y)
+        for index in range(top, min(len(items), top + max(1, item_list.size.height))):
+            if items[index].id in touched:
+                item_list.refresh_row(index)
+        current = self.current
+        if current is not None and (current.id in touched or SESSION in touched):
+            self._show_item()
+        self._show_pace()
+        self.query_one(PhaseBar).update_from(workshop)
+
     def refresh_view(self) -> None:
         super().refresh_view()
         workshop = self.workshop
@@ -107,6 +135,7 @@ class ItemScreen(PhaseScreen):
         item_list.refresh()
         self._show_item()
         self._show_pace()
+        self._follow_room()
 
     def tick(self) -> None:
         super().tick()
@@ -138,3 +167,18 @@ class ItemScreen(PhaseScreen):
     def _moved(self, index: int) -> None:
         """The list's cursor moved (by key or click): show the item under it."""
         self._show_item()
+        self._follow_room()
+
+    def on_mount(self) -> None:
+        # Every way the cursor moves (a key, a click, the next undecided after h / p / s):
+        # the room's participants see the item on screen (Textual runs PhaseScreen's
+        # on_mount too).
+        self.watch(self.query_one(ItemList), "cursor", self._cursor_moved, init=False)
+
+    def _cursor_moved(self, _cursor: int) -> None:
+        self._follow_room()
+
+    def _follow_room(self) -> None:
+        from triage_tui.tui.vote_room import follow
+
+        follow(self)  # the room's participants see the item on screen

@@ -1,0 +1,625 @@
+"""The vote server: aiohttp in the app's event loop, one secret link, seats in cookies.
+
+Routes (all under the room's secret; any other path is a plain 404):
+    GET  /r/SECRET              the participant's page (HTML, CSS and JS from this package)
+    GET  /r/SECRET/room.css     its style;  GET /r/SECRET/room.js  its script
+    GET  /r/SECRET/state        the room as this seat sees it (JSON)
+    GET  /r/SECRET/events       the same, live (Server-Sent Events; the browser reconnects)
+    POST /r/SECRET/join         take a seat (or take back this cookie's): {name, spectator}
+    POST /r/SECRET/vote         vote on the facilitator's current item and phase
+
+Safe by design: the secret is 128 random bits; a seat is a random token in an HttpOnly,
+SameSite=Strict cookie scoped to the room's path (a reload or a second tab takes back
+the same seat); every POST must come from the room's own page (Origin checked); bodies
+over 4 KB are refused (413) and each seat's requests are rate limited (429); votes count
+only for the current item and phase (409 otherwise); participant text passes
+core.sanitize's boundary (core.votes). Hidden votes never leave the server before the
+facilitator reveals them: a seat sees its own vote and how many have voted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from triage_tui.core import votes
+from triage_tui.core.model import Item
+from triage_tui.core.readiness import CRITERIA_BY_NUMBER
+from triage_tui.core.session import Category, Mark, Session, Step
+
+#: Largest request body taken (a vote with a 200-character reason is ~400 bytes).
+MAX_BODY = 4096
+#: Per seat: a burst of this many requests, then this many a second.
+RATE_BURST = 12
+RATE_PER_SECOND = 2.0
+#: Joins from one address: a burst, then a rate (a page reloaded keeps its seat).
+JOIN_BURST = 20
+JOIN_PER_SECOND = 0.5
+#: At most this many seats in one room.
+MAX_SEATS = 300
+#: A seat counts as in the room while it was seen this recently (seconds): an open
+#: event stream refreshes it with each keep-alive.
+HERE_SECONDS = 45.0
+#: Keep-alive comment on an idle event stream (seconds).
+KEEPALIVE_SECONDS = 15.0
+#: The seat cookie's name and lifetime (a workshop day).
+COOKIE = "triage_seat"
+COOKIE_MAX_AGE = 12 * 3600
+
+PAGE_FILES = {"room.css": "text/css", "room.js": "text/javascript"}
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # the link holds the secret
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address or name (only this machine can reach it)."""
+    if host in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def lan_address() -> str:
+    """This machine's address on its LAN (the route out, no packet sent), or loopback."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.255.255.255", 1))  # UDP connect: picks a route, sends nothing
+        address = str(probe.getsockname()[0])
+        if address and not address.startswith("0."):
+            return address
+    return "127.0.0.1"
+
+
+class _Bucket:
+    """A token bucket: `burst` at once, then `rate` a second."""
+
+    def __init__(self, burst: float, rate: float, now: float) -> None:
+        self.burst, self.rate = burst, rate
+        self.tokens, self.at = burst, now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass
+class Seat:
+    """One participant's place in the room.
+
+    Attributes:
+        id: the public seat id votes are recorded under (never the token).
+        token: the cookie's secret.
+        name: the optional name (one clean line).
+        spectator: watches without voting.
+        seen: monotonic time of its last request or keep-alive.
+        streams: event streams open now (tabs).
+    """
+
+    id: str
+    token: str
+    name: str = ""
+    spectator: bool = False
+    seen: float = 0.0
+    streams: int = 0
+    bucket: _Bucket | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    """What the facilitator's panel shows.
+
+    Attributes:
+        url: the join link.
+        loopback: only this machine can reach it.
+        item_id, phase: what the room votes on now ("" item: nothing to vote on).
+        joined: voting seats in the room now; spectators: watchers in it now.
+        voted: voting seats that have voted on the current item and phase.
+        waiting: names (or "seat N") of the seats in the room that have not voted.
+        revealed: the votes on the current item and phase are shown.
+        tally: the Categorize tally (counts only before reveal are not given: None).
+        readiness: per criterion counts once revealed on Readiness, else {}.
+        any_votes: someone has voted in this room since it opened, or on this item.
+    """
+
+    url: str
+    loopback: bool
+    item_id: str
+    phase: str
+    joined: int
+    spectators: int
+    voted: int
+    waiting: tuple[str, ...]
+    revealed: bool
+    tally: votes.Tally | None
+    readiness: dict[int, dict[Mark, int]]
+    any_votes: bool
+
+
+class VoteServer:
+    """The room's vote server over one session.
+
+    Args:
+        session: the workshop's session: every vote is a step on it.
+        host: the address to listen on (loopback by default).
+        port: the port (0: any free one).
+        secret: the link's secret (made here by default).
+        now: monotonic clock (tests move it).
+        on_change: called after anything the facilitator's panel shows changed (a vote,
+            a join, a reveal); the TUI redraws from `status()`.
+        render: item -> safe HTML of its description (default: `page.item_html`).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        secret: str | None = None,
+        now: Callable[[], float] = time.monotonic,
+        on_change: Callable[[], None] | None = None,
+        render: Callable[[Item], str] | None = None,
+    ) -> None:
+        self.session = session
+        self.host = host
+        self.port = port
+        self.secret = secret or secrets.token_urlsafe(16)
+        self.now = now
+        self.on_change = on_change
+        if render is None:
+            from triage_tui.room.page import item_html
+
+            render = item_html
+        self._render = render
+        self._html: dict[str, str] = {}
+        self.seats: dict[str, Seat] = {}  # token -> seat
+        self._joins: dict[str, _Bucket] = {}  # remote address -> bucket
+        self.item: Item | None = None
+        self.phase = ""
+        self.version = 0
+        self.any_votes = False
+        self._wakers: set[asyncio.Event] = set()
+        self._runner: web.AppRunner | None = None
+        self._site_host = host
+        self.app = self._make_app()
+        session.listeners.append(self._on_step)
+
+    # -- the facilitator's side -----------------------------------------------------
+    @property
+    def link_host(self) -> str:
+        """The host the join link names (a wildcard bind names the LAN address)."""
+        if self.host in ("0.0.0.0", "::", ""):
+            return lan_address()
+        return self.host
+
+    @property
+    def url(self) -> str:
+        """The join link, `http://HOST:PORT/r/SECRET`."""
+        host = self.link_host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/r/{self.secret}"
+
+    @property
+    def loopback(self) -> bool:
+        """Only this machine can reach the room."""
+        return is_loopback(self.host)
+
+    def follow(self, item: Item | None, phase: str) -> None:
+        """The facilitator's screen shows `item` in `phase` now: the room follows it."""
+        item = item if phase in votes.VOTING_PHASES else None
+        if (item.id if item else "", phase) == (self.item.id if self.item else "", self.phase):
+            return
+        self.item, self.phase = item, phase
+        self._changed()
+
+    def reveal(self) -> bool:
+        """Show the votes on the current item (the `r` key). False: nothing to reveal."""
+        if self.item is None:
+            return False
+        return votes.reveal(self.session, self.item.id, self.phase) is not None
+
+    def revote(self) -> bool:
+        """The room votes again on the current item (ctrl+r): its votes cleared."""
+        if self.item is None:
+            return False
+        return votes.revote(self.session, self.item.id, self.phase) is not None
+
+    def status(self) -> RoomStatus:
+        """What the facilitator's panel shows now."""
+        now = self.now()
+        here = [seat for seat in self.seats.values() if self._here(seat, now)]
+        voting = [seat for seat in here if not seat.spectator]
+        item, phase = self.item, self.phase
+        voted_ids: set[str] = set()
+        revealed = False
+        tally: votes.Tally | None = None
+        readiness: dict[int, dict[Mark, int]] = {}
+        if item is not None:
+            decision = self.session.decisions[item.id]
+            voted_ids = votes.voters(decision, phase)
+            revealed = votes.is_revealed(decision, phase)
+            if revealed and phase == votes.CATEGORIZE:
+                tally = votes.tally(decision)
+            elif revealed:
+                readiness = votes.readiness_tally(decision)
+        waiting = tuple(
+            seat.name or f"seat {index}"
+            for index, seat in enumerate(self._ordered(), 1)
+            if seat in voting and seat.id not in voted_ids
+        )
+        return RoomStatus(
+            url=self.url,
+            loopback=self.loopback,
+            item_id=item.id if item else "",
+            phase=phase,
+            joined=len(voting),
+            spectators=len(here) - len(voting),
+            voted=len(voted_ids),
+            waiting=waiting if item is not None else (),
+            revealed=revealed,
+            tally=tally,
+            readiness=readiness,
+            any_votes=self.any_votes or bool(voted_ids),
+        )
+
+    async def start(self) -> str:
+        """Listen (in the running event loop); returns the join link."""
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+        return self.url
+
+    async def stop(self) -> None:
+        """Close every stream and stop listening; the session keeps every vote."""
+        with contextlib.suppress(ValueError):
+            self.session.listeners.remove(self._on_step)
+        self._closing = True
+        for waker in list(self._wakers):
+            waker.set()
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    _closing = False
+
+    # -- internals --------------------------------------------------------------------
+    def _ordered(self) -> list[Seat]:
+        return sorted(self.seats.values(), key=lambda seat: seat.id)
+
+    def _here(self, seat: Seat, now: float) -> bool:
+        return seat.streams > 0 or now - seat.seen <= HERE_SECONDS
+
+    def _on_step(self, step: Step) -> None:
+        # Anything on the current item (a vote, a decision, a reveal, an undo) or the
+        # session's name setting: every page and the panel redraw.
+        current = self.item.id if self.item is not None else None
+        if any(op.target == current or op.name == "votes_named" for op in step.ops):
+            self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+        for waker in self._wakers:
+            waker.set()
+        if self.on_change is not None:
+            self.on_change()
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._guard])
+        base = f"/r/{self.secret}"
+        app.router.add_get(base, self._to_page)
+        app.router.add_get(base + "/", self._page)
+        app.router.add_get(base + "/state", self._state)
+        app.router.add_get(base + "/events", self._events)
+        app.router.add_post(base + "/join", self._join)
+        app.router.add_post(base + "/vote", self._vote)
+        for name in PAGE_FILES:
+            app.router.add_get(f"{base}/{name}", self._asset)
+        app.router.add_get("/favicon.ico", self._no_icon)
+        return app
+
+    @web.middleware
+    async def _guard(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        if request.method not in ("GET", "HEAD") and not self._same_origin(request):
+            response: web.StreamResponse = _error(403, "This room only takes votes from its page.")
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPRequestEntityTooLarge:
+                response = _error(413, "Too much text.")
+            except web.HTTPException as error:
+                response = _error(error.status, error.reason)
+        if not response.prepared:
+            response.headers.update(_SECURITY_HEADERS)
+        return response
+
+    def _origins(self) -> set[str]:
+        hosts = {self.link_host, self.host}
+        if self.loopback:
+            hosts |= {"127.0.0.1", "localhost", "[::1]"}
+        return {f"http://{host}:{self.port}" for host in hosts if host}
+
+    def _same_origin(self, request: web.Request) -> bool:
+        origin = request.headers.get("Origin", "")
+        return origin in self._origins()
+
+    def _seat(self, request: web.Request) -> Seat | None:
+        token = request.cookies.get(COOKIE, "")
+        seat = self.seats.get(token) if token else None
+        if seat is not None:
+            seat.seen = self.now()
+        return seat
+
+    def _limited(self, seat: Seat) -> bool:
+        now = self.now()
+        if seat.bucket is None:
+            seat.bucket = _Bucket(RATE_BURST, RATE_PER_SECOND, now)
+        return not seat.bucket.take(now)
+
+    async def _to_page(self, request: web.Request) -> web.StreamResponse:
+        # The page's own files and endpoints are relative to the room's folder.
+        return web.Response(status=302, headers={"Location": f"/r/{self.secret}/"})
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        from triage_tui.room.page import page_html
+
+        self._seat(request)
+        return web.Response(text=page_html(), content_type="text/html", charset="utf-8")
+
+    async def _asset(self, request: web.Request) -> web.StreamResponse:
+        name = request.path.rsplit("/", 1)[-1]
+        text = resources.files("triage_tui.room").joinpath("static", name).read_text("utf-8")
+        return web.Response(text=text, content_type=PAGE_FILES[name], charset="utf-8")
+
+    async def _no_icon(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(status=204)
+
+    async def _state(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.view(self._seat(request)))
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        seat = self._seat(request)
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "X-Accel-Buffering": "no",
+                **_SECURITY_HEADERS,
+            }
+        )
+        await response.prepare(request)
+        waker = asyncio.Event()
+        self._wakers.add(waker)
+        if seat is not None:
+            seat.streams += 1
+            self._changed()  # the panel counts who is here
+        try:
+            await response.write(b"retry: 1500\n\n")
+            sent = -1
+            while not self._closing:
+                if sent != self.version:
+                    sent = self.version
+                    data = json.dumps(self.view(seat), separators=(",", ":"))
+                    await response.write(f"event: state\ndata: {data}\n\n".encode())
+                waker.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waker.wait(), KEEPALIVE_SECONDS)
+                if sent == self.version and not self._closing:
+                    await response.write(b": keep-alive\n\n")
+                    if seat is not None:
+                        seat.seen = self.now()
+            if self._closing:
+                await response.write(b'event: closed\ndata: {"closed":true}\n\n')
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self._wakers.discard(waker)
+            if seat is not None:
+                seat.streams -= 1
+                seat.seen = self.now()
+                if not self._closing:
+                    self._changed()
+        return response
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=0)
+        raw = await request.read()
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw else {}
+        except (UnicodeDecodeError, ValueError):
+            raise web.HTTPBadRequest(reason="Not JSON.") from None
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(reason="Not a JSON object.")
+        return data
+
+    async def _join(self, request: web.Request) -> web.StreamResponse:
+        data = await self._body(request)
+        now = self.now()
+        seat = self._seat(request)
+        if seat is None:
+            address = request.remote or ""
+            bucket = self._joins.setdefault(address, _Bucket(JOIN_BURST, JOIN_PER_SECOND, now))
+            if not bucket.take(now):
+                return _error(429, "Too many joins; wait a moment.")
+            if len(self.seats) >= MAX_SEATS:
+                return _error(503, "The room is full.")
+            seat = Seat(id=secrets.token_hex(4), token=secrets.token_urlsafe(24), seen=now)
+            self.seats[seat.token] = seat
+        elif self._limited(seat):
+            return _error(429, "Slow down a little.")
+        seat.name = votes.one_line(str(data.get("name", "") or ""), votes.NAME_LIMIT)
+        seat.spectator = bool(data.get("spectator", False))
+        response = web.json_response(self.view(seat))
+        response.set_cookie(
+            COOKIE,
+            seat.token,
+            path=f"/r/{self.secret}",
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Strict",
+        )
+        self._changed()
+        return response
+
+    async def _vote(self, request: web.Request) -> web.StreamResponse:
+        data = await self._body(request)
+        seat = self._seat(request)
+        if seat is None:
+            return _error(403, "Join the room first.")
+        if self._limited(seat):
+            return _error(429, "Slow down a little.")
+        if seat.spectator:
+            return _error(403, "Spectators watch; join as a voter to vote.")
+        item = self.item
+        if item is None or data.get("item") != item.id or data.get("phase") != self.phase:
+            return _error(409, "The room has moved on: this is not the item on screen now.")
+        try:
+            if self.phase == votes.CATEGORIZE:
+                votes.cast_vote(
+                    self.session,
+                    item.id,
+                    seat.id,
+                    str(data.get("vote", "")),
+                    str(data.get("reason", "") or ""),
+                    seat.name,
+                )
+            else:
+                criterion = data.get("criterion")
+                if isinstance(criterion, bool) or not isinstance(criterion, int):
+                    return _error(400, "Which criterion (1 to 7)?")
+                mark = data.get("mark")
+                votes.cast_readiness_vote(
+                    self.session,
+                    item.id,
+                    seat.id,
+                    criterion,
+                    None if mark is None else str(mark),
+                    seat.name,
+                )
+        except votes.VoteRejected as error:
+            status = 409 if "revealed" in str(error) else 400
+            return _error(status, str(error))
+        self.any_votes = True
+        self._auto_reveal()
+        self._changed()
+        return web.json_response(self.view(seat))
+
+    def _auto_reveal(self) -> None:
+        """Reveal once every voting seat in the room has voted."""
+        item = self.item
+        if item is None:
+            return
+        now = self.now()
+        voting = {s.id for s in self.seats.values() if not s.spectator and self._here(s, now)}
+        voted = votes.voters(self.session.decisions[item.id], self.phase)
+        if voting and voting <= voted:
+            votes.reveal(self.session, item.id, self.phase)
+
+    def view(self, seat: Seat | None) -> dict[str, Any]:
+        """The room as `seat` sees it (None: someone who has not joined)."""
+        status = self.status()
+        item = self.item
+        view: dict[str, Any] = {
+            "version": self.version,
+            "seat": None
+            if seat is None
+            else {"name": seat.name, "spectator": seat.spectator, "id": seat.id},
+            "phase": self.phase,
+            "item": None,
+            "joined": status.joined,
+            "voted": status.voted,
+            "revealed": status.revealed,
+        }
+        if item is None:
+            return view
+        decision = self.session.decisions[item.id]
+        html = self._html.get(item.id)
+        if html is None:
+            html = self._html[item.id] = self._render(item)
+        view["item"] = {"id": item.id, "title": item.title, "html": html}
+        view["decided"] = "" if decision.category is Category.UNDECIDED else decision.category.value
+        if self.phase == votes.CATEGORIZE:
+            view["choices"] = [
+                {"value": choice.value, "label": votes.VOTE_WORDS[choice]}
+                for choice in votes.VOTE_CHOICES
+            ]
+            mine = decision.votes.get(seat.id) if seat is not None else None
+            view["mine"] = (
+                {"vote": mine["vote"], "reason": mine.get("reason", "")} if mine else None
+            )
+        else:
+            view["criteria"] = [
+                {"number": number, "name": criterion.name, "question": criterion.question}
+                for number, criterion in sorted(CRITERIA_BY_NUMBER.items())
+            ]
+            mine_marks = decision.readiness_votes.get(seat.id) if seat is not None else None
+            view["mine"] = (
+                {key: value for key, value in mine_marks.items() if key != "name"}
+                if mine_marks
+                else None
+            )
+        if status.revealed:
+            view["tally"] = self._revealed(decision)
+        return view
+
+    def _revealed(self, decision: Any) -> dict[str, Any]:
+        named = self.session.votes_named
+        if self.phase == votes.CATEGORIZE:
+            counted = votes.tally(decision)
+            return {
+                "counts": {choice.value: counted.counts[choice] for choice in votes.VOTE_CHOICES},
+                "majority": counted.majority.value if counted.majority else "",
+                "words": counted.describe(),
+                "reasons": [
+                    {
+                        "vote": votes.VOTE_WORDS[reason.vote],
+                        "text": reason.text,
+                        "name": reason.name if named else "",
+                    }
+                    for reason in counted.reasons
+                ],
+            }
+        return {
+            "criteria": {
+                str(number): {mark.value: n for mark, n in counts.items()}
+                for number, counts in votes.readiness_tally(decision).items()
+            }
+        }
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)

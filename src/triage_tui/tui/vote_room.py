@@ -1,0 +1,340 @@
+"""The facilitator's side of the room's votes: `R` opens the vote server and its panel.
+
+The server (triage_tui.room.VoteServer) runs in the app's own event loop. The panel is
+docked on the right of Categorize, Readiness and Plan: the join link, its QR code
+(segno, drawn with half blocks, dark on light whatever the theme), how many joined and
+voted, who has not voted by name, and after the reveal the tally, the reasons and the
+room's majority as the suggestion. The facilitator still decides with h / p / s.
+
+Everything drawn from the network passed core.sanitize (core.votes) before it got here,
+and is drawn as rich Text, never as markup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from triage_tui.core import votes
+from triage_tui.core.session import Category
+
+if TYPE_CHECKING:
+    from triage_tui.room.server import RoomStatus, VoteServer
+    from triage_tui.tui.app import TriageApp
+    from triage_tui.tui.screens.base import PhaseScreen
+
+#: The screens the panel shows on (and `R` works on).
+PANEL_PHASES = ("categorize", "readiness", "plan")
+#: Below this many rows the QR code gives way to the room's status once voting began.
+QR_MIN_ROWS = 34
+TAGS = {Category.HIRING: "HIRE", Category.PROJECT: "PROJ", Category.PARKED: "PARK"}
+LAN_WARNING = "anyone who can reach this address and has the link can vote"
+
+
+@cache
+def qr_text(url: str) -> Text:
+    """`url` as a QR code in half blocks (two modules a character cell), dark on light."""
+    import segno
+
+    code = segno.make(url, error="l", micro=False)
+    rows = [list(row) for row in code.matrix]
+    border = 2
+    size = len(rows) + 2 * border
+    light = [0] * size
+    grid = [light] * border + [[0] * border + row + [0] * border for row in rows]
+    grid += [light] * border
+    if len(grid) % 2:
+        grid.append(light)
+    lines = []
+    for top, bottom in zip(grid[0::2], grid[1::2], strict=True):
+        line = []
+        for upper, lower in zip(top, bottom, strict=True):
+            line.append("█" if upper and lower else "▀" if upper else "▄" if lower else " ")
+        lines.append("".join(line))
+    return Text("\n".join(lines), style="#000000 on #ffffff", no_wrap=True, end="")
+
+
+class RoomPanel(VerticalScroll):
+    """The room, docked on the right of a phase screen."""
+
+    # Not scoped: the screen gives the panel room while it shows (class -room): the item
+    # list goes (the arrow keys still move through it), and at 80 columns Readiness'
+    # project list too, so the item and the criteria keep their width.
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    RoomPanel {
+        width: 37;
+        height: 1fr;
+        border-left: tall $accent;
+        background: $panel;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    RoomPanel.-docked { dock: right; height: 100%; }
+    RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
+    RoomPanel #room-head, RoomPanel #room-status { width: 100%; height: auto; }
+    Screen.-room #items { display: none; }
+    Screen.-room.-narrow #ready-left { display: none; }
+    """
+
+    def compose(self) -> Any:
+        yield Static(id="room-head")
+        yield Static(id="room-qr")
+        yield Static(id="room-status")
+
+    def on_mount(self) -> None:
+        room = room_of(self.app)  # type: ignore[arg-type]
+        if room is not None:
+            self.call_after_refresh(room.redraw)  # drawn once its parts are there
+
+    #: What the panel shows now, as plain text (tests and the walk-through read it).
+    shown = ""
+
+    def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
+        """Draw `status` (the QR code while the room is joining, or whenever it fits)."""
+        if not self.is_mounted or not self.children:
+            return  # not composed yet, or on its way out
+        head = Text()
+        head.append(" THE ROOM ", style="bold reverse")
+        head.append("  R closes", style="dim")
+        head.append("\n" + status.url, style="bold")
+        if not status.loopback:
+            head.append(f"\n⚠ LAN: {LAN_WARNING}", style="bold")
+        self.query_one("#room-head", Static).update(head)
+        qr = self.query_one("#room-qr", Static)
+        show_qr = tall or not status.any_votes
+        qr.display = show_qr
+        if show_qr:
+            qr.update(qr_text(status.url))
+        body = status_text(status, session_named)
+        self.query_one("#room-status", Static).update(body)
+        self.shown = f"{head.plain}\n{body.plain}"
+
+
+def status_text(status: RoomStatus, named: bool) -> Text:
+    """The room's counts, who is awaited, and after the reveal the tally and reasons."""
+    text = Text()
+    spectators = f" · {status.spectators} watching" if status.spectators else ""
+    text.append(f"{status.joined} joined{spectators}\n", style="bold")
+    if not status.item_id:
+        where = status.phase or "this screen"
+        text.append(f"Nothing to vote on in {where}.", style="dim")
+        return text
+    text.append(f"{status.item_id} · {status.phase}: ", style="bold")
+    text.append(f"{status.voted} of {status.joined} voted\n")
+    if not status.revealed:
+        if status.waiting:
+            text.append("Waiting for: ", style="bold")
+            text.append(", ".join(status.waiting) + "\n")
+        text.append("Hidden until ", style="dim")
+        text.append("r", style="bold")
+        text.append(" reveals (or everyone voted).", style="dim")
+        return text
+    if status.tally is not None:
+        tally = status.tally
+        text.append("Revealed: ", style="bold")
+        text.append(tally.describe() + "\n")
+        for choice in votes.VOTE_CHOICES:
+            count = tally.counts[choice]
+            text.append(f"{TAGS[choice]} ", style="bold")
+            text.append("▇" * min(count, 20) + f" {count}\n")
+        for reason in tally.reasons:
+            who = f" ({reason.name})" if named and reason.name else ""
+            text.append(f"{votes.VOTE_WORDS[reason.vote]}: ", style="bold")
+            text.append(f"“{reason.text}”{who}\n")
+        lead = tally.majority
+        if lead is not None:
+            text.append("The room suggests: ", style="bold")
+            text.append(f" {lead.value.upper()} ", style="bold reverse")
+            text.append("  h / p / s decide\n", style="dim")
+        elif tally.total:
+            text.append("The room is split: ", style="bold")
+            text.append("the facilitator decides.\n", style="dim")
+    else:
+        from triage_tui.core.readiness import CRITERIA_BY_NUMBER
+
+        text.append("Revealed, per criterion:\n", style="bold")
+        for number, counts in status.readiness.items():
+            spread = " ".join(f"{n} {mark.value}" for mark, n in counts.items() if n)
+            text.append(f"{number} {CRITERIA_BY_NUMBER[number].name}: ", style="bold")
+            text.append(spread + "\n")
+    text.append("ctrl+r", style="bold")
+    text.append(" votes again", style="dim")
+    return text
+
+
+class VoteRoom:
+    """The open room of one app: its server and the panels showing it."""
+
+    def __init__(self, app: TriageApp, server: VoteServer) -> None:
+        self.app = app
+        self.server = server
+        self._pending = False
+
+    @property
+    def status(self) -> RoomStatus:
+        return self.server.status()
+
+    def changed(self) -> None:
+        """Something the panel shows changed: redraw once, after this burst."""
+        if not self._pending:
+            self._pending = True
+            self.app.call_later(self.redraw)
+
+    def redraw(self) -> None:
+        self._pending = False
+        panel = _panel_of(self.app.screen)
+        if panel is not None:
+            panel.show(
+                self.status, self.server.session.votes_named, self.app.size.height >= QR_MIN_ROWS
+            )
+        # The Categorize screen offers the room's majority as its suggestion once revealed.
+        refresh_room = getattr(self.app.screen, "room_changed", None)
+        if refresh_room is not None:
+            refresh_room()
+
+
+def room_of(app: TriageApp) -> VoteRoom | None:
+    """The app's open room, if any."""
+    room: VoteRoom | None = getattr(app, "_vote_room", None)
+    return room
+
+
+def _panel_of(screen: Any) -> RoomPanel | None:
+    with contextlib.suppress(Exception):
+        return screen.query_one(RoomPanel)  # type: ignore[no-any-return]
+    return None
+
+
+def room_address(app: TriageApp) -> tuple[str, int]:
+    """Where the room listens: --room-host / --room-port, else the config's, else
+    loopback on any free port."""
+    options = app.options
+    host = getattr(options, "room_host", None) or getattr(app.config, "room_host", "") or ""
+    port = getattr(options, "room_port", None)
+    if port is None:
+        port = getattr(app.config, "room_port", 0) or 0
+    return host or "127.0.0.1", int(port)
+
+
+async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
+    """Start the vote server and show the panel on `screen`."""
+    from triage_tui.room.server import VoteServer, is_loopback
+
+    workshop = app.workshop
+    if workshop is None:
+        app.notify("Open a backlog first.", severity="warning")
+        return None
+    host, port = room_address(app)
+    server = VoteServer(workshop.session, host=host, port=port)
+    room = VoteRoom(app, server)
+    server.on_change = room.changed
+    try:
+        await server.start()
+    except OSError as error:
+        await server.stop()
+        app.notify(
+            f"The room could not open on {host}:{port}: {error.strerror or error}",
+            severity="error",
+            timeout=8,
+        )
+        return None
+    app._vote_room = room  # type: ignore[attr-defined]
+    if not is_loopback(host):
+        app.notify(
+            f"The room is open on {server.url}: {LAN_WARNING}.", severity="warning", timeout=10
+        )
+    attach(screen)
+    follow(screen)
+    room.redraw()
+    return room
+
+
+async def close_room(app: TriageApp, *, then: Callable[[], None] | None = None) -> None:
+    """Stop the server (the votes stay in the session) and take the panel away; then
+    call `then` (the app closing its workshop on quit), room or not."""
+    try:
+        await _close(app)
+    finally:
+        if then is not None:
+            then()
+
+
+async def _close(app: TriageApp) -> None:
+    room = room_of(app)
+    if room is None:
+        return
+    app._vote_room = None  # type: ignore[attr-defined]
+    await room.server.stop()
+    if not app.is_running or not app.screen_stack:
+        return  # quitting: the screens are going anyway
+    # The screen in view now; the others drop theirs when shown again (`attach`).
+    for screen in app.screen_stack:
+        panel = _panel_of(screen)
+        if panel is not None:
+            screen.remove_class("-room")
+            await panel.remove()
+    refresh_room = getattr(app.screen, "room_changed", None)
+    if refresh_room is not None:
+        refresh_room()
+
+
+def attach(screen: PhaseScreen) -> None:
+    """Show the panel on `screen` when the room is open (and it is a room screen), or
+    take it away."""
+    room = room_of(screen.triage)
+    panel = _panel_of(screen)
+    wanted = room is not None and screen.PHASE in PANEL_PHASES
+    if wanted and panel is None:
+        # Beside the item (in the screen's body row), or docked where there is none (Plan).
+        bodies = screen.query("#cat-body, #ready-body")
+        if bodies:
+            bodies.first().mount(RoomPanel(id="room-panel"))
+        else:
+            screen.mount(RoomPanel(id="room-panel", classes="-docked"))
+        screen.add_class("-room")
+    elif not wanted and panel is not None:
+        screen.remove_class("-room")
+        panel.remove()
+
+
+def follow(screen: PhaseScreen) -> None:
+    """The room follows what `screen` shows (its current item, or nothing to vote on)."""
+    room = room_of(screen.triage)
+    if room is None:
+        return
+    workshop = screen.triage.workshop
+    if workshop is None or workshop.session is not room.server.session:
+        # Another backlog was opened: the room voted on the one that is gone.
+        screen.triage.run_worker(close_room(screen.triage), exclusive=False)
+        return
+    item = getattr(screen, "current", None) if screen.PHASE in votes.VOTING_PHASES else None
+    room.server.follow(item, screen.PHASE)
+
+
+def room_suggestion_line(app: TriageApp, item_id: str) -> Text | None:
+    """ "The room: 3 of 4 said project" for the Categorize suggestion, once revealed."""
+    workshop = app.workshop
+    if workshop is None:
+        return None
+    decision = workshop.session.decisions.get(item_id)
+    if decision is None or not votes.is_revealed(decision):
+        return None
+    tally = votes.tally(decision)
+    if not tally.total:
+        return None
+    line = Text()
+    line.append("The room: ", style="bold")
+    if tally.majority is not None:
+        line.append(f"{tally.majority.value.upper()}", style="bold reverse")
+        line.append(f"  {tally.counts[tally.majority]} of {tally.total}")
+    else:
+        line.append("split", style="bold")
+        line.append(f"  {tally.describe()}")
+    return line

@@ -1,0 +1,369 @@
+"""The room's vote server through aiohttp's test client: seats, votes, reveal, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from tests.functional.conftest import FrozenClock
+from triage_tui.core import votes
+from triage_tui.core.model import Backlog, Item
+from triage_tui.core.session import Category, Session
+from triage_tui.room import server as room_server
+from triage_tui.room.server import VoteServer
+
+ITEMS = (
+    Item("L-1", "Own the ledger", "## Context\nThe ledger <b>pages</b> someone nightly."),
+    Item("L-2", "Build the invoice export", "CSV for accountants."),
+)
+
+
+class Room:
+    """A vote server, its session and an aiohttp test client for it."""
+
+    def __init__(self, server: VoteServer, client: TestClient[Any, Any], clock: FrozenClock):
+        self.server, self.client, self.clock = server, client, clock
+        self.base = f"/r/{server.secret}"
+        self.origin = f"http://127.0.0.1:{server.port}"
+        self.changes = 0
+
+    @property
+    def session(self) -> Session:
+        return self.server.session
+
+    async def post(
+        self, path: str, body: Any, *, cookie: str | None = None, origin: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        headers = {"Origin": self.origin if origin is None else origin}
+        if cookie is not None:
+            headers["Cookie"] = f"{room_server.COOKIE}={cookie}"
+        data = body if isinstance(body, bytes | str) else json.dumps(body)
+        async with self.client.session.post(
+            self.client.make_url(self.base + path), data=data, headers=headers
+        ) as response:
+            return response.status, await response.json()
+
+    async def join(self, name: str = "", *, spectator: bool = False) -> tuple[str, dict[str, Any]]:
+        """A new participant (no cookie) joins; returns its seat token and view."""
+        headers = {"Origin": self.origin}
+        async with self.client.session.post(
+            self.client.make_url(self.base + "/join"),
+            json={"name": name, "spectator": spectator},
+            headers=headers,
+        ) as response:
+            assert response.status == 200
+            morsel = response.cookies[room_server.COOKIE]
+            assert morsel["httponly"] and morsel["samesite"] == "Strict"
+            assert morsel["path"] == self.base
+            # Each participant is a browser of its own: do not share the jar's cookie.
+            self.client.session.cookie_jar.clear()
+            return morsel.value, await response.json()
+
+    async def state(self, cookie: str | None = None) -> dict[str, Any]:
+        headers = {"Cookie": f"{room_server.COOKIE}={cookie}"} if cookie else {}
+        async with self.client.session.get(
+            self.client.make_url(self.base + "/state"), headers=headers
+        ) as response:
+            assert response.status == 200
+            return dict(await response.json())
+
+    async def vote(self, cookie: str, choice: str, reason: str = "", item: str = "L-1") -> int:
+        status, _ = await self.post(
+            "/vote",
+            {"item": item, "phase": "categorize", "vote": choice, "reason": reason},
+            cookie=cookie,
+        )
+        return status
+
+
+@pytest.fixture
+async def room(aiohttp_client: Callable[..., Any], clock: FrozenClock) -> AsyncIterator[Room]:
+    session = Session(Backlog(ITEMS, title="Votes"))
+    server = VoteServer(session, now=clock)
+    client: TestClient[Any, Any] = await aiohttp_client(TestServer(server.app))
+    server.port = client.port  # the origin the page is served from
+    made = Room(server, client, clock)
+
+    def changed() -> None:
+        made.changes += 1
+
+    server.on_change = changed
+    server.follow(ITEMS[0], "categorize")
+    yield made
+    await server.stop()
+
+
+async def test_join_gives_a_seat_in_an_httponly_cookie(room: Room) -> None:
+    token, view = await room.join("Ana")
+    assert view["seat"]["name"] == "Ana" and not view["seat"]["spectator"]
+    assert view["item"]["id"] == "L-1" and view["item"]["title"] == "Own the ledger"
+    assert "&lt;b&gt;pages&lt;/b&gt;" in view["item"]["html"]  # the spec, raw HTML escaped
+    assert view["choices"][2] == {"value": "parked", "label": "park"}
+    status = room.server.status()
+    assert status.joined == 1 and status.waiting == ("Ana",) and room.changes >= 1
+    assert token not in json.dumps(view)  # the token is only ever in the cookie
+
+
+async def test_the_page_and_its_files_are_served_with_a_strict_policy(room: Room) -> None:
+    async with room.client.get(room.base, allow_redirects=False) as response:
+        assert response.status == 302 and response.headers["Location"] == room.base + "/"
+    async with room.client.get(room.base + "/") as response:
+        assert response.status == 200
+        page = await response.text()
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "default-src 'none'" in policy
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "room.js" in page and "http" not in page.replace("http-equiv", "")  # no CDN
+    for name in ("room.css", "room.js"):
+        async with room.client.get(f"{room.base}/{name}") as response:
+            assert response.status == 200
+            assert "//" not in (await response.text()).replace("// ", "")  # no outside URL
+    async with room.client.get("/favicon.ico") as response:
+        assert response.status == 204
+
+
+async def test_vote_change_of_vote_and_hidden_until_revealed(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    assert await room.vote(ana, "hiring", "the ledger needs an owner") == 200
+    assert await room.vote(ana, "project", "it has an end") == 200  # a change of vote
+    decision = room.session.decision("L-1")
+    assert [v["vote"] for v in decision.votes.values()] == ["project"]
+    # Hidden: Bo sees that one voted, not what; Ana sees her own vote only.
+    bo_view = await room.state(bo)
+    assert bo_view["voted"] == 1 and not bo_view["revealed"] and "tally" not in bo_view
+    assert bo_view["mine"] is None and "project" not in json.dumps(bo_view["item"])
+    ana_view = await room.state(ana)
+    assert ana_view["mine"] == {"vote": "project", "reason": "it has an end"}
+    assert room.server.status().waiting == ("Bo",)
+    assert room.server.status().tally is None  # the facilitator's screen: counts only
+
+
+async def test_reveal_and_revote(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    await room.join("Bo")
+    await room.vote(ana, "hiring", "needs an owner")
+    assert room.server.reveal()
+    view = await room.state(ana)
+    assert view["revealed"]
+    assert view["tally"]["counts"] == {"hiring": 1, "project": 0, "parked": 0}
+    assert view["tally"]["reasons"] == [{"vote": "hiring", "text": "needs an owner", "name": ""}]
+    assert await room.vote(ana, "project") == 409  # revealed: closed until a re-vote
+    assert room.server.revote()
+    assert room.session.decision("L-1").votes == {}
+    assert not (await room.state(ana))["revealed"]
+    assert await room.vote(ana, "project") == 200
+
+
+async def test_auto_reveal_when_every_voting_seat_voted(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    await room.join("Watcher", spectator=True)  # a spectator is not waited for
+    await room.vote(ana, "project")
+    assert not votes.is_revealed(room.session.decision("L-1"))
+    await room.vote(bo, "hiring", "the ledger needs an owner")
+    assert votes.is_revealed(room.session.decision("L-1"))
+    status = room.server.status()
+    assert status.revealed and status.tally is not None and status.tally.total == 2
+    assert status.spectators == 1 and status.joined == 2
+
+
+async def test_a_seat_gone_quiet_is_not_waited_for(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    await room.join("Bo")  # joins, then closes the laptop
+    room.clock.advance(room_server.HERE_SECONDS + 1)
+    assert await room.vote(ana, "project") == 200
+    assert votes.is_revealed(room.session.decision("L-1"))
+
+
+async def test_a_spectator_watches_without_voting(room: Room) -> None:
+    watcher, view = await room.join("Cy", spectator=True)
+    assert view["seat"]["spectator"]
+    assert await room.vote(watcher, "hiring") == 403
+    assert room.session.decision("L-1").votes == {}
+    # The same seat can become a voter.
+    status, view = await room.post("/join", {"name": "Cy"}, cookie=watcher)
+    assert status == 200 and not view["seat"]["spectator"]
+    assert await room.vote(watcher, "hiring") == 200
+
+
+async def test_reconnect_and_a_second_tab_take_back_the_same_seat(room: Room) -> None:
+    ana, first = await room.join("Ana")
+    await room.join("Bo")  # not voting yet: no auto-reveal
+    seat_id = first["seat"]["id"]
+    # A reload: the page asks for its state with the cookie, and joins again with it.
+    assert (await room.state(ana))["seat"]["id"] == seat_id
+    status, again = await room.post("/join", {"name": "Ana P."}, cookie=ana)
+    assert status == 200 and again["seat"]["id"] == seat_id
+    # A second tab votes with the same cookie: the same seat, one vote.
+    assert await room.vote(ana, "hiring") == 200
+    assert await room.vote(ana, "parked") == 200
+    assert list(room.session.decision("L-1").votes) == [seat_id]
+    assert len(room.server.seats) == 2
+    # The event stream: dropped and reopened, still the same seat.
+    for _ in range(2):
+        async with room.client.get(
+            room.base + "/events", headers={"Cookie": f"{room_server.COOKIE}={ana}"}
+        ) as response:
+            assert response.headers["Content-Type"].startswith("text/event-stream")
+            state = await _next_state(response)
+            assert state["seat"]["id"] == seat_id and state["mine"]["vote"] == "parked"
+    assert len(room.server.seats) == 2
+
+
+async def _next_state(response: Any) -> dict[str, Any]:
+    while True:
+        line = await asyncio.wait_for(response.content.readline(), 5)
+        if line.startswith(b"data: "):
+            return dict(json.loads(line[6:]))
+
+
+async def test_the_event_stream_follows_the_facilitator(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    async with room.client.get(
+        room.base + "/events", headers={"Cookie": f"{room_server.COOKIE}={ana}"}
+    ) as response:
+        assert (await _next_state(response))["item"]["id"] == "L-1"
+        room.server.follow(ITEMS[1], "categorize")
+        assert (await _next_state(response))["item"]["id"] == "L-2"
+        room.server.follow(ITEMS[1], "readiness")
+        state = await _next_state(response)
+        assert state["phase"] == "readiness" and len(state["criteria"]) == 7
+        room.server.follow(None, "plan")
+        state = await _next_state(response)
+        assert state["item"] is None and state["phase"] == "plan"
+        # Closing the room ends the stream with a last word.
+        await room.server.stop()
+        rest = await asyncio.wait_for(response.content.read(), 5)
+        assert b"event: closed" in rest
+
+
+async def test_readiness_votes_per_criterion(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    room.session.decide("L-2", Category.PROJECT)
+    room.server.follow(ITEMS[1], "readiness")
+    for number in range(1, 8):
+        status, _ = await room.post(
+            "/vote",
+            {"item": "L-2", "phase": "readiness", "criterion": number, "mark": "met"},
+            cookie=ana,
+        )
+        assert status == 200
+    decision = room.session.decision("L-2")
+    assert votes.has_voted(decision, "readiness", next(iter(decision.readiness_votes)))
+    assert votes.is_revealed(decision, "readiness")  # the only voting seat: auto-revealed
+    view = await room.state(ana)
+    assert view["tally"]["criteria"]["4"] == {"met": 1, "partial": 0, "missing": 0}
+    for body in ({"criterion": 9, "mark": "met"}, {"criterion": True, "mark": "met"}):
+        status, _ = await room.post(
+            "/vote", {"item": "L-2", "phase": "readiness", **body}, cookie=ana
+        )
+        assert status in (400, 409)
+
+
+async def test_wrong_secret_is_not_found(room: Room) -> None:
+    for path in ("/r/not-the-secret", "/r/not-the-secret/state", "/", "/r/"):
+        async with room.client.get(path) as response:
+            assert response.status == 404
+    async with room.client.post(
+        "/r/wrong/join", json={"name": "x"}, headers={"Origin": room.origin}
+    ) as response:
+        assert response.status == 404
+    assert room.server.seats == {}
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "", "http://127.0.0.1:1", "https://127.0.0.1"]
+)
+async def test_a_foreign_origin_changes_nothing(room: Room, origin: str) -> None:
+    ana, _ = await room.join("Ana")
+    status, body = await room.post("/join", {"name": "Mallory"}, origin=origin)
+    assert status == 403 and "page" in body["error"]
+    status, _ = await room.post(
+        "/vote", {"item": "L-1", "phase": "categorize", "vote": "hiring"}, cookie=ana, origin=origin
+    )
+    assert status == 403
+    assert room.session.decision("L-1").votes == {} and len(room.server.seats) == 1
+
+
+async def test_an_oversized_body_is_refused(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    big = json.dumps({"item": "L-1", "phase": "categorize", "vote": "hiring", "reason": "x" * 9000})
+    status, body = await room.post("/vote", big, cookie=ana)
+    assert status == 413 and body["error"]
+    status, _ = await room.post("/join", "y" * 10_000)
+    assert status == 413
+    assert room.session.decision("L-1").votes == {}
+
+
+async def test_a_flood_from_one_seat_is_limited(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    statuses = [await room.vote(ana, ("hiring", "project")[n % 2]) for n in range(60)]
+    assert statuses.count(429) >= 60 - room_server.RATE_BURST
+    assert statuses[: room_server.RATE_BURST - 1] == [200] * (room_server.RATE_BURST - 1)
+    # Journaled steps are bounded by the limit, not by the flood.
+    assert len(room.session.history) <= room_server.RATE_BURST
+    # Another seat is not slowed down by Ana's flood; Ana gets tokens back with time.
+    assert await room.vote(bo, "project") == 200
+    room.clock.advance(5)
+    assert await room.vote(ana, "parked") in (200, 409)
+
+
+async def test_many_joins_from_one_address_are_limited(room: Room) -> None:
+    statuses = []
+    for _ in range(room_server.JOIN_BURST + 10):
+        status, _ = await room.post("/join", {"name": ""})
+        room.client.session.cookie_jar.clear()
+        statuses.append(status)
+    assert statuses.count(429) == 10 and len(room.server.seats) == room_server.JOIN_BURST
+
+
+async def test_a_vote_for_another_item_or_phase_is_refused(room: Room) -> None:
+    ana, _ = await room.join("Ana")
+    assert await room.vote(ana, "hiring", item="L-2") == 409
+    status, body = await room.post(
+        "/vote", {"item": "L-1", "phase": "readiness", "criterion": 1, "mark": "met"}, cookie=ana
+    )
+    assert status == 409 and "moved on" in body["error"]
+    room.server.follow(None, "plan")
+    assert await room.vote(ana, "hiring") == 409
+    assert room.session.decision("L-1").votes == {}
+    assert room.session.decision("L-2").votes == {}
+
+
+async def test_bad_votes_and_no_seat(room: Room) -> None:
+    ana, _ = await room.join()
+    assert await room.vote(ana, "undecided") == 400
+    assert await room.vote(ana, "<script>") == 400
+    assert await room.vote("not-a-token", "hiring") == 403
+    status, _ = await room.post("/vote", "{not json", cookie=ana)
+    assert status == 400
+    status, _ = await room.post("/vote", "[1, 2]", cookie=ana)
+    assert status == 400
+
+
+async def test_hostile_text_in_a_reason_and_a_name(room: Room) -> None:
+    hostile_name = "\x1b]0;pwned\x07<img src=x onerror=alert(1)>\u202eEvil\nName" + "n" * 80
+    ana, view = await room.join(hostile_name)
+    name = view["seat"]["name"]
+    hostile = "\x1b[2J\x1b]52;c;ZXZpbA==\x07</script><script>alert(1)</script>\x9b31m\r\nline2"
+    assert await room.vote(ana, "hiring", hostile) == 200
+    vote = next(iter(room.session.decision("L-1").votes.values()))
+    for text in (name, vote["reason"], vote["name"]):
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in text), text
+        assert "\u202e" not in text
+    assert len(name) <= votes.NAME_LIMIT
+    assert room.server.status().waiting == ()  # voted; the name is one clean line
+    room.server.reveal()
+    # The JSON carries the text as data: the page sets it with textContent.
+    view = await room.state(ana)
+    assert view["tally"]["reasons"][0]["text"] == vote["reason"]
+    # And the facilitator's panel gets the same clean text.
+    status = room.server.status()
+    assert status.tally is not None and status.tally.reasons[0].text == vote["reason"]
