@@ -30,6 +30,19 @@ MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.M
 LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
 
 
+def evidence_snippet(found: str, item: Item) -> str:
+    """A line of the description, quoted as evidence: its markup (the item's dialect)
+    read as plain words, no heading marker, code marks or bold, at most 60 characters."""
+    from triage_tui.core.spec import dialect
+    from triage_tui.formats.markup import part_markdown
+
+    line = found.replace("\n", " ").strip()
+    line = part_markdown(line, markup=dialect(item.description, item.markup)).strip()
+    line = HEADING_MARK.sub("", " ".join(line.split()))
+    line = re.sub(r"^(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\[[ xX]\][ \t]+)?", "", line)  # a list marker
+    return re.sub(r"`|\*\*|__", "", line)[:60]  # code and bold marks read as noise here
+
+
 class ProjectList(ItemList):
     """The project items; `down` is Readiness' next item, so the Footer shows it."""
 
@@ -133,9 +146,9 @@ class ReadinessScreen(ItemScreen):
             table.append(f" {criterion.name}\n")
             found = evidence.get(number)
             if found is not None and mark is None:
-                # Quoted as the room reads it: no "h3." or "##" heading marker in front,
-                snippet = HEADING_MARK.sub("", found.found.replace("\n", " ").strip())
-                snippet = snippet.replace("`", "")[:60]  # code marks read as noise here
+                # Quoted as the room reads it: in Markdown (no raw "{{X-Limit}}" or "*DoD:*"
+                # of a Jira item), no "h3." or "##" heading marker in front,
+                snippet = evidence_snippet(found.found, item)
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
         self.query_one("#criteria", Static).update(table)
         assessment = workshop.assessment(item)
