@@ -539,34 +539,57 @@ class FirstEngagement(NamedTuple):
     before: str = ""
 
 
+def _related(chosen: Item, item: Item) -> bool:
+    """Whether `item` is work of the same kind as `chosen`: a label in common, or the same
+    id prefix ("PAY-114", "PAY-120"). An item with no labels is related to any."""
+    if not chosen.labels:
+        return True
+    labels = {label.casefold() for label in chosen.labels}
+    if labels & {label.casefold() for label in item.labels}:
+        return True
+    prefix = chosen.id.rpartition("-")[0]
+    return bool(prefix) and item.id.rpartition("-")[0] == prefix
+
+
 def _larger_need(session: Session, pool: Sequence[Item], chosen: Item) -> tuple[Item | None, bool]:
-    """(the largest project item larger than `chosen`, whether `chosen` is the largest)."""
+    """(the largest related project item larger than `chosen` (see `_related`), whether
+    `chosen` is the largest project item of all)."""
     chosen_days = estimate_days(chosen.estimate)
+    if chosen_days is None:
+        return None, False
     largest: tuple[float, int, Item] | None = None
-    smaller = False
+    smaller = larger = False
     for index, item in enumerate(pool):
         if item.id == chosen.id or session.decision(item.id).category is not Category.PROJECT:
             continue
         days = estimate_days(item.estimate)
         if days is None:
             continue
-        smaller = smaller or (chosen_days is not None and days < chosen_days)
-        key = (days, -index, item)
-        if largest is None or key[:2] > largest[:2]:
-            largest = key
-    if chosen_days is None or largest is None:
-        return None, False
-    if largest[0] > chosen_days:
+        smaller = smaller or days < chosen_days
+        larger = larger or days > chosen_days
+        # "Start with X before Y" names the need X prepares for, not any larger item.
+        if days > chosen_days and _related(chosen, item):
+            key = (days, -index, item)
+            if largest is None or key[:2] > largest[:2]:
+                largest = key
+    if largest is not None:
         return largest[2], False
     # The largest (others are smaller, none larger): a first engagement should not be.
-    return None, smaller
+    return None, smaller and not larger
 
 
-def _before_sentence(chosen: Item, larger: Item | None, is_largest: bool) -> str:
+def _before_sentence(
+    chosen: Item, larger: Item | None, is_largest: bool, session: Session | None = None
+) -> str:
     if larger is not None:
+        state = ""
+        if session is not None:
+            assessment = assess_item(larger, session.decision(larger.id))
+            if assessment.level is not Level.READY:
+                state = f"; its spec: {assessment.level.label}"
         return (
             f"Start with {chosen.id} ({size_words(chosen.estimate)}) before {larger.id} "
-            f"({size_words(larger.estimate)}, {_quoted(larger.title)}): it is smaller on "
+            f"({size_words(larger.estimate)}, {_quoted(larger.title)}{state}): it is smaller on "
             "purpose, so the first engagement tests whether the spec was clear enough and "
             "whether the review workflow works, at low risk."
         )
@@ -621,7 +644,7 @@ def recommend_first_engagement(
                     )
                 larger, is_largest = _larger_need(session, pool, item)
                 why = f"Chosen by the room: {_quoted(item.title)}.{note} " + _before_sentence(
-                    item, larger, is_largest
+                    item, larger, is_largest, session
                 )
                 return FirstEngagement(item.id, why, larger.id if larger else "")
     ranked: list[tuple[tuple[int, float, int, int], Item, int]] = []
@@ -655,6 +678,6 @@ def recommend_first_engagement(
         lead = "the smallest ready project"
     larger, is_largest = _larger_need(session, pool, item)
     why = f"{_quoted(item.title)} is {lead}{among} ({size}). " + _before_sentence(
-        item, larger, is_largest
+        item, larger, is_largest, session
     )
     return FirstEngagement(item.id, why, larger.id if larger else "")

@@ -235,6 +235,12 @@ class Workshop:
             item for item in self.project_items(plan=True) if self.assessment(item).level == "ready"
         ]
 
+    def handoff_needs(self, item: Item) -> tuple[str, ...]:
+        """What `item`'s handoff lacks to be handed off ("name a reviewer"), whatever its marks."""
+        from triage_tui.core.handoff import handoff_blockers, handoff_fields
+
+        return handoff_blockers(handoff_fields(item, self.session.decisions[item.id]))
+
     def handoff_items(self) -> list[Item]:
         """The plan's project items (after `--from`, the carried ones too) whose handoff
         can be written now: ready, or ready once the handoff names what it lacks

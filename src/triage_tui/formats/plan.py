@@ -339,8 +339,12 @@ def build_plan(
         "meta": {
             "generated_by": generated_by,
             "created": first_written,
-            # The room's last change, not this write: saving twice writes the same file.
-            "updated": session.updated or str(previous.get("updated") or "") or first_written,
+            # The room's last change, not this write: saving twice writes the same file;
+            # never before `created` (changes made before the first write date from it).
+            "updated": max(
+                session.updated or str(previous.get("updated") or "") or first_written,
+                first_written,
+            ),
             "backlog": _backlog_path(session, plan_path),
             "backlog_title": session.backlog.title,
             "backlog_sha256": session.backlog.sha256,

@@ -355,8 +355,7 @@ class PlanScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None or workshop.next_first_engagement() is None:
             self.notify("No ready project item to choose.", severity="warning")
-            return
-        self.refresh_view()
+        # else drawn from the step (session_changed)
 
     def action_edit(self) -> None:
         workshop = self.workshop
@@ -370,8 +369,7 @@ class PlanScreen(PhaseScreen):
 
         def save(result: dict[str, str | list[str]] | None) -> None:
             if result is not None:
-                workshop.set_handoff(item, result)
-                self.refresh_view()
+                workshop.set_handoff(item, result)  # drawn from the step
 
         self.app.push_screen(HandoffEditor(item, fields), save)
 
@@ -386,8 +384,7 @@ class PlanScreen(PhaseScreen):
 
         def save(result: tuple[float, int] | None) -> None:
             if result is not None:
-                workshop.set_assumptions(*result)
-                self.refresh_view()
+                workshop.set_assumptions(*result)  # drawn from the step
 
         self.app.push_screen(AssumptionsEditor(figures), save)
 
@@ -436,6 +433,9 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         super().__init__()
         self.item = item
         self.fields = fields
+        #: Each field as the editor shows it: Markdown, as the panel beside it (a Jira
+        #: export's `{{code}}` and `#` lists converted); a field left as shown is no edit.
+        self.shown = {name: shown_markdown(item, fields.get(name, "")) for name in HANDOFF_FIELDS}
 
     def compose(self) -> ComposeResult:
         from triage_tui.core.handoff import field_text
@@ -443,7 +443,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         with VerticalScroll(id="editor", classes="panel"):
             yield Label(Text(f"Handoff: {self.item.id} {self.item.title}"), classes="panel-title")
             for name in HANDOFF_FIELDS:
-                value = field_text(self.fields.get(name, ""))
+                value = field_text(self.shown[name])
                 title = FIELD_TITLES[name]
                 if name in HANDOFF_LIST_FIELDS:
                     title += " (one a line)"
@@ -461,6 +461,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
                         id=f"field-{name}",
                         compact=True,
                         placeholder=ASKS.get(name, ""),
+                        select_on_focus=False,  # tab in, type: added to, never replaced
                     )
             yield Label("tab moves between fields · f10 saves · escape cancels", classes="hint")
         yield Footer()
@@ -474,7 +475,34 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
                 return
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape: close, but ask first when a field was edited (never drop them unseen)."""
+        if not self.edited():
+            self.dismiss(None)
+            return
+
+        def answer(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(DropEdits(), answer)
+
+    def edited(self) -> dict[str, str | list[str]]:
+        """The fields whose text differs from what the editor showed at first."""
+        from triage_tui.core.handoff import field_text
+
+        values = {name: self._value(name) for name in HANDOFF_FIELDS}
+        return {
+            name: value
+            for name, value in values.items()
+            if field_text(value).strip() != field_text(self._normal(name)).strip()
+        }
+
+    def _normal(self, name: str) -> str | list[str]:
+        """What `_value` reads from the field as first shown."""
+        from triage_tui.core.handoff import field_text
+
+        text = field_text(self.shown[name])
+        return _entries(text) if name in HANDOFF_LIST_FIELDS else text.strip()
 
     def _value(self, name: str) -> str | list[str]:
         widget = self.query_one(f"#field-{name}")
@@ -484,7 +512,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         return str(text).strip()
 
     def action_save(self) -> None:
-        self.dismiss({name: self._value(name) for name in HANDOFF_FIELDS})
+        self.dismiss(self.edited())  # only what the room changed: the rest stays the spec's
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -492,6 +520,37 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
             self.action_save()
         else:
             self.focus_next()
+
+
+def shown_markdown(item: Item, value: str | list[str]) -> str | list[str]:
+    """A handoff field as the Plan screen and the editor show it: Markdown in the item's
+    dialect (each entry of a list field on its own)."""
+    from triage_tui.core.spec import dialect
+    from triage_tui.formats.markup import part_markdown
+
+    markup = dialect(item.description, item.markup)
+    if isinstance(value, list):
+        return [part_markdown(part, markup=markup) for part in value]
+    return part_markdown(value, markup=markup)
+
+
+class DropEdits(ModalScreen[bool]):
+    """Escape in the handoff editor with edits: drop them, or keep editing."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Drop the edits"),
+        Binding("n,escape", "answer(False)", "Keep editing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="drop-edits", classes="panel"):
+            yield Label("Drop the edits to this handoff?", classes="panel-title")
+            yield Label(
+                "y: drop them · n or escape: keep editing (f10 there saves)", classes="hint"
+            )
+
+    def action_answer(self, drop: bool) -> None:
+        self.dismiss(drop)
 
 
 class AssumptionsEditor(ModalScreen[tuple[float, int] | None]):
