@@ -215,7 +215,8 @@ def test_next_quarter_keeps_last_quarter(
     assert "carried" in text.casefold()
 
     # The CSV: one row per plan item, carried ones marked.
-    with open(summary_csv, encoding="utf-8", newline="") as handle:
+    # utf-8-sig: the file starts with a BOM (so Excel keeps the accents).
+    with open(summary_csv, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["id"] for row in rows] == plan_ids
     assert {row["id"] for row in rows if row["carried"] == "true"} == set(carried)
