@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: The screens the panel shows on (and `R` works on).
 PANEL_PHASES = ("categorize", "readiness", "plan")
+#: The width the panel's status text wraps at (the panel is 37 columns).
+TEXT_WIDTH = 33
 #: The panel gathers the room's changes of this many seconds into one redraw.
 REDRAW_GATHER = 0.1
 #: Below this many rows the QR code gives way to the room's status once voting began.
@@ -132,8 +134,9 @@ class RoomPanel(VerticalScroll):
         if body != self._body:
             self._body = body
             widget = self.query_one("#room-status", Static)
-            width = max(1, widget.content_region.width or (self.size.width - 3))
-            lines = len(body.wrap(self.app.console, width))
+            # The panel's text width (37 less its border, padding and scrollbar), fixed:
+            # the height must not depend on whether a layout already happened.
+            lines = len(body.wrap(self.app.console, TEXT_WIDTH))
             if lines != self._body_lines:
                 self._body_lines = lines
                 widget.styles.height = lines  # one relayout, only when it grows or shrinks
