@@ -82,16 +82,18 @@ class RoomPanel(VerticalScroll):
     }
     RoomPanel.-docked { dock: right; height: 100%; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
-    RoomPanel #room-head { width: 100%; height: auto; }
+    RoomPanel #room-head { width: 100%; height: auto; margin: 0 0 1 0; }
     RoomPanel #room-status { width: 100%; height: 8; }
     Screen.-room #items { display: none; }
     Screen.-room.-narrow #ready-left { display: none; }
     """
 
     def compose(self) -> Any:
+        # The status first: the tally and who is awaited stay in view above the QR code
+        # (seen walking a room: at 120x36 the revealed tally was cut under the code).
         yield Static(id="room-head")
-        yield Static(id="room-qr")
         yield Static(id="room-status")
+        yield Static(id="room-qr")
 
     def on_mount(self) -> None:
         room = room_of(self.app)  # type: ignore[arg-type]
@@ -104,6 +106,7 @@ class RoomPanel(VerticalScroll):
     _qr_for: str | None = None
     _body: Text | None = None
     _body_lines = -1
+    _qr_first = False  # the order composed: status, then the code
 
     def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
         """Draw `status` (the QR code while the room is joining, or whenever it fits).
@@ -125,6 +128,16 @@ class RoomPanel(VerticalScroll):
             self.query_one("#room-head", Static).update(head)
         qr = self.query_one("#room-qr", Static)
         show_qr = tall or not status.any_votes
+        # While the room joins, the code comes first (it fits at 80x24); once votes
+        # arrive, the status does (the tally stays in view above the code).
+        qr_first = not status.any_votes
+        if qr_first != self._qr_first:
+            self._qr_first = qr_first
+            status_widget = self.query_one("#room-status", Static)
+            if qr_first:
+                self.move_child(qr, before=status_widget)
+            else:
+                self.move_child(qr, after=status_widget)
         if qr.display != show_qr:
             qr.display = show_qr
         if show_qr and self._qr_for != status.url:
