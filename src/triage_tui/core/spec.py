@@ -473,6 +473,8 @@ def _reviewer(text: str) -> tuple[str, str]:
                 who = first
             if who.startswith("[~"):
                 who = "@" + who[2:-1]
+            if who.startswith("@"):
+                who = who.rstrip(".")  # "reviewed by @priyar." ends a sentence
             start = text.rfind("\n", 0, match.start()) + 1
             end = text.find("\n", match.end())
             return who, text[start : end if end != -1 else len(text)].strip()
