@@ -149,3 +149,29 @@ def test_the_scanner_converts_every_sample_description_as_the_whole_grammar() ->
                     assert fast == _markup._grammar().transform_string(block)
                 checked += 1
     assert checked >= 10
+
+
+def test_a_panel_holding_a_list_reads_as_a_titled_section() -> None:
+    text = "Intro.\n\n{panel:title=Acceptance criteria|borderStyle=solid}\n# one\n# two\n{panel}\nAfter."
+    assert jira_to_markdown(text).splitlines() == [
+        "Intro.",
+        "",
+        "**Acceptance criteria**",
+        "",
+        "1. one",
+        "1. two",
+        "",
+        "After.",
+    ]
+    # Inside a code block a panel is text; a one-line panel is jira2markdown's quote.
+    assert jira_to_markdown("{code}\n{panel}\n{code}") == "```\n{panel}\n```"
+    assert jira_to_markdown("{panel}inline{panel}") == "> inline"
+
+
+def test_monospace_in_a_table_cell_keeps_its_pipe_inside_the_cell() -> None:
+    assert jira_to_markdown("||#||Criterion||\n|1|{{a|b}}|").splitlines() == [
+        "|#|Criterion|",
+        "|---|---|",
+        "|1|`a\\|b`|",
+    ]
+    assert jira_to_markdown("and {{a|b}} here") == "and `a|b` here"

@@ -195,3 +195,31 @@ def test_code_spans_keep_their_characters_in_handoffs_and_briefs() -> None:
     brief = render_brief(brief_session)
     assert "Own developer experience & internal tooling &lt;b&gt;" in brief
     assert "&amp;" not in brief
+
+
+def test_readiness_quotes_its_evidence_in_the_items_dialect() -> None:
+    from triage_tui.tui.screens.readiness import evidence_snippet
+
+    jira = Item("J-1", "Rate limits", LABEL_THEN_HASH, markup="jira")
+    assert evidence_snippet("*DoD:* headers {{X-RateLimit-Limit}} sent", jira) == (
+        "DoD: headers X-RateLimit-Limit sent"
+    )
+    assert evidence_snippet("h3. Acceptance criteria", jira) == "Acceptance criteria"
+    assert evidence_snippet("# Every response carries {{X-Limit}}", jira) == (
+        "Every response carries X-Limit"
+    )
+    markdown = Item("G-1", "Rate limits", "x", markup="markdown")
+    assert evidence_snippet("**DoD:** headers {{X-RateLimit-Limit}}", markdown) == (
+        "DoD: headers {{X-RateLimit-Limit}}"
+    )
+    assert evidence_snippet("### Acceptance criteria", markdown) == "Acceptance criteria"
+
+
+def test_one_line_text_escapes_only_what_would_be_markup() -> None:
+    from triage_tui.formats.handoff_doc import inline
+
+    assert inline("Own developer experience & internal tooling") == (
+        "Own developer experience & internal tooling"
+    )
+    assert inline("Rename user_id to _id") == "Rename user_id to \\_id"
+    assert inline("__init__ *x*") == "\\_\\_init\\_\\_ \\*x\\*"

@@ -234,3 +234,54 @@ def test_a_reviewer_named_in_brackets_in_the_definition_of_done_is_found() -> No
     line = "- Code reviewed and merged by the payments reviewer (Priya)"
     assert _reviewer(line) == ("Priya", line)
     assert _reviewer("review (See the doc)") == ("", "")
+
+
+# -- issue 20: every label and list form, in the source's dialect ------------------------
+@pytest.mark.parametrize(
+    ("markup", "description"),
+    [
+        # a Jira panel titled with the section's name, the panel's end ends it
+        (
+            "jira",
+            "Intro.\n\n{panel:title=Acceptance criteria|borderStyle=solid}\n# one\n# two\n{panel}\nAfter.",
+        ),
+        # a Markdown setext heading, either underline
+        ("markdown", "Intro.\n\nAcceptance criteria\n-------------------\n- one\n- two\n"),
+        ("markdown", "Intro.\n\nAcceptance criteria\n===\n1. one\n2. two\n"),
+        # a label written as a list item, holding its own list
+        ("markdown", "Intro.\n\n- **Acceptance criteria:**\n  - one\n  - two\n- Rollout: soon"),
+        ("jira", "Intro.\n\n* *Acceptance criteria:*\n** one\n** two\n"),
+        ("markdown", "## Details\n- Acceptance criteria:\n  - one\n  - two\n"),
+        # the section's name alone, right above its list
+        ("jira", "Acceptance criteria\n# one\n# two\n"),
+        # Jira's mixed markers, Markdown's "1)" and task lists
+        ("jira", "Acceptance criteria:\n#* one\n#* two\n"),
+        ("markdown", "#### AC\n1) one\n2) two\n"),
+        ("markdown", "Acceptance criteria:\n\n* [x] one\n* [ ] two\n"),
+        # a table: a criterion a row (the header and a numbering column left out)
+        ("jira", "h3. Acceptance criteria\n||#||Criterion||\n|1|one|\n|2|two|\n"),
+        (
+            "markdown",
+            "### Acceptance criteria\n| # | Criterion |\n|---|---|\n| 1 | one |\n| 2 | two |\n",
+        ),
+    ],
+)
+def test_every_label_and_list_form(markup: str, description: str) -> None:
+    assert find_spec(description, markup).acceptance == ("one", "two")
+
+
+def test_a_table_row_keeps_its_cells_and_the_code_in_them() -> None:
+    spec = find_spec(
+        "h3. Acceptance criteria\n||Given||Then||\n|upload {{a|b}}|rejected with {{413}}|\n",
+        "jira",
+    )
+    assert spec.acceptance == ("upload {{a|b}}; rejected with {{413}}",)
+    spec = find_spec("AC:\n\n| Scenario | Expected |\n| :-- | --: |\n| `a` \\| b | ok |\n")
+    assert spec.acceptance == ("`a` | b; ok",)
+
+
+def test_a_rule_is_not_a_heading_and_ends_nothing() -> None:
+    spec = find_spec("Intro.\n\n---\n\n## Acceptance criteria\n- one\n\n----\n", "markdown")
+    assert spec.acceptance == ("one",) and spec.context == "Intro."
+    spec = find_spec("Acceptance criteria:\n# one\n----\nh3. Notes\nx", "jira")
+    assert spec.acceptance == ("one",)

@@ -281,7 +281,9 @@ def md_links(markdown: str) -> str:
 # A line starting with one of these (after up to three spaces) opens a block: a heading,
 # a quote, a list, a fence, a thematic break, a setext underline, a table row.
 _BLOCK_START = re.compile(r"[ \t]*(?:[#>+*=~`|-]|\d{1,9}[.)](?:[ \t]|$))")
-_INLINE_MARKS = re.compile(r"([\\*_\[\]|`~])")
+_INLINE_MARKS = re.compile(r"([\\*\[\]|`~])")
+# "_" inside a word ("user_id") is never emphasis: escaped only at a word's edge.
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def md_line(text: str) -> str:
@@ -290,6 +292,7 @@ def md_line(text: str) -> str:
     span or table cell, and holds no HTML (:func:`md_text`)."""
     line = " ".join(clean_line(text).split())
     line = _INLINE_MARKS.sub(r"\\\1", line)
+    line = _EDGE_UNDERSCORE.sub(r"\\_", line)
     return md_text(md_block_safe(line))
 
 

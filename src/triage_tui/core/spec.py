@@ -66,6 +66,11 @@ _LABEL = re.compile(
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+•]+|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
 _JIRA_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[#*]+|-+)[ \t]+(?P<text>.*)$")
 _TASK = re.compile(r"^\[[ xX]\][ \t]+")
+# A Jira panel: "{panel:title=Acceptance criteria|borderStyle=solid}" opens a section.
+_PANEL = re.compile(r"^[ \t]*\{panel(?::(?P<params>[^}]*))?\}[ \t]*$")
+_PANEL_TITLE = re.compile(r"(?:^|\|)[ \t]*title[ \t]*=[ \t]*(?P<title>[^|]*)")
+# A Markdown setext underline ("Acceptance criteria" over "---" or "==="); a Jira rule.
+_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _JIRA_BLOCK = re.compile(r"\{(?:code|noformat)(?::[^}]*)?\}")
 _ENDPOINT = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE)[ \t]+/[\w/{}:.\-?=&]*")
@@ -198,6 +203,27 @@ def _classify(text: str, jira: bool) -> list[_Line]:
         if not raw.strip():
             lines.append(_Line(raw, "blank"))
             continue
+        panel = _PANEL.match(raw) if jira else None
+        if panel is not None:
+            # The panel's title names its section; a panel's end (or an untitled one)
+            # ends the section before it.
+            title = _PANEL_TITLE.search(panel.group("params") or "")
+            name = title.group("title").strip() if title else ""
+            lines.append(_Line(raw, "heading", name, section_kind(name) if name else ""))
+            continue
+        if _UNDERLINE.match(raw) and not (jira and raw.strip().count("-") < 4):
+            previous = lines[-1] if lines else None
+            if not jira and previous is not None and previous.kind in ("text", "label"):
+                # Setext: the line above is a heading ("Acceptance criteria" over "---").
+                name = previous.text.rstrip(":")
+                lines[-1] = _Line(previous.raw, "heading", name, section_kind(name))
+                lines.append(_Line("", "blank"))  # the underline is the heading's
+            else:
+                lines.append(_Line(raw, "blank"))  # a rule: Markdown "---", Jira "----"
+            continue
+        if raw.lstrip().startswith("|"):
+            lines.append(_row(raw, jira, lines))
+            continue
         heading = _JIRA_HEADING.match(raw) if jira else _MD_HEADING.match(raw)
         if heading is None and not jira:
             heading = _JIRA_HEADING.match(raw)
@@ -218,7 +244,7 @@ def _classify(text: str, jira: bool) -> list[_Line]:
                 + (len(item.group("marker")) - 1 if jira else 0) * 2
             )
             label = _label(body)
-            if label is not None and label[1] and label[0] in _LISTED_KINDS:
+            if label is not None and label[0] in _LISTED_KINDS:
                 # "- Definition of done: behind a flag": a one-item section inside a list.
                 lines.append(_Line(raw, "label", body, label[0], label[1], indent, listed=True))
             else:
@@ -229,6 +255,76 @@ def _classify(text: str, jira: bool) -> list[_Line]:
             lines.append(_Line(raw, "label", raw.strip(), label[0], label[1]))
             continue
         lines.append(_Line(raw, "text", raw.strip(), indent=len(raw) - len(raw.lstrip())))
+    return _named_lists(lines)
+
+
+_TABLE_RULE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?$")
+_NUMBERING = re.compile(r"#|\d{1,3}[.)]?")
+
+
+def _row(raw: str, jira: bool, lines: list[_Line]) -> _Line:
+    """A table row: a "row" (its cells as one entry: a criterion per row), or a "head"
+    (a header row, Jira `||h||`, or a Markdown one above its `|---|` rule)."""
+    if _TABLE_RULE.match(raw):
+        if lines and lines[-1].kind == "row":
+            lines[-1] = _Line(lines[-1].raw, "head")
+        return _Line(raw, "head")
+    if jira and raw.lstrip().startswith("||"):
+        return _Line(raw, "head")
+    cells = [cell.strip() for cell in _cells(raw.strip())]
+    # A numbering column ("1", "#") is the table's, not the criterion's.
+    kept = [cell for cell in cells if cell and not _NUMBERING.fullmatch(cell)]
+    return _Line(raw, "row", "; ".join(kept))
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells: split at each `|` outside code (`{{a|b}}`, `` `a|b` ``) and
+    not escaped (`\\|`)."""
+    cells: list[str] = []
+    current: list[str] = []
+    index = 0
+    code = ""  # the closing of the code span we are in
+    while index < len(row):
+        char = row[index]
+        if code:
+            if row.startswith(code, index):
+                current.append(code)
+                index += len(code)
+                code = ""
+                continue
+        elif char == "\\" and row.startswith("\\|", index):
+            current.append("|")
+            index += 2
+            continue
+        elif row.startswith("{{", index):
+            code = "}}"
+        elif char == "`":
+            code = "`"
+            current.append(char)
+            index += 1
+            continue
+        elif char == "|":
+            cells.append("".join(current))
+            current = []
+            index += 1
+            continue
+        current.append(char)
+        index += 1
+    cells.append("".join(current))
+    return cells
+
+
+def _named_lists(lines: list[_Line]) -> list[_Line]:
+    """A line that is only a section's name, right above a list ("Acceptance criteria"
+    then "# one"), labels that list as "Acceptance criteria:" would."""
+    for number, line in enumerate(lines[:-1]):
+        if (
+            line.kind == "text"
+            and not line.indent
+            and lines[number + 1].kind == "item"
+            and section_kind(line.text) in _LISTED_KINDS
+        ):
+            lines[number] = _Line(line.raw, "label", line.text, section_kind(line.text))
     return lines
 
 
@@ -260,12 +356,14 @@ def _label(text: str) -> tuple[str, str] | None:
 def _items(lines: list[_Line]) -> list[str]:
     """A section body as entries: list items (with their continuation lines), else paragraphs."""
     entries: list[str] = []
-    has_items = any(line.kind == "item" for line in lines)
+    has_items = any(line.kind in ("item", "row") for line in lines)
     current: list[str] = []
     base_indent: int | None = None
     for number, line in enumerate(lines):
         if line.kind == "label" and line.listed:
             line = _Line(line.raw, "item", line.text, indent=line.indent)
+        elif line.kind == "row":
+            line = _Line(line.raw, "item", line.text)  # a table row: one entry
         if line.kind == "item":
             if base_indent is None:
                 base_indent = line.indent
@@ -388,8 +486,13 @@ def find_spec(description: str, markup: str = "") -> Spec:
             end = index + 1
             while end < len(lines) and lines[end].kind != "heading":
                 nxt = lines[end]
-                if nxt.kind == "label" and not nxt.listed and nxt.section != line.section:
-                    break
+                if (
+                    nxt.kind == "label"
+                    and nxt.section != line.section
+                    and (not nxt.listed or not line.section)
+                ):
+                    break  # a known label opens its section (under an unknown heading
+                    # even as a list item: "## Details" then "- Acceptance criteria:")
                 end += 1
             body = lines[index + 1 : end]
             if line.section:
@@ -402,7 +505,19 @@ def find_spec(description: str, markup: str = "") -> Spec:
         if line.kind == "label" and line.section:
             body = [_Line(line.rest, "text", line.rest)] if line.rest else []
             end = index + 1
-            if line.rest:
+            if line.listed and not line.rest:
+                # "- **Acceptance criteria:**" then its own nested list.
+                while end < len(lines):
+                    nxt = lines[end]
+                    if nxt.kind == "blank":
+                        after = next((x for x in lines[end + 1 :] if x.kind != "blank"), None)
+                        if after is None or after.indent <= line.indent:
+                            break
+                    elif nxt.kind == "heading" or nxt.indent <= line.indent:
+                        break
+                    body.append(nxt)
+                    end += 1
+            elif line.rest:
                 # The label's own sentence and the lines that continue it.
                 while (
                     end < len(lines)
@@ -419,7 +534,7 @@ def find_spec(description: str, markup: str = "") -> Spec:
                         break
                     if nxt.kind == "blank":
                         after = next((x for x in lines[end + 1 :] if x.kind != "blank"), None)
-                        if after is None or after.kind not in ("item", "code"):
+                        if after is None or after.kind not in ("item", "code", "row", "head"):
                             break
                     body.append(nxt)
                     end += 1

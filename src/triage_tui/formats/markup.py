@@ -96,6 +96,8 @@ def _monospace_spans(text: str, spans: list[str]) -> str:
             continue
         out.append(text[position:start])
         out.append(f"\ue000{len(spans)}\ue001")
+        if "|" in content and text[text.rfind("\n", 0, start) + 1 :].lstrip().startswith("|"):
+            content = content.replace("|", "\\|")  # in a table row: a cell's own pipe
         spans.append(code_span(content))
         position = end + 2
     out.append(text[position:])
@@ -196,6 +198,8 @@ def _scanner() -> Any:
     return FollowedBy(Regex(_ELEMENT_START)) + grammar
 
 
+_PANEL_LINE = re.compile(r"^[ \t]*\{panel(?::([^}]*))?\}[ \t]*$")
+_PANEL_TITLE = re.compile(r"(?:^|\|)[ \t]*title[ \t]*=[ \t]*([^|]*)")
 _BLOCK_TOKEN = re.compile(r"\{(code|noformat)(?::([^}]*))?\}")
 _LIST_LINE = re.compile(r"^[ \t]*(?:[*#]+|-)[ \t]+\S")
 
@@ -206,7 +210,9 @@ def _prepare(text: str) -> str:
     - a `{code}` block with no language becomes `{noformat}` (jira2markdown would label
       it Java); an unclosed block is closed;
     - a line right after a list item that is not one (a heading, a paragraph) is
-      set apart by a blank line (jira2markdown would indent it into the list item).
+      set apart by a blank line (jira2markdown would indent it into the list item);
+    - a `{panel}` on a line of its own is set apart by blank lines, its title as a bold
+      line (jira2markdown leaves a panel holding a list as it is: `{panel:title=AC}`).
     """
     out: list[str] = []
     open_kind = ""  # the block we are in: "code", "noformat" or ""
@@ -228,6 +234,13 @@ def _prepare(text: str) -> str:
             position = match.end()
         pieces.append(line[position:])
         joined = "".join(pieces)
+        panel = _PANEL_LINE.match(joined) if not open_kind and len(pieces) == 1 else None
+        if panel is not None:
+            title = _PANEL_TITLE.search(panel.group(1) or "")
+            name = title.group(1).strip().strip("*") if title else ""
+            out += ["", f"*{name}*", ""] if name else [""]
+            was_list = False
+            continue
         is_list = bool(_LIST_LINE.match(joined)) and not open_kind
         if was_list and joined.strip() and not is_list:
             out.append("")
