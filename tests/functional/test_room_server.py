@@ -245,20 +245,22 @@ async def test_the_event_stream_follows_the_facilitator(room: Room) -> None:
 
 async def test_readiness_votes_per_criterion(room: Room) -> None:
     ana, _ = await room.join("Ana")
+    bo, _ = await room.join("Bo")
     room.session.decide("L-2", Category.PROJECT)
     room.server.follow(ITEMS[1], "readiness")
-    for number in range(1, 8):
-        status, _ = await room.post(
-            "/vote",
-            {"item": "L-2", "phase": "readiness", "criterion": number, "mark": "met"},
-            cookie=ana,
-        )
-        assert status == 200
+    for seat, mark in ((ana, "met"), (bo, "partial")):
+        for number in range(1, 8):
+            status, _ = await room.post(
+                "/vote",
+                {"item": "L-2", "phase": "readiness", "criterion": number, "mark": mark},
+                cookie=seat,
+            )
+            assert status == 200
     decision = room.session.decision("L-2")
     assert votes.has_voted(decision, "readiness", next(iter(decision.readiness_votes)))
-    assert votes.is_revealed(decision, "readiness")  # the only voting seat: auto-revealed
+    assert votes.is_revealed(decision, "readiness")  # every voting seat voted: auto-revealed
     view = await room.state(ana)
-    assert view["tally"]["criteria"]["4"] == {"met": 1, "partial": 0, "missing": 0}
+    assert view["tally"]["criteria"]["4"] == {"met": 1, "partial": 1, "missing": 0}
     for body in ({"criterion": 9, "mark": "met"}, {"criterion": True, "mark": "met"}):
         status, _ = await room.post(
             "/vote", {"item": "L-2", "phase": "readiness", **body}, cookie=ana
@@ -367,3 +369,14 @@ async def test_hostile_text_in_a_reason_and_a_name(room: Room) -> None:
     # And the facilitator's panel gets the same clean text.
     status = room.server.status()
     assert status.tally is not None and status.tally.reasons[0].text == vote["reason"]
+
+
+async def test_one_phone_alone_does_not_reveal_its_own_vote(room: Room) -> None:
+    """Walking the room: the first phone to join voted, the item revealed at once and was
+    closed to everyone who joined a moment later. One seat is not a room: `r` reveals."""
+    ana, _ = await room.join("Ana")
+    assert await room.vote(ana, "project") == 200
+    assert not votes.is_revealed(room.session.decision("L-1"))
+    bo, _ = await room.join("Bo")
+    assert await room.vote(bo, "project", "a finish line") == 200
+    assert votes.is_revealed(room.session.decision("L-1"))

@@ -38,6 +38,9 @@ from triage_tui.core.model import Item
 from triage_tui.core.readiness import CRITERIA_BY_NUMBER
 from triage_tui.core.session import Category, Mark, Session, Step
 
+#: Auto-reveal needs this many voting seats in the room (every one here voted): one
+#: phone alone is not a room.
+AUTO_REVEAL_MIN_SEATS = 2
 #: Largest request body taken (a vote with a 200-character reason is ~400 bytes).
 MAX_BODY = 4096
 #: Per seat: a burst of this many requests, then this many a second.
@@ -557,14 +560,18 @@ class VoteServer:
         return web.json_response(self.view(seat))
 
     def _auto_reveal(self) -> None:
-        """Reveal once every voting seat in the room has voted."""
+        """Reveal once every voting seat in the room (two at least) has voted."""
         item = self.item
         if item is None:
             return
         now = self.now()
         voting = {s.id for s in self.seats.values() if not s.spectator and self._here(s, now)}
         voted = votes.voters(self.session.decisions[item.id], self.phase)
-        if voting and voting <= voted:
+        # One seat is not a room: the first phone to join would reveal its own vote
+        # before anyone else arrived and close the item to everyone who joins later
+        # (seen walking the room). With one voter the facilitator reveals with `r`.
+        seats = sum(1 for s in self.seats.values() if not s.spectator)
+        if seats >= AUTO_REVEAL_MIN_SEATS and voting and voting <= voted:
             votes.reveal(self.session, item.id, self.phase)
 
     def view(self, seat: Seat | None) -> dict[str, Any]:
