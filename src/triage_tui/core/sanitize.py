@@ -158,6 +158,7 @@ def _guard_part(match: re.Match[str]) -> str:
 _TAG = re.compile(r"<(?=[A-Za-z/!?])([^<>\n]*)(>?)")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
 _BACKTICKS = re.compile(r"`+")
+_SPAN_CHARS = re.compile(r"[\\`]")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -198,12 +199,13 @@ def md_text(text: str) -> str:
     index = 0
     length = len(text)
     while index < length:
-        char = text[index]
-        if char == "\\" and index + 1 < length and text[index + 1] in _ASCII_PUNCTUATION:
-            index += 2  # an escaped character (a "\\`" opens no code span)
-            continue
-        if char != "`":
-            index += 1
+        found = _SPAN_CHARS.search(text, index)  # skip prose at C speed
+        if found is None:
+            break
+        index = found.start()
+        if text[index] == "\\":
+            # An escaped character (a "\\`" opens no code span).
+            index += 2 if index + 1 < length and text[index + 1] in _ASCII_PUNCTUATION else 1
             continue
         run = _BACKTICKS.match(text, index)
         assert run is not None
