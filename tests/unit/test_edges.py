@@ -505,7 +505,7 @@ def test_md_link_is_the_one_way_a_new_sink_writes_a_link() -> None:
     assert md_link("spec.pdf", "https://x.example/a b (1).pdf") == (
         "[spec.pdf](<https://x.example/a%20b%20(1).pdf>)"
     )
-    assert md_link("", "https://x.example/") == "[https://x.example/](<https://x.example/>)"
+    assert md_link("", "https://x.example/") == "[https://x.example/](https://x.example/)"
     for url in ("javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "java&#115;cript:x"):
         text = md_link("# evil [x](y)", url)
         targets, headings = rendered_links(text)
@@ -561,3 +561,28 @@ def test_a_cell_starting_with_blanks_then_a_formula_is_guarded() -> None:
     assert csv_cell(" ===") == " '==="  # an importer that trims blanks reads '=== as text
     assert csv_cell("  +cmd") == "  '+cmd"
     assert csv_cell("-3") == "-3" and csv_cell("-3", leading=True) == "'-3"
+
+
+def test_an_attachment_link_passes_the_one_allowlist() -> None:
+    from dataclasses import replace
+
+    from triage_tui.core.model import Attachment
+    from triage_tui.formats.handoff_doc import handoff_documents
+
+    session = hostile_session()
+    item = replace(
+        session.backlog.items[1],
+        attachments=(
+            Attachment("ok.pdf", "https://x.example/ok.pdf", ""),
+            Attachment("# evil", "javascript:alert(1)", ""),
+            Attachment("data", "data:text/html,boom", ""),
+        ),
+    )
+    session = Session(
+        Backlog((session.backlog.items[0], item), title="B"), decisions=session.decisions
+    )
+    text = handoff_documents(session, ids=["PAY-2"])[0].text
+    targets, _ = rendered_links(text)
+    assert "https://x.example/ok.pdf" in targets
+    assert not [t for t in targets if live(t)], targets
+    assert "javascript:alert(1)" in text  # as text

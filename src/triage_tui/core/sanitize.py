@@ -292,10 +292,15 @@ def md_link(label: str, url: str) -> str:
     if not md_link_allowed(target):
         shown_url = md_line(target)
         return text if text == shown_url else f"{text} ({shown_url})"
-    # An angle-bracket destination: blanks and parentheses in the url cannot end it.
-    for char, code in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C")):
-        target = target.replace(char, code)
-    return f"[{text}](<{target}>)"
+    if not _PLAIN_TARGET.fullmatch(target):
+        # An angle-bracket destination: blanks and parentheses in the url cannot end it.
+        for char, code in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C")):
+            target = target.replace(char, code)
+        target = f"<{target}>"
+    return f"[{text}]({target})"
+
+
+_PLAIN_TARGET = re.compile(r"[^\s<>()\\`\"']+")
 
 
 # A line starting with one of these (after up to three spaces) opens a block: a heading,

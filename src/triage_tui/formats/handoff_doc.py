@@ -33,6 +33,7 @@ from triage_tui.core.sanitize import (
     clean_text,
     md_fence,
     md_line,
+    md_link,
     md_text,
 )
 from triage_tui.core.scope import Scope, apply_scope
@@ -186,14 +187,10 @@ def _part(value: str, *, markup: str) -> str:
     return safe_markdown(part_markdown(value, markup=markup)) if value.strip() else ""
 
 
-_SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\\\"']+")
-
-
 def _attachment_line(attachment: Attachment) -> str:
-    """`- [name](url) (date)`: a link only to an http(s) address with nothing odd in it."""
-    name = inline(attachment.name)
-    url = attachment.url.strip()
-    shown = f"[{name}]({url})" if url and _SAFE_URL.fullmatch(url) else name
+    """`- [name](url) (date)`: a link only where core.sanitize's one allowlist says so
+    (`md_link`); any other url is shown as text."""
+    shown = md_link(attachment.name, attachment.url)
     return f"- {shown}" + (f" ({inline(attachment.at)})" if attachment.at else "")
 
 
