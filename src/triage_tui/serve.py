@@ -16,8 +16,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -161,6 +163,24 @@ def _without_out(args: list[str]) -> list[str]:
     return kept
 
 
+#: textual-serve's page loads its font from Google's servers: nothing loads offline, and
+#: every viewer's address reaches a third party. The same font ships in its static folder.
+_REMOTE_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>", re.DOTALL)
+
+
+def offline_page(html: str, static_url: str) -> str:
+    """textual-serve's page with nothing fetched from outside: the font from the served
+    static folder, and an empty icon (no request for /favicon.ico)."""
+    local_font = (
+        "<style>@font-face { font-family: 'Roboto Mono'; font-style: normal; "
+        f"src: url('{static_url}fonts/RobotoMono-VariableFont_wght.ttf'); }}\n"
+        "@font-face { font-family: 'Roboto Mono'; font-style: italic; "
+        f"src: url('{static_url}fonts/RobotoMono-Italic-VariableFont_wght.ttf'); }}</style>"
+        '<link rel="icon" href="data:,">'
+    )
+    return _REMOTE_FONT.sub(lambda _: local_font, html, count=1)
+
+
 def make_server(
     args: list[str], host: str, port: int, *, secret: str, title: str = "triage-tui"
 ) -> Any:
@@ -186,6 +206,12 @@ def make_server(
     hosts = allowed_hosts(host, port)
 
     class _Server(Server):
+        def request_exit(self) -> None:
+            # ctrl+c stops the server; a second one while it stops (the served apps are
+            # closing) must not break that off with a KeyboardInterrupt (exit 130).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            super().request_exit()
+
         async def on_startup(self, app: object) -> None:
             # textual-serve prints a banner here; we print our own one-line address instead.
             return None
@@ -204,6 +230,7 @@ def make_server(
                     web.get(f"/{secret}/", self.handle_index, name="index"),
                     web.get(f"/{secret}/ws", self.handle_websocket, name="websocket"),
                     web.get("/download/{key}", self.handle_download, name="download"),
+                    web.get("/favicon.ico", _no_icon),
                     web.static("/static", self.statics_path, name="static"),
                     web.route("*", "/{anything:.*}", _refuse),
                 ]
@@ -218,8 +245,10 @@ def make_server(
             # from another machine (--host 0.0.0.0) connects back the same way.
             self.public_url = f"{request.scheme}://{request.host}"
             response = await super().handle_index(request)
-            # The address is the key: never sent on as a Referer (the page loads a web
-            # font), never cached, never framed by another page.
+            if isinstance(response, web.Response) and response.text is not None:
+                response.text = offline_page(response.text, f"{self.public_url}/static/")
+            # The address is the key: never sent on as a Referer, never cached, never
+            # framed by another page.
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["Cache-Control"] = "no-store"
             response.headers["X-Frame-Options"] = "DENY"
@@ -229,6 +258,9 @@ def make_server(
             if not origin_allowed(request.headers.get("Origin"), request.host, hosts):
                 raise web.HTTPForbidden(text="triage-tui: this page may not open the app\n")
             return await super().handle_websocket(request)
+
+    async def _no_icon(request: Any) -> Any:
+        return web.Response(status=204)  # a browser asks anyway: nothing, not a 403
 
     async def _refuse(request: Any) -> Any:
         raise web.HTTPForbidden(
@@ -286,4 +318,8 @@ def serve(
             file=sys.stderr,
         )
         return 1
+    finally:
+        # Stopped: another ctrl+c while the process winds down (its threads, the shell
+        # of a served app) is no reason to exit 130 or die of SIGINT.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     return 0

@@ -75,7 +75,7 @@ class Served:
         return out, err
 
 
-def _start(backlog: Path, *extra: str) -> Served:
+def _start(backlog: Path, *extra: str, new_session: bool = False) -> Served:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     process = subprocess.Popen(
@@ -85,6 +85,7 @@ def _start(backlog: Path, *extra: str) -> Served:
         text=True,
         env=env,
         cwd=ROOT,
+        start_new_session=new_session,  # its own process group, as a terminal's job is
     )
     assert process.stdout is not None
     first = process.stdout.readline()  # printed before the server starts
@@ -228,6 +229,64 @@ async def test_a_foreign_origin_is_refused_the_served_one_runs_the_app(served: S
     assert b"38;2;" in screen
     served.stop()
     assert served.process.returncode == 0
+
+
+def test_the_page_loads_nothing_from_outside_and_asks_for_no_icon(served: Served) -> None:
+    """Offline (a room's LAN, a train) the page must still draw: its font comes from the
+    served static folder, not Google's servers; /favicon.ico is no 403 in the console."""
+    port = served.port
+    html = _fetch(served.address, time.monotonic() + 20)
+    external = [
+        url
+        for url in re.findall(r"""(?:href|src)=["']([^"']+)""", html)
+        + re.findall(r"url\('([^']+)", html)
+        if not url.startswith((f"http://127.0.0.1:{port}/", "data:"))
+    ]
+    assert external == []
+    assert "googleapis" not in html
+    assert '<link rel="icon" href="data:,">' in html
+    font = re.search(r"url\('http://127\.0\.0\.1:\d+(/static/fonts/[^']+)'\)", html)
+    assert font is not None and _status(f"http://127.0.0.1:{port}{font.group(1)}") == 200
+    assert _status(f"http://127.0.0.1:{port}/favicon.ico") == 204
+    served.stop()
+
+
+@pytest.mark.parametrize("between", [0.02, 0.3])
+async def test_ctrl_c_twice_while_an_app_runs_still_exits_0(backlog: Path, between: float) -> None:
+    """ctrl+c in a terminal reaches serve and the apps it runs (one process group); a
+    second one while they close must not turn a clean stop into exit 1 or 130."""
+    import asyncio
+
+    import aiohttp
+
+    served = _start(backlog, new_session=True)
+    try:
+        port, secret = served.port, served.secret
+        url = f"ws://127.0.0.1:{port}/{secret}/ws?width=100&height=30"
+        _fetch(served.address, time.monotonic() + 20)  # listening
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(url, headers={"Origin": f"http://127.0.0.1:{port}"}) as websocket,
+        ):
+            async with asyncio.timeout(20):
+                async for message in websocket:  # the app is up and drawing
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        break
+            os.killpg(served.process.pid, signal.SIGINT)
+            await asyncio.sleep(between)
+            os.killpg(served.process.pid, signal.SIGINT)
+            async with asyncio.timeout(15):
+                async for _message in websocket:  # as a browser does: read on, answer the close
+                    pass
+            for _ in range(150):
+                if served.process.poll() is not None:
+                    break
+                await asyncio.sleep(0.1)
+        assert served.process.returncode == 0, served.process.communicate()[1]
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(timeout=10)
 
 
 def test_a_non_loopback_host_is_warned_about(backlog: Path) -> None:

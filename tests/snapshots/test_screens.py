@@ -212,6 +212,19 @@ def test_readiness_marks_and_suggestions(
     assert snap_compare(make_app(acme), terminal_size=size, run_before=run_before)
 
 
+def test_readiness_spec_narrow(snap_compare: SnapCompare, acme: Path) -> None:
+    """`v` at 80x24: the item's spec in the criteria's place (the score's why on the way)."""
+    run_before = go("f4", "v", setup=(decide_some,))
+    assert snap_compare(make_app(acme), terminal_size=NARROW, run_before=run_before)
+
+
+def test_readiness_full_score_needing_a_reviewer(snap_compare: SnapCompare, acme: Path) -> None:
+    """INFRA-31 all met, no reviewer: the score says why it still needs work, and criterion
+    6 says nobody is named yet."""
+    run_before = go("f4", "down", setup=(decide_some, make_ready))
+    assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
+
+
 def test_plan_with_ready_items(snap_compare: SnapCompare, acme: Path) -> None:
     """The board, the readiness spread, the first engagement and the handoff table."""
     run_before = go("f5", setup=(decide_some, make_ready))

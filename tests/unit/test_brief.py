@@ -105,10 +105,12 @@ def test_brief_command_prints_every_section(
     assert "| Hiring items | 1 | in about 4 months | in about 4 months |" in roadmap
     assert "The 1 hiring item keeps its honest search timeline either way" in roadmap
 
-    # First engagement: the smaller of the two ready projects, before the larger need.
+    # First engagement: the smaller of the two ready projects. SEC-4 (security) is larger
+    # but unrelated to API-88 (api, billing): not named as the need it prepares for.
     first = out.split("## Recommended first engagement")[1].split("## ")[0]
     assert "**[API-88: Invoice CSV export endpoint](handoffs/API-88.md)**" in first
-    assert "Start with API-88 (3d) before SEC-4 (13 points" in first
+    assert "SEC-4" not in first
+    assert "Start with a project smaller than the one you actually need" in first
 
     # The ready handoffs in short, each linking to its own document.
     ready = out.split("## Ready to hand off")[1].split("## Gaps")[0]
@@ -248,10 +250,17 @@ def test_csv_summary() -> None:
         "open_question",
         "gaps",
         "carried",
+        "reviewer",
+        "estimate",
+        "status",
+        "due",
+        "note",
+        "handoff_file",
+        "waits_on",
     ]
     by_id = {row[0]: row for row in rows[1:]}
     assert len(rows) - 1 == len(session.backlog.items)
-    assert by_id["PAY-101"][2:] == ["hiring", "", "", "", "", "", "false"]
+    assert by_id["PAY-101"][2:9] == ["hiring", "", "", "", "", "", "false"]
     assert by_id["PAY-114"][2:5] == ["project", "100", "ready"]
     sec = by_id["SEC-4"]
     assert sec[2:5] == ["project", "76", "needs_work"]
@@ -271,10 +280,10 @@ def test_brief_csv_command(
     assert main(["brief", str(plan_file), "--csv"]) == 0
     out = capsys.readouterr().out
     assert out == render_csv_summary(read_plan(plan_file))
-    assert out.startswith("id,title,category,score,level,ready_once,open_question,gaps,carried\n")
+    assert out.startswith("id,title,category,score,level,ready_once,open_question,gaps,carried,")
     target = tmp_path / "summary.csv"
     assert main(["brief", str(plan_file), "--csv", "-o", str(target)]) == 0
-    assert target.read_text(encoding="utf-8") == out
+    assert target.read_text(encoding="utf-8") == "\ufeff" + out  # Excel: accents intact
 
 
 def test_csv_cells_never_start_a_formula() -> None:

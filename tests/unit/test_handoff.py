@@ -7,6 +7,7 @@ import pytest
 from triage_tui.core.handoff import (
     DEFAULT_CADENCE,
     DEFAULT_CHANNEL,
+    FIRST_ENGAGEMENT_ADVICE,
     assess_item,
     default_handoff,
     deliverable_for,
@@ -214,6 +215,30 @@ def test_recommends_the_smallest_ready_project() -> None:
     assert before == "BIG"
     assert "Start with SMALL (3d) before BIG (3w, “Item BIG”): it is smaller on purpose" in why
     assert "review workflow works, at low risk" in why
+
+
+def test_the_larger_need_is_related_work_and_says_when_its_spec_is_not_ready() -> None:
+    items = (
+        Item("API-1", "Small export", WRITTEN, estimate="3d", labels=("api", "billing")),
+        Item("SEC-9", "Big unrelated", WRITTEN, estimate="5w", labels=("security",)),
+        Item("BILL-2", "Billing rework", WRITTEN, estimate="3w", labels=("Billing",)),
+    )
+    session = Session(Backlog(items))
+    for item in items:
+        session.decide(item.id, Category.PROJECT)
+    for number, mark in READY.items():
+        session.set_mark("API-1", number, mark)
+    result = recommend_first_engagement(session)
+    assert result is not None and result.id == "API-1"
+    # BILL-2 shares a label (case aside); SEC-9 is larger but unrelated: never named.
+    assert result.before == "BILL-2"
+    assert "SEC-9" not in result.why
+    assert "before BILL-2 (3w, “Billing rework”; its spec: not ready)" in result.why
+    session.decide("BILL-2", Category.HIRING)
+    alone = recommend_first_engagement(session)
+    assert alone is not None and alone.before == ""
+    assert "SEC-9" not in alone.why and "Warning" not in alone.why  # SEC-9 is larger
+    assert alone.why.endswith(FIRST_ENGAGEMENT_ADVICE)
 
 
 def test_unknown_estimates_sort_last_and_ties_go_to_the_better_spec() -> None:

@@ -50,3 +50,18 @@ def test_assumptions_out_of_limits_are_refused_unchanged(
     with pytest.raises(ValueError, match="Months 0-36 and days 0-365"):
         workshop.set_assumptions(months, days)
     assert (workshop.session.search_months, workshop.session.contractor_start_days) == (4, 5)
+
+
+def test_a_plans_updated_is_never_before_its_created(workshop: Workshop) -> None:
+    from triage_tui.formats.plan import build_plan
+
+    session = workshop.session
+    session.decide("PAY-114", Category.PROJECT, at="2026-01-01T09:00:00Z")
+    session.updated = "2026-01-01T09:00:00Z"  # the room's last change
+    meta = build_plan(session, created="2026-01-01T10:00:00Z")["meta"]  # first written later
+    assert meta["created"] == "2026-01-01T10:00:00Z"
+    assert meta["updated"] >= meta["created"]
+    session.updated = "2026-01-01T11:00:00Z"  # a change after the first write
+    assert build_plan(session, created="2026-01-01T10:00:00Z")["meta"]["updated"] == (
+        "2026-01-01T11:00:00Z"
+    )

@@ -119,6 +119,18 @@ def _is_duration(estimate: Estimate) -> bool:
     return bool(units) and all(unit in _UNIT_DAYS for unit in units)
 
 
+def _is_points(estimate: Estimate) -> bool:
+    """Story points or a T-shirt size: a number, "5 points", "8 sp", "XL"."""
+    if isinstance(estimate, bool) or estimate is None:
+        return False
+    if isinstance(estimate, int | float):
+        return True
+    text = estimate.strip().casefold()
+    if text in _TSHIRT:
+        return True
+    return estimate_days(estimate) is not None and not _is_duration(estimate)
+
+
 def _human_days(days: float) -> str:
     if days < 1:
         hours = max(1, round(days * 8))
@@ -153,7 +165,15 @@ def review_points(estimate: Estimate) -> str:
     Returns:
         One sentence of review points in working days from the start.
     """
-    days = estimate_days(estimate)
+    # Points and T-shirt sizes are effort, not days: only a duration places review days
+    # (13 points never means "final review on day 13").
+    days = estimate_days(estimate) if _is_duration(estimate) else None
+    if days is None and _is_points(estimate):
+        return (
+            "review points: a first pull request within 2 working days, a midpoint review "
+            "halfway to the agreed date, a final review before it (points are effort, not "
+            "days)"
+        )
     if days is None or days < 2:
         return (
             "review points: a first pull request within 2 working days, then a review "
@@ -346,8 +366,23 @@ _ACCESS_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+#: Systems `core.tracker.systems_named` finds that a hint above already covers.
+_HINTED_SYSTEMS = frozenset(
+    {"Stripe", "Datadog", "AWS", "Google Cloud", "Salesforce", "Postgres"}
+    | {"the identity provider (Okta / Auth0)"}
+)
+
+
 def _access(item: Item) -> list[str]:
+    from triage_tui.core.tracker import systems_named
+
     extra = [need for pattern, need in _ACCESS_HINTS if pattern.search(item.description)]
+    # Every other system the spec names: access to it, asked for before day one.
+    extra += [
+        f"access to {name}, scoped to what the spec needs"
+        for name in systems_named(item.description)
+        if name not in _HINTED_SYSTEMS
+    ]
     first = DEFAULT_ACCESS[0]
     repository = tracker_repository(item)
     if repository:
@@ -396,6 +431,13 @@ def _lines(parts: Sequence[str]) -> str:
     return "\n".join(f"- {part}" for part in parts)
 
 
+def _timeline(item: Item) -> str:
+    timeline = f"{timeline_for(item.estimate)}; {review_points(item.estimate)}"
+    if item.due:
+        timeline = f"due {item.due} in the tracker; {timeline}"
+    return timeline
+
+
 def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, str | list[str]]:
     """The handoff's fields before the room edits them (HANDOFF_FIELDS order).
 
@@ -422,7 +464,7 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
         "acceptance_criteria": list(spec.acceptance),
         "definition_of_done": _lines(spec.done) if spec.done else "",
         "out_of_scope": _lines(spec.out_of_scope) if spec.out_of_scope else "",
-        "timeline": f"{timeline_for(item.estimate)}; {review_points(item.estimate)}",
+        "timeline": _timeline(item),
         "reviewer": spec.reviewer or tracker_reviewer(item),
         "channel": DEFAULT_CHANNEL,
         "cadence": DEFAULT_CADENCE,
@@ -510,34 +552,57 @@ class FirstEngagement(NamedTuple):
     before: str = ""
 
 
+def _related(chosen: Item, item: Item) -> bool:
+    """Whether `item` is work of the same kind as `chosen`: a label in common, or the same
+    id prefix ("PAY-114", "PAY-120"). An item with no labels is related to any."""
+    if not chosen.labels:
+        return True
+    labels = {label.casefold() for label in chosen.labels}
+    if labels & {label.casefold() for label in item.labels}:
+        return True
+    prefix = chosen.id.rpartition("-")[0]
+    return bool(prefix) and item.id.rpartition("-")[0] == prefix
+
+
 def _larger_need(session: Session, pool: Sequence[Item], chosen: Item) -> tuple[Item | None, bool]:
-    """(the largest project item larger than `chosen`, whether `chosen` is the largest)."""
+    """(the largest related project item larger than `chosen` (see `_related`), whether
+    `chosen` is the largest project item of all)."""
     chosen_days = estimate_days(chosen.estimate)
+    if chosen_days is None:
+        return None, False
     largest: tuple[float, int, Item] | None = None
-    smaller = False
+    smaller = larger = False
     for index, item in enumerate(pool):
         if item.id == chosen.id or session.decision(item.id).category is not Category.PROJECT:
             continue
         days = estimate_days(item.estimate)
         if days is None:
             continue
-        smaller = smaller or (chosen_days is not None and days < chosen_days)
-        key = (days, -index, item)
-        if largest is None or key[:2] > largest[:2]:
-            largest = key
-    if chosen_days is None or largest is None:
-        return None, False
-    if largest[0] > chosen_days:
+        smaller = smaller or days < chosen_days
+        larger = larger or days > chosen_days
+        # "Start with X before Y" names the need X prepares for, not any larger item.
+        if days > chosen_days and _related(chosen, item):
+            key = (days, -index, item)
+            if largest is None or key[:2] > largest[:2]:
+                largest = key
+    if largest is not None:
         return largest[2], False
     # The largest (others are smaller, none larger): a first engagement should not be.
-    return None, smaller
+    return None, smaller and not larger
 
 
-def _before_sentence(chosen: Item, larger: Item | None, is_largest: bool) -> str:
+def _before_sentence(
+    chosen: Item, larger: Item | None, is_largest: bool, session: Session | None = None
+) -> str:
     if larger is not None:
+        state = ""
+        if session is not None:
+            assessment = assess_item(larger, session.decision(larger.id))
+            if assessment.level is not Level.READY:
+                state = f"; its spec: {assessment.level.label}"
         return (
             f"Start with {chosen.id} ({size_words(chosen.estimate)}) before {larger.id} "
-            f"({size_words(larger.estimate)}, {_quoted(larger.title)}): it is smaller on "
+            f"({size_words(larger.estimate)}, {_quoted(larger.title)}{state}): it is smaller on "
             "purpose, so the first engagement tests whether the spec was clear enough and "
             "whether the review workflow works, at low risk."
         )
@@ -592,10 +657,14 @@ def recommend_first_engagement(
                     )
                 larger, is_largest = _larger_need(session, pool, item)
                 why = f"Chosen by the room: {_quoted(item.title)}.{note} " + _before_sentence(
-                    item, larger, is_largest
+                    item, larger, is_largest, session
                 )
                 return FirstEngagement(item.id, why, larger.id if larger else "")
-    ranked: list[tuple[tuple[int, float, int, int], Item, int]] = []
+    ranked: list[tuple[tuple[int, int, float, int, int], Item, int]] = []
+
+    def assess_other(other: Item) -> Assessment:
+        return known.get(other.id) or assess_item(other, session.decision(other.id))
+
     for index, item in enumerate(pool):
         decision = session.decision(item.id)
         if decision.category is not Category.PROJECT:
@@ -604,7 +673,14 @@ def recommend_first_engagement(
         if assessment.level is not Level.READY:
             continue
         days = estimate_days(item.estimate)
-        key = (0 if days is not None else 1, days or 0.0, -assessment.score, index)
+        # One that waits on parked, hiring or not-ready work (core.tracker) comes last:
+        # a first engagement should not start blocked.
+        waits = 0
+        if item.links:
+            from triage_tui.core.tracker import dependency_warning
+
+            waits = 1 if dependency_warning(session, item, assess=assess_other) else 0
+        key = (waits, 0 if days is not None else 1, days or 0.0, -assessment.score, index)
         ranked.append((key, item, assessment.score))
     if not ranked:
         return None
@@ -626,6 +702,6 @@ def recommend_first_engagement(
         lead = "the smallest ready project"
     larger, is_largest = _larger_need(session, pool, item)
     why = f"{_quoted(item.title)} is {lead}{among} ({size}). " + _before_sentence(
-        item, larger, is_largest
+        item, larger, is_largest, session
     )
     return FirstEngagement(item.id, why, larger.id if larger else "")

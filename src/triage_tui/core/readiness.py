@@ -301,6 +301,20 @@ def assess(item: Item, marks: Mapping[int, Mark], *, blockers: Sequence[str] = (
     )
 
 
+def level_reason(assessment: Assessment) -> str:
+    """Why the level is what it is, in a few words ("" when ready): a full score that still
+    needs work says what the handoff lacks, a gated one which criteria hold it back."""
+    if assessment.blockers:
+        return "the handoff still needs: " + ", ".join(assessment.blockers)
+    if assessment.gated:
+        return "acceptance criteria (4) and definition of done (5) must not be missing"
+    if assessment.level is Level.NEEDS_WORK:
+        return f"ready from {READY_AT}"
+    if assessment.level is Level.NOT_READY:
+        return f"needs work from {NEEDS_WORK_AT}, ready from {READY_AT}"
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What the description suggests for one criterion, and the text that suggests it.

@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from triage_tui.core.errors import InputError
-from triage_tui.core.session import Step
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.services import ExportResult, LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui import loading, saving, vote_room
+from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
@@ -84,6 +84,7 @@ class TriageApp(CleanNotifyApp):
         self.begin_when_loaded = False  # enter was pressed while loading
         self.exit_message = ""  # printed on stderr after the app exits (launch.run_app)
         self._opened_early: Room | None = None
+        self.follower = Follower(self)  # the session's changes, to redraw from
         self.config, self.settings_messages = apply_settings(self)
 
     @property
@@ -157,7 +158,7 @@ class TriageApp(CleanNotifyApp):
         self.opened_any = True
         if room.autosave is not None:
             room.autosave.on_error = lambda error: loading.autosave_failed(self, room, error)
-        room.session.listeners.append(self._on_step)
+        room.session.listeners.append(self.follower)  # every change redraws (tui/follow.py)
 
     def close_room(self) -> None:
         """Let the open workshop go: its autosave closed, its lock released."""
@@ -165,10 +166,13 @@ class TriageApp(CleanNotifyApp):
             self.room.close()
             self.room = None
 
-    def _on_step(self, step: Step) -> None:
-        # A screen redraws what its own keys change; an undo changes anything, anywhere.
-        if step.undo:
-            self.call_after_refresh(self.refresh_screen)
+    def on_session_changed(self, message: SessionChanged) -> None:
+        steps = self.follower.take()  # a key, an undo, a vote: the phase screen redraws
+        for screen in reversed(self.screen_stack):  # under a modal (help, a prompt) too
+            if (redraw := getattr(screen, "session_changed", None)) is not None:
+                if screen.is_mounted:  # else it draws all when first shown
+                    redraw(steps)
+                break
 
     def refresh_screen(self) -> None:
         """Redraw the screen in view from the workshop."""
@@ -199,7 +203,7 @@ class TriageApp(CleanNotifyApp):
     def action_undo(self) -> None:
         workshop = self.require_workshop()
         if workshop is not None:
-            step = workshop.undo()  # the screen redraws from the step (_on_step)
+            step = workshop.undo()  # the screen redraws from the step (tui/follow.py)
             self.notify("Nothing to undo." if step is None else f"Undone: {step.label}", timeout=3)
 
     def action_help(self) -> None:
@@ -207,17 +211,6 @@ class TriageApp(CleanNotifyApp):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.current_mode, self.screen))
-
-    def jump_to(self, item_id: str) -> None:
-        """Open one item in Categorize (from the command palette)."""
-        workshop = self.require_workshop()
-        ids = [item.id for item in workshop.in_scope] if workshop is not None else []
-        if item_id in ids:
-            self.action_phase("categorize")
-            from triage_tui.tui.widgets.item_list import ItemList
-
-            index = ids.index(item_id)
-            self.call_after_refresh(lambda: self.screen.query_one(ItemList).set_cursor(index))
 
     def action_cycle_theme(self) -> None:
         names = sorted(self.available_themes)

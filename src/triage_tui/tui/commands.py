@@ -64,7 +64,7 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
             # escape() doubles a trailing backslash, which the palette then shows).
             f"Jump to {item.id}: {item.title}"[:90].replace("[", "\\["),
             "Open this item in Categorize",
-            partial(app.jump_to, item.id),
+            partial(jump_to, app, item.id),
         )
 
 
@@ -89,8 +89,17 @@ def _room_names(app: TriageApp, shown: bool) -> None:
 
 def _widen_scope(app: TriageApp) -> None:
     workshop = app.workshop
-    if workshop is not None and workshop.widen_scope() is not None:
-        refresh = getattr(app.screen, "refresh_view", None)
-        if refresh is not None:
-            refresh()
+    if workshop is not None and workshop.widen_scope() is not None:  # redrawn from the step
         app.notify(f"Scope: every item ({len(workshop.in_scope)})", timeout=3)
+
+
+def jump_to(app: TriageApp, item_id: str) -> None:
+    """Open one item in Categorize (the palette's "Jump to")."""
+    workshop = app.require_workshop()
+    ids = [item.id for item in workshop.in_scope] if workshop is not None else []
+    if item_id in ids:
+        app.action_phase("categorize")
+        from triage_tui.tui.widgets.item_list import ItemList
+
+        index = ids.index(item_id)
+        app.call_after_refresh(lambda: app.screen.query_one(ItemList).set_cursor(index))

@@ -14,6 +14,9 @@ from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from triage_tui.core.session import Step
     from triage_tui.core.workshop import Workshop
     from triage_tui.tui.app import TriageApp
 
@@ -135,6 +138,12 @@ class PhaseScreen(Screen[Any]):
     def tick(self) -> None:
         """Once a second: the clock and the timeboxes."""
         self.query_one(PhaseBar).update_from(self.workshop)
+
+    def session_changed(self, steps: Sequence[Step]) -> None:
+        """The session changed (a key, an undo, a vote: tui/follow.py): redraw what it shows.
+
+        Key handlers change the session and leave the drawing to this."""
+        self.refresh_view()
 
     def refresh_view(self) -> None:
         """Redraw everything from the workshop (after a load, a change or an undo)."""

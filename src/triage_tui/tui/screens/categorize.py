@@ -127,7 +127,10 @@ class CategorizeScreen(ItemScreen):
         category = decision.category
         spent = format_clock(decision.seconds_spent) if decision.seconds_spent else ""
         decision_widget = self.query_one("#decision", ClampedText)
-        previous = describe_previous(workshop.session, item.id)  # --from: a changed item
+        # --from: a changed item's last quarter, or a decision carried over unchanged.
+        previous = describe_previous(workshop.session, item.id) or (
+            "carried from last quarter" if decision.carried else ""
+        )
         if self._verdict_shown != (category, spent, previous):
             # Most moves go from one undecided, unopened item to the next: the same line.
             self._verdict_shown = (category, spent, previous)
@@ -278,28 +281,24 @@ class CategorizeScreen(ItemScreen):
         self.app.push_screen(prompt, parked)
 
     def _next_undecided(self) -> None:
-        """After a decision: its row, then on to the next undecided item (or say all done)."""
+        """After a decision: on to the next undecided item (or say all done). The decision
+        itself (its row, the pace) is drawn from the session's step (`session_changed`)."""
         workshop = self.workshop
         assert workshop is not None
         item_list = self.query_one(ItemList)
         following = workshop.next_undecided(item_list.cursor)
         if following is None:
             self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
-            self.refresh_view()
         else:
-            # Only what a decision changes: its row, the cursor, the item shown, the pace.
-            item_list.refresh_row(item_list.cursor)
             item_list.set_cursor(following, announce=False)
             self._show_item()
-            self._show_pace()
 
     def action_signal(self, number: int) -> None:
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
-        workshop.toggle_signal(item, number)
-        self._show_side(item)
+        workshop.toggle_signal(item, number)  # drawn from the step (session_changed)
 
     def action_note(self) -> None:
         """`n`: edit the note (a parked item's open question), starting from its text.
@@ -368,8 +367,7 @@ class CategorizeScreen(ItemScreen):
         if workshop is None or item is None:
             return
         value = self.query_one("#note", Input).value.strip()
-        workshop.session.set_note(item.id, value)
-        self._show_item()
+        workshop.session.set_note(item.id, value)  # drawn from the step (session_changed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.query_one("#note", Input).has_focus and action in (

@@ -10,9 +10,11 @@ from textual.binding import Binding
 
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import ItemPace
+from triage_tui.core.session import SESSION, Step
 from triage_tui.tui.screens.base import PhaseScreen
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
@@ -97,6 +99,29 @@ class ItemScreen(PhaseScreen):
                 item_list.set_items(listed, self.start_index(workshop))
         super().on_screen_resume()
         self.query_one(ItemList).focus()
+
+    def session_changed(self, steps: Sequence[Step]) -> None:
+        """Redraw what `steps` change: the list when its items changed, else the rows of
+        the items they touch, the item in view if touched, and the pace (each key's cost
+        stays that of the rows on screen, at any backlog size)."""
+        workshop = self.workshop
+        if workshop is None:
+            return
+        item_list = self.query_one(ItemList)
+        listed, items = self.listed(workshop), item_list.items
+        if listed is not items and [i.id for i in listed] != [i.id for i in items]:
+            self.refresh_view()  # items joined or left (a scope, a category on Readiness)
+            return
+        touched = {op.target for step in steps for op in step.ops}
+        top = int(item_list.scroll_offset.y)
+        for index in range(top, min(len(items), top + max(1, item_list.size.height))):
+            if items[index].id in touched:
+                item_list.refresh_row(index)
+        current = self.current
+        if current is not None and (current.id in touched or SESSION in touched):
+            self._show_item()
+        self._show_pace()
+        self.query_one(PhaseBar).update_from(workshop)
 
     def refresh_view(self) -> None:
         super().refresh_view()

@@ -149,6 +149,9 @@ class PlanScreen(PhaseScreen):
         Binding("f", "cycle_first", "First engagement", id="triage.first-engagement"),
         Binding("e", "edit", "Edit handoff", id="triage.edit-handoff"),
         Binding("a", "assumptions", "Assumptions", id="triage.assumptions"),
+        # Not in the Footer (full at 120 columns): the first engagement's hint line and
+        # the handoff panel's Team row name it, and ? help lists it.
+        Binding("t", "team", "Team", id="triage.team", show=False),
         Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
@@ -205,11 +208,14 @@ class PlanScreen(PhaseScreen):
         status_width = max(12, width - id_width - PROJECT_WIDTH - len("score") - 8)
         for item in items:
             assessment = workshop.assessment(item)
+            status = status_words(assessment)
+            if workshop.waits_on(item):
+                status += " ⚠ waits"  # on parked, hiring or not-ready work (the detail says)
             table.add_row(
                 Text(item.id),  # Text, not str: a DataTable reads a str as markup
                 Text(cut(item.title, PROJECT_WIDTH)),
                 str(assessment.score),
-                Text(cut(status_words(assessment), status_width)),
+                Text(cut(status, status_width)),
                 key=item.id,
             )
         if items:
@@ -296,7 +302,10 @@ class PlanScreen(PhaseScreen):
             if first.before:
                 first_text.append(f"  before {first.before}", style="bold")
             first_text.append(f"\n{first.why}")
-            first_text.append("\nf: choose another ready item", style="dim")
+            first_text.append(
+                "\nf: choose another ready item · t: the team section every handoff uses",
+                style="dim",
+            )
         self.query_one("#first", Static).update(first_text)
 
     def _current(self) -> Item | None:
@@ -330,6 +339,9 @@ class PlanScreen(PhaseScreen):
         grid.add_column()
         status = status_words(workshop.assessment(item))
         grid.add_row("Handoff", Text(status, style="bold"))
+        waits = workshop.waits_on(item)
+        if waits:
+            grid.add_row("⚠ Waits on", Text(waits, style="bold"))
         for name in SHOWN_ORDER:
             value = fields.get(name, "")
             if isinstance(value, list):
@@ -345,6 +357,12 @@ class PlanScreen(PhaseScreen):
                 grid.add_row(FIELD_TITLES[name], Text(f"✗ {ASKS[name]} (e)", style="bold"))
             else:
                 grid.add_row(FIELD_TITLES[name], Text(shown))
+        # Last: the team section every handoff uses (asked once, t edits it).
+        team = workshop.session.team_info
+        grid.add_row(
+            "Team",
+            Text(" · ".join(team[key] for key in team) if team else "not set yet (t)"),
+        )
         detail.update(grid)
 
     @on(DataTable.RowHighlighted)
@@ -355,8 +373,7 @@ class PlanScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None or workshop.next_first_engagement() is None:
             self.notify("No ready project item to choose.", severity="warning")
-            return
-        self.refresh_view()
+        # else drawn from the step (session_changed)
 
     def action_edit(self) -> None:
         workshop = self.workshop
@@ -370,10 +387,23 @@ class PlanScreen(PhaseScreen):
 
         def save(result: dict[str, str | list[str]] | None) -> None:
             if result is not None:
-                workshop.set_handoff(item, result)
-                self.refresh_view()
+                workshop.set_handoff(item, result)  # drawn from the step
 
         self.app.push_screen(HandoffEditor(item, fields), save)
+
+    def action_team(self) -> None:
+        """The team section every handoff uses: edited once, saved through the session."""
+        workshop = self.workshop
+        if workshop is None:
+            return
+        from triage_tui.tui.screens.team import TeamEditor
+
+        def save(result: dict[str, str] | None) -> None:
+            if result is not None:
+                workshop.set_team_info(result)
+                self.refresh_view()
+
+        self.app.push_screen(TeamEditor(workshop.session.team_info), save)
 
     def action_assumptions(self) -> None:
         workshop = self.workshop
@@ -386,8 +416,7 @@ class PlanScreen(PhaseScreen):
 
         def save(result: tuple[float, int] | None) -> None:
             if result is not None:
-                workshop.set_assumptions(*result)
-                self.refresh_view()
+                workshop.set_assumptions(*result)  # drawn from the step
 
         self.app.push_screen(AssumptionsEditor(figures), save)
 
@@ -436,6 +465,9 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         super().__init__()
         self.item = item
         self.fields = fields
+        #: Each field as the editor shows it: Markdown, as the panel beside it (a Jira
+        #: export's `{{code}}` and `#` lists converted); a field left as shown is no edit.
+        self.shown = {name: shown_markdown(item, fields.get(name, "")) for name in HANDOFF_FIELDS}
 
     def compose(self) -> ComposeResult:
         from triage_tui.core.handoff import field_text
@@ -443,7 +475,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         with VerticalScroll(id="editor", classes="panel"):
             yield Label(Text(f"Handoff: {self.item.id} {self.item.title}"), classes="panel-title")
             for name in HANDOFF_FIELDS:
-                value = field_text(self.fields.get(name, ""))
+                value = field_text(self.shown[name])
                 title = FIELD_TITLES[name]
                 if name in HANDOFF_LIST_FIELDS:
                     title += " (one a line)"
@@ -461,6 +493,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
                         id=f"field-{name}",
                         compact=True,
                         placeholder=ASKS.get(name, ""),
+                        select_on_focus=False,  # tab in, type: added to, never replaced
                     )
             yield Label("tab moves between fields · f10 saves · escape cancels", classes="hint")
         yield Footer()
@@ -474,7 +507,34 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
                 return
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape: close, but ask first when a field was edited (never drop them unseen)."""
+        if not self.edited():
+            self.dismiss(None)
+            return
+
+        def answer(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(DropEdits(), answer)
+
+    def edited(self) -> dict[str, str | list[str]]:
+        """The fields whose text differs from what the editor showed at first."""
+        from triage_tui.core.handoff import field_text
+
+        values = {name: self._value(name) for name in HANDOFF_FIELDS}
+        return {
+            name: value
+            for name, value in values.items()
+            if field_text(value).strip() != field_text(self._normal(name)).strip()
+        }
+
+    def _normal(self, name: str) -> str | list[str]:
+        """What `_value` reads from the field as first shown."""
+        from triage_tui.core.handoff import field_text
+
+        text = field_text(self.shown[name])
+        return _entries(text) if name in HANDOFF_LIST_FIELDS else text.strip()
 
     def _value(self, name: str) -> str | list[str]:
         widget = self.query_one(f"#field-{name}")
@@ -484,7 +544,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         return str(text).strip()
 
     def action_save(self) -> None:
-        self.dismiss({name: self._value(name) for name in HANDOFF_FIELDS})
+        self.dismiss(self.edited())  # only what the room changed: the rest stays the spec's
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -492,6 +552,37 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
             self.action_save()
         else:
             self.focus_next()
+
+
+def shown_markdown(item: Item, value: str | list[str]) -> str | list[str]:
+    """A handoff field as the Plan screen and the editor show it: Markdown in the item's
+    dialect (each entry of a list field on its own)."""
+    from triage_tui.core.spec import dialect
+    from triage_tui.formats.markup import part_markdown
+
+    markup = dialect(item.description, item.markup)
+    if isinstance(value, list):
+        return [part_markdown(part, markup=markup) for part in value]
+    return part_markdown(value, markup=markup)
+
+
+class DropEdits(ModalScreen[bool]):
+    """Escape in the handoff editor with edits: drop them, or keep editing."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Drop the edits"),
+        Binding("n,escape", "answer(False)", "Keep editing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="drop-edits", classes="panel"):
+            yield Label("Drop the edits to this handoff?", classes="panel-title")
+            yield Label(
+                "y: drop them · n or escape: keep editing (f10 there saves)", classes="hint"
+            )
+
+    def action_answer(self, drop: bool) -> None:
+        self.dismiss(drop)
 
 
 class AssumptionsEditor(ModalScreen[tuple[float, int] | None]):

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 #: A Jira ("h3. ") or Markdown ("### ") heading marker at the start of a quoted snippet.
 HEADING_MARK = re.compile(r"^(?:h[1-6]\.\s+|#{1,6}\s+)")
 MARK_SYMBOLS = {Mark.MISSING: "✗ missing", Mark.PARTIAL: "◐ partial", Mark.MET: "✓ met"}
+#: The criterion a named reviewer answers (the handoff's "name a reviewer").
+REVIEW_CRITERION = 6
 LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready": "✗ NOT READY"}
 
 
@@ -55,6 +57,8 @@ class ReadinessScreen(ItemScreen):
     PHASE = "readiness"
 
     BINDINGS = [
+        # Below 110 columns the criteria take the item's place: v shows its spec instead.
+        Binding("v", "spec", "Spec ⇄ criteria", id="triage.readiness-spec"),
         *(
             Binding(
                 str(n),
@@ -106,7 +110,7 @@ class ReadinessScreen(ItemScreen):
         )
 
     def _show_item(self) -> None:
-        from triage_tui.core.readiness import CRITERIA
+        from triage_tui.core.readiness import CRITERIA, level_reason
 
         workshop = self.workshop
         item = self.current
@@ -135,6 +139,7 @@ class ReadinessScreen(ItemScreen):
         table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
         table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
         changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
+        reviewer_missing = "name a reviewer" in workshop.handoff_needs(item)
         for criterion in CRITERIA:
             number = criterion.number
             mark = marks.get(number)
@@ -144,6 +149,9 @@ class ReadinessScreen(ItemScreen):
             else:
                 table.append(f" {MARK_SYMBOLS[mark]:<12}", style="bold")
             table.append(f" {criterion.name}\n")
+            if number == REVIEW_CRITERION and mark is Mark.MET and reviewer_missing:
+                # Met, says the room, but the handoff names nobody yet: say so here.
+                table.append("      no reviewer named yet: Plan (f5), e\n", style="italic")
             found = evidence.get(number)
             if found is not None and mark is None:
                 # Quoted as the room reads it: in Markdown (no raw "{{X-Limit}}" or "*DoD:*"
@@ -152,7 +160,7 @@ class ReadinessScreen(ItemScreen):
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
         self.query_one("#criteria", Static).update(table)
         assessment = workshop.assessment(item)
-        score = Text()
+        score = Text(no_wrap=True, overflow="ellipsis")  # three lines: the why ends in …
         score.append(f"Score {assessment.score}/100  ", style="bold")
         score.append(
             f" {LEVEL_WORDS.get(str(assessment.level.value), assessment.level.value)} ",
@@ -160,6 +168,7 @@ class ReadinessScreen(ItemScreen):
         )
         filled = assessment.score // 5
         score.append("\n" + "█" * filled + "░" * (20 - filled))
+        score.append("\n" + level_reason(assessment), style="italic")  # the why, or nothing
         self.query_one("#score", Static).update(score, layout=False)
         gaps = Text()
         gaps.append("Gaps to close before handoff\n", style="bold")
@@ -167,23 +176,31 @@ class ReadinessScreen(ItemScreen):
             gaps.append(f" • {gap}\n")
         if not assessment.gaps:
             gaps.append(" none: ready to hand off\n")
+        waits = workshop.waits_on(item)
+        if waits:
+            gaps.append(f"⚠ {waits}\n", style="bold")
         self.query_one("#gaps", Static).update(gaps)
+
+    def action_spec(self) -> None:
+        """`v` below 110 columns: the item's spec in the criteria's place, and back."""
+        self.toggle_class("-spec")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "spec":
+            return self.has_class("-narrow")  # from 110 columns the spec is always shown
+        return super().check_action(action, parameters)
 
     def action_cycle(self, number: int) -> None:
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
-        workshop.cycle(item, number)
-        self._show_item()
-        self._show_pace()
+        workshop.cycle(item, number)  # drawn from the step (session_changed)
 
     def action_accept(self) -> None:
         workshop = self.workshop
         item = self.current
         if workshop is None or item is None:
             return
-        if workshop.accept_suggestions(item) is None:
+        if workshop.accept_suggestions(item) is None:  # else drawn from the step
             self.notify("No suggestions left to accept for this item.")
-        self._show_item()
-        self._show_pace()

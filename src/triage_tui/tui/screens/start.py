@@ -281,8 +281,7 @@ class StartScreen(PhaseScreen):
         if workshop is None:
             return
         scope = workshop.scope
-        workshop.set_scope(replace(scope, hide_closed=not scope.hide_closed))
-        self.refresh_view()
+        workshop.set_scope(replace(scope, hide_closed=not scope.hide_closed))  # drawn from the step
 
     def action_focus_filter(self) -> None:
         if self.workshop is not None:
@@ -348,9 +347,8 @@ class StartScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is not None:
             edited = self._edited(event.input)
-            workshop.set_scope(replace(workshop.scope, text=event.value.strip()))
-            self.set_focus(None)
-            self.refresh_view()
+            workshop.set_scope(replace(workshop.scope, text=event.value.strip()))  # drawn
+            self.set_focus(None)  # from the step (session_changed)
             if not edited:
                 self.action_begin()
 
@@ -358,9 +356,8 @@ class StartScreen(PhaseScreen):
     def _filter_left(self, event: Input.Blurred) -> None:
         # Tab (or a click) away keeps what was typed, as enter does: never cleared unseen.
         workshop = self.workshop
-        if workshop is not None:
+        if workshop is not None:  # drawn from the step
             workshop.set_scope(replace(workshop.scope, text=event.value.strip()))
-            self.refresh_view()
 
     @on(Input.Changed, "#scope-text")
     def _preview_filter(self, event: Input.Changed) -> None:
@@ -393,8 +390,7 @@ class StartScreen(PhaseScreen):
             if not 5 <= minutes <= 600:
                 self.notify("Minutes: a number from 5 to 600.", severity="warning")
                 return False
-            workshop.session.set_field("minutes", minutes)
-            self.refresh_view()
+            workshop.session.set_field("minutes", minutes)  # drawn from the step
         else:
             workshop.session.set_field(widget.id, value)
         return True

@@ -42,9 +42,17 @@ class PhaseBar(Static):
     def __init__(self, phase: str) -> None:
         super().__init__("", id="phase-bar")
         self.phase = phase
+        self._drawn_for: tuple[Workshop | None] | None = None
+
+    def on_resize(self) -> None:
+        # Drawn before its first layout (no width yet: whole phase names), it draws again
+        # once the width is known, not a second later on the clock's tick.
+        if self._drawn_for is not None:
+            self.update_from(self._drawn_for[0])
 
     def update_from(self, workshop: Workshop | None) -> None:
         """Redraw from the workshop's state (called each second and after each change)."""
+        self._drawn_for = (workshop,)
         width = self.content_size.width
         narrow = bool(width) and width < 110
         text = Text(no_wrap=True, overflow="ellipsis")
