@@ -304,3 +304,17 @@ def test_a_section_left_unfilled_says_nothing() -> None:
     )
     assert spec.acceptance == () and spec.done == () and spec.out_of_scope == ()
     assert spec.contract == "" and spec.context == "Retries duplicate charges."
+
+
+def test_a_table_criterion_that_is_a_number_is_kept() -> None:
+    """Found by test_spec_forms_property: '|1|24|' under a Jira Definition of done table
+    lost its '24' with the numbering column, so the handoff said none was written."""
+    from triage_tui.core.spec import find_spec
+
+    description = (
+        "Retry retry retry.\n\nh2. Acceptance criteria\n||#||Criterion||\n|1|retry|\n\n"
+        "h2. Definition of done\n||#||Criterion||\n|1|24|\n"
+    )
+    spec = find_spec(description, "jira")
+    assert spec.acceptance == ("retry",)
+    assert spec.done == ("24",)

@@ -140,8 +140,8 @@ def csv_cell(value: object, *, leading: bool = False) -> str:
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 # A part of a cell, between the separators a spreadsheet may apply (, ; tab, a line
-# break), that starts a formula (after blanks some importers trim).
-_PART_FORMULA = re.compile("([,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
+# break) or at its start, that starts a formula after blanks (some importers trim them).
+_PART_FORMULA = re.compile("(^|[,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def _guard_part(match: re.Match[str]) -> str:
@@ -278,6 +278,24 @@ def md_links(markdown: str) -> str:
     if "]:" in markdown:
         markdown = _DEFINITION.sub(definition, markdown)
     return markdown
+
+
+def md_link(label: str, url: str) -> str:
+    """A link from a backlog (an attachment, a tracker link) for Markdown: the label as one
+    line of text (:func:`md_line`), the url a live target only when
+    :func:`md_link_allowed` says so; else both are shown as text, ``name (javascript:...)``.
+    New Markdown sinks take links from here, never write ``[x](url)`` themselves."""
+    target = clean_line(url).strip()
+    text = md_line(label) or md_line(target)
+    if not target:
+        return text
+    if not md_link_allowed(target):
+        shown_url = md_line(target)
+        return text if text == shown_url else f"{text} ({shown_url})"
+    # An angle-bracket destination: blanks and parentheses in the url cannot end it.
+    for char, code in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C")):
+        target = target.replace(char, code)
+    return f"[{text}](<{target}>)"
 
 
 # A line starting with one of these (after up to three spaces) opens a block: a heading,

@@ -276,9 +276,11 @@ def _row(raw: str, jira: bool, lines: list[_Line]) -> _Line:
         return _Line(raw, "head")
     if jira and raw.lstrip().startswith("||"):
         return _Line(raw, "head")
-    cells = [cell.strip() for cell in _cells(raw.strip())]
+    cells = [cell.strip() for cell in _cells(raw.strip()) if cell.strip()]
     # A numbering column ("1", "#") is the table's, not the criterion's.
-    kept = [cell for cell in cells if cell and not _NUMBERING.fullmatch(cell)]
+    kept = [cell for cell in cells if not _NUMBERING.fullmatch(cell)]
+    if not kept and len(cells) > 1:
+        kept = cells[1:]  # "|1|24|": the criterion itself is a number
     return _Line(raw, "row", "; ".join(kept))
 
 
@@ -471,6 +473,8 @@ def _reviewer(text: str) -> tuple[str, str]:
                 who = first
             if who.startswith("[~"):
                 who = "@" + who[2:-1]
+            if who.startswith("@"):
+                who = who.rstrip(".")  # "reviewed by @priyar." ends a sentence
             start = text.rfind("\n", 0, match.start()) + 1
             end = text.find("\n", match.end())
             return who, text[start : end if end != -1 else len(text)].strip()
