@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from triage_tui.core import votes
+from triage_tui.core.carry import previous
 from triage_tui.core.categorize import QUESTIONS_BY_KEY
 from triage_tui.core.handoff import (
     assess_item,
@@ -84,12 +85,27 @@ def _carried_note(session: Session, items: list[Item]) -> list[str]:
         return []
     get = session.decisions.get
     carried = sum(1 for item in items if (decision := get(item.id)) and decision.carried)
-    return [
+    lines = [
         "",
         f"Next quarter of {inline(source)}: {carried} decision{'s' if carried != 1 else ''} "
         "carried over unchanged (marked _carried_), "
         f"{len(items) - carried} new or changed this quarter.",
     ]
+    changed = session.carry.get("changed") or {}
+    if not changed:
+        return lines
+    lines += ["", "Changed since last quarter (decided again by the room):", ""]
+    for item in items:
+        found = previous(session, item.id) if item.id in changed else None
+        if found is None:
+            continue
+        now = session.decision(item.id).category.value
+        lines.append(
+            f"- **{_heading(item)}**: {inline(found.what)} changed; last quarter "
+            f"{found.category.value}, now {now}"
+        )
+        lines += [f"  - {inline(line)}" for line in found.lines]
+    return lines
 
 
 def _title(session: Session) -> str:
