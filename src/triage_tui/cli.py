@@ -431,6 +431,9 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     if output is None:
         sys.stdout.write(text)
         return 0
+    if as_csv:
+        # A file: UTF-8 with a byte order mark, so Excel keeps the accents.
+        text = render_csv_summary(session, bom=True)
     from triage_tui.services import GuardedWriter, describe_error
 
     try:

@@ -9,6 +9,12 @@ The file is ``config.toml`` in the platformdirs config folder (``config_path()``
     room_host = "127.0.0.1"  # where R's vote server listens (--room-host overrides it)
     room_port = 0            # its port, 0 for any free one (--room-port overrides it)
 
+    [team]                   # what every handoff of a new backlog says about the team
+    repository = "github.com/acme/api"
+    stack = "Python 3.12, FastAPI, Postgres 16"
+    reviewer_hours = "Priya, Lisbon, 09:00-17:00 WET, reviews within a working day"
+    access = "ask in #platform-access; AWS roles through the SSO portal"
+
     [keymap]                 # binding id = key, or several keys separated by commas
     "triage.decide-hiring" = "j"
     "triage.decide-project" = "k, ctrl+k"
@@ -41,7 +47,9 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_MINUTES = 60
 MIN_MINUTES = 5
 MAX_MINUTES = 600
-SETTINGS = ("theme", "minutes", "keymap", "push", "room_host", "room_port")
+SETTINGS = ("theme", "minutes", "keymap", "team", "push", "room_host", "room_port")
+#: The [team] table's keys: what every handoff of a new backlog says about the team.
+TEAM_KEYS = ("repository", "stack", "reviewer_hours", "access")
 DEFAULT_LABEL_PREFIX = "triage:"
 
 
@@ -53,6 +61,7 @@ class Config:
         theme: the theme to start with (a name the app registered).
         minutes: the workshop's total length.
         keymap: binding id -> key string, as Textual's ``App.set_keymap`` takes it.
+        team: TEAM_KEYS -> text, the handoffs' team section for a new backlog.
         label_prefix: the prefix of the labels `triage-tui push` writes.
         room_host, room_port: where the room's vote server listens ("" and 0: loopback,
             any free port).
@@ -61,6 +70,7 @@ class Config:
     theme: str = DEFAULT_THEME
     minutes: int = DEFAULT_MINUTES
     keymap: dict[str, str] = field(default_factory=dict)
+    team: dict[str, str] = field(default_factory=dict)
     label_prefix: str = DEFAULT_LABEL_PREFIX
     room_host: str = ""
     room_port: int = 0
@@ -192,6 +202,24 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
         else:
             problem("keymap", "keymap must be a [keymap] table of binding id = key; ignored")
 
+    team: dict[str, str] = {}
+    if "team" in data:
+        table = data["team"]
+        if isinstance(table, dict):
+            for key, value in table.items():
+                if key not in TEAM_KEYS:
+                    problem(
+                        key,
+                        f"unknown [team] setting {key!r} (known: {', '.join(TEAM_KEYS)}); ignored",
+                        table="team",
+                    )
+                elif isinstance(value, str):
+                    if value.strip():
+                        team[key] = " ".join(value.split())
+                else:
+                    problem(key, f"team {key} must be text in quotes; ignored", table="team")
+        else:
+            problem("team", "team must be a [team] table (repository, stack, ...); ignored")
     room_host = ""
     if "room_host" in data:
         value = data["room_host"]
@@ -244,6 +272,7 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
         theme=theme,
         minutes=minutes,
         keymap=keymap,
+        team=team,
         label_prefix=label_prefix,
         room_host=room_host,
         room_port=room_port,

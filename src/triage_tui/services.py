@@ -53,6 +53,10 @@ class LaunchOptions:
         default_minutes: the config file's length, used when nothing else says.
         out: --out DIR: every file written must resolve inside this folder.
         carry_from: --from OLD.plan.toml: last quarter's plan to carry decisions from.
+        default_team: the config file's [team] (repository, stack, reviewer_hours,
+            access): what a new backlog's handoffs say about the team until the room
+            changes it; a reopened plan keeps its own [meta.team] (saving it unchanged
+            writes the same bytes).
         room_host, room_port: --room-host / --room-port: where the room's vote server
             listens when `R` opens it (None: the config's, else loopback, any free port).
     """
@@ -67,6 +71,7 @@ class LaunchOptions:
     default_minutes: int = 60
     out: Path | None = None
     carry_from: Path | None = None
+    default_team: dict[str, str] = field(default_factory=dict)
     room_host: str | None = None
     room_port: int | None = None
 
@@ -318,7 +323,17 @@ class Room:
                 (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder), False)
             )
         if csv is not None:
-            jobs.append((csv, lambda: render_csv_summary(session, in_scope=in_scope), False))
+            # A file Excel opens with its accents intact: UTF-8 with a byte order mark.
+            hand_dir = handoffs.name if handoffs is not None else "handoffs"
+            jobs.append(
+                (
+                    csv,
+                    lambda: render_csv_summary(
+                        session, in_scope=in_scope, handoff_dir=hand_dir, bom=True
+                    ),
+                    False,
+                )
+            )
         messages: list[str] = []
         ok = True
         chosen = {
@@ -505,11 +520,13 @@ def load_session(path: Path, options: LaunchOptions, progress: Progress | None =
         raise InputError(path, "no such file")
     with _collector_paused():
         if _looks_like_plan(path):
-            return _read_plan(path)
+            return _read_plan(path)  # its own [meta.team]: reopened as it was
         backlog = load(path, options.mapping, progress)
         if backlog.format == "plan":
             return _read_plan(path)
-        return Session(backlog, minutes=options.default_minutes)
+        return Session(
+            backlog, minutes=options.default_minutes, team_info=dict(options.default_team)
+        )
 
 
 @contextlib.contextmanager

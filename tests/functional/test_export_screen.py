@@ -55,7 +55,8 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
     assert {key: Category(categories[key]) for key in decided} == decided
     brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
     assert brief.startswith("# Acme Ledger backend backlog, Q3: the backlog plan\n")
-    assert (tmp_path / "acme.summary.csv").read_text(encoding="utf-8").startswith("id,title")
+    # A file Excel opens with its accents: UTF-8 with a byte order mark.
+    assert (tmp_path / "acme.summary.csv").read_text(encoding="utf-8").startswith("\ufeffid,title")
     # Nothing ready yet: the handoff folder is made, and the screen said it holds none.
     assert (tmp_path / "acme.handoffs").is_dir()
     assert not list((tmp_path / "acme.handoffs").iterdir())

@@ -149,4 +149,6 @@ def test_the_jira_sample_hands_off_its_best_specified_item() -> None:
     )
     assert "- Reviewer: **Priya**" in text
     assert "what was done" in text and "what is next" in text
-    assert "review points: first pull request by day 2" in text
+    # Its estimate is story points: effort, not days (never "final review on day 8").
+    assert "review points: a first pull request within 2 working days" in text
+    assert "points are effort, not days" in text and "on day" not in text

@@ -12,6 +12,7 @@ from tests.unit.test_next_quarter import _q2_rows, _write_export, plan_q1
 from triage_tui.tui.app import LaunchOptions
 from triage_tui.tui.launch import create_app
 from triage_tui.tui.widgets.clamped import ClampedText
+from triage_tui.tui.widgets.item_list import ItemList
 
 
 async def test_a_changed_item_shows_what_changed_and_keeps_its_draft(
@@ -43,3 +44,11 @@ async def test_a_changed_item_shows_what_changed_and_keeps_its_draft(
         await pilot.pause()
         item = workshop.session.backlog.by_id()["CORE-111"]
         assert workshop.assessment(item).level == "ready"
+        # Widened to every item, a carried decision says where it came from.
+        workshop.widen_scope()
+        await pilot.press("f3")
+        await pilot.pause(0.3)
+        app.screen.query_one(ItemList).set_cursor(0)  # CORE-101, carried
+        await pilot.pause(0.3)
+        verdict = app.screen.query_one("#decision", ClampedText).text.plain
+        assert "PROJ" in verdict and "carried from last quarter" in verdict

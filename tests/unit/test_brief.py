@@ -250,10 +250,17 @@ def test_csv_summary() -> None:
         "open_question",
         "gaps",
         "carried",
+        "reviewer",
+        "estimate",
+        "status",
+        "due",
+        "note",
+        "handoff_file",
+        "waits_on",
     ]
     by_id = {row[0]: row for row in rows[1:]}
     assert len(rows) - 1 == len(session.backlog.items)
-    assert by_id["PAY-101"][2:] == ["hiring", "", "", "", "", "", "false"]
+    assert by_id["PAY-101"][2:9] == ["hiring", "", "", "", "", "", "false"]
     assert by_id["PAY-114"][2:5] == ["project", "100", "ready"]
     sec = by_id["SEC-4"]
     assert sec[2:5] == ["project", "76", "needs_work"]
@@ -273,10 +280,10 @@ def test_brief_csv_command(
     assert main(["brief", str(plan_file), "--csv"]) == 0
     out = capsys.readouterr().out
     assert out == render_csv_summary(read_plan(plan_file))
-    assert out.startswith("id,title,category,score,level,ready_once,open_question,gaps,carried\n")
+    assert out.startswith("id,title,category,score,level,ready_once,open_question,gaps,carried,")
     target = tmp_path / "summary.csv"
     assert main(["brief", str(plan_file), "--csv", "-o", str(target)]) == 0
-    assert target.read_text(encoding="utf-8") == out
+    assert target.read_text(encoding="utf-8") == "\ufeff" + out  # Excel: accents intact
 
 
 def test_csv_cells_never_start_a_formula() -> None:

@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from triage_tui.cli import main
-from triage_tui.core.carry import describe_previous, previous
+from triage_tui.core.carry import carry_over, describe_previous, draft_marks, previous
+from triage_tui.core.model import Backlog, Item
 from triage_tui.core.scope import Scope
-from triage_tui.core.session import Category, Mark
-from triage_tui.formats.plan import dumps_plan, read_plan
+from triage_tui.core.session import Category, Mark, Session
+from triage_tui.formats.plan import dumps_plan, loads_plan, read_plan
 from triage_tui.services import LaunchOptions, Room, open_workshop
 
 HEADER = ["Summary", "Issue key", "Issue Type", "Status", "Description", "Story Points"]
@@ -213,9 +216,14 @@ def test_next_quarter_keeps_last_quarter(
     assert f"| Hiring: needs long-term ownership | {q2_summary['hiring']} |" in text
     assert "Which QuickBooks plan tier do we support?" in text
     assert "carried" in text.casefold()
+    assert (
+        "- **CORE-111: Rate limiting per API key**: description (+1 −1 lines) changed; "
+        "last quarter project, now project\n  - \\~ … answers within \\[2 → 1\\] s\n"
+    ) in text
 
     # The CSV: one row per plan item, carried ones marked.
-    with open(summary_csv, encoding="utf-8", newline="") as handle:
+    # utf-8-sig: the file starts with a BOM (so Excel keeps the accents).
+    with open(summary_csv, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["id"] for row in rows] == plan_ids
     assert {row["id"] for row in rows if row["carried"] == "true"} == set(carried)
@@ -277,3 +285,31 @@ def test_diff_of_a_plan_against_a_fresh_export_tells_new_from_outside_the_scope(
     assert "### Added (4)" in text
     assert "### Outside the plan's scope (4)" in text
     assert "done and cancelled items left out; filter “-type:sub-task”" in text
+
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r"), max_size=40
+)
+_DESCRIPTION = st.lists(_TEXT, max_size=5).map("\n".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=_DESCRIPTION, after=_DESCRIPTION, title=_TEXT)
+def test_a_changed_items_previous_comes_back_from_the_plan_as_written(
+    before: str, after: str, title: str
+) -> None:
+    """Whatever changed, [items.previous] reopens to the same carry and the same bytes."""
+    old = Session(Backlog((Item("A-1", "Same title", before), Item("A-2", "Kept"))))
+    old.decide("A-1", Category.PROJECT)
+    old.set_mark("A-1", 3, Mark.PARTIAL)
+    old.set_handoff("A-1", "reviewer", "Dana")
+    old.set_handoff("A-1", "acceptance_criteria", ["one", "two"])
+    new_title = title.strip() or "Same title"
+    session = Session(Backlog((Item("A-1", new_title, after), Item("A-2", "Kept"))))
+    carry_over(session, loads_plan(dumps_plan(old)), "q1.plan.toml")
+    text = dumps_plan(session)
+    reopened = loads_plan(text)
+    assert previous(reopened, "A-1") == previous(session, "A-1")
+    assert dumps_plan(reopened) == text
+    if previous(session, "A-1") is not None:
+        assert draft_marks(reopened, "A-1") == {3: Mark.PARTIAL}

@@ -92,7 +92,6 @@ def test_top_level_and_meta_key_order() -> None:
         "backlog_sha256",
         "backlog_format",
         "facilitator",
-        "team",
         "minutes",
         "minutes_used",
         "seconds_used",
@@ -103,6 +102,7 @@ def test_top_level_and_meta_key_order() -> None:
         "source_columns_left_out",
         "scope",
         "assumptions",
+        "team",
     ]
     meta = plan["meta"]
     assert meta["generated_by"].startswith("triage-tui ")
@@ -110,7 +110,15 @@ def test_top_level_and_meta_key_order() -> None:
     assert meta["backlog"] == "acme.toml"
     assert meta["backlog_sha256"] == "ab" * 32
     assert meta["backlog_format"] == "toml"  # where the ids came from (push checks it)
-    assert (meta["facilitator"], meta["team"], meta["minutes"]) == ("Ana", "Payments", 45)
+    assert (meta["facilitator"], meta["minutes"]) == ("Ana", 45)
+    # [meta.team]: the team's name, and what every handoff says about the team.
+    assert meta["team"] == {
+        "name": "Payments",
+        "repository": "",
+        "stack": "",
+        "reviewer_hours": "",
+        "access": "",
+    }
     # The clock, not the items' sum (no workshop ran it here).
     assert (meta["minutes_used"], meta["seconds_used"]) == (0, 0)
     assert meta["updated"] > CREATED  # the room's last change: the set_handoff just made
@@ -213,8 +221,8 @@ def test_toml_sections_in_order_one_table_per_item() -> None:
         "[meta]",
         "[meta.scope]",
         "[meta.assumptions]",
+        "[meta.team]",
         "[summary]",
-        "[first_engagement]",
     ]
     assert text.count("[[items]]") == 6
     assert "[items.readiness]" in text and "[items.handoff]" in text

@@ -231,3 +231,151 @@ def test_a_toml_backlog_may_carry_context(tmp_path: Path) -> None:
     assert one.attachments == (Attachment("spec.pdf"),)
     assert one.links == (Link("blocked by", "A-2"),)
     assert two.links == () and two.extra["links"] == ["https://x.example"]  # web links
+
+
+# -- the rules the screens and the handoff share (core.tracker) ------------------------
+def _linked(*others: tuple[str, Category, str], kind: str = "blocked by") -> Session:
+    from triage_tui.core.session import Mark
+
+    spec = "## Acceptance criteria\n- works\n\n## Definition of done\nshipped\n\nReviewer: @p"
+    items = [Item("A", "Main", spec, links=tuple(Link(kind, oid) for oid, _, _ in others))]
+    items += [Item(oid, f"Other {oid}", "") for oid, _, _ in others]
+    session = Session(Backlog(tuple(items)))
+    for item_id, category, note in (("A", Category.PROJECT, ""), *others):
+        session.decide(item_id, category)
+        if note:
+            session.set_note(item_id, note)
+    for criterion in range(1, 8):
+        session.set_mark("A", criterion, Mark.MET)
+    return session
+
+
+def _warning(session: Session) -> str:
+    from triage_tui.core.handoff import assess_item
+    from triage_tui.core.tracker import dependency_warning
+
+    item = session.backlog.items[0]
+    return dependency_warning(
+        session, item, assess=lambda other: assess_item(other, session.decision(other.id))
+    )
+
+
+def test_a_ready_item_says_what_it_waits_on() -> None:
+    parked = _linked(("PLA-183", Category.PARKED, "CLI auth flow first"))
+    assert _warning(parked) == "Ready, but it needs PLA-183, parked: 'CLI auth flow first'."
+    hiring = _linked(("E-1", Category.HIRING, ""), kind="parent")
+    assert _warning(hiring) == "Ready, but it is part of E-1, hiring."
+    # a project item that is not ready (nothing marked) holds it up too
+    not_ready = _linked(("B", Category.PROJECT, ""))
+    assert _warning(not_ready) == "Ready, but it needs B, project, not ready."
+    # related, blocking others, or undecided: no dependency to report
+    assert _warning(_linked(("B", Category.PARKED, "x"), kind="relates")) == ""
+    assert _warning(_linked(("B", Category.PARKED, "x"), kind="blocks")) == ""
+    assert _warning(_linked(("B", Category.UNDECIDED, ""))) == ""
+    # an item that is not ready itself: its gaps say enough
+    session = _linked(("B", Category.PARKED, "x"))
+    session.set_mark("A", 4, None)
+    session.set_mark("A", 5, None)
+    assert _warning(session) == ""
+
+
+def test_comments_questions_and_the_latest() -> None:
+    from triage_tui.core.tracker import latest_comments, open_questions, questions
+
+    asked = Comment("2026-02-05", "", "Retries are 3; backoff 2s. Ack before or after the write?")
+    said = Comment("2026-02-06", "", "Is it? Yes: after.")
+    assert open_questions([asked, said]) == [asked]
+    assert questions(asked) == ["Ack before or after the write?"]
+    comments = [Comment(f"2026-02-0{n}", "", str(n)) for n in (4, 1, 3, 2)]
+    assert [c.text for c in latest_comments(comments, 2)] == ["4", "3"]  # newest two, in order
+
+
+def test_systems_named_and_points_are_not_days() -> None:
+    from triage_tui.core.handoff import default_handoff, review_points
+    from triage_tui.core.tracker import systems_named
+
+    assert systems_named("Events go to AWS SQS; a Temporal workflow; Grafana panel") == [
+        "AWS",
+        "Grafana",
+        "Temporal",
+    ]
+    assert systems_named("a temporal coupling of aws") == ["Temporal"]  # acronyms: case
+    assert "day 13" not in review_points(13)
+    assert "points are effort, not days" in review_points("13 points")
+    assert "final review on day 10" in review_points("2w")  # a duration places days
+    timeline = default_handoff(Item("A", "T", estimate=13, due="2026-03-20"))["timeline"]
+    assert str(timeline).startswith("due 2026-03-20 in the tracker; 13 points (estimate)")
+
+
+def test_the_config_team_table(tmp_path: Path) -> None:
+    from triage_tui.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[team]\nrepository = "github.com/acme/api"\nstack = 3\nhours = "x"\n', encoding="utf-8"
+    )
+    config, message = load_config(path)
+    assert config.team == {"repository": "github.com/acme/api"}
+    assert message is not None and "team stack must be text" in message
+    assert "unknown [team] setting 'hours'" in message
+
+
+def test_next_quarter_keeps_the_team_section() -> None:
+    from triage_tui.core.carry import carry_over
+
+    old = _session()
+    old.set_team_info({"repository": "github.com/acme/core", "stack": "Go"})
+    new = Session(old.backlog, team_info={"access": "ask Dana"})
+    carry_over(new, old, "q1.plan.toml")
+    assert new.team_info == {
+        "repository": "github.com/acme/core",
+        "stack": "Go",
+        "access": "ask Dana",
+    }
+
+
+def test_a_plan_with_the_older_team_name_still_opens() -> None:
+    text = dumps_plan(_session(), created="2026-02-01T00:00:00Z")
+    start = text.index("[meta.team]")
+    end = text.index("[summary]")
+    older = text[:start] + text[end:]
+    older = older.replace("[meta]\n", '[meta]\nteam = "Payments"\n', 1)
+    session = loads_plan(older)
+    assert (session.team, session.team_info) == ("Payments", {})
+    with pytest.raises(InputError, match=r"\[meta.team\]: stack must be a string"):
+        loads_plan(text.replace('stack = ""', "stack = 3", 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(
+            st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r"),
+            max_size=50,
+        )
+        .map(lambda t: t.replace("\x85", " "))
+        .filter(lambda t: t.strip() and not t.strip().startswith(("=", "+", "-", "@"))),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_comments_survive_a_jira_csv_and_the_plan(texts: list[str]) -> None:
+    """Comment cells with ';', quotes and line breaks in the text: loaded whole, written
+    to the plan and read back the same."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Summary", "Issue key", *["Comment"] * len(texts)])
+    writer.writerow(["One", "A-1", *(f"03/Feb/26 4:40 PM;dana;{text}" for text in texts)])
+    from triage_tui.formats.loaders import load_bytes
+
+    backlog = load_bytes(buffer.getvalue().encode("utf-8"), Path("jira.csv"))
+    (item,) = backlog.items
+    assert [c.author for c in item.comments] == ["dana"] * len(texts)
+    for comment, text in zip(item.comments, texts, strict=True):
+        assert comment.text.replace("\n", " ").split() == text.replace("\n", " ").split()
+    session = Session(backlog)
+    text = dumps_plan(session, created="2026-02-01T00:00:00Z")
+    assert loads_plan(text).backlog.items[0].comments == item.comments

@@ -124,6 +124,8 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
         changes.append((SESSION, "scope", narrowed.to_dict()))
     for name in ("facilitator", "team", "search_months", "contractor_start_days"):
         changes.append((SESSION, name, getattr(old, name)))
+    if old.team_info:  # asked once: next quarter's handoffs use last quarter's answers
+        changes.append((SESSION, "team_info", {**session.team_info, **old.team_info}))
     first = old.first_engagement
     if first and first in ids and first not in changed and first not in fresh:
         changes.append((SESSION, "first_engagement", old.first_engagement))

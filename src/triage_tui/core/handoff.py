@@ -119,6 +119,18 @@ def _is_duration(estimate: Estimate) -> bool:
     return bool(units) and all(unit in _UNIT_DAYS for unit in units)
 
 
+def _is_points(estimate: Estimate) -> bool:
+    """Story points or a T-shirt size: a number, "5 points", "8 sp", "XL"."""
+    if isinstance(estimate, bool) or estimate is None:
+        return False
+    if isinstance(estimate, int | float):
+        return True
+    text = estimate.strip().casefold()
+    if text in _TSHIRT:
+        return True
+    return estimate_days(estimate) is not None and not _is_duration(estimate)
+
+
 def _human_days(days: float) -> str:
     if days < 1:
         hours = max(1, round(days * 8))
@@ -153,7 +165,15 @@ def review_points(estimate: Estimate) -> str:
     Returns:
         One sentence of review points in working days from the start.
     """
-    days = estimate_days(estimate)
+    # Points and T-shirt sizes are effort, not days: only a duration places review days
+    # (13 points never means "final review on day 13").
+    days = estimate_days(estimate) if _is_duration(estimate) else None
+    if days is None and _is_points(estimate):
+        return (
+            "review points: a first pull request within 2 working days, a midpoint review "
+            "halfway to the agreed date, a final review before it (points are effort, not "
+            "days)"
+        )
     if days is None or days < 2:
         return (
             "review points: a first pull request within 2 working days, then a review "
@@ -346,8 +366,23 @@ _ACCESS_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+#: Systems `core.tracker.systems_named` finds that a hint above already covers.
+_HINTED_SYSTEMS = frozenset(
+    {"Stripe", "Datadog", "AWS", "Google Cloud", "Salesforce", "Postgres"}
+    | {"the identity provider (Okta / Auth0)"}
+)
+
+
 def _access(item: Item) -> list[str]:
+    from triage_tui.core.tracker import systems_named
+
     extra = [need for pattern, need in _ACCESS_HINTS if pattern.search(item.description)]
+    # Every other system the spec names: access to it, asked for before day one.
+    extra += [
+        f"access to {name}, scoped to what the spec needs"
+        for name in systems_named(item.description)
+        if name not in _HINTED_SYSTEMS
+    ]
     first = DEFAULT_ACCESS[0]
     repository = tracker_repository(item)
     if repository:
@@ -396,6 +431,13 @@ def _lines(parts: Sequence[str]) -> str:
     return "\n".join(f"- {part}" for part in parts)
 
 
+def _timeline(item: Item) -> str:
+    timeline = f"{timeline_for(item.estimate)}; {review_points(item.estimate)}"
+    if item.due:
+        timeline = f"due {item.due} in the tracker; {timeline}"
+    return timeline
+
+
 def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, str | list[str]]:
     """The handoff's fields before the room edits them (HANDOFF_FIELDS order).
 
@@ -422,7 +464,7 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
         "acceptance_criteria": list(spec.acceptance),
         "definition_of_done": _lines(spec.done) if spec.done else "",
         "out_of_scope": _lines(spec.out_of_scope) if spec.out_of_scope else "",
-        "timeline": f"{timeline_for(item.estimate)}; {review_points(item.estimate)}",
+        "timeline": _timeline(item),
         "reviewer": spec.reviewer or tracker_reviewer(item),
         "channel": DEFAULT_CHANNEL,
         "cadence": DEFAULT_CADENCE,
@@ -647,7 +689,11 @@ def recommend_first_engagement(
                     item, larger, is_largest, session
                 )
                 return FirstEngagement(item.id, why, larger.id if larger else "")
-    ranked: list[tuple[tuple[int, float, int, int], Item, int]] = []
+    ranked: list[tuple[tuple[int, int, float, int, int], Item, int]] = []
+
+    def assess_other(other: Item) -> Assessment:
+        return known.get(other.id) or assess_item(other, session.decision(other.id))
+
     for index, item in enumerate(pool):
         decision = session.decision(item.id)
         if decision.category is not Category.PROJECT:
@@ -656,7 +702,14 @@ def recommend_first_engagement(
         if assessment.level is not Level.READY:
             continue
         days = estimate_days(item.estimate)
-        key = (0 if days is not None else 1, days or 0.0, -assessment.score, index)
+        # One that waits on parked, hiring or not-ready work (core.tracker) comes last:
+        # a first engagement should not start blocked.
+        waits = 0
+        if item.links:
+            from triage_tui.core.tracker import dependency_warning
+
+            waits = 1 if dependency_warning(session, item, assess=assess_other) else 0
+        key = (waits, 0 if days is not None else 1, days or 0.0, -assessment.score, index)
         ranked.append((key, item, assessment.score))
     if not ranked:
         return None

@@ -71,8 +71,14 @@ SESSION_FIELDS = (
     "search_months",
     "contractor_start_days",
     "carry",
+    "team_info",
     "votes_named",
 )
+
+#: What every handoff says about the team (`Session.team_info`, the plan's [meta.team]):
+#: the repository, the stack, where the reviewer works and their hours, and how access
+#: is requested. Asked once, in the plan, the config file or the Plan screen.
+TEAM_FIELDS = ("repository", "stack", "reviewer_hours", "access")
 
 #: Session fields holding whole numbers.
 _INT_FIELDS = frozenset({"minutes", "seconds_used", "contractor_start_days"})
@@ -359,6 +365,8 @@ class Session:
             handoff}}}: last quarter's decision of each changed item, shown beside it,
             its marks suggested and its handoff edits brought back (`core.carry.previous`;
             journals of older versions hold [category, rationale, what] lists).
+        team_info: what every handoff says about the team (TEAM_FIELDS -> text; absent
+            keys are not known yet).
         updated: ISO time of the room's last change (a decision, an edit, an undo; not
             navigation or time), or "" before the first.
         history: applied steps, newest last (ctrl+z undoes the newest undoable one).
@@ -379,6 +387,7 @@ class Session:
     search_months: float = DEFAULT_SEARCH_MONTHS
     contractor_start_days: int = DEFAULT_CONTRACTOR_START_DAYS
     carry: dict[str, Any] = field(default_factory=dict, repr=False)
+    team_info: dict[str, str] = field(default_factory=dict)
     votes_named: bool = False
     updated: str = ""
     history: list[Step] = field(default_factory=list)
@@ -526,6 +535,8 @@ class Session:
                 value = int(number) if number.is_integer() else number
             elif name in ("scope", "carry"):
                 value = dict(value or {})
+            elif name == "team_info":
+                value = {key: str(value[key]) for key in TEAM_FIELDS if (value or {}).get(key)}
             else:
                 value = "" if value is None else str(value)
             setattr(self, name, value)
@@ -604,6 +615,21 @@ class Session:
             )
             changes.append((item_id, f"handoff.{name}", cleaned))
         return self.change(label or f"handoff {item_id}", *changes)
+
+    def set_team_info(self, fields: Mapping[str, str]) -> Step | None:
+        """Set what every handoff says about the team (TEAM_FIELDS), as one undoable step;
+        an empty text removes that part."""
+        value = dict(self.team_info)
+        for key, text in fields.items():
+            if key not in TEAM_FIELDS:
+                raise KeyError(key)
+            cleaned = " ".join(clean_text(str(text)).split())  # one line each
+            if cleaned:
+                value[key] = cleaned
+            else:
+                value.pop(key, None)
+        ordered = {key: value[key] for key in TEAM_FIELDS if key in value}
+        return self.change("team", (SESSION, "team_info", ordered))
 
     def set_field(self, name: str, value: Any) -> Step | None:
         """Set a session-level field (SESSION_FIELDS); the phase goes through `set_phase`."""

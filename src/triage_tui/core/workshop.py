@@ -228,6 +228,19 @@ class Workshop:
 
         return assess_item(item, self.session.decisions[item.id])
 
+    def waits_on(self, item: Item) -> str:
+        """For a ready project item that depends on a parked, hiring or not-ready item,
+        the sentence saying so (`core.tracker.dependency_warning`); "" otherwise."""
+        if not item.links:
+            return ""
+        from triage_tui.core.tracker import dependency_warning
+
+        return dependency_warning(self.session, item, assess=self.assessment)
+
+    def set_team_info(self, fields: dict[str, str]) -> Step | None:
+        """What every handoff says about the team ([meta.team]), as one undoable step."""
+        return self.session.set_team_info(fields)
+
     def ready_items(self) -> list[Item]:
         """The plan's project items whose spec is ready to hand off (after `--from`, the
         carried ones too: the first engagement is chosen among them, as in the plan)."""

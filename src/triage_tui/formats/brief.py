@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from triage_tui.core import votes
+from triage_tui.core.carry import previous
 from triage_tui.core.categorize import QUESTIONS_BY_KEY
 from triage_tui.core.handoff import (
     assess_item,
@@ -35,6 +36,7 @@ from triage_tui.core.roadmap import Roadmap, Start, days_words, roadmap
 from triage_tui.core.sanitize import csv_cell, md_text
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.core.spec import dialect
+from triage_tui.core.tracker import dependency_warning
 from triage_tui.formats.handoff_doc import (
     backlog_title,
     deliverable_markdown,
@@ -83,12 +85,27 @@ def _carried_note(session: Session, items: list[Item]) -> list[str]:
         return []
     get = session.decisions.get
     carried = sum(1 for item in items if (decision := get(item.id)) and decision.carried)
-    return [
+    lines = [
         "",
         f"Next quarter of {inline(source)}: {carried} decision{'s' if carried != 1 else ''} "
         "carried over unchanged (marked _carried_), "
         f"{len(items) - carried} new or changed this quarter.",
     ]
+    changed = session.carry.get("changed") or {}
+    if not changed:
+        return lines
+    lines += ["", "Changed since last quarter (decided again by the room):", ""]
+    for item in items:
+        found = previous(session, item.id) if item.id in changed else None
+        if found is None:
+            continue
+        now = session.decision(item.id).category.value
+        lines.append(
+            f"- **{_heading(item)}**: {inline(found.what)} changed; last quarter "
+            f"{found.category.value}, now {now}"
+        )
+        lines += [f"  - {inline(line)}" for line in found.lines]
+    return lines
 
 
 def _title(session: Session) -> str:
@@ -264,6 +281,9 @@ def render_brief(
             f"{assessment.score}/100, {status}.",
             "",
         ]
+        note = _one_line(session.decision(item.id).rationale)
+        if note:
+            out += [f"The room's note: {inline(note)}", ""]
         for number in (*assessment.partial, *assessment.missing):
             mark = Mark.PARTIAL if number in assessment.partial else Mark.MISSING
             out.append(f"- [ ] {md_text(gap_todo(number, mark))}")
@@ -366,10 +386,21 @@ def _ready_lines(
     facts = [f"readiness {assessment.score}/100", inline(size_words(item.estimate))]
     facts.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'}")
     facts.append(f"reviewer {inline(reviewer)}")
+    if item.due:
+        facts.append(f"due {inline(item.due)}")
     carried = _carried(session, item)
-    return [
+    lines = [
         f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
     ]
+    note = _one_line(session.decision(item.id).rationale)
+    if note:
+        lines.append(f"  - The room's note: {inline(note)}")
+    waits = dependency_warning(
+        session, item, assess=lambda other: assess_item(other, session.decision(other.id))
+    )
+    if waits:
+        lines.append(f"  - **Waits on other work.** {inline(waits)}")
+    return lines
 
 
 def _hiring_lines(session: Session, item: Item, start: Start | None) -> list[str]:
@@ -392,7 +423,7 @@ def _hiring_lines(session: Session, item: Item, start: Start | None) -> list[str
     return lines
 
 
-#: The CSV summary's columns.
+#: The CSV summary's columns (the first eight as before; then what a team sorts by).
 CSV_COLUMNS = (
     "id",
     "title",
@@ -403,30 +434,74 @@ CSV_COLUMNS = (
     "open_question",
     "gaps",
     "carried",
+    "reviewer",
+    "estimate",
+    "status",
+    "due",
+    "note",
+    "handoff_file",
+    "waits_on",
 )
 
+#: What starts a CSV file Excel opens as UTF-8 (accents intact): the byte order mark.
+CSV_BOM = "\ufeff"
 
-def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = None) -> str:
+
+def render_csv_summary(
+    session: Session,
+    *,
+    in_scope: Sequence[Item] | None = None,
+    handoff_dir: str = HANDOFF_DIR,
+    bom: bool = False,
+) -> str:
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
-    Score, level, ready_once and gaps are filled for project items; open_question for
-    parked items (their rationale); gaps are joined by " | "; carried is "true" for a
-    decision `--from` carried over from last quarter's plan unchanged, else "false".
+    Score, level, ready_once, gaps and reviewer are filled for project items;
+    open_question for parked items (their rationale), note for the others (the room's
+    note); carried is "true" for a decision `--from` carried over from last quarter's
+    plan unchanged, else "false"; handoff_file for ready project items (the file
+    `handoff --all` writes, under `handoff_dir`); waits_on for a ready item that depends
+    on a parked, hiring or not-ready item; gaps are joined by " | ".
+
+    Args:
+        bom: start with a UTF-8 byte order mark, so Excel reads the accents (a file;
+            not for a pipe).
     """
     buffer = io.StringIO()
+    if bom:
+        buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for item in scope_items(session, in_scope):
+    items = scope_items(session, in_scope)
+    filenames = handoff_filenames(session)
+    cache: dict[str, Assessment] = {}
+
+    def assess(other: Item) -> Assessment:
+        if other.id not in cache:
+            cache[other.id] = assess_item(other, session.decision(other.id))
+        return cache[other.id]
+
+    by_id = session.backlog.by_id()
+    for item in items:
         decision = session.decision(item.id)
-        score = level = ready_once = question = ""
+        score = level = ready_once = question = reviewer = handoff_file = waits = ""
+        note = ""
         gaps: tuple[str, ...] = ()
         if decision.category is Category.PROJECT:
-            assessment = assess_item(item, decision)
+            assessment = assess(item)
             score, level = str(assessment.score), assessment.level.value
             ready_once = ", ".join(assessment.blockers)
             gaps = assessment.gaps
-        elif decision.category is Category.PARKED:
+            reviewer = _one_line(field_text(handoff_fields(item, decision)["reviewer"]))
+            if assessment.level is Level.READY:
+                handoff_file = f"{handoff_dir}/{filenames[item.id]}"
+                waits = dependency_warning(session, item, assess=assess, by_id=by_id)
+                waits = waits.removeprefix("Ready, but it ").rstrip(".")
+        if decision.category is Category.PARKED:
             question = _one_line(decision.rationale)
+        else:
+            note = _one_line(decision.rationale)
+        estimate = "" if item.estimate is None else str(item.estimate)
         writer.writerow(
             tuple(
                 csv_cell(value, leading=not column)
@@ -441,6 +516,13 @@ def render_csv_summary(session: Session, *, in_scope: Sequence[Item] | None = No
                         question,
                         " | ".join(gaps),
                         "true" if decision.carried else "false",
+                        reviewer,
+                        estimate,
+                        _one_line(item.status),
+                        item.due,
+                        note,
+                        handoff_file,
+                        waits,
                     )
                 )
             )

@@ -24,8 +24,9 @@ from triage_tui.core.handoff import (
     handoff_fields,
     recommend_first_engagement,
     review_points,
+    tracker_repository,
 )
-from triage_tui.core.model import Item
+from triage_tui.core.model import Attachment, Comment, Item
 from triage_tui.core.readiness import Assessment, Level
 from triage_tui.core.sanitize import (
     clean_line,
@@ -37,6 +38,13 @@ from triage_tui.core.sanitize import (
 from triage_tui.core.scope import Scope, apply_scope
 from triage_tui.core.session import Category, Session
 from triage_tui.core.spec import dialect
+from triage_tui.core.tracker import (
+    dependency_warning,
+    latest_comments,
+    open_questions,
+    questions,
+    related_items,
+)
 from triage_tui.formats.markup import display_markdown, part_markdown
 
 #: What the document says when the spec leaves a part empty (never "to write").
@@ -178,6 +186,94 @@ def _part(value: str, *, markup: str) -> str:
     return safe_markdown(part_markdown(value, markup=markup)) if value.strip() else ""
 
 
+_SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\\\"']+")
+
+
+def _attachment_line(attachment: Attachment) -> str:
+    """`- [name](url) (date)`: a link only to an http(s) address with nothing odd in it."""
+    name = inline(attachment.name)
+    url = attachment.url.strip()
+    shown = f"[{name}]({url})" if url and _SAFE_URL.fullmatch(url) else name
+    return f"- {shown}" + (f" ({inline(attachment.at)})" if attachment.at else "")
+
+
+def _who(comment: Comment) -> str:
+    parts = [part for part in (comment.at, comment.author) if part]
+    return inline(", ".join(parts)) if parts else "undated"
+
+
+def _comment_text(comment: Comment, *, markup: str) -> str:
+    return " ".join(_part(comment.text, markup=markup).split())
+
+
+def tracker_section(
+    session: Session,
+    item: Item,
+    *,
+    markup: str,
+    assess: Callable[[Item], Assessment],
+) -> str:
+    """What the tracker already says about the item (due date, open questions, latest
+    comments, attachments, related items with the room's decision on each), as Markdown;
+    "" when it says nothing."""
+    out: list[str] = []
+    if item.due:
+        out += [f"- **Due in the tracker:** {inline(item.due)}", ""]
+    asked = open_questions(item.comments)
+    if asked:
+        out += ["**Open questions in the comments** (answer them in writing before day one):", ""]
+        for comment in asked:
+            later = len(item.comments) - 1 - item.comments.index(comment)
+            asks = questions(comment) or [comment.text]
+            text = " ".join(_part(" ".join(asks), markup=markup).split())
+            after = (
+                f" _(followed by {later} later comment{'s' if later != 1 else ''}: check "
+                "whether they answer it)_"
+                if later
+                else ""
+            )
+            out.append(f"- {_who(comment)}: {text}{after}")
+        out.append("")
+    if item.comments:
+        latest = latest_comments(item.comments)
+        more = len(item.comments) - len(latest)
+        heading = "**Latest comments**" + (f" ({more} earlier not shown)" if more else "")
+        out += [f"{heading}:", ""]
+        out += [f"- {_who(c)}: {_comment_text(c, markup=markup)}" for c in latest]
+        out.append("")
+    if item.attachments:
+        out += ["**Attachments** (in the tracker; ask for access if a link does not open):", ""]
+        out += [_attachment_line(attachment) for attachment in item.attachments]
+        out.append("")
+    related = related_items(session, item, assess=assess)
+    if related:
+        out += ["**Related items** (the room's decision on each):", ""]
+        out += [f"- {inline(entry.sentence(with_title=True))}" for entry in related]
+        out.append("")
+    return "\n".join(out).strip("\n")
+
+
+def team_section(session: Session, item: Item, reviewer: str) -> str:
+    """The team and the code: repository, stack, the reviewer's place and hours, how
+    access is requested ([meta.team]); what is not known yet says who to ask."""
+    info = session.team_info
+    repository = info.get("repository", "") or tracker_repository(item)
+    ask = "not written down yet: ask the reviewer before day one"
+    who = inline(reviewer) if reviewer else "the reviewer"
+    hours = info.get("reviewer_hours", "")
+    lines = [
+        f"- Repository: {inline(repository)}" if repository else f"- Repository: {ask}.",
+        f"- Stack: {inline(info['stack'])}" if info.get("stack") else f"- Stack: {ask}.",
+        f"- Where and when {who} reviews: {inline(hours)}"
+        if hours
+        else f"- Where and when {who} reviews: {ask}.",
+        f"- How access is requested: {inline(info['access'])}"
+        if info.get("access")
+        else f"- How access is requested: {ask}.",
+    ]
+    return "\n".join(lines)
+
+
 def deliverable_markdown(item: Item, fields: Mapping[str, Any], *, markup: str) -> str:
     """The Deliverable as Markdown. As drafted from the title (a one-line field), it is
     one line of text (`md_line`): a title "# Pay", "- x" or "{code}" never starts a
@@ -239,6 +335,20 @@ def render_handoff(
     if first is not None and first.id == item.id:
         out += [f"**The first engagement.** {inline(first.why)}", ""]
 
+    cache: dict[str, Assessment] = {item.id: assessment}
+
+    def assess(other: Item) -> Assessment:
+        if other.id not in cache:
+            cache[other.id] = assess_item(other, session.decision(other.id))
+        return cache[other.id]
+
+    waits = dependency_warning(session, item, assess=assess)
+    if waits:
+        out += [f"> **Waits on other work.** {inline(waits)} Settle it before day one.", ""]
+    note = " ".join(decision.rationale.split())
+    if note:
+        out += [f"**The room's note:** {inline(note)}", ""]
+
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])
 
@@ -273,6 +383,10 @@ def render_handoff(
         empty="Nothing is written as out of scope: anything not in the acceptance criteria "
         "above is a question for the reviewer, asked in writing before it is built.",
     )
+
+    said = tracker_section(session, item, markup=markup, assess=assess)
+    if said:
+        section("What the tracker already says", said)
 
     timeline = field_text(fields["timeline"])
     timeline_lines = [f"- {inline(part.strip())}" for part in timeline.split(";") if part.strip()]
@@ -312,12 +426,15 @@ def render_handoff(
         "start again.",
     ]
     section("Channel and updates", "\n".join(line for line in updates if line))
+    section("The team and the code", team_section(session, item, reviewer))
 
     access = [part for part in fields["access"] if part.strip()]
+    how = session.team_info.get("access", "")
     section(
         "Before day one (the team arranges)",
         "So the first question is never “how do I get in”:\n\n"
-        + "\n".join(f"- [ ] {inline(part)}" for part in access),
+        + "\n".join(f"- [ ] {inline(part)}" for part in access)
+        + (f"\n\nAccess is requested: {inline(how)}" if how else ""),
     )
 
     if item.description.strip():

@@ -36,6 +36,7 @@ from triage_tui.core.session import (
     HANDOFF_FIELDS,
     HANDOFF_LIST_FIELDS,
     PHASES,
+    TEAM_FIELDS,
     Category,
     Decision,
     Mark,
@@ -352,7 +353,6 @@ def build_plan(
             "backlog_format": _backlog_format(session),
             **_markup(session),
             "facilitator": session.facilitator,
-            "team": session.team,
             "minutes": session.minutes,
             "minutes_used": round(seconds_used / 60, 1),
             "seconds_used": seconds_used,
@@ -365,6 +365,12 @@ def build_plan(
             "assumptions": {
                 "search_months": session.search_months,
                 "contractor_start_days": session.contractor_start_days,
+            },
+            # The team's name, and what every handoff says about the team: every key
+            # written, "" when not known yet, so filling one in is a one-line diff.
+            "team": {
+                "name": session.team,
+                **{key: session.team_info.get(key, "") for key in TEAM_FIELDS},
             },
         },
         "summary": {"items": len(entries), **counts, **levels},
@@ -845,6 +851,22 @@ class _Reader:
             # or the next save of a not-ready item would drop its handoff table.
             decision.handoff.update(given)
 
+    def team(self, meta: Mapping[str, Any], meta_line: int | None) -> tuple[str, dict[str, str]]:
+        """[meta.team] (name, repository, stack, reviewer_hours, access), or an older
+        plan's `team = "name"`."""
+        value = meta.get("team", "")
+        if isinstance(value, str):
+            return value, {}
+        if not isinstance(value, dict):
+            raise self.fail(
+                f"[meta]: team must be a table ([meta.team]) or text, not {_kind(value)}",
+                meta_line,
+            )
+        line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\.[ \t]*team[ \t]*\]") or meta_line
+        name = self.string(value, "name", "[meta.team]", line)
+        info = {key: self.string(value, key, "[meta.team]", line).strip() for key in TEAM_FIELDS}
+        return name, {key: text for key, text in info.items() if text}
+
     def counts(
         self,
         document: Mapping[str, Any],
@@ -925,6 +947,7 @@ class _Reader:
         start_days = self.integer(
             assumptions, "contractor_start_days", where, meta_line, DEFAULT_CONTRACTOR_START_DAYS
         )
+        team_name, team_info = self.team(meta, meta_line)
         first = self.table(
             document, "first_engagement", "plan", self.key_line(None, "first_engagement")
         )
@@ -976,7 +999,8 @@ class _Reader:
             backlog=backlog,
             decisions=decisions,
             facilitator=self.string(meta, "facilitator", "[meta]", meta_line),
-            team=self.string(meta, "team", "[meta]", meta_line),
+            team=team_name,
+            team_info=team_info,
             minutes=minutes,
             first_engagement=first_id if chosen_by == "room" and first_id in decisions else "",
             scope=scope,

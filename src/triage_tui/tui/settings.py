@@ -25,6 +25,7 @@ def apply_settings(app: TriageApp) -> tuple[Config, list[str]]:
     messages: list[str] = []
     config, config_message = load_config()
     app.options.default_minutes = config.minutes
+    app.options.default_team = dict(config.team)
     if config_message:
         messages.append(config_message)
     errors = register_all(app)

@@ -118,7 +118,8 @@ _DATE_FORMATS = (
 
 
 def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    # "due_date" (a script's export) reads as "due date".
+    return " ".join(name.replace("_", " ").split()).casefold()
 
 
 def read_date(text: str) -> tuple[str, bool]:
@@ -274,6 +275,7 @@ class ContextColumns:
             links.extend(Link(kind, ref) for ref in _refs(cells[position]))
         if self.github and description:
             links.extend(body_links(description))
+            attachments += body_attachments(description)
         return due, comments, attachments, tuple(dict.fromkeys(links))
 
 
@@ -288,6 +290,24 @@ def body_links(description: str) -> list[Link]:
             ref = f"{url.group(1)}#{url.group(3)}"
         links.append(Link(_BODY_KINDS.get(word, "relates"), ref))
     return links
+
+
+_GITHUB_FILE = re.compile(
+    r"(?:!?\[(?P<name>[^\]\n]{1,200})\]\()?"
+    r"(?P<url>https://github\.com/(?:user-attachments/(?:files|assets)|[\w.-]+/[\w.-]+/files)"
+    r"/[\w./%-]+)\)?"
+)
+
+
+def body_attachments(description: str) -> tuple[Attachment, ...]:
+    """Files attached to a GitHub issue: the body links them (`[spec.pdf](https://github
+    .com/user-attachments/files/...)`)."""
+    found: dict[str, Attachment] = {}
+    for match in _GITHUB_FILE.finditer(description):
+        url = match.group("url")
+        name = (match.group("name") or "").strip() or _url_name(url)
+        found.setdefault(url, Attachment(name=name, url=url))
+    return tuple(found.values())
 
 
 def resolve_links(

@@ -127,7 +127,10 @@ class CategorizeScreen(ItemScreen):
         category = decision.category
         spent = format_clock(decision.seconds_spent) if decision.seconds_spent else ""
         decision_widget = self.query_one("#decision", ClampedText)
-        previous = describe_previous(workshop.session, item.id)  # --from: a changed item
+        # --from: a changed item's last quarter, or a decision carried over unchanged.
+        previous = describe_previous(workshop.session, item.id) or (
+            "carried from last quarter" if decision.carried else ""
+        )
         if self._verdict_shown != (category, spent, previous):
             # Most moves go from one undecided, unopened item to the next: the same line.
             self._verdict_shown = (category, spent, previous)

@@ -149,6 +149,9 @@ class PlanScreen(PhaseScreen):
         Binding("f", "cycle_first", "First engagement", id="triage.first-engagement"),
         Binding("e", "edit", "Edit handoff", id="triage.edit-handoff"),
         Binding("a", "assumptions", "Assumptions", id="triage.assumptions"),
+        # Not in the Footer (full at 120 columns): the first engagement's hint line and
+        # the handoff panel's Team row name it, and ? help lists it.
+        Binding("t", "team", "Team", id="triage.team", show=False),
         Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
@@ -205,11 +208,14 @@ class PlanScreen(PhaseScreen):
         status_width = max(12, width - id_width - PROJECT_WIDTH - len("score") - 8)
         for item in items:
             assessment = workshop.assessment(item)
+            status = status_words(assessment)
+            if workshop.waits_on(item):
+                status += " ⚠ waits"  # on parked, hiring or not-ready work (the detail says)
             table.add_row(
                 Text(item.id),  # Text, not str: a DataTable reads a str as markup
                 Text(cut(item.title, PROJECT_WIDTH)),
                 str(assessment.score),
-                Text(cut(status_words(assessment), status_width)),
+                Text(cut(status, status_width)),
                 key=item.id,
             )
         if items:
@@ -296,7 +302,10 @@ class PlanScreen(PhaseScreen):
             if first.before:
                 first_text.append(f"  before {first.before}", style="bold")
             first_text.append(f"\n{first.why}")
-            first_text.append("\nf: choose another ready item", style="dim")
+            first_text.append(
+                "\nf: choose another ready item · t: the team section every handoff uses",
+                style="dim",
+            )
         self.query_one("#first", Static).update(first_text)
 
     def _current(self) -> Item | None:
@@ -330,6 +339,9 @@ class PlanScreen(PhaseScreen):
         grid.add_column()
         status = status_words(workshop.assessment(item))
         grid.add_row("Handoff", Text(status, style="bold"))
+        waits = workshop.waits_on(item)
+        if waits:
+            grid.add_row("⚠ Waits on", Text(waits, style="bold"))
         for name in SHOWN_ORDER:
             value = fields.get(name, "")
             if isinstance(value, list):
@@ -345,6 +357,12 @@ class PlanScreen(PhaseScreen):
                 grid.add_row(FIELD_TITLES[name], Text(f"✗ {ASKS[name]} (e)", style="bold"))
             else:
                 grid.add_row(FIELD_TITLES[name], Text(shown))
+        # Last: the team section every handoff uses (asked once, t edits it).
+        team = workshop.session.team_info
+        grid.add_row(
+            "Team",
+            Text(" · ".join(team[key] for key in team) if team else "not set yet (t)"),
+        )
         detail.update(grid)
 
     @on(DataTable.RowHighlighted)
@@ -372,6 +390,20 @@ class PlanScreen(PhaseScreen):
                 workshop.set_handoff(item, result)  # drawn from the step
 
         self.app.push_screen(HandoffEditor(item, fields), save)
+
+    def action_team(self) -> None:
+        """The team section every handoff uses: edited once, saved through the session."""
+        workshop = self.workshop
+        if workshop is None:
+            return
+        from triage_tui.tui.screens.team import TeamEditor
+
+        def save(result: dict[str, str] | None) -> None:
+            if result is not None:
+                workshop.set_team_info(result)
+                self.refresh_view()
+
+        self.app.push_screen(TeamEditor(workshop.session.team_info), save)
 
     def action_assumptions(self) -> None:
         workshop = self.workshop

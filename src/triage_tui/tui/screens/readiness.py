@@ -176,6 +176,9 @@ class ReadinessScreen(ItemScreen):
             gaps.append(f" • {gap}\n")
         if not assessment.gaps:
             gaps.append(" none: ready to hand off\n")
+        waits = workshop.waits_on(item)
+        if waits:
+            gaps.append(f"⚠ {waits}\n", style="bold")
         self.query_one("#gaps", Static).update(gaps)
 
     def action_spec(self) -> None:
