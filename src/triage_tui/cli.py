@@ -590,7 +590,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         except OSError as error:
             print(describe_error(args.script, error), file=sys.stderr)
             return 1
-        print(f"wrote {args.script}", file=sys.stderr)
+        print(f"wrote {shown(args.script)}", file=sys.stderr)
         return 0
     for line in selection.refused:
         print(line, file=sys.stderr)

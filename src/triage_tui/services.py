@@ -26,7 +26,7 @@ from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
 
 if TYPE_CHECKING:
-    from triage_tui.store.autosave import Autosave
+    from triage_tui.store.autosave import Autosave, ResumeInfo
     from triage_tui.store.lock import SessionLock
 
 #: Reports how far a big load got: ("read" | "built", items so far).
@@ -600,6 +600,13 @@ def open_workshop(
     # Built last: the scope and the clock come from the resumed session.
     plan = options.plan or _bundled_plan_path(path) or _out_plan_path(path, options.out)
     workshop = Workshop(session, plan_path=plan, now=now)
+    if started.resumed is not None:
+        # One count (the domain's, in scope, from the resumed session: a reopened plan had
+        # decisions of its own): the resume notice says what the pace line says.
+        counted = replace(
+            started.resumed, decided=workshop.decided_count(), items=len(workshop.in_scope)
+        )
+        started.resume_info = f"Resumed the autosaved session: {counted.describe()}"
     from triage_tui.store.autosave import sessions_dir
     from triage_tui.store.fsutil import sweep_temp_files
 
@@ -647,6 +654,7 @@ class _Started:
     resume_info: str = ""
     held_by: str = ""
     autosave_error: str = ""
+    resumed: ResumeInfo | None = None
 
 
 def _start_autosave(session: Session, *, fresh: bool) -> _Started:
@@ -670,10 +678,9 @@ def _start_autosave(session: Session, *, fresh: bool) -> _Started:
             info = autosave.summary()
             # A second window reads the journal but never repairs (cuts) someone else's.
             if info is not None and autosave.resume(session, repair=not held):
-                # Count from the resumed session: a reopened plan had decisions of its own.
-                decided = sum(1 for d in session.decisions.values() if d.category != "undecided")
-                resumed = replace(info, decided=decided, items=len(session.backlog.items))
-                started.resume_info = f"Resumed the autosaved session: {resumed.describe()}"
+                # Counted once the workshop is built (open_workshop): the pace line's count.
+                started.resumed = info
+                started.resume_info = f"Resumed the autosaved session: {info.describe()}"
     except OSError as error:
         # A read-only or full state folder: the hour opens with the autosave off (the
         # room is told), and the lock is given back so the next window is not refused.

@@ -80,7 +80,7 @@ async def begin(pilot: Any, app: TriageApp) -> None:
 
 async def settle(pilot: Any) -> None:
     for _ in range(3):
-        await pilot.pause(0.02)
+        await pilot.pause(0.06)  # the panel gathers 0.1 s of changes a redraw
 
 
 async def test_the_room_votes_and_the_facilitator_decides(acme: Path, clock: FrozenClock) -> None:

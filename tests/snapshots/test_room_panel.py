@@ -64,8 +64,8 @@ def room_open(*, voted: int, reveal: bool) -> Callable[[Pilot[int]], object]:
         seat_room(app, voted=voted)
         if reveal:
             await pilot.press("r")
+        await pilot.pause(0.3)  # the panel gathers 0.1 s of changes a redraw
         await settle(pilot)
-        await pilot.pause(0.1)
 
     return run_before
 

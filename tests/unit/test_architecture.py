@@ -48,3 +48,10 @@ def test_every_write_goes_through_the_guarded_writer() -> None:
         and path.relative_to(SRC).parts[0] != "store"
     }
     assert callers <= {"services.py", "formats/plan.py"}
+
+
+def test_opening_and_saving_do_not_import_the_app_back() -> None:
+    """app.py imports tui/loading.py and tui/saving.py; they take a `Host` (tui/host.py)."""
+    for name in ("loading.py", "saving.py", "host.py", "follow.py"):
+        text = (SRC / "tui" / name).read_text(encoding="utf-8")
+        assert "triage_tui.tui.app" not in text, name

@@ -43,9 +43,10 @@ MAX_BODY = 4096
 #: Per seat: a burst of this many requests, then this many a second.
 RATE_BURST = 12
 RATE_PER_SECOND = 2.0
-#: Joins from one address: a burst, then a rate (a page reloaded keeps its seat).
-JOIN_BURST = 20
-JOIN_PER_SECOND = 0.5
+#: Joins from one address: a burst, then a rate (a page reloaded keeps its seat). A
+#: whole room may come from one address (a NAT, a proxy): 60 at once, then 2 a second.
+JOIN_BURST = 60
+JOIN_PER_SECOND = 2.0
 #: At most this many seats in one room.
 MAX_SEATS = 300
 #: A seat counts as in the room while it was seen this recently (seconds): an open
@@ -58,6 +59,11 @@ COOKIE = "triage_seat"
 COOKIE_MAX_AGE = 12 * 3600
 
 PAGE_FILES = {"room.css": "text/css", "room.js": "text/javascript"}
+#: An event stream gathers the changes of this many seconds into one message (50 votes
+#: in a second are a handful of messages a phone, not 50).
+STREAM_GATHER = 0.2
+#: The step fields of an item a participant's page shows.
+_ROOM_FIELDS = ("vote.", "rvote.", "revealed", "category")
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -290,7 +296,9 @@ class VoteServer:
 
     async def start(self) -> str:
         """Listen (in the running event loop); returns the join link."""
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
@@ -307,6 +315,8 @@ class VoteServer:
         self._closing = True
         for waker in list(self._wakers):
             waker.set()
+        if self._wakers:
+            await asyncio.sleep(2 * STREAM_GATHER)  # each stream says goodbye and ends
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -321,10 +331,14 @@ class VoteServer:
         return seat.streams > 0 or now - seat.seen <= HERE_SECONDS
 
     def _on_step(self, step: Step) -> None:
-        # Anything on the current item (a vote, a decision, a reveal, an undo) or the
-        # session's name setting: every page and the panel redraw.
+        # What the room sees of the current item (its votes, reveal, decision) or the
+        # session's name setting: every page and the panel redraw. A signal ticked, a
+        # note or the clock are the facilitator's: no page is woken for them.
         current = self.item.id if self.item is not None else None
-        if any(op.target == current or op.name == "votes_named" for op in step.ops):
+        if any(
+            (op.target == current and op.name.startswith(_ROOM_FIELDS)) or op.name == "votes_named"
+            for op in step.ops
+        ):
             self._changed()
 
     def _changed(self) -> None:
@@ -432,9 +446,13 @@ class VoteServer:
             while not self._closing:
                 if sent != self.version:
                     sent = self.version
-                    data = json.dumps(self.view(seat), separators=(",", ":"))
+                    data = self.view_json(seat)
                     await response.write(f"event: state\ndata: {data}\n\n".encode())
-                waker.clear()
+                    await asyncio.sleep(STREAM_GATHER)  # what else changed meanwhile
+                    continue
+                waker.clear()  # then look again: nothing set before this is lost
+                if sent != self.version or self._closing:
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waker.wait(), KEEPALIVE_SECONDS)
                 if sent == self.version and not self._closing:
@@ -443,8 +461,8 @@ class VoteServer:
                         seat.seen = self.now()
             if self._closing:
                 await response.write(b'event: closed\ndata: {"closed":true}\n\n')
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the phone went away; it reconnects by itself
         finally:
             self._wakers.discard(waker)
             if seat is not None:
@@ -551,50 +569,81 @@ class VoteServer:
 
     def view(self, seat: Seat | None) -> dict[str, Any]:
         """The room as `seat` sees it (None: someone who has not joined)."""
+        view = dict(self._shared())
+        view.update(self._own(seat))
+        return view
+
+    def view_json(self, seat: Seat | None) -> str:
+        """`view(seat)` as JSON: the part every seat shares is serialized once a change."""
+        shared = self._shared_json()
+        own = json.dumps(self._own(seat), separators=(",", ":"))
+        return shared[:-1] + "," + own[1:] if own != "{}" else shared
+
+    _shared_cache: tuple[int, dict[str, Any], str] | None = None
+
+    def _shared_json(self) -> str:
+        self._shared()
+        assert self._shared_cache is not None
+        return self._shared_cache[2]
+
+    def _shared(self) -> dict[str, Any]:
+        """What every seat sees alike, computed once per change (`version`)."""
+        cached = self._shared_cache
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
         status = self.status()
         item = self.item
-        view: dict[str, Any] = {
+        shared: dict[str, Any] = {
             "version": self.version,
-            "seat": None
-            if seat is None
-            else {"name": seat.name, "spectator": seat.spectator, "id": seat.id},
             "phase": self.phase,
             "item": None,
             "joined": status.joined,
             "voted": status.voted,
             "revealed": status.revealed,
         }
+        if item is not None:
+            decision = self.session.decisions[item.id]
+            html = self._html.get(item.id)
+            if html is None:
+                html = self._html[item.id] = self._render(item)
+            shared["item"] = {"id": item.id, "title": item.title, "html": html}
+            category = decision.category
+            shared["decided"] = "" if category is Category.UNDECIDED else category.value
+            if self.phase == votes.CATEGORIZE:
+                shared["choices"] = [
+                    {"value": choice.value, "label": votes.VOTE_WORDS[choice]}
+                    for choice in votes.VOTE_CHOICES
+                ]
+            else:
+                shared["criteria"] = [
+                    {"number": number, "name": criterion.name, "question": criterion.question}
+                    for number, criterion in sorted(CRITERIA_BY_NUMBER.items())
+                ]
+            if status.revealed:
+                shared["tally"] = self._revealed(decision)
+        self._shared_cache = (self.version, shared, json.dumps(shared, separators=(",", ":")))
+        return shared
+
+    def _own(self, seat: Seat | None) -> dict[str, Any]:
+        """What only `seat` sees: itself and its own vote (hidden from the others)."""
+        own: dict[str, Any] = {
+            "seat": None
+            if seat is None
+            else {"name": seat.name, "spectator": seat.spectator, "id": seat.id}
+        }
+        item = self.item
         if item is None:
-            return view
+            return own
         decision = self.session.decisions[item.id]
-        html = self._html.get(item.id)
-        if html is None:
-            html = self._html[item.id] = self._render(item)
-        view["item"] = {"id": item.id, "title": item.title, "html": html}
-        view["decided"] = "" if decision.category is Category.UNDECIDED else decision.category.value
         if self.phase == votes.CATEGORIZE:
-            view["choices"] = [
-                {"value": choice.value, "label": votes.VOTE_WORDS[choice]}
-                for choice in votes.VOTE_CHOICES
-            ]
             mine = decision.votes.get(seat.id) if seat is not None else None
-            view["mine"] = (
-                {"vote": mine["vote"], "reason": mine.get("reason", "")} if mine else None
-            )
+            own["mine"] = {"vote": mine["vote"], "reason": mine.get("reason", "")} if mine else None
         else:
-            view["criteria"] = [
-                {"number": number, "name": criterion.name, "question": criterion.question}
-                for number, criterion in sorted(CRITERIA_BY_NUMBER.items())
-            ]
-            mine_marks = decision.readiness_votes.get(seat.id) if seat is not None else None
-            view["mine"] = (
-                {key: value for key, value in mine_marks.items() if key != "name"}
-                if mine_marks
-                else None
+            marks = decision.readiness_votes.get(seat.id) if seat is not None else None
+            own["mine"] = (
+                {key: value for key, value in marks.items() if key != "name"} if marks else None
             )
-        if status.revealed:
-            view["tally"] = self._revealed(decision)
-        return view
+        return own
 
     def _revealed(self, decision: Any) -> dict[str, Any]:
         named = self.session.votes_named

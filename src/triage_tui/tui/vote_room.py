@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 #: The screens the panel shows on (and `R` works on).
 PANEL_PHASES = ("categorize", "readiness", "plan")
+#: The width the panel's status text wraps at (the panel is 37 columns).
+TEXT_WIDTH = 33
+#: The panel gathers the room's changes of this many seconds into one redraw.
+REDRAW_GATHER = 0.1
 #: Below this many rows the QR code gives way to the room's status once voting began.
 QR_MIN_ROWS = 34
 TAGS = {Category.HIRING: "HIRE", Category.PROJECT: "PROJ", Category.PARKED: "PARK"}
@@ -78,15 +82,18 @@ class RoomPanel(VerticalScroll):
     }
     RoomPanel.-docked { dock: right; height: 100%; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
-    RoomPanel #room-head, RoomPanel #room-status { width: 100%; height: auto; }
+    RoomPanel #room-head { width: 100%; height: auto; margin: 0 0 1 0; }
+    RoomPanel #room-status { width: 100%; height: 8; }
     Screen.-room #items { display: none; }
     Screen.-room.-narrow #ready-left { display: none; }
     """
 
     def compose(self) -> Any:
+        # The status first: the tally and who is awaited stay in view above the QR code
+        # (seen walking a room: at 120x36 the revealed tally was cut under the code).
         yield Static(id="room-head")
-        yield Static(id="room-qr")
         yield Static(id="room-status")
+        yield Static(id="room-qr")
 
     def on_mount(self) -> None:
         room = room_of(self.app)  # type: ignore[arg-type]
@@ -95,9 +102,19 @@ class RoomPanel(VerticalScroll):
 
     #: What the panel shows now, as plain text (tests and the walk-through read it).
     shown = ""
+    _head: Text | None = None
+    _qr_for: str | None = None
+    _body: Text | None = None
+    _body_lines = -1
+    _qr_first = False  # the order composed: status, then the code
 
     def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
-        """Draw `status` (the QR code while the room is joining, or whenever it fits)."""
+        """Draw `status` (the QR code while the room is joining, or whenever it fits).
+
+        Votes arrive many a second: only what changed is redrawn, and the screen is laid
+        out again only when the status' height changes (a relayout of Categorize costs
+        tens of milliseconds; a repaint of the panel, one or two).
+        """
         if not self.is_mounted or not self.children:
             return  # not composed yet, or on its way out
         head = Text()
@@ -106,14 +123,37 @@ class RoomPanel(VerticalScroll):
         head.append("\n" + status.url, style="bold")
         if not status.loopback:
             head.append(f"\n⚠ LAN: {LAN_WARNING}", style="bold")
-        self.query_one("#room-head", Static).update(head)
+        if head != self._head:
+            self._head = head
+            self.query_one("#room-head", Static).update(head)
         qr = self.query_one("#room-qr", Static)
         show_qr = tall or not status.any_votes
-        qr.display = show_qr
-        if show_qr:
+        # While the room joins, the code comes first (it fits at 80x24); once votes
+        # arrive, the status does (the tally stays in view above the code).
+        qr_first = not status.any_votes
+        if qr_first != self._qr_first:
+            self._qr_first = qr_first
+            status_widget = self.query_one("#room-status", Static)
+            if qr_first:
+                self.move_child(qr, before=status_widget)
+            else:
+                self.move_child(qr, after=status_widget)
+        if qr.display != show_qr:
+            qr.display = show_qr
+        if show_qr and self._qr_for != status.url:
+            self._qr_for = status.url
             qr.update(qr_text(status.url))
         body = status_text(status, session_named)
-        self.query_one("#room-status", Static).update(body)
+        if body != self._body:
+            self._body = body
+            widget = self.query_one("#room-status", Static)
+            # The panel's text width (37 less its border, padding and scrollbar), fixed:
+            # the height must not depend on whether a layout already happened.
+            lines = len(body.wrap(self.app.console, TEXT_WIDTH))
+            if lines != self._body_lines:
+                self._body_lines = lines
+                widget.styles.height = lines  # one relayout, only when it grows or shrinks
+            widget.update(body, layout=False)
         self.shown = f"{head.plain}\n{body.plain}"
 
 
@@ -182,10 +222,12 @@ class VoteRoom:
         return self.server.status()
 
     def changed(self) -> None:
-        """Something the panel shows changed: redraw once, after this burst."""
+        """Something the panel shows changed: redraw once for the votes of the next
+        tenth of a second (50 votes in a second are a few redraws, and the facilitator's
+        keys stay quick)."""
         if not self._pending:
             self._pending = True
-            self.app.call_later(self.redraw)
+            self.app.set_timer(REDRAW_GATHER, self.redraw)
 
     def redraw(self) -> None:
         self._pending = False

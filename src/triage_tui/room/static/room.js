@@ -209,6 +209,7 @@
       closed = true;
       stream.close();
       text("link", "The facilitator closed the room. Thank you!");
+      text("progress", "The facilitator closed the room: votes are no longer taken.");
       for (const b of document.querySelectorAll("button")) { b.disabled = true; }
     });
     stream.onerror = () => { if (!closed) { text("link", "Reconnecting…"); } };

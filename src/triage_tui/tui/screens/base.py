@@ -103,9 +103,8 @@ class PhaseScreen(Screen[Any]):
         from triage_tui.tui import vote_room
 
         if vote_room.room_of(self.triage) is None:
-            room = await vote_room.open_room(self.triage, self)
-            if room is not None:
-                self.notify(f"The room is open: {room.server.url}", timeout=4)
+            # No toast: it would cover the panel's link and QR code (seen walking a room).
+            await vote_room.open_room(self.triage, self)
         else:
             await vote_room.close_room(self.triage)
             self.notify("The room is closed; its votes are kept.", timeout=3)
