@@ -124,5 +124,8 @@ def test_md_text_never_lets_html_through_and_leaves_code_spans_as_written(text: 
     assert not [t for t in tokens if t.type in ("html_inline", "html_block")], escaped
     # What a code span of the output shows is what the input wrote there: no escapes.
     for token in tokens:
-        if token.type == "code_inline":
+        # A span holding `|` is escaped as prose on purpose: in a GFM table row the cell
+        # is cut at the `|` before code spans are read (CommonMark, parsed here, has no
+        # tables), so `<` there must not be left raw. Safe (checked above), not verbatim.
+        if token.type == "code_inline" and "|" not in token.content:
             assert token.content in " ".join(text.split()) or token.content in text, escaped
