@@ -158,6 +158,131 @@ def write_jira_csv(path: Path, count: int, *, seed: int = 7) -> Path:
     return path
 
 
+# -- a Linear export and a GitHub issues export --------------------------------------------
+#: Linear's CSV export header (Settings > Export), as in sample_backlogs/linear-export.csv.
+LINEAR_HEADER = (
+    "ID",
+    "Team",
+    "Title",
+    "Description",
+    "Status",
+    "Estimate",
+    "Priority",
+    "Project ID",
+    "Project",
+    "Creator",
+    "Assignee",
+    "Labels",
+    "Cycle Number",
+    "Cycle Name",
+    "Cycle Start",
+    "Cycle End",
+    "Created",
+    "Updated",
+    "Started",
+    "Triaged",
+    "Completed",
+    "Canceled",
+    "Archived",
+    "Due Date",
+    "Parent issue",
+    "Initiatives",
+    "Project Milestone ID",
+    "Project Milestone",
+    "SLA Status",
+    "Roadmaps",
+)
+#: A GitHub issues CSV (`gh issue list --json ... | jq -r @csv`, tests/fixtures/exports).
+GITHUB_HEADER = ("number", "title", "body", "labels", "state", "url", "created_at", "author")
+_LINEAR_STATUSES = ("Backlog", "Todo", "In Progress", "In Review", "Done", "Canceled")
+
+
+def _markdown_description(rng: random.Random) -> str:
+    """A Markdown description (Linear, GitHub): sections, a checklist, sometimes code."""
+    parts = [
+        "## Context",
+        " ".join(rng.sample(_SENTENCES, rng.randint(1, 3))),
+        "",
+        "## Acceptance criteria",
+        *(f"- [ ] {sentence}" for sentence in rng.sample(_SENTENCES, rng.randint(0, 3))),
+    ]
+    if rng.random() < 0.2:
+        parts += ["", "```sql", "SELECT id FROM invoices WHERE settled_at IS NULL;", "```"]
+    return "\n".join(parts)
+
+
+def linear_rows(count: int, *, seed: int = 11) -> Iterable[list[str]]:
+    """Rows of a Linear-shaped export (without the header), deterministic for a seed."""
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        status = rng.choice(_LINEAR_STATUSES)
+        created = f"2024-05-{rng.randint(1, 28):02d}T09:{rng.randint(10, 59)}:44.120Z"
+        row = dict.fromkeys(LINEAR_HEADER, "")
+        row.update(
+            {
+                "ID": f"LIN-{number}",
+                "Team": "Backend",
+                "Title": f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} ({number})",
+                "Description": _markdown_description(rng),
+                "Status": status,
+                "Estimate": rng.choice(("1", "2", "3", "5", "8", "")),
+                "Priority": rng.choice(("Urgent", "High", "Medium", "Low", "No priority")),
+                "Project": rng.choice(("Payments hardening", "Ledger v2", "")),
+                "Creator": rng.choice(_PEOPLE) or "Dana Okafor",
+                "Assignee": rng.choice(_PEOPLE),
+                "Labels": ", ".join(rng.sample(_LABELS, rng.randint(0, 3))),
+                "Cycle Number": str(rng.randint(1, 30)),
+                "Created": created,
+                "Updated": created,
+                "Triaged": created,
+                "Completed": created if status == "Done" else "",
+            }
+        )
+        yield [row[name] for name in LINEAR_HEADER]
+
+
+def github_rows(count: int, *, seed: int = 13) -> Iterable[list[str]]:
+    """Rows of a GitHub-issues-shaped export (without the header), deterministic."""
+    rng = random.Random(seed)
+    for number in range(1, count + 1):
+        yield [
+            str(number),
+            f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} ({number})",
+            _markdown_description(rng),
+            ",".join(rng.sample(_LABELS, rng.randint(0, 3))),
+            rng.choice(("open", "open", "open", "closed")),
+            f"https://github.com/bench/ledger/issues/{number}",
+            f"2024-05-{rng.randint(1, 28):02d}T10:00:00Z",
+            rng.choice(("priyar", "tlindqvist", "dana", "ghost")),
+        ]
+
+
+#: The tracker shapes the bench generates: name -> (header, rows, encoding).
+SHAPES = {
+    "jira": (JIRA_HEADER, jira_rows, "utf-8-sig"),
+    "linear": (LINEAR_HEADER, linear_rows, "utf-8"),
+    "github": (GITHUB_HEADER, github_rows, "utf-8"),
+}
+
+
+def write_export(shape: str, count: int, folder: Path) -> Path:
+    """`folder/<shape>-<count>.csv`, generated once (see `write_jira_csv`) and reused."""
+    if shape == "jira":
+        return write_jira_csv(folder / f"jira-{count}.csv", count)
+    header, rows, encoding = SHAPES[shape]
+    path = folder / f"{shape}-{count}.csv"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    with partial.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows(count))
+    partial.replace(path)
+    return path
+
+
 def count_csv_records(path: Path) -> int:
     """Records (rows after the header) in a CSV, by a bare `csv.reader` pass."""
     with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -346,22 +346,18 @@ class _Suggested(NamedTuple):
 
 def _scan_with_suggestions(path: Path, mapping: dict[str, str]) -> _Suggested:
     from triage_tui.core.categorize import suggest
-    from triage_tui.core.model import Scan
-    from triage_tui.formats.loaders import load
+    from triage_tui.core.model import Item
+    from triage_tui.formats.loaders import scan
 
-    backlog = load(path, mapping)
-    items = backlog.items
-    found = Scan(
-        format=backlog.format,
-        title=backlog.title,
-        columns=backlog.columns,
-        warnings=backlog.warnings,
-        sha256=backlog.sha256,
-        records=[(item.id, item.title, item.labels, item.estimate) for item in items],
-    )
+    # A scan with each record's description and type: what a suggestion reads. The
+    # items a workshop needs (extra columns, tracker context) are not built (issue 24).
+    texts: list[tuple[str, str]] = []
+    found = scan(path, mapping, texts)
     suggestions = []
-    for item in items:
-        suggestion = suggest(item)
+    for (item_id, title, labels, _estimate), (description, kind) in zip(
+        found.records, texts, strict=True
+    ):
+        suggestion = suggest(Item(item_id, title, description, labels, type=kind))
         suggestions.append({"category": suggestion.category.value, "reason": suggestion.reason})
     return _Suggested(found, suggestions)
 
@@ -594,7 +590,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         except OSError as error:
             print(describe_error(args.script, error), file=sys.stderr)
             return 1
-        print(f"wrote {args.script}", file=sys.stderr)
+        print(f"wrote {shown(args.script)}", file=sys.stderr)
         return 0
     for line in selection.refused:
         print(line, file=sys.stderr)

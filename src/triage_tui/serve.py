@@ -25,6 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from triage_tui.core.sanitize import shown
+
 # Options of `triage-tui serve` that belong to the server, not to the served app.
 _SERVER_OPTIONS = ("--host", "--port")
 # Options of the app that take a value (so their value is not mistaken for FILE).
@@ -289,17 +291,17 @@ def serve(
     app_args = _without_out(app_argv(argv))
     folder = (out if out is not None else _default_out(app_args)).resolve()
     if not folder.is_dir():
-        print(f"triage-tui serve: --out {folder}: no such folder", file=sys.stderr)
+        print(f"triage-tui serve: --out {shown(folder)}: no such folder", file=sys.stderr)
         return 2
     # First: after a "--" an option would read as the FILE.
     app_args = ["--out", str(folder), *app_args]
     name = _backlog_name(app_args)
-    title = f"triage-tui: {name}" if name else "triage-tui"
+    title = f"triage-tui: {shown(name)}" if name else "triage-tui"
     secret = secrets.token_urlsafe(24)
     server = make_server(app_args, host, port, secret=secret, title=title)
     url = f"{_url(host, port)}/{secret}/"
     print(f"Serving triage-tui at {url} — open it in a browser; ctrl+c stops.", flush=True)
-    print(f"Files the app writes stay in {folder}.", flush=True)
+    print(f"Files the app writes stay in {shown(folder)}.", flush=True)
     if not is_loopback(host):
         print(
             f"triage-tui serve: warning: --host {host} is not loopback: anyone who can reach "

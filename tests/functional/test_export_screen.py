@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.core.session import Category, Mark
@@ -46,7 +46,10 @@ async def test_export_into_a_directory_fails_clearly_then_succeeds(
 
         good = tmp_path / "out.plan.toml"
         app.screen.query_one("#plan-path", Input).value = str(good)
+        bar = app.screen.query_one("#export-progress", ProgressBar)
+        assert not bar.display  # shown only while writing
         assert "✓ Wrote" in await export_all(pilot, app)
+        assert bar.progress == 100 and not bar.display
     plan = tomllib.loads(good.read_text(encoding="utf-8"))
     categories = {item["id"]: item["category"] for item in plan["items"]}
     assert {key: Category(categories[key]) for key in decided} == decided

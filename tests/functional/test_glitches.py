@@ -431,6 +431,16 @@ async def test_tab_into_a_filled_field_keeps_its_text(acme: Path, clock: FrozenC
         await pilot.press("x")
         await pilot.pause()
         assert reviewer.value.startswith("@priya") and "x" in reviewer.value
+        # A text box too: the next key goes after its text.
+        from textual.widgets import TextArea
+
+        deliverable = editor.query_one("#field-deliverable", TextArea)
+        before = deliverable.text
+        while app.focused is not deliverable:
+            await pilot.press("tab")
+        await pilot.press("!")
+        await pilot.pause()
+        assert deliverable.text == before + "!"
 
 
 async def test_escape_asks_before_dropping_edits(acme: Path, clock: FrozenClock) -> None:

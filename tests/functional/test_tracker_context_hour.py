@@ -157,6 +157,7 @@ EXPORTS = [
                 "Ready, but it needs #8, project, not ready",
                 "- due 2026-04-10 in the tracker",
                 "- [ ] access to Grafana, scoped to what the spec needs",
+                "- Reviewer: **@priyar**\n",  # "reviewed by @priyar." ends a sentence
             ]
         },
     ),

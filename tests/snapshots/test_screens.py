@@ -270,6 +270,14 @@ def test_handoff_editor(snap_compare: SnapCompare, acme: Path) -> None:
     assert snap_compare(make_app(acme), terminal_size=SIZE, run_before=run_before)
 
 
+def test_handoff_editor_narrow_asks_before_dropping_edits(
+    snap_compare: SnapCompare, acme: Path
+) -> None:
+    """80x24: the whole editor box; a field edited, escape asks before dropping it."""
+    run_before = go("f5", "e", "tab", "x", "escape", setup=(decide_some, make_ready))
+    assert snap_compare(make_app(acme), terminal_size=NARROW, run_before=run_before)
+
+
 # -- themes ------------------------------------------------------------------------
 
 

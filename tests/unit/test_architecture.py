@@ -28,12 +28,14 @@ def test_private_textual_api_is_used_in_one_module_only() -> None:
 
 
 def test_no_library_module_switches_the_garbage_collector() -> None:
-    # The entry points may (gc.freeze at launch, check's one-shot run); nothing else.
+    # The entry points may (gc.freeze at launch, check's one-shot run), and the use case
+    # that loads a backlog (services.load_session pauses it for the load and restores it:
+    # issue 24); nothing else.
     switching = re.compile(r"\bgc\.(disable|enable|freeze|set_threshold)\(")
     users = {
         str(path.relative_to(SRC)) for path, text in sources().items() if switching.search(text)
     }
-    assert users <= {"cli.py", "tui/launch.py"}
+    assert users <= {"cli.py", "tui/launch.py", "services.py"}
 
 
 def test_every_write_goes_through_the_guarded_writer() -> None:
@@ -46,3 +48,10 @@ def test_every_write_goes_through_the_guarded_writer() -> None:
         and path.relative_to(SRC).parts[0] != "store"
     }
     assert callers <= {"services.py", "formats/plan.py"}
+
+
+def test_opening_and_saving_do_not_import_the_app_back() -> None:
+    """app.py imports tui/loading.py and tui/saving.py; they take a `Host` (tui/host.py)."""
+    for name in ("loading.py", "saving.py", "host.py", "follow.py"):
+        text = (SRC / "tui" / name).read_text(encoding="utf-8")
+        assert "triage_tui.tui.app" not in text, name

@@ -279,3 +279,30 @@ def test_the_text_report_gives_each_items_suggestion(capsys: pytest.CaptureFixtu
     assert re.search(r"^  PAY-101 +HIRING +Own the payments platform", out, re.M)
     assert re.search(r"^  PAY-114 +PROJECT +Build Stripe webhook", out, re.M)
     assert "'on-call'" in out  # the reason quotes the deciding words
+
+
+def test_check_reports_what_loading_the_items_would(tmp_path: Path) -> None:
+    """check reads a scan plus each record's description and type, not the items (issue
+    24); the report is the one the loaded items give, for every sample and fixture and the
+    bench's generated exports: the same records, warnings and suggestions."""
+    from tests.unit.suggest_golden import generated_files, source_files
+    from triage_tui.cli import _scan_with_suggestions
+    from triage_tui.core.categorize import suggest
+    from triage_tui.formats.loaders import load
+
+    for path in [*source_files(), *generated_files(tmp_path)]:
+        found = _scan_with_suggestions(path, {})
+        backlog = load(path, {})
+        items = backlog.items
+        assert list(found.scan.records) == [
+            (item.id, item.title, item.labels, item.estimate) for item in items
+        ], path
+        assert (found.scan.format, found.scan.title, found.scan.warnings) == (
+            backlog.format,
+            backlog.title,
+            backlog.warnings,
+        ), path
+        assert (found.scan.columns, found.scan.sha256) == (backlog.columns, backlog.sha256)
+        assert found.suggestions == [
+            {"category": (s := suggest(item)).category.value, "reason": s.reason} for item in items
+        ], path

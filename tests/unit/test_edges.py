@@ -497,3 +497,67 @@ def test_look_alike_ids_in_a_csv_are_warned_about_too(tmp_path: Path) -> None:
     path.write_text("Key,Summary\nA-1,one\nA\u200b-1,two\n", encoding="utf-8")
     warnings = [w for w in load(path).warnings if "duplicate id" in w]
     assert len(warnings) == 1 and "lines 2 and 3" in warnings[0]
+
+
+def test_md_link_is_the_one_way_a_new_sink_writes_a_link() -> None:
+    from triage_tui.core.sanitize import md_link
+
+    assert md_link("spec.pdf", "https://x.example/a b (1).pdf") == (
+        "[spec.pdf](<https://x.example/a%20b%20(1).pdf>)"
+    )
+    assert md_link("", "https://x.example/") == "[https://x.example/](<https://x.example/>)"
+    for url in ("javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "java&#115;cript:x"):
+        text = md_link("# evil [x](y)", url)
+        targets, headings = rendered_links(text)
+        assert not [t for t in targets if live(t)], (url, targets)
+        assert not headings
+    targets, _ = rendered_links(md_link("ok", "../handoffs/A-1.md"))
+    assert targets == ["../handoffs/A-1.md"]
+
+
+def test_the_resume_notice_counts_what_the_pace_line_counts(tmp_path: Path) -> None:
+    from triage_tui.core.scope import Scope
+    from triage_tui.services import LaunchOptions, open_workshop
+
+    backlog = tmp_path / "b.toml"
+    backlog.write_text(
+        'title = "B"\n'
+        + "".join(
+            f'[[items]]\nid = "A-{n}"\ntitle = "{"pay" if n < 10 else "ops"} {n}"\n'
+            for n in range(30)
+        ),
+        encoding="utf-8",
+    )
+    first = open_workshop(backlog, LaunchOptions(file=backlog))
+    first.workshop.decide(first.workshop.in_scope[20], Category.PARKED)  # out of scope later
+    first.workshop.set_scope(Scope(text="pay"))
+    for item in first.workshop.in_scope[:2]:
+        first.workshop.decide(item, Category.HIRING)
+    first.close()
+    again = open_workshop(backlog, LaunchOptions(file=backlog))
+    workshop = again.workshop
+    assert (workshop.decided_count(), len(workshop.in_scope)) == (2, 10)
+    assert again.resume_info.startswith("Resumed the autosaved session: 2 of 10 items decided")
+    again.close()
+
+
+def test_diff_names_hostile_files_visibly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = three_item_plan(tmp_path)
+    old = tmp_path / "old\u202e\x9b.plan.toml"
+    old.write_text(text, encoding="utf-8")
+    for command in (["diff", str(old), str(old)], ["diff", "--json", str(old), str(old)]):
+        assert main(command) == 0
+        out = capsys.readouterr().out
+        assert not RAW.search(out)
+        shown = json.loads(out)["old"] if "--json" in command else out
+        assert "old\\u202e\\x9b.plan.toml" in shown
+
+
+def test_a_cell_starting_with_blanks_then_a_formula_is_guarded() -> None:
+    from triage_tui.core.sanitize import csv_cell
+
+    assert csv_cell(" ===") == " '==="  # an importer that trims blanks reads '=== as text
+    assert csv_cell("  +cmd") == "  '+cmd"
+    assert csv_cell("-3") == "-3" and csv_cell("-3", leading=True) == "'-3"

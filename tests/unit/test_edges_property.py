@@ -270,6 +270,15 @@ def test_terminal_text_from_a_file_and_its_name(
             report = json.loads(out)
             assert not shown_name.search(report["file"])
             assert not RAW.search(json.dumps(report, ensure_ascii=False))
+    try:
+        backlog = load(path)
+    except InputError:
+        pass
+    else:  # the plan names its backlog: visibly, never reordered in `git diff`
+        plan = dumps_plan(Session(backlog), plan_path=folder / "p.plan.toml")
+        meta_backlog = next(line for line in plan.splitlines() if line.startswith("backlog ="))
+        assert not RAW.search(plan.replace("\t", ""))
+        assert not shown_name.search(meta_backlog)
     empty = folder / (name[:60] + ".csv")
     empty.write_bytes(b"")
     with pytest.raises(InputError) as caught:

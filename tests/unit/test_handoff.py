@@ -347,3 +347,33 @@ def test_the_trackers_own_columns_name_the_reviewer_and_the_repository() -> None
     # The spec's own reviewer wins over the column.
     named = Item("A", "x", "Reviewer: @dana", extra={"Reviewers": "priyar"})
     assert default_handoff(named)["reviewer"] == "@dana"
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        {},
+        {"reviewer": "Dana"},
+        {"acceptance_criteria": "One line"},
+        {"acceptance_criteria": ["a", "  "], "definition_of_done": ["x", "y"]},
+        {"definition_of_done": "", "reviewer": ""},
+    ],
+)
+def test_the_readiness_check_reads_the_same_fields_as_the_whole_handoff(
+    edits: dict[str, str | list[str]],
+) -> None:
+    """assess_item reads only the fields readiness needs (issue 24: the whole handoff scans
+    the description a dozen times); they are the whole handoff's values, every sample item."""
+    from tests.unit.suggest_golden import source_files
+    from triage_tui.core.handoff import READY_NEEDS, _ready_fields
+    from triage_tui.formats.loaders import load
+
+    names = [name for name, _ in READY_NEEDS]
+    compared = 0
+    for path in source_files():
+        for item in load(path, {}).items:
+            decision = Decision(Category.PROJECT, handoff=dict(edits))
+            whole = handoff_fields(item, decision)
+            assert _ready_fields(item, decision) == {name: whole[name] for name in names}
+            compared += 1
+    assert compared > 300

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -58,8 +59,8 @@ def jira_plan(tmp_path: Path) -> Path:
     return jira_sample_plan(tmp_path, VOTES)
 
 
-def by_id(plan: Path, tracker: str = "jira", **options: object) -> dict[str, object]:
-    prepared = prepare(plan, tracker, **options)  # type: ignore[arg-type]
+def by_id(plan: Path, tracker: str = "jira", **options: Any) -> dict[str, PushItem]:
+    prepared = prepare(plan, tracker, **options)
     return {item.item_id: item for item in prepared.selection.items}
 
 
@@ -75,13 +76,13 @@ def test_plan_records_the_backlog_format_and_keeps_it_when_reopened(jira_plan: P
 # -- labels and comments --------------------------------------------------------------
 def test_labels_per_decision(jira_plan: Path) -> None:
     items = by_id(jira_plan)
-    assert items["ACME-212"].labels == ("triage:hiring",)  # type: ignore[attr-defined]
-    assert items["ACME-220"].labels == ("triage:project", "triage:ready")  # type: ignore[attr-defined]
-    assert items["ACME-221"].labels == ("triage:project", "triage:needs-work")  # type: ignore[attr-defined]
-    assert items["ACME-198"].labels == ("triage:project", "triage:not-ready")  # type: ignore[attr-defined]
-    assert items["ACME-226"].labels == ("triage:parked",)  # type: ignore[attr-defined]
+    assert items["ACME-212"].labels == ("triage:hiring",)
+    assert items["ACME-220"].labels == ("triage:project", "triage:ready")
+    assert items["ACME-221"].labels == ("triage:project", "triage:needs-work")
+    assert items["ACME-198"].labels == ("triage:project", "triage:not-ready")
+    assert items["ACME-226"].labels == ("triage:parked",)
     assert "ACME-237" not in items  # undecided: nothing to write
-    assert items["ACME-226"].unwanted == (  # type: ignore[attr-defined]
+    assert items["ACME-226"].unwanted == (
         "triage:hiring",
         "triage:project",
         "triage:ready",
@@ -92,32 +93,32 @@ def test_labels_per_decision(jira_plan: Path) -> None:
 
 def test_prefix_is_configurable(jira_plan: Path) -> None:
     items = by_id(jira_plan, prefix="room/")
-    assert items["ACME-220"].labels == ("room/project", "room/ready")  # type: ignore[attr-defined]
+    assert items["ACME-220"].labels == ("room/project", "room/ready")
     with pytest.raises(PushRefused, match="no space or comma"):
         prepare(jira_plan, "jira", prefix="has space:")
 
 
 def test_comment_holds_reason_question_gaps_votes_and_handoff(jira_plan: Path) -> None:
     items = by_id(jira_plan)
-    hiring = items["ACME-212"].comment_text()  # type: ignore[attr-defined]
+    hiring = items["ACME-212"].comment_text()
     assert "decided: a hiring problem" in hiring
     assert "Why: 'own', 'on-call'" in hiring
     assert "The room voted: hiring 3, project 2, parked 0." in hiring
     assert "• pager ownership" in hiring
-    ready = items["ACME-220"].comment_text()  # type: ignore[attr-defined]
+    ready = items["ACME-220"].comment_text()
     assert "project delivery, ready (100/100)" in ready
     assert "Handoff: jira-export.handoffs/ACME-220.md" in ready
     assert "Acceptance criteria: met 4, partial 1, missing 0" in ready
     assert "  • project: clear API contract\n  • Sam (parked): who reviews?\n" in ready
-    needs = items["ACME-221"].comment_text()  # type: ignore[attr-defined]
+    needs = items["ACME-221"].comment_text()
     assert "needs work (50/100)" in needs and "Gaps to close" in needs
     assert "Handoff" not in needs  # no handoff is written for an item that is not ready
-    parked = items["ACME-226"].comment_text()  # type: ignore[attr-defined]
+    parked = items["ACME-226"].comment_text()
     assert "Open question: Open question from the room: Look into flaky CI tests?" in parked
     for item in items.values():
-        text = item.comment_text()  # type: ignore[attr-defined]
-        assert text.rstrip().endswith(item.marker)  # type: ignore[attr-defined]
-        assert find_marker(text, item.ref) == item.sha  # type: ignore[attr-defined]
+        text = item.comment_text()
+        assert text.rstrip().endswith(item.marker)
+        assert find_marker(text, item.ref) == item.sha
 
 
 def test_backlog_text_passes_the_sanitiser(tmp_path: Path) -> None:
@@ -126,11 +127,11 @@ def test_backlog_text_passes_the_sanitiser(tmp_path: Path) -> None:
     session.set_note("ACME-212", "<img src=x onerror=alert(1)> ![pixel](http://t/x.png) \x1b[2J")
     plan = write_plan(session, tmp_path / "p.plan.toml")
     item = by_id(plan)["ACME-212"]
-    markdown = item.markdown()  # type: ignore[attr-defined]
+    markdown = item.markdown()
     assert "<img" not in markdown and "&lt;img" in markdown
     assert "![pixel]" not in markdown  # an image would be fetched when the comment is read
-    assert "\x1b" not in markdown and "\x1b" not in item.comment_text()  # type: ignore[attr-defined]
-    assert "\x1b" not in str(item.adf())  # type: ignore[attr-defined]
+    assert "\x1b" not in markdown and "\x1b" not in item.comment_text()
+    assert "\x1b" not in str(item.adf())
 
 
 def test_votes_table_is_read_leniently() -> None:
@@ -153,21 +154,21 @@ def test_votes_table_is_read_leniently() -> None:
 # -- against what the tracker has -----------------------------------------------------
 def test_change_adds_what_is_missing_and_removes_the_old_decision(jira_plan: Path) -> None:
     item = by_id(jira_plan)["ACME-220"]
-    fresh = change_for(item, Current())  # type: ignore[arg-type]
+    fresh = change_for(item, Current())
     assert (fresh.add, fresh.remove, fresh.comment) == (
         ("triage:project", "triage:ready"),
         (),
         "create",
     )
     # Last push said hiring; the room changed its mind: the old label goes.
-    moved = change_for(item, Current(("bug", "triage:hiring", "triage:project"), "7", "0" * 12))  # type: ignore[arg-type]
+    moved = change_for(item, Current(("bug", "triage:hiring", "triage:project"), "7", "0" * 12))
     assert (moved.add, moved.remove, moved.comment, moved.comment_id) == (
         ("triage:ready",),
         ("triage:hiring",),
         "update",
         "7",
     )
-    done = change_for(item, Current(("triage:project", "triage:ready", "bug"), "7", item.sha))  # type: ignore[arg-type, attr-defined]
+    done = change_for(item, Current(("triage:project", "triage:ready", "bug"), "7", item.sha))
     assert done.empty
 
 
@@ -294,7 +295,7 @@ def test_missing_variable_is_one_line(
 
 
 def test_levels_cover_every_project_kind(jira_plan: Path) -> None:
-    levels = {item.level for item in by_id(jira_plan).values()}  # type: ignore[attr-defined]
+    levels = {item.level for item in by_id(jira_plan).values()}
     assert {Level.READY, Level.NEEDS_WORK, Level.NOT_READY, None} <= levels
     assert isinstance(read_plan(jira_plan), Session)
 
@@ -373,4 +374,42 @@ def test_handoff_path_is_relative_to_the_git_work_tree(tmp_path: Path) -> None:
     shared = repo / "docs" / "handoffs"
     assert handoff_paths(plan, session, shared)["ACME-220"] == "docs/handoffs/ACME-220.md"
     item = by_id(plan, handoffs=shared)["ACME-220"]
-    assert "Handoff: docs/handoffs/ACME-220.md" in item.comment_text()  # type: ignore[attr-defined]
+    assert "Handoff: docs/handoffs/ACME-220.md" in item.comment_text()
+
+
+def test_backlog_text_stays_one_paragraph_in_markdown(tmp_path: Path) -> None:
+    session = suggested_session(SAMPLES / "jira-export.csv")
+    session.decide("ACME-212", Category.HIRING)
+    session.set_note("ACME-212", "first\n# Heading\n> quote\n- list\n1. one\n---\n```\ncode")
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    markdown = by_id(plan)["ACME-212"].markdown()
+    assert (
+        "**Why:** first  \n\\# Heading  \n\\> quote  \n\\- list  \n1\\. one  \n\\---  \n"
+        "\\```  \ncode\n" in markdown
+    )
+
+
+def test_votes_the_room_cast_reach_the_comment(tmp_path: Path) -> None:
+    # Through the room's own API and the app's plan writer: [items.votes] as written.
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark
+
+    session = suggested_session(SAMPLES / "jira-export.csv")
+    for seat, choice, reason in (
+        ("s1", "hiring", "someone carries the pager for years"),
+        ("s2", "hiring", ""),
+        ("s3", "project", "runbooks are a project"),
+    ):
+        votes.cast_vote(
+            session, "ACME-212", seat, choice, reason, name="Sam" if seat == "s3" else ""
+        )
+    votes.cast_readiness_vote(session, "ACME-221", "s1", 4, Mark.MET)
+    votes.cast_readiness_vote(session, "ACME-221", "s2", 4, Mark.PARTIAL)
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    assert "[items.votes]" in plan.read_text()
+    items = by_id(plan)
+    hiring = items["ACME-212"].comment_text()
+    assert "The room voted: hiring 2, project 1, parked 0." in hiring
+    assert "  • hiring: someone carries the pager for years\n" in hiring
+    assert "runbooks are a project" in hiring
+    assert "Acceptance criteria: met 1, partial 1, missing 0" in items["ACME-221"].comment_text()

@@ -65,3 +65,64 @@ def test_code_spans_are_left_as_written_and_what_follows_is_still_escaped() -> N
 def test_a_markdown_image_is_shown_as_text_and_a_link_stays_a_link() -> None:
     out = md_text("see ![pixel](https://tracker.example/p.png) and [the doc](https://d.example)")
     assert out == "see !\\[pixel](https://tracker.example/p.png) and [the doc](https://d.example)"
+
+
+# -- md_text under a real CommonMark parser (markdown-it, which rich renders with) ----------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from markdown_it import MarkdownIt  # noqa: E402
+
+_PIECES = st.sampled_from(
+    [
+        "<",
+        ">",
+        "&",
+        "`",
+        "``",
+        "\\",
+        "|",
+        "\n",
+        "\n\n",
+        " ",
+        ";",
+        "#",
+        "amp",
+        "lt",
+        "b",
+        "/",
+        "!",
+        "?",
+        "-",
+        "x",
+        "script",
+        "img src=x",
+        "a",
+        "*",
+        "_",
+        "[",
+        "]",
+        "(",
+        ")",
+    ]
+)
+
+
+def _inline_tokens(tokens: list) -> list:  # type: ignore[type-arg]
+    out = []
+    for token in tokens:
+        out.append(token)
+        out.extend(_inline_tokens(token.children or []))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_md_text_never_lets_html_through_and_leaves_code_spans_as_written(text: str) -> None:
+    parser = MarkdownIt("commonmark")  # raw HTML enabled, as GitHub's renderer reads it
+    escaped = md_text(text)
+    tokens = _inline_tokens(parser.parse(escaped))
+    assert not [t for t in tokens if t.type in ("html_inline", "html_block")], escaped
+    # What a code span of the output shows is what the input wrote there: no escapes.
+    for token in tokens:
+        if token.type == "code_inline":
+            assert token.content in " ".join(text.split()) or token.content in text, escaped

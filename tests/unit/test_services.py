@@ -280,3 +280,73 @@ def test_a_start_afresh_that_cannot_write_opens_without_autosave_and_frees_the_l
     again = opened(acme)
     assert again.autosaving and again.held_by == ""
     again.close()
+
+
+def test_export_reports_its_progress_file_by_file_and_handoff_by_handoff(
+    acme: Path, tmp_path: Path
+) -> None:
+    from triage_tui.core.session import Mark
+
+    out = tmp_path / "out"
+    out.mkdir()
+    room = opened(acme, out=out)
+    session = room.session
+    for item in session.backlog.items[:3]:
+        session.decide(item.id, Category.PROJECT)
+        for number in range(1, 8):
+            session.set_mark(item.id, number, Mark.MET)
+        session.set_handoff_fields(
+            item.id,
+            {
+                "acceptance_criteria": ["It works."],
+                "definition_of_done": "Merged.",
+                "reviewer": "Dana",
+            },
+        )
+    calls: list[tuple[float, str]] = []
+    written = room.export(
+        plan=out / "p.plan.toml",
+        brief=out / "b.md",
+        csv=out / "s.csv",
+        handoffs=out / "handoffs",
+        progress=lambda fraction, what: calls.append((fraction, what)),
+    )
+    assert written.ok, written.messages
+    fractions = [fraction for fraction, _ in calls]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    named = [what for _, what in calls]
+    assert named[:3] == ["p.plan.toml", "b.md", "s.csv"]
+    handoffs = len(list((out / "handoffs").iterdir()))
+    assert handoffs == 3
+    # One report as the folder starts, one after each handoff, then the end.
+    assert named[3:] == ["handoffs/"] * (1 + handoffs) + [""]
+    room.close()
+
+
+def test_loading_pauses_the_collector_and_restores_it(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from triage_tui.formats import loaders
+
+    seen: list[bool] = []
+    real = loaders.load
+
+    def load(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loaders, "load", load)
+    assert gc.isenabled()
+    services.load_session(acme, LaunchOptions(file=acme))
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        services.load_session(acme, LaunchOptions(file=acme))
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
+    with pytest.raises(InputError):
+        services.load_session(acme.with_name("missing.csv"), LaunchOptions())
+    assert gc.isenabled()

@@ -285,3 +285,36 @@ def test_a_rule_is_not_a_heading_and_ends_nothing() -> None:
     assert spec.acceptance == ("one",) and spec.context == "Intro."
     spec = find_spec("Acceptance criteria:\n# one\n----\nh3. Notes\nx", "jira")
     assert spec.acceptance == ("one",)
+
+
+def test_a_labels_sentence_stops_at_a_line_of_its_own() -> None:
+    spec = find_spec("*Done when* merged and deployed to staging.\nReviewed by @mchen", "jira")
+    assert spec.done == ("Done when merged and deployed to staging.",)
+    assert spec.reviewer == "@mchen"
+    spec = find_spec("DoD: merged and deployed\nto staging: with docs.\nDesign: https://x")
+    assert spec.done == ("merged and deployed to staging: with docs.",)
+
+
+def test_a_section_left_unfilled_says_nothing() -> None:
+    # GitHub issue forms write "_No response_" under a heading nobody filled in.
+    spec = find_spec(
+        "### Context\n\nRetries duplicate charges.\n\n### Acceptance criteria\n\nTBD\n\n"
+        "### Definition of done\n\n_No response_\n\n### API\n\nN/A\n\n### Out of scope\n\n- None\n",
+        "markdown",
+    )
+    assert spec.acceptance == () and spec.done == () and spec.out_of_scope == ()
+    assert spec.contract == "" and spec.context == "Retries duplicate charges."
+
+
+def test_a_table_criterion_that_is_a_number_is_kept() -> None:
+    """Found by test_spec_forms_property: '|1|24|' under a Jira Definition of done table
+    lost its '24' with the numbering column, so the handoff said none was written."""
+    from triage_tui.core.spec import find_spec
+
+    description = (
+        "Retry retry retry.\n\nh2. Acceptance criteria\n||#||Criterion||\n|1|retry|\n\n"
+        "h2. Definition of done\n||#||Criterion||\n|1|24|\n"
+    )
+    spec = find_spec(description, "jira")
+    assert spec.acceptance == ("retry",)
+    assert spec.done == ("24",)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.session import Category, Session
@@ -281,7 +282,7 @@ def checklist(text: str) -> list[str]:
     return [line.removeprefix("- [ ] ") for line in body.splitlines()]
 
 
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -310,6 +311,17 @@ def test_every_criterion_reaches_the_checklist_and_no_markup_leaks(spec: Spec, f
     for span in _CODE_SPAN.finditer(text):
         assert not _ENTITY.search(span.group(2)), span.group(0)
         assert "\\" not in span.group(2), span.group(0)
+    # As a CommonMark renderer reads it: no HTML, and every code span of the criteria
+    # shows the code as the spec wrote it.
+    tokens = [
+        child
+        for token in MarkdownIt("commonmark").parse(text)
+        for child in [token, *(token.children or [])]
+    ]
+    assert not [token for token in tokens if token.type in ("html_inline", "html_block")]
+    shown = {token.content for token in tokens if token.type == "code_inline"}
+    for part in spec.acceptance:
+        assert part.code is None or part.code in shown, (part.code, shown)
 
 
 @SETTINGS

@@ -140,8 +140,8 @@ def csv_cell(value: object, *, leading: bool = False) -> str:
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 # A part of a cell, between the separators a spreadsheet may apply (, ; tab, a line
-# break), that starts a formula (after blanks some importers trim).
-_PART_FORMULA = re.compile("([,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
+# break) or at its start, that starts a formula after blanks (some importers trim them).
+_PART_FORMULA = re.compile("(^|[,;\t\n])([ ]*)([=+\\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def _guard_part(match: re.Match[str]) -> str:
@@ -158,6 +158,7 @@ def _guard_part(match: re.Match[str]) -> str:
 _TAG = re.compile(r"<(?=[A-Za-z/!?])([^<>\n]*)(>?)")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
 _BACKTICKS = re.compile(r"`+")
+_SPAN_CHARS = re.compile(r"[\\`]")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -198,12 +199,13 @@ def md_text(text: str) -> str:
     index = 0
     length = len(text)
     while index < length:
-        char = text[index]
-        if char == "\\" and index + 1 < length and text[index + 1] in _ASCII_PUNCTUATION:
-            index += 2  # an escaped character (a "\\`" opens no code span)
-            continue
-        if char != "`":
-            index += 1
+        found = _SPAN_CHARS.search(text, index)  # skip prose at C speed
+        if found is None:
+            break
+        index = found.start()
+        if text[index] == "\\":
+            # An escaped character (a "\\`" opens no code span).
+            index += 2 if index + 1 < length and text[index + 1] in _ASCII_PUNCTUATION else 1
             continue
         run = _BACKTICKS.match(text, index)
         assert run is not None
@@ -276,6 +278,24 @@ def md_links(markdown: str) -> str:
     if "]:" in markdown:
         markdown = _DEFINITION.sub(definition, markdown)
     return markdown
+
+
+def md_link(label: str, url: str) -> str:
+    """A link from a backlog (an attachment, a tracker link) for Markdown: the label as one
+    line of text (:func:`md_line`), the url a live target only when
+    :func:`md_link_allowed` says so; else both are shown as text, ``name (javascript:...)``.
+    New Markdown sinks take links from here, never write ``[x](url)`` themselves."""
+    target = clean_line(url).strip()
+    text = md_line(label) or md_line(target)
+    if not target:
+        return text
+    if not md_link_allowed(target):
+        shown_url = md_line(target)
+        return text if text == shown_url else f"{text} ({shown_url})"
+    # An angle-bracket destination: blanks and parentheses in the url cannot end it.
+    for char, code in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C")):
+        target = target.replace(char, code)
+    return f"[{text}](<{target}>)"
 
 
 # A line starting with one of these (after up to three spaces) opens a block: a heading,

@@ -95,6 +95,11 @@ _NOT_NAMES = frozenset(
 _LIMIT = 4000
 # Labels that open a section even as a list item; "- Response: 200" stays an item.
 _LISTED_KINDS = frozenset({"acceptance", "done", "out_of_scope", "reviewer"})
+# A line that says something of its own after a label's sentence: a reviewer, a label.
+_OWN_LINE = re.compile(
+    r"(?:\*\*|\*|_)?(?i:reviewed by|review by|reviewers?\b)"
+    r"|(?:\*\*|\*)?[A-Z][\w /'-]{1,30}:(?:\*\*|\*)?(?:[ \t]|$)"
+)
 # "Design: https://...", "Input message:": a paragraph of its own, not a section's.
 _OTHER_LABEL = re.compile(r"^(?:\*\*|\*)?[A-Z][\w /'-]{1,30}:(?:\*\*|\*)?(?:[ \t]|$)")
 
@@ -271,9 +276,11 @@ def _row(raw: str, jira: bool, lines: list[_Line]) -> _Line:
         return _Line(raw, "head")
     if jira and raw.lstrip().startswith("||"):
         return _Line(raw, "head")
-    cells = [cell.strip() for cell in _cells(raw.strip())]
+    cells = [cell.strip() for cell in _cells(raw.strip()) if cell.strip()]
     # A numbering column ("1", "#") is the table's, not the criterion's.
-    kept = [cell for cell in cells if cell and not _NUMBERING.fullmatch(cell)]
+    kept = [cell for cell in cells if not _NUMBERING.fullmatch(cell)]
+    if not kept and len(cells) > 1:
+        kept = cells[1:]  # "|1|24|": the criterion itself is a number
     return _Line(raw, "row", "; ".join(kept))
 
 
@@ -392,13 +399,25 @@ def _items(lines: list[_Line]) -> list[str]:
             current.append(line.text)
     if current:
         entries.append(" ".join(current))
-    return [" ".join(entry.split()) for entry in entries if entry.strip()]
+    kept = (" ".join(entry.split()) for entry in entries)
+    return [entry for entry in kept if entry and not _placeholder(entry)]
+
+
+# What a form writes in a section nobody filled in (GitHub issue forms: "_No response_").
+_PLACEHOLDERS = frozenset(
+    {"none", "n/a", "na", "tbd", "tbc", "todo", "-", "--", "...", "…", "?", "no response"}
+)
+
+
+def _placeholder(text: str) -> bool:
+    """True for a section left unfilled: "_No response_", "N/A", "TBD", "-"."""
+    return text.strip().strip("*_`").strip().rstrip(".").casefold() in _PLACEHOLDERS
 
 
 def _block_text(lines: list[_Line]) -> str:
     """A section body as written, blank lines at the ends trimmed."""
     text = "\n".join(line.raw for line in lines).strip("\n")
-    return text[:_LIMIT]
+    return "" if _placeholder(text) else text[:_LIMIT]
 
 
 def _gwt(lines: list[_Line]) -> list[str]:
@@ -454,6 +473,8 @@ def _reviewer(text: str) -> tuple[str, str]:
                 who = first
             if who.startswith("[~"):
                 who = "@" + who[2:-1]
+            if who.startswith("@"):
+                who = who.rstrip(".")  # "reviewed by @priyar." ends a sentence
             start = text.rfind("\n", 0, match.start()) + 1
             end = text.find("\n", match.end())
             return who, text[start : end if end != -1 else len(text)].strip()
@@ -518,11 +539,13 @@ def find_spec(description: str, markup: str = "") -> Spec:
                     body.append(nxt)
                     end += 1
             elif line.rest:
-                # The label's own sentence and the lines that continue it.
+                # The label's own sentence and the lines that continue it (not a line
+                # of its own: "Reviewed by @mchen", "Design: https://...").
                 while (
                     end < len(lines)
                     and lines[end].kind == "text"
                     and (not line.indent or lines[end].indent)
+                    and not _OWN_LINE.match(lines[end].text)
                 ):
                     body.append(lines[end])
                     end += 1

@@ -11,7 +11,7 @@ import json
 import re
 
 from triage_tui.core.diff import PlanDiff
-from triage_tui.core.sanitize import clean_line, md_text
+from triage_tui.core.sanitize import clean_line, md_text, shown
 
 _LEVELS = {"ready": "ready", "needs_work": "needs work", "not_ready": "not ready", "": "—"}
 #: Summary rows, in order: (key, words).
@@ -74,7 +74,7 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
     """The diff as Markdown that reads well pasted into a pull request."""
     out: list[str] = []
     kind = "plan" if diff.new_is_plan else "backlog export"
-    out.append(f"## Triage plan changes: {code(old_name)} → {code(new_name)}\n\n")
+    out.append(f"## Triage plan changes: {code(shown(old_name))} → {code(shown(new_name))}\n\n")
     if not diff.new_is_plan:
         out.append(f"The newer side is a {kind}: what is new or changed since the plan.\n\n")
     rows = []
@@ -169,5 +169,6 @@ def render_markdown(diff: PlanDiff, old_name: str, new_name: str) -> str:
 
 def render_json(diff: PlanDiff, old_name: str, new_name: str) -> str:
     """The diff as one JSON object (`diff --json`)."""
-    data = {"old": old_name, "new": new_name, **diff.to_dict()}
+    # File names pass the boundary as in every other report (a U+202E shows as \\u202e).
+    data = {"old": shown(old_name), "new": shown(new_name), **diff.to_dict()}
     return json.dumps(data, ensure_ascii=False) + "\n"

@@ -458,6 +458,7 @@ def handoff_documents(
     in_scope: Sequence[Item] | None = None,
     ids: Sequence[str] = (),
     every_ready: bool = False,
+    each: Callable[[int, int], None] | None = None,
 ) -> list[HandoffDoc]:
     """The handoffs `triage-tui handoff` and the Export screen write.
 
@@ -466,6 +467,8 @@ def handoff_documents(
         in_scope: the items covered (default: the session's scope applied).
         ids: these items (any category: one that is not ready says so at the top).
         every_ready: every ready project item (ignored when `ids` are given).
+        each: called with (documents rendered, documents in all) after each one (the
+            Export screen's progress bar).
 
     Returns:
         One document per item, in backlog order for `every_ready`, in `ids` order
@@ -506,4 +509,6 @@ def handoff_documents(
         )
         text = render_handoff(session, item, assessment=assessment, first=first)
         docs.append(HandoffDoc(item, filenames[item.id], ready, text))
+        if each is not None:
+            each(len(docs), len(chosen))
     return docs

@@ -898,7 +898,8 @@ class _Reader:
                 noun = "item" if found == 1 else "items"
                 raise self.fail(
                     f"the plan holds {found} {noun} but {who} ({count} in the plan): "
-                    "it is cut short; restore it from version control",
+                    "it is cut short; restore it from version control (or, if an item was "
+                    "removed by hand, correct that count)",
                     line,
                 )
 

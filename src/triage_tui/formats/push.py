@@ -336,10 +336,20 @@ def comment_blocks(
     return tuple(blocks)
 
 
+# What starts a Markdown block at the start of a line (a heading, a quote, a list, a
+# setext underline, a table, a fence) and would interrupt the comment's paragraph.
+_BLOCK_START = re.compile(r"^([ \t]*)(?:([#>+\-*=_|]|`{3}|~{3})|([0-9]{1,9})([.)]))", re.MULTILINE)
+
+
+def _no_block(match: re.Match[str]) -> str:
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
+
+
 def _md_inline(text: str) -> str:
-    # One paragraph's text: no raw HTML, no image, and no line that starts a heading,
-    # a list or a quote by accident.
-    return md_text(text).replace("\n", "  \n")
+    # One paragraph's text: no raw HTML, no image (md_text), and no line that starts a
+    # heading, a list, a quote or a fence: backlog text stays the paragraph it is.
+    return _BLOCK_START.sub(_no_block, md_text(text)).replace("\n", "  \n")
 
 
 def _md_code(text: str) -> str:
@@ -727,14 +737,15 @@ def render_dry_run(selection: Selection, tracker: str, destination: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _heredoc(body: str) -> tuple[str, str]:
-    """A here-document delimiter that no line of `body` equals, and the body."""
+def _heredoc(body: str) -> str:
+    """A here-document delimiter that no line of `body` equals (so backlog text can never
+    end the document early and run as a command)."""
     lines = set(body.splitlines())
     delimiter, count = "TRIAGE_TUI_EOF", 1
     while delimiter in lines:
         count += 1
         delimiter = f"TRIAGE_TUI_EOF_{count}"
-    return delimiter, body
+    return delimiter
 
 
 def _shell_header(tracker: str, plan_name: str) -> list[str]:
@@ -753,6 +764,14 @@ def _shell_header(tracker: str, plan_name: str) -> list[str]:
     ]
 
 
+def label_names_in(selection: Selection, repo: str) -> tuple[str, ...]:
+    """The managed labels (a repository needs them to exist before an issue takes them)."""
+    for item in selection.items:
+        if item.ref.repo == repo:
+            return item.managed
+    return ()
+
+
 def _github_script(selection: Selection, plan_name: str) -> str:
     out = _shell_header("github", plan_name)
     repos = sorted({item.ref.repo for item in selection.items})
@@ -769,20 +788,13 @@ def _github_script(selection: Selection, plan_name: str) -> str:
             f"--add-label {shlex.quote(','.join(item.labels))} "
             f"--remove-label {shlex.quote(','.join(item.unwanted))}"
         )
-        delimiter, body = _heredoc(item.markdown())
+        body = item.markdown()
+        delimiter = _heredoc(body)
         out.append(f"gh issue comment {item.ref.key} --repo {repo} --body-file - <<'{delimiter}'")
         out.append(body.rstrip("\n"))
         out.append(delimiter)
         out.append("")
     return "\n".join(out) + "\n"
-
-
-def label_names_in(selection: Selection, repo: str) -> tuple[str, ...]:
-    """The managed labels (a repository needs them to exist before an issue takes them)."""
-    for item in selection.items:
-        if item.ref.repo == repo:
-            return item.managed
-    return ()
 
 
 def jira_label_update(add: Sequence[str], remove: Sequence[str]) -> dict[str, Any]:
@@ -806,10 +818,10 @@ def _jira_script(selection: Selection, plan_name: str) -> str:
         key = item.ref.key
         out.append(f"# {item.ref}: {item.title}")
         body = json.dumps(jira_label_update(item.labels, item.unwanted), ensure_ascii=False)
-        delimiter, body = _heredoc(body)
+        delimiter = _heredoc(body)
         out += [f"jira PUT /rest/api/3/issue/{key} <<'{delimiter}'", body, delimiter]
         comment = json.dumps({"body": item.adf()}, ensure_ascii=False)
-        delimiter, comment = _heredoc(comment)
+        delimiter = _heredoc(comment)
         out += [
             f"jira POST /rest/api/3/issue/{key}/comment <<'{delimiter}'",
             comment,

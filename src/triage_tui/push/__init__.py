@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from triage_tui.core.errors import InputError
-from triage_tui.core.sanitize import clean_data, clean_line
+from triage_tui.core.sanitize import clean_data
 from triage_tui.formats.push import (
     DEFAULT_PREFIX,
     TRACKER_NAMES,
@@ -262,7 +262,7 @@ class Summary:
     Attributes:
         changed: items that needed a change (and got it).
         unchanged: items already as they should be.
-        done: items finished, in order.
+        total: the items the push covers.
     """
 
     changed: int = 0
@@ -314,8 +314,3 @@ async def apply(prepared: Prepared, client: Client, progress: Progress | None = 
             if progress is not None:
                 progress(index, len(items), item, change)
     return summary
-
-
-def shown(text: str) -> str:
-    """A line for a terminal (nothing from the plan may carry a control character)."""
-    return clean_line(text)

@@ -42,6 +42,8 @@ def exit_code(app: TriageApp) -> int:
         return 1
     if app.exit_message:
         # Quit with changes only in memory (the autosave failing): never exit 0.
-        print(app.exit_message, file=sys.stderr)
+        from triage_tui.core.sanitize import shown
+
+        print(shown(app.exit_message), file=sys.stderr)
         return app.return_code or 1
     return int(app.return_code or 0)

@@ -16,7 +16,7 @@ from triage_tui.core.errors import InputError
 from triage_tui.services import LaunchOptions, Room, ServiceError
 
 if TYPE_CHECKING:
-    from triage_tui.tui.app import TriageApp
+    from triage_tui.tui.host import Host
 
 #: Files up to this size load before the first paint; larger ones in a worker, with progress.
 SMALL_FILE_BYTES = 1_000_000
@@ -35,7 +35,7 @@ def is_small(path: Path) -> bool:
         return True  # let the loader report what is wrong, at once
 
 
-def open_now(app: TriageApp, path: Path) -> Room | None:
+def open_now(app: Host, path: Path) -> Room | None:
     """Open a small file on the UI thread (before the first paint); None if it failed."""
     try:
         return services.open_workshop(path, app.options, app.now)
@@ -46,7 +46,7 @@ def open_now(app: TriageApp, path: Path) -> Room | None:
     return None
 
 
-def open_in_worker(app: TriageApp, path: Path, *, fresh: bool = False) -> None:
+def open_in_worker(app: Host, path: Path, *, fresh: bool = False) -> None:
     """Load `path` off the UI thread (`fresh`: start afresh); the start screen shows progress."""
     options = app.options
     app.load_status = f"Loading {path} …"
@@ -62,7 +62,7 @@ def open_in_worker(app: TriageApp, path: Path, *, fresh: bool = False) -> None:
     )
 
 
-def _load(app: TriageApp, path: Path, options: LaunchOptions, fresh: bool) -> None:
+def _load(app: Host, path: Path, options: LaunchOptions, fresh: bool) -> None:
     def progress(stage: str, count: int) -> None:
         app.call_from_thread(_progress, app, path, stage, count)
 
@@ -78,7 +78,7 @@ def _load(app: TriageApp, path: Path, options: LaunchOptions, fresh: bool) -> No
     app.call_from_thread(opened, app, room)
 
 
-def _progress(app: TriageApp, path: Path, stage: str, count: int) -> None:
+def _progress(app: Host, path: Path, stage: str, count: int) -> None:
     """The start screen says how far a big load got (parsed, then items built)."""
     if stage == "read":
         app.load_status = f"{path.name}: {count} items read; preparing the workshop …"
@@ -87,7 +87,7 @@ def _progress(app: TriageApp, path: Path, stage: str, count: int) -> None:
     app.refresh_screen()
 
 
-def failed(app: TriageApp, error: InputError) -> None:
+def failed(app: Host, error: InputError) -> None:
     """The file could not be opened: exit 1 for the command line's file, else say so."""
     app.load_error = error
     app.load_status = ""
@@ -100,7 +100,7 @@ def failed(app: TriageApp, error: InputError) -> None:
     app.refresh_screen()
 
 
-def opened(app: TriageApp, room: Room, *, adopted: bool = False) -> None:
+def opened(app: Host, room: Room, *, adopted: bool = False) -> None:
     """A backlog is open: adopt it (unless done already), show it, and say what happened."""
     if not adopted:
         app.adopt(room)
@@ -131,7 +131,7 @@ def opened(app: TriageApp, room: Room, *, adopted: bool = False) -> None:
         app.push_screen(HeldScreen(room.held_by), partial(held_choice, app, room))
 
 
-def held_choice(app: TriageApp, room: Room, take_over: bool | None) -> None:
+def held_choice(app: Host, room: Room, take_over: bool | None) -> None:
     """The session is open elsewhere: take it over, or stay read-only."""
     if app.room is not room:
         return  # another file was opened meanwhile
@@ -152,6 +152,6 @@ def held_choice(app: TriageApp, room: Room, take_over: bool | None) -> None:
     app.refresh_screen()
 
 
-def autosave_failed(app: TriageApp, room: Room, error: OSError) -> None:
+def autosave_failed(app: Host, room: Room, error: OSError) -> None:
     """A step could not be autosaved (called on the thread that applied it: the UI's)."""
     app.notify(room.autosave_failed(error), title="Autosave", severity="error", timeout=15)

@@ -8,10 +8,10 @@ from triage_tui.services import ExportResult
 from triage_tui.tui.screens.unsaved import Choice, UnsavedScreen
 
 if TYPE_CHECKING:
-    from triage_tui.tui.app import TriageApp
+    from triage_tui.tui.host import Host
 
 
-def save_plan_in_worker(app: TriageApp) -> None:
+def save_plan_in_worker(app: Host) -> None:
     """ctrl+s: write the plan off the UI thread; the result is a notification."""
 
     if app.room is not None:
@@ -25,7 +25,7 @@ def save_plan_in_worker(app: TriageApp) -> None:
     app.run_worker(work, thread=True, group="save", exit_on_error=False)
 
 
-def report(app: TriageApp, result: ExportResult) -> None:
+def report(app: Host, result: ExportResult) -> None:
     """One notification for a write: every file's line, saved or not."""
     text = "\n".join(result.messages)
     if result.ok:
@@ -35,7 +35,7 @@ def report(app: TriageApp, result: ExportResult) -> None:
     app.refresh_screen()
 
 
-def request_quit(app: TriageApp) -> None:
+def request_quit(app: Host) -> None:
     """ctrl+q: exit, unless changes exist only in memory (the autosave failing, off, or
     read-only): then say so and offer to write the plan elsewhere first."""
     if isinstance(app.screen, UnsavedScreen):
@@ -50,7 +50,7 @@ def request_quit(app: TriageApp) -> None:
     app.push_screen(UnsavedScreen(state, room.workshop.plan_path), lambda c: quit_choice(app, c))
 
 
-def quit_choice(app: TriageApp, choice: Choice) -> None:
+def quit_choice(app: Host, choice: Choice) -> None:
     """What the user chose in the dialog: write the plan there and quit, quit anyway, stay."""
     room = app.room
     if choice is None or room is None:

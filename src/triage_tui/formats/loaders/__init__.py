@@ -89,7 +89,9 @@ def load_bytes(
     Raises:
         InputError: as for `load`.
     """
-    backlog = _with_lookalikes(_parse(_Source(data, path), path, mapping, progress))
+    source = _Source(data, path)
+    del data  # decoded: the bytes of a big export need not stay beside its text
+    backlog = _with_lookalikes(_parse(source, path, mapping, progress))
     if progress is not None:
         progress("built", len(backlog.items))
     return backlog
@@ -109,7 +111,10 @@ def _parse(
     source: _Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
 ) -> Backlog:
     if source.document is None:
-        return _csv(source.text, path, mapping, source.warnings, source.sha256, progress)
+        # Handed over, not shared: the text can go before the items are built.
+        holder = [clean_source(source.text)]
+        source.text = ""
+        return _csv(holder, path, mapping, source.warnings, source.sha256, progress)
     from triage_tui.formats.loaders import toml_loader
 
     document = source.document
@@ -158,7 +163,11 @@ class _Source:
             self.document = document
 
 
-def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
+def scan(
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    texts: list[tuple[str, str]] | None = None,
+) -> Scan:
     """What `triage-tui check` reports, without building the items a workshop needs.
 
     A CSV export's records come from the same rules as `load`'s items (ids, titles,
@@ -168,6 +177,8 @@ def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
     Args:
         path: the file.
         mapping: CSV field -> column overrides.
+        texts: filled, when given, with each record's (description, type), as `load`
+            gives its item's: what a suggestion reads beside the record.
 
     Returns:
         The scan.
@@ -176,12 +187,19 @@ def scan(path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
         InputError: as for `load`.
     """
     path = Path(path)
-    return scan_bytes(_read(path), path, mapping)
+    return scan_bytes(_read(path), path, mapping, texts)
 
 
-def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None) -> Scan:
-    """`scan` of bytes already read (`path` names them and picks the parser)."""
+def scan_bytes(
+    data: bytes,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    texts: list[tuple[str, str]] | None = None,
+) -> Scan:
+    """`scan` of bytes already read (`path` names them and picks the parser); `texts`,
+    when given, gets each record's (description, type) as `load` gives its item's."""
     source = _Source(data, path)
+    del data
     if source.document is None:
         from triage_tui.formats.loaders.csv_loader import scan_csv
 
@@ -191,8 +209,11 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
             mapping=mapping,
             warnings=source.warnings,
             sha256=source.sha256,
+            texts=texts,
         )
     backlog = _with_lookalikes(_parse(source, path, mapping, None))  # TOML: parsed once, above
+    if texts is not None:
+        texts.extend((item.description, item.type) for item in backlog.items)
     return Scan(
         format=backlog.format,
         title=backlog.title,
@@ -204,17 +225,17 @@ def scan_bytes(data: bytes, path: Path, mapping: Mapping[str, str] | None = None
 
 
 def _csv(
-    text: str,
+    holder: list[str],
     path: Path,
     mapping: Mapping[str, str] | None,
     warnings: list[str],
     sha256: str,
     progress: Progress | None,
 ) -> Backlog:
-    from triage_tui.formats.loaders.csv_loader import load_csv
+    from triage_tui.formats.loaders.csv_loader import load_csv_taking
 
-    return load_csv(
-        clean_source(text),
+    return load_csv_taking(
+        holder,
         path,
         mapping=mapping,
         warnings=warnings,

@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,7 +29,13 @@ from triage_tui.formats.loaders.bookkeeping import (
     bookkeeping_columns,
     scrub_account_ids,
 )
-from triage_tui.formats.loaders.common import dedupe, fill_ids, parse_estimate, split_labels
+from triage_tui.formats.loaders.common import (
+    dedupe,
+    fill_ids,
+    lookalike_warnings,
+    parse_estimate,
+    split_labels,
+)
 from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
@@ -77,9 +84,27 @@ def load_csv(
     Raises:
         InputError: anything that stops us from trusting the file.
     """
+    return load_csv_taking(
+        [text], path, mapping=mapping, warnings=warnings, sha256=sha256, progress=progress
+    )
+
+
+def load_csv_taking(
+    holder: list[str],
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
+    sha256: str = "",
+    progress: Callable[[str, int], None] | None = None,
+) -> Backlog:
+    """`load_csv` of the one text in `holder`, which it takes out: when the caller keeps no
+    other reference, the text is freed once its rows are parsed, before the items are
+    built (a 100,000-row export's text is 50-200 MB; issue 24: under 300 MB in all).
+    """
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    return _load(text, path, mapping, warnings, sha256, progress)
+    return _load(holder, path, mapping, warnings, sha256, progress)
 
 
 def scan_csv(
@@ -89,12 +114,18 @@ def scan_csv(
     mapping: Mapping[str, str] | None = None,
     warnings: Sequence[str] = (),
     sha256: str = "",
+    texts: list[tuple[str, str]] | None = None,
 ) -> Scan:
     """`load_csv` for `triage-tui check`: the same records, without building items.
 
     Ids, titles, labels, estimates, skipped rows and duplicate ids follow exactly the
-    rules `load_csv` applies (one shared row reader); descriptions, statuses, types and
-    extra columns, most of a big export's cells, are not read at all.
+    rules `load_csv` applies (one shared row reader); statuses, extra columns and the
+    tracker context, most of a big export's cells, are not read at all, and
+    descriptions and types only when `texts` is given.
+
+    Args:
+        texts: filled, when given, with each record's (description, type) as `load_csv`
+            gives its item's (what a suggestion reads beside the record; issue 24).
 
     Raises:
         InputError: as `load_csv` does.
@@ -103,7 +134,12 @@ def scan_csv(
         csv.field_size_limit(_FIELD_LIMIT)
     table = _table(text, path, mapping)
     reader = _RowReader(table, path)
-    rows = list(reader.rows())
+    read_text = _text_reader(table) if texts is not None else None
+    rows = []
+    for row in reader.rows():
+        rows.append(row)
+        if read_text is not None and texts is not None:
+            texts.append(read_text(row[1]))
     all_warnings = list(warnings)
     reader.finish(len(rows), all_warnings)
     records: list[Record] = [
@@ -111,13 +147,21 @@ def scan_csv(
         for _line, _cells, item_id, title, labels, estimate in rows
     ]
     ids = [record[0] for record in records]
-    final = reader.final_ids(ids, [row[0] for row in rows])
+    lines = [row[0] for row in rows]
+    final = reader.final_ids(ids, lines)
     del rows  # the cells: most of the memory
     if final != ids:
         records = [
             record if record[0] == new else (new, *record[1:])
             for record, new in zip(records, final, strict=True)
         ]
+    if not all(map(str.isascii, final)):
+        # Ids that read the same, warned as `load` warns (loaders._with_lookalikes).
+        all_warnings.extend(
+            lookalike_warnings(
+                [Item(item_id, "-", line=line) for item_id, line in zip(final, lines, strict=True)]
+            )
+        )
     return Scan(
         format=table.shape.name,
         title=clean_line(path.name),
@@ -126,6 +170,27 @@ def scan_csv(
         sha256=sha256,
         records=records,
     )
+
+
+def _text_reader(table: _Table) -> Callable[[list[str]], tuple[str, str]]:
+    """cells -> (description, type) exactly as `_build_items` makes its item's."""
+    columns = table.columns
+    desc_cols, desc_at = _field(columns, "description")
+    type_cols, type_at = _field(columns, "type")
+
+    def read(cells: list[str]) -> tuple[str, str]:
+        if desc_at is not None:
+            description = cells[desc_at]
+            if description.isspace():
+                description = ""
+        else:
+            description = _first(cells, desc_cols)
+        if "\r" in description:
+            description = description.replace("\r\n", "\n").replace("\r", "\n")
+        kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
+        return description.strip("\n"), kind.strip()
+
+    return read
 
 
 class _Table(NamedTuple):
@@ -165,14 +230,14 @@ def _table(text: str, path: Path, mapping: Mapping[str, str] | None) -> _Table:
 
 
 def _load(
-    text: str,
+    holder: list[str],
     path: Path,
     mapping: Mapping[str, str] | None,
     warnings: Sequence[str],
     sha256: str,
     progress: Callable[[str, int], None] | None,
 ) -> Backlog:
-    table = _table(text, path, mapping)
+    table = _table(holder.pop(), path, mapping)  # the text goes with _table's frame
     if progress is not None:
         progress("read", len(table.body.cells))
     all_warnings = list(warnings)
@@ -244,6 +309,32 @@ def _split_lines(text: str) -> list[str]:
     return io.StringIO(text, newline="").readlines()
 
 
+#: Characters per piece `_iter_lines` splits at once.
+_CHUNK = 1 << 20
+
+
+def _iter_lines(text: str) -> Iterator[str]:
+    """`_split_lines(text)`, one piece of about a megabyte at a time.
+
+    The lines of a 100,000-row export as one list are ~100 MB beside the text and the
+    cells (issue 24: memory under 300 MB). Pieces end just after a line feed, which
+    ends a line for both splitters, so the lines are the same; the list of each piece
+    is iterated in C (chain).
+    """
+    if len(text) <= _CHUNK:
+        return iter(_split_lines(text))
+
+    def pieces() -> Iterator[list[str]]:
+        start, size = 0, len(text)
+        while start < size:
+            end = text.find("\n", start + _CHUNK)
+            end = size if end == -1 else end + 1
+            yield _split_lines(text[start:end])
+            start = end
+
+    return chain.from_iterable(pieces())
+
+
 def _read_rows(text: str, path: Path, delimiter: str) -> _Rows:
     """Parse every row with the line it starts on; refuse quoting that would eat rows.
 
@@ -252,10 +343,9 @@ def _read_rows(text: str, path: Path, delimiter: str) -> _Rows:
     read leniently the way spreadsheets do; when the row spans lines, an earlier quote
     was probably never closed and the rows in between would silently become one cell.
     """
-    lines = _split_lines(text)
     starts: list[int] = []
     rows: list[list[str]] = []
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    reader = csv.reader(_iter_lines(text), delimiter=delimiter, strict=True)
     start = 1
     try:
         for cells in reader:
@@ -266,6 +356,7 @@ def _read_rows(text: str, path: Path, delimiter: str) -> _Rows:
         return _Rows(starts, rows)
     except csv.Error as error:
         failed_at, message = reader.line_num, str(error)
+    lines = _split_lines(text)  # the rare paths below: every line at hand
     if "unexpected end of data" in message:
         tail = "".join(lines[start - 1 :])
         raise InputError(path, _UNTERMINATED, _scan_open_quote(tail, start, delimiter) or start)
@@ -418,6 +509,10 @@ def _resolve_columns(
     return columns
 
 
+#: What a row of `_Rows.cells` becomes once `_RowReader.rows` has read it.
+_READ: list[str] = []
+
+
 class _RowReader:
     """The per-row rules every item and every `check` record follow.
 
@@ -449,7 +544,8 @@ class _RowReader:
         """(line, cells, id, title, labels, estimate) for each row with a title.
 
         Iterate it once, to the end, before `finish` and `final_ids`: it records the
-        rows skipped and the ids seen as it goes.
+        rows skipped and the ids seen as it goes, and lets each row of the table go
+        (`_READ`) once read.
         """
         table = self.table
         path = self.path
@@ -472,7 +568,12 @@ class _RowReader:
         skipped = self.skipped
         spaced_labels = self.spaced_labels
         comma_labels = self.comma_labels
-        for line, cells in zip(table.body.lines, table.body.cells, strict=True):
+        body = table.body.cells
+        for index, (line, cells) in enumerate(zip(table.body.lines, body, strict=True)):
+            # Each row is read once: let it go as its item takes the cells it keeps, so
+            # the rows do not all stay beside the items (issue 24: a 100,000-row export
+            # under 300 MB).
+            body[index] = _READ
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             # One C-speed join finds the rare rows holding an escaped cell.
@@ -587,6 +688,10 @@ def _build_items(
     extra_values = _getter([i for i, _ in extra_single])
     authored = authored_columns(seen)  # account ids in their cells are bookkeeping too
 
+    numeric: dict[str, str] = {}
+    if context.links:  # before reader.rows(), which lets each row go once read
+        id_cols = columns["id"]
+        numeric = numeric_id_map(header, table.body.cells, id_cols[0] if id_cols else None)
     items: list[Item] = []
     for line, cells, item_id, title, labels, estimate in reader.rows():
         if desc_at is not None:
@@ -671,8 +776,6 @@ def _build_items(
             for item, new in zip(items, final, strict=True)
         ]
     if context.links:
-        id_cols = columns["id"]
-        numeric = numeric_id_map(header, table.body.cells, id_cols[0] if id_cols else None)
         items = resolve_links(items, numeric_ids=numeric)
     elif context:
         items = resolve_links(items)

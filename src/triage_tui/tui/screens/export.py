@@ -10,9 +10,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from triage_tui.core.errors import InputError
+from triage_tui.services import ExportResult
 from triage_tui.store.paths import user_path
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
@@ -26,6 +27,11 @@ class ExportScreen(PhaseScreen):
 
     PHASE = "export"
     AUTO_FOCUS = ""  # keys (x) act at once; the paths are edited by clicking or tab
+
+    DEFAULT_CSS = """
+    ExportScreen #export-progress { display: none; margin-top: 1; }
+    ExportScreen #export-progress.-running { display: block; }
+    """
 
     BINDINGS = [
         Binding("x", "export", "Export all", id="triage.export"),
@@ -46,6 +52,8 @@ class ExportScreen(PhaseScreen):
             yield Input(id="csv-path", compact=True, highlighter=CONTROL_PICTURES)
             yield Label("Handoffs (a folder: one Markdown document per ready project item)")
             yield Input(id="handoffs-path", compact=True, highlighter=CONTROL_PICTURES)
+            # Shown while writing: a 100,000-item export takes seconds.
+            yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Static(id="export-status")
             yield Label("Back into the tracker", id="push-title", classes="panel-title")
             yield Static(id="push-hint")
@@ -150,6 +158,9 @@ class ExportScreen(PhaseScreen):
             if self.query_one(f"#{name}-path", Input).value.strip()
         }
         self.query_one("#export-status", Static).update(Text("Writing …", style="bold"))
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(progress=0)
+        bar.add_class("-running")
         if self.workshop is not None:
             self.workshop.book_time()  # on the UI thread, before the plan is built
         self._export(paths)
@@ -157,18 +168,37 @@ class ExportScreen(PhaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _export(self, paths: dict[str, Path]) -> None:
         # Through the app's guarded writer (services.Room.export).
-        result = self.triage.export(
-            plan=paths.get("plan"),
-            brief=paths.get("brief"),
-            csv=paths.get("csv"),
-            handoffs=paths.get("handoffs"),
-        )
+        shown = [-1]  # the last whole percent posted: no more than 100 updates
+
+        def progress(fraction: float, what: str) -> None:
+            percent = int(fraction * 100)
+            if percent != shown[0]:
+                shown[0] = percent
+                self.app.call_from_thread(self._progress, percent, what)
+
+        room = self.triage.room
+        if room is None:
+            result = ExportResult(("Open a backlog first.",), False)
+        else:  # the app's export, with the progress bar fed from this thread
+            result = room.export(
+                plan=paths.get("plan"),
+                brief=paths.get("brief"),
+                csv=paths.get("csv"),
+                handoffs=paths.get("handoffs"),
+                progress=progress,
+            )
         self.app.call_from_thread(self._done, list(result.messages), result.ok)
+
+    def _progress(self, percent: int, what: str) -> None:
+        self.query_one("#export-progress", ProgressBar).update(progress=percent)
+        if what:
+            self.query_one("#export-status", Static).update(Text(f"Writing {what} …", style="bold"))
 
     _result_shown = False  # the status shows the last export's outcome, not the hint
 
     def _done(self, messages: list[str], ok: bool) -> None:
         self._result_shown = True
+        self.query_one("#export-progress", ProgressBar).remove_class("-running")
         text = Text()
         for message in messages:
             text.append(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -505,6 +505,13 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
             if not field_text(self.fields.get(name, "")).strip():
                 self.query_one(f"#field-{name}").focus()
                 return
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Tab into a filled text box: typing goes after its text, as in the one-line
+        # fields, not before its first word.
+        widget = event.widget
+        if isinstance(widget, TextArea) and widget.cursor_location == (0, 0):
+            widget.move_cursor(widget.document.end)
 
     def action_cancel(self) -> None:
         """Escape: close, but ask first when a field was edited (never drop them unseen)."""
