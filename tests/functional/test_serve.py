@@ -3,6 +3,7 @@ the per-run key, opens the app, and only the page it served may drive it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -284,9 +285,10 @@ async def test_ctrl_c_twice_while_an_app_runs_still_exits_0(backlog: Path, betwe
                 await asyncio.sleep(0.1)
         assert served.process.returncode == 0, served.process.communicate()[1]
     finally:
-        if served.process.poll() is None:
-            served.process.kill()
-            served.process.wait(timeout=10)
+        # The whole group: serve and the app it runs (a failed run left the app behind).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(served.process.pid, signal.SIGKILL)
+        served.process.wait(timeout=10)
 
 
 def test_a_non_loopback_host_is_warned_about(backlog: Path) -> None:
