@@ -16,9 +16,12 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.model import (
     FORMAT_MARKUP,
     MAPPABLE_FIELDS,
+    Attachment,
     Backlog,
+    Comment,
     Estimate,
     Item,
+    Link,
     Record,
     Scan,
 )
@@ -43,6 +46,13 @@ _FIELD_LIMIT = 2**31 - 1
 _DELIMITERS = (",", ";", "\t")
 # How many leading rows may precede the real header (Asana's sheet export adds a few).
 _HEADER_SEARCH = 10
+#: An item's tracker context when the export has no such columns (Item's own defaults).
+_NO_CONTEXT: tuple[str, tuple[Comment, ...], tuple[Attachment, ...], tuple[Link, ...]] = (
+    "",
+    (),
+    (),
+    (),
+)
 _LINEAR_ESCAPED = frozenset("=+-@")
 _GITHUB_URL = re.compile(r"github\.com/([^/\s]+/[^/\s]+)/(?:issues|pull)/(\d+)")
 _UNTERMINATED = (
@@ -726,27 +736,9 @@ def _build_items(
                 extra[header[status_cols[0]]] = status
             status = "Done"
         kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
-        if context:
-            due, comments, attachments, links = context.read(cells, description)
-            items.append(
-                Item(
-                    item_id,
-                    title,
-                    description.strip("\n"),
-                    labels,
-                    estimate,
-                    status,
-                    kind.strip(),
-                    extra,
-                    line,
-                    due,
-                    comments,
-                    attachments,
-                    links,
-                    markup=markup,
-                )
-            )
-            continue
+        due, comments, attachments, links = (
+            context.read(cells, description) if context else _NO_CONTEXT
+        )
         items.append(
             Item(
                 item_id,
@@ -758,6 +750,10 @@ def _build_items(
                 kind.strip(),
                 extra,
                 line,
+                due,
+                comments,
+                attachments,
+                links,
                 markup=markup,
             )
         )
