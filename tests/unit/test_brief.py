@@ -294,3 +294,19 @@ def test_csv_cells_never_start_a_formula() -> None:
     assert rows[1][:2] == ["'=1+1", "'@SUM(A1:A9)"]
     assert rows[1][6] == "'+HYPERLINK(evil)"
     assert rows[2][1] == "'-cmd|' /C calc'!A0"
+
+
+def test_a_deliverable_cut_inside_code_leaves_no_live_html() -> None:
+    """Review: the brief cut the deliverable at "ships when" after rendering it, so a cut
+    inside a code block left its fence unpaired and the raw code read as HTML."""
+    from markdown_it import MarkdownIt
+
+    session = _sample_session()
+    session.set_handoff(
+        "PAY-114", "deliverable", "```\n<img src=x onerror=alert(1)>: ships when done\n```"
+    )
+    rendered = render_brief(session)
+    tokens = MarkdownIt("commonmark").parse(rendered)
+    inline = [child for token in tokens for child in (token.children or [])]
+    assert not [t for t in [*tokens, *inline] if t.type in ("html_inline", "html_block")]
+    assert "<img src=x onerror=alert(1)>" in rendered  # kept, as code, not cut open

@@ -413,3 +413,20 @@ def test_votes_the_room_cast_reach_the_comment(tmp_path: Path) -> None:
     assert "  • hiring: someone carries the pager for years\n" in hiring
     assert "runbooks are a project" in hiring
     assert "Acceptance criteria: met 1, partial 1, missing 0" in items["ACME-221"].comment_text()
+
+
+@pytest.mark.parametrize("base", ["https://x.atlassian.net:abc", "https://x:99999", "https://[bad"])
+def test_a_malformed_jira_base_url_is_one_line(
+    base: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review: a bad port or bracket in JIRA_BASE_URL raised ValueError (a traceback)."""
+    from triage_tui.push.http import host_of
+
+    assert host_of(base) == ""
+    plan = jira_sample_plan(tmp_path)
+    monkeypatch.setenv("JIRA_BASE_URL", base)
+    monkeypatch.setenv("JIRA_EMAIL", "a@b.example")
+    monkeypatch.setenv("JIRA_API_TOKEN", "tok-secret")
+    assert main(["push", str(plan), "--to", "jira", "--apply"]) == 1
+    err = capsys.readouterr().err
+    assert "JIRA_BASE_URL" in err and "Traceback" not in err and "tok-secret" not in err

@@ -498,10 +498,12 @@ def _has(value: str | list[str]) -> bool:
 
 
 #: What a handoff needs before "ready" means it (DOMAIN.md): field -> what to do.
+#: What a handoff without a reviewer lacks (`Workshop.reviewer_missing` asks for it).
+REVIEWER_NEED = "name a reviewer"
 READY_NEEDS: tuple[tuple[str, str], ...] = (
     ("acceptance_criteria", "write the acceptance criteria"),
     ("definition_of_done", "write the definition of done"),
-    ("reviewer", "name a reviewer"),
+    ("reviewer", REVIEWER_NEED),
 )
 
 

@@ -246,11 +246,6 @@ def voters(decision: Decision, phase: str) -> set[str]:
     return {seat for seat in seats if has_voted(decision, phase, seat)}
 
 
-def vote_count(decision: Decision) -> int:
-    """How many seats voted on this item, in either phase (0: the plan has no votes)."""
-    return len(decision.votes.keys() | decision.readiness_votes.keys())
-
-
 def _choice(value: object) -> Category | None:
     try:
         choice = Category(str(value))

@@ -254,6 +254,12 @@ class Workshop:
 
         return handoff_blockers(handoff_fields(item, self.session.decisions[item.id]))
 
+    def reviewer_missing(self, item: Item) -> bool:
+        """Whether `item`'s handoff names no reviewer yet (criterion 6 may still be met)."""
+        from triage_tui.core.handoff import REVIEWER_NEED
+
+        return REVIEWER_NEED in self.handoff_needs(item)
+
     def handoff_items(self) -> list[Item]:
         """The plan's project items (after `--from`, the carried ones too) whose handoff
         can be written now: ready, or ready once the handoff names what it lacks

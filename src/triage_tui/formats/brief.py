@@ -379,7 +379,12 @@ def _ready_lines(
     markup = dialect(item.description, item.markup)
     deliverable = deliverable_markdown(item, fields, markup=markup)
     # The outcome alone: "ships when ... below" points into the handoff, not this list.
-    deliverable = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0].rstrip(".") + "."
+    # Cut only outside code: a cut inside a code span or block would leave its backticks
+    # unpaired, and the raw text it held (code is not escaped) would read as HTML.
+    outcome = re.split(r"[:;] ships when ", deliverable, maxsplit=1)[0]
+    runs = re.findall(r"`+", outcome)
+    if "~~~" not in outcome and all(runs.count(run) % 2 == 0 for run in set(runs)):
+        deliverable = outcome.rstrip(".") + "."
     criteria = [part for part in fields["acceptance_criteria"] if part.strip()]
     reviewer = field_text(fields["reviewer"]).strip()
     link = f"{handoff_dir}/{filename}"

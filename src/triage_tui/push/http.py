@@ -54,8 +54,11 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 def host_of(url: str) -> str:
     """The host (and port) of a URL, without any user or password in it."""
-    parts = urlsplit(url)
-    return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else ""
+    try:  # a bad port or bracket ("https://x:abc", "https://[bad") raises on reading it
+        parts = urlsplit(url)
+        return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else ""
+    except ValueError:
+        return ""  # no host: the caller's own one line says what to fix
 
 
 class JsonHttp:

@@ -139,7 +139,7 @@ class ReadinessScreen(ItemScreen):
         table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
         table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
         changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
-        reviewer_missing = "name a reviewer" in workshop.handoff_needs(item)
+        reviewer_missing = workshop.reviewer_missing(item)
         for criterion in CRITERIA:
             number = criterion.number
             mark = marks.get(number)
