@@ -140,11 +140,6 @@ class GuardedWriter:
         return atomic_write_text(path, text, backup=backup)
 
 
-def describe_error(path: Path, error: OSError) -> str:
-    """The sentence for a failed write: the guard's own words, or the cause in plain words."""
-    return describe_write_error(path, error)  # a WriteRefused reads as it is
-
-
 def writer_for(session: Session, out: Path | None = None) -> GuardedWriter:
     """The writer for a session: its backlog (and a plan's original backlog) protected."""
     protected: list[Path] = []
@@ -264,7 +259,7 @@ class Room:
             # The store's take-over: succeeds, or gives the lock back and changes nothing.
             result = self.autosave.take_over(self.session, self.lock)
         except OSError as error:
-            raise ServiceError(describe_error(self.autosave.path, error)) from None
+            raise ServiceError(describe_write_error(self.autosave.path, error)) from None
         except (RuntimeError, InputError) as error:
             raise ServiceError(str(error)) from None
         self.held_by = ""
@@ -282,7 +277,7 @@ class Room:
             self.autosaving = False
             return "Another triage-tui took this session over: this window no longer autosaves."
         path = self.autosave.path if self.autosave is not None else Path("autosave")
-        return describe_error(path, error) + " Decisions are kept in memory and retried."
+        return describe_write_error(path, error) + " Decisions are kept in memory and retried."
 
     def export(
         self,
@@ -369,7 +364,7 @@ class Room:
             except OSError as error:
                 ok = False
                 workshop.acted = workshop.acted or acted
-                messages.append(describe_error(path, error))
+                messages.append(describe_write_error(path, error))
             except Exception as error:  # never silent: the room must know it is unsaved
                 ok = False
                 workshop.acted = workshop.acted or acted
@@ -410,9 +405,9 @@ class Room:
                 try:
                     self.writer.write_text(path, doc.text)
                 except OSError as error:
-                    failures.append(describe_error(path, error))
+                    failures.append(describe_write_error(path, error))
         except OSError as error:
-            return False, describe_error(path, error)
+            return False, describe_write_error(path, error)
         except Exception as error:  # a rendering bug: said, never a traceback (as export)
             return False, shown(f"Could not write {path} ({type(error).__name__}: {error}).")
         count = len(docs)
@@ -449,7 +444,7 @@ class Room:
         elif not autosave.exists():
             reason = f"The autosave {autosave.path} is gone (its folder was removed)."
         elif self.autosaving and autosave.error is not None:
-            reason = describe_error(autosave.path, autosave.error)
+            reason = describe_write_error(autosave.path, autosave.error)
         else:
             reason = "Another triage-tui took this session over: this window no longer autosaves."
         return SaveState(self._since_plan, reason)
@@ -478,16 +473,6 @@ class Room:
 
 
 # -- opening ----------------------------------------------------------------------------
-def _looks_like_plan(path: Path) -> bool:
-    # A plan starts with its schema line; peeking avoids parsing a big plan twice.
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return b'schema = "triage-tui/plan/' in head
-
-
 def _bundled_plan_path(path: Path) -> Path | None:
     """The demo's plan goes to the current folder, never into the installed package."""
     from triage_tui.store.paths import data_dir
@@ -515,11 +500,12 @@ def load_session(path: Path, options: LaunchOptions, progress: Progress | None =
         InputError: the file is not a backlog or plan we can read.
     """
     from triage_tui.formats.loaders import load
+    from triage_tui.formats.sniff import looks_like_plan
 
     if not path.exists():
         raise InputError(path, "no such file")
     with _collector_paused():
-        if _looks_like_plan(path):
+        if looks_like_plan(path):
             return _read_plan(path)  # its own [meta.team]: reopened as it was
         backlog = load(path, options.mapping, progress)
         if backlog.format == "plan":
@@ -562,7 +548,9 @@ def check_plan_path(path: Path, options: LaunchOptions) -> None:
     """
     if options.plan is None:
         return
-    protected = () if _looks_like_plan(path) else (path,)
+    from triage_tui.formats.sniff import looks_like_plan
+
+    protected = () if looks_like_plan(path) else (path,)
     try:
         GuardedWriter(protected, options.out).check(options.plan)
     except ProtectedFile as refused:

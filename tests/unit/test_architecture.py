@@ -55,3 +55,31 @@ def test_opening_and_saving_do_not_import_the_app_back() -> None:
     for name in ("loading.py", "saving.py", "host.py", "follow.py"):
         text = (SRC / "tui" / name).read_text(encoding="utf-8")
         assert "triage_tui.tui.app" not in text, name
+
+
+def test_telling_a_plan_from_a_backlog_stays_light(tmp_path: Path) -> None:
+    """services opens a file through formats/sniff.py, which the plan format shares: one
+    `looks_like_plan`, and importing it pulls in neither TOML nor the readiness rules."""
+    import ast
+    import subprocess
+    import sys
+
+    from triage_tui.formats.sniff import looks_like_plan
+
+    plan = tmp_path / "q2.plan.toml"
+    plan.write_text('schema = "triage-tui/plan/2"\n', encoding="utf-8")
+    backlog = tmp_path / "backlog.toml"
+    backlog.write_text('[[items]]\nid = "A"\ntitle = "T"\n', encoding="utf-8")
+    assert looks_like_plan(plan) and not looks_like_plan(backlog)
+    assert not looks_like_plan(tmp_path / "missing.toml")
+    code = (
+        "import sys, triage_tui.formats.sniff; "
+        "print(sorted(m for m in sys.modules if m.startswith('triage_tui') or m == 'tomllib'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert ast.literal_eval(out) == ["triage_tui", "triage_tui.formats", "triage_tui.formats.sniff"]
+    for name in ("services.py", "formats/plan.py"):
+        text = (SRC / name).read_text(encoding="utf-8")
+        assert "def looks_like_plan" not in text and "def _looks_like_plan" not in text, name
