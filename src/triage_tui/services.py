@@ -26,6 +26,7 @@ from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
 
 if TYPE_CHECKING:
+    from triage_tui.core.model import Item
     from triage_tui.store.autosave import Autosave, ResumeInfo
     from triage_tui.store.lock import SessionLock
 
@@ -160,6 +161,65 @@ class ExportResult:
 
     messages: tuple[str, ...]
     ok: bool
+
+
+@dataclass(frozen=True)
+class PlanSave:
+    """A plan to write, taken on the thread that owns the session (`Room.snapshot_plan`).
+
+    Attributes:
+        path: where it goes.
+        session: the decisions as they were (a copy no later change reaches; the live
+            session when `Room.export` writes it on the calling thread).
+        items: the items the plan holds, as they were.
+        since: changes not in a written plan yet when it was taken (`Room.plan_written`
+            takes them off the count once it is on disk).
+        acted: the workshop's `acted` when it was taken (back if the write fails).
+    """
+
+    path: Path
+    session: Session
+    items: tuple[Item, ...]
+    since: int
+    acted: bool
+
+
+def frozen_copy(session: Session) -> Session:
+    """A copy of `session` that no later step changes, for writing the plan off the UI
+    thread: every decision and every table the plan reads copied, no history, no listeners.
+
+    A step edits a decision's marks, handoff and votes in place, and replaces its
+    signals and `revealed` lists whole: those four tables are copied, the rest shared
+    (values are text, numbers, enums and lists a step never edits).
+
+    Taken on the thread that owns the session, with the collector paused (half a million
+    new tables would set off its passes): 100,000 decisions in about 0.1 s, where
+    rendering them takes seconds.
+    """
+    from triage_tui.core.session import Decision, Decisions
+
+    make = object.__new__
+    decisions: dict[str, Decision] = {}
+    with _collector_paused():
+        for item_id, decision in dict.items(session.decisions):  # only those made so far
+            fields = decision.__dict__.copy()
+            fields["marks"] = fields["marks"].copy()
+            fields["handoff"] = fields["handoff"].copy()
+            fields["votes"] = fields["votes"].copy()
+            fields["readiness_votes"] = fields["readiness_votes"].copy()
+            copy = make(Decision)
+            copy.__dict__ = fields
+            decisions[item_id] = copy
+    return replace(
+        session,
+        decisions=Decisions(session.backlog.items, decisions),
+        scope=dict(session.scope),
+        carry=dict(session.carry),
+        team_info=dict(session.team_info),
+        plan_meta=dict(session.plan_meta),
+        history=[],
+        listeners=[],
+    )
 
 
 @dataclass(frozen=True)
@@ -299,23 +359,20 @@ class Room:
         the caller shows the message and the user can pick another path.
         """
         from triage_tui.formats.brief import render_brief, render_csv_summary
-        from triage_tui.formats.plan import dumps_plan
 
         workshop, session = self.workshop, self.session
         # The plan holds every item of the scope's filters (a --from plan: carried too),
         # and the brief, the CSV and the handoffs cover the same items.
-        plan_items = workshop.plan_items
-        in_scope = plan_items
-        jobs: list[tuple[Path, Callable[[], str], bool]] = []
+        in_scope = workshop.plan_items
+        jobs: list[tuple[Path, Callable[[], str] | PlanSave]] = []
         if plan is not None:
-            target = plan
-            jobs.append(
-                (plan, lambda: dumps_plan(session, in_scope=plan_items, plan_path=target), True)
-            )
+            # The live session (this may run off the UI thread: see `snapshot_plan` for a
+            # copy no change reaches while it is written).
+            jobs.append((plan, self._plan_save(plan, session, tuple(in_scope))))
         if brief is not None:
             folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
-                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder), False)
+                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder))
             )
         if csv is not None:
             # A file Excel opens with its accents intact: UTF-8 with a byte order mark.
@@ -326,7 +383,6 @@ class Room:
                     lambda: render_csv_summary(
                         session, in_scope=in_scope, handoff_dir=hand_dir, bom=True
                     ),
-                    False,
                 )
             )
         messages: list[str] = []
@@ -349,30 +405,16 @@ class Room:
             if progress is not None:
                 progress(min(1.0, fraction), what)
 
-        for index, (path, render, is_plan) in enumerate(jobs):
+        for index, (path, render) in enumerate(jobs):
             report(done, path.name)
             done += shares[index]
-            since = self._since_plan
-            acted = workshop.acted
-            if is_plan:
-                # Written: the room's time is booked up to here; from now on only what
-                # the room does again is (see Workshop.acted). Anything it does while
-                # this writes sets it again.
-                workshop.acted = False
-            try:
-                self.writer.write_text(path, render(), backup=is_plan)
-            except OSError as error:
-                ok = False
-                workshop.acted = workshop.acted or acted
-                messages.append(describe_write_error(path, error))
-            except Exception as error:  # never silent: the room must know it is unsaved
-                ok = False
-                workshop.acted = workshop.acted or acted
-                messages.append(shown(f"Could not write {path} ({type(error).__name__}: {error})."))
+            if isinstance(render, PlanSave):
+                result = self.write_plan(render)
+                self.plan_written(render, result)
             else:
-                messages.append(f"Wrote {shown(path)}")
-                if is_plan:
-                    self._since_plan -= since  # changes made while writing still count
+                result = self._write(path, render)
+            ok = ok and result.ok
+            messages.extend(result.messages)
         if handoffs is not None:
             start, share = done, 1.0 - done
             report(start, f"{handoffs.name}/")
@@ -421,8 +463,65 @@ class Room:
         return True, f"Wrote {shown(folder)}/ ({count} handoff{'s' if count != 1 else ''})"
 
     def save_plan(self, path: Path | None = None) -> ExportResult:
-        """Write the plan (ctrl+s) to `path`, default the workshop's plan path."""
-        return self.export(plan=path or self.workshop.plan_path)
+        """Write the plan (ctrl+s) to `path`, default the workshop's plan path, on this
+        thread (the app: `snapshot_plan` here, `write_plan` in a worker)."""
+        save = self.snapshot_plan(path)
+        result = self.write_plan(save)
+        self.plan_written(save, result)
+        return result
+
+    def snapshot_plan(self, path: Path | None = None) -> PlanSave:
+        """The plan as it stands, to be written from any thread: call it on the thread that
+        owns the session (the UI thread), then `write_plan`, then `plan_written` there.
+
+        The session is copied (`frozen_copy`): a decision, a vote or an undo made while
+        the plan is written changes the room, not the file being written, which holds
+        the state of this moment; the change reaches the autosave and the next save.
+        """
+        session = frozen_copy(self.session)
+        return self._plan_save(path, session, tuple(self.workshop.plan_items))
+
+    def _plan_save(self, path: Path | None, session: Session, items: tuple[Item, ...]) -> PlanSave:
+        workshop = self.workshop
+        save = PlanSave(
+            path or workshop.plan_path, session, items, self._since_plan, workshop.acted
+        )
+        # Written: the room's time is booked up to here; from now on only what the room
+        # does again is (see Workshop.acted). Anything it does while this writes sets it.
+        workshop.acted = False
+        return save
+
+    def write_plan(self, save: PlanSave) -> ExportResult:
+        """Render and write a plan taken by `snapshot_plan` (any thread: it reads only the
+        copy, and writes through the guard); one message."""
+        from triage_tui.formats.plan import dumps_plan
+
+        return self._write(
+            save.path,
+            lambda: dumps_plan(save.session, in_scope=save.items, plan_path=save.path),
+            backup=True,
+        )
+
+    def plan_written(self, save: PlanSave, result: ExportResult) -> None:
+        """After `write_plan`, on the thread that owns the session: what is on disk now."""
+        if result.ok:
+            self._since_plan -= save.since  # changes made while writing still count
+        else:
+            self.workshop.acted = self.workshop.acted or save.acted
+
+    def _write(
+        self, path: Path, render: Callable[[], str], *, backup: bool = False
+    ) -> ExportResult:
+        """One file rendered and written through the guard: its message, never a traceback."""
+        try:
+            self.writer.write_text(path, render(), backup=backup)
+        except OSError as error:
+            return ExportResult((describe_write_error(path, error),), False)
+        except Exception as error:  # never silent: the room must know it is unsaved
+            return ExportResult(
+                (shown(f"Could not write {path} ({type(error).__name__}: {error})."),), False
+            )
+        return ExportResult((f"Wrote {shown(path)}",), True)
 
     def save_state(self) -> SaveState:
         """Whether everything is on disk: retries a failing autosave once first.

@@ -350,3 +350,83 @@ def test_loading_pauses_the_collector_and_restores_it(
     with pytest.raises(InputError):
         services.load_session(acme.with_name("missing.csv"), LaunchOptions())
     assert gc.isenabled()
+
+
+# -- ctrl+s: the plan taken on the UI thread, written off it -------------------------------
+def _room_at_work(acme: Path) -> services.Room:
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark
+
+    room = opened(acme, autosave=False)
+    session = room.session
+    first, second = (item.id for item in room.workshop.in_scope[:2])
+    session.decide(first, Category.PROJECT)
+    session.set_mark(first, 4, Mark.MET)
+    session.set_handoff(first, "acceptance_criteria", ["answers in 2 s"])
+    votes.cast_vote(session, second, "seat-1", "hiring", reason="needs an owner")
+    session.set_team_info({"repository": "acme/api"})
+    return room
+
+
+def test_a_frozen_copy_keeps_the_moment_it_was_taken(acme: Path) -> None:
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark
+    from triage_tui.formats.plan import dumps_plan
+
+    room = _room_at_work(acme)
+    session, items = room.session, room.workshop.plan_items
+    first, second, third = (item.id for item in items[:3])
+    before = dumps_plan(session, in_scope=items, created="2026-12-07T10:00:00Z")
+    frozen = services.frozen_copy(session)
+    # The room goes on: every kind of change a step makes, in place or whole.
+    session.decide(first, Category.HIRING)
+    session.set_mark(first, 4, Mark.PARTIAL)
+    session.set_mark(first, 5, Mark.MET)
+    session.set_handoff(first, "acceptance_criteria", ["answers in 1 s"])
+    session.set_handoff(first, "reviewer", "@priya")
+    session.set_signals(first, ["owner"])
+    votes.cast_vote(session, second, "seat-2", "parked")
+    votes.reveal(session, second)
+    session.decide(third, Category.PARKED)
+    session.set_note(third, "who owns it?")
+    session.set_team_info({"repository": "acme/web", "stack": "Go"})
+    session.change("assumptions", ("", "search_months", 6))
+    assert dumps_plan(session, in_scope=items, created="2026-12-07T10:00:00Z") != before
+    assert dumps_plan(frozen, in_scope=items, created="2026-12-07T10:00:00Z") == before
+    assert frozen.history == [] and frozen.listeners == []
+    room.close()
+
+
+def test_a_change_made_while_the_plan_is_written_is_in_the_next_save(acme: Path) -> None:
+    from triage_tui.formats.plan import read_plan
+
+    room = _room_at_work(acme)
+    assert room.save_state().unsaved == 5
+    first, _, third = (item.id for item in room.workshop.in_scope[:3])
+    save = room.snapshot_plan()  # the UI thread
+    room.session.decide(third, Category.PARKED)  # the room decides while it is written
+    result = room.write_plan(save)  # the worker
+    room.plan_written(save, result)  # back on the UI thread
+    assert result.ok and result.messages == (f"Wrote {save.path}",)
+    written = read_plan(save.path)
+    assert written.decision(first).category is Category.PROJECT
+    assert written.decision(third).category is Category.UNDECIDED  # the state of ctrl+s
+    state = room.save_state()
+    assert state.unsaved == 1  # the decision made meanwhile is not on disk yet
+    assert room.save_plan().ok  # the next save has it
+    assert read_plan(save.path).decision(third).category is Category.PARKED
+    assert room.save_state().saved
+    room.close()
+
+
+def test_a_plan_that_cannot_be_written_keeps_every_change_counted(acme: Path) -> None:
+    room = _room_at_work(acme)
+    room.workshop.acted = True
+    save = room.snapshot_plan(acme)  # the backlog itself: refused
+    assert not room.workshop.acted  # taken: time counts again from the room's next act
+    result = room.write_plan(save)
+    room.plan_written(save, result)
+    assert not result.ok and "the backlog itself" in result.messages[0]
+    assert room.save_state().unsaved == 5
+    assert room.workshop.acted  # its time is still to be booked
+    room.close()
