@@ -50,9 +50,25 @@ def test_every_write_goes_through_the_guarded_writer() -> None:
     assert callers <= {"services.py", "formats/plan.py"}
 
 
-def test_opening_and_saving_do_not_import_the_app_back() -> None:
-    """app.py imports tui/loading.py and tui/saving.py; they take a `Host` (tui/host.py)."""
-    for name in ("loading.py", "saving.py", "host.py", "follow.py"):
+def test_the_apps_helpers_do_not_import_the_app_back() -> None:
+    """app.py imports loading, saving, settings and the palette's commands; they take a
+    Protocol of tui/host.py (Host, SettingsHost, CommandsHost), never `TriageApp`.
+
+    The modules that still name `TriageApp` (for typing only, under TYPE_CHECKING): the
+    room's panel (vote_room.py) and the screens' base (`PhaseScreen.triage`); launch.py
+    makes the app. The list may shrink, never grow (pyproject.toml's import-linter
+    contract pins the helpers too).
+    """
+    importing = re.compile(
+        r"^\s*(?:from triage_tui\.tui\.app import|import triage_tui\.tui\.app)", re.M
+    )
+    users = {
+        str(path.relative_to(SRC / "tui"))
+        for path, text in sources().items()
+        if path.is_relative_to(SRC / "tui") and importing.search(text)
+    }
+    assert users <= {"app.py", "launch.py", "vote_room.py", "screens/base.py"}
+    for name in ("loading.py", "saving.py", "host.py", "follow.py", "settings.py", "commands.py"):
         text = (SRC / "tui" / name).read_text(encoding="utf-8")
         assert "triage_tui.tui.app" not in text, name
 

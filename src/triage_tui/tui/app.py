@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,10 @@ class TriageApp(CleanNotifyApp):
     # screen, no switch: each costs a restyle before the first paint).
     MODES = PHASE_MODES
     DEFAULT_MODE = "start"
+    # The palette: the app's commands and "Jump to" any item (loaded when it first opens).
+    COMMANDS = CleanNotifyApp.COMMANDS | {
+        lambda: import_module("triage_tui.tui.commands").ItemJumps
+    }
 
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),
