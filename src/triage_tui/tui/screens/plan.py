@@ -416,18 +416,10 @@ def _entries(text: str) -> list[str]:
     return entries
 
 
+#: Fields of one line: edited in an Input.
+ONE_LINE_FIELDS = frozenset({"timeline", "reviewer", "channel", "cadence"})
 #: Fields of several lines: edited in a TextArea (list fields one entry a line).
-MULTILINE_FIELDS = frozenset(
-    {
-        "deliverable",
-        "context",
-        "contract",
-        "acceptance_criteria",
-        "definition_of_done",
-        "out_of_scope",
-        "access",
-    }
-)
+MULTILINE_FIELDS = frozenset(HANDOFF_FIELDS) - ONE_LINE_FIELDS
 
 
 class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
