@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
-from triage_tui.tui.settings import apply_settings, binding_ids
+from triage_tui.tui.settings import apply_settings, binding_ids, item_jumps
 
 __all__ = ["SMALL_FILE_BYTES", "LaunchOptions", "TriageApp", "binding_ids"]
 
@@ -42,10 +41,7 @@ class TriageApp(CleanNotifyApp):
     # screen, no switch: each costs a restyle before the first paint).
     MODES = PHASE_MODES
     DEFAULT_MODE = "start"
-    # The palette: the app's commands and "Jump to" any item (loaded when it first opens).
-    COMMANDS = CleanNotifyApp.COMMANDS | {
-        lambda: import_module("triage_tui.tui.commands").ItemJumps
-    }
+    COMMANDS = CleanNotifyApp.COMMANDS | {item_jumps}  # and the palette's "Jump to" any item
 
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),

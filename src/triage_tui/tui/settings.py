@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from triage_tui.config import Config
     from triage_tui.tui.host import SettingsHost
 
@@ -57,3 +59,11 @@ def binding_ids(app_class: type[object]) -> set[str]:
             if isinstance(binding, Binding) and binding.id:
                 ids.add(binding.id)
     return ids
+
+
+def item_jumps() -> type[Provider]:
+    """The palette's "Jump to" any item (tui/commands.py), for the app's COMMANDS: loaded
+    when the palette first opens, not before the first paint."""
+    from triage_tui.tui.commands import ItemJumps
+
+    return ItemJumps
