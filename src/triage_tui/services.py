@@ -14,7 +14,7 @@ import errno
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -347,8 +347,14 @@ class Room:
         csv: Path | None = None,
         handoffs: Path | None = None,
         progress: ExportProgress | None = None,
+        taken: PlanSave | None = None,
     ) -> ExportResult:
         """Write the chosen exports through the guard; one message per file.
+
+        `taken`: the room as `snapshot_plan` took it on the UI thread, for an export run
+        in a worker: every file is rendered from that copy, so what the room does while
+        they are written reaches none of them half-way (the next export has it). Without
+        it the files are rendered from the live session (call it on the UI thread then).
 
         `handoffs` is a folder: one standalone handoff per ready project item (the brief
         links to them by the folder's name when both are written side by side).
@@ -360,15 +366,21 @@ class Room:
         """
         from triage_tui.formats.brief import render_brief, render_csv_summary
 
-        workshop, session = self.workshop, self.session
+        workshop = self.workshop
         # The plan holds every item of the scope's filters (a --from plan: carried too),
         # and the brief, the CSV and the handoffs cover the same items.
-        in_scope = workshop.plan_items
+        if taken is None:
+            session, in_scope = self.session, list(workshop.plan_items)
+        else:
+            session, in_scope = taken.session, list(taken.items)
         jobs: list[tuple[Path, Callable[[], str] | PlanSave]] = []
         if plan is not None:
-            # The live session (this may run off the UI thread: see `snapshot_plan` for a
-            # copy no change reaches while it is written).
-            jobs.append((plan, self._plan_save(plan, session, tuple(in_scope))))
+            if taken is None:
+                jobs.append((plan, self._plan_save(plan, session, tuple(in_scope))))
+            else:
+                jobs.append((plan, replace(taken, path=plan)))
+        elif taken is not None:  # no plan written: its time is still to be booked
+            workshop.acted = workshop.acted or taken.acted
         if brief is not None:
             folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
@@ -422,23 +434,25 @@ class Room:
             def each(count: int, of: int) -> None:
                 report(start + share * count / max(of, 1), f"{handoffs.name}/")
 
-            written, message = self._write_handoffs(handoffs, each)
+            written, message = self._write_handoffs(handoffs, session, in_scope, each)
             ok = ok and written
             messages.append(message)
         report(1.0, "")
         return ExportResult(tuple(messages), ok)
 
     def _write_handoffs(
-        self, folder: Path, each: Callable[[int, int], None] | None = None
+        self,
+        folder: Path,
+        session: Session,
+        items: Sequence[Item],
+        each: Callable[[int, int], None] | None = None,
     ) -> tuple[bool, str]:
         from triage_tui.formats.handoff_doc import handoff_documents
 
         path = folder
         failures: list[str] = []
         try:
-            docs = handoff_documents(
-                self.session, in_scope=self.workshop.plan_items, every_ready=True, each=each
-            )
+            docs = handoff_documents(session, in_scope=items, every_ready=True, each=each)
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)
             for doc in docs:

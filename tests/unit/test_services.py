@@ -430,3 +430,47 @@ def test_a_plan_that_cannot_be_written_keeps_every_change_counted(acme: Path) ->
     assert room.save_state().unsaved == 5
     assert room.workshop.acted  # its time is still to be booked
     room.close()
+
+
+def test_an_export_renders_every_file_from_the_room_as_taken(acme: Path, tmp_path: Path) -> None:
+    from triage_tui.formats.plan import read_plan
+
+    room = _room_at_work(acme)
+    first, _, third = (item.id for item in room.workshop.in_scope[:3])
+    title = room.session.backlog.by_id()[third].title
+    taken = room.snapshot_plan()  # the UI thread
+    room.session.decide(third, Category.PROJECT)  # decided while the files are written
+    room.session.set_note(third, "decided meanwhile")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = room.export(
+        plan=out / "q2.plan.toml",
+        brief=out / "brief.md",
+        csv=out / "summary.csv",
+        handoffs=out / "handoffs",
+        taken=taken,
+    )
+    assert result.ok, result.messages
+    assert read_plan(out / "q2.plan.toml").decision(third).category is Category.UNDECIDED
+    assert read_plan(out / "q2.plan.toml").decision(first).category is Category.PROJECT
+    assert "decided meanwhile" not in (out / "brief.md").read_text(encoding="utf-8")
+    row = next(
+        line
+        for line in (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()
+        if line.startswith(f"{third},")
+    )
+    assert "undecided" in row and title in row
+    assert room.save_state().unsaved == 2  # what was done meanwhile still counts
+    room.close()
+
+
+def test_an_export_without_the_plan_leaves_its_time_to_be_booked(
+    acme: Path, tmp_path: Path
+) -> None:
+    room = _room_at_work(acme)
+    room.workshop.acted = True
+    taken = room.snapshot_plan()
+    result = room.export(brief=tmp_path / "brief.md", taken=taken)
+    assert result.ok and room.workshop.acted
+    assert room.save_state().unsaved == 5  # no plan written
+    room.close()

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from triage_tui.core.errors import InputError
-from triage_tui.services import ExportResult
+from triage_tui.services import ExportResult, PlanSave
 from triage_tui.store.paths import user_path
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
@@ -163,10 +163,11 @@ class ExportScreen(PhaseScreen):
         bar.add_class("-running")
         if self.workshop is not None:
             self.workshop.book_time()  # on the UI thread, before the plan is built
-        self._export(paths)
+        room = self.triage.room  # the room now, rendered in the worker (services.Room.export)
+        self._export(paths, room.snapshot_plan() if room is not None else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _export(self, paths: dict[str, Path]) -> None:
+    def _export(self, paths: dict[str, Path], taken: PlanSave | None) -> None:
         # Through the app's guarded writer (services.Room.export).
         shown = [-1]  # the last whole percent posted: no more than 100 updates
 
@@ -186,6 +187,7 @@ class ExportScreen(PhaseScreen):
                 csv=paths.get("csv"),
                 handoffs=paths.get("handoffs"),
                 progress=progress,
+                taken=taken,
             )
         self.app.call_from_thread(self._done, list(result.messages), result.ok)
 
