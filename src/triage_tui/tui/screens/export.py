@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from triage_tui.core.errors import InputError
-from triage_tui.services import ExportResult, PlanSave
+from triage_tui.services import ExportResult, PlanSave, Room
 from triage_tui.store.paths import user_path
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
@@ -117,14 +117,18 @@ class ExportScreen(PhaseScreen):
         value = self.query_one("#plan-path", Input).value.strip()
         plan = user_path(value) if value else workshop.plan_path
         workshop.book_time()  # on the UI thread, before the plan is built
-        self._prepare_push(plan, tracker)
+        room = self.triage.room
+        if room is not None:  # the plan as it is now (written in the worker)
+            self._prepare_push(room, room.snapshot_plan(plan), tracker)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _prepare_push(self, plan: Path, tracker: str) -> None:
+    def _prepare_push(self, room: Room, save: PlanSave, tracker: str) -> None:
         from triage_tui.config import load_config
         from triage_tui.push import PushRefused, prepare
 
-        result = self.triage.export(plan=plan)  # the plan on disk is what gets pushed
+        plan = save.path
+        result = room.write_plan(save)  # the plan on disk is what gets pushed
+        self.app.call_from_thread(room.plan_written, save, result)
         if not result.ok:
             self.app.call_from_thread(self._done, list(result.messages), False)
             return
