@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.workshop import PHASES, Workshop
-from triage_tui.services import ExportResult, LaunchOptions, Room
+from triage_tui.services import LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui import loading, saving, vote_room
 from triage_tui.tui.follow import Follower, SessionChanged
@@ -218,19 +218,6 @@ class TriageApp(CleanNotifyApp):
         index = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2)
-
-    def export(
-        self,
-        *,
-        plan: Path | None = None,
-        brief: Path | None = None,
-        csv: Path | None = None,
-        handoffs: Path | None = None,
-    ) -> ExportResult:
-        """Write the chosen files through the guarded writer (any thread)."""
-        if self.room is None:
-            return ExportResult(("Open a backlog first.",), False)
-        return self.room.export(plan=plan, brief=brief, csv=csv, handoffs=handoffs)
 
     def action_save_plan(self) -> None:
         if self.require_workshop() is not None:
