@@ -14,7 +14,7 @@ import errno
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_e
 
 if TYPE_CHECKING:
     from triage_tui.core.model import Item
+    from triage_tui.core.session import Decision
     from triage_tui.store.autosave import Autosave, ResumeInfo
     from triage_tui.store.lock import SessionLock
 
@@ -184,32 +185,17 @@ class PlanSave:
     acted: bool
 
 
-def frozen_copy(session: Session) -> Session:
+def frozen_copy(session: Session, decisions: dict[str, Decision] | None = None) -> Session:
     """A copy of `session` that no later step changes, for writing the plan off the UI
-    thread: every decision and every table the plan reads copied, no history, no listeners.
+    thread: its decisions (`copy_decisions`, or `decisions` already copied) and every
+    table the plan reads copied; no history, no listeners.
 
-    A step edits a decision's marks, handoff and votes in place, and replaces its
-    signals and `revealed` lists whole: those four tables are copied, the rest shared
-    (values are text, numbers, enums and lists a step never edits).
-
-    Taken on the thread that owns the session, with the collector paused (half a million
-    new tables would set off its passes): 100,000 decisions in about 0.1 s, where
-    rendering them takes seconds.
+    Taken on the thread that owns the session.
     """
-    from triage_tui.core.session import Decision, Decisions
+    from triage_tui.core.session import Decisions
 
-    make = object.__new__
-    decisions: dict[str, Decision] = {}
-    with _collector_paused():
-        for item_id, decision in dict.items(session.decisions):  # only those made so far
-            fields = decision.__dict__.copy()
-            fields["marks"] = fields["marks"].copy()
-            fields["handoff"] = fields["handoff"].copy()
-            fields["votes"] = fields["votes"].copy()
-            fields["readiness_votes"] = fields["readiness_votes"].copy()
-            copy = make(Decision)
-            copy.__dict__ = fields
-            decisions[item_id] = copy
+    if decisions is None:
+        decisions = copy_decisions(session)
     return replace(
         session,
         decisions=Decisions(session.backlog.items, decisions),
@@ -220,6 +206,85 @@ def frozen_copy(session: Session) -> Session:
         history=[],
         listeners=[],
     )
+
+
+def copy_decisions(
+    session: Session,
+    previous: Mapping[str, Decision] | None = None,
+    touched: Iterable[str] = (),
+) -> dict[str, Decision]:
+    """The session's decisions as copies no later step changes: all of them, or only
+    those `touched` since `previous` was copied (the others are still as copied).
+
+    A step edits a decision's marks, handoff and votes in place, and replaces its
+    signals and `revealed` lists whole: those four tables are copied, the rest shared
+    (values are text, numbers, enums and lists a step never edits). With the collector
+    paused (half a million new tables would set off its passes), 100,000 decisions take
+    about 0.2 s; again after a few steps, a few milliseconds.
+    """
+    from triage_tui.core.session import Decision
+
+    make = object.__new__
+    live = session.decisions
+
+    def copy(decision: Decision) -> Decision:
+        fields = decision.__dict__.copy()
+        fields["marks"] = fields["marks"].copy()
+        fields["handoff"] = fields["handoff"].copy()
+        fields["votes"] = fields["votes"].copy()
+        fields["readiness_votes"] = fields["readiness_votes"].copy()
+        copied: Decision = make(Decision)
+        copied.__dict__ = fields
+        return copied
+
+    with _collector_paused():
+        if previous is None:  # only those made so far (an absent one is undecided)
+            return {item_id: copy(decision) for item_id, decision in dict.items(live)}
+        copies = dict(previous)
+        for item_id in touched:
+            decision = dict.get(live, item_id)
+            if decision is None:
+                copies.pop(item_id, None)
+            else:
+                copies[item_id] = copy(decision)
+        return copies
+
+
+class _Copies:
+    """The decisions of a room's last frozen copy, and the items steps changed since: the
+    next copy takes only those again (`copy_decisions`).
+
+    Every change to a decision is a step (the project's rule); steps applied without a
+    word to the listeners (a take-over catching up) move the session's revision past the
+    one counted here, and the next copy takes every decision again.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.decisions: dict[str, Decision] | None = None
+        self.touched: set[str] = set()
+        self.revision = session.revision
+        session.listeners.append(self.step)
+
+    def step(self, step: Step) -> None:
+        if self.session.revision != self.revision + 1:
+            self.decisions = None  # a step went by unannounced: copy all next time
+        self.revision = self.session.revision
+        if self.decisions is not None:
+            self.touched.update(op.target for op in step.ops if op.target)
+
+    def take(self) -> dict[str, Decision]:
+        """The decisions now, as copies (on the thread that owns the session)."""
+        session = self.session
+        if self.revision != session.revision:
+            self.decisions, self.revision = None, session.revision
+        self.decisions = copy_decisions(session, self.decisions, self.touched)
+        self.touched = set()
+        return dict(self.decisions)  # the caller's; the next take starts from ours
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.session.listeners.remove(self.step)
 
 
 @dataclass(frozen=True)
@@ -247,6 +312,9 @@ class Room:
     Made by `open_workshop`. The app and the command line call its methods; none of
     them draws anything.
     """
+
+    #: The decisions of the last plan taken (`snapshot_plan`), made on the first.
+    _copies: _Copies | None = None
 
     def __init__(
         self,
@@ -492,7 +560,9 @@ class Room:
         the plan is written changes the room, not the file being written, which holds
         the state of this moment; the change reaches the autosave and the next save.
         """
-        session = frozen_copy(self.session)
+        if self._copies is None or self._copies.session is not self.session:
+            self._copies = _Copies(self.session)
+        session = frozen_copy(self.session, self._copies.take())
         return self._plan_save(path, session, tuple(self.workshop.plan_items))
 
     def _plan_save(self, path: Path | None, session: Session, items: tuple[Item, ...]) -> PlanSave:
@@ -583,6 +653,9 @@ class Room:
         self.autosave = None
         self.lock = None
         self.autosaving = False
+        if self._copies is not None:
+            self._copies.close()
+            self._copies = None
 
 
 # -- opening ----------------------------------------------------------------------------

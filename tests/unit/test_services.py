@@ -474,3 +474,50 @@ def test_an_export_without_the_plan_leaves_its_time_to_be_booked(
     assert result.ok and room.workshop.acted
     assert room.save_state().unsaved == 5  # no plan written
     room.close()
+
+
+def test_a_second_plan_taken_copies_only_what_steps_changed_and_equals_a_full_copy(
+    acme: Path,
+) -> None:
+    import random
+
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark, Op, Step
+    from triage_tui.formats.plan import dumps_plan
+
+    room = _room_at_work(acme)
+    session, items = room.session, room.workshop.in_scope
+    rng = random.Random(22)
+
+    def plan_of(taken: services.PlanSave) -> str:
+        return dumps_plan(taken.session, in_scope=taken.items, created="2026-12-07T10:00:00Z")
+
+    for round_ in range(12):
+        for _ in range(rng.randint(0, 6)):
+            item = rng.choice(items).id
+            action = rng.randrange(6)
+            if action == 0:
+                session.decide(item, rng.choice(list(Category)))
+            elif action == 1:
+                session.set_mark(item, rng.randint(1, 7), rng.choice([*Mark, None]))
+            elif action == 2:
+                session.set_handoff(item, "acceptance_criteria", [f"criterion {round_}"])
+            elif action == 3:
+                votes.cast_vote(session, item, f"seat-{rng.randint(1, 3)}", "parked")
+            elif action == 4:
+                room.workshop.undo()
+            else:
+                session.set_note(item, f"note {round_}")
+        if round_ == 7:  # a step the listeners never hear of (a take-over catching up)
+            item = items[0].id
+            old = session.decision(item).rationale
+            session.apply(Step((Op(item, "rationale", old, "quiet"),), "x"), notify=False)
+        taken = room.snapshot_plan()
+        assert plan_of(taken) == dumps_plan(
+            services.frozen_copy(session), in_scope=items, created="2026-12-07T10:00:00Z"
+        ), round_
+    room.close()
+    assert not any(
+        getattr(listener, "__self__", None).__class__.__name__ == "_Copies"
+        for listener in session.listeners
+    )
