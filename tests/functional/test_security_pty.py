@@ -205,6 +205,7 @@ async def test_markup_in_backlog_text_stays_text(tmp_path: Path) -> None:
     app = create_app(LaunchOptions(file=backlog, fresh=True), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
+        from triage_tui.core.readiness import clip
         from triage_tui.tui.commands import jump_display
 
         assert app.workshop is not None
@@ -212,7 +213,8 @@ async def test_markup_in_backlog_text_stays_text(tmp_path: Path) -> None:
         for item in app.workshop.in_scope:
             # What the palette shows for "Jump to" (typed words marked): the title as text.
             content = Content.from_markup(jump_display(item, "link click"))  # as the palette
-            assert content.plain == f"Jump to {item.id}: {item.title}"[:90].replace("\n", " ")
+            line = f"Jump to {item.id}: {item.title}".replace("\n", " ")
+            assert content.plain == clip(line, 90)
             assert not any(
                 span.style and ("link" in str(span.style) or "@click" in str(span.style))
                 for span in content.spans

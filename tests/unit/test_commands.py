@@ -6,7 +6,13 @@ from __future__ import annotations
 from itertools import islice
 
 from triage_tui.core.model import Item
-from triage_tui.tui.commands import MAX_JUMP_HITS, JumpIndex, jump_display, jump_line
+from triage_tui.tui.commands import (
+    JUMP_WIDTH,
+    MAX_JUMP_HITS,
+    JumpIndex,
+    jump_display,
+    jump_line,
+)
 
 
 def items(count: int) -> list[Item]:
@@ -74,3 +80,10 @@ def test_the_line_shown_is_text_with_the_typed_words_marked() -> None:
     assert content.plain == jump_line(item) == "Jump to X-1: [link=https://evil]click[/link] me"
     marked = {content.plain[span.start : span.end].lower() for span in content.spans}
     assert marked == {"click"}
+
+
+def test_a_long_line_says_it_was_cut() -> None:
+    item = Item("X-2", "A title long enough to run past the palette's width " * 3)
+    line = jump_line(item)
+    assert len(line) == JUMP_WIDTH and line.endswith("…")
+    assert f"Jump to X-2: {item.title}".startswith(line.removesuffix("…"))

@@ -128,8 +128,10 @@ class JumpIndex:
 
 
 def jump_line(item: Item) -> str:
-    """The palette's line for an item: "Jump to ID: title", cut to `JUMP_WIDTH`."""
-    return f"Jump to {item.id}: {item.title}"[:JUMP_WIDTH].replace("\n", " ")
+    """The palette's line for an item: "Jump to ID: title", cut to `JUMP_WIDTH` with "…"."""
+    from triage_tui.core.readiness import clip
+
+    return clip(f"Jump to {item.id}: {item.title}".replace("\n", " "), JUMP_WIDTH)
 
 
 def jump_display(item: Item, query: str, style: Style | None = None) -> Content:
