@@ -15,7 +15,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, cast
 
 from textual.app import SystemCommand
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
 
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 #: Hits one query yields at most (type more of the id or the title to narrow them).
 MAX_JUMP_HITS = 100
-#: Items offered before anything is typed.
-DISCOVERED_JUMPS = 20
 #: Characters of a "Jump to" line shown.
 JUMP_WIDTH = 90
 
@@ -163,25 +161,15 @@ def jump_index(workshop: Workshop) -> JumpIndex:
 
 
 class ItemJumps(Provider):
-    """The palette's "Jump to": every in-scope item, by its id or words of its title."""
+    """The palette's "Jump to": every in-scope item, by its id or words of its title.
+
+    Nothing before a word is typed: the palette opens on the app's commands (discovery
+    hits from two providers would come in whatever order their tasks ran).
+    """
 
     @property
     def _host(self) -> CommandsHost:
         return cast("CommandsHost", self.app)
-
-    async def discover(self) -> Hits:
-        """The first items, before anything is typed (typing reaches the others)."""
-        app = self._host
-        workshop = app.workshop
-        if workshop is None:
-            return
-        for item in workshop.in_scope[:DISCOVERED_JUMPS]:
-            yield DiscoveryHit(
-                jump_display(item, ""),
-                partial(jump_to, app, item.id),
-                text=jump_line(item),
-                help="Open this item in Categorize (type its id or title to find any other)",
-            )
 
     async def search(self, query: str) -> Hits:
         """The items holding every typed word, the one whose id it is first."""
