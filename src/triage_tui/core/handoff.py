@@ -490,6 +490,18 @@ def field_text(value: str | list[str]) -> str:
     return "\n".join(value) if isinstance(value, list) else value
 
 
+#: A list marker pasted before an entry ("- [ ] ", "1. ", "• "); it needs the space after
+#: it: "2.5 s p95", "-v flag", "*.csv" are text.
+_LIST_MARKER = re.compile(r"^\s*(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[ xX]\]\s+)?")
+
+
+def list_entries(text: str) -> list[str]:
+    """A list field typed as text: one entry a line, a pasted list marker not part of it,
+    blank lines none."""
+    entries = (_LIST_MARKER.sub("", line).strip() for line in text.splitlines())
+    return [entry for entry in entries if entry]
+
+
 def _has(value: str | list[str]) -> bool:
     if isinstance(value, list):
         return any(part.strip() for part in value)

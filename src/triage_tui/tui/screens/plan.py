@@ -403,19 +403,6 @@ class PlanScreen(PhaseScreen):
         self.app.push_screen(AssumptionsEditor(figures), save)
 
 
-def _entries(text: str) -> list[str]:
-    """One list entry per line; a pasted "- [ ] " or "1. " marker is not part of it."""
-    import re
-
-    entries = []
-    for line in text.splitlines():
-        # A marker needs the space after it: "2.5 s p95", "-v flag", "*.csv" are text.
-        entry = re.sub(r"^\s*(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[ xX]\]\s+)?", "", line).strip()
-        if entry:
-            entries.append(entry)
-    return entries
-
-
 #: Fields of one line: edited in an Input.
 ONE_LINE_FIELDS = frozenset({"timeline", "reviewer", "channel", "cadence"})
 #: Fields of several lines: edited in a TextArea (list fields one entry a line).
@@ -512,16 +499,18 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
 
     def _normal(self, name: str) -> str | list[str]:
         """What `_value` reads from the field as first shown."""
-        from triage_tui.core.handoff import field_text
+        from triage_tui.core.handoff import field_text, list_entries
 
         text = field_text(self.shown[name])
-        return _entries(text) if name in HANDOFF_LIST_FIELDS else text.strip()
+        return list_entries(text) if name in HANDOFF_LIST_FIELDS else text.strip()
 
     def _value(self, name: str) -> str | list[str]:
         widget = self.query_one(f"#field-{name}")
         text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
         if name in HANDOFF_LIST_FIELDS:
-            return _entries(str(text))
+            from triage_tui.core.handoff import list_entries
+
+            return list_entries(str(text))
         return str(text).strip()
 
     def action_save(self) -> None:
