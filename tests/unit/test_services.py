@@ -521,3 +521,20 @@ def test_a_second_plan_taken_copies_only_what_steps_changed_and_equals_a_full_co
         getattr(listener, "__self__", None).__class__.__name__ == "_Copies"
         for listener in session.listeners
     )
+
+
+def test_a_copied_decision_shares_no_table_or_list_with_the_live_one(acme: Path) -> None:
+    from dataclasses import fields
+
+    from triage_tui.core.session import Decision
+
+    room = _room_at_work(acme)
+    first = room.workshop.in_scope[0].id
+    live = room.session.decisions[first]
+    copied = services.copy_decisions(room.session)[first]
+    assert copied == live and copied is not live
+    for field in fields(Decision):
+        value = getattr(live, field.name)
+        if isinstance(value, dict | list):
+            assert getattr(copied, field.name) is not value, field.name
+    room.close()
