@@ -13,6 +13,7 @@ import contextlib
 import errno
 import gc
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -173,16 +174,18 @@ class PlanSave:
         session: the decisions as they were (a copy no later change reaches; the live
             session when `Room.export` writes it on the calling thread).
         items: the items the plan holds, as they were.
-        since: changes not in a written plan yet when it was taken (`Room.plan_written`
-            takes them off the count once it is on disk).
+        changes: the room's changes counted when it was taken (`Room.plan_written`: those
+            are on disk once it is written).
         acted: the workshop's `acted` when it was taken (back if the write fails).
+        take: its number among the plans this room took (a later one is newer).
     """
 
     path: Path
     session: Session
     items: tuple[Item, ...]
-    since: int
+    changes: int
     acted: bool
+    take: int = 0
 
 
 def frozen_copy(session: Session, decisions: dict[str, Decision] | None = None) -> Session:
@@ -308,6 +311,10 @@ class SaveState:
         return self.unsaved == 0
 
 
+#: One plan written at a time (`Room.write_plan`, from the workers of ctrl+s and Export).
+_PLAN_WRITES = threading.Lock()
+
+
 # -- an open workshop -------------------------------------------------------------------
 class Room:
     """One opened backlog: the workshop, its autosave and lock, and the use cases on it.
@@ -318,6 +325,13 @@ class Room:
 
     #: The decisions of the last plan taken (`snapshot_plan`), made on the first.
     _copies: _Copies | None = None
+    #: Changes counted since the room opened, and how many of them a written plan holds
+    #: (`_since_plan` is the difference); plans taken so far; per file, the newest take
+    #: written to it (a ctrl+s pressed again while one writes: the older never wins).
+    _changes = 0
+    _on_disk = 0
+    _takes = 0
+    _written: dict[Path, int] | None = None
 
     def __init__(
         self,
@@ -368,6 +382,7 @@ class Room:
     def _count(self, step: Step) -> None:
         if any(op.name != "phase" for op in step.ops):
             self._since_plan += 1
+            self._changes += 1
 
     # -- use cases -----------------------------------------------------------------
     def go_to_phase(self, phase: str) -> None:
@@ -570,8 +585,9 @@ class Room:
 
     def _plan_save(self, path: Path | None, session: Session, items: tuple[Item, ...]) -> PlanSave:
         workshop = self.workshop
+        self._takes += 1
         save = PlanSave(
-            path or workshop.plan_path, session, items, self._since_plan, workshop.acted
+            path or workshop.plan_path, session, items, self._changes, workshop.acted, self._takes
         )
         # Written: the room's time is booked up to here; from now on only what the room
         # does again is (see Workshop.acted). Anything it does while this writes sets it.
@@ -580,21 +596,34 @@ class Room:
 
     def write_plan(self, save: PlanSave) -> ExportResult:
         """Render and write a plan taken by `snapshot_plan` (any thread: it reads only the
-        copy, and writes through the guard); one message."""
+        copy, and writes through the guard); one message.
+
+        One plan is written at a time, and a plan taken before the one its file already
+        holds is not written over it (ctrl+s pressed again while the first still wrote).
+        """
         from triage_tui.formats.plan import dumps_plan
 
-        return self._write(
-            save.path,
-            lambda: dumps_plan(save.session, in_scope=save.items, plan_path=save.path),
-            backup=True,
-        )
+        with _PLAN_WRITES:
+            written = self._written if self._written is not None else {}
+            self._written = written
+            if written.get(save.path, 0) > save.take:
+                return ExportResult((f"{shown(save.path)} already holds a later save",), True)
+            result = self._write(
+                save.path,
+                lambda: dumps_plan(save.session, in_scope=save.items, plan_path=save.path),
+                backup=True,
+            )
+            if result.ok:
+                written[save.path] = save.take
+            return result
 
     def plan_written(self, save: PlanSave, result: ExportResult) -> None:
         """After `write_plan`, on the thread that owns the session: what is on disk now."""
-        if result.ok:
-            self._since_plan -= save.since  # changes made while writing still count
-        else:
+        if not result.ok:
             self.workshop.acted = self.workshop.acted or save.acted
+        elif save.changes > self._on_disk:  # changes made while writing still count
+            self._since_plan -= save.changes - self._on_disk
+            self._on_disk = save.changes
 
     def _write(
         self, path: Path, render: Callable[[], str], *, backup: bool = False

@@ -538,3 +538,24 @@ def test_a_copied_decision_shares_no_table_or_list_with_the_live_one(acme: Path)
         if isinstance(value, dict | list):
             assert getattr(copied, field.name) is not value, field.name
     room.close()
+
+
+def test_ctrl_s_again_while_the_first_writes_never_leaves_the_older_plan(acme: Path) -> None:
+    from triage_tui.formats.plan import read_plan
+
+    room = _room_at_work(acme)
+    third = room.workshop.in_scope[2].id
+    older = room.snapshot_plan()
+    room.session.decide(third, Category.PARKED)
+    newer = room.snapshot_plan()  # pressed again before the first one was written
+    room.session.set_note(third, "after the second ctrl+s")
+    # The newer write finishes first; the older one after it.
+    for save in (newer, older):
+        result = room.write_plan(save)
+        assert result.ok, result.messages
+        room.plan_written(save, result)
+    assert result.messages == (f"{older.path} already holds a later save",)
+    assert read_plan(newer.path).decision(third).category is Category.PARKED
+    assert room.save_state().unsaved == 1  # the note, made after both
+    assert room.save_plan().ok and room.save_state().saved
+    room.close()
