@@ -584,13 +584,13 @@ class Session:
         """Set which signal questions the room answered yes for one item."""
         return self.change(f"signals {item_id}", (item_id, "signals", sorted(set(signals))))
 
-    def cycle_mark(self, item_id: str, criterion: int, default: Mark = Mark.MISSING) -> Step | None:
-        """Cycle criterion `criterion` (1..7): missing -> partial -> met.
+    def cycle_mark(self, item_id: str, criterion: int) -> Step | None:
+        """Cycle criterion `criterion` (1..7): missing -> partial -> met -> missing.
 
-        An unanswered criterion starts from `default` (the evidence suggestion).
+        An unanswered criterion counts as missing (whatever the evidence suggests).
         """
-        current = self.decision(item_id).marks.get(criterion)
-        new = default.next() if current is None else current.next()
+        current = self.decision(item_id).marks.get(criterion, Mark.MISSING)
+        new = current.next()
         return self.change(f"criterion {criterion} {item_id}", (item_id, f"mark.{criterion}", new))
 
     def set_mark(self, item_id: str, criterion: int, mark: Mark | None) -> Step | None:

@@ -17,14 +17,14 @@ from textual.screen import Screen
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.workshop import PHASES, Workshop
-from triage_tui.services import ExportResult, LaunchOptions, Room
+from triage_tui.services import LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui import loading, saving, vote_room
 from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
-from triage_tui.tui.settings import apply_settings, binding_ids
+from triage_tui.tui.settings import apply_settings, binding_ids, item_jumps
 
 __all__ = ["SMALL_FILE_BYTES", "LaunchOptions", "TriageApp", "binding_ids"]
 
@@ -41,6 +41,7 @@ class TriageApp(CleanNotifyApp):
     # screen, no switch: each costs a restyle before the first paint).
     MODES = PHASE_MODES
     DEFAULT_MODE = "start"
+    COMMANDS = CleanNotifyApp.COMMANDS | {item_jumps}  # and the palette's "Jump to" any item
 
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),
@@ -217,19 +218,6 @@ class TriageApp(CleanNotifyApp):
         index = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2)
-
-    def export(
-        self,
-        *,
-        plan: Path | None = None,
-        brief: Path | None = None,
-        csv: Path | None = None,
-        handoffs: Path | None = None,
-    ) -> ExportResult:
-        """Write the chosen files through the guarded writer (any thread)."""
-        if self.room is None:
-            return ExportResult(("Open a backlog first.",), False)
-        return self.room.export(plan=plan, brief=brief, csv=csv, handoffs=handoffs)
 
     def action_save_plan(self) -> None:
         if self.require_workshop() is not None:

@@ -35,7 +35,7 @@ from triage_tui.core.errors import InputError
 from triage_tui.store.paths import config_dir, data_dir
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from triage_tui.tui.host import ThemeHost
 
 FALLBACK_THEME = "textual-dark"
 """The built-in theme used when the wanted one is missing or broken."""
@@ -237,7 +237,7 @@ def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:
     return list(themes.values()), errors
 
 
-def register_all(app: App[Any], dirs: Iterable[Path] | None = None) -> list[str]:
+def register_all(app: ThemeHost, dirs: Iterable[Path] | None = None) -> list[str]:
     """Register the bundled and the user's themes on ``app``.
 
     Args:
@@ -270,7 +270,7 @@ def format_theme_errors(errors: list[str]) -> str:
     return "\n".join(lines)
 
 
-def choose_theme(app: App[Any], wanted: str | None) -> tuple[str, str | None]:
+def choose_theme(app: ThemeHost, wanted: str | None) -> tuple[str, str | None]:
     """The theme to start with: ``wanted`` if the app has it, else the fallback.
 
     Args:

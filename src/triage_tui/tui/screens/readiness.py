@@ -34,7 +34,9 @@ LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready"
 
 def evidence_snippet(found: str, item: Item) -> str:
     """A line of the description, quoted as evidence: its markup (the item's dialect)
-    read as plain words, no heading marker, code marks or bold, at most 60 characters."""
+    read as plain words, no heading marker, code marks or bold, at most 60 characters
+    (cut with "…")."""
+    from triage_tui.core.readiness import SNIPPET_CHARACTERS, clip
     from triage_tui.core.spec import dialect
     from triage_tui.formats.markup import part_markdown
 
@@ -42,7 +44,8 @@ def evidence_snippet(found: str, item: Item) -> str:
     line = part_markdown(line, markup=dialect(item.description, item.markup)).strip()
     line = HEADING_MARK.sub("", " ".join(line.split()))
     line = re.sub(r"^(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\[[ xX]\][ \t]+)?", "", line)  # a list marker
-    return re.sub(r"`|\*\*|__", "", line)[:60]  # code and bold marks read as noise here
+    line = re.sub(r"`|\*\*|__", "", line)  # code and bold marks read as noise here
+    return clip(line, SNIPPET_CHARACTERS)
 
 
 class ProjectList(ItemList):
