@@ -36,7 +36,7 @@ def seat_room(app: TriageApp, *, voted: int) -> str:
     now = server.now()
     for number, name in enumerate(("Ana", "Bo", "", "Dee", "Watcher"), 1):
         seat = Seat(f"seat{number}", f"token{number}", name, spectator=name == "Watcher", seen=now)
-        server.seats[seat.token] = seat
+        server.seats[seat.key] = seat
     item_id = server.item.id
     ballots = [
         ("seat1", Category.PROJECT, "a migration with an end"),

@@ -33,8 +33,12 @@ if TYPE_CHECKING:
 PANEL_PHASES = ("categorize", "readiness", "plan")
 #: The width the panel's status text wraps at (the panel is 37 columns).
 TEXT_WIDTH = 33
-#: The panel gathers the room's changes of this many seconds into one redraw.
-REDRAW_GATHER = 0.1
+#: The panel gathers the room's changes of this many seconds into one redraw (at most
+#: five a second, the last state always drawn): each redraw repaints the panel while the
+#: facilitator's keys wait (bench/room_load.py).
+REDRAW_GATHER = 0.2
+#: "Waiting for" names at most this many lines; the rest are counted ("+12 more").
+WAITING_LINES = 3
 #: Below this many rows the QR code gives way to the room's status once voting began.
 QR_MIN_ROWS = 34
 TAGS = {Category.HIRING: "HIRE", Category.PROJECT: "PROJ", Category.PARKED: "PARK"}
@@ -106,6 +110,7 @@ class RoomPanel(VerticalScroll):
     _qr_for: str | None = None
     _body: Text | None = None
     _body_lines = -1
+    _body_for: tuple[str, str, bool] | None = None  # (item, phase, revealed) of its height
     _qr_first = False  # the order composed: status, then the code
 
     def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
@@ -150,6 +155,13 @@ class RoomPanel(VerticalScroll):
             # The panel's text width (37 less its border, padding and scrollbar), fixed:
             # the height must not depend on whether a layout already happened.
             lines = len(body.wrap(self.app.console, TEXT_WIDTH))
+            # While the room votes on one item the height only grows (the names awaited
+            # shrink vote by vote: a relayout each time cost the keys a frame); a new
+            # item or the reveal sets it afresh.
+            shown_for = (status.item_id, status.phase, status.revealed)
+            if shown_for == self._body_for:
+                lines = max(lines, self._body_lines)
+            self._body_for = shown_for
             if lines != self._body_lines:
                 self._body_lines = lines
                 widget.styles.height = lines  # one relayout, only when it grows or shrinks
@@ -171,7 +183,7 @@ def status_text(status: RoomStatus, named: bool) -> Text:
     if not status.revealed:
         if status.waiting:
             text.append("Waiting for: ", style="bold")
-            text.append(", ".join(status.waiting) + "\n")
+            text.append(waiting_names(status.waiting) + "\n")
         text.append("Hidden until ", style="dim")
         text.append("r", style="bold")
         text.append(" reveals (or everyone voted).", style="dim")
@@ -209,6 +221,20 @@ def status_text(status: RoomStatus, named: bool) -> Text:
     return text
 
 
+def waiting_names(names: tuple[str, ...]) -> str:
+    """The names awaited, cut to WAITING_LINES lines of the panel ("…, +12 more")."""
+    room = WAITING_LINES * TEXT_WIDTH - len("Waiting for: ") - len(", +999 more")
+    shown: list[str] = []
+    used = 0
+    for name in names:
+        if used + len(name) + 2 > room:
+            break
+        shown.append(name)
+        used += len(name) + 2
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f", +{rest} more" if rest else "")
+
+
 class VoteRoom:
     """The open room of one app: its server and the panels showing it."""
 
@@ -216,6 +242,7 @@ class VoteRoom:
         self.app = app
         self.server = server
         self._pending = False
+        self._suggested: tuple[str, str, bool] | None = None  # what room_changed last saw
 
     @property
     def status(self) -> RoomStatus:
@@ -236,7 +263,18 @@ class VoteRoom:
             panel.show(
                 self.status, self.server.session.votes_named, self.app.size.height >= QR_MIN_ROWS
             )
-        # The Categorize screen offers the room's majority as its suggestion once revealed.
+        # The Categorize screen offers the room's majority as its suggestion once revealed:
+        # it redraws when the item or the reveal changes, not for every vote.
+        server = self.server
+        item = server.item
+        shown = (
+            item.id if item else "",
+            server.phase,
+            item is not None and votes.is_revealed(server.session.decisions[item.id]),
+        )
+        if shown == self._suggested:
+            return
+        self._suggested = shown
         refresh_room = getattr(self.app.screen, "room_changed", None)
         if refresh_room is not None:
             refresh_room()
