@@ -79,8 +79,16 @@ async def begin(pilot: Any, app: TriageApp) -> None:
 
 
 async def settle(pilot: Any) -> None:
+    """Until the panel drew the room's last change (it gathers REDRAW_GATHER seconds of
+    changes a redraw), and the screen after it."""
     for _ in range(3):
-        await pilot.pause(0.06)  # the panel gathers 0.1 s of changes a redraw
+        await pilot.pause(0.06)
+    room = room_of(pilot.app)
+    for _ in range(100):
+        if room is None or not room._pending:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
 
 
 async def test_the_room_votes_and_the_facilitator_decides(acme: Path, clock: FrozenClock) -> None:

@@ -51,6 +51,16 @@ def seat_room(app: TriageApp, *, voted: int) -> str:
     return item_id
 
 
+async def drawn(pilot: Pilot[int]) -> None:
+    """Until the panel drew the room's last change (it gathers REDRAW_GATHER seconds)."""
+    await pilot.pause(0.05)
+    room = room_of(pilot.app)  # type: ignore[arg-type]
+    for _ in range(200):
+        if room is None or not room._pending:
+            break
+        await pilot.pause(0.02)
+
+
 def room_open(*, voted: int, reveal: bool) -> Callable[[Pilot[int]], object]:
     async def run_before(pilot: Pilot[int]) -> None:
         app = pilot.app
@@ -64,7 +74,7 @@ def room_open(*, voted: int, reveal: bool) -> Callable[[Pilot[int]], object]:
         seat_room(app, voted=voted)
         if reveal:
             await pilot.press("r")
-        await pilot.pause(0.3)  # the panel gathers 0.1 s of changes a redraw
+        await drawn(pilot)
         await settle(pilot)
 
     return run_before

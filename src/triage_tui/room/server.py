@@ -69,6 +69,8 @@ PAGE_FILES = {"room.css": "text/css", "room.js": "text/javascript"}
 #: The room's changes are sent to the pages at most this often (seconds), the last
 #: state always (trailing edge): 50 votes in a second are a few messages a phone, not 50.
 STREAM_GATHER = 0.25
+#: Streams woken in one turn of the event loop by a broadcast (the rest in the next ones).
+WAKE_AT_ONCE = 8
 #: The step fields of an item a participant's page shows.
 _ROOM_FIELDS = ("vote.", "rvote.", "revealed", "category")
 
@@ -402,8 +404,20 @@ class VoteServer:
     def _publish(self) -> None:
         self._broadcast = None
         self._published = self.version
-        for waker in self._wakers:
+        self._wake(list(self._wakers))
+
+    def _wake(self, wakers: list[asyncio.Event]) -> None:
+        """Wake the streams a few at a time, one turn of the loop each: fifty pages written
+        in one go held a facilitator's key press for as long (bench/room_load.py)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None  # (no loop: no stream waits either; wake them all)
+        now, later = (wakers[:WAKE_AT_ONCE], wakers[WAKE_AT_ONCE:]) if loop else (wakers, [])
+        for waker in now:
             waker.set()
+        if later and loop is not None:
+            loop.call_soon(self._wake, later)
 
     def _make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._guard])

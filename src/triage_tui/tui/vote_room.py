@@ -1,7 +1,9 @@
 """The facilitator's side of the room's votes: `R` opens the vote server and its panel.
 
-The server (triage_tui.room.VoteServer) runs in the app's own event loop. The panel is
-docked on the right of Categorize, Readiness and Plan: the join link, its QR code
+The server (triage_tui.room.VoteServer) runs in the app's own event loop. The join link
+has a full-width line of its own under the phase bar (one piece to copy: in the panel it
+wrapped over two lines). The panel is docked on the right of Categorize, Readiness and
+Plan: its QR code
 (segno, drawn with half blocks, dark on light whatever the theme), how many joined and
 voted, who has not voted by name, and after the reveal the tally, the reasons and the
 room's majority as the suggestion. The facilitator still decides with h / p / s.
@@ -68,6 +70,34 @@ def qr_text(url: str) -> Text:
     return Text("\n".join(lines), style="#000000 on #ffffff", no_wrap=True, end="")
 
 
+class RoomLink(Static):
+    """The join link on one full-width line (under the phase bar), copyable in one piece."""
+
+    DEFAULT_CSS = """
+    RoomLink {
+        width: 100%;
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+    ALLOW_SELECT = True
+
+    _url = ""
+
+    def show(self, url: str) -> None:
+        """Show `url` (a repaint only, and only when it changed)."""
+        if url == self._url:
+            return
+        self._url = url
+        line = Text(no_wrap=True, end="")
+        line.append(" JOIN ", style="bold reverse")
+        line.append(" " + url, style="bold")
+        self.update(line, layout=False)
+
+
 class RoomPanel(VerticalScroll):
     """The room, docked on the right of a phase screen."""
 
@@ -125,7 +155,7 @@ class RoomPanel(VerticalScroll):
         head = Text()
         head.append(" THE ROOM ", style="bold reverse")
         head.append("  R closes", style="dim")
-        head.append("\n" + status.url, style="bold")
+        # (The link is on its own full-width line above: RoomLink.)
         if not status.loopback:
             head.append(f"\n⚠ LAN: {LAN_WARNING}", style="bold")
         if head != self._head:
@@ -166,7 +196,7 @@ class RoomPanel(VerticalScroll):
                 self._body_lines = lines
                 widget.styles.height = lines  # one relayout, only when it grows or shrinks
             widget.update(body, layout=False)
-        self.shown = f"{head.plain}\n{body.plain}"
+        self.shown = f"{status.url}\n{head.plain}\n{body.plain}"
 
 
 def status_text(status: RoomStatus, named: bool) -> Text:
@@ -258,7 +288,10 @@ class VoteRoom:
 
     def redraw(self) -> None:
         self._pending = False
-        panel = _panel_of(self.app.screen)
+        screen = self.app.screen
+        with contextlib.suppress(Exception):
+            screen.query_one(RoomLink).show(self.server.url)
+        panel = _panel_of(screen)
         if panel is not None:
             panel.show(
                 self.status, self.server.session.votes_named, self.app.size.height >= QR_MIN_ROWS
@@ -360,6 +393,7 @@ async def _close(app: TriageApp) -> None:
         if panel is not None:
             screen.remove_class("-room")
             await panel.remove()
+        await screen.query(RoomLink).remove()
     refresh_room = getattr(app.screen, "room_changed", None)
     if refresh_room is not None:
         refresh_room()
@@ -378,10 +412,14 @@ def attach(screen: PhaseScreen) -> None:
             bodies.first().mount(RoomPanel(id="room-panel"))
         else:
             screen.mount(RoomPanel(id="room-panel", classes="-docked"))
+        # The link's own line, under the phase bar (the screen's first child).
+        first = screen.children[0] if screen.children else None
+        screen.mount(RoomLink(id="room-link"), after=first)
         screen.add_class("-room")
     elif not wanted and panel is not None:
         screen.remove_class("-room")
         panel.remove()
+        screen.query(RoomLink).remove()
 
 
 def follow(screen: PhaseScreen) -> None:

@@ -8,6 +8,7 @@
   let stream = null;
   let renaming = false;
   let closed = false;
+  let reopening = null;  // the timer looking for the room again once it closed
   let drawn = "";  // the item and phase whose title and spec are on the page
 
   function show(id, on) { $(id).hidden = !on; }
@@ -208,11 +209,29 @@
     stream.addEventListener("closed", () => {
       closed = true;
       stream.close();
+      stream = null;
       text("link", "The facilitator closed the room. Thank you!");
       text("progress", "The facilitator closed the room: votes are no longer taken.");
       for (const b of document.querySelectorAll("button")) { b.disabled = true; }
+      // The room may open again (the same link, the same seat): look now and then.
+      reopening = setInterval(reopen, 5000);
     });
     stream.onerror = () => { if (!closed) { text("link", "Reconnecting…"); } };
+  }
+
+  async function reopen() {
+    try {
+      const response = await fetch("state", { credentials: "same-origin" });
+      if (!response.ok) { return; }
+      const data = await response.json();
+      clearInterval(reopening);
+      closed = false;
+      drawn = "";
+      for (const b of document.querySelectorAll("button")) { b.disabled = false; }
+      text("link", "Live");
+      render(data);
+      if (data.seat) { listen(); }
+    } catch (error) { /* still closed */ }
   }
 
   async function refresh() {
