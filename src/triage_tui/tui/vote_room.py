@@ -24,7 +24,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from triage_tui.core import votes
-from triage_tui.core.session import Category
+from triage_tui.core.session import Category, Mark
 
 if TYPE_CHECKING:
     from triage_tui.room.server import RoomStatus, VoteServer
@@ -241,11 +241,18 @@ def status_text(status: RoomStatus, named: bool) -> Text:
     else:
         from triage_tui.core.readiness import CRITERIA_BY_NUMBER
 
-        text.append("Revealed, per criterion:\n", style="bold")
+        # One line a criterion (they wrapped mid-count at 37 columns, seen in the Readiness
+        # snapshots): the counts in columns, the room's majority in bold.
+        text.append("Revealed, per criterion ", style="bold")
+        text.append("(✓ met ◐ partial ✗ missing):\n", style="dim")
         for number, counts in status.readiness.items():
-            spread = " ".join(f"{n} {mark.value}" for mark, n in counts.items() if n)
-            text.append(f"{number} {CRITERIA_BY_NUMBER[number].name}: ", style="bold")
-            text.append(spread + "\n")
+            total = sum(counts.values())
+            text.append(f"{number} {CRITERIA_BY_NUMBER[number].name[:19]:<19}", style="bold")
+            for mark, symbol in ((Mark.MET, "✓"), (Mark.PARTIAL, "◐"), (Mark.MISSING, "✗")):
+                count = counts.get(mark, 0)
+                text.append(" ")
+                text.append(f"{symbol}{count}", style="bold reverse" if count * 2 > total else "")
+            text.append("\n")
     text.append("ctrl+r", style="bold")
     text.append(" votes again", style="dim")
     return text
