@@ -366,6 +366,9 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
         )
         return None
     app._vote_room = room  # type: ignore[attr-defined]
+    # The toasts go: they sit where the panel opens, over the room's counts (seen in the
+    # restart test: "Resumed the autosaved session" hid "1 of 1 voted" for its 8 s).
+    app.clear_notifications()
     if not is_loopback(host):
         app.notify(
             f"The room is open on {server.url}: {LAN_WARNING}.", severity="warning", timeout=10
