@@ -10,6 +10,7 @@
   let closed = false;
   let reopening = null;  // the timer looking for the room again once it closed
   let drawn = "";  // the item and phase whose title and spec are on the page
+  let hadVote = false;  // this seat had a vote on the item shown (a re-vote clears it)
 
   function show(id, on) { $(id).hidden = !on; }
   function text(id, value) { $(id).textContent = value; }
@@ -72,7 +73,12 @@
     }
     if (v.mine && document.activeElement !== $("reason")) {
       $("reason").value = v.mine.reason || "";
+    } else if (!v.mine && hadVote) {
+      // A re-vote cleared this seat's vote: its old reason goes too (seen walking the
+      // room: a phone's "project" went in with the reason it had given for "hiring").
+      $("reason").value = "";
     }
+    hadVote = !!v.mine;
     $("reason").disabled = !canVote;
   }
 
@@ -180,6 +186,7 @@
       text("item-title", v.item.title);
       $("spec").innerHTML = v.item.html;  // rendered by the server with raw HTML escaped
       $("reason").value = "";
+      hadVote = false;
       text("error", "");
     }
     const canVote = !seat.spectator && !v.revealed;
@@ -211,7 +218,8 @@
       stream.close();
       stream = null;
       text("link", "The facilitator closed the room. Thank you!");
-      text("progress", "The facilitator closed the room: votes are no longer taken.");
+      text("progress", "The facilitator closed the room: votes are no longer taken. " +
+        "If it opens again, this page comes back by itself, in the same seat.");
       for (const b of document.querySelectorAll("button")) { b.disabled = true; }
       // The room may open again (the same link, the same seat): look now and then.
       reopening = setInterval(reopen, 5000);
