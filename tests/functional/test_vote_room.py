@@ -129,6 +129,7 @@ async def test_the_room_votes_and_the_facilitator_decides(acme: Path, clock: Fro
             await pilot.press("ctrl+r")
             await settle(pilot)
             assert "0 of 2 voted" in panel_text(app)
+            assert not app._notifications  # no toast over the panel's counts
             assert await ana.vote("hiring") == 200
             assert await bo.vote("hiring", "the ledger needs an owner") == 200  # auto-reveal
             await settle(pilot)
