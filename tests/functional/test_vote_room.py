@@ -236,3 +236,28 @@ def test_the_qr_code_is_dark_on_light_half_blocks() -> None:
 
 def test_a_room_cookie_is_named_for_the_app() -> None:
     assert COOKIE == "triage_seat"
+
+
+async def test_r_r_and_ctrl_r_fit_the_footer_at_120_columns(acme: Path, clock: FrozenClock) -> None:
+    """Categorize and Readiness, room closed and open: R (and r, ctrl+r while open) are in
+    the Footer, and no label is cut by the palette key."""
+    from tests.functional.test_glitches import footer_keys
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        assert app.workshop is not None
+        app.workshop.session.decide("PAY-114", Category.PROJECT)
+        for phase in ("f3", "f4"):
+            await pilot.press(phase)
+            await pilot.pause()
+            for room_open in (False, True):
+                if room_open != (room_of(app) is not None):
+                    await pilot.press("R")
+                    await settle(pilot)
+                keys, palette_x = footer_keys(app.screen)
+                shown = {key.key_display or key.key: key for key in keys}
+                wanted = {"R", "r", "^r"} if room_open else {"R"}
+                assert wanted <= set(shown), (app.current_mode, room_open, sorted(shown))
+                cut = [key.description for key in keys if key.region.right > palette_x]
+                assert not cut, (app.current_mode, room_open, cut)
