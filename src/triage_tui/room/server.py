@@ -13,10 +13,10 @@ SameSite=Strict cookie scoped to the room's path (a reload or a second tab takes
 the same seat). The link and the seats are kept with the session (core.votes: the
 secret and port, each seat under the SHA-256 of its token, never the token), so the
 autosave gives them back: a room closed and reopened, or an app restarted after a
-crash, has the same link, and a returning phone the same seat. Every POST must come from the room's own page (Origin checked); bodies
-over 4 KB are refused (413) and each seat's requests are rate limited (429); votes count
-only for the current item and phase (409 otherwise); participant text passes
-core.sanitize's boundary (core.votes). Hidden votes never leave the server before the
+crash, has the same link, and a returning phone the same seat. Every POST must come
+from the room's own page (Origin checked); bodies over 4 KB are refused (413) and each
+seat's requests are rate limited (429); votes count only for the current item and phase
+(409 otherwise); participant text passes core.sanitize's boundary (core.votes). Hidden votes never leave the server before the
 facilitator reveals them: a seat sees its own vote and how many have voted.
 """
 
