@@ -261,3 +261,19 @@ async def test_r_r_and_ctrl_r_fit_the_footer_at_120_columns(acme: Path, clock: F
                 assert wanted <= set(shown), (app.current_mode, room_open, sorted(shown))
                 cut = [key.description for key in keys if key.region.right > palette_x]
                 assert not cut, (app.current_mode, room_open, cut)
+
+
+def test_the_names_awaited_fit_three_lines_and_count_the_rest() -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from triage_tui.tui.vote_room import TEXT_WIDTH, WAITING_LINES, waiting_names
+
+    names = tuple(f"Participant {n:02d}" for n in range(1, 51))
+    line = "Waiting for: " + waiting_names(names)
+    assert line.endswith(" more") and "Participant 01" in line
+    shown = line.count("Participant ")
+    assert line.endswith(f"+{50 - shown} more")
+    wrapped = Text(line).wrap(Console(width=80), TEXT_WIDTH)
+    assert len(wrapped) <= WAITING_LINES
+    assert waiting_names(("Ana", "Bo")) == "Ana, Bo"

@@ -3,10 +3,10 @@
 The server (triage_tui.room.VoteServer) runs in the app's own event loop. The join link
 has a full-width line of its own under the phase bar (one piece to copy: in the panel it
 wrapped over two lines). The panel is docked on the right of Categorize, Readiness and
-Plan: its QR code
-(segno, drawn with half blocks, dark on light whatever the theme), how many joined and
-voted, who has not voted by name, and after the reveal the tally, the reasons and the
-room's majority as the suggestion. The facilitator still decides with h / p / s.
+Plan: the link's QR code (segno, drawn with half blocks, dark on light whatever the
+theme), how many joined and voted, who has not voted by name, and after the reveal the
+tally, the reasons and the room's majority as the suggestion. The facilitator still
+decides with h / p / s.
 
 Everything drawn from the network passed core.sanitize (core.votes) before it got here,
 and is drawn as rich Text, never as markup.
