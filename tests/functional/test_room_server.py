@@ -229,12 +229,25 @@ async def test_the_event_stream_follows_the_facilitator(room: Room) -> None:
     async with room.client.get(
         room.base + "/events", headers={"Cookie": f"{room_server.COOKIE}={ana}"}
     ) as response:
-        assert (await _next_state(response))["item"]["id"] == "L-1"
+        first = await _next_state(response)
+        assert first["item"]["id"] == "L-1" and "ledger" in first["item"]["html"]
         room.server.follow(ITEMS[1], "categorize")
-        assert (await _next_state(response))["item"]["id"] == "L-2"
-        room.server.follow(ITEMS[1], "readiness")
+        state = await _next_state(response)
+        assert state["item"]["id"] == "L-2" and "accountants" in state["item"]["html"]
+        # A vote on the same item: the page has its spec; the stream does not send it again.
+        bo, _ = await room.join("Bo")
+        status, _ = await room.post(
+            "/vote", {"item": "L-2", "phase": "categorize", "vote": "parked"}, cookie=bo
+        )
+        assert status == 200
+        state = await _next_state(response)
+        while state["voted"] != 1:
+            state = await _next_state(response)
+        assert state["item"] == {"id": "L-2", "title": ITEMS[1].title}
+        room.server.follow(ITEMS[1], "readiness")  # the same item, another phase: sent
         state = await _next_state(response)
         assert state["phase"] == "readiness" and len(state["criteria"]) == 7
+        assert "accountants" in state["item"]["html"]
         room.server.follow(None, "plan")
         state = await _next_state(response)
         assert state["item"] is None and state["phase"] == "plan"

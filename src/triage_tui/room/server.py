@@ -514,12 +514,15 @@ class VoteServer:
         try:
             await response.write(b"retry: 1500\n\n")
             sent = -1
+            shown: tuple[str, str] | None = None  # the item and phase whose spec it has
             while not self._closing:
                 # The first message now; then what `_publish` woke this stream for (every
                 # stream at once, a few times a second at most, each the latest state).
                 if sent == -1 or sent != self._published:
                     sent = self._published
-                    data = self.view_json(seat)
+                    now_showing = (self.item.id if self.item else "", self.phase)
+                    data = self.view_json(seat, spec=now_showing != shown)
+                    shown = now_showing
                     await response.write(f"event: state\ndata: {data}\n\n".encode())
                     continue
                 waker.clear()  # then look again: nothing set before this is lost
@@ -658,18 +661,21 @@ class VoteServer:
         view.update(self._own(seat))
         return view
 
-    def view_json(self, seat: Seat | None) -> str:
-        """`view(seat)` as JSON: the part every seat shares is serialized once a change."""
-        shared = self._shared_json()
+    def view_json(self, seat: Seat | None, *, spec: bool = True) -> str:
+        """`view(seat)` as JSON: the part every seat shares is serialized once a change.
+        `spec=False` leaves the item's description out (a page that has it already: an
+        event stream sends it once an item and phase, not with every vote)."""
+        shared = self._shared_json(spec=spec)
         own = json.dumps(self._own(seat), separators=(",", ":"))
         return shared[:-1] + "," + own[1:] if own != "{}" else shared
 
-    _shared_cache: tuple[int, dict[str, Any], str] | None = None
+    #: (version, shared view, its JSON, its JSON without the item's description)
+    _shared_cache: tuple[int, dict[str, Any], str, str] | None = None
 
-    def _shared_json(self) -> str:
+    def _shared_json(self, *, spec: bool = True) -> str:
         self._shared()
         assert self._shared_cache is not None
-        return self._shared_cache[2]
+        return self._shared_cache[2] if spec else self._shared_cache[3]
 
     def _shared(self) -> dict[str, Any]:
         """What every seat sees alike, computed once per change (`version`)."""
@@ -706,7 +712,12 @@ class VoteServer:
                 ]
             if status.revealed:
                 shared["tally"] = self._revealed(decision)
-        self._shared_cache = (self.version, shared, json.dumps(shared, separators=(",", ":")))
+        full = json.dumps(shared, separators=(",", ":"))
+        lite = full
+        if shared["item"] is not None:
+            brief = {key: value for key, value in shared["item"].items() if key != "html"}
+            lite = json.dumps({**shared, "item": brief}, separators=(",", ":"))
+        self._shared_cache = (self.version, shared, full, lite)
         return shared
 
     def _own(self, seat: Seat | None) -> dict[str, Any]:

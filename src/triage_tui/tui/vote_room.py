@@ -295,6 +295,8 @@ class VoteRoom:
 
     def redraw(self) -> None:
         self._pending = False
+        if not self.app.is_running or not self.app.screen_stack:
+            return  # a redraw gathered while the app was quitting: nothing to draw on
         screen = self.app.screen
         with contextlib.suppress(Exception):
             screen.query_one(RoomLink).show(self.server.url)

@@ -180,7 +180,8 @@
     show("idle", false);
     show("item", true);
     const key = v.phase + "\n" + v.item.id;
-    if (drawn !== key) {
+    // An event stream sends the spec once an item (`html` absent afterwards).
+    if (drawn !== key && v.item.html !== undefined) {
       drawn = key;
       text("item-id", v.item.id + (v.phase === "readiness" ? " · readiness" : " · categorize"));
       text("item-title", v.item.title);
