@@ -117,6 +117,9 @@ class RoomPanel(VerticalScroll):
     RoomPanel.-docked { dock: right; height: 100%; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
     RoomPanel #room-head { width: 100%; height: auto; margin: 0 0 1 0; }
+    /* 80x24: the code and the first lines of the status fit together (who joined). */
+    Screen.-narrow RoomPanel #room-head { margin: 0; }
+    Screen.-narrow RoomPanel #room-qr { margin: 0; }
     RoomPanel #room-status { width: 100%; height: 8; }
     Screen.-room #items { display: none; }
     Screen.-room.-narrow #ready-left { display: none; }
