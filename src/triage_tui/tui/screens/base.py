@@ -131,8 +131,9 @@ class PhaseScreen(Screen[Any]):
         room = room_of(self.triage)
         if room is None or room.server.item is None:
             return
+        # No toast: it covered the panel's counts (seen walking a room); the panel itself
+        # goes from the tally back to "0 of N voted" and who is awaited.
         room.server.revote()
-        self.notify(f"The room votes again on {room.server.item.id}.", timeout=3)
 
     def tick(self) -> None:
         """Once a second: the clock and the timeboxes."""

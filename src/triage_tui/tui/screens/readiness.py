@@ -66,15 +66,17 @@ class ReadinessScreen(ItemScreen):
             Binding(
                 str(n),
                 f"cycle({n})",
-                # Short: the criteria panel spells out missing → partial → met.
-                "missing → partial → met" if n == 1 else f"Criterion {n}",
+                # Short: the criteria panel spells out "1-7: missing → partial → met"
+                # (the Footer keeps its room for r, ctrl+r and R while the room is open).
+                "Cycle mark" if n == 1 else f"Criterion {n}",
                 show=n == 1,
                 key_display="1-7" if n == 1 else None,
                 id=f"triage.criterion-{n}",
             )
             for n in range(1, 8)
         ),
-        Binding("a", "accept", "Accept all", id="triage.accept-suggestions"),
+        # The criteria panel says "a: accept all"; help and the palette list it too.
+        Binding("a", "accept", "Accept all", show=False, id="triage.accept-suggestions"),
         Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
