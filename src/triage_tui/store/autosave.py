@@ -290,6 +290,16 @@ class Autosave:
             db.close()
         self._ready = True
 
+    def prepare(self) -> None:
+        """Create the database now, no session attached (for a backlog with none stored),
+        so that `attach` later has only its own transaction to write. Any thread.
+
+        Raises:
+            OSError: the folder or the file cannot be created.
+            InputError: a file already there is not a session this version can read.
+        """
+        self._connect().close()
+
     # -- writing -----------------------------------------------------------------------
     def attach(self, session: Session, *, lock: SessionLock | None = None) -> None:
         """Become the session's writer and commit every step `session` applies.

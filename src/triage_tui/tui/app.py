@@ -126,8 +126,11 @@ class TriageApp(CleanNotifyApp):
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)
         if self._opened_early is not None:
-            loading.opened(self, self._opened_early, adopted=True)
-            self._opened_early = None
+            # Before the first frame is drawn and before any key is handled: the autosave
+            # made in a thread while the screen was composed is attached here.
+            room, self._opened_early = self._opened_early, None
+            if loading.settle(self, room):
+                loading.opened(self, room, adopted=True)
         elif self.options.file is not None and self.load_error is None and self.room is None:
             self.open_file(self.options.file)
 
@@ -156,7 +159,7 @@ class TriageApp(CleanNotifyApp):
         self.load_error = None
         self.load_status = ""
         self.opened_any = True
-        if room.autosave is not None:
+        if room.autosave is not None:  # (made in a thread: loading.settle does this)
             room.autosave.on_error = lambda error: loading.autosave_failed(self, room, error)
         room.session.listeners.append(self.follower)  # every change redraws (tui/follow.py)
 
