@@ -122,6 +122,9 @@ class TriageApp(CleanNotifyApp):
                     self.adopt(self._opened_early)
 
     def on_mount(self) -> None:
+        from triage_tui.tui.themes import register_later
+
+        self.call_after_refresh(register_later, self)  # after the first frame
         if self.settings_messages:
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)
