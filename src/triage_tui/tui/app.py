@@ -19,7 +19,7 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.services import ExportResult, LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
-from triage_tui.tui import loading, saving, vote_room
+from triage_tui.tui import loading, themes
 from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
@@ -104,9 +104,7 @@ class TriageApp(CleanNotifyApp):
 
     # -- wiring ------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        from triage_tui.tui.themes import APP_VARIABLE_DEFAULTS
-
-        return dict(APP_VARIABLE_DEFAULTS)
+        return dict(themes.APP_VARIABLE_DEFAULTS)
 
     def on_load(self) -> None:
         """Before the start screen is made: a small file opens here, so the first frame
@@ -122,15 +120,12 @@ class TriageApp(CleanNotifyApp):
                     self.adopt(self._opened_early)
 
     def on_mount(self) -> None:
-        from triage_tui.tui.themes import register_later
-
-        self.call_after_refresh(register_later, self)  # after the first frame
+        self.call_after_refresh(themes.register_later, self)  # after the first frame
         if self.settings_messages:
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)
         if self._opened_early is not None:
-            # Before the first frame is drawn and before any key is handled: the autosave
-            # made in a thread while the screen was composed is attached here.
+            # The autosave made in a thread is attached before the first frame and any key.
             room, self._opened_early = self._opened_early, None
             if loading.settle(self, room):
                 loading.opened(self, room, adopted=True)
@@ -239,11 +234,17 @@ class TriageApp(CleanNotifyApp):
 
     def action_save_plan(self) -> None:
         if self.require_workshop() is not None:
-            saving.save_plan_in_worker(self)
+            from triage_tui.tui.saving import save_plan_in_worker
+
+            save_plan_in_worker(self)
 
     async def action_quit(self) -> None:
         """Quit, unless changes exist only in memory: then say so and offer to write the plan."""
-        saving.request_quit(self)
+        from triage_tui.tui.saving import request_quit
+
+        request_quit(self)
 
     async def on_unmount(self) -> None:  # quitting with the room open closes it cleanly
-        await vote_room.close_room(self, then=self.close_room)
+        from triage_tui.tui.vote_room import close_room
+
+        await close_room(self, then=self.close_room)
