@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/run.py            # full run (7 repeats)
     .venv/bin/python bench/run.py --quick    # fewer repeats, about two minutes
     .venv/bin/python bench/run.py --only paint,check
+    .venv/bin/python bench/run.py --only paint,serve --sizes ''   # first paint only
 
 Prints one table: the median of each measure over the repeats, the floor's median,
 their ratio, the target and PASS or MISS. Generated data lives in bench/out/.
@@ -40,7 +41,7 @@ from helpers import (
     write_jira_csv,
 )
 
-MEASURES = ("paint", "check", "keys", "plan", "export", "autosave", "memory")
+MEASURES = ("paint", "serve", "check", "keys", "plan", "export", "autosave", "memory")
 #: Backlog sizes the big-backlog rows run at (issue 24), and the tracker shapes.
 SIZES = (10_000, 50_000, 100_000)
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
@@ -175,6 +176,48 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
                 )
             )
     return rows
+
+
+def bench_serve(repeats: int) -> tuple[list[Row], str]:
+    """First paint in a browser through `triage-tui serve`, against the floor app served
+    the same way (bench/serve_paint.py); ([], why) when Chromium or playwright is missing."""
+    import serve_paint
+
+    why = serve_paint.missing()
+    if why is not None:
+        return [], f"serve: skipped: {why}"
+    results = serve_paint.measure(
+        repeats,
+        floor_argv=[python(), str(FLOOR_APP), "--serve"],
+        app_argv=[*triage_command(), "serve", str(SAMPLE)],
+        env=isolated_env,
+        cwd=ROOT,
+        log=log,
+    )
+    floor_drawn = median([drawn for _, drawn in results["floor"]])
+    floor_received = median([received for received, _ in results["floor"]])
+    rows = [
+        Row("serve: floor app in a browser, frame drawn", floor_drawn, None, "s", "-", None),
+        Row(
+            "serve: sample backlog in a browser, frame received",
+            median([received for received, _ in results["app"]]),
+            floor_received,
+            "s",
+            "(info)",
+            None,
+            note="marker in the WebSocket",
+        ),
+        Row(
+            "serve: sample backlog in a browser, frame drawn",
+            median([drawn for _, drawn in results["app"]]),
+            floor_drawn,
+            "s",
+            "<= 1.2x",
+            1.2,
+            note="page.goto to 'toml, 25 items' drawn",
+        ),
+    ]
+    return rows, ""
 
 
 def bench_memory_only(exports: list[tuple[str, int, Path]]) -> list[Row]:
@@ -616,10 +659,17 @@ def main(argv: list[str] | None = None) -> int:
     exports = [(shape, size, write_export(shape, size, OUT)) for shape in shapes for size in sizes]
     compile_package()
     rows: list[Row] = []
+    skipped: list[str] = []
     if "paint" in chosen:
         rows += bench_paint(repeats, exports, memory="memory" in chosen)
     elif "memory" in chosen:
         rows += bench_memory_only(exports)
+    if "serve" in chosen:
+        served, why = bench_serve(repeats)
+        rows += served
+        if why:
+            log(why)
+            skipped.append(why)
     if "check" in chosen:
         # Issue 24 sets check's target at 50,000 and 100,000 rows.
         big = [export for export in exports if export[1] >= 50_000] or exports
@@ -641,6 +691,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(format_table(rows))
+    for why in skipped:
+        print(why)
     missed = [row.measure for row in rows if row.passed is False]
     if missed:
         print(f"\n{len(missed)} target(s) missed: {'; '.join(missed)}")
