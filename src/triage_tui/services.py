@@ -763,6 +763,8 @@ class AutosaveStarting:
     def _run(self) -> None:
         try:
             self._make()
+        except Exception:  # anything unforeseen: settle() opens it the usual way
+            self._stored = True
         finally:
             if self._sweep is not None:
                 with contextlib.suppress(OSError):
@@ -779,21 +781,22 @@ class AutosaveStarting:
         except OSError as error:
             self._error = describe_write_error(autosave.lock_path, error)
             return
-        if result.status is LockStatus.HELD or autosave.exists():
-            if result.status is not LockStatus.HELD:
-                lock.release()
+        if result.status is LockStatus.HELD:
             self._stored = True
             return
         try:
-            autosave.prepare()
-        except (OSError, InputError) as error:
-            lock.release()
-            if isinstance(error, InputError):
-                self._stored = True  # settle() reports it as open_workshop would
+            if autosave.exists():
+                self._stored = True  # made meanwhile by another window
             else:
-                self._error = describe_write_error(autosave.path, error)
-            return
-        self._lock = lock
+                autosave.prepare(lock)  # the database made and claimed: attach only listens
+                self._lock = lock
+        except OSError as error:
+            self._error = describe_write_error(autosave.path, error)
+        except Exception:  # damaged, newer, or a session appeared: settle() opens it
+            self._stored = True
+        finally:
+            if self._lock is None:
+                lock.release()
 
     def settle(self) -> _Started:
         """Wait for the thread and attach the autosave (on the session's thread)."""

@@ -134,3 +134,50 @@ def test_fresh_and_no_autosave_take_the_usual_path(acme: Path, options: dict[str
     assert room.settle_autosave() is False
     assert room.autosaving is (options.get("autosave", True))
     room.close()
+
+
+def _owner(path: Path) -> str:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    try:
+        (owner,) = db.execute("SELECT owner FROM meta").fetchone()
+    finally:
+        db.close()
+    return str(owner)
+
+
+def test_prepare_makes_and_claims_the_database_and_attach_only_listens(acme: Path) -> None:
+    session = services.load_session(acme, LaunchOptions(file=acme))
+    autosave = Autosave.for_backlog(session.backlog)
+    autosave.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = SessionLock(autosave.lock_path)
+    assert lock.acquire().status is LockStatus.ACQUIRED
+    autosave.prepare(lock)
+    assert _owner(autosave.path) == lock.token  # claimed in prepare (the thread's part)
+    autosave.attach(session, lock=lock)
+    item = session.backlog.items[0]
+    session.decide(item.id, Category.PROJECT)
+    autosave.close(session)
+    lock.release()
+    replayed = services.load_session(acme, LaunchOptions(file=acme))
+    Autosave.for_backlog(replayed.backlog).resume(replayed)
+    assert replayed.decisions[item.id].category is Category.PROJECT
+
+
+def test_a_prepared_autosave_closed_unattached_gives_the_database_back(acme: Path) -> None:
+    session = services.load_session(acme, LaunchOptions(file=acme))
+    autosave = Autosave.for_backlog(session.backlog)
+    autosave.prepare()
+    assert _owner(autosave.path) != ""
+    autosave.close()
+    assert _owner(autosave.path) == ""
+
+
+def test_prepare_refuses_a_stored_session(acme: Path) -> None:
+    first = services.open_workshop(acme, LaunchOptions(file=acme))
+    decide_first(first)
+    first.close()
+    session = services.load_session(acme, LaunchOptions(file=acme))
+    with pytest.raises(RuntimeError, match="resume"):
+        Autosave.for_backlog(session.backlog).prepare()
