@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,43 @@ async def test_the_autosave_made_in_a_thread_is_attached_before_the_first_frame(
     replayed = Session(backlog)
     stored.resume(replayed)
     assert replayed.decisions[decided[0]].category is Category.HIRING
+
+
+async def test_after_the_first_frame_the_theme_files_are_registered(
+    acme: Path, clock: FrozenClock
+) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert {"projector", "daylight", "colorblind"} <= set(app.available_themes)
+        # Headless (tests, Pilot): nothing is preloaded in a thread.
+        assert not [worker for worker in app.workers if worker.group == "preload"]
+
+
+def test_a_terminal_app_preloads_the_next_screen_in_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from triage_tui.tui import first_paint
+
+    started: list[dict[str, object]] = []
+
+    class Terminal:
+        is_headless = False
+
+        def run_worker(self, work: object, **options: object) -> None:
+            started.append({"work": work, **options})
+
+    monkeypatch.setattr(first_paint.themes, "register_later", lambda app: None)
+    first_paint.after_first_frame(Terminal())  # type: ignore[arg-type]
+    assert started == [
+        {"work": first_paint.preload, "thread": True, "group": "preload", "exit_on_error": False}
+    ]
+
+
+def test_preload_imports_categorize_and_saving() -> None:
+    code = (
+        "import sys; from triage_tui.tui import first_paint; first_paint.preload(); "
+        "print(all(name in sys.modules for name in first_paint.PRELOAD))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr

@@ -19,7 +19,7 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.services import ExportResult, LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
-from triage_tui.tui import loading, themes
+from triage_tui.tui import first_paint, loading, themes
 from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
@@ -120,7 +120,7 @@ class TriageApp(CleanNotifyApp):
                     self.adopt(self._opened_early)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(themes.register_later, self)  # after the first frame
+        self.call_after_refresh(first_paint.after_first_frame, self)
         if self.settings_messages:
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)

@@ -1,0 +1,37 @@
+"""What waits until the first frame is drawn (issue 24: the first frame imports only what
+it shows; tests/unit/test_import_hygiene.py pins that).
+
+After it: the theme files are checked and registered (tui/themes.py), and the modules
+the next key is likely to need (Categorize, which `enter` opens; saving, for ctrl+s and
+quitting) are imported in a worker thread, so the first `enter` does not pay for them
+(~55 ms of imports, Markdown and the suggestion engine included).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from textual.app import App
+
+from triage_tui.tui import themes
+
+#: Imported in a thread once the first frame is drawn, in this order.
+PRELOAD = ("triage_tui.tui.screens.categorize", "triage_tui.tui.saving")
+
+
+def after_first_frame(app: App[Any]) -> None:
+    """Register the themes left for later, and preload the next screen's modules (not
+    in a headless app: tests and Pilot import what they use)."""
+    themes.register_later(app)
+    if not app.is_headless:
+        app.run_worker(preload, thread=True, group="preload", exit_on_error=False)
+
+
+def preload() -> None:
+    """Import `PRELOAD` (a failure is left for the real import to report)."""
+    for name in PRELOAD:
+        try:
+            import_module(name)
+        except Exception:  # the import on first use says what is wrong
+            return
