@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -75,17 +76,38 @@ def isolated_env() -> dict[str, str]:
 
 # -- 1 and 6: first paint and peak memory in a pseudo-terminal ----------------------------
 def paint_once(
-    argv: list[str], marker: str, *, after: Callable[[PtyApp], None] | None = None
+    argv: list[str],
+    marker: str,
+    *,
+    after: Callable[[PtyApp], None] | None = None,
+    cpu: list[float] | None = None,
 ) -> float:
-    """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written."""
+    """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written.
+
+    With `cpu`, the process's CPU seconds by then (all its threads) are appended to it.
+    """
     app = PtyApp(argv, env=isolated_env())
     try:
+        if cpu is not None:
+            # Read as the marker arrives, before the app's work after its first frame.
+            app.wait_for(marker, timeout=120, quiet=0.0)
+            cpu.append(cpu_seconds(app.pid))
         seconds = app.wait_for(marker, timeout=120)
         if after is not None:
             after(app)
     finally:
         app.close()
     return seconds
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time process `pid`'s running threads have had so far (the scheduler's own
+    nanosecond count: /proc/PID/stat's clock ticks are too coarse for ~0.3 s)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            total += int((task / "schedstat").read_text(encoding="ascii").split()[0])
+    return total / 1e9
 
 
 def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool) -> list[Row]:
@@ -96,6 +118,8 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
     floor: list[float] = []
     chrome: list[float] = []
     sample: list[float] = []
+    floor_cpu: list[float] = []
+    sample_cpu: list[float] = []
     big: dict[tuple[str, int], list[float]] = {(shape, size): [] for shape, size, _ in exports}
     rss_start: dict[tuple[str, int], list[int]] = {key: [] for key in big}
     rss_list: dict[tuple[str, int], list[int]] = {key: [] for key in big}
@@ -118,8 +142,8 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
         # Interleaved, so drift (thermal, cache, other load) hits floor and app alike.
         floor.append(paint_once(floor_argv, "Floor app ready"))
         chrome.append(paint_once(sample_argv, "F2 Start"))
-        floor.append(paint_once(floor_argv, "Floor app ready"))
-        sample.append(paint_once(sample_argv, "toml, 25 items"))
+        floor.append(paint_once(floor_argv, "Floor app ready", cpu=floor_cpu))
+        sample.append(paint_once(sample_argv, "toml, 25 items", cpu=sample_cpu))
         for shape, size, path in exports:
             log(f"start screen {shape} {size} {index + 1}/{repeats}")
             floor.append(paint_once(floor_argv, "Floor app ready"))
@@ -147,6 +171,15 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
             "<= 1.2x",
             1.2,
             note="'toml, 25 items'",
+        ),
+        Row(
+            "first paint: sample backlog, CPU until items shown",
+            median(sample_cpu),
+            median(floor_cpu),
+            "s",
+            "(info)",
+            None,
+            note="its threads' CPU (schedstat); steadier under load",
         ),
     ]
     for (shape, size), values in big.items():
