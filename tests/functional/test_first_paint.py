@@ -85,3 +85,45 @@ def test_preload_imports_categorize_and_saving() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_the_collector_is_off_while_the_app_starts_and_back_on_from_its_mount(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from triage_tui.tui import launch
+
+    seen: list[tuple[str, bool]] = []
+
+    class Started:
+        return_code, load_error, exit_message = 0, None, ""
+
+        def run(self) -> None:
+            seen.append(("imports and compose", gc.isenabled()))
+            launch.resume_collector()  # what the app's mount does (first_paint.mounted)
+            seen.append(("after the mount", gc.isenabled()))
+
+    monkeypatch.setattr(launch, "create_app", lambda options: Started())
+    monkeypatch.setattr(launch, "_resumed", [])
+    frozen = gc.get_freeze_count()
+    try:
+        assert launch.run_app(LaunchOptions()) == 0
+        assert seen == [("imports and compose", False), ("after the mount", True)]
+        assert gc.get_freeze_count() > frozen  # what lived by then is frozen
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+async def test_the_app_turns_the_collector_back_on_at_its_mount(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.tui import launch
+
+    calls: list[bool] = []
+    monkeypatch.setattr(launch, "resume_collector", lambda: calls.append(True))
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert calls == [True]

@@ -120,7 +120,7 @@ class TriageApp(CleanNotifyApp):
                     self.adopt(self._opened_early)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(first_paint.after_first_frame, self)
+        first_paint.mounted(self)  # the collector back on; after the first frame: themes…
         if self.settings_messages:
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)
