@@ -343,6 +343,7 @@ class Room:
         held_by: str = "",
         autosave_error: str = "",
         out: Path | None = None,
+        starting: AutosaveStarting | None = None,
     ) -> None:
         self.workshop = workshop
         self.autosave = autosave
@@ -354,6 +355,8 @@ class Room:
         #: The autosave is attached and writes every change (not read-only, not off).
         self.autosaving = autosave is not None and not held_by and not autosave_error
         self._since_plan = 0  # changes since the plan was last written
+        #: The autosave still being made in a thread (see `open_workshop(early=True)`).
+        self._starting = starting
         workshop.session.listeners.append(self._count)
 
     @property
@@ -378,6 +381,42 @@ class Room:
         """Whether `path` is the file this room was opened from (its autosave and lock)."""
         source = self.session.backlog.source
         return source is not None and _same_file(Path(path), source)
+
+    def settle_autosave(self) -> bool:
+        """Finish an autosave started in a thread (`open_workshop(early=True)`): wait for
+        it and attach it, so every change from now on is journaled. Call on the thread
+        that owns the session, before the room can change anything. Safe to call again.
+
+        Returns:
+            True when the session changed (a stored session appeared meanwhile and was
+            resumed): redraw.
+
+        Raises:
+            InputError: the autosave that appeared meanwhile is damaged or from a newer
+                triage-tui (as `open_workshop` would have raised).
+        """
+        starting, self._starting = self._starting, None
+        if starting is None:
+            return False
+        started = starting.settle()
+        self.autosave, self.lock = started.autosave, started.lock
+        self.held_by, self.autosave_error = started.held_by, started.autosave_error
+        self.autosaving = self.autosave is not None and not self.held_by and not self.autosave_error
+        if started.resumed is None:
+            return False
+        # Another window made it between our look and our lock (rare): resumed now, so
+        # the workshop is built again from the resumed session, as open_workshop does.
+        old = self.workshop
+        with contextlib.suppress(ValueError):
+            self.session.listeners.remove(old._on_step)
+        self.workshop = Workshop(self.session, plan_path=old.plan_path, now=starting.now)
+        counted = replace(
+            started.resumed,
+            decided=self.workshop.decided_count(),
+            items=len(self.workshop.in_scope),
+        )
+        self.resume_info = f"Resumed the autosaved session: {counted.describe()}"
+        return True
 
     def _count(self, step: Step) -> None:
         if any(op.name != "phase" for op in step.ops):
@@ -671,6 +710,10 @@ class Room:
 
     def close(self) -> None:
         """Stop autosaving (a clean exit compacts the journal) and let go of the lock."""
+        if self._starting is not None:
+            # Opened and closed before it settled: let its lock go, keep nothing running.
+            with contextlib.suppress(Exception):
+                self.settle_autosave()
         self.book_time()  # the last seconds reach the journal too
         session = self.session
         with contextlib.suppress(ValueError):
@@ -783,8 +826,16 @@ def open_workshop(
     options: LaunchOptions,
     now: Callable[[], float] = time.monotonic,
     progress: Progress | None = None,
+    *,
+    early: bool = False,
 ) -> Room:
     """Open `path` (backlog or plan), resume its autosave unless `options.fresh`, and wrap it.
+
+    Args:
+        early: opened before the app's first paint. When no autosave is stored for this
+            backlog (nothing to resume), it is made in a thread while the app draws
+            (the lock and a new database cost ~50 ms of disk syncs): the caller must
+            call `Room.settle_autosave()` before the room can change anything.
 
     Raises:
         InputError: the file is not a backlog or plan we can read, or its autosave is
@@ -794,7 +845,15 @@ def open_workshop(
     # Every input is read and accepted before anything is written: a bad --from plan
     # leaves no lock and no session database behind.
     old_plan = _read_carry_from(session, path, options.carry_from)
-    started = _start_autosave(session, fresh=options.fresh) if options.autosave else _Started()
+    starting = None
+    if early and options.autosave and not options.fresh and old_plan is None:
+        starting = AutosaveStarting.begin(session, now)  # None: one is stored, resume it now
+    if starting is not None:
+        started = _Started()
+    elif options.autosave:
+        started = _start_autosave(session, fresh=options.fresh)
+    else:
+        started = _Started()
     if old_plan is not None and options.carry_from is not None and not session.carried_from:
         # After the autosave attached (the carry-over is journaled) and only once: a
         # resumed session that carried already has it.
@@ -813,11 +872,10 @@ def open_workshop(
             started.resumed, decided=workshop.decided_count(), items=len(workshop.in_scope)
         )
         started.resume_info = f"Resumed the autosaved session: {counted.describe()}"
-    from triage_tui.store.autosave import sessions_dir
-    from triage_tui.store.fsutil import sweep_temp_files
-
-    # Temp files a killed write left behind (beside the plan, in the autosave folder).
-    sweep_temp_files(workshop.plan_path.parent, sessions_dir())
+    if starting is not None:
+        starting.sweep_also(workshop.plan_path.parent)
+    else:
+        _sweep(workshop.plan_path.parent)
     return Room(
         workshop,
         autosave=started.autosave,
@@ -826,7 +884,16 @@ def open_workshop(
         held_by=started.held_by,
         autosave_error=started.autosave_error,
         out=options.out,
+        starting=starting,
     )
+
+
+def _sweep(plan_folder: Path) -> None:
+    """Temp files a killed write left behind (beside the plan, in the autosave folder)."""
+    from triage_tui.store.autosave import sessions_dir
+    from triage_tui.store.fsutil import sweep_temp_files
+
+    sweep_temp_files(plan_folder, sessions_dir())
 
 
 def _read_carry_from(session: Session, path: Path, old_plan: Path | None) -> Session | None:
@@ -861,6 +928,99 @@ class _Started:
     held_by: str = ""
     autosave_error: str = ""
     resumed: ResumeInfo | None = None
+
+
+class AutosaveStarting:
+    """A new autosave being made in a thread while the app draws its first frame.
+
+    Only for a backlog with nothing stored: the thread takes the lock and creates the
+    database (the disk syncs), and touches nothing of the session. `settle()`, on the
+    session's thread, waits for it and attaches the autosave, so no change can happen
+    before it is journaled. If another window got there first (the lock is held, or a
+    database appeared), `settle()` does what `open_workshop` does for a stored session.
+    """
+
+    def __init__(self, session: Session, autosave: Autosave, now: Callable[[], float]) -> None:
+        self.session = session
+        self.autosave = autosave
+        self.now = now  # the workshop's clock, should it be built again (`Room.settle_autosave`)
+        self._lock: SessionLock | None = None
+        self._error = ""  # the sentence for a folder or file that cannot be written
+        self._stored = False  # another window holds it, or a database appeared
+        self._sweep: Path | None = None
+        self._thread = threading.Thread(target=self._run, name="triage-autosave", daemon=True)
+
+    @classmethod
+    def begin(cls, session: Session, now: Callable[[], float]) -> AutosaveStarting | None:
+        """Start making `session`'s autosave; None when one is stored (resume it now)."""
+        from triage_tui.store.autosave import Autosave
+
+        autosave = Autosave.for_backlog(session.backlog)
+        if autosave.exists():
+            return None
+        return cls(session, autosave, now)
+
+    def sweep_also(self, plan_folder: Path) -> None:
+        """Also sweep stale temp files (`_sweep`) in the thread; starts the thread."""
+        self._sweep = plan_folder
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._make()
+        except Exception:  # anything unforeseen: settle() opens it the usual way
+            self._stored = True
+        finally:
+            if self._sweep is not None:
+                with contextlib.suppress(OSError):
+                    _sweep(self._sweep)
+
+    def _make(self) -> None:
+        from triage_tui.store.lock import LockStatus, SessionLock
+
+        autosave = self.autosave
+        lock = SessionLock(autosave.lock_path)
+        try:
+            autosave.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            result = lock.acquire()
+        except OSError as error:
+            self._error = describe_write_error(autosave.lock_path, error)
+            return
+        if result.status is LockStatus.HELD:
+            self._stored = True
+            return
+        try:
+            if autosave.exists():
+                self._stored = True  # made meanwhile by another window
+            else:
+                autosave.prepare(lock)  # the database made and claimed: attach only listens
+                self._lock = lock
+        except OSError as error:
+            self._error = describe_write_error(autosave.path, error)
+        except Exception:  # damaged, newer, or a session appeared: settle() opens it
+            self._stored = True
+        finally:
+            if self._lock is None:
+                lock.release()
+
+    def settle(self) -> _Started:
+        """Wait for the thread and attach the autosave (on the session's thread)."""
+        if not self._thread.is_alive() and self._thread.ident is None:
+            self._thread.start()
+        self._thread.join()
+        if self._stored:
+            return _start_autosave(self.session, fresh=False)
+        if self._error:
+            return _Started(autosave_error=self._error)
+        autosave, lock = self.autosave, self._lock
+        assert lock is not None
+        try:
+            autosave.attach(self.session, lock=lock)
+        except OSError as error:
+            return _Started(
+                autosave, lock, autosave_error=describe_write_error(autosave.path, error)
+            )
+        return _Started(autosave, lock)
 
 
 def _start_autosave(session: Session, *, fresh: bool) -> _Started:

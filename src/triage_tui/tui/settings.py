@@ -22,7 +22,7 @@ def apply_settings(app: SettingsHost) -> tuple[Config, list[str]]:
         The config, and the warnings to show once the app is up.
     """
     from triage_tui.config import config_path, load_config
-    from triage_tui.tui.themes import choose_theme, format_theme_errors, register_all
+    from triage_tui.tui.themes import choose_theme, format_theme_errors, register_for_start
 
     messages: list[str] = []
     config, config_message = load_config()
@@ -30,7 +30,7 @@ def apply_settings(app: SettingsHost) -> tuple[Config, list[str]]:
     app.options.default_team = dict(config.team)
     if config_message:
         messages.append(config_message)
-    errors = register_all(app)
+    errors = register_for_start(app, app.options.theme or config.theme)  # or after 1st frame
     if errors:
         messages.append(format_theme_errors(errors))
     theme, theme_message = choose_theme(app, app.options.theme or config.theme)

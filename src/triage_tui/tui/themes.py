@@ -21,6 +21,7 @@ broken file is skipped with one message naming the file and what is wrong.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -253,6 +254,61 @@ def register_all(app: ThemeHost, dirs: Iterable[Path] | None = None) -> list[str
     for theme in themes:
         app.register_theme(theme)
     return errors
+
+
+#: Apps whose theme files are still to be registered (`register_for_start`).
+_LATER: weakref.WeakSet[App[Any]] = weakref.WeakSet()
+
+
+def register_for_start(app: App[Any], wanted: str | None) -> list[str]:
+    """Register the theme files now if the theme to start with comes from one, else
+    after the first frame (`register_later`).
+
+    Checking and registering every theme file costs ~20 ms before the first paint (the
+    colour systems, generated cold); the app starts on a Textual theme unless told
+    otherwise. A file naming that theme (a user's "textual-dark") is loaded now too.
+
+    Args:
+        app: the app (before it runs).
+        wanted: the theme asked for (``--theme``, the config), or None.
+
+    Returns:
+        `register_all`'s messages when registered now, else [] (`register_later` shows
+        them).
+    """
+    name = wanted or FALLBACK_THEME
+    folders = [bundled_themes_dir(), user_themes_dir()]
+    if name not in app.available_themes or name in _declared_names(folders):
+        return register_all(app, folders)
+    _LATER.add(app)
+    return []
+
+
+def register_later(app: App[Any]) -> None:
+    """Register the theme files `register_for_start` left for after the first frame,
+    and show what was broken in them (as a settings warning). Does nothing otherwise."""
+    if app not in _LATER:
+        return
+    _LATER.discard(app)
+    errors = register_all(app)
+    if errors:
+        app.notify(format_theme_errors(errors), title="Settings", severity="warning", timeout=12)
+
+
+def _declared_names(folders: Iterable[Path]) -> set[str]:
+    """The names the theme files in `folders` give (a file that cannot be read: none)."""
+    names: set[str] = set()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.toml"):
+            try:
+                name = read_toml(path)[0].get("name")
+            except InputError:
+                continue
+            if isinstance(name, str):
+                names.add(name)
+    return names
 
 
 def format_theme_errors(errors: list[str]) -> str:

@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from triage_tui.tui import _textual_internals as internals
+from triage_tui.tui.widgets.compact_footer import CompactFooter
 from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class PhaseScreen(Screen[Any]):
         yield PhaseBar(self.PHASE)
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer(compact=True)  # two columns a key less: every key fits at 120
+        yield CompactFooter()  # two columns a key less: every key fits at 120
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick_if_shown)
