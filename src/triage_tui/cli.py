@@ -16,7 +16,9 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.sanitize import shown
 
 if TYPE_CHECKING:
-    from triage_tui.core.model import Scan
+    from collections.abc import Sequence
+
+    from triage_tui.core.model import Record, Scan
     from triage_tui.core.session import Session
     from triage_tui.formats.push import Change, PushItem
     from triage_tui.push import Client, Prepared
@@ -345,21 +347,83 @@ class _Suggested(NamedTuple):
 
 
 def _scan_with_suggestions(path: Path, mapping: dict[str, str]) -> _Suggested:
-    from triage_tui.core.categorize import suggest
-    from triage_tui.core.model import Item
     from triage_tui.formats.loaders import scan
 
     # A scan with each record's description and type: what a suggestion reads. The
     # items a workshop needs (extra columns, tracker context) are not built (issue 24).
     texts: list[tuple[str, str]] = []
     found = scan(path, mapping, texts)
-    suggestions = []
-    for (item_id, title, labels, _estimate), (description, kind) in zip(
-        found.records, texts, strict=True
-    ):
-        suggestion = suggest(Item(item_id, title, description, labels, type=kind))
-        suggestions.append({"category": suggestion.category.value, "reason": suggestion.reason})
+    suggestions = [
+        {"category": category, "reason": reason}
+        for category, reason in _suggest_records(found.records, texts)
+    ]
     return _Suggested(found, suggestions)
+
+
+#: Records from which `check` suggests on two processes (a fork: the second core does the
+#: second half). Below it, starting a process costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def _suggest_records(
+    records: Sequence[Record], texts: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """(category, reason) for each record, in order: `suggest()`'s, for the item the
+    record and its (description, type) make.
+
+    A big export's second half is suggested in a forked process on the machine's other
+    core (where there is one), its results sent back through a pipe; were that to fail,
+    this process suggests that half itself, so the report is the same either way.
+    """
+    import os
+
+    count = len(records)
+    if count < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return _suggest_range(records, texts, 0, count)
+    import marshal
+
+    half = count // 2
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked process (its result is what is tested)
+        code = 1
+        try:
+            os.close(read_end)
+            data = marshal.dumps(_suggest_range(records, texts, half, count))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)  # nothing of the parent's (buffers, atexit) runs twice
+    os.close(write_end)
+    first = _suggest_range(records, texts, 0, half)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    second: list[tuple[str, str]] = []
+    if status == 0:
+        try:
+            second = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            second = []
+    if len(second) != count - half:
+        second = _suggest_range(records, texts, half, count)
+    return first + second
+
+
+def _suggest_range(
+    records: Sequence[Record], texts: list[tuple[str, str]], start: int, stop: int
+) -> list[tuple[str, str]]:
+    from triage_tui.core.categorize import suggest_reason
+    from triage_tui.core.model import Item
+
+    out = []
+    for index in range(start, stop):
+        item_id, title, labels, _estimate = records[index]
+        description, kind = texts[index]
+        category, reason = suggest_reason(Item(item_id, title, description, labels, type=kind))
+        out.append((category.value, reason))
+    return out
 
 
 def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool) -> None:
