@@ -473,13 +473,11 @@ def _suggest_range(
     """(category, reason) of `suggest()` for records `start:stop`, each the item the record
     and its (description, type) make."""
     from triage_tui.core.categorize import suggest_reason
-    from triage_tui.core.model import Item
 
     out = []
     for index in range(start, stop):
-        item_id, title, labels, _estimate = records[index]
         description, kind = texts[index]
-        category, reason = suggest_reason(Item(item_id, title, description, labels, type=kind))
+        category, reason = suggest_reason(records[index][1], description, records[index][2], kind)
         out.append((category.value, reason))
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
 from triage_tui.core.model import Item
@@ -387,6 +388,10 @@ def _quoted(written: str) -> str:
     return word
 
 
+#: Hit((word, points_to, where)) without the Python-level NamedTuple.__new__.
+_hit = partial(tuple.__new__, Hit)
+
+
 class _Tally:
     """Scores and first-seen words for one item (Hits are made only for the reason).
 
@@ -433,7 +438,7 @@ class _Tally:
         for written, where in found.values():
             word = _quoted(written)
             spaced = spaced or " " in word
-            hits.append(Hit(word, category, where))
+            hits.append(_hit((word, category, where)))
         if len(hits) == 1 or not spaced:
             return hits
         # 'maintain' and 'health' add nothing beside 'Maintain the health'.
@@ -617,8 +622,10 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
     Returns:
         The suggestion; `reason` is one sentence naming the words.
     """
-    tally, reads, ignored, ticked = _read(item, signals)
-    category, reason, conflict, reads_as = _decide(item, tally, reads, ignored, ticked)
+    tally, reads, ignored, ticked = _read(
+        item.title, item.description, item.labels, item.type, signals
+    )
+    category, reason, conflict, reads_as = _decide(item.description, tally, reads, ignored, ticked)
     if category is Category.HIRING:
         order = (_H, _P, _K)
     elif category is Category.PARKED:
@@ -642,16 +649,19 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
     )
 
 
-def suggest_reason(item: Item) -> tuple[Category, str]:
+def suggest_reason(
+    title: str, description: str = "", labels: Sequence[str] = (), kind: str = ""
+) -> tuple[Category, str]:
     """`suggest(item)`'s category and reason alone, for `check` over a big export: the
-    same engine, without the hits, scores and open question a reason does not name."""
-    tally, reads, ignored, ticked = _read(item, ())
-    category, reason, _conflict, _reads_as = _decide(item, tally, reads, ignored, ticked)
+    same engine on the four fields it reads (`kind`: the item's type), without building
+    the item, nor the hits, scores and open question a reason does not name."""
+    tally, reads, ignored, ticked = _read(title, description, labels, kind, ())
+    category, reason, _conflict, _reads_as = _decide(description, tally, reads, ignored, ticked)
     return category, reason
 
 
 def _read(
-    item: Item, signals: Iterable[str]
+    title: str, description: str, labels: Sequence[str], kind: str, signals: Iterable[str]
 ) -> tuple[_Tally, str, dict[Category, list[Hit]], tuple[str, ...]]:
     """Every field scored: (tally, how the title reads, words set aside by side, the
     room's ticked keys in screen order)."""
@@ -665,17 +675,15 @@ def _read(
     for key in ticked:
         question = QUESTIONS_BY_KEY[key]
         tally.add(key, SIGNAL_NAMES[key], _SIDE_OF[question.points_to], ROOM_WEIGHT, "room")
-    title = item.title
     reads = _read_title(title, tally)
     _read_text(title, title.lower(), "title", tally)
-    kind = item.type
     if kind and kind.strip().lower() in ("bug", "defect", "incident fix"):
         tally.add("type bug", f"issue type {kind.strip()}", _P, 6, "type")
-    if item.labels:
-        _read_labels(item.labels, tally)
+    if labels:
+        _read_labels(labels, tally)
     ignored: dict[Category, list[Hit]] = {}
-    if item.description:
-        prose, aside, lowered = _prose(item.description)
+    if description:
+        prose, aside, lowered = _prose(description)
         _read_text(prose, lowered, "description", tally)
         if aside:
             aside_tally = _Tally()
@@ -704,7 +712,7 @@ def _not_counted(category: Category, reason: str, ignored: dict[Category, list[H
 
 
 def _decide(
-    item: Item,
+    description: str,
     tally: _Tally,
     reads: str,
     ignored: dict[Category, list[Hit]],
@@ -764,7 +772,7 @@ def _decide(
         return made(lean, reason + ".")
 
     if project == 0 and hiring == 0 and park == 0:
-        if reads == "" and not item.description.strip():
+        if reads == "" and not description.strip():
             return made(
                 Category.PARKED,
                 "Too little to go on: a title with no verb, no signal words and no "
