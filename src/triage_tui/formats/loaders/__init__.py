@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Scan
 from triage_tui.core.sanitize import clean_source
+
+if TYPE_CHECKING:
+    from triage_tui.formats.loaders.csv_loader import Utf8Export
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -112,8 +115,7 @@ def _parse(
 ) -> Backlog:
     if source.document is None:
         # Handed over, not shared: the text can go before the items are built.
-        holder = [clean_source(source.text)]
-        source.text = ""
+        holder = [source.take_csv()]
         return _csv(holder, path, mapping, source.warnings, source.sha256, progress)
     from triage_tui.formats.loaders import toml_loader
 
@@ -138,7 +140,7 @@ class _Source:
     """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
 
     def __init__(self, data: bytes, path: Path) -> None:
-        from triage_tui.formats.loaders.text import decode, refuse_conflict
+        from triage_tui.formats.loaders.text import decode, only_newlines_to_clean, refuse_conflict
 
         self.sha256 = hashlib.sha256(data).hexdigest()
         decoded = decode(data, path)
@@ -146,8 +148,15 @@ class _Source:
         refuse_conflict(self.text, path)  # in every format, before any parser sees it
         self.warnings = list(decoded.warnings)
         self.document: dict[str, Any] | None = None
+        self.export: Utf8Export | None = None
         suffix = path.suffix.lower()
         if suffix in CSV_SUFFIXES:
+            if only_newlines_to_clean(decoded, data):
+                from triage_tui.formats.loaders.csv_loader import Utf8Export
+
+                # Parsed from the bytes as they decode: no cleaned copy of the text.
+                self.export = Utf8Export(data, self.text)
+                self.text = ""
             return
         from triage_tui.formats.loaders import toml_loader
 
@@ -161,6 +170,16 @@ class _Source:
             return
         if "items" in document or toml_loader.is_plan(document):
             self.document = document
+
+    def take_csv(self) -> str | Utf8Export:
+        """The CSV for the parser, handed over (this source keeps no reference): the
+        text cleaned (clean_source), or the bytes of an export that needs no cleaning
+        but its line endings."""
+        export, self.export = self.export, None
+        if export is not None:
+            return export
+        text, self.text = self.text, ""
+        return clean_source(text)
 
 
 def scan(
@@ -204,7 +223,7 @@ def scan_bytes(
         from triage_tui.formats.loaders.csv_loader import scan_csv
 
         return scan_csv(
-            clean_source(source.text),
+            source.take_csv(),
             path,
             mapping=mapping,
             warnings=source.warnings,
@@ -225,7 +244,7 @@ def scan_bytes(
 
 
 def _csv(
-    holder: list[str],
+    holder: list[str | Utf8Export],
     path: Path,
     mapping: Mapping[str, str] | None,
     warnings: list[str],
