@@ -37,6 +37,7 @@ def _both_ways(data: bytes, path: Path, monkeypatch: pytest.MonkeyPatch) -> list
     results: list[object] = []
     for streamed in (True, False):
         if not streamed:
+            monkeypatch.setattr(text, "ascii_export", lambda *args: False)
             monkeypatch.setattr(text, "only_newlines_to_clean", lambda *args: False)
         for read in (load_bytes, scan_bytes):
             try:
@@ -103,3 +104,43 @@ def test_a_quote_left_open_is_refused_at_the_same_line_when_streamed(
     assert results[0] == results[2] == results[1] == results[3]
     assert isinstance(results[0], str) and results[0].startswith("open.csv:2:")
     assert only_newlines_to_clean(decode(data, Path("open.csv")), data)
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        (b"", "blank.csv: the file is empty"),
+        (b"\xef\xbb\xbf \r\n\t\r\n", "blank.csv: the file is empty"),
+        (
+            b"id,title\r\n<<<<<<< ours\r\nA-1,one\r\n=======\r\nA-1,uno\r\n>>>>>>> theirs\r\n",
+            "blank.csv:2: unresolved merge conflict",
+        ),
+    ],
+)
+def test_an_ascii_export_is_refused_as_before(
+    data: bytes, refusal: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ASCII export skips decoding (loaders.text.ascii_export): a blank file and a
+    merge conflict are still refused, with the same line."""
+    results = _both_ways(data, Path("blank.csv"), monkeypatch)
+    assert results[:2] == results[2:]
+    assert all(isinstance(found, str) and found.startswith(refusal) for found in results)
+
+
+def test_an_ascii_export_is_not_decoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[int] = []
+    real = text.decode
+
+    def spy(data: bytes, path: Path) -> Decoded:
+        decoded.append(len(data))
+        return real(data, path)
+
+    monkeypatch.setattr(text, "decode", spy)
+    data = b'\xef\xbb\xbfid,title,description\r\nA-1,One,"two\r\nlines"\r\n'
+    backlog = load_bytes(data, Path("plain.csv"))
+    assert decoded == []
+    assert backlog.items[0].description == "two\nlines"
+    assert (
+        load_bytes("id,title\r\nA-1,Één\r\n".encode(), Path("accents.csv")).items[0].title == "Één"
+    )
+    assert len(decoded) == 1

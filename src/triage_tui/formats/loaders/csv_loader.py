@@ -45,7 +45,7 @@ from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, r
 _FIELD_LIMIT = 2**31 - 1
 _DELIMITERS = (",", ";", "\t")
 #: Characters of the text's start the delimiter is sniffed from.
-_SNIFFED = 65536
+SNIFFED = 65536
 # How many leading rows may precede the real header (Asana's sheet export adds a few).
 _HEADER_SEARCH = 10
 #: An item's tracker context when the export has no such columns (Item's own defaults).
@@ -243,7 +243,7 @@ class Utf8Export:
         """`text`: `data` decoded; only its start is kept (the delimiter is sniffed there)."""
         self.data = data
         # The cleaned text's first 64K characters come from at most twice as many.
-        self.head = clean_source(text[: 2 * _SNIFFED + 1])[:_SNIFFED]
+        self.head = clean_source(text[: 2 * SNIFFED + 1])[:SNIFFED]
 
     def lines(self) -> Iterator[str]:
         """The cleaned text's lines (each with its LF), decoded as they are read."""
@@ -311,7 +311,7 @@ def sniff_delimiter(text: str, suffix: str = "") -> str:
     """
     if suffix in (".tsv", ".tab"):
         return "\t"
-    head = text[:_SNIFFED]
+    head = text[:SNIFFED]
     first = next((line for line in head.splitlines() if line.strip()), "")
     counts = {d: _count_outside_quotes(first, d) for d in _DELIMITERS}
     best = max(counts.values())

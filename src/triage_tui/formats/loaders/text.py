@@ -167,3 +167,18 @@ def only_newlines_to_clean(decoded: Decoded, data: bytes) -> bool:
         # One C pass over the bytes: nothing but printable ASCII, tab, LF and CR.
         return data.translate(None, _ASCII_KEPT) in (b"", _UTF8_BOM)
     return _CLEANED_BESIDES_NEWLINES.search(decoded.text) is None
+
+
+def ascii_export(data: bytes, path: Path) -> bool:
+    """Whether `data` (after a UTF-8 BOM) is printable ASCII, tab, LF and CR alone: one C
+    pass. Then `decode(data)` is its UTF-8 reading with nothing to warn about, and
+    `clean_source` would change only its line endings, so neither needs the whole text.
+
+    Raises:
+        InputError: the file is blank, as `decode` says.
+    """
+    if data.translate(None, _ASCII_KEPT) not in (b"", _UTF8_BOM):
+        return False
+    if _CONTENT.search(data, 3 if data.startswith(_UTF8_BOM) else 0) is None:
+        raise InputError(path, "the file is empty")
+    return True
