@@ -246,8 +246,10 @@ class _Lexicon:
                 # Keyed by its longest word, the rarest in prose: "for years" is looked
                 # for only where "years" is, not wherever "for" is.
                 phrases.setdefault(max(term.split(), key=len), []).append(term)
+        #: key word -> its phrases, longest first, each with the spaces it is found between.
         self.phrases = {
-            first: tuple(sorted(found, key=len, reverse=True)) for first, found in phrases.items()
+            first: tuple((phrase, f" {phrase} ") for phrase in sorted(found, key=len, reverse=True))
+            for first, found in phrases.items()
         }
         self.starts = frozenset(self.single) | frozenset(self.phrases)
 
@@ -460,11 +462,6 @@ _PARK_START = re.compile(r"(?:" + _trie_pattern(PARK_TITLE_STARTS) + r")(?![\w])
 _PROJECT_START = re.compile(r"(?:" + _trie_pattern(PROJECT_TITLE_STARTS) + r")(?![\w])")
 
 
-def _starts_with(lowered: str, pattern: re.Pattern[str]) -> str:
-    match = pattern.match(lowered)
-    return match.group() if match else ""
-
-
 def _read_title(title: str, tally: _Tally) -> str:
     """Score what only a title can say; returns how it reads: "question", "explore",
     "vague" or ""."""
@@ -479,15 +476,20 @@ def _read_title(title: str, tally: _Tally) -> str:
     if stripped.rstrip().endswith("?"):
         tally.add("?", "?", _K, 4 * weight, "title")
         reads = "question"
-    park = _starts_with(lowered, _PARK_START)
+    found = _PARK_START.match(lowered)
+    park = found.group() if found else ""
     if park:
         explore = park not in ("improve", "better", "make", "faster", "speed up", "revamp")
         tally.add(park, stripped[: len(park)], _K, 3 * weight, "title")
         reads = reads or ("explore" if explore else "vague")
     else:
         # "Customer portal: let customers download ...": the verb after an area prefix.
-        after = stripped.split(": ", 1)[1].lstrip() if ": " in stripped else stripped
-        start = _starts_with(after.lower(), _PROJECT_START)
+        after, after_lowered = stripped, lowered
+        if ": " in stripped:
+            after = stripped.split(": ", 1)[1].lstrip()
+            after_lowered = after.lower()
+        found = _PROJECT_START.match(after_lowered)
+        start = found.group() if found else ""
         if start:
             tally.add(start, after[: len(start)], _P, 3 * weight, "title")
     words = lowered.replace("?", " ").split()
@@ -524,10 +526,10 @@ def _read_text(text: str, lowered: str, where: str, tally: _Tally) -> None:
         found: list[tuple[int, str]] = []
         for word in present:
             term = ""
-            for phrase in phrases.get(word, ()):
+            for phrase, spaced in phrases.get(word, ()):
                 if not joined:
                     joined = f" {' '.join(words)} "
-                if f" {phrase} " in joined:
+                if spaced in joined:
                     term = phrase
                     break
             if not term:
