@@ -437,7 +437,7 @@ def _in_halves(work: Callable[[int, int], _Part], count: int) -> list[_Part]:
     """
     import os
 
-    if count < PARALLEL_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if count < PARALLEL_FROM or not hasattr(os, "fork") or _usable_cpus() < 2:
         return [work(0, count)]
     import marshal
 
@@ -465,6 +465,15 @@ def _in_halves(work: Callable[[int, int], _Part], count: int) -> list[_Part]:
         except (EOFError, ValueError, TypeError):
             pass
     return [first, work(half, count)]
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container or `taskset` may allow fewer than exist)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _suggest_range(

@@ -376,3 +376,19 @@ def _env() -> dict[str, str]:
     import os
 
     return {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def test_one_usable_cpu_suggests_on_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container or taskset allowing one CPU: no fork, the whole export here."""
+    import os
+
+    import triage_tui.cli as cli
+
+    def no_fork() -> int:
+        raise AssertionError("forked with one usable CPU")
+
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(cli, "_usable_cpus", lambda: 1)
+    monkeypatch.setattr(os, "fork", no_fork)
+    found = cli._scan_with_suggestions(SAMPLES / "linear-export.csv", {})
+    assert len(found.suggestions) == len(found.scan.records) > 2
