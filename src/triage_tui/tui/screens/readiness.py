@@ -45,6 +45,16 @@ def evidence_snippet(found: str, item: Item) -> str:
     return re.sub(r"`|\*\*|__", "", line)[:60]  # code and bold marks read as noise here
 
 
+def show_panel(panel: Static, content: Text) -> None:
+    """Show `content` in a panel whose height follows its text (`height: auto`), laying
+    the screen out again only when that height changes: a layout costs more than the
+    rest of a key press (most moves and marks keep each panel's height)."""
+    panel.update(content, layout=False)
+    width, height = panel.content_size
+    if not width or panel.get_content_height(panel.size, panel.app.size, width) != height:
+        panel.refresh(layout=True)
+
+
 class ProjectList(ItemList):
     """The project items; `down` is Readiness' next item, so the Footer shows it."""
 
@@ -158,7 +168,7 @@ class ReadinessScreen(ItemScreen):
                 # of a Jira item), no "h3." or "##" heading marker in front,
                 snippet = evidence_snippet(found.found, item)
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
-        self.query_one("#criteria", Static).update(table)
+        show_panel(self.query_one("#criteria", Static), table)
         assessment = workshop.assessment(item)
         score = Text(no_wrap=True, overflow="ellipsis")  # three lines: the why ends in …
         score.append(f"Score {assessment.score}/100  ", style="bold")
@@ -179,7 +189,7 @@ class ReadinessScreen(ItemScreen):
         waits = workshop.waits_on(item)
         if waits:
             gaps.append(f"⚠ {waits}\n", style="bold")
-        self.query_one("#gaps", Static).update(gaps)
+        show_panel(self.query_one("#gaps", Static), gaps)
 
     def action_spec(self) -> None:
         """`v` below 110 columns: the item's spec in the criteria's place, and back."""
