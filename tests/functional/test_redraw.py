@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from unittest import mock
 
 from textual.app import App, ComposeResult
@@ -122,3 +123,53 @@ def test_categorize_asks_its_focus_not_a_query_before_its_widgets_are_mounted() 
 
     screen = CategorizeScreen()
     assert screen.check_action("decide", ("hiring",)) is True
+
+
+async def test_readiness_keeps_its_project_items_until_a_category_changes(
+    tmp_path: Path,
+) -> None:
+    # Finding the project items walks the whole backlog: a mark or a move asks nothing of
+    # it; a decision does; the pace always equals the workshop's own counts.
+    from tests.functional.conftest import FrozenClock, wait_loaded
+    from triage_tui.core.session import Mark
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
+    from triage_tui.tui.screens.readiness import ReadinessScreen
+
+    backlog = tmp_path / "b.csv"
+    rows = ["Issue key,Summary,Description"] + [f"B-{n},Item {n},Spec {n}" for n in range(12)]
+    backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope[:6]:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReadinessScreen)
+
+        def pace_agrees() -> None:
+            pace = screen.pace(workshop)
+            assert pace.done == workshop.fully_scored_count()
+            assert pace.total == len(workshop.project_items())
+            assert pace.pace.items == workshop.readiness_pace().items
+
+        with mock.patch.object(
+            type(workshop), "project_items", autospec=True, side_effect=type(workshop).project_items
+        ) as asked:
+            for number in range(1, 8):
+                await pilot.press(str(number), "2" if number == 2 else "down")
+            await pilot.pause()
+            assert asked.call_count == 0
+            pace_agrees()
+            workshop.session.decide(workshop.in_scope[8].id, Category.PROJECT)
+            await pilot.pause()
+            assert asked.call_count >= 1
+        assert len(screen.listed(workshop)) == 7
+        for number in range(1, 8):
+            workshop.session.set_mark(screen.listed(workshop)[0].id, number, Mark.MET)
+        await pilot.pause()
+        pace_agrees()
