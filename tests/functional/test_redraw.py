@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import ProgressBar, Static
 
@@ -173,3 +174,27 @@ async def test_readiness_keeps_its_project_items_until_a_category_changes(
             workshop.session.set_mark(screen.listed(workshop)[0].id, number, Mark.MET)
         await pilot.pause()
         pace_agrees()
+
+
+async def test_a_backlog_loaded_in_the_worker_is_frozen_out_of_the_collectors_walks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from tests.functional.conftest import FrozenClock, wait_loaded
+    from triage_tui.tui import loading
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
+
+    monkeypatch.setattr(loading, "SMALL_FILE_BYTES", 0)  # the worker's path, as a big file
+    backlog = tmp_path / "b.csv"
+    rows = ["Issue key,Summary,Description"] + [f"F-{n},Item {n},Spec {n}" for n in range(50)]
+    backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    gc.unfreeze()
+    app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        frozen = gc.get_freeze_count()
+    gc.unfreeze()  # leave the test process as it was
+    assert frozen > 0
