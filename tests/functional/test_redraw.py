@@ -115,6 +115,9 @@ async def test_a_readiness_panel_lays_out_again_only_when_its_height_changes() -
             assert any(call.kwargs.get("layout") for call in refresh.call_args_list)
         await pilot.pause()
         assert panel.size.height == 3
+        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
+            show_panel(panel, Text("one\ntwo\nthree"))  # the same text: nothing to do
+            assert refresh.call_count == 0
 
 
 def test_categorize_asks_its_focus_not_a_query_before_its_widgets_are_mounted() -> None:

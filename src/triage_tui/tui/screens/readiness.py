@@ -49,7 +49,10 @@ def evidence_snippet(found: str, item: Item) -> str:
 def show_panel(panel: Static, content: Text) -> None:
     """Show `content` in a panel whose height follows its text (`height: auto`), laying
     the screen out again only when that height changes: a layout costs more than the
-    rest of a key press (most moves and marks keep each panel's height)."""
+    rest of a key press (most moves and marks keep each panel's height); nothing at all
+    when the text is the same (a mark from missing to partial leaves the gaps as they are)."""
+    if panel.content == content:
+        return
     panel.update(content, layout=False)
     width, height = panel.content_size
     if not width or panel.get_content_height(panel.size, panel.app.size, width) != height:
@@ -210,7 +213,9 @@ class ReadinessScreen(ItemScreen):
         filled = assessment.score // 5
         score.append("\n" + "█" * filled + "░" * (20 - filled))
         score.append("\n" + level_reason(assessment), style="italic")  # the why, or nothing
-        self.query_one("#score", Static).update(score, layout=False)
+        score_panel = self.query_one("#score", Static)
+        if score_panel.content != score:
+            score_panel.update(score, layout=False)
         gaps = Text()
         gaps.append("Gaps to close before handoff\n", style="bold")
         for gap in assessment.gaps:
