@@ -181,8 +181,9 @@ class CategorizeScreen(ItemScreen):
         if self.current is not item:
             return
         self._details_for = item
-        self.query_one(Description).show(item)
-        self._show_side(item)
+        # The suggestion is drawn with the description, in one repaint (a Jira one when
+        # its conversion is ready).
+        self.query_one(Description).show(item, then=lambda: self._show_side(item))
 
     _questions_drawn: set[str] | None = None
 
@@ -371,17 +372,25 @@ class CategorizeScreen(ItemScreen):
         workshop.session.set_note(item.id, value)  # drawn from the step (session_changed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.query_one("#note", Input).has_focus and action in (
-            "decide",
-            "park_ask",
-            "signal",
-            "note",
-            "presenter",
-            "questions",
-            "list",
-            "room_toggle",
-            "room_reveal",
-            "room_revote",
+        # The note's editor has the keys while it is focused (asked of the focus, not by
+        # a query: the Footer asks for every key, even while the screen is still composing).
+        focused = self.focused
+        if (
+            focused is not None
+            and focused.id == "note"
+            and action
+            in (
+                "decide",
+                "park_ask",
+                "signal",
+                "note",
+                "presenter",
+                "questions",
+                "list",
+                "room_toggle",
+                "room_reveal",
+                "room_revote",
+            )
         ):
             return False
         if action == "leave_note":
