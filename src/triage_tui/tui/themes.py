@@ -36,6 +36,8 @@ from triage_tui.core.errors import InputError
 from triage_tui.store.paths import config_dir, data_dir
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from triage_tui.tui.host import ThemeHost
 
 FALLBACK_THEME = "textual-dark"
@@ -257,10 +259,10 @@ def register_all(app: ThemeHost, dirs: Iterable[Path] | None = None) -> list[str
 
 
 #: Apps whose theme files are still to be registered (`register_for_start`).
-_LATER: weakref.WeakSet[App[Any]] = weakref.WeakSet()
+_LATER: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def register_for_start(app: App[Any], wanted: str | None) -> list[str]:
+def register_for_start(app: ThemeHost, wanted: str | None) -> list[str]:
     """Register the theme files now if the theme to start with comes from one, else
     after the first frame (`register_later`).
 
