@@ -7,7 +7,6 @@ by another window, autosave off).
 
 from __future__ import annotations
 
-import gc
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,10 +126,10 @@ def opened(app: Host, room: Room, *, adopted: bool = False) -> None:
     """A backlog is open: adopt it (unless done already), show it, and say what happened."""
     if not adopted:
         app.adopt(room)
-        # The backlog just loaded lives as long as the workshop: frozen, the cyclic
-        # collector's full passes stop walking it (with 10,000 items one landed every
-        # ~15 key presses, tens of ms each: issue 24). Reference counting still frees it.
-        gc.freeze()
+        # The backlog just loaded lives as long as the workshop: frozen (launch.py).
+        from triage_tui.tui.launch import freeze_adopted
+
+        freeze_adopted()
         # What the keys can do changed (a backlog is open): redraw the Footer once.
         app.call_after_refresh(app.screen.refresh_bindings)
         app.refresh_screen()
