@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/run.py            # full run (7 repeats)
     .venv/bin/python bench/run.py --quick    # fewer repeats, about two minutes
     .venv/bin/python bench/run.py --only paint,check
+    .venv/bin/python bench/run.py --only paint,serve --sizes ''   # first paint only
 
 Prints one table: the median of each measure over the repeats, the floor's median,
 their ratio, the target and PASS or MISS. Generated data lives in bench/out/.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -40,7 +42,7 @@ from helpers import (
     write_jira_csv,
 )
 
-MEASURES = ("paint", "check", "keys", "plan", "export", "autosave", "memory")
+MEASURES = ("paint", "serve", "check", "keys", "plan", "export", "autosave", "memory")
 #: Backlog sizes the big-backlog rows run at (issue 24), and the tracker shapes.
 SIZES = (10_000, 50_000, 100_000)
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
@@ -74,17 +76,38 @@ def isolated_env() -> dict[str, str]:
 
 # -- 1 and 6: first paint and peak memory in a pseudo-terminal ----------------------------
 def paint_once(
-    argv: list[str], marker: str, *, after: Callable[[PtyApp], None] | None = None
+    argv: list[str],
+    marker: str,
+    *,
+    after: Callable[[PtyApp], None] | None = None,
+    cpu: list[float] | None = None,
 ) -> float:
-    """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written."""
+    """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written.
+
+    With `cpu`, the process's CPU seconds by then (all its threads) are appended to it.
+    """
     app = PtyApp(argv, env=isolated_env())
     try:
+        if cpu is not None:
+            # Read as the marker arrives, before the app's work after its first frame.
+            app.wait_for(marker, timeout=120, quiet=0.0)
+            cpu.append(cpu_seconds(app.pid))
         seconds = app.wait_for(marker, timeout=120)
         if after is not None:
             after(app)
     finally:
         app.close()
     return seconds
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time process `pid`'s running threads have had so far (the scheduler's own
+    nanosecond count: /proc/PID/stat's clock ticks are too coarse for ~0.3 s)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            total += int((task / "schedstat").read_text(encoding="ascii").split()[0])
+    return total / 1e9
 
 
 def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool) -> list[Row]:
@@ -95,6 +118,8 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
     floor: list[float] = []
     chrome: list[float] = []
     sample: list[float] = []
+    floor_cpu: list[float] = []
+    sample_cpu: list[float] = []
     big: dict[tuple[str, int], list[float]] = {(shape, size): [] for shape, size, _ in exports}
     rss_start: dict[tuple[str, int], list[int]] = {key: [] for key in big}
     rss_list: dict[tuple[str, int], list[int]] = {key: [] for key in big}
@@ -117,8 +142,8 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
         # Interleaved, so drift (thermal, cache, other load) hits floor and app alike.
         floor.append(paint_once(floor_argv, "Floor app ready"))
         chrome.append(paint_once(sample_argv, "F2 Start"))
-        floor.append(paint_once(floor_argv, "Floor app ready"))
-        sample.append(paint_once(sample_argv, "toml, 25 items"))
+        floor.append(paint_once(floor_argv, "Floor app ready", cpu=floor_cpu))
+        sample.append(paint_once(sample_argv, "toml, 25 items", cpu=sample_cpu))
         for shape, size, path in exports:
             log(f"start screen {shape} {size} {index + 1}/{repeats}")
             floor.append(paint_once(floor_argv, "Floor app ready"))
@@ -146,6 +171,15 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
             "<= 1.2x",
             1.2,
             note="'toml, 25 items'",
+        ),
+        Row(
+            "first paint: sample backlog, CPU until items shown",
+            median(sample_cpu),
+            median(floor_cpu),
+            "s",
+            "(info)",
+            None,
+            note="its threads' CPU (schedstat); steadier under load",
         ),
     ]
     for (shape, size), values in big.items():
@@ -175,6 +209,48 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
                 )
             )
     return rows
+
+
+def bench_serve(repeats: int) -> tuple[list[Row], str]:
+    """First paint in a browser through `triage-tui serve`, against the floor app served
+    the same way (bench/serve_paint.py); ([], why) when Chromium or playwright is missing."""
+    import serve_paint
+
+    why = serve_paint.missing()
+    if why is not None:
+        return [], f"serve: skipped: {why}"
+    results = serve_paint.measure(
+        repeats,
+        floor_argv=[python(), str(FLOOR_APP), "--serve"],
+        app_argv=[*triage_command(), "serve", str(SAMPLE)],
+        env=isolated_env,
+        cwd=ROOT,
+        log=log,
+    )
+    floor_drawn = median([drawn for _, drawn in results["floor"]])
+    floor_received = median([received for received, _ in results["floor"]])
+    rows = [
+        Row("serve: floor app in a browser, frame drawn", floor_drawn, None, "s", "-", None),
+        Row(
+            "serve: sample backlog in a browser, frame received",
+            median([received for received, _ in results["app"]]),
+            floor_received,
+            "s",
+            "(info)",
+            None,
+            note="marker in the WebSocket",
+        ),
+        Row(
+            "serve: sample backlog in a browser, frame drawn",
+            median([drawn for _, drawn in results["app"]]),
+            floor_drawn,
+            "s",
+            "<= 1.2x",
+            1.2,
+            note="page.goto to 'toml, 25 items' drawn",
+        ),
+    ]
+    return rows, ""
 
 
 def bench_memory_only(exports: list[tuple[str, int, Path]]) -> list[Row]:
@@ -250,7 +326,7 @@ async def _rest_cpu(pilot: Any, presses: int) -> float:
 
 async def _keys_triage(
     csv_path: Path, presses: int, repeats: int
-) -> tuple[list[float], list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
     from triage_tui.tui.app import LaunchOptions
     from triage_tui.tui.launch import create_app
 
@@ -276,7 +352,22 @@ async def _keys_triage(
         decided = app.workshop.decided_count() if app.workshop is not None else 0
         if decided == 0:
             raise RuntimeError("h/p decided nothing: the key bindings changed?")
-    return moves, decides, rests
+        # Readiness over the items `p` made project: moves (down, then back up, so each
+        # press moves) and marks (1-7 cycle a criterion).
+        await pilot.pause(0.2)
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+        if app.current_mode != "readiness":
+            raise RuntimeError(f"f4 did not open Readiness (mode {app.current_mode})")
+        ready_moves: list[float] = []
+        ready_marks: list[float] = []
+        half = max(1, presses // 2)
+        await _press_cpu(app, pilot, ["down", "up"] * 5)
+        for _ in range(repeats):
+            ready_moves.append(await _press_cpu(app, pilot, ["down"] * half + ["up"] * half))
+            marks = [str(number) for number in range(1, 8)] * (presses // 7 + 1)
+            ready_marks.append(await _press_cpu(app, pilot, marks[:presses]))
+    return moves, decides, rests, ready_moves, ready_marks
 
 
 async def _keys_floor(presses: int, repeats: int) -> list[float]:
@@ -305,7 +396,9 @@ def bench_keys(repeats: int, presses: int, sizes: tuple[int, ...]) -> list[Row]:
         csv_path = write_jira_csv(OUT / f"jira-{size}.csv", size)
         os.environ.update(isolated_env())
         log(f"key presses: {size:,} items, {repeats} x {presses} moves and decisions")
-        moves, decides, rests = asyncio.run(_keys_triage(csv_path, presses, repeats))
+        moves, decides, rests, ready_moves, ready_marks = asyncio.run(
+            _keys_triage(csv_path, presses, repeats)
+        )
         # Issue 16: a key press is judged by an absolute budget, one frame (16 ms of
         # CPU); issue 24: at every size up to 100,000. The DataTable floor is information.
         rows += [
@@ -338,6 +431,26 @@ def bench_keys(repeats: int, presses: int, sizes: tuple[int, ...]) -> list[Row]:
                 REST_BUDGET,
                 absolute=True,
                 note="description + suggestion drawn",
+            ),
+            Row(
+                f"key press CPU: Readiness move (down/up), {size:,} items",
+                median(ready_moves),
+                floor_median,
+                "ms",
+                "<= 16 ms",
+                KEY_BUDGET,
+                absolute=True,
+                note="the items p made project",
+            ),
+            Row(
+                f"key press CPU: Readiness mark (1-7), {size:,} items",
+                median(ready_marks),
+                floor_median,
+                "ms",
+                "<= 16 ms",
+                KEY_BUDGET,
+                absolute=True,
+                note="includes autosave",
             ),
         ]
     return rows
@@ -628,10 +741,17 @@ def main(argv: list[str] | None = None) -> int:
     exports = [(shape, size, write_export(shape, size, OUT)) for shape in shapes for size in sizes]
     compile_package()
     rows: list[Row] = []
+    skipped: list[str] = []
     if "paint" in chosen:
         rows += bench_paint(repeats, exports, memory="memory" in chosen)
     elif "memory" in chosen:
         rows += bench_memory_only(exports)
+    if "serve" in chosen:
+        served, why = bench_serve(repeats)
+        rows += served
+        if why:
+            log(why)
+            skipped.append(why)
     if "check" in chosen:
         # Issue 24 sets check's target at 50,000 and 100,000 rows.
         big = [export for export in exports if export[1] >= 50_000] or exports
@@ -653,6 +773,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(format_table(rows))
+    for why in skipped:
+        print(why)
     missed = [row.measure for row in rows if row.passed is False]
     if missed:
         print(f"\n{len(missed)} target(s) missed: {'; '.join(missed)}")

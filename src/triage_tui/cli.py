@@ -535,13 +535,14 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     if as_csv:
         # A file: UTF-8 with a byte order mark, so Excel keeps the accents.
         text = render_csv_summary(session, bom=True)
-    from triage_tui.services import GuardedWriter, describe_error
+    from triage_tui.services import GuardedWriter
+    from triage_tui.store.fsutil import describe_write_error
 
     try:
         # The one guarded writer: never the plan being read.
         GuardedWriter((plan_path,), what="the plan being read").write_text(output, text)
     except OSError as error:
-        print(describe_error(output, error), file=sys.stderr)
+        print(describe_write_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {shown(output)}", file=sys.stderr)
     return 0
@@ -556,7 +557,8 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
     """
     from triage_tui.formats.handoff_doc import handoff_documents
     from triage_tui.formats.plan import read_plan
-    from triage_tui.services import GuardedWriter, describe_error
+    from triage_tui.services import GuardedWriter
+    from triage_tui.store.fsutil import describe_write_error
 
     try:
         session = read_plan(plan_path)
@@ -590,7 +592,7 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            print(describe_error(output, error), file=sys.stderr)
+            print(describe_write_error(output, error), file=sys.stderr)
             return 1
     targets = [(output / doc.filename if folder else output, doc) for doc in docs]
     failed = 0
@@ -601,7 +603,10 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
             writer.write_text(target, doc.text)
         except OSError as error:
             failed += 1
-            print(f"{describe_error(target, error)} (item {shown(doc.item.id)})", file=sys.stderr)
+            print(
+                f"{describe_write_error(target, error)} (item {shown(doc.item.id)})",
+                file=sys.stderr,
+            )
             continue
         note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
         print(f"wrote {shown(target)}{note}", file=sys.stderr)
@@ -684,12 +689,13 @@ def cmd_push(args: argparse.Namespace) -> int:
             )
             sys.stdout.write(script)
             return 0
-        from triage_tui.services import GuardedWriter, describe_error
+        from triage_tui.services import GuardedWriter
+        from triage_tui.store.fsutil import describe_write_error
 
         try:
             GuardedWriter((args.plan,), what="the plan being read").write_text(args.script, script)
         except OSError as error:
-            print(describe_error(args.script, error), file=sys.stderr)
+            print(describe_write_error(args.script, error), file=sys.stderr)
             return 1
         print(f"wrote {shown(args.script)}", file=sys.stderr)
         return 0

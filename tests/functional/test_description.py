@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
@@ -37,7 +38,7 @@ async def test_renders_markdown_and_swaps_items() -> None:
 
         await show(pilot, JIRA)
         for _ in range(200):  # the Jira markup is converted in a thread: wait for it
-            if not any("converting" in line for line in view.text_lines):
+            if any(line.strip() == "Acceptance" for line in view.text_lines):
                 break
             await pilot.pause(0.02)
         assert any(line.strip() == "Acceptance" for line in view.text_lines)
@@ -105,3 +106,81 @@ async def test_an_item_reopened_with_a_new_description_shows_the_new_text() -> N
         await show(pilot, edited)
         text = "\n".join(view.text_lines)
         assert "Ship the import instead." in text and "export" not in text
+
+
+# -- drawing only what changed (issue 24: each key under one frame) ----------------------
+def repainted_rows(view: Description) -> set[int] | None:
+    """The content rows the next repaint redraws (None: the whole widget)."""
+    regions = view._repaint_regions
+    if not regions:
+        return set()
+    top = view.content_offset.y
+    rows: set[int] = set()
+    for region in regions:
+        if region.height > 1 and region.y == 0:
+            return None
+        rows.update(range(region.y - top, region.y - top + region.height))
+    return rows
+
+
+async def test_a_new_item_repaints_only_the_rows_that_changed() -> None:
+    app = DescriptionApp()
+    one = Item("B-1", "One", "First line of one.\n\nSame closing paragraph.")
+    two = Item("B-2", "Two", "First line of two.\n\nSame closing paragraph.")
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await show(pilot, one)
+        before = list(view.text_lines)
+        view.show(two)
+        rows = repainted_rows(view)
+        after = list(view.text_lines)
+        assert rows is not None
+        changed = {row for row, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
+        assert changed == {0} and rows == changed  # the blank and the same rows stay drawn
+        await pilot.pause()
+        assert "First line of two." in view.text_lines[0]
+
+
+async def test_a_quick_jira_conversion_is_drawn_once_without_a_placeholder() -> None:
+    app = DescriptionApp()
+    drawn: list[list[str]] = []
+    item = Item("J-1", "Jira", "h3. Quick one\n* first\n* second", markup="jira")
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await show(pilot, SHORT)
+        view.show(item, then=lambda: drawn.append(list(view.text_lines)))
+        assert not drawn  # converting in a thread: the lines on screen stay meanwhile
+        assert "Ship the export." in "\n".join(view.text_lines)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(drawn) == 1  # `then` ran once, with the converted lines
+        assert any(line.strip() == "Quick one" for line in drawn[0])
+        assert not any("converting" in line for line in drawn[0])
+
+
+async def test_a_slow_jira_conversion_shows_the_placeholder_after_the_delay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from triage_tui.tui.widgets import description
+
+    release = threading.Event()
+    real = description.convert
+
+    def slow(text: str, markup: str = "") -> str:
+        release.wait(5)
+        return real(text, markup)
+
+    monkeypatch.setattr(description, "convert", slow)
+    app = DescriptionApp()
+    calls: list[list[str]] = []
+    item = Item("J-2", "Jira", "h3. Slow one\n* first", markup="jira")
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await show(pilot, SHORT)
+        view.show(item, then=lambda: calls.append(list(view.text_lines)))
+        await pilot.pause(description.PLACEHOLDER_SECONDS + 0.1)
+        assert len(calls) == 1 and any("converting" in line for line in calls[0])
+        release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(line.strip() == "Slow one" for line in view.text_lines)
+        assert len(calls) == 1  # the caller's panels were drawn with the placeholder

@@ -175,3 +175,28 @@ def test_monospace_in_a_table_cell_keeps_its_pipe_inside_the_cell() -> None:
         "|1|`a\\|b`|",
     ]
     assert jira_to_markdown("and {{a|b}} here") == "and `a|b` here"
+
+
+# -- nested conversions: looked ahead and remembered, still jira2markdown's output -------
+def test_nested_texts_in_lists_of_any_depth_convert_as_the_whole_grammar() -> None:
+    # A list keeps its indent as grammar state while it is converted: a nested text holding
+    # a list row depends on it and must not be answered from what another depth gave.
+    texts = [
+        "* - x\n* *b* y\n",
+        "*** - x\n*** *b* y\n",
+        "# - x\n#* - x\n## *b* y\n",
+        "** - x\n* - x\n*** - x\n",
+        "h3. *Notes*\n* - x\n| *a* | - b |\n",
+    ]
+    for text in texts * 2:  # the second round meets what the first remembered
+        assert _markup._scanner().transform_string(text) == _markup._grammar().transform_string(
+            text
+        )
+
+
+def test_a_heading_repeated_across_items_is_converted_once() -> None:
+    _markup._scanner()
+    before = sum(nested.cache_info().hits for nested in _markup._NESTED)
+    for number in range(3):
+        jira_to_markdown(f"h3. Acceptance criteria\nItem {number} of the nested cache test.")
+    assert sum(nested.cache_info().hits for nested in _markup._NESTED) - before >= 2

@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from triage_tui.core.model import Item
-from triage_tui.core.session import Category, Mark
+from triage_tui.core.pacing import clock_deadline, item_pace
+from triage_tui.core.session import SESSION, Category, Mark, Step
 from triage_tui.tui.screens.item_screen import ItemScreen, Pace, item_heading, item_meta
 from triage_tui.tui.widgets.changed import changed_text
 from triage_tui.tui.widgets.clamped import ClampedText
@@ -34,7 +35,9 @@ LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready"
 
 def evidence_snippet(found: str, item: Item) -> str:
     """A line of the description, quoted as evidence: its markup (the item's dialect)
-    read as plain words, no heading marker, code marks or bold, at most 60 characters."""
+    read as plain words, no heading marker, code marks or bold, at most 60 characters
+    (cut with "…")."""
+    from triage_tui.core.readiness import SNIPPET_CHARACTERS, clip
     from triage_tui.core.spec import dialect
     from triage_tui.formats.markup import part_markdown
 
@@ -42,7 +45,21 @@ def evidence_snippet(found: str, item: Item) -> str:
     line = part_markdown(line, markup=dialect(item.description, item.markup)).strip()
     line = HEADING_MARK.sub("", " ".join(line.split()))
     line = re.sub(r"^(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\[[ xX]\][ \t]+)?", "", line)  # a list marker
-    return re.sub(r"`|\*\*|__", "", line)[:60]  # code and bold marks read as noise here
+    line = re.sub(r"`|\*\*|__", "", line)  # code and bold marks read as noise here
+    return clip(line, SNIPPET_CHARACTERS)
+
+
+def show_panel(panel: Static, content: Text) -> None:
+    """Show `content` in a panel whose height follows its text (`height: auto`), laying
+    the screen out again only when that height changes: a layout costs more than the
+    rest of a key press (most moves and marks keep each panel's height); nothing at all
+    when the text is the same (a mark from missing to partial leaves the gaps as they are)."""
+    if panel.content == content:
+        return
+    panel.update(content, layout=False)
+    width, height = panel.content_size
+    if not width or panel.get_content_height(panel.size, panel.app.size, width) != height:
+        panel.refresh(layout=True)
 
 
 class ProjectList(ItemList):
@@ -63,15 +80,17 @@ class ReadinessScreen(ItemScreen):
             Binding(
                 str(n),
                 f"cycle({n})",
-                # Short: the criteria panel spells out missing → partial → met.
-                "missing → partial → met" if n == 1 else f"Criterion {n}",
+                # Short: the criteria panel spells out "1-7: missing → partial → met"
+                # (the Footer keeps its room for r, ctrl+r and R while the room is open).
+                "Cycle mark" if n == 1 else f"Criterion {n}",
                 show=n == 1,
                 key_display="1-7" if n == 1 else None,
                 id=f"triage.criterion-{n}",
             )
             for n in range(1, 8)
         ),
-        Binding("a", "accept", "Accept all", id="triage.accept-suggestions"),
+        # The criteria panel says "a: accept all"; help and the palette list it too.
+        Binding("a", "accept", "Accept all", show=False, id="triage.accept-suggestions"),
         Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
@@ -95,18 +114,48 @@ class ReadinessScreen(ItemScreen):
     def _category_of(self, item: Item) -> Category:
         return Category.PROJECT
 
+    # The project items, kept until a step changes a category or the session (the scope):
+    # finding them walks the whole backlog (milliseconds at 10,000 items, tens at
+    # 100,000), and a key press asked four times (the list, the count, the pace).
+    _projects: list[Item] | None = None
+    _projects_of: Workshop | None = None
+
     def listed(self, workshop: Workshop) -> Sequence[Item]:
-        return workshop.project_items()
+        if self._projects is None or self._projects_of is not workshop:
+            self._projects, self._projects_of = workshop.project_items(), workshop
+        return self._projects
+
+    def _forget_projects(self) -> None:
+        self._projects = None
+
+    def session_changed(self, steps: Sequence[Step]) -> None:
+        if any(op.name == "category" or op.target == SESSION for s in steps for op in s.ops):
+            self._forget_projects()
+        super().session_changed(steps)
+
+    def on_screen_resume(self) -> None:
+        # Steps while away reached the screen in view, not this one. (Textual then runs
+        # ItemScreen's and PhaseScreen's own on_screen_resume: no super() here.)
+        self._forget_projects()
+
+    def refresh_view(self) -> None:
+        self._forget_projects()  # a load, a take-over, an undo: ask the workshop again
+        super().refresh_view()
 
     def pace(self, workshop: Workshop) -> Pace:
-        answered, projects = workshop.fully_scored_count(), len(workshop.project_items())
+        # Workshop.fully_scored_count and readiness_pace, over the kept project items.
+        projects = self.listed(workshop)
+        decisions = workshop.session.decisions
+        answered = sum(1 for item in projects if len(decisions[item.id].marks) == 7)
+        left = clock_deadline(workshop.session.minutes, "readiness") - workshop.clock.elapsed()
+        total = len(projects)
         return Pace(
             answered,
-            projects,
-            f"{answered} of {projects} project item{'s' if projects != 1 else ''} fully scored",
-            workshop.readiness_pace(),
+            total,
+            f"{answered} of {total} project item{'s' if total != 1 else ''} fully scored",
+            item_pace(left, total - answered),
             "over its timebox",
-            "all scored: ] goes on to the plan" if projects else "no project items to score",
+            "all scored: ] goes on to the plan" if total else "no project items to score",
         )
 
     def _show_item(self) -> None:
@@ -158,7 +207,7 @@ class ReadinessScreen(ItemScreen):
                 # of a Jira item), no "h3." or "##" heading marker in front,
                 snippet = evidence_snippet(found.found, item)
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
-        self.query_one("#criteria", Static).update(table)
+        show_panel(self.query_one("#criteria", Static), table)
         assessment = workshop.assessment(item)
         score = Text(no_wrap=True, overflow="ellipsis")  # three lines: the why ends in …
         score.append(f"Score {assessment.score}/100  ", style="bold")
@@ -169,7 +218,9 @@ class ReadinessScreen(ItemScreen):
         filled = assessment.score // 5
         score.append("\n" + "█" * filled + "░" * (20 - filled))
         score.append("\n" + level_reason(assessment), style="italic")  # the why, or nothing
-        self.query_one("#score", Static).update(score, layout=False)
+        score_panel = self.query_one("#score", Static)
+        if score_panel.content != score:
+            score_panel.update(score, layout=False)
         gaps = Text()
         gaps.append("Gaps to close before handoff\n", style="bold")
         for gap in assessment.gaps:
@@ -179,7 +230,7 @@ class ReadinessScreen(ItemScreen):
         waits = workshop.waits_on(item)
         if waits:
             gaps.append(f"⚠ {waits}\n", style="bold")
-        self.query_one("#gaps", Static).update(gaps)
+        show_panel(self.query_one("#gaps", Static), gaps)
 
     def action_spec(self) -> None:
         """`v` below 110 columns: the item's spec in the criteria's place, and back."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from rich.markdown import Markdown
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from triage_tui.core.model import Item
 from triage_tui.core.spec import is_jira
@@ -18,6 +20,9 @@ from triage_tui.formats.markup import display_markdown
 MAX_SHOWN_DESCRIPTION = 20_000
 #: Rendered descriptions kept, so moving back and forth through a discussion re-renders nothing.
 CACHED_DESCRIPTIONS = 64
+#: A Jira description still converting after this long shows "converting…" meanwhile; one
+#: converted sooner is drawn when it is ready, in one repaint with the caller's panels.
+PLACEHOLDER_SECONDS = 0.1
 
 
 #: Jira markup converted off the UI thread: jira2markdown takes ~50-200 ms a description,
@@ -94,13 +99,52 @@ class Description(ScrollView):
         """The rendered lines as plain text (what a reader sees, for tests)."""
         return [line.text.rstrip() for line in self._lines]
 
-    def show(self, item: Item | None) -> None:
-        """Render `item`'s description (nothing for None); no work if already shown."""
+    def show(self, item: Item | None, then: Callable[[], None] | None = None) -> None:
+        """Render `item`'s description (nothing for None); no work if already shown.
+
+        A Jira description not converted yet is converted in a thread, and the lines on
+        screen stay until it is ready (or "converting…" after PLACEHOLDER_SECONDS): drawing
+        a placeholder first and the text next repainted the panel twice per item. `then`
+        is called when the new lines are drawn, so a caller's panels change in the same
+        repaint (Categorize's suggestion).
+        """
         if item is self._item:
+            if self._waiting is not None:
+                self._then = then or self._then  # drawn with the lines, when they come
+            elif then is not None:
+                then()
             return
         self._item = item
+        self._stop_waiting()
+        if (
+            item is not None
+            and self.is_mounted
+            and _converted(item.description, item.markup) is None
+        ):
+            self._then = then
+            self._convert_later(item)
+            self._waiting = self.set_timer(PLACEHOLDER_SECONDS, self._draw_new)
+            return
+        self._then = then
+        self._draw_new()
+
+    _waiting: Timer | None = None  # the placeholder's timer while a conversion runs
+    _then: Callable[[], None] | None = None
+
+    def _stop_waiting(self) -> None:
+        if self._waiting is not None:
+            self._waiting.stop()
+            self._waiting = None
+
+    def _draw_new(self) -> None:
+        """Draw the item now shown from its top (its text, or "converting…"), then `then`."""
+        self._stop_waiting()
+        then, self._then = self._then, None
+        if self.scroll_offset.y:
+            self.scroll_to(y=0, animate=False, immediate=True)
         self._render_lines()
-        self.scroll_to(y=0, animate=False, immediate=True)
+        if then is not None:
+            then()
 
     def _text_width(self) -> int:
         return max(1, self.scrollable_content_region.width)
@@ -148,12 +192,32 @@ class Description(ScrollView):
             else:
                 self._cache.move_to_end(key)
             lines = cached
-        self._lines = lines
-        self._set_virtual_height(len(lines))
-        self.refresh()
+        previous, self._lines = self._lines, lines
+        if self._set_virtual_height(len(lines)) or self.scroll_offset.y:
+            self.refresh()
+        else:
+            self._refresh_changed(previous, lines)
+
+    def _refresh_changed(self, before: list[Strip], after: list[Strip]) -> None:
+        """Repaint the rows on screen whose line changed (from the top: a short
+        description's blank rows stay as they are)."""
+        width = self.scrollable_content_region.width
+        changed = [
+            Region(0, row, width, 1)
+            for row in range(self.scrollable_content_region.height)
+            if (before[row] if row < len(before) else None)
+            != (after[row] if row < len(after) else None)
+        ]
+        if changed:
+            self.refresh(*changed)
+
+    _converting: Item | None = None  # the item whose markup a thread is converting
 
     def _convert_later(self, item: Item) -> None:
         """Convert `item`'s Jira markup in a thread; draw it if it is still the item shown."""
+        if item is self._converting:
+            return  # already under way (a resize while it converts)
+        self._converting = item
 
         def work() -> None:
             convert(item.description, item.markup)
@@ -162,24 +226,33 @@ class Description(ScrollView):
         self.run_worker(work, thread=True, exclusive=True, group="jira-markup")
 
     def _conversion_done(self, item: Item) -> None:
-        if item is self._item:
+        if item is self._converting:
+            self._converting = None
+        if item is not self._item:
+            return
+        if self._waiting is not None:
+            self._draw_new()  # ready before the placeholder was due: one repaint
+        else:
             self._render_lines()
 
-    def _set_virtual_height(self, height: int) -> None:
-        """Change the scrollable size; relayout only when the scrollbar appears or goes."""
+    def _set_virtual_height(self, height: int) -> bool:
+        """Change the scrollable size; relayout only when the scrollbar appears or goes
+        (then True: everything is repainted)."""
         size = Size(self._text_width(), height)
         if size == self.virtual_size:
-            return
+            return False
         had_scrollbar = self.show_vertical_scrollbar
         self.set_reactive(ScrollView.virtual_size, size)
         self._refresh_scrollbars()
         if self.show_vertical_scrollbar != had_scrollbar:
             self.refresh(layout=True)
-        else:
-            self._scroll_update(size)
+            return True
+        self._scroll_update(size)
+        return False
 
     def on_resize(self) -> None:
         self._render_lines()
+        self.refresh()  # every row moved or rewrapped
 
     def notify_style_update(self) -> None:
         # Cached lines carry the widget's colours: a theme change must redraw them.
@@ -187,6 +260,7 @@ class Description(ScrollView):
         if self._cache:
             self._cache.clear()
             self._render_lines()
+            self.refresh()  # the blank rows' colours too
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y

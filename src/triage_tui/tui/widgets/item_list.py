@@ -75,7 +75,6 @@ class ItemList(ScrollView, can_focus=True):
         self._items: Sequence[Item] = ()
         self._category_of = category_of
         self._on_move = on_move
-        self._previous_cursor = 0
 
     @property
     def items(self) -> Sequence[Item]:
@@ -99,7 +98,7 @@ class ItemList(ScrollView, can_focus=True):
             self.cursor = 0
             return
         index = max(0, min(index, len(self._items) - 1))
-        previous, self._previous_cursor = self._previous_cursor, index
+        previous = self.cursor  # the row drawn with the cursor until now
         top, height = int(self.scroll_offset.y), max(1, self.size.height)
         if index < top or index >= top + height:
             # Off screen (a jump, a long page): bring it to the middle.

@@ -53,13 +53,32 @@ class PaceBar(Horizontal):
             warning: said when `spent` is past the item's timebox.
             nothing_left: said instead of the pace when no item remains ("all decided").
         """
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        self._show_progress(done, max(total, 1))
         line = self.query_one(Static)
         text = self._line(summary, pace, spent, warning, nothing_left)
         if line.content_size.width and text.cell_len > line.content_size.width:
             # 80 columns: "12/35" says the count, so the pace and this item's time fit.
             text = self._line(f"{done}/{total}", pace, spent, warning, nothing_left)
-        line.update(text, layout=False)
+        if text != self._shown:  # a move within the same second: the same line
+            self._shown = text
+            line.update(text, layout=False)
+
+    _shown: Text | None = None
+    _drawn: tuple[int, int, int] | None = None
+
+    def _show_progress(self, done: int, total: int) -> None:
+        """Update the bar when what it draws changes: its filled half cells or its
+        percentage (at 10,000 items a decision moves neither, most of the time).
+
+        The same sums as Textual's ProgressBar: `Bar` draws int(fraction * 2 * width)
+        half cells, `PercentageStatus` round(fraction * 100)."""
+        bar = self.query_one(ProgressBar)
+        halves = bar.query_one("#bar").size.width * 2
+        fraction = min(max(done / total, 0.0), 1.0)
+        drawn = (int(fraction * halves), round(fraction * 100), halves)
+        if drawn != self._drawn or not halves:
+            self._drawn = drawn
+            bar.update(total=total, progress=done)
 
     @staticmethod
     def _line(summary: str, pace: ItemPace, spent: float, warning: str, nothing_left: str) -> Text:

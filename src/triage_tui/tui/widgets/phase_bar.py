@@ -73,7 +73,12 @@ class PhaseBar(Static):
             tabs = self._tabs(PHASE_SHORT)
         text.append_text(tabs)
         text.append_text(clock)
+        if text == self._shown:
+            return  # a decision within the same second: the same line, no repaint
+        self._shown = text
         self.update(text, layout=False)  # one line, always
+
+    _shown: Text | None = None
 
     def _tabs(self, names: dict[str, str]) -> Text:
         """The phase tabs, the current one reversed."""

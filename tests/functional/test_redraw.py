@@ -1,0 +1,203 @@
+"""Each key redraws only what it changed (issue 24: every key press under one frame)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import ProgressBar, Static
+
+from triage_tui.core.model import Item
+from triage_tui.core.pacing import ItemPace
+from triage_tui.core.session import Category
+from triage_tui.tui.widgets.item_list import ItemList
+from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.phase_bar import PhaseBar
+
+ITEMS = [Item(f"R-{n}", f"Row {n}", "") for n in range(60)]
+
+
+class ListApp(App[None]):
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {"hiring": "red", "project": "green", "parked": "yellow"}  # the app's themes' names
+
+    def compose(self) -> ComposeResult:
+        yield ItemList(lambda item: Category.UNDECIDED)
+        yield PaceBar()
+        yield PhaseBar("categorize")
+
+
+def repainted_rows(widget: ItemList) -> set[int]:
+    return {y for region in widget._repaint_regions for y in region.line_range}
+
+
+async def test_a_move_repaints_the_row_left_and_the_row_reached() -> None:
+    app = ListApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        item_list = app.query_one(ItemList)
+        item_list.set_items(ITEMS, 3)
+        await pilot.pause()
+        item_list.set_cursor(4)
+        assert repainted_rows(item_list) == {3, 4}
+        await pilot.pause()
+        # The cursor the list was filled with is the row it leaves (nothing kept beside it).
+        item_list.set_items(ITEMS[::-1], 10)
+        await pilot.pause()
+        item_list.set_cursor(12)
+        assert repainted_rows(item_list) == {10, 12}
+
+
+PACE = ItemPace(9_990, 3_000.0)
+
+
+async def test_the_pace_bar_redraws_only_what_changes() -> None:
+    app = ListApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        pace_bar = app.query_one(PaceBar)
+        bar = pace_bar.query_one(ProgressBar)
+        line = pace_bar.query_one(Static)
+
+        def show(done: int) -> None:
+            pace_bar.show(
+                done, 10_000, f"{done} of 10000", PACE, 3.0, warning="w", nothing_left="n"
+            )
+
+        show(10)
+        await pilot.pause()
+        with (
+            mock.patch.object(bar, "update", wraps=bar.update) as bar_update,
+            mock.patch.object(line, "update", wraps=line.update) as line_update,
+        ):
+            show(10)  # the same second, the same count: nothing to repaint
+            assert bar_update.call_count == 0 and line_update.call_count == 0
+            show(11)  # one more decided: the line says so; the bar's cells do not move
+            assert line_update.call_count == 1 and bar_update.call_count == 0
+            show(5_000)  # half way: the bar moves
+            assert bar_update.call_args_list[0] == mock.call(total=10_000, progress=5_000)
+        assert "5000 of 10000" in pace_bar.text
+        assert bar.progress == 5_000 and bar.total == 10_000
+
+
+async def test_the_phase_bar_repaints_when_its_line_changes() -> None:
+    app = ListApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        phase_bar = app.query_one(PhaseBar)
+        phase_bar.update_from(None)
+        await pilot.pause()
+        with mock.patch.object(phase_bar, "update", wraps=phase_bar.update) as update:
+            phase_bar.update_from(None)
+            assert update.call_count == 0
+
+
+class PanelApp(App[None]):
+    CSS = "Static { height: auto; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="panel")
+
+
+async def test_a_readiness_panel_lays_out_again_only_when_its_height_changes() -> None:
+    from rich.text import Text
+
+    from triage_tui.tui.screens.readiness import show_panel
+
+    app = PanelApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        panel = app.query_one("#panel", Static)
+        show_panel(panel, Text("one\ntwo"))
+        await pilot.pause()
+        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
+            show_panel(panel, Text("uno\ndos"))  # the same two lines high
+            assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
+            show_panel(panel, Text("one\ntwo\nthree"))
+            assert any(call.kwargs.get("layout") for call in refresh.call_args_list)
+        await pilot.pause()
+        assert panel.size.height == 3
+        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
+            show_panel(panel, Text("one\ntwo\nthree"))  # the same text: nothing to do
+            assert refresh.call_count == 0
+
+
+def test_categorize_asks_its_focus_not_a_query_before_its_widgets_are_mounted() -> None:
+    # The Footer asks check_action for every key, also while the screen composes (seen as
+    # NoMatches '#note' when F4 followed Enter quickly).
+    from triage_tui.tui.screens.categorize import CategorizeScreen
+
+    screen = CategorizeScreen()
+    assert screen.check_action("decide", ("hiring",)) is True
+
+
+async def test_readiness_keeps_its_project_items_until_a_category_changes(
+    tmp_path: Path,
+) -> None:
+    # Finding the project items walks the whole backlog: a mark or a move asks nothing of
+    # it; a decision does; the pace always equals the workshop's own counts.
+    from tests.functional.conftest import FrozenClock, wait_loaded
+    from triage_tui.core.session import Mark
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
+    from triage_tui.tui.screens.readiness import ReadinessScreen
+
+    backlog = tmp_path / "b.csv"
+    rows = ["Issue key,Summary,Description"] + [f"B-{n},Item {n},Spec {n}" for n in range(12)]
+    backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope[:6]:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReadinessScreen)
+
+        def pace_agrees() -> None:
+            pace = screen.pace(workshop)
+            assert pace.done == workshop.fully_scored_count()
+            assert pace.total == len(workshop.project_items())
+            assert pace.pace.items == workshop.readiness_pace().items
+
+        with mock.patch.object(
+            type(workshop), "project_items", autospec=True, side_effect=type(workshop).project_items
+        ) as asked:
+            for number in range(1, 8):
+                await pilot.press(str(number), "2" if number == 2 else "down")
+            await pilot.pause()
+            assert asked.call_count == 0
+            pace_agrees()
+            workshop.session.decide(workshop.in_scope[8].id, Category.PROJECT)
+            await pilot.pause()
+            assert asked.call_count >= 1
+        assert len(screen.listed(workshop)) == 7
+        for number in range(1, 8):
+            workshop.session.set_mark(screen.listed(workshop)[0].id, number, Mark.MET)
+        await pilot.pause()
+        pace_agrees()
+
+
+async def test_a_backlog_loaded_in_the_worker_is_frozen_out_of_the_collectors_walks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from tests.functional.conftest import FrozenClock, wait_loaded
+    from triage_tui.tui import loading
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
+
+    monkeypatch.setattr(loading, "SMALL_FILE_BYTES", 0)  # the worker's path, as a big file
+    backlog = tmp_path / "b.csv"
+    rows = ["Issue key,Summary,Description"] + [f"F-{n},Item {n},Spec {n}" for n in range(50)]
+    backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    gc.unfreeze()
+    app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.workshop is not None
+        frozen = gc.get_freeze_count()
+    gc.unfreeze()  # leave the test process as it was
+    assert frozen > 0
