@@ -153,7 +153,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def facilitator(count: int, items: int, seed: int, folder: Path) -> dict[str, Any]:
+async def facilitator(
+    count: int, items: int, seed: int, folder: Path, profile: Path | None = None
+) -> dict[str, Any]:
     from triage_tui.core import votes
     from triage_tui.tui import vote_room
     from triage_tui.tui.app import LaunchOptions
@@ -183,6 +185,12 @@ async def facilitator(count: int, items: int, seed: int, folder: Path) -> dict[s
             frames.append(time.perf_counter())
 
     type(app)._display = display  # type: ignore[method-assign]
+    # --profile: what runs between a key press and its frame while votes arrive.
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
     handler_cpu: list[float] = []
     presses_wall: list[float] = []
     presses_cpu: list[float] = []
@@ -234,12 +242,16 @@ async def facilitator(count: int, items: int, seed: int, folder: Path) -> dict[s
                 ticked = list(decision.signals)
                 frames.clear()
                 wall, cpu = time.perf_counter(), time.thread_time()
+                if profiler is not None:
+                    profiler.enable()
                 app.simulate_key("1")
                 while list(decision.signals) == ticked:
                     await asyncio.sleep(0)
                 handled = time.perf_counter()
                 while not [t for t in frames if t >= handled]:
                     await asyncio.sleep(0.001)
+                if profiler is not None:
+                    profiler.disable()
                 presses_wall.append(min(t for t in frames if t >= handled) - wall)
                 presses_cpu.append(time.thread_time() - cpu)
                 handler_cpu.append(handled - wall)
@@ -278,6 +290,8 @@ async def facilitator(count: int, items: int, seed: int, folder: Path) -> dict[s
         await pilot.pause(0.2)
         elapsed = time.monotonic() - started
         await pilot.press("ctrl+q")
+    if profiler is not None and profile is not None:
+        profiler.dump_stats(str(profile))
     vote_room.VoteRoom.redraw = original_redraw  # type: ignore[method-assign]
     type(app)._display = original_display  # type: ignore[method-assign]
 
@@ -352,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--as-participants", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--log", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="cProfile what runs between each key press and its frame (pstats file)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.participants <= 200 or not 1 <= args.items <= 200:
         parser.error("--participants and --items: 1 to 200 (the test is bounded)")
@@ -363,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="room-load-") as folder:
         os.environ["TRIAGE_TUI_CONFIG_DIR"] = str(Path(folder) / "config")
         os.environ["TRIAGE_TUI_STATE_DIR"] = str(Path(folder) / "state")
-        result = asyncio.run(facilitator(args.participants, args.items, args.seed, Path(folder)))
+        result = asyncio.run(
+            facilitator(args.participants, args.items, args.seed, Path(folder), args.profile)
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "room-load.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/run.py            # full run (7 repeats)
     .venv/bin/python bench/run.py --quick    # fewer repeats, about two minutes
     .venv/bin/python bench/run.py --only paint,check
+    .venv/bin/python bench/run.py --only paint,serve --sizes ''   # first paint only
 
 Prints one table: the median of each measure over the repeats, the floor's median,
 their ratio, the target and PASS or MISS. Generated data lives in bench/out/.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -40,7 +42,7 @@ from helpers import (
     write_jira_csv,
 )
 
-MEASURES = ("paint", "check", "keys", "plan", "export", "autosave", "memory")
+MEASURES = ("paint", "serve", "check", "keys", "plan", "export", "autosave", "memory")
 #: Backlog sizes the big-backlog rows run at (issue 24), and the tracker shapes.
 SIZES = (10_000, 50_000, 100_000)
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
@@ -74,17 +76,38 @@ def isolated_env() -> dict[str, str]:
 
 # -- 1 and 6: first paint and peak memory in a pseudo-terminal ----------------------------
 def paint_once(
-    argv: list[str], marker: str, *, after: Callable[[PtyApp], None] | None = None
+    argv: list[str],
+    marker: str,
+    *,
+    after: Callable[[PtyApp], None] | None = None,
+    cpu: list[float] | None = None,
 ) -> float:
-    """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written."""
+    """Launch `argv` in a 120x36 pty; seconds until the frame showing `marker` is written.
+
+    With `cpu`, the process's CPU seconds by then (all its threads) are appended to it.
+    """
     app = PtyApp(argv, env=isolated_env())
     try:
+        if cpu is not None:
+            # Read as the marker arrives, before the app's work after its first frame.
+            app.wait_for(marker, timeout=120, quiet=0.0)
+            cpu.append(cpu_seconds(app.pid))
         seconds = app.wait_for(marker, timeout=120)
         if after is not None:
             after(app)
     finally:
         app.close()
     return seconds
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time process `pid`'s running threads have had so far (the scheduler's own
+    nanosecond count: /proc/PID/stat's clock ticks are too coarse for ~0.3 s)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            total += int((task / "schedstat").read_text(encoding="ascii").split()[0])
+    return total / 1e9
 
 
 def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool) -> list[Row]:
@@ -95,6 +118,8 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
     floor: list[float] = []
     chrome: list[float] = []
     sample: list[float] = []
+    floor_cpu: list[float] = []
+    sample_cpu: list[float] = []
     big: dict[tuple[str, int], list[float]] = {(shape, size): [] for shape, size, _ in exports}
     rss_start: dict[tuple[str, int], list[int]] = {key: [] for key in big}
     rss_list: dict[tuple[str, int], list[int]] = {key: [] for key in big}
@@ -117,8 +142,8 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
         # Interleaved, so drift (thermal, cache, other load) hits floor and app alike.
         floor.append(paint_once(floor_argv, "Floor app ready"))
         chrome.append(paint_once(sample_argv, "F2 Start"))
-        floor.append(paint_once(floor_argv, "Floor app ready"))
-        sample.append(paint_once(sample_argv, "toml, 25 items"))
+        floor.append(paint_once(floor_argv, "Floor app ready", cpu=floor_cpu))
+        sample.append(paint_once(sample_argv, "toml, 25 items", cpu=sample_cpu))
         for shape, size, path in exports:
             log(f"start screen {shape} {size} {index + 1}/{repeats}")
             floor.append(paint_once(floor_argv, "Floor app ready"))
@@ -146,6 +171,15 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
             "<= 1.2x",
             1.2,
             note="'toml, 25 items'",
+        ),
+        Row(
+            "first paint: sample backlog, CPU until items shown",
+            median(sample_cpu),
+            median(floor_cpu),
+            "s",
+            "(info)",
+            None,
+            note="its threads' CPU (schedstat); steadier under load",
         ),
     ]
     for (shape, size), values in big.items():
@@ -177,6 +211,48 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
     return rows
 
 
+def bench_serve(repeats: int) -> tuple[list[Row], str]:
+    """First paint in a browser through `triage-tui serve`, against the floor app served
+    the same way (bench/serve_paint.py); ([], why) when Chromium or playwright is missing."""
+    import serve_paint
+
+    why = serve_paint.missing()
+    if why is not None:
+        return [], f"serve: skipped: {why}"
+    results = serve_paint.measure(
+        repeats,
+        floor_argv=[python(), str(FLOOR_APP), "--serve"],
+        app_argv=[*triage_command(), "serve", str(SAMPLE)],
+        env=isolated_env,
+        cwd=ROOT,
+        log=log,
+    )
+    floor_drawn = median([drawn for _, drawn in results["floor"]])
+    floor_received = median([received for received, _ in results["floor"]])
+    rows = [
+        Row("serve: floor app in a browser, frame drawn", floor_drawn, None, "s", "-", None),
+        Row(
+            "serve: sample backlog in a browser, frame received",
+            median([received for received, _ in results["app"]]),
+            floor_received,
+            "s",
+            "(info)",
+            None,
+            note="marker in the WebSocket",
+        ),
+        Row(
+            "serve: sample backlog in a browser, frame drawn",
+            median([drawn for _, drawn in results["app"]]),
+            floor_drawn,
+            "s",
+            "<= 1.2x",
+            1.2,
+            note="page.goto to 'toml, 25 items' drawn",
+        ),
+    ]
+    return rows, ""
+
+
 def bench_memory_only(exports: list[tuple[str, int, Path]]) -> list[Row]:
     """Peak RSS alone (when the paint measures are skipped)."""
     rows = bench_paint(1, exports, memory=True)
@@ -184,34 +260,46 @@ def bench_memory_only(exports: list[tuple[str, int, Path]]) -> list[Row]:
 
 
 # -- 2: check --json against a bare csv pass ----------------------------------------------
-def timed_run(argv: list[str]) -> float:
-    """Wall seconds of a subprocess, output discarded; fails loudly on a non-zero exit."""
+def timed_run(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a subprocess and any process it forks, output
+    discarded; fails loudly on a non-zero exit."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=os.environ | isolated_env())
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def bench_check(repeats: int, exports: list[tuple[str, int, Path]]) -> list[Row]:
-    """`triage-tui check --json` against `csv.reader` over the same file, each export."""
+    """`triage-tui check --json` against `csv.reader` over the same file, each export.
+
+    The ratio is of wall time (check uses a second process from 20,000 records); the
+    note gives both CPU times, steadier than wall time on a shared machine.
+    """
     rows = []
     for shape, size, path in exports:
         check_argv = [*triage_command(), "check", "--json", str(path)]
         bare_argv = [python(), "-c", BARE_CSV_SCRIPT, str(path)]
-        check: list[float] = []
-        bare: list[float] = []
+        check: list[tuple[float, float]] = []
+        bare: list[tuple[float, float]] = []
         for index in range(repeats):
             log(f"check --json {shape} {size} {index + 1}/{repeats}")
             bare.append(timed_run(bare_argv))
             check.append(timed_run(check_argv))
+        check_cpu, bare_cpu = median([c for _, c in check]), median([c for _, c in bare])
         rows.append(
             Row(
                 f"check --json: {shape} {size:,} items",
-                median(check),
-                median(bare),
+                median([w for w, _ in check]),
+                median([w for w, _ in bare]),
                 "s",
                 "<= 3x",
                 3.0,
-                note="floor: bare csv.reader pass",
+                note=f"floor: bare csv.reader pass; CPU {check_cpu:.2f} s vs {bare_cpu:.2f} s",
             )
         )
     return rows
@@ -653,10 +741,17 @@ def main(argv: list[str] | None = None) -> int:
     exports = [(shape, size, write_export(shape, size, OUT)) for shape in shapes for size in sizes]
     compile_package()
     rows: list[Row] = []
+    skipped: list[str] = []
     if "paint" in chosen:
         rows += bench_paint(repeats, exports, memory="memory" in chosen)
     elif "memory" in chosen:
         rows += bench_memory_only(exports)
+    if "serve" in chosen:
+        served, why = bench_serve(repeats)
+        rows += served
+        if why:
+            log(why)
+            skipped.append(why)
     if "check" in chosen:
         # Issue 24 sets check's target at 50,000 and 100,000 rows.
         big = [export for export in exports if export[1] >= 50_000] or exports
@@ -678,6 +773,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(format_table(rows))
+    for why in skipped:
+        print(why)
     missed = [row.measure for row in rows if row.passed is False]
     if missed:
         print(f"\n{len(missed)} target(s) missed: {'; '.join(missed)}")

@@ -10,7 +10,7 @@ from typing import Any
 import tomli_w
 
 from triage_tui.core.categorize import suggest
-from triage_tui.core.readiness import suggested_marks
+from triage_tui.core.readiness import detect_evidence
 from triage_tui.core.session import Category, Mark, Session
 from triage_tui.formats.loaders import load
 from triage_tui.formats.plan import dumps_plan
@@ -33,8 +33,8 @@ def suggested_session(backlog_path: Path) -> Session:
         elif category is Category.HIRING:
             session.set_note(item.id, suggestion.reason)
         else:
-            for number, mark in suggested_marks(item).items():
-                session.set_mark(item.id, number, Mark(mark))
+            for number, found in detect_evidence(item).items():
+                session.set_mark(item.id, number, Mark(found.mark))
     return session
 
 

@@ -16,10 +16,15 @@ from triage_tui.core.errors import InputError
 from triage_tui.core.sanitize import shown
 
 if TYPE_CHECKING:
-    from triage_tui.core.model import Scan
+    from collections.abc import Callable, Sequence
+    from typing import TypeVar
+
+    from triage_tui.core.model import Record, Scan
     from triage_tui.core.session import Session
     from triage_tui.formats.push import Change, PushItem
     from triage_tui.push import Client, Prepared
+
+    _Part = TypeVar("_Part", str, list[tuple[str, str]])  # what marshal carries back
 
 SUBCOMMANDS = ("check", "brief", "handoff", "serve", "diff", "push")
 #: `push --to` (formats.push.TRACKERS; spelled here so --help stays fast).
@@ -317,13 +322,19 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
     try:
         try:
             # Both reports carry each item's suggestion (PRODUCT.md), which reads the
-            # descriptions: load the items (about as fast as a scan on a big export).
-            found = _scan_with_suggestions(path, mapping)
+            # descriptions: a scan plus each record's description and type.
+            if as_json:
+                report = _json_report(path, mapping)
+            else:
+                found = _scan_with_suggestions(path, mapping)
         except InputError as error:
             print(str(error), file=sys.stderr)
             return 1
         try:
-            _write_check_report(path, found, as_json=as_json)
+            if as_json:
+                sys.stdout.write(report)
+            else:
+                _write_check_report(path, found)
             sys.stdout.flush()
         except BrokenPipeError:
             # `triage-tui check FILE | head`: the reader left early; that is not an error.
@@ -338,42 +349,41 @@ def cmd_check(path: Path, *, as_json: bool, mapping: dict[str, str]) -> int:
 
 
 class _Suggested(NamedTuple):
-    """A Scan whose records come with their suggestions (`check --json`)."""
+    """A Scan whose records come with their suggestions (`check`)."""
 
     scan: Scan
     suggestions: list[dict[str, str]]
 
 
 def _scan_with_suggestions(path: Path, mapping: dict[str, str]) -> _Suggested:
-    from triage_tui.core.categorize import suggest
-    from triage_tui.core.model import Item
+    from functools import partial
+
     from triage_tui.formats.loaders import scan
 
     # A scan with each record's description and type: what a suggestion reads. The
     # items a workshop needs (extra columns, tracker context) are not built (issue 24).
     texts: list[tuple[str, str]] = []
     found = scan(path, mapping, texts)
-    suggestions = []
-    for (item_id, title, labels, _estimate), (description, kind) in zip(
-        found.records, texts, strict=True
-    ):
-        suggestion = suggest(Item(item_id, title, description, labels, type=kind))
-        suggestions.append({"category": suggestion.category.value, "reason": suggestion.reason})
+    halves = _in_halves(partial(_suggest_range, found.records, texts), len(found.records))
+    suggestions = [
+        {"category": category, "reason": reason} for half in halves for category, reason in half
+    ]
     return _Suggested(found, suggestions)
 
 
-def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool) -> None:
-    from triage_tui.core.sanitize import clean_line
+def _json_report(path: Path, mapping: dict[str, str]) -> str:
+    """`check --json`'s report: `json.dumps` of the scan with each record's suggestion,
+    its records array encoded in halves (on two processes for a big export), joined as
+    `json.dumps` joins an array's elements: the same text, byte for byte."""
+    from functools import partial
 
-    out = sys.stdout
-    suggestions: list[dict[str, str]] = []
-    if isinstance(scanned, _Suggested):
-        found, suggestions = scanned.scan, scanned.suggestions
-    else:
-        found = scanned
+    from triage_tui.formats.loaders import scan
+
+    texts: list[tuple[str, str]] = []
+    found = scan(path, mapping, texts)
     records = found.records
-    if as_json:
-        report = {
+    head = json.dumps(
+        {
             "file": shown(str(path)),
             "format": found.format,
             "title": found.title,
@@ -381,23 +391,114 @@ def _write_check_report(path: Path, scanned: Scan | _Suggested, *, as_json: bool
             "columns": dict(found.columns),
             "warnings": list(found.warnings),
             "sha256": found.sha256,
-            # Labels are tuples: the same JSON array, no copy.
-            "records": [
-                {
-                    "id": item_id,
-                    "title": title,
-                    "labels": labels,
-                    "estimate": estimate,
-                    "suggestion": suggestion,
-                }
-                for (item_id, title, labels, estimate), suggestion in zip(
-                    records, suggestions, strict=True
-                )
-            ],
-        }
-        out.write(json.dumps(report, ensure_ascii=False) + "\n")
-        return
-    # To a terminal: nothing from the file (or its name) may carry a control character.
+            "records": [],  # last: its elements go between the brackets
+        },
+        ensure_ascii=False,
+    )
+    halves = _in_halves(partial(_records_json, records, texts), len(records))
+    body = ", ".join(half for half in halves if half)
+    return f"{head[: -len('[]}')]}[{body}]}}\n"
+
+
+def _records_json(
+    records: Sequence[Record], texts: list[tuple[str, str]], start: int, stop: int
+) -> str:
+    """Records `start:stop` with their suggestions, as `json.dumps` writes them inside the
+    report's array (without the brackets)."""
+    suggestions = _suggest_range(records, texts, start, stop)
+    return json.dumps(
+        [
+            {
+                "id": item_id,
+                "title": title,
+                "labels": labels,  # a tuple: the same JSON array, no copy
+                "estimate": estimate,
+                "suggestion": {"category": category, "reason": reason},
+            }
+            for (item_id, title, labels, estimate), (category, reason) in zip(
+                records[start:stop], suggestions, strict=True
+            )
+        ],
+        ensure_ascii=False,
+    )[1:-1]
+
+
+#: Records from which `check` works on two processes (a fork: the machine's second core
+#: does the second half). Below it, starting a process costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def _in_halves(work: Callable[[int, int], _Part], count: int) -> list[_Part]:
+    """[work(0, count)], or for a big export [work(0, half), work(half, count)] with the
+    second half done in a forked process on the machine's other core (where there is
+    one), its result (a str, or lists and tuples of str: marshal) sent back through a
+    pipe. Were that to fail, this process does that half itself: the result is the same
+    either way.
+    """
+    import os
+
+    if count < PARALLEL_FROM or not hasattr(os, "fork") or _usable_cpus() < 2:
+        return [work(0, count)]
+    import marshal
+
+    half = count // 2
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked process (its result is what is tested)
+        code = 1
+        try:
+            os.close(read_end)
+            data = marshal.dumps(work(half, count))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)  # nothing of the parent's (buffers, atexit) runs twice
+    os.close(write_end)
+    first = work(0, half)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    if status == 0:
+        try:
+            return [first, marshal.loads(data)]
+        except (EOFError, ValueError, TypeError):
+            pass
+    return [first, work(half, count)]
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container or `taskset` may allow fewer than exist)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _suggest_range(
+    records: Sequence[Record], texts: list[tuple[str, str]], start: int, stop: int
+) -> list[tuple[str, str]]:
+    """(category, reason) of `suggest()` for records `start:stop`, each the item the record
+    and its (description, type) make."""
+    from triage_tui.core.categorize import suggest_reason
+
+    out = []
+    for index in range(start, stop):
+        description, kind = texts[index]
+        category, reason = suggest_reason(records[index][1], description, records[index][2], kind)
+        out.append((category.value, reason))
+    return out
+
+
+def _write_check_report(path: Path, scanned: _Suggested) -> None:
+    """`check`'s report for a terminal: nothing from the file (or its name) may carry a
+    control character."""
+    from triage_tui.core.sanitize import clean_line
+
+    out = sys.stdout
+    found, suggestions = scanned.scan, scanned.suggestions
+    records = found.records
     out.write(f"{shown(str(path))}: {found.format}, {len(records)} items\n")
     if found.title:
         out.write(f"title: {clean_line(found.title)}\n")
@@ -434,13 +535,14 @@ def cmd_brief(plan_path: Path, output: Path | None, *, as_csv: bool = False) -> 
     if as_csv:
         # A file: UTF-8 with a byte order mark, so Excel keeps the accents.
         text = render_csv_summary(session, bom=True)
-    from triage_tui.services import GuardedWriter, describe_error
+    from triage_tui.services import GuardedWriter
+    from triage_tui.store.fsutil import describe_write_error
 
     try:
         # The one guarded writer: never the plan being read.
         GuardedWriter((plan_path,), what="the plan being read").write_text(output, text)
     except OSError as error:
-        print(describe_error(output, error), file=sys.stderr)
+        print(describe_write_error(output, error), file=sys.stderr)
         return 1
     print(f"wrote {shown(output)}", file=sys.stderr)
     return 0
@@ -455,7 +557,8 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
     """
     from triage_tui.formats.handoff_doc import handoff_documents
     from triage_tui.formats.plan import read_plan
-    from triage_tui.services import GuardedWriter, describe_error
+    from triage_tui.services import GuardedWriter
+    from triage_tui.store.fsutil import describe_write_error
 
     try:
         session = read_plan(plan_path)
@@ -489,7 +592,7 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            print(describe_error(output, error), file=sys.stderr)
+            print(describe_write_error(output, error), file=sys.stderr)
             return 1
     targets = [(output / doc.filename if folder else output, doc) for doc in docs]
     failed = 0
@@ -500,7 +603,10 @@ def cmd_handoff(plan_path: Path, ids: list[str], *, every_ready: bool, output: P
             writer.write_text(target, doc.text)
         except OSError as error:
             failed += 1
-            print(f"{describe_error(target, error)} (item {shown(doc.item.id)})", file=sys.stderr)
+            print(
+                f"{describe_write_error(target, error)} (item {shown(doc.item.id)})",
+                file=sys.stderr,
+            )
             continue
         note = "" if doc.ready else " (not ready yet: its gaps are at the top)"
         print(f"wrote {shown(target)}{note}", file=sys.stderr)
@@ -583,12 +689,13 @@ def cmd_push(args: argparse.Namespace) -> int:
             )
             sys.stdout.write(script)
             return 0
-        from triage_tui.services import GuardedWriter, describe_error
+        from triage_tui.services import GuardedWriter
+        from triage_tui.store.fsutil import describe_write_error
 
         try:
             GuardedWriter((args.plan,), what="the plan being read").write_text(args.script, script)
         except OSError as error:
-            print(describe_error(args.script, error), file=sys.stderr)
+            print(describe_write_error(args.script, error), file=sys.stderr)
             return 1
         print(f"wrote {shown(args.script)}", file=sys.stderr)
         return 0

@@ -184,7 +184,13 @@ def offline_page(html: str, static_url: str) -> str:
 
 
 def make_server(
-    args: list[str], host: str, port: int, *, secret: str, title: str = "triage-tui"
+    args: list[str],
+    host: str,
+    port: int,
+    *,
+    secret: str,
+    title: str = "triage-tui",
+    command: str | None = None,
 ) -> Any:
     """A textual-serve Server that opens the app only for the address carrying ``secret``.
 
@@ -199,6 +205,8 @@ def make_server(
         port: the TCP port.
         secret: the per-run secret (``secrets.token_urlsafe``).
         title: the page title.
+        command: the shell command to serve instead of triage-tui with ``args`` (the
+            benchmark serves its floor app this way: bench/floor_app.py).
     """
     import aiohttp_jinja2
     import jinja2
@@ -269,7 +277,9 @@ def make_server(
             text="triage-tui: open the address `triage-tui serve` printed (it carries a key)\n"
         )
 
-    return _Server(_command(args), host=host, port=port, title=title, public_url=_url(host, port))
+    return _Server(
+        command or _command(args), host=host, port=port, title=title, public_url=_url(host, port)
+    )
 
 
 def serve(

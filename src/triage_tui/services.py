@@ -13,8 +13,9 @@ import contextlib
 import errno
 import gc
 import os
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_error, inside
 
 if TYPE_CHECKING:
+    from triage_tui.core.model import Item
+    from triage_tui.core.session import Decision
     from triage_tui.store.autosave import Autosave, ResumeInfo
     from triage_tui.store.lock import SessionLock
 
@@ -140,11 +143,6 @@ class GuardedWriter:
         return atomic_write_text(path, text, backup=backup)
 
 
-def describe_error(path: Path, error: OSError) -> str:
-    """The sentence for a failed write: the guard's own words, or the cause in plain words."""
-    return describe_write_error(path, error)  # a WriteRefused reads as it is
-
-
 def writer_for(session: Session, out: Path | None = None) -> GuardedWriter:
     """The writer for a session: its backlog (and a plan's original backlog) protected."""
     protected: list[Path] = []
@@ -168,6 +166,134 @@ class ExportResult:
 
 
 @dataclass(frozen=True)
+class PlanSave:
+    """A plan to write, taken on the thread that owns the session (`Room.snapshot_plan`).
+
+    Attributes:
+        path: where it goes.
+        session: the decisions as they were (a copy no later change reaches; the live
+            session when `Room.export` writes it on the calling thread).
+        items: the items the plan holds, as they were.
+        changes: the room's changes counted when it was taken (`Room.plan_written`: those
+            are on disk once it is written).
+        acted: the workshop's `acted` when it was taken (back if the write fails).
+        take: its number among the plans this room took (a later one is newer).
+    """
+
+    path: Path
+    session: Session
+    items: tuple[Item, ...]
+    changes: int
+    acted: bool
+    take: int = 0
+
+
+def frozen_copy(session: Session, decisions: dict[str, Decision] | None = None) -> Session:
+    """A copy of `session` that no later step changes, for writing the plan off the UI
+    thread: its decisions (`copy_decisions`, or `decisions` already copied) and every
+    table the plan reads copied; no history, no listeners.
+
+    Taken on the thread that owns the session.
+    """
+    from triage_tui.core.session import Decisions
+
+    if decisions is None:
+        decisions = copy_decisions(session)
+    return replace(
+        session,
+        decisions=Decisions(session.backlog.items, decisions),
+        scope=dict(session.scope),
+        carry=dict(session.carry),
+        team_info=dict(session.team_info),
+        plan_meta=dict(session.plan_meta),
+        history=[],
+        listeners=[],
+    )
+
+
+def copy_decisions(
+    session: Session,
+    previous: Mapping[str, Decision] | None = None,
+    touched: Iterable[str] = (),
+) -> dict[str, Decision]:
+    """The session's decisions as copies no later step changes: all of them, or only
+    those `touched` since `previous` was copied (the others are still as copied).
+
+    A step edits a decision's marks, handoff and votes in place: every table and list
+    of a decision is copied, one level deep (their values are text, numbers, enums and
+    lists a step replaces, never edits). With the collector paused (half a million new
+    tables would set off its passes), 100,000 decisions take about 0.25 s; again after a
+    few steps, a few milliseconds.
+    """
+    from dataclasses import fields as fields_of
+
+    from triage_tui.core.session import Decision
+
+    make = object.__new__
+    live = session.decisions
+    # Every table and list a decision holds (marks, handoff, votes, signals...): a field
+    # added later is copied too.
+    tables = [f.name for f in fields_of(Decision) if f.default_factory in (dict, list)]
+
+    def copy(decision: Decision) -> Decision:
+        fields = decision.__dict__.copy()
+        for name in tables:
+            fields[name] = fields[name].copy()
+        copied: Decision = make(Decision)
+        copied.__dict__ = fields
+        return copied
+
+    with _collector_paused():
+        if previous is None:  # only those made so far (an absent one is undecided)
+            return {item_id: copy(decision) for item_id, decision in dict.items(live)}
+        copies = dict(previous)
+        for item_id in touched:
+            decision = dict.get(live, item_id)
+            if decision is None:
+                copies.pop(item_id, None)
+            else:
+                copies[item_id] = copy(decision)
+        return copies
+
+
+class _Copies:
+    """The decisions of a room's last frozen copy, and the items steps changed since: the
+    next copy takes only those again (`copy_decisions`).
+
+    Every change to a decision is a step (the project's rule); steps applied without a
+    word to the listeners (a take-over catching up) move the session's revision past the
+    one counted here, and the next copy takes every decision again.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.decisions: dict[str, Decision] | None = None
+        self.touched: set[str] = set()
+        self.revision = session.revision
+        session.listeners.append(self.step)
+
+    def step(self, step: Step) -> None:
+        if self.session.revision != self.revision + 1:
+            self.decisions = None  # a step went by unannounced: copy all next time
+        self.revision = self.session.revision
+        if self.decisions is not None:
+            self.touched.update(op.target for op in step.ops if op.target)
+
+    def take(self) -> dict[str, Decision]:
+        """The decisions now, as copies (on the thread that owns the session)."""
+        session = self.session
+        if self.revision != session.revision:
+            self.decisions, self.revision = None, session.revision
+        self.decisions = copy_decisions(session, self.decisions, self.touched)
+        self.touched = set()
+        return dict(self.decisions)  # the caller's; the next take starts from ours
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.session.listeners.remove(self.step)
+
+
+@dataclass(frozen=True)
 class SaveState:
     """Whether quitting now would lose anything.
 
@@ -185,6 +311,10 @@ class SaveState:
         return self.unsaved == 0
 
 
+#: One plan written at a time (`Room.write_plan`, from the workers of ctrl+s and Export).
+_PLAN_WRITES = threading.Lock()
+
+
 # -- an open workshop -------------------------------------------------------------------
 class Room:
     """One opened backlog: the workshop, its autosave and lock, and the use cases on it.
@@ -192,6 +322,16 @@ class Room:
     Made by `open_workshop`. The app and the command line call its methods; none of
     them draws anything.
     """
+
+    #: The decisions of the last plan taken (`snapshot_plan`), made on the first.
+    _copies: _Copies | None = None
+    #: Changes counted since the room opened, and how many of them a written plan holds
+    #: (`_since_plan` is the difference); plans taken so far; per file, the newest take
+    #: written to it (a ctrl+s pressed again while one writes: the older never wins).
+    _changes = 0
+    _on_disk = 0
+    _takes = 0
+    _written: dict[Path, int] | None = None
 
     def __init__(
         self,
@@ -203,6 +343,7 @@ class Room:
         held_by: str = "",
         autosave_error: str = "",
         out: Path | None = None,
+        starting: AutosaveStarting | None = None,
     ) -> None:
         self.workshop = workshop
         self.autosave = autosave
@@ -214,6 +355,8 @@ class Room:
         #: The autosave is attached and writes every change (not read-only, not off).
         self.autosaving = autosave is not None and not held_by and not autosave_error
         self._since_plan = 0  # changes since the plan was last written
+        #: The autosave still being made in a thread (see `open_workshop(early=True)`).
+        self._starting = starting
         workshop.session.listeners.append(self._count)
 
     @property
@@ -239,9 +382,46 @@ class Room:
         source = self.session.backlog.source
         return source is not None and _same_file(Path(path), source)
 
+    def settle_autosave(self) -> bool:
+        """Finish an autosave started in a thread (`open_workshop(early=True)`): wait for
+        it and attach it, so every change from now on is journaled. Call on the thread
+        that owns the session, before the room can change anything. Safe to call again.
+
+        Returns:
+            True when the session changed (a stored session appeared meanwhile and was
+            resumed): redraw.
+
+        Raises:
+            InputError: the autosave that appeared meanwhile is damaged or from a newer
+                triage-tui (as `open_workshop` would have raised).
+        """
+        starting, self._starting = self._starting, None
+        if starting is None:
+            return False
+        started = starting.settle()
+        self.autosave, self.lock = started.autosave, started.lock
+        self.held_by, self.autosave_error = started.held_by, started.autosave_error
+        self.autosaving = self.autosave is not None and not self.held_by and not self.autosave_error
+        if started.resumed is None:
+            return False
+        # Another window made it between our look and our lock (rare): resumed now, so
+        # the workshop is built again from the resumed session, as open_workshop does.
+        old = self.workshop
+        with contextlib.suppress(ValueError):
+            self.session.listeners.remove(old._on_step)
+        self.workshop = Workshop(self.session, plan_path=old.plan_path, now=starting.now)
+        counted = replace(
+            started.resumed,
+            decided=self.workshop.decided_count(),
+            items=len(self.workshop.in_scope),
+        )
+        self.resume_info = f"Resumed the autosaved session: {counted.describe()}"
+        return True
+
     def _count(self, step: Step) -> None:
         if any(op.name != "phase" for op in step.ops):
             self._since_plan += 1
+            self._changes += 1
 
     # -- use cases -----------------------------------------------------------------
     def go_to_phase(self, phase: str) -> None:
@@ -264,7 +444,7 @@ class Room:
             # The store's take-over: succeeds, or gives the lock back and changes nothing.
             result = self.autosave.take_over(self.session, self.lock)
         except OSError as error:
-            raise ServiceError(describe_error(self.autosave.path, error)) from None
+            raise ServiceError(describe_write_error(self.autosave.path, error)) from None
         except (RuntimeError, InputError) as error:
             raise ServiceError(str(error)) from None
         self.held_by = ""
@@ -282,7 +462,7 @@ class Room:
             self.autosaving = False
             return "Another triage-tui took this session over: this window no longer autosaves."
         path = self.autosave.path if self.autosave is not None else Path("autosave")
-        return describe_error(path, error) + " Decisions are kept in memory and retried."
+        return describe_write_error(path, error) + " Decisions are kept in memory and retried."
 
     def export(
         self,
@@ -292,8 +472,14 @@ class Room:
         csv: Path | None = None,
         handoffs: Path | None = None,
         progress: ExportProgress | None = None,
+        taken: PlanSave | None = None,
     ) -> ExportResult:
         """Write the chosen exports through the guard; one message per file.
+
+        `taken`: the room as `snapshot_plan` took it on the UI thread, for an export run
+        in a worker: every file is rendered from that copy, so what the room does while
+        they are written reaches none of them half-way (the next export has it). Without
+        it the files are rendered from the live session (call it on the UI thread then).
 
         `handoffs` is a folder: one standalone handoff per ready project item (the brief
         links to them by the folder's name when both are written side by side).
@@ -304,23 +490,26 @@ class Room:
         the caller shows the message and the user can pick another path.
         """
         from triage_tui.formats.brief import render_brief, render_csv_summary
-        from triage_tui.formats.plan import dumps_plan
 
-        workshop, session = self.workshop, self.session
+        workshop = self.workshop
         # The plan holds every item of the scope's filters (a --from plan: carried too),
         # and the brief, the CSV and the handoffs cover the same items.
-        plan_items = workshop.plan_items
-        in_scope = plan_items
-        jobs: list[tuple[Path, Callable[[], str], bool]] = []
+        if taken is None:
+            session, in_scope = self.session, list(workshop.plan_items)
+        else:
+            session, in_scope = taken.session, list(taken.items)
+        jobs: list[tuple[Path, Callable[[], str] | PlanSave]] = []
         if plan is not None:
-            target = plan
-            jobs.append(
-                (plan, lambda: dumps_plan(session, in_scope=plan_items, plan_path=target), True)
-            )
+            if taken is None:
+                jobs.append((plan, self._plan_save(plan, session, tuple(in_scope))))
+            else:
+                jobs.append((plan, replace(taken, path=plan)))
+        elif taken is not None:  # no plan written: its time is still to be booked
+            workshop.acted = workshop.acted or taken.acted
         if brief is not None:
             folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
-                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder), False)
+                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder))
             )
         if csv is not None:
             # A file Excel opens with its accents intact: UTF-8 with a byte order mark.
@@ -331,7 +520,6 @@ class Room:
                     lambda: render_csv_summary(
                         session, in_scope=in_scope, handoff_dir=hand_dir, bom=True
                     ),
-                    False,
                 )
             )
         messages: list[str] = []
@@ -354,30 +542,16 @@ class Room:
             if progress is not None:
                 progress(min(1.0, fraction), what)
 
-        for index, (path, render, is_plan) in enumerate(jobs):
+        for index, (path, render) in enumerate(jobs):
             report(done, path.name)
             done += shares[index]
-            since = self._since_plan
-            acted = workshop.acted
-            if is_plan:
-                # Written: the room's time is booked up to here; from now on only what
-                # the room does again is (see Workshop.acted). Anything it does while
-                # this writes sets it again.
-                workshop.acted = False
-            try:
-                self.writer.write_text(path, render(), backup=is_plan)
-            except OSError as error:
-                ok = False
-                workshop.acted = workshop.acted or acted
-                messages.append(describe_error(path, error))
-            except Exception as error:  # never silent: the room must know it is unsaved
-                ok = False
-                workshop.acted = workshop.acted or acted
-                messages.append(shown(f"Could not write {path} ({type(error).__name__}: {error})."))
+            if isinstance(render, PlanSave):
+                result = self.write_plan(render)
+                self.plan_written(render, result)
             else:
-                messages.append(f"Wrote {shown(path)}")
-                if is_plan:
-                    self._since_plan -= since  # changes made while writing still count
+                result = self._write(path, render)
+            ok = ok and result.ok
+            messages.extend(result.messages)
         if handoffs is not None:
             start, share = done, 1.0 - done
             report(start, f"{handoffs.name}/")
@@ -385,23 +559,25 @@ class Room:
             def each(count: int, of: int) -> None:
                 report(start + share * count / max(of, 1), f"{handoffs.name}/")
 
-            written, message = self._write_handoffs(handoffs, each)
+            written, message = self._write_handoffs(handoffs, session, in_scope, each)
             ok = ok and written
             messages.append(message)
         report(1.0, "")
         return ExportResult(tuple(messages), ok)
 
     def _write_handoffs(
-        self, folder: Path, each: Callable[[int, int], None] | None = None
+        self,
+        folder: Path,
+        session: Session,
+        items: Sequence[Item],
+        each: Callable[[int, int], None] | None = None,
     ) -> tuple[bool, str]:
         from triage_tui.formats.handoff_doc import handoff_documents
 
         path = folder
         failures: list[str] = []
         try:
-            docs = handoff_documents(
-                self.session, in_scope=self.workshop.plan_items, every_ready=True, each=each
-            )
+            docs = handoff_documents(session, in_scope=items, every_ready=True, each=each)
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)
             for doc in docs:
@@ -410,9 +586,9 @@ class Room:
                 try:
                     self.writer.write_text(path, doc.text)
                 except OSError as error:
-                    failures.append(describe_error(path, error))
+                    failures.append(describe_write_error(path, error))
         except OSError as error:
-            return False, describe_error(path, error)
+            return False, describe_write_error(path, error)
         except Exception as error:  # a rendering bug: said, never a traceback (as export)
             return False, shown(f"Could not write {path} ({type(error).__name__}: {error}).")
         count = len(docs)
@@ -426,8 +602,81 @@ class Room:
         return True, f"Wrote {shown(folder)}/ ({count} handoff{'s' if count != 1 else ''})"
 
     def save_plan(self, path: Path | None = None) -> ExportResult:
-        """Write the plan (ctrl+s) to `path`, default the workshop's plan path."""
-        return self.export(plan=path or self.workshop.plan_path)
+        """Write the plan (ctrl+s) to `path`, default the workshop's plan path, on this
+        thread (the app: `snapshot_plan` here, `write_plan` in a worker)."""
+        save = self.snapshot_plan(path)
+        result = self.write_plan(save)
+        self.plan_written(save, result)
+        return result
+
+    def snapshot_plan(self, path: Path | None = None) -> PlanSave:
+        """The plan as it stands, to be written from any thread: call it on the thread that
+        owns the session (the UI thread), then `write_plan`, then `plan_written` there.
+
+        The session is copied (`frozen_copy`): a decision, a vote or an undo made while
+        the plan is written changes the room, not the file being written, which holds
+        the state of this moment; the change reaches the autosave and the next save.
+        """
+        if self._copies is None or self._copies.session is not self.session:
+            self._copies = _Copies(self.session)
+        session = frozen_copy(self.session, self._copies.take())
+        return self._plan_save(path, session, tuple(self.workshop.plan_items))
+
+    def _plan_save(self, path: Path | None, session: Session, items: tuple[Item, ...]) -> PlanSave:
+        workshop = self.workshop
+        self._takes += 1
+        save = PlanSave(
+            path or workshop.plan_path, session, items, self._changes, workshop.acted, self._takes
+        )
+        # Written: the room's time is booked up to here; from now on only what the room
+        # does again is (see Workshop.acted). Anything it does while this writes sets it.
+        workshop.acted = False
+        return save
+
+    def write_plan(self, save: PlanSave) -> ExportResult:
+        """Render and write a plan taken by `snapshot_plan` (any thread: it reads only the
+        copy, and writes through the guard); one message.
+
+        One plan is written at a time, and a plan taken before the one its file already
+        holds is not written over it (ctrl+s pressed again while the first still wrote).
+        """
+        from triage_tui.formats.plan import dumps_plan
+
+        with _PLAN_WRITES:
+            written = self._written if self._written is not None else {}
+            self._written = written
+            if written.get(save.path, 0) > save.take:
+                return ExportResult((f"{shown(save.path)} already holds a later save",), True)
+            result = self._write(
+                save.path,
+                lambda: dumps_plan(save.session, in_scope=save.items, plan_path=save.path),
+                backup=True,
+            )
+            if result.ok:
+                written[save.path] = save.take
+            return result
+
+    def plan_written(self, save: PlanSave, result: ExportResult) -> None:
+        """After `write_plan`, on the thread that owns the session: what is on disk now."""
+        if not result.ok:
+            self.workshop.acted = self.workshop.acted or save.acted
+        elif save.changes > self._on_disk:  # changes made while writing still count
+            self._since_plan -= save.changes - self._on_disk
+            self._on_disk = save.changes
+
+    def _write(
+        self, path: Path, render: Callable[[], str], *, backup: bool = False
+    ) -> ExportResult:
+        """One file rendered and written through the guard: its message, never a traceback."""
+        try:
+            self.writer.write_text(path, render(), backup=backup)
+        except OSError as error:
+            return ExportResult((describe_write_error(path, error),), False)
+        except Exception as error:  # never silent: the room must know it is unsaved
+            return ExportResult(
+                (shown(f"Could not write {path} ({type(error).__name__}: {error})."),), False
+            )
+        return ExportResult((f"Wrote {shown(path)}",), True)
 
     def save_state(self) -> SaveState:
         """Whether everything is on disk: retries a failing autosave once first.
@@ -449,7 +698,7 @@ class Room:
         elif not autosave.exists():
             reason = f"The autosave {autosave.path} is gone (its folder was removed)."
         elif self.autosaving and autosave.error is not None:
-            reason = describe_error(autosave.path, autosave.error)
+            reason = describe_write_error(autosave.path, autosave.error)
         else:
             reason = "Another triage-tui took this session over: this window no longer autosaves."
         return SaveState(self._since_plan, reason)
@@ -461,6 +710,10 @@ class Room:
 
     def close(self) -> None:
         """Stop autosaving (a clean exit compacts the journal) and let go of the lock."""
+        if self._starting is not None:
+            # Opened and closed before it settled: let its lock go, keep nothing running.
+            with contextlib.suppress(Exception):
+                self.settle_autosave()
         self.book_time()  # the last seconds reach the journal too
         session = self.session
         with contextlib.suppress(ValueError):
@@ -475,19 +728,12 @@ class Room:
         self.autosave = None
         self.lock = None
         self.autosaving = False
+        if self._copies is not None:
+            self._copies.close()
+            self._copies = None
 
 
 # -- opening ----------------------------------------------------------------------------
-def _looks_like_plan(path: Path) -> bool:
-    # A plan starts with its schema line; peeking avoids parsing a big plan twice.
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return b'schema = "triage-tui/plan/' in head
-
-
 def _bundled_plan_path(path: Path) -> Path | None:
     """The demo's plan goes to the current folder, never into the installed package."""
     from triage_tui.store.paths import data_dir
@@ -515,11 +761,12 @@ def load_session(path: Path, options: LaunchOptions, progress: Progress | None =
         InputError: the file is not a backlog or plan we can read.
     """
     from triage_tui.formats.loaders import load
+    from triage_tui.formats.sniff import looks_like_plan
 
     if not path.exists():
         raise InputError(path, "no such file")
     with _collector_paused():
-        if _looks_like_plan(path):
+        if looks_like_plan(path):
             return _read_plan(path)  # its own [meta.team]: reopened as it was
         backlog = load(path, options.mapping, progress)
         if backlog.format == "plan":
@@ -562,7 +809,9 @@ def check_plan_path(path: Path, options: LaunchOptions) -> None:
     """
     if options.plan is None:
         return
-    protected = () if _looks_like_plan(path) else (path,)
+    from triage_tui.formats.sniff import looks_like_plan
+
+    protected = () if looks_like_plan(path) else (path,)
     try:
         GuardedWriter(protected, options.out).check(options.plan)
     except ProtectedFile as refused:
@@ -577,8 +826,16 @@ def open_workshop(
     options: LaunchOptions,
     now: Callable[[], float] = time.monotonic,
     progress: Progress | None = None,
+    *,
+    early: bool = False,
 ) -> Room:
     """Open `path` (backlog or plan), resume its autosave unless `options.fresh`, and wrap it.
+
+    Args:
+        early: opened before the app's first paint. When no autosave is stored for this
+            backlog (nothing to resume), it is made in a thread while the app draws
+            (the lock and a new database cost ~50 ms of disk syncs): the caller must
+            call `Room.settle_autosave()` before the room can change anything.
 
     Raises:
         InputError: the file is not a backlog or plan we can read, or its autosave is
@@ -588,7 +845,15 @@ def open_workshop(
     # Every input is read and accepted before anything is written: a bad --from plan
     # leaves no lock and no session database behind.
     old_plan = _read_carry_from(session, path, options.carry_from)
-    started = _start_autosave(session, fresh=options.fresh) if options.autosave else _Started()
+    starting = None
+    if early and options.autosave and not options.fresh and old_plan is None:
+        starting = AutosaveStarting.begin(session, now)  # None: one is stored, resume it now
+    if starting is not None:
+        started = _Started()
+    elif options.autosave:
+        started = _start_autosave(session, fresh=options.fresh)
+    else:
+        started = _Started()
     if old_plan is not None and options.carry_from is not None and not session.carried_from:
         # After the autosave attached (the carry-over is journaled) and only once: a
         # resumed session that carried already has it.
@@ -607,11 +872,10 @@ def open_workshop(
             started.resumed, decided=workshop.decided_count(), items=len(workshop.in_scope)
         )
         started.resume_info = f"Resumed the autosaved session: {counted.describe()}"
-    from triage_tui.store.autosave import sessions_dir
-    from triage_tui.store.fsutil import sweep_temp_files
-
-    # Temp files a killed write left behind (beside the plan, in the autosave folder).
-    sweep_temp_files(workshop.plan_path.parent, sessions_dir())
+    if starting is not None:
+        starting.sweep_also(workshop.plan_path.parent)
+    else:
+        _sweep(workshop.plan_path.parent)
     return Room(
         workshop,
         autosave=started.autosave,
@@ -620,7 +884,16 @@ def open_workshop(
         held_by=started.held_by,
         autosave_error=started.autosave_error,
         out=options.out,
+        starting=starting,
     )
+
+
+def _sweep(plan_folder: Path) -> None:
+    """Temp files a killed write left behind (beside the plan, in the autosave folder)."""
+    from triage_tui.store.autosave import sessions_dir
+    from triage_tui.store.fsutil import sweep_temp_files
+
+    sweep_temp_files(plan_folder, sessions_dir())
 
 
 def _read_carry_from(session: Session, path: Path, old_plan: Path | None) -> Session | None:
@@ -655,6 +928,99 @@ class _Started:
     held_by: str = ""
     autosave_error: str = ""
     resumed: ResumeInfo | None = None
+
+
+class AutosaveStarting:
+    """A new autosave being made in a thread while the app draws its first frame.
+
+    Only for a backlog with nothing stored: the thread takes the lock and creates the
+    database (the disk syncs), and touches nothing of the session. `settle()`, on the
+    session's thread, waits for it and attaches the autosave, so no change can happen
+    before it is journaled. If another window got there first (the lock is held, or a
+    database appeared), `settle()` does what `open_workshop` does for a stored session.
+    """
+
+    def __init__(self, session: Session, autosave: Autosave, now: Callable[[], float]) -> None:
+        self.session = session
+        self.autosave = autosave
+        self.now = now  # the workshop's clock, should it be built again (`Room.settle_autosave`)
+        self._lock: SessionLock | None = None
+        self._error = ""  # the sentence for a folder or file that cannot be written
+        self._stored = False  # another window holds it, or a database appeared
+        self._sweep: Path | None = None
+        self._thread = threading.Thread(target=self._run, name="triage-autosave", daemon=True)
+
+    @classmethod
+    def begin(cls, session: Session, now: Callable[[], float]) -> AutosaveStarting | None:
+        """Start making `session`'s autosave; None when one is stored (resume it now)."""
+        from triage_tui.store.autosave import Autosave
+
+        autosave = Autosave.for_backlog(session.backlog)
+        if autosave.exists():
+            return None
+        return cls(session, autosave, now)
+
+    def sweep_also(self, plan_folder: Path) -> None:
+        """Also sweep stale temp files (`_sweep`) in the thread; starts the thread."""
+        self._sweep = plan_folder
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._make()
+        except Exception:  # anything unforeseen: settle() opens it the usual way
+            self._stored = True
+        finally:
+            if self._sweep is not None:
+                with contextlib.suppress(OSError):
+                    _sweep(self._sweep)
+
+    def _make(self) -> None:
+        from triage_tui.store.lock import LockStatus, SessionLock
+
+        autosave = self.autosave
+        lock = SessionLock(autosave.lock_path)
+        try:
+            autosave.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            result = lock.acquire()
+        except OSError as error:
+            self._error = describe_write_error(autosave.lock_path, error)
+            return
+        if result.status is LockStatus.HELD:
+            self._stored = True
+            return
+        try:
+            if autosave.exists():
+                self._stored = True  # made meanwhile by another window
+            else:
+                autosave.prepare(lock)  # the database made and claimed: attach only listens
+                self._lock = lock
+        except OSError as error:
+            self._error = describe_write_error(autosave.path, error)
+        except Exception:  # damaged, newer, or a session appeared: settle() opens it
+            self._stored = True
+        finally:
+            if self._lock is None:
+                lock.release()
+
+    def settle(self) -> _Started:
+        """Wait for the thread and attach the autosave (on the session's thread)."""
+        if not self._thread.is_alive() and self._thread.ident is None:
+            self._thread.start()
+        self._thread.join()
+        if self._stored:
+            return _start_autosave(self.session, fresh=False)
+        if self._error:
+            return _Started(autosave_error=self._error)
+        autosave, lock = self.autosave, self._lock
+        assert lock is not None
+        try:
+            autosave.attach(self.session, lock=lock)
+        except OSError as error:
+            return _Started(
+                autosave, lock, autosave_error=describe_write_error(autosave.path, error)
+            )
+        return _Started(autosave, lock)
 
 
 def _start_autosave(session: Session, *, fresh: bool) -> _Started:

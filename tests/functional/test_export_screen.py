@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar, Static
 
@@ -143,3 +144,49 @@ async def test_the_rooms_roadmap_assumptions_reach_the_session_and_the_plan(acme
         await export_all(pilot, app)
     plan = tomllib.loads(acme.with_suffix(".plan.toml").read_text(encoding="utf-8"))
     assert plan["meta"]["assumptions"] == {"search_months": 6, "contractor_start_days": 10}
+
+
+async def test_what_the_room_does_while_export_writes_reaches_none_of_the_files(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """x takes the room on the UI thread and renders in a worker: a vote or a decision that
+    arrives meanwhile is in no file half-way (the brief is held while the room decides)."""
+    import threading
+
+    from triage_tui.formats import brief as brief_format
+
+    rendering, release = threading.Event(), threading.Event()
+    real = brief_format.render_brief
+
+    def slow(*args: object, **kwargs: object) -> str:
+        rendering.set()
+        assert release.wait(10)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(brief_format, "render_brief", slow)
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter", "h")
+        assert app.workshop is not None
+        second = app.workshop.in_scope[1]
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("x")
+        for _ in range(200):
+            if rendering.is_set():
+                break
+            await pilot.pause(0.02)
+        assert rendering.is_set()
+        # On the UI thread, as a vote from the room's server or a key would be.
+        app.workshop.session.decide(second.id, Category.PARKED)
+        app.workshop.session.set_note(second.id, "Decided while the export ran")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "✓ Wrote" in str(app.screen.query_one("#export-status", Static).render())
+    plan = tomllib.loads((tmp_path / "acme.plan.toml").read_text(encoding="utf-8"))
+    categories = {item["id"]: item["category"] for item in plan["items"]}
+    assert categories[second.id] == "undecided" and plan["summary"]["parked"] == 0
+    brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
+    assert "Decided while the export ran" not in brief

@@ -264,9 +264,11 @@ async def test_number_keys_cycle_missing_partial_met_from_every_state(
         await pilot.press("a")
         marks = decision(app, "PAY-114").marks
         assert all(marks[number] is Mark.MET for number in suggested)
-        # The Footer and help say the same as the keys do.
+        # The Footer and help say the same as the keys do (the Footer short: the criteria
+        # panel spells the cycle out, "1-7: missing → partial → met").
         descriptions = [b.binding.description for b in app.screen.active_bindings.values()]
-        assert "missing → partial → met" in descriptions
+        assert "Cycle mark" in descriptions
+        assert "1-7: missing → partial → met" in str(app.screen.query_one("#criteria").render())
         await pilot.press("question_mark")
         await pilot.pause()
         from textual.widgets import Markdown

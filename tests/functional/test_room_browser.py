@@ -83,6 +83,7 @@ async def test_a_phone_votes_and_the_facilitator_sees_the_tally(
             await page.click("#join-vote")
             await page.wait_for_selector(f"#item-title:has-text('{first.title[:20]}')")
             assert await page.text_content("#who") == "Voting as Priya"
+            seat_id = next(iter(room.server.seats.values())).id
             # A second tab of the same phone takes back the same seat.
             tab = await phone.new_page()
             await tab.goto(url)
@@ -114,6 +115,15 @@ async def test_a_phone_votes_and_the_facilitator_sees_the_tally(
             await page.screenshot(path=str(shot / "room-phone.png"), full_page=True)
             assert (shot / "room-phone.png").stat().st_size > 10_000
 
+            # ctrl+r: the room votes again; the phone's old vote and its reason are gone
+            # (walking the room, the old reason went in with a different new vote).
+            await pilot.press("ctrl+r")
+            await _settle(pilot)
+            await page.wait_for_selector("#tally", state="hidden")
+            assert await page.input_value("#reason") == ""
+            await page.click("button[data-vote='project']")
+            await page.wait_for_selector("#progress:has-text('1 of 2 voted')")
+            assert room.server.session.decisions[first.id].votes[seat_id]["reason"] == ""
             # The facilitator decides: the phone follows to the next item.
             await pilot.press("h")
             await _settle(pilot)
@@ -127,6 +137,16 @@ async def test_a_phone_votes_and_the_facilitator_sees_the_tally(
             await pilot.press("R")
             await _settle(pilot)
             await page.wait_for_selector("#link:has-text('closed the room')")
+            # R opens it again: the same link, and the page comes back by itself in the
+            # same seat (it looks for the room every 5 s).
+            await pilot.press("R")
+            await _settle(pilot)
+            again = room_of(app)
+            assert again is not None and again.server.url == url
+            await page.wait_for_selector("#link:has-text('Live')", timeout=15_000)
+            assert await page.text_content("#who") == "Voting as Priya"
+            await _wait_for(pilot, lambda: again.status.joined >= 1)
+            assert len(again.server.seats) == 2  # the seats came back; no new one
             assert not [line for line in console if "Content Security Policy" in line]
     finally:
         await browser.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -228,12 +229,25 @@ async def test_the_event_stream_follows_the_facilitator(room: Room) -> None:
     async with room.client.get(
         room.base + "/events", headers={"Cookie": f"{room_server.COOKIE}={ana}"}
     ) as response:
-        assert (await _next_state(response))["item"]["id"] == "L-1"
+        first = await _next_state(response)
+        assert first["item"]["id"] == "L-1" and "ledger" in first["item"]["html"]
         room.server.follow(ITEMS[1], "categorize")
-        assert (await _next_state(response))["item"]["id"] == "L-2"
-        room.server.follow(ITEMS[1], "readiness")
+        state = await _next_state(response)
+        assert state["item"]["id"] == "L-2" and "accountants" in state["item"]["html"]
+        # A vote on the same item: the page has its spec; the stream does not send it again.
+        bo, _ = await room.join("Bo")
+        status, _ = await room.post(
+            "/vote", {"item": "L-2", "phase": "categorize", "vote": "parked"}, cookie=bo
+        )
+        assert status == 200
+        state = await _next_state(response)
+        while state["voted"] != 1:
+            state = await _next_state(response)
+        assert state["item"] == {"id": "L-2", "title": ITEMS[1].title}
+        room.server.follow(ITEMS[1], "readiness")  # the same item, another phase: sent
         state = await _next_state(response)
         assert state["phase"] == "readiness" and len(state["criteria"]) == 7
+        assert "accountants" in state["item"]["html"]
         room.server.follow(None, "plan")
         state = await _next_state(response)
         assert state["item"] is None and state["phase"] == "plan"
@@ -309,8 +323,9 @@ async def test_a_flood_from_one_seat_is_limited(room: Room) -> None:
     statuses = [await room.vote(ana, ("hiring", "project")[n % 2]) for n in range(60)]
     assert statuses.count(429) >= 60 - room_server.RATE_BURST
     assert statuses[: room_server.RATE_BURST - 1] == [200] * (room_server.RATE_BURST - 1)
-    # Journaled steps are bounded by the limit, not by the flood.
-    assert len(room.session.history) <= room_server.RATE_BURST
+    # Journaled votes are bounded by the limit, not by the flood.
+    cast = [step for step in room.session.history if step.label.startswith("vote ")]
+    assert len(cast) <= room_server.RATE_BURST
     # Another seat is not slowed down by Ana's flood; Ana gets tokens back with time.
     assert await room.vote(bo, "project") == 200
     room.clock.advance(5)
@@ -380,3 +395,131 @@ async def test_one_phone_alone_does_not_reveal_its_own_vote(room: Room) -> None:
     bo, _ = await room.join("Bo")
     assert await room.vote(bo, "project", "a finish line") == 200
     assert votes.is_revealed(room.session.decision("L-1"))
+
+
+# -- seats outlive the server: a closed room, an app restarted after a crash ---------------
+async def _real_join(
+    http: Any, url: str, cookie: str | None = None, name: str = ""
+) -> tuple[str, dict[str, Any]]:
+    """Join the real server at `url` the way a page does (its Origin, its cookie)."""
+    origin = url.split("/r/")[0]
+    headers = {"Origin": origin}
+    if cookie is not None:
+        headers["Cookie"] = f"{room_server.COOKIE}={cookie}"
+    async with http.post(url + "/join", json={"name": name}, headers=headers) as response:
+        assert response.status == 200
+        morsel = response.cookies.get(room_server.COOKIE)
+        return (morsel.value if morsel is not None else cookie or ""), await response.json()
+
+
+async def test_a_closed_and_reopened_room_has_the_same_link_and_seats() -> None:
+    import aiohttp
+
+    session = Session(Backlog(ITEMS, title="Votes"))
+    first = VoteServer(session)
+    url = await first.start()
+    first.follow(ITEMS[0], "categorize")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+        ana, joined = await _real_join(http, url, name="Ana")
+        seat_id = joined["seat"]["id"]
+        origin = url.split("/r/")[0]
+        async with http.post(
+            url + "/vote",
+            json={"item": "L-1", "phase": "categorize", "vote": "hiring"},
+            headers={"Origin": origin, "Cookie": f"{room_server.COOKIE}={ana}"},
+        ) as response:
+            assert response.status == 200
+        await first.stop()  # R: the room closes
+
+        again = VoteServer(session)  # R again: a new server over the same session
+        assert await again.start() == url  # the same secret, the same port
+        again.follow(ITEMS[0], "categorize")
+        try:
+            # The phone comes back with its cookie: its seat, its name, its vote.
+            async with http.get(
+                url + "/state", headers={"Cookie": f"{room_server.COOKIE}={ana}"}
+            ) as response:
+                state = await response.json()
+            assert state["seat"] == {"name": "Ana", "spectator": False, "id": seat_id}
+            assert state["mine"]["vote"] == "hiring"
+            _, rejoined = await _real_join(http, url, cookie=ana, name="Ana")
+            assert rejoined["seat"]["id"] == seat_id
+            assert len(again.seats) == 1  # no ghost
+            assert list(session.decision("L-1").votes) == [seat_id]
+        finally:
+            await again.stop()
+
+
+async def test_a_room_whose_port_is_taken_opens_on_another_with_the_same_secret() -> None:
+    import socket
+
+    session = Session(Backlog(ITEMS, title="Votes"))
+    first = VoteServer(session)
+    await first.start()
+    port, secret = first.port, first.secret
+    await first.stop()
+    with socket.socket() as squatter:  # something else took the port meanwhile
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        again = VoteServer(session)
+        try:
+            url = await again.start()
+            assert again.port != port and url.endswith(f"/r/{secret}")
+            assert session.room == {"secret": secret, "port": again.port}
+        finally:
+            await again.stop()
+
+
+async def test_seats_survive_a_crash_and_their_tokens_are_hashed_at_rest(
+    tmp_path: Path, aiohttp_client: Callable[..., Any], clock: FrozenClock
+) -> None:
+    from triage_tui.store.autosave import Autosave
+
+    backlog = Backlog(ITEMS, title="Votes")
+    session = Session(backlog)
+    autosave = Autosave(tmp_path / "room.sqlite3", backlog)
+    autosave.start_fresh()
+    autosave.attach(session)
+    server = VoteServer(session, now=clock)
+    client: TestClient[Any, Any] = await aiohttp_client(TestServer(server.app))
+    server.port = client.port
+    room = Room(server, client, clock)
+    server.follow(ITEMS[0], "categorize")
+    ana, first = await room.join("Ana")
+    bo, _ = await room.join("Bo", spectator=True)
+    assert await room.vote(ana, "project", "a migration with an end") == 200
+    secret = server.secret
+    # The crash: no stop, no close; the database is all that is left.
+    del server, room
+    stored = (tmp_path / "room.sqlite3").read_bytes()
+    wal = tmp_path / "room.sqlite3-wal"
+    stored += wal.read_bytes() if wal.exists() else b""
+    for token in (ana, bo):
+        assert token.encode() not in stored  # only its hash is kept
+        assert room_server.seat_key(token).encode() in stored
+
+    restarted = Session(backlog)
+    Autosave(tmp_path / "room.sqlite3", backlog).resume(restarted)
+    server2 = VoteServer(restarted, now=clock)
+    assert server2.secret == secret  # the same link
+    client2: TestClient[Any, Any] = await aiohttp_client(TestServer(server2.app))
+    server2.port = client2.port
+    room2 = Room(server2, client2, clock)
+    server2.follow(ITEMS[0], "categorize")
+    try:
+        # Nobody is in the room until their page comes back.
+        assert server2.status().joined == 0 and len(server2.seats) == 2
+        state = await room2.state(ana)
+        assert state["seat"]["id"] == first["seat"]["id"] and state["seat"]["name"] == "Ana"
+        assert state["mine"] == {"vote": "project", "reason": "a migration with an end"}
+        assert (await room2.state(bo))["seat"]["spectator"] is True
+        status, again = await room2.post("/join", {"name": "Ana"}, cookie=ana)
+        assert status == 200 and again["seat"]["id"] == first["seat"]["id"]
+        assert len(server2.seats) == 2 and server2.status().joined == 1  # no ghost
+        # A cookie the room never gave is no seat.
+        room2.client.session.cookie_jar.clear()
+        assert (await room2.state("forged-token"))["seat"] is None
+    finally:
+        await server2.stop()
+        autosave.close()

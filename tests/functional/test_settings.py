@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.core.session import Category
-from triage_tui.tui.app import LaunchOptions, binding_ids
+from triage_tui.tui.app import LaunchOptions, TriageApp, binding_ids
 from triage_tui.tui.launch import create_app
 
 
@@ -54,7 +54,7 @@ async def test_unknown_keymap_id_is_reported() -> None:
     app = create_app(LaunchOptions(), now=FrozenClock())
     async with app.run_test(size=(120, 36)):
         assert any("triage.nope" in message for message in app.settings_messages)
-    assert "triage.decide-hiring" in binding_ids()
+    assert "triage.decide-hiring" in binding_ids(TriageApp)
 
 
 async def test_minutes_from_config_set_the_agenda(acme: Path) -> None:

@@ -79,8 +79,16 @@ async def begin(pilot: Any, app: TriageApp) -> None:
 
 
 async def settle(pilot: Any) -> None:
+    """Until the panel drew the room's last change (it gathers REDRAW_GATHER seconds of
+    changes a redraw), and the screen after it."""
     for _ in range(3):
-        await pilot.pause(0.06)  # the panel gathers 0.1 s of changes a redraw
+        await pilot.pause(0.06)
+    room = room_of(pilot.app)
+    for _ in range(100):
+        if room is None or not room._pending:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
 
 
 async def test_the_room_votes_and_the_facilitator_decides(acme: Path, clock: FrozenClock) -> None:
@@ -121,6 +129,7 @@ async def test_the_room_votes_and_the_facilitator_decides(acme: Path, clock: Fro
             await pilot.press("ctrl+r")
             await settle(pilot)
             assert "0 of 2 voted" in panel_text(app)
+            assert not app._notifications  # no toast over the panel's counts
             assert await ana.vote("hiring") == 200
             assert await bo.vote("hiring", "the ledger needs an owner") == 200  # auto-reveal
             await settle(pilot)
@@ -227,3 +236,44 @@ def test_the_qr_code_is_dark_on_light_half_blocks() -> None:
 
 def test_a_room_cookie_is_named_for_the_app() -> None:
     assert COOKIE == "triage_seat"
+
+
+async def test_r_r_and_ctrl_r_fit_the_footer_at_120_columns(acme: Path, clock: FrozenClock) -> None:
+    """Categorize and Readiness, room closed and open: R (and r, ctrl+r while open) are in
+    the Footer, and no label is cut by the palette key."""
+    from tests.functional.test_glitches import footer_keys
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        assert app.workshop is not None
+        app.workshop.session.decide("PAY-114", Category.PROJECT)
+        for phase in ("f3", "f4"):
+            await pilot.press(phase)
+            await pilot.pause()
+            for room_open in (False, True):
+                if room_open != (room_of(app) is not None):
+                    await pilot.press("R")
+                    await settle(pilot)
+                keys, palette_x = footer_keys(app.screen)
+                shown = {key.key_display or key.key: key for key in keys}
+                wanted = {"R", "r", "^r"} if room_open else {"R"}
+                assert wanted <= set(shown), (app.current_mode, room_open, sorted(shown))
+                cut = [key.description for key in keys if key.region.right > palette_x]
+                assert not cut, (app.current_mode, room_open, cut)
+
+
+def test_the_names_awaited_fit_three_lines_and_count_the_rest() -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from triage_tui.tui.vote_room import TEXT_WIDTH, WAITING_LINES, waiting_names
+
+    names = tuple(f"Participant {n:02d}" for n in range(1, 51))
+    line = "Waiting for: " + waiting_names(names)
+    assert line.endswith(" more") and "Participant 01" in line
+    shown = line.count("Participant ")
+    assert line.endswith(f"+{50 - shown} more")
+    wrapped = Text(line).wrap(Console(width=80), TEXT_WIDTH)
+    assert len(wrapped) <= WAITING_LINES
+    assert waiting_names(("Ana", "Bo")) == "Ana, Bo"

@@ -69,3 +69,66 @@ def test_table_ratios_and_verdicts() -> None:
     assert "200.0 MB" in lines[4] and "PASS" in lines[4]
     assert "info" in lines[5]
     assert "300.0 MB" in lines[6] and "MISS" in lines[6]
+
+
+def _load_bench(name: str) -> ModuleType:
+    sys.path.insert(0, str(ROOT / "bench"))  # run.py imports its siblings by name
+    try:
+        spec = importlib.util.spec_from_file_location(
+            f"bench_{name}", ROOT / "bench" / f"{name}.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return module
+
+
+def test_the_browser_figure_is_skipped_with_a_line_without_chromium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _load_bench("run")
+    serve_paint = _load_bench("serve_paint")
+    monkeypatch.setitem(sys.modules, "serve_paint", serve_paint)  # what run.py imports
+    monkeypatch.setattr(serve_paint, "CHROMIUM", tmp_path / "no-chromium")
+    rows, why = run.bench_serve(1)
+    assert rows == []
+    assert why == f"serve: skipped: no Chromium at {tmp_path / 'no-chromium'} " + (
+        "(apt-get install chromium; TRIAGE_TUI_CHROMIUM)"
+    )
+
+
+def test_the_browser_harness_sees_the_floor_and_the_app_drawn(tmp_path: Path) -> None:
+    """One page load of each through the real servers and Chromium (no timing asserted)."""
+    serve_paint = _load_bench("serve_paint")
+    if serve_paint.missing() is not None:
+        pytest.skip(serve_paint.missing())
+    state = tmp_path / "state"
+
+    def env() -> dict[str, str]:
+        state.mkdir(exist_ok=True)
+        return {
+            "TRIAGE_TUI_STATE_DIR": str(state),
+            "TRIAGE_TUI_CONFIG_DIR": str(tmp_path / "config"),
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+
+    results = serve_paint.measure(
+        1,
+        floor_argv=[sys.executable, str(ROOT / "bench" / "floor_app.py"), "--serve"],
+        app_argv=[
+            sys.executable,
+            "-m",
+            "triage_tui",
+            "serve",
+            str(ROOT / "sample_backlogs" / "acme.toml"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        log=lambda _: None,
+    )
+    for name in ("floor", "app"):
+        [(received, drawn)] = results[name]
+        assert 0 < received <= drawn  # the marker arrived, then was drawn

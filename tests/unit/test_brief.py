@@ -184,7 +184,7 @@ def test_brief_to_a_file(
         ("schema = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML"),
         (
             'schema = "triage-tui/plan/1"\n[[items]]\nid = "A"\ntitle = "x"\nestimate = nan\n',
-            "estimate must be text or a number",
+            "estimate must be text or a finite number, not nan",
         ),
     ],
 )

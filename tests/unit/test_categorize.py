@@ -10,7 +10,6 @@ from triage_tui.core.categorize import (
     SCOPE_QUESTIONS,
     Hit,
     lean_from_signals,
-    signals_for,
     suggest,
 )
 from triage_tui.core.model import Item
@@ -284,9 +283,8 @@ def test_questions_trace_to_domain() -> None:
     ):
         assert phrase in texts
     assert len({q.key for q in ALL_QUESTIONS}) == 6
-    assert signals_for(H) == OWNERSHIP_QUESTIONS
-    assert signals_for(P) == SCOPE_QUESTIONS
-    assert signals_for(Category.PARKED) == ()
+    assert all(q.points_to is H for q in OWNERSHIP_QUESTIONS)
+    assert all(q.points_to is P for q in SCOPE_QUESTIONS)
 
 
 def test_lean_from_signals() -> None:

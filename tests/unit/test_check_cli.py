@@ -306,3 +306,89 @@ def test_check_reports_what_loading_the_items_would(tmp_path: Path) -> None:
         assert found.suggestions == [
             {"category": (s := suggest(item)).category.value, "reason": s.reason} for item in items
         ], path
+
+
+def test_a_big_export_is_suggested_on_two_processes_with_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PARALLEL_FROM records the second half is suggested in a forked process
+    (issue 24: check's second core); the report is byte for byte the one-process one."""
+    import triage_tui.cli as cli
+    from tests.unit.suggest_golden import generated_files
+
+    calls: list[tuple[int, int]] = []
+    suggest_range = cli._suggest_range
+
+    def counted(records: list, texts: list, start: int, stop: int) -> list[tuple[str, str]]:
+        calls.append((start, stop))
+        return suggest_range(records, texts, start, stop)
+
+    monkeypatch.setattr(cli, "_suggest_range", counted)
+    for path in generated_files(tmp_path):
+        reports = []
+        for parallel_from in (10**9, 2):  # one process, then two
+            out = subprocess.run(
+                [sys.executable, "-c", _CHECK_WITH_LIMIT, str(parallel_from), str(path)],
+                capture_output=True,
+                check=True,
+                env=_env(),
+            ).stdout
+            reports.append(out)
+        assert reports[0] == reports[1], path
+        assert json.loads(reports[0])["items"] == 1500
+    # In this process: the parent suggests the first half; the second came from the fork.
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 2)
+    calls.clear()
+    found = cli._scan_with_suggestions(generated_files(tmp_path)[0], {})
+    assert calls == [(0, 750)]
+    assert len(found.suggestions) == 1500
+
+
+def test_a_failed_fork_half_is_suggested_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the forked process die, its half is suggested by the parent: same report."""
+    import os
+
+    import triage_tui.cli as cli
+
+    path = SAMPLES / "jira-export.csv"
+    whole = cli._scan_with_suggestions(path, {}).suggestions
+    real_fork = os.fork
+
+    def fork_that_dies() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os._exit(3)
+        return pid
+
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "fork", fork_that_dies)
+    assert cli._scan_with_suggestions(path, {}).suggestions == whole
+
+
+_CHECK_WITH_LIMIT = (
+    "import sys, triage_tui.cli as cli\n"
+    "cli.PARALLEL_FROM = int(sys.argv[1])\n"
+    "sys.exit(cli.main(['check', '--json', sys.argv[2]]))\n"
+)
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def test_one_usable_cpu_suggests_on_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container or taskset allowing one CPU: no fork, the whole export here."""
+    import os
+
+    import triage_tui.cli as cli
+
+    def no_fork() -> int:
+        raise AssertionError("forked with one usable CPU")
+
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(cli, "_usable_cpus", lambda: 1)
+    monkeypatch.setattr(os, "fork", no_fork)
+    found = cli._scan_with_suggestions(SAMPLES / "linear-export.csv", {})
+    assert len(found.suggestions) == len(found.scan.records) > 2

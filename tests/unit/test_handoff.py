@@ -81,7 +81,7 @@ Reviewer: @dana
 
 def test_default_handoff_from_the_item() -> None:
     item = Item("PAY-114", "Build Stripe webhook ingestion service", SPEC, estimate="2w")
-    fields = default_handoff(item, Decision())
+    fields = default_handoff(item)
     assert list(fields) == list(HANDOFF_FIELDS)
     # An outcome drafted from the title, not the problem statement.
     assert fields["deliverable"] == (
@@ -118,7 +118,7 @@ def test_default_handoff_from_the_item() -> None:
 
 
 def test_default_handoff_without_a_spec_has_no_placeholders() -> None:
-    fields = default_handoff(Item("A", "Xero integration"), Decision())
+    fields = default_handoff(Item("A", "Xero integration"))
     assert fields["deliverable"] == (
         "A working Xero integration: ships when the acceptance criteria agreed before work "
         "starts pass."

@@ -90,7 +90,13 @@ def test_the_text_is_let_go_before_the_items_are_built(
         frame = sys._getframe(1)
         while frame is not None:
             for name, value in frame.f_locals.items():
-                for candidate in (value, getattr(value, "text", None)):
+                # A streamed export (csv_loader.Utf8Export, _Source.export) holds bytes.
+                export = getattr(value, "export", value)
+                for candidate in (
+                    value,
+                    getattr(value, "text", None),
+                    getattr(export, "data", None),
+                ):
                     if isinstance(candidate, str | bytes) and len(candidate) >= size - 10:
                         held.append(f"{frame.f_code.co_name}: {name}")
             frame = frame.f_back

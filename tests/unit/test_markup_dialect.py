@@ -80,7 +80,6 @@ def test_the_export_loaded_gives_every_criterion_to_the_handoff() -> None:
     assert fields["out_of_scope"] == "Per-endpoint limits"
     evidence = detect_evidence(item)
     assert evidence[4].found == "Acceptance criteria:"
-    assert evidence[4].text.count("\n") == 2  # the three criteria, one a line
 
 
 def test_jira_monospace_holding_braces_is_one_code_span() -> None:
@@ -213,6 +212,18 @@ def test_readiness_quotes_its_evidence_in_the_items_dialect() -> None:
         "DoD: headers {{X-RateLimit-Limit}}"
     )
     assert evidence_snippet("### Acceptance criteria", markdown) == "Acceptance criteria"
+
+
+def test_a_long_evidence_snippet_says_it_was_cut() -> None:
+    from triage_tui.core.readiness import SNIPPET_CHARACTERS
+    from triage_tui.tui.screens.readiness import evidence_snippet
+
+    item = Item("G-1", "Rate limits", "x", markup="markdown")
+    line = "Given a tenant over its plan's limit, when it calls the API, then it gets a 429"
+    snippet = evidence_snippet(line, item)
+    assert len(snippet) == SNIPPET_CHARACTERS and snippet.endswith("…")
+    assert line.startswith(snippet.removesuffix("…"))
+    assert evidence_snippet(line[:SNIPPET_CHARACTERS], item) == line[:SNIPPET_CHARACTERS]
 
 
 def test_one_line_text_escapes_only_what_would_be_markup() -> None:

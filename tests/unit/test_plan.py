@@ -497,6 +497,15 @@ def test_toml_syntax_error_names_the_line() -> None:
             "item 'PAY-114': readiness.marks has unknown criterion 'vibes'",
         ),
         ("minutes = 45", "minutes = true", "[meta]: minutes must be a whole number"),
+        # Say what is wrong: inf is a number, just not a finite one.
+        ("estimate = 3", "estimate = inf", "estimate must be text or a finite number, not inf"),
+        ("estimate = 3", "estimate = -inf", "estimate must be text or a finite number, not -inf"),
+        ("estimate = 3", "estimate = nan", "estimate must be text or a finite number, not nan"),
+        (
+            "estimate = 3",
+            "estimate = true",
+            "estimate must be text or a finite number, not true/false",
+        ),
         ('id = "API-88"', 'id = "PAY-114"', "duplicate item id 'PAY-114'"),
     ],
 )

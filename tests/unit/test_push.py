@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from tests.conftest import SAMPLES
 from tests.push_plans import jira_sample_plan, suggested_session, write_plan
 from triage_tui.cli import main
-from triage_tui.core.readiness import Level
+from triage_tui.core.readiness import Level, Mark
 from triage_tui.core.session import Category, Session
+from triage_tui.formats.loaders import load
 from triage_tui.formats.plan import read_plan
 from triage_tui.formats.push import (
     Block,
@@ -430,3 +431,22 @@ def test_a_malformed_jira_base_url_is_one_line(
     assert main(["push", str(plan), "--to", "jira", "--apply"]) == 1
     err = capsys.readouterr().err
     assert "JIRA_BASE_URL" in err and "Traceback" not in err and "tok-secret" not in err
+
+
+def test_a_project_item_never_scored_says_so_not_zero(tmp_path: Path) -> None:
+    # A project item the room decided but never scored counts as not ready (its label),
+    # but its comment and the dry run must not claim the room found all seven criteria
+    # missing ("not ready (0/100)" and seven gaps).
+    session = Session(load(SAMPLES / "jira-export.csv"))
+    session.decide("ACME-221", Category.PROJECT)
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    item = by_id(plan)["ACME-221"]
+    assert item.labels == ("triage:project", "triage:not-ready")
+    text = item.comment_text()
+    assert "project delivery, not scored yet (counts as not ready)." in text
+    assert "not scored in the workshop yet" in text
+    assert "0/100" not in text and "Gaps to close" not in text
+    session.set_mark("ACME-221", 1, Mark.MET)
+    plan = write_plan(session, tmp_path / "p.plan.toml")
+    scored = by_id(plan)["ACME-221"].comment_text()
+    assert "not scored" not in scored and "/100)" in scored and "Gaps to close" in scored

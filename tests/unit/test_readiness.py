@@ -17,7 +17,6 @@ from triage_tui.core.readiness import (
     assess,
     detect_evidence,
     gap_sentence,
-    suggested_marks,
 )
 from triage_tui.core.session import Mark
 
@@ -225,10 +224,10 @@ def test_no_description_no_evidence() -> None:
     assert detect_evidence(Item("A", "T", "Customers complain it is slow.")) == {}
 
 
-def test_suggested_marks_never_override_the_room() -> None:
-    item = Item("A", "Stripe", DESCRIPTION)
-    merged = suggested_marks(item, {4: P, 1: M})
-    assert merged[4] is P  # the room said partial, evidence said met
-    assert merged[1] is M
-    assert merged[5] is M  # from evidence
-    assert 6 in merged
+def test_clip_marks_a_cut_and_leaves_short_text_alone() -> None:
+    from triage_tui.core.readiness import clip
+
+    assert clip("ready once: write the acceptance criteria", 26) == "ready once: write the acc…"
+    assert clip("short", 26) == "short"
+    assert clip("x" * 26, 26) == "x" * 26
+    assert clip("word  " + "y" * 30, 7) == "word…"  # no blank before the mark

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from triage_tui.core.handoff import assess_item
 from triage_tui.core.model import Backlog, Item
+from triage_tui.core.readiness import Level
 from triage_tui.core.roadmap import Assumptions, days_words, roadmap
 from triage_tui.core.session import Category, Mark, Session
 
@@ -42,8 +43,7 @@ def test_projects_no_longer_wait_for_the_search() -> None:
     assert list(by_id) == ["OWN", "READY", "GAPS"]  # parked items are not on the roadmap
     assert (by_id["OWN"].hire_all, by_id["OWN"].contract) == (120, 120)
     assert (by_id["READY"].hire_all, by_id["READY"].contract) == (120, 5)
-    assert by_id["READY"].days_sooner == 115 and not by_id["READY"].waits_for_spec
-    assert by_id["GAPS"].waits_for_spec
+    assert (by_id["GAPS"].level, by_id["GAPS"].contract) == (Level.NOT_READY, 5)
     summary = plan.summary()
     assert "all 2 project items wait for the 4-month search: work starts in about 4 months" in (
         summary

@@ -10,7 +10,6 @@ from triage_tui.core.pacing import (
     ItemTimer,
     agenda,
     clock_deadline,
-    describe_pace,
     format_clock,
     item_pace,
     phase_minutes,
@@ -92,12 +91,15 @@ def test_agenda_scales_and_sums_to_the_total() -> None:
 
 
 def test_pace_sentence_matches_the_brief() -> None:
-    assert describe_pace(140, 30) == "140 items in 30 min: 13 s each"
-    assert describe_pace(4, 30) == "4 items in 30 min: 7.5 min each"
-    assert describe_pace(0, 30) == "no items in 30 min"
-    assert describe_pace(50_000, 30) == "50000 items in 30 min: 0.036 s each"
-    assert describe_pace(200, 30) == "200 items in 30 min: 9 s each"
-    assert describe_pace(35, 30) == "35 items in 30 min: 51 s each"
+    def pace(items: int) -> str:
+        return item_pace(30 * 60, items).describe("no items in 30 min")
+
+    assert pace(140) == "140 items in 30 min: 13 s each"
+    assert pace(4) == "4 items in 30 min: 7.5 min each"
+    assert pace(0) == "no items in 30 min"
+    assert pace(50_000) == "50000 items in 30 min: 0.036 s each"
+    assert pace(200) == "200 items in 30 min: 9 s each"
+    assert pace(35) == "35 items in 30 min: 51 s each"
 
 
 def test_clock_deadlines_start_when_the_room_begins() -> None:
@@ -125,16 +127,18 @@ def test_format_clock() -> None:
     assert format_clock(-5) == "-0:05"
 
 
-def test_clock_pauses_and_resumes_from_elapsed() -> None:
+def test_clock_resumes_from_elapsed_once_started() -> None:
     now = [100.0]
     clock = Clock(lambda: now[0], elapsed=30)
-    assert clock.elapsed() == 30 and not clock.running
+    now[0] += 50
+    assert clock.elapsed() == 30 and not clock.running  # not started: the time used so far
     clock.start()
+    assert clock.running
     now[0] += 10
     assert clock.elapsed() == 40
-    clock.pause()
-    now[0] += 100
-    assert clock.elapsed() == 40
+    clock.start()  # started again: no restart
+    now[0] += 5
+    assert clock.elapsed() == 45
 
 
 def test_item_timer_books_time_to_the_item_that_was_open() -> None:

@@ -350,3 +350,212 @@ def test_loading_pauses_the_collector_and_restores_it(
     with pytest.raises(InputError):
         services.load_session(acme.with_name("missing.csv"), LaunchOptions())
     assert gc.isenabled()
+
+
+# -- ctrl+s: the plan taken on the UI thread, written off it -------------------------------
+def _room_at_work(acme: Path) -> services.Room:
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark
+
+    room = opened(acme, autosave=False)
+    session = room.session
+    first, second = (item.id for item in room.workshop.in_scope[:2])
+    session.decide(first, Category.PROJECT)
+    session.set_mark(first, 4, Mark.MET)
+    session.set_handoff(first, "acceptance_criteria", ["answers in 2 s"])
+    votes.cast_vote(session, second, "seat-1", "hiring", reason="needs an owner")
+    session.set_team_info({"repository": "acme/api"})
+    return room
+
+
+def test_a_frozen_copy_keeps_the_moment_it_was_taken(acme: Path) -> None:
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark
+    from triage_tui.formats.plan import dumps_plan
+
+    room = _room_at_work(acme)
+    session, items = room.session, room.workshop.plan_items
+    first, second, third = (item.id for item in items[:3])
+    before = dumps_plan(session, in_scope=items, created="2026-12-07T10:00:00Z")
+    frozen = services.frozen_copy(session)
+    # The room goes on: every kind of change a step makes, in place or whole.
+    session.decide(first, Category.HIRING)
+    session.set_mark(first, 4, Mark.PARTIAL)
+    session.set_mark(first, 5, Mark.MET)
+    session.set_handoff(first, "acceptance_criteria", ["answers in 1 s"])
+    session.set_handoff(first, "reviewer", "@priya")
+    session.set_signals(first, ["owner"])
+    votes.cast_vote(session, second, "seat-2", "parked")
+    votes.reveal(session, second)
+    session.decide(third, Category.PARKED)
+    session.set_note(third, "who owns it?")
+    session.set_team_info({"repository": "acme/web", "stack": "Go"})
+    session.change("assumptions", ("", "search_months", 6))
+    assert dumps_plan(session, in_scope=items, created="2026-12-07T10:00:00Z") != before
+    assert dumps_plan(frozen, in_scope=items, created="2026-12-07T10:00:00Z") == before
+    assert frozen.history == [] and frozen.listeners == []
+    room.close()
+
+
+def test_a_change_made_while_the_plan_is_written_is_in_the_next_save(acme: Path) -> None:
+    from triage_tui.formats.plan import read_plan
+
+    room = _room_at_work(acme)
+    assert room.save_state().unsaved == 5
+    first, _, third = (item.id for item in room.workshop.in_scope[:3])
+    save = room.snapshot_plan()  # the UI thread
+    room.session.decide(third, Category.PARKED)  # the room decides while it is written
+    result = room.write_plan(save)  # the worker
+    room.plan_written(save, result)  # back on the UI thread
+    assert result.ok and result.messages == (f"Wrote {save.path}",)
+    written = read_plan(save.path)
+    assert written.decision(first).category is Category.PROJECT
+    assert written.decision(third).category is Category.UNDECIDED  # the state of ctrl+s
+    state = room.save_state()
+    assert state.unsaved == 1  # the decision made meanwhile is not on disk yet
+    assert room.save_plan().ok  # the next save has it
+    assert read_plan(save.path).decision(third).category is Category.PARKED
+    assert room.save_state().saved
+    room.close()
+
+
+def test_a_plan_that_cannot_be_written_keeps_every_change_counted(acme: Path) -> None:
+    room = _room_at_work(acme)
+    room.workshop.acted = True
+    save = room.snapshot_plan(acme)  # the backlog itself: refused
+    assert not room.workshop.acted  # taken: time counts again from the room's next act
+    result = room.write_plan(save)
+    room.plan_written(save, result)
+    assert not result.ok and "the backlog itself" in result.messages[0]
+    assert room.save_state().unsaved == 5
+    assert room.workshop.acted  # its time is still to be booked
+    room.close()
+
+
+def test_an_export_renders_every_file_from_the_room_as_taken(acme: Path, tmp_path: Path) -> None:
+    from triage_tui.formats.plan import read_plan
+
+    room = _room_at_work(acme)
+    first, _, third = (item.id for item in room.workshop.in_scope[:3])
+    title = room.session.backlog.by_id()[third].title
+    taken = room.snapshot_plan()  # the UI thread
+    room.session.decide(third, Category.PROJECT)  # decided while the files are written
+    room.session.set_note(third, "decided meanwhile")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = room.export(
+        plan=out / "q2.plan.toml",
+        brief=out / "brief.md",
+        csv=out / "summary.csv",
+        handoffs=out / "handoffs",
+        taken=taken,
+    )
+    assert result.ok, result.messages
+    assert read_plan(out / "q2.plan.toml").decision(third).category is Category.UNDECIDED
+    assert read_plan(out / "q2.plan.toml").decision(first).category is Category.PROJECT
+    assert "decided meanwhile" not in (out / "brief.md").read_text(encoding="utf-8")
+    row = next(
+        line
+        for line in (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()
+        if line.startswith(f"{third},")
+    )
+    assert "undecided" in row and title in row
+    assert room.save_state().unsaved == 2  # what was done meanwhile still counts
+    room.close()
+
+
+def test_an_export_without_the_plan_leaves_its_time_to_be_booked(
+    acme: Path, tmp_path: Path
+) -> None:
+    room = _room_at_work(acme)
+    room.workshop.acted = True
+    taken = room.snapshot_plan()
+    result = room.export(brief=tmp_path / "brief.md", taken=taken)
+    assert result.ok and room.workshop.acted
+    assert room.save_state().unsaved == 5  # no plan written
+    room.close()
+
+
+def test_a_second_plan_taken_copies_only_what_steps_changed_and_equals_a_full_copy(
+    acme: Path,
+) -> None:
+    import random
+
+    from triage_tui.core import votes
+    from triage_tui.core.session import Mark, Op, Step
+    from triage_tui.formats.plan import dumps_plan
+
+    room = _room_at_work(acme)
+    session, items = room.session, room.workshop.in_scope
+    rng = random.Random(22)
+
+    def plan_of(taken: services.PlanSave) -> str:
+        return dumps_plan(taken.session, in_scope=taken.items, created="2026-12-07T10:00:00Z")
+
+    for round_ in range(12):
+        for _ in range(rng.randint(0, 6)):
+            item = rng.choice(items).id
+            action = rng.randrange(6)
+            if action == 0:
+                session.decide(item, rng.choice(list(Category)))
+            elif action == 1:
+                session.set_mark(item, rng.randint(1, 7), rng.choice([*Mark, None]))
+            elif action == 2:
+                session.set_handoff(item, "acceptance_criteria", [f"criterion {round_}"])
+            elif action == 3:
+                votes.cast_vote(session, item, f"seat-{rng.randint(1, 3)}", "parked")
+            elif action == 4:
+                room.workshop.undo()
+            else:
+                session.set_note(item, f"note {round_}")
+        if round_ == 7:  # a step the listeners never hear of (a take-over catching up)
+            item = items[0].id
+            old = session.decision(item).rationale
+            session.apply(Step((Op(item, "rationale", old, "quiet"),), "x"), notify=False)
+        taken = room.snapshot_plan()
+        assert plan_of(taken) == dumps_plan(
+            services.frozen_copy(session), in_scope=items, created="2026-12-07T10:00:00Z"
+        ), round_
+    room.close()
+    assert not any(
+        getattr(listener, "__self__", None).__class__.__name__ == "_Copies"
+        for listener in session.listeners
+    )
+
+
+def test_a_copied_decision_shares_no_table_or_list_with_the_live_one(acme: Path) -> None:
+    from dataclasses import fields
+
+    from triage_tui.core.session import Decision
+
+    room = _room_at_work(acme)
+    first = room.workshop.in_scope[0].id
+    live = room.session.decisions[first]
+    copied = services.copy_decisions(room.session)[first]
+    assert copied == live and copied is not live
+    for field in fields(Decision):
+        value = getattr(live, field.name)
+        if isinstance(value, dict | list):
+            assert getattr(copied, field.name) is not value, field.name
+    room.close()
+
+
+def test_ctrl_s_again_while_the_first_writes_never_leaves_the_older_plan(acme: Path) -> None:
+    from triage_tui.formats.plan import read_plan
+
+    room = _room_at_work(acme)
+    third = room.workshop.in_scope[2].id
+    older = room.snapshot_plan()
+    room.session.decide(third, Category.PARKED)
+    newer = room.snapshot_plan()  # pressed again before the first one was written
+    room.session.set_note(third, "after the second ctrl+s")
+    # The newer write finishes first; the older one after it.
+    for save in (newer, older):
+        result = room.write_plan(save)
+        assert result.ok, result.messages
+        room.plan_written(save, result)
+    assert result.messages == (f"{older.path} already holds a later save",)
+    assert read_plan(newer.path).decision(third).category is Category.PARKED
+    assert room.save_state().unsaved == 1  # the note, made after both
+    assert room.save_plan().ok and room.save_state().saved
+    room.close()

@@ -21,6 +21,8 @@ from triage_tui.tui.themes import (
     load_theme_file,
     load_themes,
     register_all,
+    register_for_start,
+    register_later,
     user_themes_dir,
 )
 
@@ -249,3 +251,31 @@ async def test_every_bundled_theme_styles_a_running_app_with_its_state_colours()
             theme = app.available_themes[path.stem]
             assert static.styles.color == Color.parse(theme.variables["hiring"])
             assert static.styles.background == Color.parse(theme.variables["not-ready"])
+
+
+# -- first paint: theme files not in use are registered after the first frame ------------
+def test_a_textual_theme_to_start_with_leaves_the_files_for_after_the_first_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _user_themes({"good.toml": GOOD, "bad.toml": 'name = "bad"\nprimary = "nope"\n'})
+    app: App[None] = App()
+    notes: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(message))
+    assert register_for_start(app, None) == []
+    assert "projector" not in app.available_themes  # nothing checked or registered yet
+    register_later(app)
+    assert {"projector", "daylight", "colorblind", "mine"} <= set(app.available_themes)
+    assert len(notes) == 1 and "bad.toml" in notes[0]  # the broken file, said then
+    register_later(app)  # once only
+    assert len(notes) == 1
+
+
+@pytest.mark.parametrize("wanted", ["projector", "mine", "textual-dark"])
+def test_a_theme_from_a_file_is_registered_before_the_first_frame(wanted: str) -> None:
+    # "textual-dark" too when a user's file gives that name (it replaces Textual's).
+    _user_themes({"good.toml": GOOD, "dark.toml": GOOD.replace('"mine"', '"textual-dark"')})
+    app: App[None] = App()
+    assert register_for_start(app, wanted if wanted != "textual-dark" else None) == []
+    assert {"projector", "mine"} <= set(app.available_themes)
+    assert app.available_themes["textual-dark"].primary == "#336699"  # GOOD's
+    register_later(app)  # nothing left to do

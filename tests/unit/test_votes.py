@@ -390,3 +390,66 @@ def test_diff_shows_the_votes_that_moved() -> None:
     )
     assert '"votes": [{"id": "L-1"' in render_json(result, "a", "b")
     assert compare(new, new).votes == []
+
+
+# -- the room's link and seats, kept with the session ----------------------------------------
+KEY = "5e" * 32  # a seat key: the SHA-256 of its token, in hex
+
+
+def test_the_room_link_and_seats_are_steps_the_autosave_keeps(tmp_path: Path) -> None:
+    source = make_backlog(tmp_path)
+    journals = tmp_path / "sessions"
+    session = Session(source)
+    autosave = Autosave.for_backlog(source, journals)
+    autosave.attach(session)
+    session.decide("L-2", Category.PARKED)
+    assert votes.keep_room_link(session, "S3cret-link", 8765) is not None
+    assert votes.keep_room_link(session, "S3cret-link", 8765) is None  # unchanged: no step
+    votes.record_seat(session, KEY, "a1b2c3d4", "Ana\x1b[31m", spectator=False)
+    votes.record_seat(session, "cd" * 32, "e5f6a7b8", "", spectator=True)
+    assert votes.record_seat(session, KEY, "a1b2c3d4", "Ana\x1b[31m") is None  # the same
+    assert session.room == {"secret": "S3cret-link", "port": 8765}
+    assert session.room_seats[KEY] == {"id": "a1b2c3d4", "name": "Ana␛[31m", "spectator": ""}
+    assert session.room_seats["cd" * 32]["spectator"] == "1"
+    # ctrl+z undoes the facilitator's decision, never the room's link or seats.
+    undone = session.undo()
+    assert undone is not None and undone.label == "parked L-2"
+    assert session.undo() is None and len(session.room_seats) == 2
+    # A crash, then a clean exit (compacted): both give the link and the seats back.
+    crashed = Session(source)
+    Autosave.for_backlog(source, journals).resume(crashed)
+    assert (crashed.room, crashed.room_seats) == (session.room, session.room_seats)
+    autosave.close(session)
+    reopened = Session(source)
+    Autosave.for_backlog(source, journals).resume(reopened)
+    assert (reopened.room, reopened.room_seats) == (session.room, session.room_seats)
+    # Neither is written to the plan.
+    plan = dumps_plan(reopened, created=CREATED)
+    assert "S3cret-link" not in plan and KEY not in plan and "a1b2c3d4" not in plan
+
+
+@pytest.mark.parametrize("key", ["", "not hex!", "x" * 65, "../etc"])
+def test_a_seat_key_that_is_not_one_is_refused(key: str) -> None:
+    session = Session(make_backlog())
+    with pytest.raises(ValueError):
+        votes.record_seat(session, key, "a1b2c3d4")
+    assert session.room_seats == {}
+
+
+def test_a_vote_or_a_seat_redraws_no_screen_a_reveal_does() -> None:
+    from triage_tui.tui.follow import changes_view
+
+    session = Session(make_backlog())
+    steps = [
+        votes.cast_vote(session, "L-1", "s1", Category.PROJECT, "why"),
+        votes.cast_readiness_vote(session, "L-1", "s1", 1, Mark.MET),
+        votes.record_seat(session, KEY, "s1", "Ana"),
+        votes.keep_room_link(session, "secret", 1),
+    ]
+    assert all(step is not None and not changes_view(step) for step in steps)
+    revealed = votes.reveal(session, "L-1")
+    again = votes.revote(session, "L-1")
+    assert revealed is not None and changes_view(revealed)
+    assert again is not None and changes_view(again)
+    decided = session.decide("L-1", Category.PROJECT)
+    assert decided is not None and changes_view(decided)

@@ -293,10 +293,10 @@ def test_typed_handoff_edits_and_the_scope_filter_pass_the_text_boundary() -> No
 
 
 def test_the_handoff_editor_keeps_numbers_and_flags_that_start_a_line() -> None:
-    from triage_tui.tui.screens.plan import _entries
+    from triage_tui.core.handoff import list_entries
 
-    text = "2.5 s p95 at most\n- [ ] stored once\n1. first\n-v flag prints\n*.csv files"
-    assert _entries(text) == [
+    text = "2.5 s p95 at most\n- [ ] stored once\n1. first\n-v flag prints\n*.csv files\n\n"
+    assert list_entries(text) == [
         "2.5 s p95 at most",
         "stored once",
         "first",

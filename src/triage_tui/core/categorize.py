@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
 from triage_tui.core.model import Item
@@ -83,15 +84,6 @@ QUESTIONS_BY_KEY: dict[str, Question] = {question.key: question for question in 
 
 #: The question keys in screen order (a suggestion lists the room's ticks in this order).
 ALL_KEYS: tuple[str, ...] = tuple(QUESTIONS_BY_KEY)
-
-
-def signals_for(category: Category) -> tuple[Question, ...]:
-    """The questions whose "yes" argues for `category` (none for parked/undecided)."""
-    if category is Category.HIRING:
-        return OWNERSHIP_QUESTIONS
-    if category is Category.PROJECT:
-        return SCOPE_QUESTIONS
-    return ()
 
 
 def lean_from_signals(keys: Iterable[str]) -> Category:
@@ -213,6 +205,22 @@ def _trie_pattern(words: Iterable[str]) -> str:
 _PUNCTUATION = str.maketrans(
     {char: " " for char in '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”«»—–…•·→←|'} | {"’": "'"}
 )
+_ASCII_PUNCTUATION = b'!"#$%&()*+,./:;<=>?@[\\]^_`{|}~'
+#: `_PUNCTUATION` for ASCII text, as bytes: five times faster than str.translate's dict.
+_ASCII_SPACES = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
+
+# The three sides a word argues for, as list positions: a dict keyed by a Category (an
+# Enum, hashed by a Python-level __hash__) costs a call per lookup, many per item.
+_P, _H, _K = 0, 1, 2
+_SIDES = (Category.PROJECT, Category.HIRING, Category.PARKED)
+_SIDE_OF = {category: side for side, category in enumerate(_SIDES)}
+
+
+def _words(lowered: str) -> list[str]:
+    """The words of lowercased text, punctuation read as spaces (all in C)."""
+    if lowered.isascii():
+        return lowered.encode().translate(_ASCII_SPACES).decode().split()
+    return lowered.translate(_PUNCTUATION).split()
 
 
 class _Lexicon:
@@ -225,12 +233,9 @@ class _Lexicon:
     """
 
     def __init__(self) -> None:
-        self.terms: dict[str, tuple[Category, int]] = {}
-        for side, table in (
-            (Category.PROJECT, PROJECT_TERMS),
-            (Category.HIRING, HIRING_TERMS),
-            (Category.PARKED, PARK_TERMS),
-        ):
+        #: term -> (side: _P, _H or _K, weight).
+        self.terms: dict[str, tuple[int, int]] = {}
+        for side, table in ((_P, PROJECT_TERMS), (_H, HIRING_TERMS), (_K, PARK_TERMS)):
             for weight, words in table.items():
                 for word in words:
                     self.terms[word] = (side, weight)
@@ -241,8 +246,10 @@ class _Lexicon:
                 # Keyed by its longest word, the rarest in prose: "for years" is looked
                 # for only where "years" is, not wherever "for" is.
                 phrases.setdefault(max(term.split(), key=len), []).append(term)
+        #: key word -> its phrases, longest first, each with the spaces it is found between.
         self.phrases = {
-            first: tuple(sorted(found, key=len, reverse=True)) for first, found in phrases.items()
+            first: tuple((phrase, f" {phrase} ") for phrase in sorted(found, key=len, reverse=True))
+            for first, found in phrases.items()
         }
         self.starts = frozenset(self.single) | frozenset(self.phrases)
 
@@ -310,8 +317,9 @@ def _section_end(heading: str) -> re.Pattern[str]:
     return _ANY_HEADING
 
 
-def _prose(description: str) -> tuple[str, str]:
-    """(text that states the item, text set aside: out-of-scope sections and code).
+def _prose(description: str) -> tuple[str, str, str]:
+    """(text that states the item, text set aside: out-of-scope sections and code, the
+    first text lowercased).
 
     Cheap when there is nothing to strip: each rule runs only if its marker is present.
     """
@@ -358,24 +366,50 @@ def _prose(description: str) -> tuple[str, str]:
         if position:
             parts.append(text[position:])
             text = "".join(parts)
-    return text, "\n".join(aside)
+            lowered = text.lower()
+    return text, "\n".join(aside), lowered
+
+
+#: How a word the item wrote is quoted in a reason, by the text as written (a small
+#: vocabulary: the lexicon's words in the cases items write them). Cleared when full.
+_QUOTED: dict[str, str] = {}
+_QUOTED_MAX = 8192
+
+
+def _quoted(written: str) -> str:
+    word = _QUOTED.get(written)
+    if word is None:
+        word = written
+        if not word.isprintable() or "  " in word:
+            word = clean_line(" ".join(word.split()))
+        if word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha():
+            word = word.lower()  # "Migrate" opening a title reads better as 'migrate'
+        if len(_QUOTED) >= _QUOTED_MAX:
+            _QUOTED.clear()
+        _QUOTED[written] = word
+    return word
+
+
+#: Hit((word, points_to, where)) without the Python-level NamedTuple.__new__.
+_hit = partial(tuple.__new__, Hit)
 
 
 class _Tally:
-    """Scores and first-seen words for one item (Hits are made only for the reason)."""
+    """Scores and first-seen words for one item (Hits are made only for the reason).
 
-    __slots__ = ("found", "score", "seen")
+    Fields are read strongest first (room, title, type, labels, description), so each
+    side's words are already in the order a reason names them.
+    """
+
+    __slots__ = ("found", "made", "score", "seen")
 
     def __init__(self) -> None:
-        self.score = {Category.PROJECT: 0, Category.HIRING: 0, Category.PARKED: 0}
-        self.found: dict[Category, dict[str, tuple[str, str]]] = {
-            Category.PROJECT: {},
-            Category.HIRING: {},
-            Category.PARKED: {},
-        }
+        self.score = [0, 0, 0]  # by side: _P, _H, _K
+        self.found: tuple[dict[str, tuple[str, str]], ...] = ({}, {}, {})
         self.seen: set[tuple[str, str]] = set()
+        self.made: list[list[Hit] | None] = [None, None, None]
 
-    def add(self, term: str, written: str, side: Category, points: int, where: str) -> None:
+    def add(self, term: str, written: str, side: int, points: int, where: str) -> None:
         # Each term counts once per field: a description repeating "migrate" ten times is
         # no more a project than one that says it once. "webhooks" and "webhook" are one.
         stem = term[:-1] if len(term) > 3 and term[-1] == "s" else term
@@ -384,36 +418,38 @@ class _Tally:
             return
         self.seen.add(key)
         self.score[side] += points
-        self.found[side].setdefault(stem, (written, where))
+        found = self.found[side]
+        if stem not in found:
+            found[stem] = (written, where)
 
-    def hits(self, side: Category) -> list[Hit]:
-        """The side's words as Hits, title first, as the item writes them."""
+    def hits(self, side: int) -> list[Hit]:
+        """The side's words as Hits, strongest field first, as the item writes them (made
+        once, when a reason or the suggestion first asks; the list is not to be changed)."""
+        made = self.made[side]
+        if made is None:
+            made = self.made[side] = self._hits(side)
+        return made
+
+    def _hits(self, side: int) -> list[Hit]:
         found = self.found[side]
         if not found:
             return []
+        category = _SIDES[side]
         hits = []
         spaced = False
         for written, where in found.values():
-            word = written
-            if not word.isprintable() or "  " in word:
-                word = clean_line(" ".join(word.split()))
-            if word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha():
-                word = word.lower()  # "Migrate" opening a title reads better as 'migrate'
+            word = _quoted(written)
             spaced = spaced or " " in word
-            hits.append(Hit(word, side, where))
-        if len(hits) == 1:
+            hits.append(_hit((word, category, where)))
+        if len(hits) == 1 or not spaced:
             return hits
-        if spaced:
-            # 'maintain' and 'health' add nothing beside 'Maintain the health'.
-            phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
-            if phrases:
-                hits = [
-                    hit
-                    for hit in hits
-                    if " " in hit.word
-                    or not any(f" {hit.word.lower()} " in phrase for phrase in phrases)
-                ]
-        return _strongest(hits)
+        # 'maintain' and 'health' add nothing beside 'Maintain the health'.
+        phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
+        return [
+            hit
+            for hit in hits
+            if " " in hit.word or not any(f" {hit.word.lower()} " in phrase for phrase in phrases)
+        ]
 
 
 _TITLE_PREFIX = re.compile(
@@ -424,11 +460,6 @@ _TITLE_PREFIX = re.compile(
 )
 _PARK_START = re.compile(r"(?:" + _trie_pattern(PARK_TITLE_STARTS) + r")(?![\w])")
 _PROJECT_START = re.compile(r"(?:" + _trie_pattern(PROJECT_TITLE_STARTS) + r")(?![\w])")
-
-
-def _starts_with(lowered: str, pattern: re.Pattern[str]) -> str:
-    match = pattern.match(lowered)
-    return match.group() if match else ""
 
 
 def _read_title(title: str, tally: _Tally) -> str:
@@ -443,23 +474,28 @@ def _read_title(title: str, tally: _Tally) -> str:
     reads = ""
     weight = FIELD_WEIGHTS["title"]
     if stripped.rstrip().endswith("?"):
-        tally.add("?", "?", Category.PARKED, 4 * weight, "title")
+        tally.add("?", "?", _K, 4 * weight, "title")
         reads = "question"
-    park = _starts_with(lowered, _PARK_START)
+    found = _PARK_START.match(lowered)
+    park = found.group() if found else ""
     if park:
         explore = park not in ("improve", "better", "make", "faster", "speed up", "revamp")
-        tally.add(park, stripped[: len(park)], Category.PARKED, 3 * weight, "title")
+        tally.add(park, stripped[: len(park)], _K, 3 * weight, "title")
         reads = reads or ("explore" if explore else "vague")
     else:
         # "Customer portal: let customers download ...": the verb after an area prefix.
-        after = stripped.split(": ", 1)[1].lstrip() if ": " in stripped else stripped
-        start = _starts_with(after.lower(), _PROJECT_START)
+        after, after_lowered = stripped, lowered
+        if ": " in stripped:
+            after = stripped.split(": ", 1)[1].lstrip()
+            after_lowered = after.lower()
+        found = _PROJECT_START.match(after_lowered)
+        start = found.group() if found else ""
         if start:
-            tally.add(start, after[: len(start)], Category.PROJECT, 3 * weight, "title")
+            tally.add(start, after[: len(start)], _P, 3 * weight, "title")
     words = lowered.replace("?", " ").split()
     if 0 < len(words) <= 3 and words[-1] in VAGUE_TITLE_WORDS:
         # "Payments v2", "Notifications v2": a name and a version, nothing to finish.
-        tally.add(words[-1], stripped.split()[-1], Category.PARKED, 3 * weight, "title")
+        tally.add(words[-1], stripped.split()[-1], _K, 3 * weight, "title")
         reads = reads or "vague"
     if _DIGIT.search(stripped):
         patterns = [_VERSIONED]
@@ -469,19 +505,19 @@ def _read_title(title: str, tally: _Tally) -> str:
         for pattern in patterns:
             for match in pattern.finditer(lowered):
                 written = stripped[match.start() : match.end()] if same else match.group()
-                tally.add(match.group(), written, Category.PROJECT, 3 * weight, "title")
+                tally.add(match.group(), written, _P, 3 * weight, "title")
     if "/" in title:
         for match in _HTTP.finditer(title):
-            tally.add(match.group(), match.group(), Category.PROJECT, 2 * weight, "title")
+            tally.add(match.group(), match.group(), _P, 2 * weight, "title")
     return reads
 
 
-def _read_text(text: str, where: str, tally: _Tally) -> None:
+def _read_text(text: str, lowered: str, where: str, tally: _Tally) -> None:
+    """Score the lexicon's words in `text` (`lowered`: text.lower()) for field `where`."""
     weight = FIELD_WEIGHTS[where]
-    lowered = text.lower()
     add = tally.add
     # The hot path of `check --json` over a big export: C-level split and set lookups.
-    words = lowered.translate(_PUNCTUATION).split()
+    words = _words(lowered)
     present = _LEXICON.starts.intersection(words)
     if present:
         terms, single, phrases = _LEXICON.terms, _LEXICON.single, _LEXICON.phrases
@@ -490,10 +526,10 @@ def _read_text(text: str, where: str, tally: _Tally) -> None:
         found: list[tuple[int, str]] = []
         for word in present:
             term = ""
-            for phrase in phrases.get(word, ()):
+            for phrase, spaced in phrases.get(word, ()):
                 if not joined:
                     joined = f" {' '.join(words)} "
-                if f" {phrase} " in joined:
+                if spaced in joined:
                     term = phrase
                     break
             if not term:
@@ -512,13 +548,13 @@ def _read_text(text: str, where: str, tally: _Tally) -> None:
             add(term, written, side, points * weight, where)
     if "keep" in lowered:
         for match in _KEEP.finditer(text):
-            add("keep current", match.group(), Category.HIRING, 4 * weight, where)
+            add("keep current", match.group(), _H, 4 * weight, where)
     if "health" in lowered:
         for match in _MAINTAIN_HEALTH.finditer(text):
-            add("maintain health", match.group(), Category.HIRING, 4 * weight, where)
+            add("maintain health", match.group(), _H, 4 * weight, where)
     if where == "description" and "/" in text:
         for match in _HTTP.finditer(text):
-            add(match.group(), match.group(), Category.PROJECT, 2, where)
+            add(match.group(), match.group(), _P, 2, where)
 
 
 def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
@@ -533,7 +569,8 @@ def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
         elif not lowered.isalpha():
             rest.append(label)
     if rest:
-        _read_text(" ; ".join(rest), "labels", tally)
+        joined = " ; ".join(rest)
+        _read_text(joined, joined.lower(), "labels", tally)
 
 
 def _quote(hits: Sequence[Hit]) -> str:
@@ -587,78 +624,112 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
     Returns:
         The suggestion; `reason` is one sentence naming the words.
     """
+    tally, reads, ignored, ticked = _read(
+        item.title, item.description, item.labels, item.type, signals
+    )
+    category, reason, conflict, reads_as = _decide(item.description, tally, reads, ignored, ticked)
+    if category is Category.HIRING:
+        order = (_H, _P, _K)
+    elif category is Category.PARKED:
+        order = (_K, _P, _H)
+    else:
+        order = (_P, _H, _K)
+    score = tally.score
+    return Suggestion(
+        category,
+        reason,
+        tuple(hit for side in order for hit in tally.hits(side)),
+        score[_P],
+        score[_H],
+        score[_K],
+        _open_question(item.title, reads_as, category)
+        if category is Category.PARKED or conflict
+        else "",
+        conflict,
+        tuple(dict.fromkeys(hit.word for hits in ignored.values() for hit in hits)),
+        ticked,
+    )
+
+
+def suggest_reason(
+    title: str, description: str = "", labels: Sequence[str] = (), kind: str = ""
+) -> tuple[Category, str]:
+    """`suggest(item)`'s category and reason alone, for `check` over a big export: the
+    same engine on the four fields it reads (`kind`: the item's type), without building
+    the item, nor the hits, scores and open question a reason does not name."""
+    tally, reads, ignored, ticked = _read(title, description, labels, kind, ())
+    category, reason, _conflict, _reads_as = _decide(description, tally, reads, ignored, ticked)
+    return category, reason
+
+
+def _read(
+    title: str, description: str, labels: Sequence[str], kind: str, signals: Iterable[str]
+) -> tuple[_Tally, str, dict[Category, list[Hit]], tuple[str, ...]]:
+    """Every field scored: (tally, how the title reads, words set aside by side, the
+    room's ticked keys in screen order)."""
     tally = _Tally()
-    reads = _read_title(item.title, tally)
-    _read_text(item.title, "title", tally)
-    if item.labels:
-        _read_labels(item.labels, tally)
-    ignored: dict[Category, list[Hit]] = {}
-    if item.description:
-        prose, aside = _prose(item.description)
-        _read_text(prose, "description", tally)
-        if aside:
-            aside_tally = _Tally()
-            _read_text(aside, "description", aside_tally)
-            ignored = {side: aside_tally.hits(side) for side in (Category.HIRING, Category.PROJECT)}
-    if item.type.strip().lower() in ("bug", "defect", "incident fix"):
-        tally.add("type bug", f"issue type {item.type.strip()}", Category.PROJECT, 6, "type")
-    chosen = set(signals)
-    ticked = tuple(key for key in ALL_KEYS if key in chosen)
+    ticked: tuple[str, ...] = ()
+    if signals:
+        chosen = set(signals)
+        ticked = tuple(key for key in ALL_KEYS if key in chosen)
+    # Strongest field first (room, title, type, labels, description): each side's words
+    # come out in the order a reason names them, with no sort.
     for key in ticked:
         question = QUESTIONS_BY_KEY[key]
-        tally.add(key, SIGNAL_NAMES[key], question.points_to, ROOM_WEIGHT, "room")
-    return _decide(item, tally, reads, ignored, ticked)
+        tally.add(key, SIGNAL_NAMES[key], _SIDE_OF[question.points_to], ROOM_WEIGHT, "room")
+    reads = _read_title(title, tally)
+    _read_text(title, title.lower(), "title", tally)
+    if kind and kind.strip().lower() in ("bug", "defect", "incident fix"):
+        tally.add("type bug", f"issue type {kind.strip()}", _P, 6, "type")
+    if labels:
+        _read_labels(labels, tally)
+    ignored: dict[Category, list[Hit]] = {}
+    if description:
+        prose, aside, lowered = _prose(description)
+        _read_text(prose, lowered, "description", tally)
+        if aside:
+            aside_tally = _Tally()
+            _read_text(aside, aside.lower(), "description", aside_tally)
+            ignored = {
+                Category.HIRING: aside_tally.hits(_H),
+                Category.PROJECT: aside_tally.hits(_P),
+            }
+    return tally, reads, ignored, ticked
+
+
+def _not_counted(category: Category, reason: str, ignored: dict[Category, list[Hit]]) -> str:
+    """The reason, naming the words set aside that would have argued against it: "on-call"
+    in a project's Out of scope section, "fix" in a hiring item's log."""
+    if not ignored:
+        return reason
+    if category is Category.PROJECT:
+        against = ignored.get(Category.HIRING, [])
+    elif category is Category.HIRING:
+        against = ignored.get(Category.PROJECT, [])
+    else:
+        against = [hit for hits in ignored.values() for hit in hits]
+    if against:
+        reason += f" Not counted (out of scope or quoted code): {_quote(against)}."
+    return reason
 
 
 def _decide(
-    item: Item,
+    description: str,
     tally: _Tally,
     reads: str,
     ignored: dict[Category, list[Hit]],
     ticked: tuple[str, ...],
-) -> Suggestion:
+) -> tuple[Category, str, bool, str]:
+    """(category, reason, conflict, how the title reads for the open question); each
+    side's hits are made only when the reason names them."""
     score = tally.score
-    project, hiring, park = score[Category.PROJECT], score[Category.HIRING], score[Category.PARKED]
-    project_hits = tally.hits(Category.PROJECT)
-    hiring_hits = tally.hits(Category.HIRING)
-    park_hits = tally.hits(Category.PARKED)
+    project, hiring, park = score[_P], score[_H], score[_K]
+    hits = tally.hits
 
     def made(
         category: Category, reason: str, *, conflict: bool = False, reads_as: str = reads
-    ) -> Suggestion:
-        # Words set aside are named when they would have argued against the suggestion:
-        # "on-call" in a project's Out of scope section, "fix" in a hiring item's log.
-        if category is Category.PROJECT:
-            against = ignored.get(Category.HIRING, [])
-        elif category is Category.HIRING:
-            against = ignored.get(Category.PROJECT, [])
-        else:
-            against = [hit for hits in ignored.values() for hit in hits]
-        if against:
-            reason += f" Not counted (out of scope or quoted code): {_quote(against)}."
-        if category is Category.HIRING:
-            order = (hiring_hits, project_hits, park_hits)
-        elif category is Category.PARKED:
-            order = (park_hits, project_hits, hiring_hits)
-        else:
-            order = (project_hits, hiring_hits, park_hits)
-        question = (
-            _open_question(item.title, reads_as, category)
-            if category is Category.PARKED or conflict
-            else ""
-        )
-        return Suggestion(
-            category,
-            reason,
-            tuple(hit for group in order for hit in group),
-            project,
-            hiring,
-            park,
-            question,
-            conflict,
-            tuple(dict.fromkeys(hit.word for hits in ignored.values() for hit in hits)),
-            ticked,
-        )
+    ) -> tuple[Category, str, bool, str]:
+        return category, _not_counted(category, reason, ignored), conflict, reads_as
 
     # The room's answers lead: once anything is ticked, the text only adds colour.
     if ticked:
@@ -671,14 +742,10 @@ def _decide(
                 conflict=True,
             )
         text_for = [
-            hit
-            for hit in (project_hits if lean is Category.PROJECT else hiring_hits)
-            if hit.where != "room"
+            hit for hit in hits(_P if lean is Category.PROJECT else _H) if hit.where != "room"
         ]
         text_against = [
-            hit
-            for hit in (hiring_hits if lean is Category.PROJECT else project_hits)
-            if hit.where != "room"
+            hit for hit in hits(_H if lean is Category.PROJECT else _P) if hit.where != "room"
         ]
         what = (
             "a project with a finish line"
@@ -707,7 +774,7 @@ def _decide(
         return made(lean, reason + ".")
 
     if project == 0 and hiring == 0 and park == 0:
-        if reads == "" and not item.description.strip():
+        if reads == "" and not description.strip():
             return made(
                 Category.PARKED,
                 "Too little to go on: a title with no verb, no signal words and no "
@@ -728,8 +795,8 @@ def _decide(
             "explore": "exploratory",
             "vague": "vague",
         }.get(reads, "unsettled")
-        reason = f"{_quote(park_hits)}: reads as {reads_as}, not yet a decision"
-        other = project_hits if project >= hiring else hiring_hits
+        reason = f"{_quote(hits(_K))}: reads as {reads_as}, not yet a decision"
+        other = hits(_P) if project >= hiring else hits(_H)
         if other:
             reason += f" ({_quote(other)} {_verb(other)} further, more weakly)"
         return made(Category.PARKED, reason + ": park it with the question written down.")
@@ -740,18 +807,15 @@ def _decide(
         and min(project, hiring) * 2 > max(project, hiring)
         and hiring >= 6
     ):
-        return made(
-            Category.UNDECIDED,
-            f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
-            f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides.",
-            conflict=True,
-        )
+        return made(Category.UNDECIDED, _both_ways(hits(_P), hits(_H)), conflict=True)
     if project > 2 * hiring and project >= 3:
+        project_hits, hiring_hits = hits(_P), hits(_H)
         reason = f"{_quote(project_hits)} {_verb(project_hits)} to a project with a finish line"
         if hiring_hits:
             reason += f"; {_quote(hiring_hits)} {_verb(hiring_hits)} the other way, more weakly"
         return made(Category.PROJECT, reason + ".")
     if hiring > project and hiring >= 3:
+        project_hits, hiring_hits = hits(_P), hits(_H)
         reason = (
             f"{_quote(hiring_hits)} {_verb(hiring_hits)} to long-term ownership (a hiring problem)"
         )
@@ -759,13 +823,8 @@ def _decide(
             reason += f"; {_quote(project_hits)} {_verb(project_hits)} the other way, more weakly"
         return made(Category.HIRING, reason + ".")
     if project and hiring:
-        return made(
-            Category.UNDECIDED,
-            f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
-            f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides.",
-            conflict=True,
-        )
-    winner = project_hits or hiring_hits or park_hits
+        return made(Category.UNDECIDED, _both_ways(hits(_P), hits(_H)), conflict=True)
+    winner = hits(_P) or hits(_H) or hits(_K)
     return made(
         Category.UNDECIDED,
         f"Too little to go on: only {_quote(winner)}, in the {winner[0].where}, "
@@ -773,8 +832,8 @@ def _decide(
     )
 
 
-_WHERE_ORDER = {"room": 0, "title": 1, "type": 2, "labels": 3, "description": 4}
-
-
-def _strongest(hits: list[Hit]) -> list[Hit]:
-    return sorted(hits, key=lambda hit: _WHERE_ORDER.get(hit.where, 5))
+def _both_ways(project_hits: list[Hit], hiring_hits: list[Hit]) -> str:
+    return (
+        f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
+        f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides."
+    )

@@ -438,7 +438,7 @@ def _timeline(item: Item) -> str:
     return timeline
 
 
-def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, str | list[str]]:
+def default_handoff(item: Item) -> dict[str, str | list[str]]:
     """The handoff's fields before the room edits them (HANDOFF_FIELDS order).
 
     Every part the description already writes down is carried as written (see
@@ -446,13 +446,12 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
     have is left empty ("" or []) for the room to write; no placeholder text.
 
     Args:
-        item: the project item.
-        decision: the room's decision (unused: the defaults come from the item).
+        item: the project item (the defaults come from it alone; `handoff_fields` lays
+            the room's edits over them).
 
     Returns:
         Field -> text, or a list of strings for HANDOFF_LIST_FIELDS.
     """
-    del decision
     spec = find_spec(item.description, item.markup)
     context = spec.context
     if spec.scope:
@@ -474,7 +473,7 @@ def default_handoff(item: Item, decision: Decision | None = None) -> dict[str, s
 
 def handoff_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
     """The handoff: defaults overlaid with the room's edits, in HANDOFF_FIELDS order."""
-    fields = default_handoff(item, decision)
+    fields = default_handoff(item)
     for name in HANDOFF_FIELDS:
         edited = decision.handoff.get(name)
         if edited is None:
@@ -491,20 +490,47 @@ def field_text(value: str | list[str]) -> str:
     return "\n".join(value) if isinstance(value, list) else value
 
 
+#: A list marker pasted before an entry ("- [ ] ", "1. ", "• "); it needs the space after
+#: it: "2.5 s p95", "-v flag", "*.csv" are text.
+_LIST_MARKER = re.compile(r"^\s*(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[ xX]\]\s+)?")
+
+
+def list_entries(text: str) -> list[str]:
+    """A list field typed as text: one entry a line, a pasted list marker not part of it,
+    blank lines none."""
+    entries = (_LIST_MARKER.sub("", line).strip() for line in text.splitlines())
+    return [entry for entry in entries if entry]
+
+
 def _has(value: str | list[str]) -> bool:
     if isinstance(value, list):
         return any(part.strip() for part in value)
     return bool(value.strip())
 
 
-#: What a handoff needs before "ready" means it (DOMAIN.md): field -> what to do.
 #: What a handoff without a reviewer lacks (`Workshop.reviewer_missing` asks for it).
 REVIEWER_NEED = "name a reviewer"
-READY_NEEDS: tuple[tuple[str, str], ...] = (
-    ("acceptance_criteria", "write the acceptance criteria"),
-    ("definition_of_done", "write the definition of done"),
-    ("reviewer", REVIEWER_NEED),
+#: What a handoff needs before "ready" means it (DOMAIN.md), the one list of it: the
+#: field, what to do while it is empty (a blocker), and what the editor asks for.
+_NEEDS = (
+    ("acceptance_criteria", "write the acceptance criteria", "one checkable criterion a line"),
+    ("definition_of_done", "write the definition of done", "what done means to everyone"),
+    ("reviewer", REVIEWER_NEED, "name the person who reviews (e.g. @priya)"),
 )
+#: Field -> what to do while it is empty ("name a reviewer"), in the order they are asked.
+READY_NEEDS: tuple[tuple[str, str], ...] = tuple((name, todo) for name, todo, _ in _NEEDS)
+#: Field -> what the Plan screen and the handoff editor ask for while it is empty.
+ASKS: dict[str, str] = {name: f"needed: {ask}" for name, _, ask in _NEEDS}
+#: A readiness level as one symbol (beside its words, never alone).
+LEVEL_SYMBOLS = {Level.READY: "✓", Level.NEEDS_WORK: "◐", Level.NOT_READY: "✗"}
+
+
+def handoff_status(assessment: Assessment) -> str:
+    """A project item's handoff status in a few words: "✓ ready", "◐ needs work", or
+    what the handoff still lacks ("ready once: name a reviewer")."""
+    if assessment.blockers:
+        return "ready once: " + ", ".join(assessment.blockers)
+    return f"{LEVEL_SYMBOLS[assessment.level]} {assessment.level.label}"
 
 
 def handoff_blockers(fields: Mapping[str, str | list[str]]) -> tuple[str, ...]:

@@ -119,11 +119,6 @@ def item_pace(seconds_left: float, items_left: int) -> ItemPace:
     return ItemPace(max(0, items_left), max(0.0, seconds_left))
 
 
-def describe_pace(items: int, minutes: float) -> str:
-    """E.g. "140 items in 30 min: 13 s each" (a scope that keeps nothing: "no items in ...")."""
-    return item_pace(minutes * 60, items).describe(f"no items in {minutes:g} min")
-
-
 def format_clock(seconds: float) -> str:
     """m:ss (minutes unbounded: a workshop reads "75:00", not "1:15:00"); negative gets a minus."""
     sign = "-" if seconds < 0 else ""
@@ -132,7 +127,7 @@ def format_clock(seconds: float) -> str:
 
 
 class Clock:
-    """Elapsed workshop time, pausable, with an injectable time source (tests freeze it).
+    """Elapsed workshop time, with an injectable time source (tests freeze it).
 
     Args:
         now: a monotonic seconds function; default time.monotonic.
@@ -146,19 +141,13 @@ class Clock:
 
     @property
     def running(self) -> bool:
-        """True while the clock runs."""
+        """True once the clock was started (the hour runs from the first phase shown)."""
         return self._started is not None
 
     def start(self) -> None:
         """Start (or resume) the clock."""
         if self._started is None:
             self._started = self._now()
-
-    def pause(self) -> None:
-        """Stop the clock, keeping the time used."""
-        if self._started is not None:
-            self._base += self._now() - self._started
-            self._started = None
 
     def elapsed(self) -> float:
         """Seconds used so far."""

@@ -324,14 +324,11 @@ class Evidence:
         mark: the suggested answer (MISSING when the text argues against the criterion,
             e.g. "ask Dana" for no tribal knowledge).
         found: the line of the description that was found.
-        text: the part of the spec it found, as written (the acceptance criteria one a
-            line, the contract block...); the found line when the evidence is a phrase.
     """
 
     criterion: int
     mark: Mark
     found: str
-    text: str = ""
 
 
 _M = re.MULTILINE
@@ -429,13 +426,21 @@ _RULES: dict[int, tuple[tuple[re.Pattern[str], Mark], ...]] = {
 }
 
 
-def _line_at(text: str, index: int, limit: int = 120) -> str:
+#: Characters of a found line kept as evidence.
+FOUND_CHARACTERS = 120
+#: Characters of the evidence quoted beside a criterion on the Readiness screen.
+SNIPPET_CHARACTERS = 60
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, ending in "…" when it was cut."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def _line_at(text: str, index: int) -> str:
     start = text.rfind("\n", 0, index) + 1
     end = text.find("\n", index)
-    line = text[start : end if end != -1 else len(text)].strip()
-    if len(line) > limit:
-        line = line[: limit - 1].rstrip() + "…"
-    return line
+    return _clip(text[start : end if end != -1 else len(text)])
 
 
 def _from_spec(description: str, markup: str = "") -> dict[int, Evidence]:
@@ -445,10 +450,9 @@ def _from_spec(description: str, markup: str = "") -> dict[int, Evidence]:
     evidence: dict[int, Evidence] = {}
     if "out_of_scope" in found or "scope" in found:
         kind = "out_of_scope" if "out_of_scope" in found else "scope"
-        text = "\n".join(spec.out_of_scope) if kind == "out_of_scope" else spec.scope
-        evidence[1] = Evidence(1, Mark.MET, _clip(found[kind]), text)
+        evidence[1] = Evidence(1, Mark.MET, _clip(found[kind]))
     if "context" in found:
-        evidence[2] = Evidence(2, Mark.MET, _clip(found["context"]), spec.context)
+        evidence[2] = Evidence(2, Mark.MET, _clip(found["context"]))
     if spec.contract:
         # The first line that says something: not a ``` fence or a {code} marker.
         lines = [line.strip() for line in spec.contract.splitlines() if line.strip()]
@@ -460,24 +464,23 @@ def _from_spec(description: str, markup: str = "") -> dict[int, Evidence]:
             ),
             lines[0],
         )
-        evidence[3] = Evidence(3, Mark.MET, _clip(first), spec.contract)
+        evidence[3] = Evidence(3, Mark.MET, _clip(first))
     if spec.acceptance:
         line = found.get("acceptance", spec.acceptance[0])
         # A bare task list is a checklist, not yet criteria an outsider can check.
         mark = Mark.PARTIAL if re.match(r"[-*+]\s*\[[ xX]\]", line) else Mark.MET
-        evidence[4] = Evidence(4, mark, _clip(line), "\n".join(spec.acceptance))
+        evidence[4] = Evidence(4, mark, _clip(line))
     if spec.done:
         line = found.get("done", spec.done[0])
-        evidence[5] = Evidence(5, Mark.MET, _clip(line), "\n".join(spec.done))
+        evidence[5] = Evidence(5, Mark.MET, _clip(line))
     if spec.reviewer:
         line = found.get("reviewer", spec.reviewer)
-        evidence[6] = Evidence(6, Mark.MET, _clip(line), spec.reviewer)
+        evidence[6] = Evidence(6, Mark.MET, _clip(line))
     return evidence
 
 
-def _clip(line: str, limit: int = 120) -> str:
-    line = line.strip()
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+def _clip(line: str) -> str:
+    return clip(line.strip(), FOUND_CHARACTERS)
 
 
 def detect_evidence(item: Item) -> dict[int, Evidence]:
@@ -506,21 +509,6 @@ def detect_evidence(item: Item) -> dict[int, Evidence]:
             match = pattern.search(text)
             if match is not None:
                 line = _line_at(text, match.start())
-                found[number] = Evidence(number, mark, line, line)
+                found[number] = Evidence(number, mark, line)
                 break
     return dict(sorted(found.items()))
-
-
-def suggested_marks(item: Item, marks: Mapping[int, Mark] | None = None) -> dict[int, Mark]:
-    """The room's marks, with evidence suggestions filling the unanswered criteria.
-
-    Args:
-        item: the backlog item.
-        marks: the room's answers (they always win).
-
-    Returns:
-        criterion number -> Mark for every criterion answered or suggested.
-    """
-    result = {number: evidence.mark for number, evidence in detect_evidence(item).items()}
-    result.update(marks or {})
-    return result

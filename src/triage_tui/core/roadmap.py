@@ -76,6 +76,21 @@ def check_assumptions(search_months: float, contractor_start_days: int) -> None:
         raise ValueError(f"Months 0-{MAX_SEARCH_MONTHS} and days 0-{MAX_CONTRACTOR_START_DAYS}.")
 
 
+def read_assumptions(search_months: str, contractor_start_days: str) -> tuple[float, int]:
+    """The two assumptions as the room typed them: months (4, 4.5), whole days.
+
+    Raises:
+        ValueError: the sentence to show ("Both need a number.", or the limits).
+    """
+    try:
+        months = float(search_months)
+        days = int(contractor_start_days)
+    except ValueError:
+        raise ValueError("Both need a number: months (4 or 4.5) and whole days.") from None
+    check_assumptions(months, days)
+    return months, days
+
+
 def _number(value: object, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return default
@@ -101,16 +116,6 @@ class Start:
     level: Level | None
     hire_all: int
     contract: int
-
-    @property
-    def waits_for_spec(self) -> bool:
-        """A project item whose contractor start waits for its spec's gaps to close."""
-        return self.category is Category.PROJECT and self.level is not Level.READY
-
-    @property
-    def days_sooner(self) -> int:
-        """How much sooner contracting starts it."""
-        return self.hire_all - self.contract
 
 
 @dataclass(frozen=True, slots=True)

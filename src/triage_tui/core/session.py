@@ -73,6 +73,7 @@ SESSION_FIELDS = (
     "carry",
     "team_info",
     "votes_named",
+    "room",
 )
 
 #: What every handoff says about the team (`Session.team_info`, the plan's [meta.team]):
@@ -88,6 +89,10 @@ _BOOL_FIELDS = frozenset({"votes_named"})
 #: Step field prefixes of the room's votes (core.votes): a seat's vote on an item.
 VOTE_PREFIX = "vote."
 READINESS_VOTE_PREFIX = "rvote."
+#: Session field prefix of the room's seats (core.votes.record_seat): "seat.<token hash>"
+#: -> {"id", "name", "spectator"}, so a returning phone takes back its seat after the
+#: room closed or the app restarted (the token itself is never stored).
+SEAT_PREFIX = "seat."
 
 #: The workshop's phases, in screen order (what `Session.set_phase` accepts).
 PHASES = ("start", "categorize", "readiness", "plan", "export")
@@ -359,6 +364,9 @@ class Session:
         search_months, contractor_start_days: the roadmap-impact assumptions.
         votes_named: the room chose to show who voted what (the plan then names them;
             votes are anonymous in it otherwise).
+        room: the vote server's link, kept for the session: {"secret", "port"} ({} before
+            the room first opened); never written to a plan.
+        room_seats: the room's seats by the hash of their cookie's token (core.votes).
         carry: what `--from` carried (see `triage_tui.core.carry`), {} else:
             {"from": the old plan, "carried": n, "new": [ids], "removed": n,
             "outside": n, "changed": {id: {category, rationale, what, lines, marks,
@@ -389,6 +397,8 @@ class Session:
     carry: dict[str, Any] = field(default_factory=dict, repr=False)
     team_info: dict[str, str] = field(default_factory=dict)
     votes_named: bool = False
+    room: dict[str, Any] = field(default_factory=dict, repr=False)
+    room_seats: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     updated: str = ""
     history: list[Step] = field(default_factory=list)
     listeners: list[Any] = field(default_factory=list, repr=False)
@@ -445,6 +455,8 @@ class Session:
     def get(self, target: str, name: str) -> Any:
         """Read the value a step op would change."""
         if target == SESSION:
+            if name.startswith(SEAT_PREFIX):
+                return self.room_seats.get(name[len(SEAT_PREFIX) :])
             if name not in SESSION_FIELDS:
                 raise KeyError(name)
             return getattr(self, name)
@@ -524,6 +536,9 @@ class Session:
 
     def _set(self, target: str, name: str, value: Any) -> None:
         if target == SESSION:
+            if name.startswith(SEAT_PREFIX):
+                self._set_seat(name[len(SEAT_PREFIX) :], value)
+                return
             if name not in SESSION_FIELDS:
                 raise KeyError(name)
             if name in _INT_FIELDS:
@@ -533,7 +548,7 @@ class Session:
             elif name == "search_months":  # 4, or 4.5: a whole number stays one
                 number = float(value)
                 value = int(number) if number.is_integer() else number
-            elif name in ("scope", "carry"):
+            elif name in ("scope", "carry", "room"):
                 value = dict(value or {})
             elif name == "team_info":
                 value = {key: str(value[key]) for key in TEAM_FIELDS if (value or {}).get(key)}
@@ -542,6 +557,16 @@ class Session:
             setattr(self, name, value)
         else:
             self.decision(target).set(name, value)
+
+    def _set_seat(self, key: str, value: Any) -> None:
+        if not key or len(key) > 64 or not key.isalnum():
+            raise ValueError(f"not a seat key: {key!r}")
+        if value is None:
+            self.room_seats.pop(key, None)
+        elif isinstance(value, dict):
+            self.room_seats[key] = {str(k): str(v) for k, v in value.items()}
+        else:
+            raise TypeError(f"a seat is a table, not {type(value).__name__}")
 
     # -- the verbs the screens use -------------------------------------------------
     def decide(
@@ -584,13 +609,13 @@ class Session:
         """Set which signal questions the room answered yes for one item."""
         return self.change(f"signals {item_id}", (item_id, "signals", sorted(set(signals))))
 
-    def cycle_mark(self, item_id: str, criterion: int, default: Mark = Mark.MISSING) -> Step | None:
-        """Cycle criterion `criterion` (1..7): missing -> partial -> met.
+    def cycle_mark(self, item_id: str, criterion: int) -> Step | None:
+        """Cycle criterion `criterion` (1..7): missing -> partial -> met -> missing.
 
-        An unanswered criterion starts from `default` (the evidence suggestion).
+        An unanswered criterion counts as missing (whatever the evidence suggests).
         """
-        current = self.decision(item_id).marks.get(criterion)
-        new = default.next() if current is None else current.next()
+        current = self.decision(item_id).marks.get(criterion, Mark.MISSING)
+        new = current.next()
         return self.change(f"criterion {criterion} {item_id}", (item_id, f"mark.{criterion}", new))
 
     def set_mark(self, item_id: str, criterion: int, mark: Mark | None) -> Step | None:

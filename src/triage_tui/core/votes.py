@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from triage_tui.core.sanitize import clean_line
 from triage_tui.core.session import (
     READINESS_VOTE_PREFIX,
+    SEAT_PREFIX,
     SESSION,
     VOTE_PREFIX,
     Category,
@@ -366,6 +367,28 @@ def set_names_shown(session: Session, shown: bool) -> Step | None:
     return session.change(
         "votes named" if shown else "votes anonymous", (SESSION, "votes_named", shown)
     )
+
+
+def keep_room_link(session: Session, secret: str, port: int) -> Step | None:
+    """The room's link is kept with the session (its secret and port): closing and
+    reopening the room, or the app restarting, gives the same link (None: unchanged)."""
+    room = {"secret": str(secret), "port": int(port)}
+    return session.change("room link", (SESSION, "room", room), undoable=False)
+
+
+def record_seat(
+    session: Session, key: str, seat: str, name: str = "", spectator: bool = False
+) -> Step | None:
+    """Keep a seat with the session under `key` (the hash of its cookie's token, never
+    the token), so a returning phone takes back the same seat after the room closed or
+    the app restarted (None: nothing changed)."""
+    check_seat(seat)
+    value = {
+        "id": seat,
+        "name": one_line(name, NAME_LIMIT),
+        "spectator": "1" if spectator else "",
+    }
+    return session.change(f"seat {seat}", (SESSION, SEAT_PREFIX + key, value), undoable=False)
 
 
 def _check_phase(phase: str) -> None:

@@ -423,7 +423,7 @@ class Workshop:
         An unanswered criterion counts as missing whatever the evidence suggests, so its
         first press gives partial; `accept_suggestions` is how a suggestion is taken.
         """
-        return self.session.cycle_mark(item.id, criterion, Mark.MISSING)
+        return self.session.cycle_mark(item.id, criterion)
 
     def toggle_signal(self, item: Item, number: int) -> Step | None:
         """Tick or untick signal question `number` (1-6: ownership first, then scope)."""

@@ -43,9 +43,9 @@ from triage_tui.core.session import (
     Session,
     now_iso,
 )
+from triage_tui.formats.sniff import SCHEMA_PREFIX, plan_head
 
 SCHEMA = "triage-tui/plan/2"
-SCHEMA_PREFIX = "triage-tui/plan/"
 SCHEMA_VERSION = 2
 #: Every schema this version reads.
 READABLE_SCHEMAS = frozenset({"triage-tui/plan/1", SCHEMA})
@@ -254,24 +254,13 @@ def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
     return table
 
 
-def _recommended(recommendation: Any) -> tuple[str, str, str]:
-    """(id, why, before) from core.handoff's recommendation: a (id, why) pair today; a
-    longer tuple, a named tuple or an object with `id`, `why` and `before` as it grows
-    (`before`: the larger need the first engagement tests the ground for)."""
-    if isinstance(recommendation, tuple):
-        before = recommendation[2] if len(recommendation) > 2 else ""
-        return str(recommendation[0]), str(recommendation[1]), str(before or "")
-    before = getattr(recommendation, "before", "")
-    return str(recommendation.id), str(recommendation.why), str(before or "")
-
-
 def _first_engagement(
     session: Session, items: Sequence[Item], assessments: Mapping[str, Assessment]
 ) -> dict[str, str]:
     recommendation = recommend_first_engagement(session, items, assessments=assessments)
     if recommendation is None:
         return {"id": "", "why": NO_FIRST_ENGAGEMENT, "chosen_by": "recommendation", "before": ""}
-    first_id, why, before = _recommended(recommendation)
+    first_id, why, before = recommendation  # before: the larger need it tests the ground for
     chosen_by = "room" if first_id == session.first_engagement else "recommendation"
     return {"id": first_id, "why": why, "chosen_by": chosen_by, "before": before}
 
@@ -457,12 +446,8 @@ _CREATED_LINE = re.compile(r'^created = "([^"\\\n]+)"$', re.MULTILINE)
 
 def _created_on_disk(path: Path) -> str | None:
     """The [meta] created of the plan at `path`, if one is there (read from its head)."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return None
-    if f'schema = "{SCHEMA_PREFIX}' not in head:
+    head = plan_head(path)
+    if head is None:
         return None
     match = _CREATED_LINE.search(head)
     return match.group(1) if match else None
@@ -619,7 +604,9 @@ class _Reader:
             or (isinstance(estimate, float) and not math.isfinite(estimate))  # nan, inf
         ):
             raise self.fail(
-                f"{where}: estimate must be text or a number, not {_kind(estimate)}", line
+                f"{where}: estimate must be text or a finite number, not "
+                + (str(estimate) if isinstance(estimate, float) else _kind(estimate)),
+                line,
             )
         extra = dict(self.table(raw, "extra", where, line))
         status = self.string(raw, "status", where, line)
@@ -825,7 +812,7 @@ class _Reader:
         where: str,
         line: int | None,
     ) -> None:
-        defaults: Mapping[str, Any] = default_handoff(item, decision)
+        defaults: Mapping[str, Any] = default_handoff(item)
         given: dict[str, str | list[str]] = {}
         for name in HANDOFF_FIELDS:
             if name not in handoff:
@@ -1068,17 +1055,6 @@ def loads_plan(
     except ValueError as error:  # an integer of more than 4300 digits
         raise InputError(source, f"not valid TOML: {error}") from None
     return _Reader(source, text).session(document)
-
-
-def looks_like_plan(path: Path) -> bool:
-    """Whether `path` starts like a plan (its schema line in the first 4 KB): peeking
-    spares a big plan a second parse."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return f'schema = "{SCHEMA_PREFIX}'.encode() in head
 
 
 def read_plan(path: str | Path) -> Session:

@@ -306,18 +306,31 @@ def comment_blocks(
     votes: Votes | None,
     handoff_path: str,
     plan_name: str,
+    scored: bool = True,
 ) -> tuple[Block, ...]:
-    """The comment of one decided item, as blocks (see `render_markdown`, `render_adf`)."""
+    """The comment of one decided item, as blocks (see `render_markdown`, `render_adf`).
+
+    `scored` is False for a project item the room never scored for readiness: it counts
+    as not ready, but "0/100" and seven gaps would claim the room found every criterion
+    missing, so the comment says it was not scored instead.
+    """
     heading = f"The triage workshop decided: {CATEGORY_WORDS[category]}"
     if assessment is not None:
-        heading += f", {assessment.level.label} ({assessment.score}/100)"
+        heading += f", {_level_words(assessment.level, assessment.score, scored)}"
     blocks = [Block(lead=heading + ".")]
     note = _clip(rationale)
     if category is Category.PARKED:
         blocks.append(Block("Open question:", note or "none written down yet"))
     elif note:
         blocks.append(Block("Why:", note))
-    if assessment is not None and assessment.gaps:
+    if assessment is not None and not scored:
+        blocks.append(
+            Block(
+                "Spec readiness:",
+                "not scored in the workshop yet; score the seven criteria before handing it off.",
+            )
+        )
+    elif assessment is not None and assessment.gaps:
         gaps = tuple(_clip(gap, 400) for gap in assessment.gaps[:_MAX_GAPS])
         blocks.append(Block("Gaps to close before handing it off:", bullets=gaps))
     if votes is not None and votes.total:
@@ -473,6 +486,12 @@ def find_marker(body: str, ref: Ref) -> str | None:
     return None
 
 
+def _level_words(level: Level, score: int, scored: bool) -> str:
+    if not scored:
+        return f"not scored yet (counts as {Level.NOT_READY.label})"
+    return f"{level.label} ({score}/100)"
+
+
 # -- one item -------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class PushItem:
@@ -487,6 +506,7 @@ class PushItem:
         managed: every label push manages (the others among them are removed).
         blocks: the comment.
         sha: the comment's fingerprint.
+        scored: False for a project item the room never scored for readiness.
     """
 
     item_id: str
@@ -499,6 +519,7 @@ class PushItem:
     managed: tuple[str, ...]
     blocks: tuple[Block, ...]
     sha: str
+    scored: bool = True
 
     @property
     def marker(self) -> str:
@@ -607,6 +628,7 @@ def push_items(
             continue
         assessment = assess_item(item, decision) if decision.category is Category.PROJECT else None
         level = assessment.level if assessment is not None else None
+        scored = assessment is None or bool(decision.marks)
         blocks = comment_blocks(
             decision.category,
             decision.rationale,
@@ -614,6 +636,7 @@ def push_items(
             votes.get(item.id),
             handoff_paths.get(item.id, "") if level is Level.READY else "",
             plan_name,
+            scored,
         )
         items.append(
             PushItem(
@@ -627,6 +650,7 @@ def push_items(
                 managed=managed,
                 blocks=blocks,
                 sha=fingerprint(render_markdown(blocks)),
+                scored=scored,
             )
         )
     return Selection(tuple(items), tuple(refused), tuple(undecided))
@@ -702,7 +726,7 @@ def describe_change(change: Change) -> str:
 def _decision_words(item: PushItem) -> str:
     words = CATEGORY_WORDS[item.category]
     if item.level is not None:
-        words += f", {item.level.label} ({item.score}/100)"
+        words += f", {_level_words(item.level, item.score or 0, item.scored)}"
     return words
 
 

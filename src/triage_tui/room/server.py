@@ -10,10 +10,13 @@ Routes (all under the room's secret; any other path is a plain 404):
 
 Safe by design: the secret is 128 random bits; a seat is a random token in an HttpOnly,
 SameSite=Strict cookie scoped to the room's path (a reload or a second tab takes back
-the same seat); every POST must come from the room's own page (Origin checked); bodies
-over 4 KB are refused (413) and each seat's requests are rate limited (429); votes count
-only for the current item and phase (409 otherwise); participant text passes
-core.sanitize's boundary (core.votes). Hidden votes never leave the server before the
+the same seat). The link and the seats are kept with the session (core.votes: the
+secret and port, each seat under the SHA-256 of its token, never the token), so the
+autosave gives them back: a room closed and reopened, or an app restarted after a
+crash, has the same link, and a returning phone the same seat. Every POST must come
+from the room's own page (Origin checked); bodies over 4 KB are refused (413) and each
+seat's requests are rate limited (429); votes count only for the current item and phase
+(409 otherwise); participant text passes core.sanitize's boundary (core.votes). Hidden votes never leave the server before the
 facilitator reveals them: a seat sees its own vote and how many have voted.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import ipaddress
 import json
 import secrets
@@ -62,9 +66,11 @@ COOKIE = "triage_seat"
 COOKIE_MAX_AGE = 12 * 3600
 
 PAGE_FILES = {"room.css": "text/css", "room.js": "text/javascript"}
-#: An event stream gathers the changes of this many seconds into one message (50 votes
-#: in a second are a handful of messages a phone, not 50).
-STREAM_GATHER = 0.2
+#: The room's changes are sent to the pages at most this often (seconds), the last
+#: state always (trailing edge): 50 votes in a second are a few messages a phone, not 50.
+STREAM_GATHER = 0.25
+#: Streams woken in one turn of the event loop by a broadcast (the rest in the next ones).
+WAKE_AT_ONCE = 8
 #: The step fields of an item a participant's page shows.
 _ROOM_FIELDS = ("vote.", "rvote.", "revealed", "category")
 
@@ -122,7 +128,8 @@ class Seat:
 
     Attributes:
         id: the public seat id votes are recorded under (never the token).
-        token: the cookie's secret.
+        key: the SHA-256 of the cookie's secret token (`seat_key`); the token itself is
+            kept nowhere but in the participant's cookie.
         name: the optional name (one clean line).
         spectator: watches without voting.
         seen: monotonic time of its last request or keep-alive.
@@ -130,7 +137,7 @@ class Seat:
     """
 
     id: str
-    token: str
+    key: str
     name: str = ""
     spectator: bool = False
     seen: float = 0.0
@@ -169,14 +176,20 @@ class RoomStatus:
     any_votes: bool
 
 
+def seat_key(token: str) -> str:
+    """What the room keeps of a seat's cookie token: its SHA-256 (the token is 192
+    random bits, so no salt is needed to keep it from being guessed back)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class VoteServer:
     """The room's vote server over one session.
 
     Args:
         session: the workshop's session: every vote is a step on it.
         host: the address to listen on (loopback by default).
-        port: the port (0: any free one).
-        secret: the link's secret (made here by default).
+        port: the port (0: the one the session's room last had if it is free, else any).
+        secret: the link's secret (default: the one kept with the session, else a new one).
         now: monotonic clock (tests move it).
         on_change: called after anything the facilitator's panel shows changed (a vote,
             a join, a reveal); the TUI redraws from `status()`.
@@ -197,7 +210,11 @@ class VoteServer:
         self.session = session
         self.host = host
         self.port = port
-        self.secret = secret or secrets.token_urlsafe(16)
+        kept = session.room
+        self.secret = secret or str(kept.get("secret") or "") or secrets.token_urlsafe(16)
+        self._kept_port = int(kept.get("port") or 0) if kept.get("secret") == self.secret else 0
+        # The link is the session's from now on (autosaved: a restart gives it back).
+        votes.keep_room_link(session, self.secret, self._kept_port or port)
         self.now = now
         self.on_change = on_change
         if render is None:
@@ -206,7 +223,14 @@ class VoteServer:
             render = item_html
         self._render = render
         self._html: dict[str, str] = {}
-        self.seats: dict[str, Seat] = {}  # token -> seat
+        self.seats: dict[str, Seat] = {}  # seat_key(token) -> seat
+        for key, kept_seat in session.room_seats.items():  # the session's, back again
+            self.seats[key] = Seat(
+                id=kept_seat.get("id", ""),
+                key=key,
+                name=kept_seat.get("name", ""),
+                spectator=bool(kept_seat.get("spectator")),
+            )
         self._joins: dict[str, _Bucket] = {}  # remote address -> bucket
         self.item: Item | None = None
         self.phase = ""
@@ -215,6 +239,9 @@ class VoteServer:
         self._wakers: set[asyncio.Event] = set()
         self._runner: web.AppRunner | None = None
         self._site_host = host
+        self._loopback = is_loopback(host)
+        self._broadcast: asyncio.TimerHandle | None = None
+        self._published = 0  # the version the pages were last woken for
         self.app = self._make_app()
         session.listeners.append(self._on_step)
 
@@ -237,7 +264,7 @@ class VoteServer:
     @property
     def loopback(self) -> bool:
         """Only this machine can reach the room."""
-        return is_loopback(self.host)
+        return self._loopback
 
     def follow(self, item: Item | None, phase: str) -> None:
         """The facilitator's screen shows `item` in `phase` now: the room follows it."""
@@ -264,6 +291,7 @@ class VoteServer:
         now = self.now()
         here = [seat for seat in self.seats.values() if self._here(seat, now)]
         voting = [seat for seat in here if not seat.spectator]
+        voting_ids = {seat.id for seat in voting}
         item, phase = self.item, self.phase
         voted_ids: set[str] = set()
         revealed = False
@@ -280,7 +308,7 @@ class VoteServer:
         waiting = tuple(
             seat.name or f"seat {index}"
             for index, seat in enumerate(self._ordered(), 1)
-            if seat in voting and seat.id not in voted_ids
+            if seat.id in voting_ids and seat.id not in voted_ids
         )
         return RoomStatus(
             url=self.url,
@@ -298,17 +326,28 @@ class VoteServer:
         )
 
     async def start(self) -> str:
-        """Listen (in the running event loop); returns the join link."""
+        """Listen (in the running event loop); returns the join link, which is kept with
+        the session (the same link when the room opens again)."""
         self._runner = web.AppRunner(
             self.app, access_log=None, handle_signals=False, shutdown_timeout=2.0
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
+        site = None
+        if not self.port and self._kept_port:
+            # The port the room had: the pages still open reconnect by themselves.
+            site = web.TCPSite(self._runner, self.host, self._kept_port, reuse_address=True)
+            try:
+                await site.start()
+            except OSError:
+                site = None  # taken meanwhile: any free port (a new link's port)
+        if site is None:
+            site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+            await site.start()
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
+        votes.keep_room_link(self.session, self.secret, self.port)
         return self.url
 
     async def stop(self) -> None:
@@ -316,10 +355,13 @@ class VoteServer:
         with contextlib.suppress(ValueError):
             self.session.listeners.remove(self._on_step)
         self._closing = True
+        if self._broadcast is not None:
+            self._broadcast.cancel()
+            self._broadcast = None
         for waker in list(self._wakers):
             waker.set()
         if self._wakers:
-            await asyncio.sleep(2 * STREAM_GATHER)  # each stream says goodbye and ends
+            await asyncio.sleep(0.1)  # each stream says goodbye and ends
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -345,11 +387,37 @@ class VoteServer:
             self._changed()
 
     def _changed(self) -> None:
+        """Something the pages or the panel show changed: the pages are woken once for
+        the changes of the next STREAM_GATHER seconds (trailing edge: the last state is
+        always sent), and the panel is told (it gathers its own redraws)."""
         self.version += 1
-        for waker in self._wakers:
-            waker.set()
+        if self._broadcast is None and self._wakers:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._publish()  # no loop (a test calling in directly): wake them now
+            else:
+                self._broadcast = loop.call_later(STREAM_GATHER, self._publish)
         if self.on_change is not None:
             self.on_change()
+
+    def _publish(self) -> None:
+        self._broadcast = None
+        self._published = self.version
+        self._wake(list(self._wakers))
+
+    def _wake(self, wakers: list[asyncio.Event]) -> None:
+        """Wake the streams a few at a time, one turn of the loop each: fifty pages written
+        in one go held a facilitator's key press for as long (bench/room_load.py)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None  # (no loop: no stream waits either; wake them all)
+        now, later = (wakers[:WAKE_AT_ONCE], wakers[WAKE_AT_ONCE:]) if loop else (wakers, [])
+        for waker in now:
+            waker.set()
+        if later and loop is not None:
+            loop.call_soon(self._wake, later)
 
     def _make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._guard])
@@ -396,7 +464,7 @@ class VoteServer:
 
     def _seat(self, request: web.Request) -> Seat | None:
         token = request.cookies.get(COOKIE, "")
-        seat = self.seats.get(token) if token else None
+        seat = self.seats.get(seat_key(token)) if token and len(token) <= 64 else None
         if seat is not None:
             seat.seen = self.now()
         return seat
@@ -446,19 +514,23 @@ class VoteServer:
         try:
             await response.write(b"retry: 1500\n\n")
             sent = -1
+            shown: tuple[str, str] | None = None  # the item and phase whose spec it has
             while not self._closing:
-                if sent != self.version:
-                    sent = self.version
-                    data = self.view_json(seat)
+                # The first message now; then what `_publish` woke this stream for (every
+                # stream at once, a few times a second at most, each the latest state).
+                if sent == -1 or sent != self._published:
+                    sent = self._published
+                    now_showing = (self.item.id if self.item else "", self.phase)
+                    data = self.view_json(seat, spec=now_showing != shown)
+                    shown = now_showing
                     await response.write(f"event: state\ndata: {data}\n\n".encode())
-                    await asyncio.sleep(STREAM_GATHER)  # what else changed meanwhile
                     continue
                 waker.clear()  # then look again: nothing set before this is lost
-                if sent != self.version or self._closing:
+                if sent != self._published or self._closing:
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waker.wait(), KEEPALIVE_SECONDS)
-                if sent == self.version and not self._closing:
+                if sent == self._published and not self._closing:
                     await response.write(b": keep-alive\n\n")
                     if seat is not None:
                         seat.seen = self.now()
@@ -498,16 +570,25 @@ class VoteServer:
                 return _error(429, "Too many joins; wait a moment.")
             if len(self.seats) >= MAX_SEATS:
                 return _error(503, "The room is full.")
-            seat = Seat(id=secrets.token_hex(4), token=secrets.token_urlsafe(24), seen=now)
-            self.seats[seat.token] = seat
+            token = secrets.token_urlsafe(24)
+            taken = {other.id for other in self.seats.values()}
+            seat_id = secrets.token_hex(4)
+            while seat_id in taken:
+                seat_id = secrets.token_hex(4)
+            seat = Seat(id=seat_id, key=seat_key(token), seen=now)
+            self.seats[seat.key] = seat
         elif self._limited(seat):
             return _error(429, "Slow down a little.")
+        else:
+            token = request.cookies[COOKIE]
         seat.name = votes.one_line(str(data.get("name", "") or ""), votes.NAME_LIMIT)
         seat.spectator = bool(data.get("spectator", False))
+        # Kept with the session (autosaved): the seat outlives this server.
+        votes.record_seat(self.session, seat.key, seat.id, seat.name, seat.spectator)
         response = web.json_response(self.view(seat))
         response.set_cookie(
             COOKIE,
-            seat.token,
+            token,
             path=f"/r/{self.secret}",
             max_age=COOKIE_MAX_AGE,
             httponly=True,
@@ -580,18 +661,21 @@ class VoteServer:
         view.update(self._own(seat))
         return view
 
-    def view_json(self, seat: Seat | None) -> str:
-        """`view(seat)` as JSON: the part every seat shares is serialized once a change."""
-        shared = self._shared_json()
+    def view_json(self, seat: Seat | None, *, spec: bool = True) -> str:
+        """`view(seat)` as JSON: the part every seat shares is serialized once a change.
+        `spec=False` leaves the item's description out (a page that has it already: an
+        event stream sends it once an item and phase, not with every vote)."""
+        shared = self._shared_json(spec=spec)
         own = json.dumps(self._own(seat), separators=(",", ":"))
         return shared[:-1] + "," + own[1:] if own != "{}" else shared
 
-    _shared_cache: tuple[int, dict[str, Any], str] | None = None
+    #: (version, shared view, its JSON, its JSON without the item's description)
+    _shared_cache: tuple[int, dict[str, Any], str, str] | None = None
 
-    def _shared_json(self) -> str:
+    def _shared_json(self, *, spec: bool = True) -> str:
         self._shared()
         assert self._shared_cache is not None
-        return self._shared_cache[2]
+        return self._shared_cache[2] if spec else self._shared_cache[3]
 
     def _shared(self) -> dict[str, Any]:
         """What every seat sees alike, computed once per change (`version`)."""
@@ -628,7 +712,12 @@ class VoteServer:
                 ]
             if status.revealed:
                 shared["tally"] = self._revealed(decision)
-        self._shared_cache = (self.version, shared, json.dumps(shared, separators=(",", ":")))
+        full = json.dumps(shared, separators=(",", ":"))
+        lite = full
+        if shared["item"] is not None:
+            brief = {key: value for key, value in shared["item"].items() if key != "html"}
+            lite = json.dumps({**shared, "item": brief}, separators=(",", ":"))
+        self._shared_cache = (self.version, shared, full, lite)
         return shared
 
     def _own(self, seat: Seat | None) -> dict[str, Any]:

@@ -176,6 +176,8 @@ class Autosave:
         self._session: Session | None = None
         self._ready = False  # resume() or start_fresh() has settled what the file holds
         self._pending: list[Step] = []  # applied, not yet committed
+        #: What `prepare` claimed (connection, token, stored steps), for `attach`.
+        self._claimed: tuple[sqlite3.Connection, str, list[Step]] | None = None
         # Set by a read-only resume: the history as resumed, to rebase on when taking over.
         self._read_only_history: list[Step] | None = None
 
@@ -290,6 +292,20 @@ class Autosave:
             db.close()
         self._ready = True
 
+    def prepare(self, lock: SessionLock | None = None) -> None:
+        """Create the database and claim it now (a backlog with none stored), on any
+        thread, so that `attach` with the same lock has only to start listening: the
+        disk syncs happen here (the app does this in a thread while it draws).
+
+        Raises:
+            OSError: the folder or the file cannot be created or written.
+            InputError: a file already there is not a session this version can read.
+            RuntimeError: a session with changes is stored (resume it instead).
+        """
+        if self._db is not None or self._claimed is not None:
+            raise RuntimeError("already attached or prepared")
+        self._claimed = self._claim(lock, taking=False)
+
     # -- writing -----------------------------------------------------------------------
     def attach(self, session: Session, *, lock: SessionLock | None = None) -> None:
         """Become the session's writer and commit every step `session` applies.
@@ -320,6 +336,34 @@ class Autosave:
             # Never resumed (nothing was stored when this window opened): everything in
             # the history was made here, on top of the backlog's own state.
             self._read_only_history = []
+        claimed, self._claimed = self._claimed, None
+        if claimed is not None and not taking and (lock is None or claimed[1] == lock.token):
+            db, token, stored = claimed  # prepare() claimed it for this lock
+        else:
+            if claimed is not None:
+                claimed[0].close()
+            db, token, stored = self._claim(lock, taking=taking)
+        self._db, self._token, self._session = db, token, session
+        local: list[Step] = []
+        if self._read_only_history is not None:
+            local = _rebase(session, self._read_only_history, stored)
+            self._read_only_history = None
+        session.listeners.append(self._on_step)
+        for step in local:
+            # Old values are taken from the state now, so undo restores what is on screen.
+            ops = tuple(
+                Op(op.target, op.name, session.get(op.target, op.name), op.new)
+                for op in step.ops
+                if session.get(op.target, op.name) != op.new
+            )
+            if ops:  # (replace keeps whatever else the step says, e.g. whether it undoes)
+                session.apply(replace(step, ops=ops, at=step.at or now_iso()))
+
+    def _claim(
+        self, lock: SessionLock | None, *, taking: bool
+    ) -> tuple[sqlite3.Connection, str, list[Step]]:
+        """Open the database, read what is stored and claim the ``owner`` row, in one
+        transaction (see `attach`): the connection, our token and the stored steps."""
         token = lock.token if lock is not None else secrets.token_hex(8)
         try:
             db = self._connect()
@@ -344,21 +388,7 @@ class Autosave:
             raise
         if taking and lock is not None:
             lock.settle()
-        self._db, self._token, self._session = db, token, session
-        local: list[Step] = []
-        if self._read_only_history is not None:
-            local = _rebase(session, self._read_only_history, stored)
-            self._read_only_history = None
-        session.listeners.append(self._on_step)
-        for step in local:
-            # Old values are taken from the state now, so undo restores what is on screen.
-            ops = tuple(
-                Op(op.target, op.name, session.get(op.target, op.name), op.new)
-                for op in step.ops
-                if session.get(op.target, op.name) != op.new
-            )
-            if ops:  # (replace keeps whatever else the step says, e.g. whether it undoes)
-                session.apply(replace(step, ops=ops, at=step.at or now_iso()))
+        return db, token, stored
 
     def take_over(self, session: Session, lock: SessionLock) -> LockResult:
         """Take the session over from the window that autosaves it, or change nothing.
@@ -448,6 +478,11 @@ class Autosave:
                 self._db.execute("UPDATE meta SET owner = '' WHERE owner = ?", (self._token,))
             self._db.close()  # the last connection checkpoints the WAL into the file
             self._db = None
+        claimed, self._claimed = self._claimed, None
+        if claimed is not None:  # prepared, never attached
+            with contextlib.suppress(sqlite3.Error):
+                claimed[0].execute("UPDATE meta SET owner = '' WHERE owner = ?", (claimed[1],))
+            claimed[0].close()
 
     # -- internals ---------------------------------------------------------------------
     def _on_step(self, step: Step) -> None:

@@ -17,14 +17,14 @@ from textual.screen import Screen
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.workshop import PHASES, Workshop
-from triage_tui.services import ExportResult, LaunchOptions, Room
+from triage_tui.services import LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
-from triage_tui.tui import loading, saving, vote_room
+from triage_tui.tui import first_paint, loading, themes
 from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
-from triage_tui.tui.settings import apply_settings, binding_ids
+from triage_tui.tui.settings import apply_settings, binding_ids, item_jumps
 
 __all__ = ["SMALL_FILE_BYTES", "LaunchOptions", "TriageApp", "binding_ids"]
 
@@ -41,6 +41,7 @@ class TriageApp(CleanNotifyApp):
     # screen, no switch: each costs a restyle before the first paint).
     MODES = PHASE_MODES
     DEFAULT_MODE = "start"
+    COMMANDS = CleanNotifyApp.COMMANDS | {item_jumps}  # and the palette's "Jump to" any item
 
     BINDINGS = [
         Binding("ctrl+s", "save_plan", "Save plan", id="triage.save", priority=True),
@@ -104,9 +105,7 @@ class TriageApp(CleanNotifyApp):
 
     # -- wiring ------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        from triage_tui.tui.themes import APP_VARIABLE_DEFAULTS
-
-        return dict(APP_VARIABLE_DEFAULTS)
+        return dict(themes.APP_VARIABLE_DEFAULTS)
 
     def on_load(self) -> None:
         """Before the start screen is made: a small file opens here, so the first frame
@@ -122,12 +121,15 @@ class TriageApp(CleanNotifyApp):
                     self.adopt(self._opened_early)
 
     def on_mount(self) -> None:
+        first_paint.mounted(self)  # the collector back on; after the first frame: themes…
         if self.settings_messages:
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)
         if self._opened_early is not None:
-            loading.opened(self, self._opened_early, adopted=True)
-            self._opened_early = None
+            # The autosave made in a thread is attached before the first frame and any key.
+            room, self._opened_early = self._opened_early, None
+            if loading.settle(self, room):
+                loading.opened(self, room, adopted=True)
         elif self.options.file is not None and self.load_error is None and self.room is None:
             self.open_file(self.options.file)
 
@@ -156,7 +158,7 @@ class TriageApp(CleanNotifyApp):
         self.load_error = None
         self.load_status = ""
         self.opened_any = True
-        if room.autosave is not None:
+        if room.autosave is not None:  # (made in a thread: loading.settle does this)
             room.autosave.on_error = lambda error: loading.autosave_failed(self, room, error)
         room.session.listeners.append(self.follower)  # every change redraws (tui/follow.py)
 
@@ -218,26 +220,19 @@ class TriageApp(CleanNotifyApp):
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"Theme: {self.theme}", timeout=2)
 
-    def export(
-        self,
-        *,
-        plan: Path | None = None,
-        brief: Path | None = None,
-        csv: Path | None = None,
-        handoffs: Path | None = None,
-    ) -> ExportResult:
-        """Write the chosen files through the guarded writer (any thread)."""
-        if self.room is None:
-            return ExportResult(("Open a backlog first.",), False)
-        return self.room.export(plan=plan, brief=brief, csv=csv, handoffs=handoffs)
-
     def action_save_plan(self) -> None:
         if self.require_workshop() is not None:
-            saving.save_plan_in_worker(self)
+            from triage_tui.tui.saving import save_plan_in_worker
+
+            save_plan_in_worker(self)
 
     async def action_quit(self) -> None:
         """Quit, unless changes exist only in memory: then say so and offer to write the plan."""
-        saving.request_quit(self)
+        from triage_tui.tui.saving import request_quit
+
+        request_quit(self)
 
     async def on_unmount(self) -> None:  # quitting with the room open closes it cleanly
-        await vote_room.close_room(self, then=self.close_room)
+        from triage_tui.tui.vote_room import close_room
+
+        await close_room(self, then=self.close_room)

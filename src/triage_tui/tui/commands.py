@@ -1,25 +1,40 @@
-"""The app's own command palette entries: go to a phase, jump to an item, export, theme."""
+"""The app's own command palette entries: go to a phase, jump to an item, export, theme.
+
+"Jump to" reaches every in-scope item, however many: `ItemJumps` searches them for what
+was typed (one `str.find` over an index of every "id title" line, in C), and yields the
+hits as found, at most `MAX_JUMP_HITS` a query.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from itertools import accumulate
+from typing import TYPE_CHECKING, cast
 
 from textual.app import SystemCommand
+from textual.command import Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
 
 from triage_tui.core.workshop import PHASES
 from triage_tui.tui.widgets.phase_bar import PHASE_TITLES
 
 if TYPE_CHECKING:
-    from triage_tui.tui.app import TriageApp
+    from triage_tui.core.model import Item
+    from triage_tui.core.workshop import Workshop
+    from triage_tui.tui.host import CommandsHost
 
-#: Items offered as "jump to" entries; the palette fuzzy-searches them all.
-MAX_JUMP_ITEMS = 2000
+#: Hits one query yields at most (type more of the id or the title to narrow them).
+MAX_JUMP_HITS = 100
+#: Characters of a "Jump to" line shown.
+JUMP_WIDTH = 90
 
 
-def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
-    """Commands for the palette (ctrl+p)."""
+def workshop_commands(app: CommandsHost) -> Iterator[SystemCommand]:
+    """Commands for the palette (ctrl+p); the items are `ItemJumps`'."""
     for phase in PHASES:
         yield SystemCommand(
             f"Go to {PHASE_TITLES[phase]}",
@@ -58,23 +73,130 @@ def workshop_commands(app: TriageApp) -> Iterator[SystemCommand]:
             "Not only the new and changed items --from left to decide (ctrl+z narrows again)",
             partial(_widen_scope, app),
         )
-    for item in workshop.in_scope[:MAX_JUMP_ITEMS]:
-        yield SystemCommand(
-            # The palette reads titles as markup: "\[" keeps "[link=...]" text (Textual's
-            # escape() doubles a trailing backslash, which the palette then shows).
-            f"Jump to {item.id}: {item.title}"[:90].replace("[", "\\["),
-            "Open this item in Categorize",
-            partial(jump_to, app, item.id),
-        )
 
 
-async def _room_toggle(app: TriageApp) -> None:
+class JumpIndex:
+    """Every item's "id title" line, lowercased, in one text (a line an item, in order):
+    a search is `str.find` over it, so a query costs about the same at 100 items or
+    100,000, and what is not a hit is never looked at in Python.
+
+    Args:
+        items: the items, in the order hits are offered.
+    """
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+        # Lowercased line by line: one that lowercases longer ("İ") stays its own line.
+        lines = [f"{item.id} {item.title}".lower().replace("\n", " ") for item in items]
+        self.text = "\n".join(lines) + "\n"
+        #: Where each line starts in `text` (and, last, where the text ends).
+        self.starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+        self._by_id: dict[str, int] = {}
+        for position, item in enumerate(items):
+            self._by_id.setdefault(item.id.lower(), position)
+
+    def find(self, query: str, limit: int = MAX_JUMP_HITS) -> Iterator[int]:
+        """The positions of the items whose id and title hold every word of `query`
+        (any case): the item whose id it is first, then the others in order; at most
+        `limit`, each as soon as it is found."""
+        words = query.lower().split()
+        if not words or limit <= 0:
+            return
+        exact = self._by_id.get(" ".join(words))
+        if exact is not None:
+            yield exact
+            limit -= 1
+            if not limit:
+                return
+        text, starts = self.text, self.starts
+        # The rarest word goes through the text (counted in C): every line the others
+        # are looked for in is then a line it is on.
+        scan = words[0] if len(words) == 1 else min(words, key=text.count)
+        others = [word for word in words if word is not scan]
+        at = text.find(scan)
+        while at >= 0:
+            position = bisect_right(starts, at) - 1
+            end = starts[position + 1]
+            if position != exact and all(word in text[starts[position] : end] for word in others):
+                yield position
+                limit -= 1
+                if not limit:
+                    return
+            at = text.find(scan, end)
+
+
+def jump_line(item: Item) -> str:
+    """The palette's line for an item: "Jump to ID: title", cut to `JUMP_WIDTH` with "…"."""
+    from triage_tui.core.readiness import clip
+
+    return clip(f"Jump to {item.id}: {item.title}".replace("\n", " "), JUMP_WIDTH)
+
+
+def jump_display(item: Item, query: str, style: Style | None = None) -> Content:
+    """The line as plain text, never read as markup (a title is the backlog's data),
+    with each word of `query` marked where it stands."""
+    line = jump_line(item)
+    content = Content(line)
+    for word in query.split():
+        for match in re.finditer(re.escape(word), line, re.IGNORECASE):
+            content = content.stylize(style or Style(reverse=True), match.start(), match.end())
+    return content
+
+
+#: The index of each workshop's in-scope items, made on the first search and again when
+#: the scope changes (the in-scope list is a new list then).
+_INDEXES: dict[int, tuple[list[Item], JumpIndex]] = {}
+
+
+def jump_index(workshop: Workshop) -> JumpIndex:
+    """The workshop's index of its in-scope items (kept while the scope is the same)."""
+    items = workshop.in_scope
+    kept = _INDEXES.get(id(workshop))
+    if kept is not None and kept[0] is items:
+        return kept[1]
+    _INDEXES.clear()  # one workshop is open at a time
+    index = JumpIndex(items)
+    _INDEXES[id(workshop)] = (items, index)
+    return index
+
+
+class ItemJumps(Provider):
+    """The palette's "Jump to": every in-scope item, by its id or words of its title.
+
+    Nothing before a word is typed: the palette opens on the app's commands (discovery
+    hits from two providers would come in whatever order their tasks ran).
+    """
+
+    @property
+    def _host(self) -> CommandsHost:
+        return cast("CommandsHost", self.app)
+
+    async def search(self, query: str) -> Hits:
+        """The items holding every typed word, the one whose id it is first."""
+        app = self._host
+        workshop = app.workshop
+        if workshop is None:
+            return
+        index = jump_index(workshop)
+        for rank, position in enumerate(index.find(query)):
+            item = index.items[position]
+            yield Hit(
+                # Above the phase and room commands a word also matches, best first.
+                1.0 - rank / (2 * MAX_JUMP_HITS),
+                jump_display(item, query, self.match_style),
+                partial(jump_to, app, item.id),
+                text=jump_line(item),
+                help="Open this item in Categorize",
+            )
+
+
+async def _room_toggle(app: CommandsHost) -> None:
     action = getattr(app.screen, "action_room_toggle", None)
     if action is not None:
         await action()
 
 
-def _room_names(app: TriageApp, shown: bool) -> None:
+def _room_names(app: CommandsHost, shown: bool) -> None:
     from triage_tui.core.votes import set_names_shown
     from triage_tui.tui.vote_room import room_of
 
@@ -87,13 +209,13 @@ def _room_names(app: TriageApp, shown: bool) -> None:
         app.notify("The plan names the voters." if shown else "Votes stay anonymous.", timeout=3)
 
 
-def _widen_scope(app: TriageApp) -> None:
+def _widen_scope(app: CommandsHost) -> None:
     workshop = app.workshop
     if workshop is not None and workshop.widen_scope() is not None:  # redrawn from the step
         app.notify(f"Scope: every item ({len(workshop.in_scope)})", timeout=3)
 
 
-def jump_to(app: TriageApp, item_id: str) -> None:
+def jump_to(app: CommandsHost, item_id: str) -> None:
     """Open one item in Categorize (the palette's "Jump to")."""
     workshop = app.require_workshop()
     ids = [item.id for item in workshop.in_scope] if workshop is not None else []

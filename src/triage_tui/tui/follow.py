@@ -14,16 +14,25 @@ from typing import Protocol
 
 from textual.message import Message
 
-from triage_tui.core.session import Step
+from triage_tui.core.session import READINESS_VOTE_PREFIX, SEAT_PREFIX, VOTE_PREFIX, Step
 
 #: Fields that only book time or record the phase: moving through items books the time of
-#: the item left, so redrawing for these would double the cost of every move.
-QUIET_FIELDS = frozenset({"seconds_spent", "seconds_used", "phase"})
+#: the item left, so redrawing for these would double the cost of every move. The room's
+#: own record (its link and seats) is not on any screen either.
+QUIET_FIELDS = frozenset({"seconds_spent", "seconds_used", "phase", "room"})
+#: Field prefixes no screen draws: a seat's vote stays hidden until the reveal (whose
+#: "revealed" field is drawn), and only the room's panel counts votes (tui/vote_room.py
+#: redraws it a few times a second from the vote server). Fifty votes a minute used to
+#: redraw Categorize's item fifty times, each with a relayout (bench/room_load.py).
+QUIET_PREFIXES = (VOTE_PREFIX, READINESS_VOTE_PREFIX, SEAT_PREFIX)
 
 
 def changes_view(step: Step) -> bool:
-    """Whether `step` changes something a screen shows (not only time or the phase)."""
-    return any(op.name not in QUIET_FIELDS for op in step.ops)
+    """Whether `step` changes something a screen shows (not only time, the phase, or the
+    room's hidden votes and seats)."""
+    return any(
+        op.name not in QUIET_FIELDS and not op.name.startswith(QUIET_PREFIXES) for op in step.ops
+    )
 
 
 class SessionChanged(Message):

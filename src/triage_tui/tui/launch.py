@@ -25,14 +25,39 @@ def create_app(
 
 def run_app(options: LaunchOptions) -> int:
     """Run the workshop; returns the exit code."""
-    app = create_app(options)
-    # Everything imported so far lives as long as the process. Frozen, the cyclic
-    # collector stops walking it: the first full collection (12-15 ms, which landed in
-    # the middle of the first frame) has nothing to do. Objects are still freed by
-    # reference counting as usual.
-    gc.freeze()
-    app.run()
+    # Importing Textual and composing Start make ~300k objects that live as long as the
+    # process, with almost no garbage among them: the collector walked them ~140 times
+    # before the first frame (~25-30 ms of CPU). It is off until the app is mounted.
+    gc.disable()
+    try:
+        app = create_app(options)
+        app.run()
+    finally:
+        resume_collector()  # (the app may have stopped before it mounted)
     return exit_code(app)
+
+
+_resumed: list[bool] = []
+
+
+def resume_collector() -> None:
+    """The collector back on after `run_app` turned it off (once; the app's mount calls
+    it, tui/first_paint.py). What lives by then is frozen first: the collector never walks
+    it again (the first full collection, 12-15 ms, landed in the first frame before) and
+    reference counting still frees it. Does nothing when `run_app` did not pause it."""
+    if gc.isenabled() or _resumed:
+        return
+    _resumed.append(True)
+    gc.freeze()
+    gc.enable()
+
+
+def freeze_adopted() -> None:
+    """Freeze what lives now, a backlog just adopted among it (tui/loading.py): it lives
+    as long as the workshop, and the cyclic collector's full passes stop walking it (with
+    10,000 items one landed every ~15 key presses, tens of ms each: issue 24). Reference
+    counting still frees it."""
+    gc.freeze()
 
 
 def exit_code(app: TriageApp) -> int:

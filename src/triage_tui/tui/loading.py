@@ -7,7 +7,6 @@ by another window, autosave off).
 
 from __future__ import annotations
 
-import gc
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,14 +36,36 @@ def is_small(path: Path) -> bool:
 
 
 def open_now(app: Host, path: Path) -> Room | None:
-    """Open a small file on the UI thread (before the first paint); None if it failed."""
+    """Open a small file on the UI thread (before the first paint); None if it failed.
+
+    A new autosave is made in a thread meanwhile: call `settle(app, room)` before the
+    room can change anything (the app's mount, before the first frame and any key).
+    """
     try:
-        return services.open_workshop(path, app.options, app.now)
+        return services.open_workshop(path, app.options, app.now, early=True)
     except InputError as error:
         failed(app, error)
     except Exception as error:  # one clear line, never a traceback
         failed(app, unexpected(path, error))
     return None
+
+
+def settle(app: Host, room: Room) -> bool:
+    """Wait for and attach an autosave `open_now` started in a thread (on the UI thread);
+    False when the file could not be opened after all (`failed` was called)."""
+    try:
+        if room.settle_autosave():
+            app.refresh_screen()  # another window's session appeared meanwhile: resumed
+    except Exception as error:  # as open_now would have failed, had it not raced
+        room.close()
+        app.room, app.opened_any = None, False
+        source = room.session.backlog.source or Path("backlog")
+        failed(app, error if isinstance(error, InputError) else unexpected(source, error))
+        return False
+    autosave = room.autosave
+    if autosave is not None:  # as the app's adopt() does for one made at once
+        autosave.on_error = lambda error: autosave_failed(app, room, error)
+    return True
 
 
 def open_in_worker(app: Host, path: Path, *, fresh: bool = False) -> None:
@@ -105,10 +126,10 @@ def opened(app: Host, room: Room, *, adopted: bool = False) -> None:
     """A backlog is open: adopt it (unless done already), show it, and say what happened."""
     if not adopted:
         app.adopt(room)
-        # The backlog just loaded lives as long as the workshop: frozen, the cyclic
-        # collector's full passes stop walking it (with 10,000 items one landed every
-        # ~15 key presses, tens of ms each: issue 24). Reference counting still frees it.
-        gc.freeze()
+        # The backlog just loaded lives as long as the workshop: frozen (launch.py).
+        from triage_tui.tui.launch import freeze_adopted
+
+        freeze_adopted()
         # What the keys can do changed (a backlog is open): redraw the Footer once.
         app.call_after_refresh(app.screen.refresh_bindings)
         app.refresh_screen()

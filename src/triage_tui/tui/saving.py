@@ -1,10 +1,11 @@
-"""Writing the plan from the app (ctrl+s, off the UI thread) and quitting without losing work."""
+"""Writing the plan from the app (ctrl+s: taken on the UI thread, written off it) and quitting
+without losing work."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from triage_tui.services import ExportResult
+from triage_tui.services import ExportResult, PlanSave, Room
 from triage_tui.tui.screens.unsaved import Choice, UnsavedScreen
 
 if TYPE_CHECKING:
@@ -12,17 +13,30 @@ if TYPE_CHECKING:
 
 
 def save_plan_in_worker(app: Host) -> None:
-    """ctrl+s: write the plan off the UI thread; the result is a notification."""
+    """ctrl+s: the plan taken here, on the UI thread, and written off it; the result is a
+    notification.
 
-    if app.room is not None:
-        app.room.book_time()  # on the UI thread: the step reaches the autosave here
+    The worker reads only the copy (`Room.snapshot_plan`): the room keeps deciding while
+    it writes, and what it decides meanwhile goes to the autosave and the next save,
+    never half into this one.
+    """
+    room = app.room
+    if room is None:
+        return
+    room.book_time()  # on the UI thread: the step reaches the autosave here
+    save = room.snapshot_plan()
 
     def work() -> None:
-        room = app.room
-        if room is not None:
-            app.call_from_thread(report, app, room.save_plan())
+        result = room.write_plan(save)
+        app.call_from_thread(written, app, room, save, result)
 
     app.run_worker(work, thread=True, group="save", exit_on_error=False)
+
+
+def written(app: Host, room: Room, save: PlanSave, result: ExportResult) -> None:
+    """Back on the UI thread: the room's count of unsaved changes, then the notification."""
+    room.plan_written(save, result)
+    report(app, result)
 
 
 def report(app: Host, result: ExportResult) -> None:

@@ -21,6 +21,7 @@ broken file is skipped with one message naming the file and what is wrong.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,8 @@ from triage_tui.store.paths import config_dir, data_dir
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from triage_tui.tui.host import ThemeHost
 
 FALLBACK_THEME = "textual-dark"
 """The built-in theme used when the wanted one is missing or broken."""
@@ -237,7 +240,7 @@ def load_themes(dirs: Iterable[Path]) -> tuple[list[Theme], list[str]]:
     return list(themes.values()), errors
 
 
-def register_all(app: App[Any], dirs: Iterable[Path] | None = None) -> list[str]:
+def register_all(app: ThemeHost, dirs: Iterable[Path] | None = None) -> list[str]:
     """Register the bundled and the user's themes on ``app``.
 
     Args:
@@ -255,6 +258,61 @@ def register_all(app: App[Any], dirs: Iterable[Path] | None = None) -> list[str]
     return errors
 
 
+#: Apps whose theme files are still to be registered (`register_for_start`).
+_LATER: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def register_for_start(app: ThemeHost, wanted: str | None) -> list[str]:
+    """Register the theme files now if the theme to start with comes from one, else
+    after the first frame (`register_later`).
+
+    Checking and registering every theme file costs ~20 ms before the first paint (the
+    colour systems, generated cold); the app starts on a Textual theme unless told
+    otherwise. A file naming that theme (a user's "textual-dark") is loaded now too.
+
+    Args:
+        app: the app (before it runs).
+        wanted: the theme asked for (``--theme``, the config), or None.
+
+    Returns:
+        `register_all`'s messages when registered now, else [] (`register_later` shows
+        them).
+    """
+    name = wanted or FALLBACK_THEME
+    folders = [bundled_themes_dir(), user_themes_dir()]
+    if name not in app.available_themes or name in _declared_names(folders):
+        return register_all(app, folders)
+    _LATER.add(app)
+    return []
+
+
+def register_later(app: App[Any]) -> None:
+    """Register the theme files `register_for_start` left for after the first frame,
+    and show what was broken in them (as a settings warning). Does nothing otherwise."""
+    if app not in _LATER:
+        return
+    _LATER.discard(app)
+    errors = register_all(app)
+    if errors:
+        app.notify(format_theme_errors(errors), title="Settings", severity="warning", timeout=12)
+
+
+def _declared_names(folders: Iterable[Path]) -> set[str]:
+    """The names the theme files in `folders` give (a file that cannot be read: none)."""
+    names: set[str] = set()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.toml"):
+            try:
+                name = read_toml(path)[0].get("name")
+            except InputError:
+                continue
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
 def format_theme_errors(errors: list[str]) -> str:
     """One notification's text for every broken theme file.
 
@@ -270,7 +328,7 @@ def format_theme_errors(errors: list[str]) -> str:
     return "\n".join(lines)
 
 
-def choose_theme(app: App[Any], wanted: str | None) -> tuple[str, str | None]:
+def choose_theme(app: ThemeHost, wanted: str | None) -> tuple[str, str | None]:
     """The theme to start with: ``wanted`` if the app has it, else the fallback.
 
     Args:

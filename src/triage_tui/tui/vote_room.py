@@ -1,10 +1,12 @@
 """The facilitator's side of the room's votes: `R` opens the vote server and its panel.
 
-The server (triage_tui.room.VoteServer) runs in the app's own event loop. The panel is
-docked on the right of Categorize, Readiness and Plan: the join link, its QR code
-(segno, drawn with half blocks, dark on light whatever the theme), how many joined and
-voted, who has not voted by name, and after the reveal the tally, the reasons and the
-room's majority as the suggestion. The facilitator still decides with h / p / s.
+The server (triage_tui.room.VoteServer) runs in the app's own event loop. The join link
+has a full-width line of its own under the phase bar (one piece to copy: in the panel it
+wrapped over two lines). The panel is docked on the right of Categorize, Readiness and
+Plan: the link's QR code (segno, drawn with half blocks, dark on light whatever the
+theme), how many joined and voted, who has not voted by name, and after the reveal the
+tally, the reasons and the room's majority as the suggestion. The facilitator still
+decides with h / p / s.
 
 Everything drawn from the network passed core.sanitize (core.votes) before it got here,
 and is drawn as rich Text, never as markup.
@@ -22,7 +24,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from triage_tui.core import votes
-from triage_tui.core.session import Category
+from triage_tui.core.session import Category, Mark
 
 if TYPE_CHECKING:
     from triage_tui.room.server import RoomStatus, VoteServer
@@ -33,8 +35,12 @@ if TYPE_CHECKING:
 PANEL_PHASES = ("categorize", "readiness", "plan")
 #: The width the panel's status text wraps at (the panel is 37 columns).
 TEXT_WIDTH = 33
-#: The panel gathers the room's changes of this many seconds into one redraw.
-REDRAW_GATHER = 0.1
+#: The panel gathers the room's changes of this many seconds into one redraw (at most
+#: five a second, the last state always drawn): each redraw repaints the panel while the
+#: facilitator's keys wait (bench/room_load.py).
+REDRAW_GATHER = 0.2
+#: "Waiting for" names at most this many lines; the rest are counted ("+12 more").
+WAITING_LINES = 3
 #: Below this many rows the QR code gives way to the room's status once voting began.
 QR_MIN_ROWS = 34
 TAGS = {Category.HIRING: "HIRE", Category.PROJECT: "PROJ", Category.PARKED: "PARK"}
@@ -64,6 +70,34 @@ def qr_text(url: str) -> Text:
     return Text("\n".join(lines), style="#000000 on #ffffff", no_wrap=True, end="")
 
 
+class RoomLink(Static):
+    """The join link on one full-width line (under the phase bar), copyable in one piece."""
+
+    DEFAULT_CSS = """
+    RoomLink {
+        width: 100%;
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+    ALLOW_SELECT = True
+
+    _url = ""
+
+    def show(self, url: str) -> None:
+        """Show `url` (a repaint only, and only when it changed)."""
+        if url == self._url:
+            return
+        self._url = url
+        line = Text(no_wrap=True, end="")
+        line.append(" JOIN ", style="bold reverse")
+        line.append(" " + url, style="bold")
+        self.update(line, layout=False)
+
+
 class RoomPanel(VerticalScroll):
     """The room, docked on the right of a phase screen."""
 
@@ -83,6 +117,9 @@ class RoomPanel(VerticalScroll):
     RoomPanel.-docked { dock: right; height: 100%; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
     RoomPanel #room-head { width: 100%; height: auto; margin: 0 0 1 0; }
+    /* 80x24: the code and the first lines of the status fit together (who joined). */
+    Screen.-narrow RoomPanel #room-head { margin: 0; }
+    Screen.-narrow RoomPanel #room-qr { margin: 0; }
     RoomPanel #room-status { width: 100%; height: 8; }
     Screen.-room #items { display: none; }
     Screen.-room.-narrow #ready-left { display: none; }
@@ -96,7 +133,7 @@ class RoomPanel(VerticalScroll):
         yield Static(id="room-qr")
 
     def on_mount(self) -> None:
-        room = room_of(self.app)  # type: ignore[arg-type]
+        room = room_of(self.app)
         if room is not None:
             self.call_after_refresh(room.redraw)  # drawn once its parts are there
 
@@ -106,6 +143,7 @@ class RoomPanel(VerticalScroll):
     _qr_for: str | None = None
     _body: Text | None = None
     _body_lines = -1
+    _body_for: tuple[str, str, bool] | None = None  # (item, phase, revealed) of its height
     _qr_first = False  # the order composed: status, then the code
 
     def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
@@ -120,7 +158,7 @@ class RoomPanel(VerticalScroll):
         head = Text()
         head.append(" THE ROOM ", style="bold reverse")
         head.append("  R closes", style="dim")
-        head.append("\n" + status.url, style="bold")
+        # (The link is on its own full-width line above: RoomLink.)
         if not status.loopback:
             head.append(f"\n⚠ LAN: {LAN_WARNING}", style="bold")
         if head != self._head:
@@ -150,11 +188,18 @@ class RoomPanel(VerticalScroll):
             # The panel's text width (37 less its border, padding and scrollbar), fixed:
             # the height must not depend on whether a layout already happened.
             lines = len(body.wrap(self.app.console, TEXT_WIDTH))
+            # While the room votes on one item the height only grows (the names awaited
+            # shrink vote by vote: a relayout each time cost the keys a frame); a new
+            # item or the reveal sets it afresh.
+            shown_for = (status.item_id, status.phase, status.revealed)
+            if shown_for == self._body_for:
+                lines = max(lines, self._body_lines)
+            self._body_for = shown_for
             if lines != self._body_lines:
                 self._body_lines = lines
                 widget.styles.height = lines  # one relayout, only when it grows or shrinks
             widget.update(body, layout=False)
-        self.shown = f"{head.plain}\n{body.plain}"
+        self.shown = f"{status.url}\n{head.plain}\n{body.plain}"
 
 
 def status_text(status: RoomStatus, named: bool) -> Text:
@@ -171,7 +216,7 @@ def status_text(status: RoomStatus, named: bool) -> Text:
     if not status.revealed:
         if status.waiting:
             text.append("Waiting for: ", style="bold")
-            text.append(", ".join(status.waiting) + "\n")
+            text.append(waiting_names(status.waiting) + "\n")
         text.append("Hidden until ", style="dim")
         text.append("r", style="bold")
         text.append(" reveals (or everyone voted).", style="dim")
@@ -199,14 +244,35 @@ def status_text(status: RoomStatus, named: bool) -> Text:
     else:
         from triage_tui.core.readiness import CRITERIA_BY_NUMBER
 
-        text.append("Revealed, per criterion:\n", style="bold")
+        # One line a criterion (they wrapped mid-count at 37 columns, seen in the Readiness
+        # snapshots): the counts in columns, the room's majority in bold.
+        text.append("Revealed, per criterion ", style="bold")
+        text.append("(✓ met ◐ partial ✗ missing):\n", style="dim")
         for number, counts in status.readiness.items():
-            spread = " ".join(f"{n} {mark.value}" for mark, n in counts.items() if n)
-            text.append(f"{number} {CRITERIA_BY_NUMBER[number].name}: ", style="bold")
-            text.append(spread + "\n")
+            total = sum(counts.values())
+            text.append(f"{number} {CRITERIA_BY_NUMBER[number].name[:19]:<19}", style="bold")
+            for mark, symbol in ((Mark.MET, "✓"), (Mark.PARTIAL, "◐"), (Mark.MISSING, "✗")):
+                count = counts.get(mark, 0)
+                text.append(" ")
+                text.append(f"{symbol}{count}", style="bold reverse" if count * 2 > total else "")
+            text.append("\n")
     text.append("ctrl+r", style="bold")
     text.append(" votes again", style="dim")
     return text
+
+
+def waiting_names(names: tuple[str, ...]) -> str:
+    """The names awaited, cut to WAITING_LINES lines of the panel ("…, +12 more")."""
+    room = WAITING_LINES * TEXT_WIDTH - len("Waiting for: ") - len(", +999 more")
+    shown: list[str] = []
+    used = 0
+    for name in names:
+        if used + len(name) + 2 > room:
+            break
+        shown.append(name)
+        used += len(name) + 2
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f", +{rest} more" if rest else "")
 
 
 class VoteRoom:
@@ -216,6 +282,7 @@ class VoteRoom:
         self.app = app
         self.server = server
         self._pending = False
+        self._suggested: tuple[str, str, bool] | None = None  # what room_changed last saw
 
     @property
     def status(self) -> RoomStatus:
@@ -231,18 +298,34 @@ class VoteRoom:
 
     def redraw(self) -> None:
         self._pending = False
-        panel = _panel_of(self.app.screen)
+        if not self.app.is_running or not self.app.screen_stack:
+            return  # a redraw gathered while the app was quitting: nothing to draw on
+        screen = self.app.screen
+        with contextlib.suppress(Exception):
+            screen.query_one(RoomLink).show(self.server.url)
+        panel = _panel_of(screen)
         if panel is not None:
             panel.show(
                 self.status, self.server.session.votes_named, self.app.size.height >= QR_MIN_ROWS
             )
-        # The Categorize screen offers the room's majority as its suggestion once revealed.
+        # The Categorize screen offers the room's majority as its suggestion once revealed:
+        # it redraws when the item or the reveal changes, not for every vote.
+        server = self.server
+        item = server.item
+        shown = (
+            item.id if item else "",
+            server.phase,
+            item is not None and votes.is_revealed(server.session.decisions[item.id]),
+        )
+        if shown == self._suggested:
+            return
+        self._suggested = shown
         refresh_room = getattr(self.app.screen, "room_changed", None)
         if refresh_room is not None:
             refresh_room()
 
 
-def room_of(app: TriageApp) -> VoteRoom | None:
+def room_of(app: object) -> VoteRoom | None:
     """The app's open room, if any."""
     room: VoteRoom | None = getattr(app, "_vote_room", None)
     return room
@@ -288,6 +371,9 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
         )
         return None
     app._vote_room = room  # type: ignore[attr-defined]
+    # The toasts go: they sit where the panel opens, over the room's counts (seen in the
+    # restart test: "Resumed the autosaved session" hid "1 of 1 voted" for its 8 s).
+    app.clear_notifications()
     if not is_loopback(host):
         app.notify(
             f"The room is open on {server.url}: {LAN_WARNING}.", severity="warning", timeout=10
@@ -322,6 +408,7 @@ async def _close(app: TriageApp) -> None:
         if panel is not None:
             screen.remove_class("-room")
             await panel.remove()
+        await screen.query(RoomLink).remove()
     refresh_room = getattr(app.screen, "room_changed", None)
     if refresh_room is not None:
         refresh_room()
@@ -340,10 +427,14 @@ def attach(screen: PhaseScreen) -> None:
             bodies.first().mount(RoomPanel(id="room-panel"))
         else:
             screen.mount(RoomPanel(id="room-panel", classes="-docked"))
+        # The link's own line, under the phase bar (the screen's first child).
+        first = screen.children[0] if screen.children else None
+        screen.mount(RoomLink(id="room-link"), after=first)
         screen.add_class("-room")
     elif not wanted and panel is not None:
         screen.remove_class("-room")
         panel.remove()
+        screen.query(RoomLink).remove()
 
 
 def follow(screen: PhaseScreen) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Scan
 from triage_tui.core.sanitize import clean_source
+
+if TYPE_CHECKING:
+    from triage_tui.formats.loaders.csv_loader import Utf8Export
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -112,8 +115,7 @@ def _parse(
 ) -> Backlog:
     if source.document is None:
         # Handed over, not shared: the text can go before the items are built.
-        holder = [clean_source(source.text)]
-        source.text = ""
+        holder = [source.take_csv()]
         return _csv(holder, path, mapping, source.warnings, source.sha256, progress)
     from triage_tui.formats.loaders import toml_loader
 
@@ -138,17 +140,48 @@ class _Source:
     """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
 
     def __init__(self, data: bytes, path: Path) -> None:
+        digest = _sha256_beside(data)
+        self.document: dict[str, Any] | None = None
+        self.export: Utf8Export | None = None
+        self.text = ""
+        self.warnings: list[str] = []
+        suffix = path.suffix.lower()
+        if suffix in CSV_SUFFIXES:
+            self._csv(data, path)
+        else:
+            self._other(data, path, suffix)
+        self.sha256 = digest()
+
+    def _csv(self, data: bytes, path: Path) -> None:
+        from triage_tui.formats.loaders.csv_loader import SNIFFED, Utf8Export
+        from triage_tui.formats.loaders.text import (
+            ascii_export,
+            decode,
+            only_newlines_to_clean,
+            refuse_conflict,
+        )
+
+        if b"<<<<<<<" not in data and ascii_export(data, path):
+            # Printable ASCII, tab and line ends alone: decoding and cleaning would only
+            # turn CR/CRLF into LF, which the parse's decoder does (its start is sniffed).
+            self.export = Utf8Export(data, data[: 2 * SNIFFED + 4].decode("utf-8-sig"))
+            return
+        decoded = decode(data, path)
+        refuse_conflict(decoded.text, path)  # in every format, before any parser sees it
+        self.warnings = list(decoded.warnings)
+        if only_newlines_to_clean(decoded, data):
+            # Parsed from the bytes as they decode: no cleaned copy of the text.
+            self.export = Utf8Export(data, decoded.text)
+        else:
+            self.text = decoded.text
+
+    def _other(self, data: bytes, path: Path, suffix: str) -> None:
         from triage_tui.formats.loaders.text import decode, refuse_conflict
 
-        self.sha256 = hashlib.sha256(data).hexdigest()
         decoded = decode(data, path)
         self.text = decoded.text
         refuse_conflict(self.text, path)  # in every format, before any parser sees it
         self.warnings = list(decoded.warnings)
-        self.document: dict[str, Any] | None = None
-        suffix = path.suffix.lower()
-        if suffix in CSV_SUFFIXES:
-            return
         from triage_tui.formats.loaders import toml_loader
 
         if suffix in TOML_SUFFIXES:
@@ -161,6 +194,40 @@ class _Source:
             return
         if "items" in document or toml_loader.is_plan(document):
             self.document = document
+
+    def take_csv(self) -> str | Utf8Export:
+        """The CSV for the parser, handed over (this source keeps no reference): the
+        text cleaned (clean_source), or the bytes of an export that needs no cleaning
+        but its line endings."""
+        export, self.export = self.export, None
+        if export is not None:
+            return export
+        text, self.text = self.text, ""
+        return clean_source(text)
+
+
+#: Bytes from which a file's digest is computed on a thread of its own.
+_HASHED_BESIDE = 1 << 20
+
+
+def _sha256_beside(data: bytes) -> Callable[[], str]:
+    """The sha256 of `data`, as a call that returns it. A big file is hashed on another
+    thread while this one decodes and parses (hashlib lets go of the GIL as it hashes:
+    the machine's second core does it, ~30 ms of a 100,000-row export)."""
+    hasher = hashlib.sha256()
+    if len(data) < _HASHED_BESIDE:
+        hasher.update(data)
+        return hasher.hexdigest
+    import threading
+
+    thread = threading.Thread(target=hasher.update, args=(data,), daemon=True)
+    thread.start()
+
+    def result() -> str:
+        thread.join()
+        return hasher.hexdigest()
+
+    return result
 
 
 def scan(
@@ -204,7 +271,7 @@ def scan_bytes(
         from triage_tui.formats.loaders.csv_loader import scan_csv
 
         return scan_csv(
-            clean_source(source.text),
+            source.take_csv(),
             path,
             mapping=mapping,
             warnings=source.warnings,
@@ -225,7 +292,7 @@ def scan_bytes(
 
 
 def _csv(
-    holder: list[str],
+    holder: list[str | Utf8Export],
     path: Path,
     mapping: Mapping[str, str] | None,
     warnings: list[str],

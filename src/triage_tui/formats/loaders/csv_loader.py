@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import chain
 from operator import itemgetter
@@ -25,7 +25,7 @@ from triage_tui.core.model import (
     Record,
     Scan,
 )
-from triage_tui.core.sanitize import clean_line
+from triage_tui.core.sanitize import clean_line, clean_source
 from triage_tui.formats.loaders import formats
 from triage_tui.formats.loaders.bookkeeping import (
     authored_columns,
@@ -44,6 +44,8 @@ from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, r
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
 _FIELD_LIMIT = 2**31 - 1
 _DELIMITERS = (",", ";", "\t")
+#: Characters of the text's start the delimiter is sniffed from.
+SNIFFED = 65536
 # How many leading rows may precede the real header (Asana's sheet export adds a few).
 _HEADER_SEARCH = 10
 #: An item's tracker context when the export has no such columns (Item's own defaults).
@@ -100,7 +102,7 @@ def load_csv(
 
 
 def load_csv_taking(
-    holder: list[str],
+    holder: list[str | Utf8Export],
     path: Path,
     *,
     mapping: Mapping[str, str] | None = None,
@@ -118,7 +120,7 @@ def load_csv_taking(
 
 
 def scan_csv(
-    text: str,
+    text: str | Utf8Export,
     path: Path,
     *,
     mapping: Mapping[str, str] | None = None,
@@ -227,9 +229,38 @@ class _Table(NamedTuple):
         return {name: chosen[name] for name in MAPPABLE_FIELDS if name in chosen}
 
 
-def _table(text: str, path: Path, mapping: Mapping[str, str] | None) -> _Table:
-    delimiter = sniff_delimiter(text, path.suffix.lower())
-    rows = _read_rows(text, path, delimiter)
+class Utf8Export:
+    """A UTF-8 export that `clean_source` would change only at its line endings
+    (loaders.text.only_newlines_to_clean): parsed from its bytes through a decoder that
+    turns CR and CRLF into LF as it reads, line by line, which is what cleaning the whole
+    text and splitting it gives, without the cleaned copy (issue 24: the parse of a
+    100,000-row export; the start screen shows its count after it).
+    """
+
+    __slots__ = ("data", "head")
+
+    def __init__(self, data: bytes, text: str) -> None:
+        """`text`: `data` decoded; only its start is kept (the delimiter is sniffed there)."""
+        self.data = data
+        # The cleaned text's first 64K characters come from at most twice as many.
+        self.head = clean_source(text[: 2 * SNIFFED + 1])[:SNIFFED]
+
+    def lines(self) -> Iterator[str]:
+        """The cleaned text's lines (each with its LF), decoded as they are read."""
+        return io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8-sig", newline=None)
+
+    def text(self) -> str:
+        """The whole cleaned text (for the rare paths that need every line at hand)."""
+        return clean_source(self.data.decode("utf-8-sig"))
+
+
+def _table(text: str | Utf8Export, path: Path, mapping: Mapping[str, str] | None) -> _Table:
+    if isinstance(text, Utf8Export):
+        delimiter = sniff_delimiter(text.head, path.suffix.lower())
+        rows = _read_rows_streamed(text, path, delimiter)
+    else:
+        delimiter = sniff_delimiter(text, path.suffix.lower())
+        rows = _read_rows(text, path, delimiter)
     header_at = _find_header(rows, path, mapping)
     header_line = rows.lines[header_at]
     header = [cell.strip() for cell in rows.cells[header_at]]
@@ -240,7 +271,7 @@ def _table(text: str, path: Path, mapping: Mapping[str, str] | None) -> _Table:
 
 
 def _load(
-    holder: list[str],
+    holder: list[str | Utf8Export],
     path: Path,
     mapping: Mapping[str, str] | None,
     warnings: Sequence[str],
@@ -280,7 +311,7 @@ def sniff_delimiter(text: str, suffix: str = "") -> str:
     """
     if suffix in (".tsv", ".tab"):
         return "\t"
-    head = text[:65536]
+    head = text[:SNIFFED]
     first = next((line for line in head.splitlines() if line.strip()), "")
     counts = {d: _count_outside_quotes(first, d) for d in _DELIMITERS}
     best = max(counts.values())
@@ -345,6 +376,32 @@ def _iter_lines(text: str) -> Iterator[str]:
     return chain.from_iterable(pieces())
 
 
+def _read_rows_streamed(export: Utf8Export, path: Path, delimiter: str) -> _Rows:
+    """`_read_rows` of the export's cleaned text, read line by line from its bytes."""
+    parsed = _strict_rows(export.lines(), delimiter)
+    if isinstance(parsed, _Rows):
+        return parsed
+    return _read_rows(export.text(), path, delimiter)  # refused or read leniently there
+
+
+def _strict_rows(lines: Iterable[str], delimiter: str) -> _Rows | tuple[int, int, str]:
+    """Every row with the line it starts on, or where the strict parse stopped: (the
+    line its row starts on, the line it failed on, the csv module's message)."""
+    starts: list[int] = []
+    rows: list[list[str]] = []
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for cells in reader:
+            if any(cells):  # a row of empty cells (",,,") is as blank as an empty line
+                starts.append(start)
+                rows.append(cells)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        return start, reader.line_num, str(error)
+    return _Rows(starts, rows)
+
+
 def _read_rows(text: str, path: Path, delimiter: str) -> _Rows:
     """Parse every row with the line it starts on; refuse quoting that would eat rows.
 
@@ -353,19 +410,10 @@ def _read_rows(text: str, path: Path, delimiter: str) -> _Rows:
     read leniently the way spreadsheets do; when the row spans lines, an earlier quote
     was probably never closed and the rows in between would silently become one cell.
     """
-    starts: list[int] = []
-    rows: list[list[str]] = []
-    reader = csv.reader(_iter_lines(text), delimiter=delimiter, strict=True)
-    start = 1
-    try:
-        for cells in reader:
-            if any(cells):  # a row of empty cells (",,,") is as blank as an empty line
-                starts.append(start)
-                rows.append(cells)
-            start = reader.line_num + 1
-        return _Rows(starts, rows)
-    except csv.Error as error:
-        failed_at, message = reader.line_num, str(error)
+    parsed = _strict_rows(_iter_lines(text), delimiter)
+    if isinstance(parsed, _Rows):
+        return parsed
+    start, failed_at, message = parsed
     lines = _split_lines(text)  # the rare paths below: every line at hand
     if "unexpected end of data" in message:
         tail = "".join(lines[start - 1 :])

@@ -142,3 +142,43 @@ def refuse_conflict(text: str, path: Path) -> None:
     line = conflict_line(text)
     if line is not None:
         raise InputError(path, CONFLICT_MESSAGE, line)
+
+
+# What clean_source changes besides line endings: C0 controls but tab, newline and CR,
+# DEL, C1, bidi controls, U+2028/9 (core.sanitize's clean_text and clean_source; the
+# property test in tests/unit/test_loader_stream.py holds the two together).
+_CLEANED_BESIDES_NEWLINES = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+_ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def only_newlines_to_clean(decoded: Decoded, data: bytes) -> bool:
+    """Whether `decoded` is `data` read as UTF-8 (BOM dropped) and `clean_source` would
+    change nothing in it but its line endings (CR and CRLF become LF).
+
+    Such a file can be parsed from its bytes through a newline-translating decoder, with
+    no cleaned copy of the whole text (issue 24: a 100,000-row export's parse).
+    """
+    if decoded.encoding != "utf-8" or data.endswith(b"\x1a"):
+        return False  # decode dropped DOS end-of-file marks: the text is not the bytes
+    if decoded.text.isascii():
+        # One C pass over the bytes: nothing but printable ASCII, tab, LF and CR.
+        return data.translate(None, _ASCII_KEPT) in (b"", _UTF8_BOM)
+    return _CLEANED_BESIDES_NEWLINES.search(decoded.text) is None
+
+
+def ascii_export(data: bytes, path: Path) -> bool:
+    """Whether `data` (after a UTF-8 BOM) is printable ASCII, tab, LF and CR alone: one C
+    pass. Then `decode(data)` is its UTF-8 reading with nothing to warn about, and
+    `clean_source` would change only its line endings, so neither needs the whole text.
+
+    Raises:
+        InputError: the file is blank, as `decode` says.
+    """
+    if data.translate(None, _ASCII_KEPT) not in (b"", _UTF8_BOM):
+        return False
+    if _CONTENT.search(data, 3 if data.startswith(_UTF8_BOM) else 0) is None:
+        raise InputError(path, "the file is empty")
+    return True

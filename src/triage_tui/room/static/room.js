@@ -8,7 +8,9 @@
   let stream = null;
   let renaming = false;
   let closed = false;
+  let reopening = null;  // the timer looking for the room again once it closed
   let drawn = "";  // the item and phase whose title and spec are on the page
+  let hadVote = false;  // this seat had a vote on the item shown (a re-vote clears it)
 
   function show(id, on) { $(id).hidden = !on; }
   function text(id, value) { $(id).textContent = value; }
@@ -71,7 +73,12 @@
     }
     if (v.mine && document.activeElement !== $("reason")) {
       $("reason").value = v.mine.reason || "";
+    } else if (!v.mine && hadVote) {
+      // A re-vote cleared this seat's vote: its old reason goes too (seen walking the
+      // room: a phone's "project" went in with the reason it had given for "hiring").
+      $("reason").value = "";
     }
+    hadVote = !!v.mine;
     $("reason").disabled = !canVote;
   }
 
@@ -173,12 +180,14 @@
     show("idle", false);
     show("item", true);
     const key = v.phase + "\n" + v.item.id;
-    if (drawn !== key) {
+    // An event stream sends the spec once an item (`html` absent afterwards).
+    if (drawn !== key && v.item.html !== undefined) {
       drawn = key;
       text("item-id", v.item.id + (v.phase === "readiness" ? " · readiness" : " · categorize"));
       text("item-title", v.item.title);
       $("spec").innerHTML = v.item.html;  // rendered by the server with raw HTML escaped
       $("reason").value = "";
+      hadVote = false;
       text("error", "");
     }
     const canVote = !seat.spectator && !v.revealed;
@@ -208,11 +217,30 @@
     stream.addEventListener("closed", () => {
       closed = true;
       stream.close();
+      stream = null;
       text("link", "The facilitator closed the room. Thank you!");
-      text("progress", "The facilitator closed the room: votes are no longer taken.");
+      text("progress", "The facilitator closed the room: votes are no longer taken. " +
+        "If it opens again, this page comes back by itself, in the same seat.");
       for (const b of document.querySelectorAll("button")) { b.disabled = true; }
+      // The room may open again (the same link, the same seat): look now and then.
+      reopening = setInterval(reopen, 5000);
     });
     stream.onerror = () => { if (!closed) { text("link", "Reconnecting…"); } };
+  }
+
+  async function reopen() {
+    try {
+      const response = await fetch("state", { credentials: "same-origin" });
+      if (!response.ok) { return; }
+      const data = await response.json();
+      clearInterval(reopening);
+      closed = false;
+      drawn = "";
+      for (const b of document.querySelectorAll("button")) { b.disabled = false; }
+      text("link", "Live");
+      render(data);
+      if (data.seat) { listen(); }
+    } catch (error) { /* still closed */ }
   }
 
   async function refresh() {

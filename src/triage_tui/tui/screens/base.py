@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from triage_tui.tui import _textual_internals as internals
+from triage_tui.tui.widgets.compact_footer import CompactFooter
 from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class PhaseScreen(Screen[Any]):
         yield PhaseBar(self.PHASE)
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer(compact=True)  # two columns a key less: every key fits at 120
+        yield CompactFooter()  # two columns a key less: every key fits at 120
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick_if_shown)
@@ -131,8 +131,9 @@ class PhaseScreen(Screen[Any]):
         room = room_of(self.triage)
         if room is None or room.server.item is None:
             return
+        # No toast: it covered the panel's counts (seen walking a room); the panel itself
+        # goes from the tally back to "0 of N voted" and who is awaited.
         room.server.revote()
-        self.notify(f"The room votes again on {room.server.item.id}.", timeout=3)
 
     def tick(self) -> None:
         """Once a second: the clock and the timeboxes."""

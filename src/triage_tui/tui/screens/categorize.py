@@ -52,7 +52,9 @@ class CategorizeScreen(ItemScreen):
         Binding("h", "decide('hiring')", "Hiring", id="triage.decide-hiring"),
         Binding("p", "decide('project')", "Project", id="triage.decide-project"),
         Binding("s", "decide('parked')", "Park", id="triage.decide-park"),
-        Binding("S", "park_ask", "Park + ask", id="triage.park-ask"),
+        # S and v: help and the palette list them; the Footer (full at 120 columns) keeps
+        # its room for R and, while the room is open, r and ctrl+r.
+        Binding("S", "park_ask", "Park + ask", show=False, id="triage.park-ask"),
         Binding("1", "signal(1)", "Signal 1", show=False, id="triage.signal-1"),
         Binding("2", "signal(2)", "Signal 2", show=False, id="triage.signal-2"),
         Binding("3", "signal(3)", "Signal 3", show=False, id="triage.signal-3"),
@@ -61,10 +63,9 @@ class CategorizeScreen(ItemScreen):
         Binding("6", "signal(6)", "Signal 6", show=False, id="triage.signal-6"),
         Binding("q", "questions", "Questions", id="triage.questions"),
         Binding("n", "note", "Note", id="triage.note"),
-        Binding("v", "presenter", "Presenter", id="triage.presenter"),
+        Binding("v", "presenter", "Presenter", show=False, id="triage.presenter"),
         Binding("escape", "leave_note", "Done with the note"),
-        # Not in Categorize's Footer: it is full at 120 columns (help and the palette list R).
-        Binding("R", "room_toggle", "Room", id="triage.room", show=False),
+        Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from triage_tui.core.errors import InputError
-from triage_tui.services import ExportResult
+from triage_tui.services import ExportResult, PlanSave, Room
 from triage_tui.store.paths import user_path
 from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
@@ -117,14 +117,18 @@ class ExportScreen(PhaseScreen):
         value = self.query_one("#plan-path", Input).value.strip()
         plan = user_path(value) if value else workshop.plan_path
         workshop.book_time()  # on the UI thread, before the plan is built
-        self._prepare_push(plan, tracker)
+        room = self.triage.room
+        if room is not None:  # the plan as it is now (written in the worker)
+            self._prepare_push(room, room.snapshot_plan(plan), tracker)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _prepare_push(self, plan: Path, tracker: str) -> None:
+    def _prepare_push(self, room: Room, save: PlanSave, tracker: str) -> None:
         from triage_tui.config import load_config
         from triage_tui.push import PushRefused, prepare
 
-        result = self.triage.export(plan=plan)  # the plan on disk is what gets pushed
+        plan = save.path
+        result = room.write_plan(save)  # the plan on disk is what gets pushed
+        self.app.call_from_thread(room.plan_written, save, result)
         if not result.ok:
             self.app.call_from_thread(self._done, list(result.messages), False)
             return
@@ -163,10 +167,11 @@ class ExportScreen(PhaseScreen):
         bar.add_class("-running")
         if self.workshop is not None:
             self.workshop.book_time()  # on the UI thread, before the plan is built
-        self._export(paths)
+        room = self.triage.room  # the room now, rendered in the worker (services.Room.export)
+        self._export(paths, room.snapshot_plan() if room is not None else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _export(self, paths: dict[str, Path]) -> None:
+    def _export(self, paths: dict[str, Path], taken: PlanSave | None) -> None:
         # Through the app's guarded writer (services.Room.export).
         shown = [-1]  # the last whole percent posted: no more than 100 updates
 
@@ -186,6 +191,7 @@ class ExportScreen(PhaseScreen):
                 csv=paths.get("csv"),
                 handoffs=paths.get("handoffs"),
                 progress=progress,
+                taken=taken,
             )
         self.app.call_from_thread(self._done, list(result.messages), result.ok)
 

@@ -20,8 +20,7 @@ from triage_tui.core.session import HANDOFF_FIELDS, HANDOFF_LIST_FIELDS, Categor
 from triage_tui.tui.screens.base import PhaseScreen
 
 if TYPE_CHECKING:
-    from triage_tui.core.readiness import Assessment
-    from triage_tui.core.roadmap import Roadmap
+    from triage_tui.core.roadmap import Assumptions, Roadmap
     from triage_tui.core.workshop import Workshop
 
 FIELD_TITLES = {
@@ -59,13 +58,6 @@ SHOWN_CHARACTERS = 140
 #: Long parts cut to a few lines on the screen (the editor and the export show all).
 LONG_FIELDS = frozenset({"context", "contract", "access", "out_of_scope"})
 
-#: What the editor asks for when a part a handoff needs is empty.
-ASKS = {
-    "acceptance_criteria": "needed: one checkable criterion a line",
-    "definition_of_done": "needed: what done means to everyone",
-    "reviewer": "needed: name the person who reviews (e.g. @priya)",
-}
-
 
 def bar(count: int, total: int, width: int = 30) -> str:
     """A proportional bar of block characters."""
@@ -75,19 +67,6 @@ def bar(count: int, total: int, width: int = 30) -> str:
 
 #: Characters of a title in the handoff table's "project" column.
 PROJECT_WIDTH = 26
-
-
-def cut(text: str, width: int) -> str:
-    """`text` in at most `width` characters, ending in "…" when it was cut."""
-    return text if len(text) <= width else text[: max(0, width - 1)].rstrip() + "…"
-
-
-def status_words(assessment: Assessment) -> str:
-    """A project item's handoff status: "✓ ready", "ready once: name a reviewer", ..."""
-    if assessment.blockers:
-        return "ready once: " + ", ".join(assessment.blockers)
-    marks = {"ready": "✓", "needs_work": "◐", "not_ready": "✗"}
-    return f"{marks[assessment.level.value]} {assessment.level.label}"
 
 
 def short_days(days: int) -> str:
@@ -194,6 +173,9 @@ class PlanScreen(PhaseScreen):
         workshop = self.workshop
         if workshop is None:
             return
+        from triage_tui.core.handoff import handoff_status
+        from triage_tui.core.readiness import clip
+
         self._draw_board(workshop)
         self._draw_roadmap(workshop)
         self._draw_first(workshop)
@@ -208,14 +190,14 @@ class PlanScreen(PhaseScreen):
         status_width = max(12, width - id_width - PROJECT_WIDTH - len("score") - 8)
         for item in items:
             assessment = workshop.assessment(item)
-            status = status_words(assessment)
+            status = handoff_status(assessment)
             if workshop.waits_on(item):
                 status += " ⚠ waits"  # on parked, hiring or not-ready work (the detail says)
             table.add_row(
                 Text(item.id),  # Text, not str: a DataTable reads a str as markup
-                Text(cut(item.title, PROJECT_WIDTH)),
+                Text(clip(item.title, PROJECT_WIDTH)),
                 str(assessment.score),
-                Text(cut(status, status_width)),
+                Text(clip(status, status_width)),
                 key=item.id,
             )
         if items:
@@ -316,7 +298,7 @@ class PlanScreen(PhaseScreen):
         return items[table.cursor_row]
 
     def _show_detail(self) -> None:
-        from triage_tui.core.handoff import field_text, handoff_fields
+        from triage_tui.core.handoff import ASKS, field_text, handoff_fields, handoff_status
         from triage_tui.core.spec import dialect
         from triage_tui.formats.markup import part_markdown
 
@@ -337,7 +319,7 @@ class PlanScreen(PhaseScreen):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        status = status_words(workshop.assessment(item))
+        status = handoff_status(workshop.assessment(item))
         grid.add_row("Handoff", Text(status, style="bold"))
         waits = workshop.waits_on(item)
         if waits:
@@ -421,31 +403,10 @@ class PlanScreen(PhaseScreen):
         self.app.push_screen(AssumptionsEditor(figures), save)
 
 
-def _entries(text: str) -> list[str]:
-    """One list entry per line; a pasted "- [ ] " or "1. " marker is not part of it."""
-    import re
-
-    entries = []
-    for line in text.splitlines():
-        # A marker needs the space after it: "2.5 s p95", "-v flag", "*.csv" are text.
-        entry = re.sub(r"^\s*(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[ xX]\]\s+)?", "", line).strip()
-        if entry:
-            entries.append(entry)
-    return entries
-
-
+#: Fields of one line: edited in an Input.
+ONE_LINE_FIELDS = frozenset({"timeline", "reviewer", "channel", "cadence"})
 #: Fields of several lines: edited in a TextArea (list fields one entry a line).
-MULTILINE_FIELDS = frozenset(
-    {
-        "deliverable",
-        "context",
-        "contract",
-        "acceptance_criteria",
-        "definition_of_done",
-        "out_of_scope",
-        "access",
-    }
-)
+MULTILINE_FIELDS = frozenset(HANDOFF_FIELDS) - ONE_LINE_FIELDS
 
 
 class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
@@ -470,7 +431,7 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
         self.shown = {name: shown_markdown(item, fields.get(name, "")) for name in HANDOFF_FIELDS}
 
     def compose(self) -> ComposeResult:
-        from triage_tui.core.handoff import field_text
+        from triage_tui.core.handoff import ASKS, field_text
 
         with VerticalScroll(id="editor", classes="panel"):
             yield Label(Text(f"Handoff: {self.item.id} {self.item.title}"), classes="panel-title")
@@ -538,16 +499,18 @@ class HandoffEditor(ModalScreen[dict[str, str | list[str]] | None]):
 
     def _normal(self, name: str) -> str | list[str]:
         """What `_value` reads from the field as first shown."""
-        from triage_tui.core.handoff import field_text
+        from triage_tui.core.handoff import field_text, list_entries
 
         text = field_text(self.shown[name])
-        return _entries(text) if name in HANDOFF_LIST_FIELDS else text.strip()
+        return list_entries(text) if name in HANDOFF_LIST_FIELDS else text.strip()
 
     def _value(self, name: str) -> str | list[str]:
         widget = self.query_one(f"#field-{name}")
         text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
         if name in HANDOFF_LIST_FIELDS:
-            return _entries(str(text))
+            from triage_tui.core.handoff import list_entries
+
+            return list_entries(str(text))
         return str(text).strip()
 
     def action_save(self) -> None:
@@ -600,13 +563,12 @@ class AssumptionsEditor(ModalScreen[tuple[float, int] | None]):
         Binding("f10", "save", "Save", priority=True),
     ]
 
-    def __init__(self, figures: object) -> None:
+    def __init__(self, figures: Assumptions) -> None:
         super().__init__()
         self.figures = figures
 
     def compose(self) -> ComposeResult:
-        months = getattr(self.figures, "search_months", 4)
-        days = getattr(self.figures, "contractor_start_days", 5)
+        months, days = self.figures.search_months, self.figures.contractor_start_days
         with Vertical(id="assumptions", classes="panel"):
             yield Label("Roadmap assumptions", classes="panel-title")
             yield Label("Months a senior backend search takes")
@@ -619,20 +581,17 @@ class AssumptionsEditor(ModalScreen[tuple[float, int] | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        try:
-            months = float(self.query_one("#search-months", Input).value)
-            days = int(self.query_one("#contractor-days", Input).value)
-        except ValueError:
-            self.notify("Both need a number.", severity="warning")
-            return
-        from triage_tui.core.roadmap import check_assumptions
+        from triage_tui.core.roadmap import read_assumptions
 
-        try:
-            check_assumptions(months, days)
+        try:  # the limits are the domain's (core.roadmap), checked again by the step
+            figures = read_assumptions(
+                self.query_one("#search-months", Input).value,
+                self.query_one("#contractor-days", Input).value,
+            )
         except ValueError as error:
             self.notify(str(error), severity="warning")
             return
-        self.dismiss((months, days))
+        self.dismiss(figures)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

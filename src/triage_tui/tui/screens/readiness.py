@@ -35,7 +35,9 @@ LEVEL_WORDS = {"ready": "✓ READY", "needs_work": "◐ NEEDS WORK", "not_ready"
 
 def evidence_snippet(found: str, item: Item) -> str:
     """A line of the description, quoted as evidence: its markup (the item's dialect)
-    read as plain words, no heading marker, code marks or bold, at most 60 characters."""
+    read as plain words, no heading marker, code marks or bold, at most 60 characters
+    (cut with "…")."""
+    from triage_tui.core.readiness import SNIPPET_CHARACTERS, clip
     from triage_tui.core.spec import dialect
     from triage_tui.formats.markup import part_markdown
 
@@ -43,7 +45,8 @@ def evidence_snippet(found: str, item: Item) -> str:
     line = part_markdown(line, markup=dialect(item.description, item.markup)).strip()
     line = HEADING_MARK.sub("", " ".join(line.split()))
     line = re.sub(r"^(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\[[ xX]\][ \t]+)?", "", line)  # a list marker
-    return re.sub(r"`|\*\*|__", "", line)[:60]  # code and bold marks read as noise here
+    line = re.sub(r"`|\*\*|__", "", line)  # code and bold marks read as noise here
+    return clip(line, SNIPPET_CHARACTERS)
 
 
 def show_panel(panel: Static, content: Text) -> None:
@@ -77,15 +80,17 @@ class ReadinessScreen(ItemScreen):
             Binding(
                 str(n),
                 f"cycle({n})",
-                # Short: the criteria panel spells out missing → partial → met.
-                "missing → partial → met" if n == 1 else f"Criterion {n}",
+                # Short: the criteria panel spells out "1-7: missing → partial → met"
+                # (the Footer keeps its room for r, ctrl+r and R while the room is open).
+                "Cycle mark" if n == 1 else f"Criterion {n}",
                 show=n == 1,
                 key_display="1-7" if n == 1 else None,
                 id=f"triage.criterion-{n}",
             )
             for n in range(1, 8)
         ),
-        Binding("a", "accept", "Accept all", id="triage.accept-suggestions"),
+        # The criteria panel says "a: accept all"; help and the palette list it too.
+        Binding("a", "accept", "Accept all", show=False, id="triage.accept-suggestions"),
         Binding("R", "room_toggle", "Room", id="triage.room"),
     ]
 

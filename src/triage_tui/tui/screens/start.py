@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from triage_tui.core.carry import carry_counts
 from triage_tui.core.pacing import agenda, phase_minutes
 from triage_tui.core.sanitize import clean_line
 from triage_tui.core.scope import Scope, facet_counts
@@ -122,7 +121,11 @@ class StartScreen(PhaseScreen):
             text.append(f"\n⚠ … and {len(backlog.warnings) - 5} more warnings (triage-tui check)")
         if self.triage.resume_info:
             text.append(f"\n↻ {self.triage.resume_info}  (ctrl+n starts afresh)", style="bold")
-        if (carried := carry_counts(workshop.session)) is not None:
+        if "carried" in workshop.session.carry:  # (core.carry: imported for next quarter only)
+            from triage_tui.core.carry import carry_counts
+
+            carried = carry_counts(workshop.session)
+            assert carried is not None
             source = clean_line(workshop.session.carried_from)
             text.append(f"\n⇄ {carried.describe(source)}", style="bold")
         text.append(

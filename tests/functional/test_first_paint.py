@@ -1,0 +1,129 @@
+"""First paint (issue 24): what moved out of the way of the first frame still arrives in time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from textual.screen import Screen
+
+from tests.functional.conftest import FrozenClock
+from triage_tui.core.session import Category, Session
+from triage_tui.store.autosave import Autosave
+from triage_tui.tui.app import LaunchOptions
+from triage_tui.tui.launch import create_app
+
+
+async def test_the_autosave_made_in_a_thread_is_attached_before_the_first_frame(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames: list[bool] = []
+    real_refresh = Screen._compositor_refresh
+
+    def recording_refresh(self: Screen) -> None:  # type: ignore[type-arg]
+        if not self.app._batch_count:  # inside the start-up batch nothing is drawn
+            room = self.app.room  # type: ignore[attr-defined]
+            frames.append(room is not None and room.autosaving)
+        real_refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording_refresh)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        # Keys typed at once (before anything was drawn) are handled after the attach.
+        await pilot.press("enter", "h")
+        await pilot.pause()
+        assert frames and all(frames), frames  # no frame, hence no key, before it
+        room = app.room
+        assert room is not None and room.autosave is not None
+        decided = [i.id for i in room.workshop.in_scope if room.session.decisions[i.id].category]
+        assert decided
+        backlog = room.session.backlog
+    # The decision is in the journal.
+    stored = Autosave.for_backlog(backlog)
+    replayed = Session(backlog)
+    stored.resume(replayed)
+    assert replayed.decisions[decided[0]].category is Category.HIRING
+
+
+async def test_after_the_first_frame_the_theme_files_are_registered(
+    acme: Path, clock: FrozenClock
+) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert {"projector", "daylight", "colorblind"} <= set(app.available_themes)
+        # Headless (tests, Pilot): nothing is preloaded in a thread.
+        assert not [worker for worker in app.workers if worker.group == "preload"]
+
+
+def test_a_terminal_app_preloads_the_next_screen_in_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from triage_tui.tui import first_paint
+
+    started: list[dict[str, object]] = []
+
+    class Terminal:
+        is_headless = False
+
+        def run_worker(self, work: object, **options: object) -> None:
+            started.append({"work": work, **options})
+
+    monkeypatch.setattr(first_paint.themes, "register_later", lambda app: None)
+    first_paint.after_first_frame(Terminal())  # type: ignore[arg-type]
+    assert started == [
+        {"work": first_paint.preload, "thread": True, "group": "preload", "exit_on_error": False}
+    ]
+
+
+def test_preload_imports_categorize_and_saving() -> None:
+    code = (
+        "import sys; from triage_tui.tui import first_paint; first_paint.preload(); "
+        "print(all(name in sys.modules for name in first_paint.PRELOAD))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_the_collector_is_off_while_the_app_starts_and_back_on_from_its_mount(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from triage_tui.tui import launch
+
+    seen: list[tuple[str, bool]] = []
+
+    class Started:
+        return_code, load_error, exit_message = 0, None, ""
+
+        def run(self) -> None:
+            seen.append(("imports and compose", gc.isenabled()))
+            launch.resume_collector()  # what the app's mount does (first_paint.mounted)
+            seen.append(("after the mount", gc.isenabled()))
+
+    monkeypatch.setattr(launch, "create_app", lambda options: Started())
+    monkeypatch.setattr(launch, "_resumed", [])
+    frozen = gc.get_freeze_count()
+    try:
+        assert launch.run_app(LaunchOptions()) == 0
+        assert seen == [("imports and compose", False), ("after the mount", True)]
+        assert gc.get_freeze_count() > frozen  # what lived by then is frozen
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+async def test_the_app_turns_the_collector_back_on_at_its_mount(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.tui import launch
+
+    calls: list[bool] = []
+    monkeypatch.setattr(launch, "resume_collector", lambda: calls.append(True))
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert calls == [True]
