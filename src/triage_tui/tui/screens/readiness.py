@@ -21,6 +21,7 @@ from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.panel_text import PanelText
 
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
@@ -107,7 +108,9 @@ class ReadinessScreen(ItemScreen):
             with VerticalScroll(id="criteria-pane"):
                 yield Static(id="criteria", classes="panel")
                 yield Static(id="score", classes="panel")
-                yield Static(id="gaps", classes="panel")
+                # The rest of the pane, whatever the item: a mark or a move redraws the
+                # gaps' changed lines without laying the screen out (widgets/panel_text.py).
+                yield PanelText(id="gaps", classes="panel")
         yield PaceBar()
         yield from self.compose_footer()
 
@@ -174,8 +177,9 @@ class ReadinessScreen(ItemScreen):
                 )
             )
             self.query_one("#ready-meta", ClampedText).update(Text())
-            for widget_id in ("#criteria", "#score", "#gaps"):
+            for widget_id in ("#criteria", "#score"):
                 self.query_one(widget_id, Static).update("")
+            self.query_one("#gaps", PanelText).update(Text())
             self.query_one(Description).show(None)
             return
         workshop.open_item(item)
@@ -230,7 +234,7 @@ class ReadinessScreen(ItemScreen):
         waits = workshop.waits_on(item)
         if waits:
             gaps.append(f"⚠ {waits}\n", style="bold")
-        show_panel(self.query_one("#gaps", Static), gaps)
+        self.query_one("#gaps", PanelText).update(gaps)
 
     def action_spec(self) -> None:
         """`v` below 110 columns: the item's spec in the criteria's place, and back."""
