@@ -91,35 +91,6 @@ async def test_the_phase_bar_repaints_when_its_line_changes() -> None:
             assert update.call_count == 0
 
 
-class PanelApp(App[None]):
-    CSS = "Static { height: auto; }"
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="panel")
-
-
-async def test_a_readiness_panel_lays_out_again_only_when_its_height_changes() -> None:
-    from rich.text import Text
-
-    from triage_tui.tui.screens.readiness import show_panel
-
-    app = PanelApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        panel = app.query_one("#panel", Static)
-        show_panel(panel, Text("one\ntwo"))
-        await pilot.pause()
-        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
-            show_panel(panel, Text("uno\ndos"))  # the same two lines high
-            assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
-            show_panel(panel, Text("one\ntwo\nthree"))
-            assert any(call.kwargs.get("layout") for call in refresh.call_args_list)
-        await pilot.pause()
-        assert panel.size.height == 3
-        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
-            show_panel(panel, Text("one\ntwo\nthree"))  # the same text: nothing to do
-            assert refresh.call_count == 0
-
-
 def test_categorize_asks_its_focus_not_a_query_before_its_widgets_are_mounted() -> None:
     # The Footer asks check_action for every key, also while the screen composes (seen as
     # NoMatches '#note' when F4 followed Enter quickly).
