@@ -132,7 +132,7 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
             app.drain(0.5)
             rss_start[key].append(app.peak_rss())
             app.send(b"\r")
-            app.wait_for("Presenter", timeout=120)
+            app.wait_for("this item", timeout=120)  # the pace bar (Categorize)
             app.drain(0.5)
             rss_list[key].append(app.peak_rss())
 
