@@ -129,3 +129,13 @@ def test_md_text_never_lets_html_through_and_leaves_code_spans_as_written(text: 
         # tables), so `<` there must not be left raw. Safe (checked above), not verbatim.
         if token.type == "code_inline" and "|" not in token.content:
             assert token.content in " ".join(text.split()) or token.content in text, escaped
+
+
+def test_clip_marks_a_cut_and_leaves_short_text_alone() -> None:
+    from triage_tui.core.sanitize import clip
+
+    assert clip("ready once: write the acceptance criteria", 26) == "ready once: write the acc…"
+    assert clip("short", 26) == "short"
+    assert clip("x" * 26, 26) == "x" * 26
+    assert clip("word  " + "y" * 30, 7) == "word…"  # no blank before the mark
+    assert clip("abc", 0) == "…"  # a limit of 0 still says that something was cut
