@@ -192,7 +192,7 @@ class ReadinessScreen(ItemScreen):
             table.append(f" {criterion.name}\n")
             if number == REVIEW_CRITERION and mark is Mark.MET and reviewer_missing:
                 # Met, says the room, but the handoff names nobody yet: say so here.
-                table.append("      no reviewer named yet: Plan (f5), e\n", style="italic")
+                table.append("      no reviewer yet: e on Plan (F5) names one\n", style="italic")
             found = evidence.get(number)
             if found is not None and mark is None:
                 # Quoted as the room reads it: in Markdown (no raw "{{X-Limit}}" or "*DoD:*"
