@@ -283,7 +283,7 @@ async def test_readiness_says_why_a_full_score_still_needs_work(
         assert "name a reviewer" in score  # the why, beside the level
         criteria = static_text(app.screen, "#criteria")
         after_review = criteria.split("Review workflow", 1)[1].splitlines()
-        assert "no reviewer named" in after_review[1]  # not a bare "✓ met" beside "Name a reviewer"
+        assert "no reviewer yet" in after_review[1]  # not a bare "✓ met" beside "Name a reviewer"
 
 
 async def test_help_names_the_sessions_own_autosave_file(acme: Path, clock: FrozenClock) -> None:
