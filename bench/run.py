@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import shutil
 import subprocess
@@ -131,7 +132,7 @@ def bench_paint(repeats: int, exports: list[tuple[str, int, Path]], memory: bool
             app.drain(0.5)
             rss_start[key].append(app.peak_rss())
             app.send(b"\r")
-            app.wait_for("Presenter", timeout=120)
+            app.wait_for("this item", timeout=120)  # the pace bar (Categorize)
             app.drain(0.5)
             rss_list[key].append(app.peak_rss())
 
@@ -328,9 +329,21 @@ async def _keys_triage(
     csv_path: Path, presses: int, repeats: int
 ) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
     from triage_tui.tui.app import LaunchOptions
-    from triage_tui.tui.launch import create_app
+    from triage_tui.tui.launch import create_app, tune_collector
 
-    app = create_app(LaunchOptions(file=csv_path))
+    # The collector as `run_app` sets it (tui/launch.py), restored after the run.
+    thresholds = gc.get_threshold()
+    tune_collector()
+    try:
+        app = create_app(LaunchOptions(file=csv_path))
+        return await _keys_triage_app(app, csv_path, presses, repeats)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+async def _keys_triage_app(
+    app: Any, csv_path: Path, presses: int, repeats: int
+) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
     moves: list[float] = []
     decides: list[float] = []
     rests: list[float] = []

@@ -163,6 +163,9 @@ class ExportResult:
 
     messages: tuple[str, ...]
     ok: bool
+    #: An export from a worker (`Room.export(taken=...)`): the plan it wrote and that
+    #: write's result, for `Room.exported` to settle on the thread that owns the session.
+    plan_write: tuple[PlanSave, ExportResult] | None = None
 
 
 @dataclass(frozen=True)
@@ -478,8 +481,11 @@ class Room:
 
         `taken`: the room as `snapshot_plan` took it on the UI thread, for an export run
         in a worker: every file is rendered from that copy, so what the room does while
-        they are written reaches none of them half-way (the next export has it). Without
-        it the files are rendered from the live session (call it on the UI thread then).
+        they are written reaches none of them half-way (the next export has it), and the
+        export changes none of the room's counts: the caller passes the result to
+        `exported` on the UI thread (as ctrl+s and push call `plan_written` there). Without
+        it the files are rendered from the live session and the counts settle here (call
+        it on the UI thread then).
 
         `handoffs` is a folder: one standalone handoff per ready project item (the brief
         links to them by the folder's name when both are written side by side).
@@ -504,8 +510,6 @@ class Room:
                 jobs.append((plan, self._plan_save(plan, session, tuple(in_scope))))
             else:
                 jobs.append((plan, replace(taken, path=plan)))
-        elif taken is not None:  # no plan written: its time is still to be booked
-            workshop.acted = workshop.acted or taken.acted
         if brief is not None:
             folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
@@ -524,6 +528,7 @@ class Room:
             )
         messages: list[str] = []
         ok = True
+        plan_write: tuple[PlanSave, ExportResult] | None = None
         chosen = {
             name: path
             for name, path in (
@@ -547,7 +552,10 @@ class Room:
             done += shares[index]
             if isinstance(render, PlanSave):
                 result = self.write_plan(render)
-                self.plan_written(render, result)
+                if taken is None:
+                    self.plan_written(render, result)
+                else:  # from a worker: settled by `exported` on the UI thread
+                    plan_write = (render, result)
             else:
                 result = self._write(path, render)
             ok = ok and result.ok
@@ -563,7 +571,16 @@ class Room:
             ok = ok and written
             messages.append(message)
         report(1.0, "")
-        return ExportResult(tuple(messages), ok)
+        return ExportResult(tuple(messages), ok, plan_write)
+
+    def exported(self, taken: PlanSave, result: ExportResult) -> None:
+        """After `export(taken=...)` ran in a worker, on the thread that owns the session:
+        the unsaved count and the room's booked time settle here, as `plan_written` does
+        for ctrl+s and push (a worker never changes a counter the UI thread changes)."""
+        if result.plan_write is not None:
+            self.plan_written(*result.plan_write)
+        else:  # no plan written: its time is still to be booked
+            self.workshop.acted = self.workshop.acted or taken.acted
 
     def _write_handoffs(
         self,

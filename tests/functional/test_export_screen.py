@@ -190,3 +190,36 @@ async def test_what_the_room_does_while_export_writes_reaches_none_of_the_files(
     assert categories[second.id] == "undecided" and plan["summary"]["parked"] == 0
     brief = (tmp_path / "acme.brief.md").read_text(encoding="utf-8")
     assert "Decided while the export ran" not in brief
+
+
+async def test_export_settles_the_unsaved_count_on_the_ui_thread(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan is written in a worker; the count of changes not yet in a plan settles on
+    the UI thread (as ctrl+s and push do), never from the worker (a race on a counter)."""
+    import threading
+
+    from triage_tui.services import Room
+
+    settled: list[threading.Thread] = []
+    real = Room.plan_written
+
+    def recorded(self: Room, *args: object) -> None:
+        settled.append(threading.current_thread())
+        real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Room, "plan_written", recorded)
+    app = create_app(LaunchOptions(file=acme), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        room = app.room
+        assert room is not None
+        room.autosaving = False  # save_state counts what no plan holds yet
+        await pilot.press("enter", "h", "p")
+        assert room.save_state().unsaved == 2
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.query_one("#plan-path", Input).value = str(tmp_path / "acme.plan.toml")
+        assert "✓ Wrote" in await export_all(pilot, app)
+        assert settled == [threading.main_thread()]
+        assert room.save_state().unsaved == 0

@@ -44,6 +44,11 @@ def statuses(tmp_path: Path) -> Path:
 
 
 def static_text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    widget = screen.query_one(selector)
+    if isinstance(widget, PanelText):  # Readiness' criteria and gaps
+        return widget.text.plain
     return str(screen.query_one(selector, Static).render())
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
-
 from tests.functional.conftest import FrozenClock, wait_loaded
 from tests.unit.test_next_quarter import _q2_rows, _write_export, plan_q1
 from triage_tui.tui.app import LaunchOptions
 from triage_tui.tui.launch import create_app
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.item_list import ItemList
+from triage_tui.tui.widgets.panel_text import PanelText
 
 
 async def test_a_changed_item_shows_what_changed_and_keeps_its_draft(
@@ -37,7 +36,7 @@ async def test_a_changed_item_shows_what_changed_and_keeps_its_draft(
         assert workshop.session.decision("CORE-111").handoff["reviewer"] == "Dana"
         await pilot.press("f4")
         await pilot.pause(0.3)
-        criteria = str(app.screen.query_one("#criteria", Static).render())
+        criteria = app.screen.query_one("#criteria", PanelText).text.plain
         assert "Changed since last quarter" in criteria
         assert "suggested met: “last quarter's mark”" in criteria
         await pilot.press("a")  # the room confirms last quarter's marks

@@ -91,35 +91,6 @@ async def test_the_phase_bar_repaints_when_its_line_changes() -> None:
             assert update.call_count == 0
 
 
-class PanelApp(App[None]):
-    CSS = "Static { height: auto; }"
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="panel")
-
-
-async def test_a_readiness_panel_lays_out_again_only_when_its_height_changes() -> None:
-    from rich.text import Text
-
-    from triage_tui.tui.screens.readiness import show_panel
-
-    app = PanelApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        panel = app.query_one("#panel", Static)
-        show_panel(panel, Text("one\ntwo"))
-        await pilot.pause()
-        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
-            show_panel(panel, Text("uno\ndos"))  # the same two lines high
-            assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
-            show_panel(panel, Text("one\ntwo\nthree"))
-            assert any(call.kwargs.get("layout") for call in refresh.call_args_list)
-        await pilot.pause()
-        assert panel.size.height == 3
-        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
-            show_panel(panel, Text("one\ntwo\nthree"))  # the same text: nothing to do
-            assert refresh.call_count == 0
-
-
 def test_categorize_asks_its_focus_not_a_query_before_its_widgets_are_mounted() -> None:
     # The Footer asks check_action for every key, also while the screen composes (seen as
     # NoMatches '#note' when F4 followed Enter quickly).
@@ -201,3 +172,70 @@ async def test_a_backlog_loaded_in_the_worker_is_frozen_out_of_the_collectors_wa
         frozen = gc.get_freeze_count()
     gc.unfreeze()  # leave the test process as it was
     assert frozen > 0
+
+
+def test_the_app_runs_with_a_larger_young_generation_and_leaves_it_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from triage_tui.services import LaunchOptions
+    from triage_tui.tui import launch
+
+    seen: list[tuple[int, ...]] = []
+
+    class Ran:
+        return_code = 0
+        load_error = None
+        exit_message = None
+
+        def run(self) -> None:
+            seen.append(gc.get_threshold())
+
+    monkeypatch.setattr(launch, "create_app", lambda options: Ran())
+    before = gc.get_threshold()
+    assert launch.run_app(LaunchOptions()) == 0
+    assert seen == [launch.APP_THRESHOLDS] and seen[0][0] > before[0]
+    assert gc.get_threshold() == before  # the library and the tests keep CPython's
+
+
+class GapsApp(App[None]):
+    CSS = "PanelText { height: 5; }"
+
+    def compose(self) -> ComposeResult:
+        from triage_tui.tui.widgets.panel_text import PanelText
+
+        yield PanelText(id="gaps")
+        yield Static("below", id="below")
+
+
+async def test_a_panel_text_repaints_its_changed_rows_without_a_layout() -> None:
+    from rich.text import Text
+
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    app = GapsApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        below = app.query_one("#below", Static)
+        panel.update(Text("Gaps\n • one\n • two"))
+        await pilot.pause()
+        assert panel.text_lines == ["Gaps", " • one", " • two"]
+        with (
+            mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh,
+            mock.patch.object(below, "refresh", wraps=below.refresh) as below_refresh,
+        ):
+            panel.update(Text("Gaps\n • one\n • three\n • four"))  # a row changed, one more
+            assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
+            rows = {y for call in refresh.call_args_list for r in call.args for y in r.line_range}
+            assert rows == {2, 3}
+            panel.update(Text("Gaps\n • one\n • three\n • four"))  # the same: nothing
+            assert refresh.call_count == 1
+            await pilot.pause()
+            assert below_refresh.call_count == 0  # nothing else moved
+        assert panel.size.height == 5 and below.region.y == 5
+        # Longer than the panel: it scrolls inside (the scrollbar appears: one layout).
+        panel.update(Text("\n".join(f" • gap {n}" for n in range(12))))
+        await pilot.pause()
+        assert panel.size.height == 5 and panel.virtual_size.height == 12
+        assert panel.text_lines[-1] == " • gap 11"

@@ -15,6 +15,7 @@ from triage_tui.tui.screens.park_prompt import ParkPrompt
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.panel_text import PanelText
 from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 WIDE = (120, 36)
@@ -268,7 +269,10 @@ async def test_number_keys_cycle_missing_partial_met_from_every_state(
         # panel spells the cycle out, "1-7: missing → partial → met").
         descriptions = [b.binding.description for b in app.screen.active_bindings.values()]
         assert "Cycle mark" in descriptions
-        assert "1-7: missing → partial → met" in str(app.screen.query_one("#criteria").render())
+        assert (
+            "1-7: missing → partial → met"
+            in app.screen.query_one("#criteria", PanelText).text.plain
+        )
         await pilot.press("question_mark")
         await pilot.pause()
         from textual.widgets import Markdown

@@ -205,7 +205,7 @@ async def test_markup_in_backlog_text_stays_text(tmp_path: Path) -> None:
     app = create_app(LaunchOptions(file=backlog, fresh=True), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        from triage_tui.core.readiness import clip
+        from triage_tui.core.sanitize import clip
         from triage_tui.tui.commands import jump_display
 
         assert app.workshop is not None

@@ -279,10 +279,11 @@ async def test_the_plan_screen_asks_once_and_readiness_says_what_waits(tmp_path:
     parked says so on Readiness and on Plan."""
     import os
 
-    from textual.widgets import DataTable, Input, Static
+    from textual.widgets import DataTable, Input
 
     from tests.functional.conftest import FrozenClock, wait_loaded
     from triage_tui.tui.launch import create_app
+    from triage_tui.tui.widgets.panel_text import PanelText
 
     config = Path(os.environ["TRIAGE_TUI_CONFIG_DIR"])
     config.mkdir(parents=True, exist_ok=True)
@@ -312,7 +313,7 @@ async def test_the_plan_screen_asks_once_and_readiness_says_what_waits(tmp_path:
                 break
             await pilot.press("down")
             await pilot.pause()
-        gaps = str(app.screen.query_one("#gaps", Static).render())
+        gaps = app.screen.query_one("#gaps", PanelText).text.plain
         assert "⚠ Ready, but it needs CORE-121, parked: 'Ledger schema first'." in gaps
 
         await pilot.press("f5")

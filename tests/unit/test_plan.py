@@ -457,7 +457,7 @@ def test_toml_syntax_error_names_the_line() -> None:
         (
             "seconds_spent = 61",
             'seconds_spent = "a minute"',
-            "item 'PAY-101': seconds_spent must be a whole number, not text",
+            "item 'PAY-101': seconds_spent must be a whole number, not a string",
         ),
         (
             "seconds_spent = 61",
@@ -473,7 +473,7 @@ def test_toml_syntax_error_names_the_line() -> None:
         (
             "carried = false",
             'carried = "no"',
-            "item 'PAY-101': carried must be true or false, not text",
+            "item 'PAY-101': carried must be true or false, not a string",
         ),
         (
             'phase = "start"',
@@ -483,7 +483,7 @@ def test_toml_syntax_error_names_the_line() -> None:
         (
             'rationale = "Needs an owner for the pager."',
             "rationale = 3",
-            "item 'PAY-101': rationale must be a string, not a number",
+            "item 'PAY-101': rationale must be a string, not an integer",
         ),
         ('id = "PAY-101"', 'id = ""', "item #1: id must be a non-empty string"),
         (
@@ -504,7 +504,7 @@ def test_toml_syntax_error_names_the_line() -> None:
         (
             "estimate = 3",
             "estimate = true",
-            "estimate must be text or a finite number, not true/false",
+            "estimate must be text or a finite number, not a boolean",
         ),
         ('id = "API-88"', 'id = "PAY-114"', "duplicate item id 'PAY-114'"),
     ],

@@ -224,10 +224,9 @@ def test_no_description_no_evidence() -> None:
     assert detect_evidence(Item("A", "T", "Customers complain it is slow.")) == {}
 
 
-def test_clip_marks_a_cut_and_leaves_short_text_alone() -> None:
-    from triage_tui.core.readiness import clip
+def test_clip_is_the_text_rule_from_sanitize() -> None:
+    # The screens import clip from here; the rule itself lives in core/sanitize.py
+    # (test_sanitize covers it).
+    from triage_tui.core import readiness, sanitize
 
-    assert clip("ready once: write the acceptance criteria", 26) == "ready once: write the acc…"
-    assert clip("short", 26) == "short"
-    assert clip("x" * 26, 26) == "x" * 26
-    assert clip("word  " + "y" * 30, 7) == "word…"  # no blank before the mark
+    assert readiness.clip is sanitize.clip

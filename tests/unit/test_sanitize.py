@@ -68,7 +68,7 @@ def test_a_markdown_image_is_shown_as_text_and_a_link_stays_a_link() -> None:
 
 
 # -- md_text under a real CommonMark parser (markdown-it, which rich renders with) ----------
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
 
@@ -117,6 +117,8 @@ def _inline_tokens(tokens: list) -> list:  # type: ignore[type-arg]
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
+@example("`\n<amp`")  # a span across a line break: escaped as prose on purpose
+@example("`<amp|`")  # a span holding `|`: likewise
 def test_md_text_never_lets_html_through_and_leaves_code_spans_as_written(text: str) -> None:
     parser = MarkdownIt("commonmark")  # raw HTML enabled, as GitHub's renderer reads it
     escaped = md_text(text)
@@ -128,4 +130,24 @@ def test_md_text_never_lets_html_through_and_leaves_code_spans_as_written(text: 
         # is cut at the `|` before code spans are read (CommonMark, parsed here, has no
         # tables), so `<` there must not be left raw. Safe (checked above), not verbatim.
         if token.type == "code_inline" and "|" not in token.content:
-            assert token.content in " ".join(text.split()) or token.content in text, escaped
+            if token.content in text:
+                continue
+            # A span the input opened and closed on two lines is escaped as prose on
+            # purpose (md_text: a renderer may read two blocks there); the escapes show,
+            # but nothing is unsafe (checked above). Such a span reads as the input
+            # once they are undone; every other span reads as written.
+            spelled = token.content.replace("&lt;", "<").replace("&gt;", ">")
+            spelled = spelled.replace("&amp;", "&")
+            joined = " ".join(text.split())
+            crossed = spelled in joined and spelled not in text  # a break read as a blank
+            assert token.content in joined or crossed, escaped
+
+
+def test_clip_marks_a_cut_and_leaves_short_text_alone() -> None:
+    from triage_tui.core.sanitize import clip
+
+    assert clip("ready once: write the acceptance criteria", 26) == "ready once: write the acc…"
+    assert clip("short", 26) == "short"
+    assert clip("x" * 26, 26) == "x" * 26
+    assert clip("word  " + "y" * 30, 7) == "word…"  # no blank before the mark
+    assert clip("abc", 0) == "…"  # a limit of 0 still says that something was cut

@@ -460,6 +460,9 @@ def test_an_export_renders_every_file_from_the_room_as_taken(acme: Path, tmp_pat
         if line.startswith(f"{third},")
     )
     assert "undecided" in row and title in row
+    # The export (a worker's) changed no count; `exported` settles it on the UI thread.
+    assert room.save_state().unsaved == 7
+    room.exported(taken, result)
     assert room.save_state().unsaved == 2  # what was done meanwhile still counts
     room.close()
 
@@ -471,7 +474,9 @@ def test_an_export_without_the_plan_leaves_its_time_to_be_booked(
     room.workshop.acted = True
     taken = room.snapshot_plan()
     result = room.export(brief=tmp_path / "brief.md", taken=taken)
-    assert result.ok and room.workshop.acted
+    assert result.ok and result.plan_write is None and not room.workshop.acted
+    room.exported(taken, result)  # on the UI thread
+    assert room.workshop.acted
     assert room.save_state().unsaved == 5  # no plan written
     room.close()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 
 class InputError(Exception):
@@ -32,3 +34,22 @@ class InputError(Exception):
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {shown(self.message)}"
+
+
+#: What a parsed TOML value is, in TOML's words ("must be a string, not an integer").
+_KINDS = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "a table",
+}
+
+
+def kind_of(value: Any) -> str:
+    """What `value` (parsed from a TOML backlog, plan or tracker context) is, for an
+    `InputError` message: "a string", "an integer", "a non-finite number (nan)"..."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"a non-finite number ({value})"
+    return _KINDS.get(type(value), f"a {type(value).__name__}")

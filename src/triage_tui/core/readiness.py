@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from triage_tui.core.model import Item
+from triage_tui.core.sanitize import clip as clip  # a text rule; the screens import it here
 from triage_tui.core.session import Mark
 from triage_tui.core.spec import find_spec
 
@@ -430,11 +431,6 @@ _RULES: dict[int, tuple[tuple[re.Pattern[str], Mark], ...]] = {
 FOUND_CHARACTERS = 120
 #: Characters of the evidence quoted beside a criterion on the Readiness screen.
 SNIPPET_CHARACTERS = 60
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters, ending in "…" when it was cut."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
 def _line_at(text: str, index: int) -> str:

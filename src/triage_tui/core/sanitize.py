@@ -411,6 +411,12 @@ def shown(text: object) -> str:
     return _UNSHOWN.sub(_visible, text) if _UNSHOWN.search(text) else text
 
 
+# -- length --------------------------------------------------------------------------
+def clip(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, ending in "…" when it was cut."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
 # -- ids -----------------------------------------------------------------------------
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
 

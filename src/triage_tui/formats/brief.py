@@ -21,6 +21,7 @@ from triage_tui.core.handoff import (
     assess_item,
     field_text,
     handoff_fields,
+    handoff_status,
     recommend_first_engagement,
     size_words,
 )
@@ -270,10 +271,11 @@ def render_brief(
     for item in others:
         assessment = assessments[item.id]
         gate = " (acceptance criteria or definition of done missing)" if assessment.gated else ""
-        if assessment.blockers:
-            status = "ready once: " + ", ".join(assessment.blockers)
-        else:
-            status = assessment.level.label + gate
+        # The blockers' words are the Plan table's; without them the brief names the
+        # level in words (no symbol) and why it is held back.
+        status = (
+            handoff_status(assessment) if assessment.blockers else assessment.level.label + gate
+        )
         out += [
             "",
             f"### {_heading(item)}{_carried(session, item)}",

@@ -19,7 +19,7 @@ from typing import Any
 
 from triage_tui import __version__
 from triage_tui.core import votes
-from triage_tui.core.errors import InputError
+from triage_tui.core.errors import InputError, kind_of
 from triage_tui.core.handoff import (
     assess_item,
     default_handoff,
@@ -525,13 +525,13 @@ class _Reader:
     def string(self, table: Mapping[str, Any], key: str, where: str, line: int | None) -> str:
         value = table.get(key, "")
         if not isinstance(value, str):
-            raise self.fail(f"{where}: {key} must be a string, not {_kind(value)}", line)
+            raise self.fail(f"{where}: {key} must be a string, not {kind_of(value)}", line)
         return value
 
     def number(self, table: Mapping[str, Any], key: str, where: str, line: int | None) -> float:
         value = table.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"{where}: {key} must be a number, not {_kind(value)}", line)
+            raise self.fail(f"{where}: {key} must be a number, not {kind_of(value)}", line)
         if not math.isfinite(value) or value < 0:
             raise self.fail(f"{where}: {key} must be a number of 0 or more, not {value}", line)
         return float(value)
@@ -541,7 +541,7 @@ class _Reader:
     ) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            shown = value if isinstance(value, float) else _kind(value)
+            shown = value if isinstance(value, float) else kind_of(value)
             raise self.fail(f"{where}: {key} must be a whole number, not {shown}", line)
         return value
 
@@ -559,7 +559,7 @@ class _Reader:
     ) -> dict[str, Any]:
         value = table.get(key, {})
         if not isinstance(value, dict):
-            raise self.fail(f"{where}: {key} must be a table, not {_kind(value)}", line)
+            raise self.fail(f"{where}: {key} must be a table, not {kind_of(value)}", line)
         return value
 
     # the document -------------------------------------------------------------------
@@ -569,7 +569,7 @@ class _Reader:
         if schema is None:
             raise self.fail(f'not a triage-tui plan: no schema = "{SCHEMA}" line')
         if not isinstance(schema, str):
-            raise self.fail(f"schema must be a string like {SCHEMA!r}, not {_kind(schema)}", line)
+            raise self.fail(f"schema must be a string like {SCHEMA!r}, not {kind_of(schema)}", line)
         if schema in READABLE_SCHEMAS:
             self.version = int(schema[len(SCHEMA_PREFIX) :])
             return
@@ -589,7 +589,7 @@ class _Reader:
     def item(self, raw: Any, index: int) -> tuple[Item, Decision, bool]:
         line = self.item_line(index)
         if not isinstance(raw, dict):
-            raise self.fail(f"items[{index + 1}] must be a table, not {_kind(raw)}", line)
+            raise self.fail(f"items[{index + 1}] must be a table, not {kind_of(raw)}", line)
         item_id = raw.get("id")
         if not isinstance(item_id, str) or not item_id:
             raise self.fail(f"item #{index + 1}: id must be a non-empty string", line)
@@ -605,7 +605,7 @@ class _Reader:
         ):
             raise self.fail(
                 f"{where}: estimate must be text or a finite number, not "
-                + (str(estimate) if isinstance(estimate, float) else _kind(estimate)),
+                + (str(estimate) if isinstance(estimate, float) else kind_of(estimate)),
                 line,
             )
         extra = dict(self.table(raw, "extra", where, line))
@@ -639,7 +639,7 @@ class _Reader:
             )
         carried = raw.get("carried", False)
         if not isinstance(carried, bool):
-            raise self.fail(f"{where}: carried must be true or false, not {_kind(carried)}", line)
+            raise self.fail(f"{where}: carried must be true or false, not {kind_of(carried)}", line)
         if self.version >= 2:
             seconds = self.integer(raw, "seconds_spent", where, line, 0)
             if seconds < 0:
@@ -685,7 +685,7 @@ class _Reader:
                 raise self.fail(f"{where}: {choice.value} must be 0 or more, not {count}", line)
         raw_reasons = table.get("reasons", [])
         if not isinstance(raw_reasons, list):
-            raise self.fail(f"{where}: reasons must be a list, not {_kind(raw_reasons)}", line)
+            raise self.fail(f"{where}: reasons must be a list, not {kind_of(raw_reasons)}", line)
         reasons: list[votes.Reason] = []
         for raw in raw_reasons:
             if isinstance(raw, str):
@@ -698,7 +698,7 @@ class _Reader:
                 continue
             if not isinstance(raw, dict):
                 raise self.fail(
-                    f"{where}: each reason must be a table or text, not {_kind(raw)}", line
+                    f"{where}: each reason must be a table or text, not {kind_of(raw)}", line
                 )
             said = _CATEGORIES.get(self.string(raw, "vote", f"{where} reason", line))
             if said is None or said not in votes.VOTE_CHOICES:
@@ -713,7 +713,7 @@ class _Reader:
         against = table.get("against_majority", False)
         if not isinstance(against, bool):
             raise self.fail(
-                f"{where}: against_majority must be true or false, not {_kind(against)}", line
+                f"{where}: against_majority must be true or false, not {kind_of(against)}", line
             )
         names_table = self.table(table, "names", where, line)
         if "names" in table:
@@ -731,7 +731,7 @@ class _Reader:
             number = self.criterion(key, "votes.readiness", where, line)
             if not isinstance(marks, dict):
                 raise self.fail(
-                    f"{where}: readiness.{key} must be a table, not {_kind(marks)}", line
+                    f"{where}: readiness.{key} must be a table, not {kind_of(marks)}", line
                 )
             per_criterion[number] = {}
             for mark in votes.MARK_CHOICES:
@@ -846,7 +846,7 @@ class _Reader:
             return value, {}
         if not isinstance(value, dict):
             raise self.fail(
-                f"[meta]: team must be a table ([meta.team]) or text, not {_kind(value)}",
+                f"[meta]: team must be a table ([meta.team]) or text, not {kind_of(value)}",
                 meta_line,
             )
         line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\.[ \t]*team[ \t]*\]") or meta_line
@@ -907,7 +907,7 @@ class _Reader:
             # Hand-edited plans may carry a bare TOML datetime; keep it as text.
             created = created.isoformat()
         if not isinstance(created, str):
-            raise self.fail(f"[meta]: created must be a string, not {_kind(created)}", meta_line)
+            raise self.fail(f"[meta]: created must be a string, not {kind_of(created)}", meta_line)
         minutes = self.integer(meta, "minutes", "[meta]", meta_line, 60)
         if minutes <= 0:
             raise self.fail("[meta]: minutes must be more than 0", meta_line)
@@ -945,7 +945,7 @@ class _Reader:
         raw_items = document.get("items", [])
         if not isinstance(raw_items, list):
             raise self.fail(
-                f"items must be an array of tables ([[items]]), not {_kind(raw_items)}",
+                f"items must be an array of tables ([[items]]), not {kind_of(raw_items)}",
                 self.key_line(None, "items"),
             )
         self.counts(document, meta, len(raw_items), meta_line)
@@ -1009,18 +1009,6 @@ def _carry(carried_from: str, changed: dict[str, dict[str, Any]]) -> dict[str, A
     if changed:
         carry["changed"] = changed
     return carry
-
-
-def _kind(value: Any) -> str:
-    names = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a table",
-    }
-    return names.get(type(value), type(value).__name__)
 
 
 def loads_plan(

@@ -26,7 +26,7 @@ from typing import Any
 
 from triage_tui.core.handoff import assess_item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, Assessment, Level
-from triage_tui.core.sanitize import clean_line, clean_text, md_text
+from triage_tui.core.sanitize import clean_line, clean_text, clip, md_text
 from triage_tui.core.session import Category, Session
 from triage_tui.formats.loaders.common import GENERATED_PREFIX
 
@@ -290,8 +290,7 @@ class Block:
 
 
 def _clip(text: str, limit: int = _MAX_TEXT) -> str:
-    text = clean_text(text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(clean_text(text).strip(), limit)
 
 
 def _tally(votes: Votes) -> str:

@@ -387,8 +387,8 @@ class VoteServer:
             self._changed()
 
     def _changed(self) -> None:
-        """Something the pages or the panel show changed: the pages are woken once for
-        the changes of the next STREAM_GATHER seconds (trailing edge: the last state is
+        """Something the pages or the panel show changed: the pages are woken at most
+        once every STREAM_GATHER seconds (soon after a quiet spell; the last state is
         always sent), and the panel is told (it gathers its own redraws)."""
         self.version += 1
         if self._broadcast is None and self._wakers:
@@ -396,14 +396,19 @@ class VoteServer:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
                 self._publish()  # no loop (a test calling in directly): wake them now
-            else:
-                self._broadcast = loop.call_later(STREAM_GATHER, self._publish)
+            else:  # soon after a quiet spell, else when the last broadcast is old enough
+                wait = self._published_at + STREAM_GATHER - loop.time()
+                self._broadcast = loop.call_later(max(0.02, wait), self._publish)
         if self.on_change is not None:
             self.on_change()
+
+    _published_at = -1e9  # the loop's time of the last broadcast
 
     def _publish(self) -> None:
         self._broadcast = None
         self._published = self.version
+        with contextlib.suppress(RuntimeError):
+            self._published_at = asyncio.get_running_loop().time()
         self._wake(list(self._wakers))
 
     def _wake(self, wakers: list[asyncio.Event]) -> None:

@@ -127,7 +127,7 @@ class JumpIndex:
 
 def jump_line(item: Item) -> str:
     """The palette's line for an item: "Jump to ID: title", cut to `JUMP_WIDTH` with "…"."""
-    from triage_tui.core.readiness import clip
+    from triage_tui.core.sanitize import clip
 
     return clip(f"Jump to {item.id}: {item.title}".replace("\n", " "), JUMP_WIDTH)
 

@@ -15,6 +15,7 @@ and is drawn as rich Text, never as markup.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,9 @@ TEXT_WIDTH = 33
 #: five a second, the last state always drawn): each redraw repaints the panel while the
 #: facilitator's keys wait (bench/room_load.py).
 REDRAW_GATHER = 0.2
+#: A redraw after a quiet spell still waits this long (the votes of one instant, one
+#: redraw).
+SOON = 0.02
 #: "Waiting for" names at most this many lines; the rest are counted ("+12 more").
 WAITING_LINES = 3
 #: Below this many rows the QR code gives way to the room's status once voting began.
@@ -289,15 +293,20 @@ class VoteRoom:
         return self.server.status()
 
     def changed(self) -> None:
-        """Something the panel shows changed: redraw once for the votes of the next
-        tenth of a second (50 votes in a second are a few redraws, and the facilitator's
-        keys stay quick)."""
+        """Something the panel shows changed: redraw at most once every REDRAW_GATHER
+        seconds, soon after a quiet spell (a vote alone shows at once) and at the end of
+        a burst (the last state always shows): 50 votes in a second are five redraws,
+        and the facilitator's keys stay quick."""
         if not self._pending:
             self._pending = True
-            self.app.set_timer(REDRAW_GATHER, self.redraw)
+            wait = self._drawn_at + REDRAW_GATHER - time.monotonic()
+            self.app.set_timer(max(SOON, wait), self.redraw)
+
+    _drawn_at = 0.0  # monotonic time of the last redraw
 
     def redraw(self) -> None:
         self._pending = False
+        self._drawn_at = time.monotonic()
         if not self.app.is_running or not self.app.screen_stack:
             return  # a redraw gathered while the app was quitting: nothing to draw on
         screen = self.app.screen

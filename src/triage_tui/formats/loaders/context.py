@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from triage_tui.core.errors import kind_of
 from triage_tui.core.model import Attachment, Comment, Item, Link
 from triage_tui.formats.loaders.bookkeeping import is_account_id, scrub_mentions
 
@@ -376,7 +377,7 @@ def toml_context(raw: Mapping[str, Any], fail: Callable[[str], Exception]) -> di
         if hasattr(due, "isoformat") and not isinstance(due, str):
             due = due.isoformat()  # a bare TOML date
         if not isinstance(due, str):
-            raise fail(f"due must be a date or text, not {_kind(due)}")
+            raise fail(f"due must be a date or text, not {kind_of(due)}")
         found["due"] = due.strip()
     if "comments" in raw:
         found["comments"] = tuple(
@@ -395,7 +396,7 @@ def toml_context(raw: Mapping[str, Any], fail: Callable[[str], Exception]) -> di
                 links.append(Link("relates", entry.strip()))
                 continue
             if not isinstance(entry, Mapping):
-                raise fail(f"links must be tables {{kind, id}}, not {_kind(entry)}")
+                raise fail(f"links must be tables {{kind, id}}, not {kind_of(entry)}")
             kind, ref = entry.get("kind", ""), entry.get("id", "")
             if not isinstance(kind, str) or not isinstance(ref, str) or not ref.strip():
                 raise fail('each of links needs kind = "..." and id = "..." as text')
@@ -410,7 +411,7 @@ TOML_KEYS = frozenset({"due", "comments", "attachments", "links"})
 
 def _entries(value: Any, name: str, fail: Callable[[str], Exception]) -> list[Any]:
     if not isinstance(value, list):
-        raise fail(f"{name} must be a list, not {_kind(value)}")
+        raise fail(f"{name} must be a list, not {kind_of(value)}")
     return value
 
 
@@ -425,29 +426,18 @@ def _table_entry(
     if isinstance(entry, str):
         return cls(**{main: entry})
     if not isinstance(entry, Mapping):
-        raise fail(f"{name} must hold tables or text, not {_kind(entry)}")
+        raise fail(f"{name} must hold tables or text, not {kind_of(entry)}")
     values: dict[str, str] = {}
     for key in keys:
         value = entry.get(key, "")
         if hasattr(value, "isoformat") and not isinstance(value, str):
             value = value.isoformat()
         if not isinstance(value, str):
-            raise fail(f"{name}: {key} must be text, not {_kind(value)}")
+            raise fail(f"{name}: {key} must be text, not {kind_of(value)}")
         values[key] = value
     if not values[main].strip():
         raise fail(f'{name}: each entry needs {main} = "..."')
     return cls(**values)
-
-
-def _kind(value: Any) -> str:
-    names = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        list: "a list",
-        dict: "a table",
-    }
-    return names.get(type(value), type(value).__name__)
 
 
 def context_table(item: Item) -> dict[str, Any]:

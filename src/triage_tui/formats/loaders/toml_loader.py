@@ -10,13 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from triage_tui.core.errors import InputError
+from triage_tui.core.errors import InputError, kind_of
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
 from triage_tui.core.sanitize import clean_document, clean_line
 from triage_tui.formats.loaders.common import dedupe, generate_ids, split_labels
 from triage_tui.formats.loaders.text import CONFLICT_MESSAGE
+from triage_tui.formats.sniff import SCHEMA_PREFIX
 
-PLAN_SCHEMA_PREFIX = "triage-tui/plan/"
 _KNOWN = frozenset(
     {
         "id",
@@ -156,7 +156,7 @@ def is_plan(document: dict[str, Any]) -> bool:
     schema = document.get("schema")
     if schema is not None and not isinstance(schema, str):
         return True
-    return isinstance(schema, str) and schema.startswith(PLAN_SCHEMA_PREFIX)
+    return isinstance(schema, str) and schema.startswith(SCHEMA_PREFIX)
 
 
 def load_toml(
@@ -186,7 +186,7 @@ def load_toml(
     title = document.get("title", "")
     if not isinstance(title, str):
         raise InputError(
-            path, f"title must be a string, not {_kind(title)}", _key_line(text, "title")
+            path, f"title must be a string, not {kind_of(title)}", _key_line(text, "title")
         )
     markup = document.get("markup", "")
     if markup not in ("", *MARKUPS):
@@ -203,7 +203,7 @@ def load_toml(
     if not isinstance(raw_items, list):
         raise InputError(
             path,
-            f"items must be an array of tables ([[items]]), not {_kind(raw_items)}",
+            f"items must be an array of tables ([[items]]), not {kind_of(raw_items)}",
             _first_match_line(text, _ITEMS_KEY),
         )
     if not raw_items:
@@ -244,17 +244,17 @@ def load_toml(
 def _item(raw: Any, index: int, line: int | None, path: Path) -> Item:
     position = index + 1
     if not isinstance(raw, dict):
-        raise InputError(path, f"items[{position}] must be a table, not {_kind(raw)}", line)
+        raise InputError(path, f"items[{position}] must be a table, not {kind_of(raw)}", line)
     raw_id = raw.get("id", "")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
-        raise InputError(path, f"item {position}: id must be a string, not {_kind(raw_id)}", line)
+        raise InputError(path, f"item {position}: id must be a string, not {kind_of(raw_id)}", line)
     item_id = str(raw_id).strip()
     name = f"item {item_id!r}" if item_id else f"item {position}"
 
     def text_field(field: str) -> str:
         value = raw.get(field, "")
         if not isinstance(value, str):
-            raise InputError(path, f"{name}: {field} must be a string, not {_kind(value)}", line)
+            raise InputError(path, f"{name}: {field} must be a string, not {kind_of(value)}", line)
         return value
 
     if "title" not in raw:
@@ -297,7 +297,7 @@ def _labels(value: Any, name: str, line: int | None, path: Path) -> tuple[str, .
         return dedupe(split_labels(value))
     if isinstance(value, list) and all(isinstance(label, str) for label in value):
         return dedupe(label.strip() for label in value if label.strip())
-    raise InputError(path, f"{name}: labels must be a list of strings, not {_kind(value)}", line)
+    raise InputError(path, f"{name}: labels must be a list of strings, not {kind_of(value)}", line)
 
 
 def _estimate(value: Any, name: str, line: int | None, path: Path) -> Estimate:
@@ -309,21 +309,7 @@ def _estimate(value: Any, name: str, line: int | None, path: Path) -> Estimate:
         return value
     if isinstance(value, float) and math.isfinite(value):
         return value
-    raise InputError(path, f"{name}: estimate must be text or a number, not {_kind(value)}", line)
-
-
-def _kind(value: Any) -> str:
-    kinds = {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"a non-finite number ({value})"
-    return kinds.get(type(value), f"a {type(value).__name__}")
+    raise InputError(path, f"{name}: estimate must be text or a number, not {kind_of(value)}", line)
 
 
 def _item_lines(text: str, count: int) -> list[int]:

@@ -182,7 +182,7 @@ class ExportScreen(PhaseScreen):
                 self.app.call_from_thread(self._progress, percent, what)
 
         room = self.triage.room
-        if room is None:
+        if room is None or taken is None:
             result = ExportResult(("Open a backlog first.",), False)
         else:  # the app's export, with the progress bar fed from this thread
             result = room.export(
@@ -193,6 +193,8 @@ class ExportScreen(PhaseScreen):
                 progress=progress,
                 taken=taken,
             )
+            # The unsaved count settles on the UI thread, as ctrl+s and push settle it.
+            self.app.call_from_thread(room.exported, taken, result)
         self.app.call_from_thread(self._done, list(result.messages), result.ok)
 
     def _progress(self, percent: int, what: str) -> None:

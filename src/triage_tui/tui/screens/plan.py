@@ -191,7 +191,7 @@ class PlanScreen(PhaseScreen):
         if workshop is None:
             return
         from triage_tui.core.handoff import handoff_status
-        from triage_tui.core.readiness import clip
+        from triage_tui.core.sanitize import clip
 
         self._draw_board(workshop)
         self._draw_roadmap(workshop)

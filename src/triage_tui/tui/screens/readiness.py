@@ -21,6 +21,7 @@ from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.panel_text import PanelText
 
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
@@ -47,19 +48,6 @@ def evidence_snippet(found: str, item: Item) -> str:
     line = re.sub(r"^(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\[[ xX]\][ \t]+)?", "", line)  # a list marker
     line = re.sub(r"`|\*\*|__", "", line)  # code and bold marks read as noise here
     return clip(line, SNIPPET_CHARACTERS)
-
-
-def show_panel(panel: Static, content: Text) -> None:
-    """Show `content` in a panel whose height follows its text (`height: auto`), laying
-    the screen out again only when that height changes: a layout costs more than the
-    rest of a key press (most moves and marks keep each panel's height); nothing at all
-    when the text is the same (a mark from missing to partial leaves the gaps as they are)."""
-    if panel.content == content:
-        return
-    panel.update(content, layout=False)
-    width, height = panel.content_size
-    if not width or panel.get_content_height(panel.size, panel.app.size, width) != height:
-        panel.refresh(layout=True)
 
 
 class ProjectList(ItemList):
@@ -105,9 +93,12 @@ class ReadinessScreen(ItemScreen):
                     yield ClampedText(id="ready-meta")
                     yield Description(id="ready-desc")
             with VerticalScroll(id="criteria-pane"):
-                yield Static(id="criteria", classes="panel")
+                yield PanelText(id="criteria", classes="panel")
                 yield Static(id="score", classes="panel")
-                yield Static(id="gaps", classes="panel")
+                # Heights that do not follow the item (the criteria's fits three
+                # suggestions, the gaps take the rest): a mark or a move redraws the
+                # changed lines without laying the screen out (widgets/panel_text.py).
+                yield PanelText(id="gaps", classes="panel")
         yield PaceBar()
         yield from self.compose_footer()
 
@@ -174,8 +165,9 @@ class ReadinessScreen(ItemScreen):
                 )
             )
             self.query_one("#ready-meta", ClampedText).update(Text())
-            for widget_id in ("#criteria", "#score", "#gaps"):
-                self.query_one(widget_id, Static).update("")
+            self.query_one("#score", Static).update("")
+            for widget_id in ("#criteria", "#gaps"):
+                self.query_one(widget_id, PanelText).update(Text())
             self.query_one(Description).show(None)
             return
         workshop.open_item(item)
@@ -207,7 +199,7 @@ class ReadinessScreen(ItemScreen):
                 # of a Jira item), no "h3." or "##" heading marker in front,
                 snippet = evidence_snippet(found.found, item)
                 table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
-        show_panel(self.query_one("#criteria", Static), table)
+        self.query_one("#criteria", PanelText).update(table)
         assessment = workshop.assessment(item)
         score = Text(no_wrap=True, overflow="ellipsis")  # three lines: the why ends in …
         score.append(f"Score {assessment.score}/100  ", style="bold")
@@ -230,7 +222,7 @@ class ReadinessScreen(ItemScreen):
         waits = workshop.waits_on(item)
         if waits:
             gaps.append(f"⚠ {waits}\n", style="bold")
-        show_panel(self.query_one("#gaps", Static), gaps)
+        self.query_one("#gaps", PanelText).update(gaps)
 
     def action_spec(self) -> None:
         """`v` below 110 columns: the item's spec in the criteria's place, and back."""
