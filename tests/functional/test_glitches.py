@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Static
-from textual.widgets._footer import FooterKey
 
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.core.session import Category, Mark
@@ -206,10 +205,21 @@ async def test_an_error_toast_is_not_replaced_by_a_passing_one(
 
 
 def footer_keys(screen):  # type: ignore[no-untyped-def]
-    """The Footer's keys (left to right) and where the palette key starts."""
-    keys = [key for key in screen.query(FooterKey) if not key.has_class("-command-palette")]
-    palette = screen.query_one(".-command-palette", FooterKey)
-    return keys, palette.region.x
+    """The Footer's keys (left to right, each with its whole region) and where the palette
+    key starts."""
+    from types import SimpleNamespace
+
+    from triage_tui.tui.widgets.compact_footer import CompactFooter
+
+    footer = screen.query_one(CompactFooter)
+    regions = footer.hint_regions()
+    keys = [
+        SimpleNamespace(**vars(hint), region=region)
+        for hint, region in regions
+        if hint is not footer.palette
+    ]
+    palette = [region for hint, region in regions if hint is footer.palette]
+    return keys, palette[0].x
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])

@@ -161,7 +161,24 @@ class PlanScreen(PhaseScreen):
             # 80x24 cannot show the board and the handoffs at once: the screen scrolls
             # to the handoffs the keys act on (the board is above; the mouse wheel and
             # F5 from the top show it).
-            self.call_after_refresh(self.scroll_end, animate=False)
+            self._to_handoffs = True
+            self.call_after_refresh(self._scroll_to_handoffs)
+
+    _to_handoffs = False
+    """Scroll to the end again when the layout grows, until the table is laid out."""
+
+    def watch_virtual_size(self) -> None:
+        # The table takes its rows' height a layout after the switch to this screen (the
+        # old Footer's rebuild used to delay the scroll past it): follow the end till then.
+        self._scroll_to_handoffs()
+
+    def _scroll_to_handoffs(self) -> None:
+        if not self._to_handoffs:
+            return
+        self.scroll_end(animate=False)
+        table = self.query_one(DataTable)
+        if table.size.height >= min(8, table.row_count + int(table.show_header)):
+            self._to_handoffs = False
 
     def handoff_items(self) -> list[Item]:
         """The handoff table's rows (`Workshop.handoff_items`)."""
