@@ -191,7 +191,7 @@ class CompactFooter(Widget, can_focus=False):
             if hint is self.palette:
                 if on_palette:  # its border too, as a FooterKey's
                     return hint
-            elif start <= x < end and not on_palette:
+            elif start <= x < end <= room and not on_palette:
                 return hint
         return None
 
@@ -242,32 +242,32 @@ class CompactFooter(Widget, can_focus=False):
         )
 
     def render(self) -> Text:
-        # The keys run under the palette key and show in its margin, as the Footer's
-        # FooterKeys do under the docked palette key.
+        # Only whole hints: one that does not fit before the palette key is left out
+        # (help and the palette list every key), never cut to "R Room ^" or shown in the
+        # palette key's margin as Textual's docked FooterKeys were.
         width = self.size.width
+        room = max(0, width - self._palette_cells())
         line = Text(no_wrap=True, overflow="crop", end="")
         gap = " " * GAP
-        for hint in self.hints:
+        for _start, end, hint in self._spans():
+            if hint is self.palette or end > room:
+                break
             line.append_text(self._hint_text(hint))
             line.append(gap)
-            if line.cell_len >= width:
-                break
-        line.truncate(width, overflow="crop", pad=True)
+        line.truncate(room, overflow="crop", pad=True)
         if self.palette is None:
             return line
-        room = max(0, width - self._palette_cells())
-        keys, _under, margin = line.divide([_offset(line, room), _offset(line, width - GAP)])
         border = Style.from_color(
             (
                 self._background() + self.get_component_styles("footer--palette-border").color
             ).rich_color,
             self._style("footer--item").bgcolor,
         )
-        keys.append("▏", border)
-        keys.append_text(self._hint_text(self.palette))
-        keys.append_text(margin)
-        keys.truncate(width, overflow="crop")
-        return keys
+        line.append("▏", border)
+        line.append_text(self._hint_text(self.palette))
+        line.append(gap)
+        line.truncate(width, overflow="crop")
+        return line
 
     def _background(self) -> Color:
         """The footer's own background, as its ancestors compose it."""
@@ -295,13 +295,3 @@ class CompactFooter(Widget, can_focus=False):
             self._hover = hint
             self.tooltip = (hint.tooltip or None) if hint is not None else None
             self.refresh()
-
-
-def _offset(text: Text, cells: int) -> int:
-    """The index of the character at cell `cells` of `text`."""
-    total = 0
-    for index, character in enumerate(text.plain):
-        if total >= cells:
-            return index
-        total += cell_len(character)
-    return len(text.plain)
