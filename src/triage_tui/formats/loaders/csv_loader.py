@@ -739,9 +739,8 @@ def _build_items(
             extra_single.append((positions[0], name))
         else:
             extra_multi.append((name, _getter(positions)))
-    desc_cols, desc_at = _field(columns, "description")
+    read_text = _text_reader(table)  # the description and type, as check's scan reads them
     status_cols, status_at = _field(columns, "status")
-    type_cols, type_at = _field(columns, "type")
     extra_names = tuple(name for _, name in extra_single)
     extra_values = _getter([i for i, _ in extra_single])
     authored = authored_columns(seen)  # account ids in their cells are bookkeeping too
@@ -752,14 +751,7 @@ def _build_items(
         numeric = numeric_id_map(header, table.body.cells, id_cols[0] if id_cols else None)
     items: list[Item] = []
     for line, cells, item_id, title, labels, estimate in reader.rows():
-        if desc_at is not None:
-            description = cells[desc_at]
-            if description.isspace():
-                description = ""
-        else:
-            description = _first(cells, desc_cols)
-        if "\r" in description:
-            description = description.replace("\r\n", "\n").replace("\r", "\n")
+        description, kind = read_text(cells)
         # The hot loop for a 60-column Jira export: a comprehension over zip is ~40%
         # cheaper than dict(filter(itemgetter(1), zip(...))), which calls per cell.
         extra: dict[str, Any] = {
@@ -783,7 +775,6 @@ def _build_items(
             if status and status_cols:
                 extra[header[status_cols[0]]] = status
             status = "Done"
-        kind = cells[type_at] if type_at is not None else _first(cells, type_cols)
         due, comments, attachments, links = (
             context.read(cells, description) if context else _NO_CONTEXT
         )
@@ -791,11 +782,11 @@ def _build_items(
             Item(
                 item_id,
                 title,
-                description.strip("\n"),
+                description,
                 labels,
                 estimate,
                 status,
-                kind.strip(),
+                kind,
                 extra,
                 line,
                 due,
