@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from rich.markdown import Markdown
 from rich.text import Text
-from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.timer import Timer
 
 from triage_tui.core.model import Item
 from triage_tui.core.spec import is_jira
 from triage_tui.formats.markup import display_markdown
+from triage_tui.tui.widgets.line_view import LineView
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
 MAX_SHOWN_DESCRIPTION = 20_000
@@ -67,7 +67,7 @@ def description_markdown(item: Item) -> str:
     return text
 
 
-class Description(ScrollView):
+class Description(LineView):
     """The current item's description, scrolled inside its own region.
 
     Rich renders the Markdown to lines once per (item, width) and the widget hands those
@@ -89,15 +89,9 @@ class Description(ScrollView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._item: Item | None = None
-        self._lines: list[Strip] = []
         # Keyed by the text, not the id: a backlog reopened after an edit (or another
         # file) may reuse an id with a different description.
         self._cache: OrderedDict[tuple[str, str, int], list[Strip]] = OrderedDict()
-
-    @property
-    def text_lines(self) -> list[str]:
-        """The rendered lines as plain text (what a reader sees, for tests)."""
-        return [line.text.rstrip() for line in self._lines]
 
     def show(self, item: Item | None, then: Callable[[], None] | None = None) -> None:
         """Render `item`'s description (nothing for None); no work if already shown.
@@ -145,9 +139,6 @@ class Description(ScrollView):
         self._render_lines()
         if then is not None:
             then()
-
-    def _text_width(self) -> int:
-        return max(1, self.scrollable_content_region.width)
 
     def _render_lines(self) -> None:
         item = self._item
@@ -235,25 +226,6 @@ class Description(ScrollView):
         else:
             self._render_lines()
 
-    def _set_virtual_height(self, height: int) -> bool:
-        """Change the scrollable size; relayout only when the scrollbar appears or goes
-        (then True: everything is repainted)."""
-        size = Size(self._text_width(), height)
-        if size == self.virtual_size:
-            return False
-        had_scrollbar = self.show_vertical_scrollbar
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._refresh_scrollbars()
-        if self.show_vertical_scrollbar != had_scrollbar:
-            self.refresh(layout=True)
-            return True
-        self._scroll_update(size)
-        return False
-
-    def on_resize(self) -> None:
-        self._render_lines()
-        self.refresh()  # every row moved or rewrapped
-
     def notify_style_update(self) -> None:
         # Cached lines carry the widget's colours: a theme change must redraw them.
         super().notify_style_update()
@@ -261,9 +233,3 @@ class Description(ScrollView):
             self._cache.clear()
             self._render_lines()
             self.refresh()  # the blank rows' colours too
-
-    def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
-        if 0 <= index < len(self._lines):
-            return self._lines[index]  # styled and cut to the width when rendered
-        return Strip.blank(self.scrollable_content_region.width, self.rich_style)

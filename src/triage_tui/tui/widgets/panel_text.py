@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
+from textual.geometry import Region
 from textual.strip import Strip
 
+from triage_tui.tui.widgets.line_view import LineView
 
-class PanelText(ScrollView):
+
+class PanelText(LineView):
     """A panel's text drawn through Textual's line API (as the description is).
 
     Its height does not follow its text (CSS sets it), so a new text never lays the
@@ -29,17 +30,11 @@ class PanelText(ScrollView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._text = Text()
-        self._lines: list[Strip] = []
 
     @property
     def text(self) -> Text:
         """The text shown."""
         return self._text
-
-    @property
-    def text_lines(self) -> list[str]:
-        """The rendered lines as plain text (what a reader sees, for tests)."""
-        return [line.text.rstrip() for line in self._lines]
 
     def update(self, text: Text) -> None:
         """Show `text`; nothing at all when it is the text shown."""
@@ -47,9 +42,6 @@ class PanelText(ScrollView):
             return
         self._text = text
         self._render_lines()
-
-    def _text_width(self) -> int:
-        return max(1, self.scrollable_content_region.width)
 
     def _render_lines(self) -> None:
         width = self._text_width()
@@ -76,39 +68,9 @@ class PanelText(ScrollView):
         if changed:
             self.refresh(*changed)
 
-    def _line_at(self, lines: list[Strip], row: int) -> Strip | None:
-        index = int(self.scroll_offset.y) + row
-        return lines[index] if index < len(lines) else None
-
-    def _set_virtual_height(self, height: int) -> bool:
-        """Change the scrollable size; True (everything to repaint) when the scrollbar
-        appears or goes (a layout) or the text got shorter than the scroll offset."""
-        size = Size(self._text_width(), height)
-        if size == self.virtual_size:
-            return False
-        had_scrollbar = self.show_vertical_scrollbar
-        offset = self.scroll_offset.y
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._refresh_scrollbars()
-        if self.show_vertical_scrollbar != had_scrollbar:
-            self.refresh(layout=True)
-            return True
-        self._scroll_update(size)
-        return self.scroll_offset.y != offset
-
-    def on_resize(self) -> None:
-        self._render_lines()
-        self.refresh()  # every row moved or rewrapped
-
     def notify_style_update(self) -> None:
         # The lines carry the widget's colours: a theme change must redraw them.
         super().notify_style_update()
         if self.is_mounted:
             self._render_lines()
             self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        line = self._line_at(self._lines, y)
-        if line is not None:
-            return line
-        return Strip.blank(self.scrollable_content_region.width, self.rich_style)

@@ -1,0 +1,62 @@
+"""Lines drawn through Textual's line API, scrolled inside a height the CSS sets."""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class LineView(ScrollView):
+    """The plumbing the description and Readiness' panels share.
+
+    A subclass renders its text to `_lines` in `_render_lines` (then calls
+    `_set_virtual_height`); a new text changes only this widget's virtual size, so no
+    screen layout runs, and rows past the text are blank in the widget's colours.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[Strip] = []
+
+    @property
+    def text_lines(self) -> list[str]:
+        """The rendered lines as plain text (what a reader sees, for tests)."""
+        return [line.text.rstrip() for line in self._lines]
+
+    def _render_lines(self) -> None:
+        raise NotImplementedError
+
+    def _text_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def _line_at(self, lines: list[Strip], row: int) -> Strip | None:
+        """The line of `lines` shown at screen row `row` (scrolled), if any."""
+        index = int(self.scroll_offset.y) + row
+        return lines[index] if 0 <= index < len(lines) else None
+
+    def _set_virtual_height(self, height: int) -> bool:
+        """Change the scrollable size; True (everything to repaint) when the scrollbar
+        appears or goes (a layout) or the text got shorter than the scroll offset."""
+        size = Size(self._text_width(), height)
+        if size == self.virtual_size:
+            return False
+        had_scrollbar = self.show_vertical_scrollbar
+        offset = self.scroll_offset.y
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._refresh_scrollbars()
+        if self.show_vertical_scrollbar != had_scrollbar:
+            self.refresh(layout=True)
+            return True
+        self._scroll_update(size)
+        return self.scroll_offset.y != offset
+
+    def on_resize(self) -> None:
+        self._render_lines()
+        self.refresh()  # every row moved or rewrapped
+
+    def render_line(self, y: int) -> Strip:
+        line = self._line_at(self._lines, y)
+        if line is not None:
+            return line  # styled and cut to the width when rendered
+        return Strip.blank(self.scrollable_content_region.width, self.rich_style)
