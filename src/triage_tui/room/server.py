@@ -66,6 +66,11 @@ COOKIE = "triage_seat"
 COOKIE_MAX_AGE = 12 * 3600
 
 PAGE_FILES = {"room.css": "text/css", "room.js": "text/javascript"}
+#: What a phone reads when its vote or seat could not be saved (the autosave failing).
+NOT_SAVED = (
+    "The facilitator's computer could not save this yet (it keeps it and retries); "
+    "tap again in a moment."
+)
 #: The room's changes are sent to the pages at most this often (seconds), the last
 #: state always (trailing edge): 50 votes in a second are a few messages a phone, not 50.
 STREAM_GATHER = 0.25
@@ -194,6 +199,9 @@ class VoteServer:
         on_change: called after anything the facilitator's panel shows changed (a vote,
             a join, a reveal); the TUI redraws from `status()`.
         render: item -> safe HTML of its description (default: `page.item_html`).
+        durable: awaited before a vote or a seat is acknowledged to its phone: done
+            once every step applied so far is on disk (the autosave's `durable`);
+            raises OSError when the write failed. None: acknowledged at once.
     """
 
     def __init__(
@@ -206,8 +214,10 @@ class VoteServer:
         now: Callable[[], float] = time.monotonic,
         on_change: Callable[[], None] | None = None,
         render: Callable[[Item], str] | None = None,
+        durable: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.session = session
+        self.durable = durable
         self.host = host
         self.port = port
         kept = session.room
@@ -590,6 +600,9 @@ class VoteServer:
         seat.spectator = bool(data.get("spectator", False))
         # Kept with the session (autosaved): the seat outlives this server.
         votes.record_seat(self.session, seat.key, seat.id, seat.name, seat.spectator)
+        self._changed()
+        if not await self._saved():
+            return _error(503, NOT_SAVED)
         response = web.json_response(self.view(seat))
         response.set_cookie(
             COOKIE,
@@ -599,7 +612,6 @@ class VoteServer:
             httponly=True,
             samesite="Strict",
         )
-        self._changed()
         return response
 
     async def _vote(self, request: web.Request) -> web.StreamResponse:
@@ -643,7 +655,21 @@ class VoteServer:
         self.any_votes = True
         self._auto_reveal()
         self._changed()
+        # Acknowledged once it is on disk: a crash after this reply loses no vote.
+        if not await self._saved():
+            return _error(503, NOT_SAVED)
         return web.json_response(self.view(seat))
+
+    async def _saved(self) -> bool:
+        """Wait until every step applied so far is on disk; False if that failed (the
+        facilitator's app says why; the step stays in memory and is retried)."""
+        if self.durable is None:
+            return True
+        try:
+            await self.durable()
+        except OSError:
+            return False
+        return True
 
     def _auto_reveal(self) -> None:
         """Reveal once every voting seat in the room (two at least) has voted."""

@@ -14,9 +14,10 @@ and is drawn as rich Text, never as markup.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -366,13 +367,14 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
         app.notify("Open a backlog first.", severity="warning")
         return None
     host, port = room_address(app)
-    server = VoteServer(workshop.session, host=host, port=port)
+    server = VoteServer(workshop.session, host=host, port=port, durable=_writer(app))
     room = VoteRoom(app, server)
     server.on_change = room.changed
     try:
         await server.start()
     except OSError as error:
         await server.stop()
+        _stop_writer(app)
         app.notify(
             f"The room could not open on {host}:{port}: {error.strerror or error}",
             severity="error",
@@ -393,6 +395,29 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
     return room
 
 
+def _writer(app: TriageApp) -> Callable[[], Awaitable[None]] | None:
+    """The room's votes and seats are committed by the autosave's writer thread while
+    the room is open (one transaction for every vote waiting, off the facilitator's
+    event loop); the server acknowledges each once it is on disk (store/autosave.py)."""
+    room = app.room
+    autosave = room.autosave if room is not None and room.autosaving else None
+    if autosave is None:
+        return None  # nothing autosaves: acknowledged at once, as before
+    autosave.start_writer(asyncio.get_running_loop().call_soon_threadsafe)
+
+    def durable() -> Awaitable[None]:
+        return asyncio.wrap_future(autosave.durable())
+
+    return durable
+
+
+def _stop_writer(app: TriageApp) -> None:
+    """The room closed: the writer thread stops, every vote it had is committed."""
+    room = app.room
+    if room is not None and room.autosave is not None:
+        room.autosave.stop_writer()
+
+
 async def close_room(app: TriageApp, *, then: Callable[[], None] | None = None) -> None:
     """Stop the server (the votes stay in the session) and take the panel away; then
     call `then` (the app closing its workshop on quit), room or not."""
@@ -409,6 +434,7 @@ async def _close(app: TriageApp) -> None:
         return
     app._vote_room = None  # type: ignore[attr-defined]
     await room.server.stop()
+    _stop_writer(app)
     if not app.is_running or not app.screen_stack:
         return  # quitting: the screens are going anyway
     # The screen in view now; the others drop theirs when shown again (`attach`).
