@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
 from triage_tui.core import votes
 from triage_tui.core.session import Category, Mark
+from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
     from triage_tui.room.server import RoomStatus, VoteServer
@@ -50,6 +52,8 @@ WAITING_LINES = 3
 QR_MIN_ROWS = 34
 TAGS = {Category.HIRING: "HIRE", Category.PROJECT: "PROJ", Category.PARKED: "PARK"}
 LAN_WARNING = "anyone who can reach this address and has the link can vote"
+#: Seconds the link's line says "room closed" before it goes.
+CLOSED_NOTICE = 3.0
 
 
 @cache
@@ -91,9 +95,14 @@ class RoomLink(Static):
     ALLOW_SELECT = True
 
     _url = ""
+    _going: Timer | None = None
 
     def show(self, url: str) -> None:
-        """Show `url` (a repaint only, and only when it changed)."""
+        """Show `url` (a repaint only, and only when it changed); a closing notice still
+        on this line gives way (the room opened again)."""
+        if self._going is not None:
+            self._going.stop()
+            self._going = None
         if url == self._url:
             return
         self._url = url
@@ -101,6 +110,21 @@ class RoomLink(Static):
         line.append(" JOIN ", style="bold reverse")
         line.append(" " + url, style="bold")
         self.update(line, layout=False)
+
+    def closing(self) -> None:
+        """The room closed: this line says so for CLOSED_NOTICE seconds, then goes. (A
+        toast sat over Readiness' criteria; this line covers nothing but the link.)"""
+        self._url = ""
+        line = Text(no_wrap=True, end="")
+        line.append(" ROOM CLOSED ", style="bold reverse")
+        line.append(" its votes are kept; R opens it again on the same link", style="dim")
+        self.update(line, layout=False)
+        self._going = self.set_timer(CLOSED_NOTICE, self._go)
+
+    def _go(self) -> None:
+        self._going = None
+        if self.is_mounted:
+            self.remove()
 
 
 class RoomPanel(VerticalScroll):
@@ -119,7 +143,7 @@ class RoomPanel(VerticalScroll):
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
-    RoomPanel.-docked { dock: right; height: 100%; }
+    RoomPanel.-docked { dock: right; height: 100%; padding: 1 1; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
     RoomPanel #room-head { width: 100%; height: auto; margin: 0 0 1 0; }
     /* 80x24: the code and the first lines of the status fit together (who joined). */
@@ -128,6 +152,8 @@ class RoomPanel(VerticalScroll):
     RoomPanel #room-status { width: 100%; height: 8; }
     Screen.-room #items { display: none; }
     Screen.-room.-narrow #ready-left { display: none; }
+    /* (Rules that override app.tcss' heights and widths are in app.tcss: a widget's
+       default CSS never wins over the app's.) */
     """
 
     def compose(self) -> Any:
@@ -443,7 +469,11 @@ async def _close(app: TriageApp) -> None:
         if panel is not None:
             screen.remove_class("-room")
             await panel.remove()
-        await screen.query(RoomLink).remove()
+        links = screen.query(RoomLink)
+        if screen is app.screen and links:
+            links.first().closing()  # "room closed" where the link was, for a moment
+        else:
+            await links.remove()
     refresh_room = getattr(app.screen, "room_changed", None)
     if refresh_room is not None:
         refresh_room()
@@ -455,16 +485,25 @@ def attach(screen: PhaseScreen) -> None:
     room = room_of(screen.triage)
     panel = _panel_of(screen)
     wanted = room is not None and screen.PHASE in PANEL_PHASES
-    if wanted and panel is None:
+    if room is not None and wanted and panel is None:
         # Beside the item (in the screen's body row), or docked where there is none (Plan).
         bodies = screen.query("#cat-body, #ready-body")
         if bodies:
             bodies.first().mount(RoomPanel(id="room-panel"))
         else:
-            screen.mount(RoomPanel(id="room-panel", classes="-docked"))
-        # The link's own line, under the phase bar (the screen's first child).
-        first = screen.children[0] if screen.children else None
-        screen.mount(RoomLink(id="room-link"), after=first)
+            # Docked on the screen's right, whole height: mounted first, so the phase bar
+            # and the Footer (docked too, later) are drawn over its top and bottom rows
+            # (it covered the phase bar's clock on Plan); its padding keeps its text
+            # clear of them.
+            screen.mount(RoomPanel(id="room-panel", classes="-docked"), before=0)
+        links = screen.query(RoomLink)
+        if links:
+            links.first().show(room.server.url)  # the room closed a moment ago: back
+        else:
+            # The link's own line, under the phase bar (the first of the screen's flow).
+            bars = screen.query(PhaseBar)
+            after = bars.first() if bars else None
+            screen.mount(RoomLink(id="room-link"), after=after)
         screen.add_class("-room")
     elif not wanted and panel is not None:
         screen.remove_class("-room")
