@@ -658,7 +658,10 @@ class VoteServer:
         # Acknowledged once it is on disk: a crash after this reply loses no vote.
         if not await self._saved():
             return _error(503, NOT_SAVED)
-        return web.json_response(self.view(seat))
+        # The page has this item's spec (it voted on it): the reply leaves it out, unless
+        # the room moved on meanwhile. (Fifty votes a second each sent it back whole.)
+        moved = self.item is None or self.item.id != item.id
+        return web.Response(text=self.view_json(seat, spec=moved), content_type="application/json")
 
     async def _saved(self) -> bool:
         """Wait until every step applied so far is on disk; False if that failed (the
@@ -677,13 +680,20 @@ class VoteServer:
         if item is None:
             return
         now = self.now()
-        voting = {s.id for s in self.seats.values() if not s.spectator and self._here(s, now)}
         voted = votes.voters(self.session.decisions[item.id], self.phase)
         # One seat is not a room: the first phone to join would reveal its own vote
         # before anyone else arrived and close the item to everyone who joins later
         # (seen walking the room). With one voter the facilitator reveals with `r`.
+        if not voted:
+            return
+        here = 0
+        for seat in self.seats.values():  # (stops at the first seat still to vote)
+            if not seat.spectator and self._here(seat, now):
+                if seat.id not in voted:
+                    return
+                here += 1
         seats = sum(1 for s in self.seats.values() if not s.spectator)
-        if seats >= AUTO_REVEAL_MIN_SEATS and voting and voting <= voted:
+        if here and seats >= AUTO_REVEAL_MIN_SEATS:
             votes.reveal(self.session, item.id, self.phase)
 
     def view(self, seat: Seat | None) -> dict[str, Any]:
@@ -713,15 +723,24 @@ class VoteServer:
         cached = self._shared_cache
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        status = self.status()
+        # The counts only (`status()` also sorts the seats for the names awaited, which
+        # no page shows): this runs once a change, a vote's reply included.
         item = self.item
+        now = self.now()
+        joined = sum(1 for s in self.seats.values() if not s.spectator and self._here(s, now))
+        revealed = False
+        voted = 0
+        if item is not None:
+            decision = self.session.decisions[item.id]
+            voted = len(votes.voters(decision, self.phase))
+            revealed = votes.is_revealed(decision, self.phase)
         shared: dict[str, Any] = {
             "version": self.version,
             "phase": self.phase,
             "item": None,
-            "joined": status.joined,
-            "voted": status.voted,
-            "revealed": status.revealed,
+            "joined": joined,
+            "voted": voted,
+            "revealed": revealed,
         }
         if item is not None:
             decision = self.session.decisions[item.id]
@@ -741,7 +760,7 @@ class VoteServer:
                     {"number": number, "name": criterion.name, "question": criterion.question}
                     for number, criterion in sorted(CRITERIA_BY_NUMBER.items())
                 ]
-            if status.revealed:
+            if revealed:
                 shared["tally"] = self._revealed(decision)
         full = json.dumps(shared, separators=(",", ":"))
         lite = full
