@@ -360,3 +360,24 @@ async def test_readiness_at_80x24_with_the_room_open_keeps_the_score_in_view(
         assert score.region.height == 5
         assert score.region.bottom <= pane.region.bottom  # its last line above the fold
         assert pane.scroll_y == 0
+
+
+async def test_a_split_room_reads_split_once_in_the_suggestion(
+    acme: Path, clock: FrozenClock
+) -> None:
+    from triage_tui.tui.vote_room import room_suggestion_line
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        session = app.workshop.session  # type: ignore[union-attr]
+        item = current_id(app)
+        votes.cast_vote(session, item, "s1", "hiring", "the ledger needs an owner")
+        votes.cast_vote(session, item, "s2", "project")
+        votes.reveal(session, item)
+        line = room_suggestion_line(app, item)
+        assert line is not None
+        assert (
+            line.plain
+            == "The room: split  one said hiring: 'the ledger needs an owner'; one said project"
+        )

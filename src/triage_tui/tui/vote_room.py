@@ -541,7 +541,8 @@ def room_suggestion_line(app: TriageApp, item_id: str) -> Text | None:
     if tally.majority is not None:
         line.append(f"{tally.majority.value.upper()}", style="bold reverse")
         line.append(f"  {tally.counts[tally.majority]} of {tally.total}")
-    else:
+    else:  # ("split" once: the words begin with it; the walk saw "split  split: ...")
+        words = tally.describe().removeprefix("split: ")
         line.append("split", style="bold")
-        line.append(f"  {tally.describe()}")
+        line.append(f"  {words}")
     return line
