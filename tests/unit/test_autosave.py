@@ -930,3 +930,113 @@ def test_an_old_journal_from_a_newer_version_is_refused_and_kept(tmp_path: Path)
     fresh.start_fresh()  # sets it aside: the room can go on
     assert journal.with_name(journal.name + ".old").exists()
     assert fresh.summary() is None
+
+
+# -- the room's writer thread (group commit) ---------------------------------------------
+def _inline(call: Any) -> None:
+    """A dispatch that runs at once (the app's is its loop's call_soon_threadsafe)."""
+    call()
+
+
+def test_the_writer_commits_votes_in_the_session_order_with_the_decisions(
+    backlog: Backlog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.core import votes
+    from triage_tui.store import autosave as store
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    autosave.attach(live)
+    autosave.start_writer(_inline)
+    transactions: list[int] = []
+    append = store._append
+    monkeypatch.setattr(
+        store, "_append", lambda db, steps: (transactions.append(len(steps)), append(db, steps))
+    )
+    # The writer is held mid-write (as while an fsync runs): votes queue up behind it.
+    autosave._write_lock.acquire()
+    for seat in ("s1", "s2", "s3"):
+        votes.cast_vote(live, "A-0", seat, "project")
+    votes.record_seat(live, "a" * 64, "s4", "Priya", False)
+    assert autosave.unsaved == 4  # queued, not committed by the thread that applied them
+    waiting = autosave.durable()
+    assert not waiting.done()
+    autosave._write_lock.release()
+    waiting.result(timeout=10)  # every vote before it is on disk now
+    assert autosave.unsaved == 0
+    assert transactions == [4]  # one transaction (one fsync) for all four
+
+    # A key's decision stays synchronous, and lands after the votes queued before it.
+    autosave._write_lock.acquire()
+    votes.cast_vote(live, "A-1", "s1", "hiring")
+    autosave._write_lock.release()
+    live.decide("A-1", Category.HIRING)
+    assert autosave.unsaved == 0  # the vote first (the writer's or the decision's write)
+    labels = [step["label"] for step in stored(autosave.path)]
+    assert labels[-2:] == ["vote A-1", "hiring A-1"]
+    assert labels == [step.label for step in live.history]
+    assert autosave.durable().result(timeout=0) is None  # nothing waits: done at once
+    autosave.close(live)
+    session, _count = resumed(backlog)
+    assert state(session) == state(live)
+    assert session.room_seats == live.room_seats
+
+
+def test_a_failed_group_commit_fails_its_waiters_and_reports_on_the_apps_thread(
+    backlog: Backlog,
+) -> None:
+    from triage_tui.core import votes
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    errors: list[OSError] = []
+    dispatched: list[Any] = []
+    autosave.on_error = errors.append
+    autosave.attach(live)
+    autosave.start_writer(dispatched.append)  # the app runs these on its loop
+    assert autosave._db is not None
+    (pages,) = autosave._db.execute("PRAGMA page_count").fetchone()
+    autosave._db.execute(f"PRAGMA max_page_count = {pages}")  # a full disk
+    autosave._write_lock.acquire()  # they all wait for one transaction
+    votes.cast_vote(live, "A-0", "s1", "project", "x" * 150)
+    for seat in range(40):  # enough text to need new pages
+        votes.cast_vote(live, "A-0", f"s{seat + 2}", "hiring", "y" * 150)
+    waiting = autosave.durable()
+    autosave._write_lock.release()
+    with pytest.raises(OSError) as failure:
+        waiting.result(timeout=10)
+    assert failure.value.errno == errno.ENOSPC
+    assert errors == []  # never called on the writer thread...
+    for call in dispatched:  # ...but on the app's
+        call()
+    assert errors and errors[0].errno == errno.ENOSPC
+    assert autosave.unsaved == 41  # kept in memory, in order
+
+    autosave._db.execute("PRAGMA max_page_count = 1073741823")  # space again
+    assert autosave.stop_writer()  # the rest committed on this thread
+    assert autosave.unsaved == 0 and autosave.error is None
+    autosave.close(live)
+    session, count = resumed(backlog)
+    assert count == 41
+    assert session.decisions["A-0"].votes == live.decisions["A-0"].votes
+
+
+def test_closing_stops_the_writer_and_commits_what_it_held(backlog: Backlog) -> None:
+    from triage_tui.core import votes
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    autosave.attach(live)
+    autosave.start_writer(_inline)
+    writer = autosave._writer
+    assert writer is not None and writer.is_alive()
+    autosave._write_lock.acquire()
+    votes.cast_vote(live, "A-0", "s1", "parked", "no owner")
+    waiting = autosave.durable()
+    autosave._write_lock.release()
+    autosave.close(live)  # a clean quit with a vote still queued
+    assert not writer.is_alive()
+    assert waiting.result(timeout=0) is None
+    session, count = resumed(backlog)
+    assert count == 1
+    assert session.decisions["A-0"].votes["s1"]["vote"] == "parked"
