@@ -1,0 +1,92 @@
+"""What a key press keeps from the last one (issue 24: every key under one frame): each
+cache is dropped when what it was made from changes, and none grows without bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+from tests.functional.conftest import FrozenClock, wait_loaded
+from triage_tui.core.session import Category, Mark
+from triage_tui.tui.app import LaunchOptions
+from triage_tui.tui.launch import create_app
+from triage_tui.tui.screens import readiness
+from triage_tui.tui.widgets.panel_text import PanelText
+
+
+def write_backlog(path: Path, count: int) -> Path:
+    rows = ["Issue key,Summary,Description"]
+    rows += [f"B-{n},Item {n},Acceptance criteria: the report loads in {n} s" for n in range(count)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_readiness_keeps_an_items_panels_until_a_step_changes_what_they_show(
+    tmp_path: Path,
+) -> None:
+    app = create_app(LaunchOptions(file=write_backlog(tmp_path / "b.csv", 6)), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope[:4]:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, readiness.ReadinessScreen)
+        criteria = screen.query_one("#criteria", PanelText)
+        gaps = screen.query_one("#gaps", PanelText)
+        with mock.patch.object(
+            readiness, "readiness_panels", wraps=readiness.readiness_panels
+        ) as made:
+            for key in ("down", "down", "up", "up", "down", "up"):
+                await pilot.press(key)
+            await pilot.pause()
+            assert made.call_count == 2  # B-1 and B-2 once each; B-0 was kept from the start
+            assert criteria.text_lines[0].startswith("B-0:")
+            # A mark: the item's panels again, with the mark and its gap gone.
+            await pilot.press("4")
+            await pilot.pause()
+            assert made.call_count == 3
+            assert any("4  ◐ partial" in line for line in criteria.text_lines)
+            # The handoff names a reviewer: with 6 met, "no reviewer yet" goes away.
+            await pilot.press("6", "6")  # partial, met
+            await pilot.pause()
+            assert any("no reviewer yet" in line for line in criteria.text_lines)
+            workshop.session.set_handoff(screen.current.id, "reviewer", "Priya")
+            await pilot.pause()
+            assert not any("no reviewer yet" in line for line in criteria.text_lines)
+            calls = made.call_count
+            # Another item's decision (what an item waits on may change): all forgotten,
+            # and made again when shown.
+            workshop.session.decide(workshop.in_scope[5].id, Category.HIRING)
+            await pilot.pause()
+            assert made.call_count == calls
+            await pilot.press("down", "up")
+            await pilot.pause()
+            assert made.call_count == calls + 2
+            assert gaps.text_lines[0] == "Gaps to close before handoff"
+
+
+async def test_readiness_keeps_the_panels_of_a_bounded_number_of_items(tmp_path: Path) -> None:
+    app = create_app(LaunchOptions(file=write_backlog(tmp_path / "b.csv", 8)), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, readiness.ReadinessScreen)
+        with mock.patch.object(readiness, "CACHED_PANELS", 3):
+            for _ in range(7):
+                await pilot.press("down")
+            await pilot.pause()
+            assert screen._panels is not None
+            assert list(screen._panels) == ["B-5", "B-6", "B-7"]
+            workshop.session.set_mark("B-7", 1, Mark.MET)
+            await pilot.pause()
+            assert list(screen._panels) == ["B-7"]  # forgotten, and the one shown made again
