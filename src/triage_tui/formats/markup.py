@@ -23,6 +23,7 @@ __all__ = [
     "jira_to_markdown",
     "looks_like_jira",
     "part_markdown",
+    "quick_jira_to_markdown",
     "to_markdown",
 ]
 
@@ -41,8 +42,23 @@ def jira_to_markdown(text: str) -> str:
 
     jira2markdown parses ~20-50 ms per description here, so the text is converted in
     blocks (paragraphs, code blocks), a block with no markup character passes through
-    as it is, and results are cached by text (descriptions are shown again and again).
+    as it is, a block of headings and prose is converted line by line
+    (`_headings_and_prose`), and results are cached by text (descriptions are shown
+    again and again).
     """
+    markdown = _convert(text, grammar=True)
+    assert markdown is not None
+    return markdown
+
+
+def quick_jira_to_markdown(text: str) -> str | None:
+    """`jira_to_markdown(text)` when no block of `text` needs jira2markdown's grammar
+    (prose, headings: well under a millisecond), else None (convert it off the UI
+    thread: it takes milliseconds)."""
+    return _convert(text, grammar=False)
+
+
+def _convert(text: str, *, grammar: bool) -> str | None:
     text = _USER_MENTION.sub(r"@\1", _mentions(text.replace("\r\n", "\n")))
     text, spans = _protect_monospace(_prepare(text))
     parts = []
@@ -51,9 +67,11 @@ def jira_to_markdown(text: str) -> str:
             parts.append(block)
             continue
         simple = _headings_and_prose(block)
-        parts.append(
-            simple if simple is not None else _scanner().transform_string(block).strip("\n")
-        )
+        if simple is None:
+            if not grammar:
+                return None
+            simple = _scanner().transform_string(block).strip("\n")
+        parts.append(simple)
     markdown = "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
     if spans:
         markdown = _PLACEHOLDER.sub(lambda match: spans[int(match.group(1))], markdown)

@@ -13,7 +13,7 @@ from textual.timer import Timer
 
 from triage_tui.core.model import Item
 from triage_tui.core.spec import is_jira
-from triage_tui.formats.markup import display_markdown
+from triage_tui.formats.markup import display_markdown, quick_jira_to_markdown
 from triage_tui.tui.widgets.line_view import LineView
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
@@ -25,9 +25,10 @@ CACHED_DESCRIPTIONS = 64
 PLACEHOLDER_SECONDS = 0.1
 
 
-#: Jira markup converted off the UI thread: jira2markdown takes ~50-200 ms a description,
-#: more than ten frames, so a Jira item's text is converted in a thread worker and drawn
-#: when it is ready (a "converting" line meanwhile); everything else is drawn at once.
+#: Jira markup converted off the UI thread: jira2markdown takes ~5-200 ms a description,
+#: up to more than ten frames, so a Jira item's text is converted in a thread worker and
+#: drawn when it is ready (a "converting" line meanwhile); a description of headings and
+#: prose only (`quick_jira_to_markdown`) and everything else are drawn at once.
 _CONVERTED: OrderedDict[tuple[str, str], str] = OrderedDict()
 
 
@@ -39,7 +40,11 @@ def _converted(description: str, markup: str = "") -> str | None:
     if done is not None:
         return done
     if is_jira(text, markup):
-        return None
+        # Headings and prose convert in microseconds: at once, no thread to wait for.
+        quick = quick_jira_to_markdown(text)
+        if quick is not None:
+            _remember(text, markup, quick)
+        return quick
     return display_markdown(text, markup)
 
 
@@ -47,10 +52,14 @@ def convert(description: str, markup: str = "") -> str:
     """Convert `description` for display (any thread) and remember the result."""
     text = description.strip()
     markdown = display_markdown(text, markup)
+    _remember(text, markup, markdown)
+    return markdown
+
+
+def _remember(text: str, markup: str, markdown: str) -> None:
     _CONVERTED[(text, markup)] = markdown
     while len(_CONVERTED) > 4 * CACHED_DESCRIPTIONS:
         _CONVERTED.popitem(last=False)
-    return markdown
 
 
 def description_markdown(item: Item) -> str:
