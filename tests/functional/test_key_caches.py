@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
+from rich.text import Text
+from textual.app import App, ComposeResult
+
 from tests.functional.conftest import FrozenClock, wait_loaded
 from triage_tui.core.session import Category, Mark
 from triage_tui.tui.app import LaunchOptions
@@ -90,3 +93,44 @@ async def test_readiness_keeps_the_panels_of_a_bounded_number_of_items(tmp_path:
             workshop.session.set_mark("B-7", 1, Mark.MET)
             await pilot.pause()
             assert list(screen._panels) == ["B-7"]  # forgotten, and the one shown made again
+
+
+class PanelApp(App[None]):
+    CSS = "PanelText { height: 5; }"
+
+    def compose(self) -> ComposeResult:
+        yield PanelText()
+
+
+async def test_a_panel_text_renders_a_text_it_was_given_before_only_once() -> None:
+    app = PanelApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        first, second = Text("Gaps\n • one"), Text("Gaps\n • two")
+        with mock.patch.object(
+            app.console, "render_lines", wraps=app.console.render_lines
+        ) as rendered:
+            panel.update(first)
+            panel.update(second)
+            panel.update(first)  # the same Text again (Readiness keeps an item's): kept
+            assert rendered.call_count == 2
+            assert panel.text_lines == ["Gaps", " • one"]
+            panel.update(Text("Gaps\n • two"))  # equal to one kept, but another Text
+            assert rendered.call_count == 3
+            assert panel.text_lines == ["Gaps", " • two"]
+            # Another width: rendered again.
+            await pilot.resize_terminal(30, 12)
+            await pilot.pause()
+            count = rendered.call_count
+            panel.update(first)
+            assert rendered.call_count == count + 1
+            # A theme change forgets every kept line (they carry the widget's colours).
+            app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+            await pilot.pause()
+            count = rendered.call_count
+            panel.update(second)
+            assert rendered.call_count == count + 1
+        # Bounded.
+        for number in range(PanelText.CACHED_TEXTS + 10):
+            panel.update(Text(f"gap {number}"))
+        assert len(panel._rendered) == PanelText.CACHED_TEXTS
