@@ -78,6 +78,7 @@ def test_code_without_a_language_is_a_plain_fence() -> None:
 
 
 # -- the look-ahead scanner gives jira2markdown's own output ------------------------------
+import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -276,3 +277,21 @@ def test_every_sample_block_the_fast_path_takes_converts_as_the_whole_grammar() 
                         assert fast == _markup._grammar().transform_string(block).strip("\n")
                         taken += 1
     assert taken >= 1
+
+
+def test_the_grammar_converts_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lists keep state in the grammar while they convert: a worker still converting for an
+    # item the cursor left must not interleave with the next one's.
+    held: list[bool] = []
+    scanner = _markup._scanner()
+
+    class Watched:
+        def transform_string(self, text: str) -> str:
+            held.append(_markup._GRAMMAR_LOCK.locked())
+            return str(scanner.transform_string(text))
+
+    monkeypatch.setattr(_markup, "_scanner", Watched)
+    assert _markup.jira_to_markdown.__wrapped__("* one\n* two\n\nh3. *Bold*") == (
+        "- one\n- two\n\n### **Bold**"
+    )
+    assert held == [True, True]

@@ -11,6 +11,7 @@ a Jira Server user-name mention (`[~jsmith]`) reads as `@jsmith`.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -58,6 +59,13 @@ def quick_jira_to_markdown(text: str) -> str | None:
     return _convert(text, grammar=False)
 
 
+#: One conversion at a time through the grammar: jira2markdown's lists keep their indent
+#: as state in the grammar while a list converts, and pyparsing resets a process-wide
+#: cache at each scan, so two threads (a description's worker and one it outlived, the
+#: cursor having moved on) must not interleave.
+_GRAMMAR_LOCK = threading.Lock()
+
+
 def _convert(text: str, *, grammar: bool) -> str | None:
     text = _USER_MENTION.sub(r"@\1", _mentions(text.replace("\r\n", "\n")))
     text, spans = _protect_monospace(_prepare(text))
@@ -70,7 +78,8 @@ def _convert(text: str, *, grammar: bool) -> str | None:
         if simple is None:
             if not grammar:
                 return None
-            simple = _scanner().transform_string(block).strip("\n")
+            with _GRAMMAR_LOCK:
+                simple = _scanner().transform_string(block).strip("\n")
         parts.append(simple)
     markdown = "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
     if spans:
