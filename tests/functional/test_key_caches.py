@@ -134,3 +134,40 @@ async def test_a_panel_text_renders_a_text_it_was_given_before_only_once() -> No
         for number in range(PanelText.CACHED_TEXTS + 10):
             panel.update(Text(f"gap {number}"))
         assert len(panel._rendered) == PanelText.CACHED_TEXTS
+
+
+async def test_categorize_converts_the_jira_markup_of_the_items_after_the_one_shown(
+    tmp_path: Path,
+) -> None:
+    from triage_tui.tui.screens import categorize
+    from triage_tui.tui.widgets import description
+
+    backlog = tmp_path / "jira.csv"
+    rows = ["Issue key,Summary,Description"]
+    rows += [f'J-{n},Item {n},"h3. Steps {n}\n* first {n}\n* second {n}"' for n in range(8)]
+    backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        items = workshop.in_scope
+        assert items[0].markup == "jira"
+
+        def converted() -> set[str]:
+            return {
+                item.id
+                for item in items
+                if description._converted(item.description, item.markup) is not None
+            }
+
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert converted() == {"J-0", "J-1", "J-2", "J-3"}  # the one shown and 3 ahead
+        await pilot.press("j", "j", "j")  # the cursor runs: nothing is converted meanwhile
+        await pilot.pause(categorize.SETTLE_SECONDS + 0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert converted() == {f"J-{n}" for n in range(7)}  # J-3 shown: J-4 to J-6 ahead
+        assert any("first 3" in line for line in app.screen.query_one("#desc").text_lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.markdown import Markdown
 from rich.text import Text
@@ -224,6 +224,28 @@ class Description(LineView):
             self.app.call_from_thread(self._conversion_done, item)
 
         self.run_worker(work, thread=True, exclusive=True, group="jira-markup")
+
+    def convert_ahead(self, items: Sequence[Item]) -> None:
+        """Convert the Jira markup of `items` (the ones around the cursor) that needs a
+        thread, in one thread worker, so that the cursor resting on one draws it at once.
+
+        A newer call cancels an older one between two descriptions; each is remembered
+        by its text (`convert`), so nothing is converted twice.
+        """
+        pending = [item for item in items if _converted(item.description, item.markup) is None]
+        if not pending or not self.is_mounted:
+            return
+
+        def work() -> None:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()
+            for item in pending:
+                if worker.is_cancelled:
+                    return
+                convert(item.description, item.markup)
+
+        self.run_worker(work, thread=True, exclusive=True, group="jira-ahead")
 
     def _conversion_done(self, item: Item) -> None:
         if item is self._converting:
