@@ -239,3 +239,26 @@ async def test_a_panel_text_repaints_its_changed_rows_without_a_layout() -> None
         await pilot.pause()
         assert panel.size.height == 5 and panel.virtual_size.height == 12
         assert panel.text_lines[-1] == " • gap 11"
+
+
+async def test_a_panel_text_gaining_a_scrollbar_wraps_its_lines_beside_it() -> None:
+    # Rendered at the width of the moment, the text was a column too wide once the
+    # scrollbar came (its last column cut at the edge) until the next text.
+    from rich.text import Text
+
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    app = GapsApp()
+    async with app.run_test(size=(20, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        panel.update(Text("short"))
+        await pilot.pause()
+        assert not panel.show_vertical_scrollbar
+        panel.update(Text("\n".join(["x" * 20] + [f"line {n}" for n in range(8)])))
+        await pilot.pause()
+        assert panel.show_vertical_scrollbar
+        assert panel.text_lines[:3] == ["x" * 19, "x", "line 0"]
+        panel.update(Text("x" * 20))  # fits again: the whole width
+        await pilot.pause()
+        assert not panel.show_vertical_scrollbar
+        assert panel.text_lines == ["x" * 20]

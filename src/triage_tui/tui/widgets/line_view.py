@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -29,6 +31,22 @@ class LineView(ScrollView):
 
     def _text_width(self) -> int:
         return max(1, self.scrollable_content_region.width)
+
+    def _fitted(self, render: Callable[[int], list[Strip]]) -> list[Strip]:
+        """The lines `render` gives at the width the text will have: the whole width when
+        they fit the height, else less the vertical scrollbar they bring (rendered at the
+        width of the moment, a text that gained or lost the scrollbar stayed a column
+        too wide, cut at the edge, or too narrow until the next text).
+        """
+        width = self.scrollable_content_region.width
+        bar = self.styles.scrollbar_size_vertical
+        if self.styles.scrollbar_gutter == "stable":
+            return render(max(1, width))  # the scrollbar's column is kept either way
+        wide = width + bar if self.show_vertical_scrollbar else width
+        lines = render(max(1, wide))
+        if bar and len(lines) > self.container_size.height:
+            lines = render(max(1, wide - bar))
+        return lines
 
     def _line_at(self, lines: list[Strip], row: int) -> Strip | None:
         """The line of `lines` shown at screen row `row` (scrolled), if any."""

@@ -53,15 +53,15 @@ class PanelText(LineView):
         self._render_lines()
 
     def _render_lines(self) -> None:
-        width = self._text_width()
         if not self.is_mounted or not self.size:
             lines: list[Strip] = []
         else:
-            lines = self._lines_of(self._text, width)
+            lines = self._fitted(lambda width: self._lines_of(self._text, width))
         previous, self._lines = self._lines, lines
         if self._set_virtual_height(len(lines)):
             self.refresh()
             return
+        width = self._text_width()
         changed = [
             Region(0, row, width, 1)
             for row in range(self.scrollable_content_region.height)
