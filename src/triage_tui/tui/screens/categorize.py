@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Seconds the cursor rests on an item before its description and suggestion are drawn.
 SETTLE_SECONDS = 0.08
+#: Items after the one the cursor rests on whose Jira markup is converted meanwhile (and
+#: the one before it).
+CONVERT_AHEAD = 3
 
 CATEGORY_WORDS = {
     Category.HIRING: "HIRING: needs long-term ownership",
@@ -183,7 +186,15 @@ class CategorizeScreen(ItemScreen):
         self._details_for = item
         # The suggestion is drawn with the description, in one repaint (a Jira one when
         # its conversion is ready).
-        self.query_one(Description).show(item, then=lambda: self._show_side(item))
+        description = self.query_one(Description)
+        description.show(item, then=lambda: self._show_side(item))
+        # The items next to it, for when the room moves on (lists and tables of Jira
+        # markup take milliseconds to convert: then they are drawn at once).
+        item_list = self.query_one(ItemList)
+        items, cursor = item_list.items, item_list.cursor
+        description.convert_ahead(
+            [*items[cursor + 1 : cursor + 1 + CONVERT_AHEAD], *items[max(0, cursor - 1) : cursor]]
+        )
 
     _questions_drawn: set[str] | None = None
 
