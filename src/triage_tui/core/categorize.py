@@ -223,6 +223,11 @@ def _words(lowered: str) -> list[str]:
     return lowered.translate(_PUNCTUATION).split()
 
 
+def _stem(term: str) -> str:
+    """The form a term counts once under per field ("webhooks" and "webhook" are one)."""
+    return term[:-1] if len(term) > 3 and term[-1] == "s" else term
+
+
 class _Lexicon:
     """Every term of suggest_data, looked up by word.
 
@@ -252,9 +257,19 @@ class _Lexicon:
             for first, found in phrases.items()
         }
         self.starts = frozenset(self.single) | frozenset(self.phrases)
+        #: term -> (its stem: one per field, "webhooks" is "webhook"; side; weight).
+        self.info = {
+            term: (_stem(term), side, weight) for term, (side, weight) in self.terms.items()
+        }
 
 
 _LEXICON = _Lexicon()
+_STARTS, _SINGLE, _PHRASES, _INFO = (
+    _LEXICON.starts,
+    _LEXICON.single,
+    _LEXICON.phrases,
+    _LEXICON.info,
+)
 
 # A named technology with a version is a migration or upgrade target ("Postgres 16").
 _VERSIONED = re.compile(
@@ -263,6 +278,9 @@ _VERSIONED = re.compile(
     r"spring boot|laravel|\.net|mongodb|angular|vue|next\.js)\s?v?\d+(?:\.\d+)*"
 )  # matched against lowercased text
 _DIGIT = re.compile(r"\d")
+# What every _VERSIONED match ends with (each name ends in an ASCII letter): a title with
+# digits but none right after a letter ("Split the importer (12)") skips the alternation.
+_VERSION_HINT = re.compile(r"[a-z]\s?v?\d")
 # "3.2 -> 4.2", "12 to 16", "v1 → v2": moving from one version to another.
 _VERSION_STEP = re.compile(r"\bv?\d+(?:\.\d+)*\s*(?:->|→|to)\s*v?\d+(?:\.\d+)*\b")
 # An HTTP verb and a path is an endpoint to build; case-sensitive so prose "get" is not.
@@ -412,7 +430,7 @@ class _Tally:
     def add(self, term: str, written: str, side: int, points: int, where: str) -> None:
         # Each term counts once per field: a description repeating "migrate" ten times is
         # no more a project than one that says it once. "webhooks" and "webhook" are one.
-        stem = term[:-1] if len(term) > 3 and term[-1] == "s" else term
+        stem = _stem(term)
         key = (stem, where)
         if key in self.seen:
             return
@@ -435,13 +453,15 @@ class _Tally:
         if not found:
             return []
         category = _SIDES[side]
+        quoted = _QUOTED.get
         hits = []
         spaced = False
         for written, where in found.values():
-            word = _quoted(written)
-            spaced = spaced or " " in word
+            word = quoted(written) or _quoted(written)
+            if " " in word:
+                spaced = True
             hits.append(_hit((word, category, where)))
-        if len(hits) == 1 or not spaced:
+        if not spaced or len(hits) == 1:
             return hits
         # 'maintain' and 'health' add nothing beside 'Maintain the health'.
         phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
@@ -498,7 +518,7 @@ def _read_title(title: str, tally: _Tally) -> str:
         tally.add(words[-1], stripped.split()[-1], _K, 3 * weight, "title")
         reads = reads or "vague"
     if _DIGIT.search(stripped):
-        patterns = [_VERSIONED]
+        patterns = [_VERSIONED] if _VERSION_HINT.search(lowered) else []
         if "->" in lowered or "→" in lowered or " to " in lowered:
             patterns.append(_VERSION_STEP)
         same = len(lowered) == len(stripped)
@@ -515,37 +535,46 @@ def _read_title(title: str, tally: _Tally) -> str:
 def _read_text(text: str, lowered: str, where: str, tally: _Tally) -> None:
     """Score the lexicon's words in `text` (`lowered`: text.lower()) for field `where`."""
     weight = FIELD_WEIGHTS[where]
-    add = tally.add
-    # The hot path of `check --json` over a big export: C-level split and set lookups.
+    # The hot path of `check --json` over a big export: C-level split and set lookups;
+    # Python runs only for the few words that are in the lexicon (tally.add inlined).
     words = _words(lowered)
-    present = _LEXICON.starts.intersection(words)
+    present = _STARTS.intersection(words)
     if present:
-        terms, single, phrases = _LEXICON.terms, _LEXICON.single, _LEXICON.phrases
-        same = len(lowered) == len(text)
         joined = ""
+        end = len(lowered)
         found: list[tuple[int, str]] = []
         for word in present:
-            term = ""
-            for phrase, spaced in phrases.get(word, ()):
+            phrases = _PHRASES.get(word)
+            if phrases is not None:
                 if not joined:
                     joined = f" {' '.join(words)} "
-                if spaced in joined:
-                    term = phrase
-                    break
-            if not term:
-                if word not in single:
-                    continue
-                term = word
-            at = lowered.find(term)
-            found.append((at if at >= 0 else len(lowered), term))
+                for phrase, spaced in phrases:
+                    if spaced in joined:
+                        word = phrase
+                        break
+                else:
+                    if word not in _SINGLE:
+                        continue
+            at = lowered.find(word)
+            found.append((at if at >= 0 else end, word))
         # In text order (a set's order changes from run to run): the reason quotes the
         # words as the item reads, and the same item always gets the same reason.
-        found.sort()
+        if len(found) > 1:
+            found.sort()
+        same = end == len(text)
+        seen, score, sides = tally.seen, tally.score, tally.found
         for at, term in found:
-            side, points = terms[term]
-            # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
-            written = text[at : at + len(term)] if same and at < len(text) else term
-            add(term, written, side, points * weight, where)
+            stem, side, points = _INFO[term]
+            key = (stem, where)
+            if key in seen:
+                continue
+            seen.add(key)
+            score[side] += points * weight
+            side_found = sides[side]
+            if stem not in side_found:
+                # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
+                side_found[stem] = (text[at : at + len(term)] if same and at < end else term, where)
+    add = tally.add
     if "keep" in lowered:
         for match in _KEEP.finditer(text):
             add("keep current", match.group(), _H, 4 * weight, where)
@@ -574,7 +603,7 @@ def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
 
 
 def _quote(hits: Sequence[Hit]) -> str:
-    named = ", ".join(f"'{hit.word}'" for hit in hits[:MAX_NAMED])
+    named = "'" + "', '".join([hit[0] for hit in hits[:MAX_NAMED]]) + "'"
     more = len(hits) - MAX_NAMED
     return f"{named} and {more} more" if more > 0 else named
 
