@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from triage_tui.core.model import Record, Scan
     from triage_tui.core.session import Session
+    from triage_tui.formats.loaders import Source
     from triage_tui.formats.push import Change, PushItem
     from triage_tui.push import Client, Prepared
 
@@ -377,17 +378,28 @@ def _json_report(path: Path, mapping: dict[str, str]) -> str:
     `json.dumps` joins an array's elements: the same text, byte for byte."""
     from functools import partial
 
-    from triage_tui.formats.loaders import scan
+    from triage_tui.formats.loaders import scan_source, source_of
 
+    source = source_of(path)
+    report = _json_report_in_halves(source, path, mapping)
+    if report is not None:
+        return report
     texts: list[tuple[str, str]] = []
-    found = scan(path, mapping, texts)
+    found = scan_source(source, path, mapping, texts)
     records = found.records
+    halves = _in_halves(partial(_records_json, records, texts), len(records))
+    return _json_joined(path, found, len(records), halves)
+
+
+def _json_joined(path: Path, found: Scan, count: int, bodies: Sequence[str]) -> str:
+    """The report of scan `found` of `count` records, whose encoded records (each array's
+    elements, without brackets) are `bodies` in file order."""
     head = json.dumps(
         {
             "file": shown(str(path)),
             "format": found.format,
             "title": found.title,
-            "items": len(records),
+            "items": count,
             "columns": dict(found.columns),
             "warnings": list(found.warnings),
             "sha256": found.sha256,
@@ -395,9 +407,87 @@ def _json_report(path: Path, mapping: dict[str, str]) -> str:
         },
         ensure_ascii=False,
     )
-    halves = _in_halves(partial(_records_json, records, texts), len(records))
-    body = ", ".join(half for half in halves if half)
+    body = ", ".join(part for part in bodies if part)
     return f"{head[: -len('[]}')]}[{body}]}}\n"
+
+
+#: Bytes from which `check --json` parses, reads and suggests a UTF-8 export in two
+#: halves on two processes (below it, starting a process costs more than it saves).
+SPLIT_FROM = 1 << 20
+
+
+def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) -> str | None:
+    """The report of a big UTF-8 export, made in two halves on the machine's two cores:
+    a forked process parses, reads and suggests the second half of the bytes while this
+    one does the first (`csv_loader.split_export`). None (nothing taken from `source`)
+    when the export is not one to split, or its halves do not join as they are (an id
+    in both, a row without an id, a parse that stops: every refusal); the caller then
+    scans it whole, so every report and every error is the one-process one."""
+    import os
+
+    export = source.export
+    if (
+        export is None
+        or len(export.data) < SPLIT_FROM
+        or not hasattr(os, "fork")
+        or _usable_cpus() < 2
+    ):
+        return None
+    import marshal
+
+    from triage_tui.formats.loaders.csv_loader import join_halves, scan_half, split_export
+
+    split = split_export(export, path, mapping)
+    if split is None:
+        return None
+
+    def second_half() -> tuple[list[str], list[int], list[int], str] | None:
+        half = scan_half(export, path, split, first=False)
+        if half is None:
+            return None
+        body = _records_json(half.records, half.texts, 0, len(half.records))
+        return [record[0] for record in half.records], half.lines, half.skipped, body
+
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked process (its result is what is tested)
+        code = 1
+        try:
+            os.close(read_end)
+            data = marshal.dumps(second_half())
+            with os.fdopen(write_end, "wb") as sent:
+                sent.write(data)
+            code = 0
+        finally:
+            os._exit(code)  # nothing of the parent's (buffers, atexit) runs twice
+    os.close(write_end)
+    first = scan_half(export, path, split, first=True)
+    if first is None:
+        import signal
+
+        os.kill(child, signal.SIGKILL)  # its half is of no use: the file is scanned whole
+        os.close(read_end)
+        os.waitpid(child, 0)
+        return None
+    first_body = _records_json(first.records, first.texts, 0, len(first.records))
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    second = None
+    if status == 0:
+        try:
+            second = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            status = 1
+    if status != 0:
+        second = second_half()  # the child died: its half is done here
+    if second is None:
+        return None
+    ids, lines, skipped, second_body = second
+    found = join_halves(split, path, first, (ids, lines, skipped), source.warnings, source.sha256)
+    if found is None:
+        return None
+    return _json_joined(path, found, len(first.records) + len(ids), (first_body, second_body))
 
 
 def _records_json(

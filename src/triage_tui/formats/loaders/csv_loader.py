@@ -184,6 +184,157 @@ def scan_csv(
     )
 
 
+class Half(NamedTuple):
+    """A byte range of a UTF-8 export scanned for `check` on its own (issue 24: the two
+    halves of a big export are parsed, read and suggested on the machine's two cores).
+
+    Attributes:
+        records: (id, title, labels, estimate) of each row with a title, the ids as the
+            rows give them.
+        texts: each record's (description, type), as `scan_csv` gives them.
+        lines: the line each record starts on, counted from the range's first line.
+        skipped: the lines of the rows skipped for an empty title, counted the same way.
+        line_count: the lines the range holds.
+    """
+
+    records: list[Record]
+    texts: list[tuple[str, str]]
+    lines: list[int]
+    skipped: list[int]
+    line_count: int
+
+
+class Split(NamedTuple):
+    """An export cut in two (`split_export`): its table as its start reads (header,
+    shape, columns, no rows), the header's position among the rows, and the byte
+    offset where its second half starts."""
+
+    table: _Table
+    header_at: int
+    middle: int
+
+
+#: Bytes the search for the middle's row boundary may walk before giving up.
+_SPLIT_WALK = 1 << 20
+
+
+def split_export(export: Utf8Export, path: Path, mapping: Mapping[str, str] | None) -> Split | None:
+    """Where `export` can be cut in two for `check`, with its header read from its start;
+    None when it cannot be (its header not among the first complete rows of its start,
+    a shape whose ids come from elsewhere, no row boundary found near the middle).
+
+    The middle is just after a line feed with an even number of quote characters before
+    it: in a file the strict parse reads, a row boundary. A cut inside a quoted cell
+    makes the first half end inside that cell, which the strict parse refuses
+    (`scan_half` gives None): the caller then scans the file whole, as `scan_csv`.
+    """
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    delimiter = sniff_delimiter(export.head, path.suffix.lower())
+    head = _strict_rows(_split_lines(export.head), delimiter, _HEADER_SEARCH + 1)
+    if not isinstance(head, _Rows) or len(head.cells) <= _HEADER_SEARCH:
+        return None
+    try:
+        table = _table_of(head, path, mapping, delimiter)
+    except InputError:
+        return None  # the whole scan says so, as ever
+    if table.shape is formats.GITHUB_TSV:
+        return None  # ids from each row's issue URL, named against every other row
+    header_at = head.lines.index(table.header_line)
+    data = export.data
+    middle = len(data) // 2
+    if middle < len(export.head.encode()):
+        return None  # the header's rows must lie in the first half
+    quotes = data.count(b'"', 0, middle)
+    end = min(len(data), middle + _SPLIT_WALK)
+    at = data.find(b"\n", middle, end)
+    while at != -1:
+        quotes += data.count(b'"', middle, at)
+        if quotes % 2 == 0:
+            return Split(table, header_at, at + 1)
+        middle = at
+        at = data.find(b"\n", at + 1, end)
+    return None
+
+
+def scan_half(export: Utf8Export, path: Path, split: Split, first: bool) -> Half | None:
+    """The records of the export's first half (before `split.middle`) or second, by the
+    rules `scan_csv` applies; None when the strict parse stops in it or a row rule
+    refuses a row (the caller then scans the whole file, for the error as it reads)."""
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    data = export.data[: split.middle] if first else export.data[split.middle :]
+    lines = io.TextIOWrapper(
+        io.BytesIO(data), encoding="utf-8-sig" if first else "utf-8", newline=None
+    )
+    counted: list[int] = []
+    parsed = _strict_rows(lines, split.table.delimiter, counted=counted)
+    if not isinstance(parsed, _Rows):
+        return None
+    body = parsed
+    if first:
+        # The same rows as the export's start, where the header was found.
+        kept = split.header_at + 1
+        body = _Rows(parsed.lines[kept:], parsed.cells[kept:])
+    table = split.table._replace(body=body)
+    reader = _RowReader(table, path)
+    read_text = _text_reader(table)
+    records: list[Record] = []
+    texts: list[tuple[str, str]] = []
+    starts: list[int] = []
+    try:
+        for line, cells, item_id, title, labels, estimate in reader.rows():
+            records.append((item_id, title, labels, estimate))
+            texts.append(read_text(cells))
+            starts.append(line)
+    except InputError:
+        return None
+    return Half(records, texts, starts, reader.skipped, counted[0])
+
+
+def join_halves(
+    split: Split,
+    path: Path,
+    first: Half,
+    second: tuple[list[str], list[int], list[int]],
+    warnings: Sequence[str],
+    sha256: str,
+) -> Scan | None:
+    """The Scan of the whole export from its two halves (`scan_half`), the second given
+    as its ids, record lines and skipped lines; its records are the first half's alone
+    (the caller has the second's). None when the halves cannot be joined as they are:
+    an id in both, a row without an id (ids are generated from positions in the whole
+    file), no row with a title. The caller then scans the whole file, as `scan_csv`.
+    """
+    ids = [record[0] for record in first.records]
+    second_ids, second_lines, second_skipped = second
+    if not ids or not second_ids or not all(ids) or not all(second_ids):
+        return None
+    if not set(ids).isdisjoint(second_ids):
+        return None  # the error names both lines: the whole scan says it
+    offset = first.line_count
+    reader = _RowReader(split.table, path)
+    reader.skipped = first.skipped + [line + offset for line in second_skipped]
+    all_warnings = list(warnings)
+    reader.finish(len(ids) + len(second_ids), all_warnings)
+    ids.extend(second_ids)
+    if not all(map(str.isascii, ids)):
+        lines = first.lines + [line + offset for line in second_lines]
+        all_warnings.extend(
+            lookalike_warnings(
+                [Item(item_id, "-", line=line) for item_id, line in zip(ids, lines, strict=True)]
+            )
+        )
+    return Scan(
+        format=split.table.shape.name,
+        title=clean_line(path.name),
+        columns=split.table.chosen(),
+        warnings=tuple(all_warnings),
+        sha256=sha256,
+        records=first.records,
+    )
+
+
 def _text_reader(table: _Table) -> Callable[[list[str]], tuple[str, str]]:
     """cells -> (description, type) exactly as `_build_items` makes its item's."""
     columns = table.columns
@@ -261,6 +412,10 @@ def _table(text: str | Utf8Export, path: Path, mapping: Mapping[str, str] | None
     else:
         delimiter = sniff_delimiter(text, path.suffix.lower())
         rows = _read_rows(text, path, delimiter)
+    return _table_of(rows, path, mapping, delimiter)
+
+
+def _table_of(rows: _Rows, path: Path, mapping: Mapping[str, str] | None, delimiter: str) -> _Table:
     header_at = _find_header(rows, path, mapping)
     header_line = rows.lines[header_at]
     header = [cell.strip() for cell in rows.cells[header_at]]
@@ -384,9 +539,15 @@ def _read_rows_streamed(export: Utf8Export, path: Path, delimiter: str) -> _Rows
     return _read_rows(export.text(), path, delimiter)  # refused or read leniently there
 
 
-def _strict_rows(lines: Iterable[str], delimiter: str) -> _Rows | tuple[int, int, str]:
-    """Every row with the line it starts on, or where the strict parse stopped: (the
-    line its row starts on, the line it failed on, the csv module's message)."""
+def _strict_rows(
+    lines: Iterable[str],
+    delimiter: str,
+    limit: int | None = None,
+    counted: list[int] | None = None,
+) -> _Rows | tuple[int, int, str]:
+    """Every row with the line it starts on (the first `limit` rows only, with a limit),
+    or where the strict parse stopped: (the line its row starts on, the line it failed
+    on, the csv module's message). `counted` gets the number of lines read."""
     starts: list[int] = []
     rows: list[list[str]] = []
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -396,9 +557,13 @@ def _strict_rows(lines: Iterable[str], delimiter: str) -> _Rows | tuple[int, int
             if any(cells):  # a row of empty cells (",,,") is as blank as an empty line
                 starts.append(start)
                 rows.append(cells)
+                if limit is not None and len(rows) >= limit:
+                    break
             start = reader.line_num + 1
     except csv.Error as error:
         return start, reader.line_num, str(error)
+    if counted is not None:
+        counted.append(reader.line_num)
     return _Rows(starts, rows)
 
 
