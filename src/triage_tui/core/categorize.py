@@ -430,7 +430,7 @@ class _Tally:
     def add(self, term: str, written: str, side: int, points: int, where: str) -> None:
         # Each term counts once per field: a description repeating "migrate" ten times is
         # no more a project than one that says it once. "webhooks" and "webhook" are one.
-        stem = _stem(term)
+        stem = term[:-1] if len(term) > 3 and term[-1] == "s" else term  # _stem, inlined
         key = (stem, where)
         if key in self.seen:
             return

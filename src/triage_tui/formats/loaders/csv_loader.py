@@ -259,37 +259,43 @@ def split_export(export: Utf8Export, path: Path, mapping: Mapping[str, str] | No
 
 def scan_half(export: Utf8Export, path: Path, split: Split, first: bool) -> Half | None:
     """The records of the export's first half (before `split.middle`) or second, by the
-    rules `scan_csv` applies; None when the strict parse stops in it or a row rule
-    refuses a row (the caller then scans the whole file, for the error as it reads)."""
+    rules `scan_csv` applies, each row read as it is parsed (none kept); None when the
+    strict parse stops in it or a row rule refuses a row (the caller then scans the
+    whole file, for the error as it reads)."""
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     data = export.data[: split.middle] if first else export.data[split.middle :]
     lines = io.TextIOWrapper(
         io.BytesIO(data), encoding="utf-8-sig" if first else "utf-8", newline=None
     )
-    counted: list[int] = []
-    parsed = _strict_rows(lines, split.table.delimiter, counted=counted)
-    if not isinstance(parsed, _Rows):
-        return None
-    body = parsed
-    if first:
-        # The same rows as the export's start, where the header was found.
-        kept = split.header_at + 1
-        body = _Rows(parsed.lines[kept:], parsed.cells[kept:])
-    table = split.table._replace(body=body)
-    reader = _RowReader(table, path)
-    read_text = _text_reader(table)
+    parser = csv.reader(lines, delimiter=split.table.delimiter, strict=True)
+    # The first half starts with the rows the header was found among (the same rows).
+    header_rows = split.header_at + 1 if first else 0
+
+    def parsed() -> Iterator[tuple[int, list[str]]]:
+        # `_strict_rows`, yielding: a row of empty cells is as blank as an empty line.
+        start = 1
+        for cells in parser:
+            if any(cells):
+                yield start, cells
+            start = parser.line_num + 1
+
+    stream = parsed()
+    reader = _RowReader(split.table, path)
+    read_text = _text_reader(split.table)
     records: list[Record] = []
     texts: list[tuple[str, str]] = []
     starts: list[int] = []
     try:
-        for line, cells, item_id, title, labels, estimate in reader.rows():
+        for _ in range(header_rows):
+            next(stream, None)
+        for line, cells, item_id, title, labels, estimate in reader.rows(stream):
             records.append((item_id, title, labels, estimate))
             texts.append(read_text(cells))
             starts.append(line)
-    except InputError:
+    except (InputError, csv.Error):
         return None
-    return Half(records, texts, starts, reader.skipped, counted[0])
+    return Half(records, texts, starts, reader.skipped, parser.line_num)
 
 
 def join_halves(
@@ -540,14 +546,11 @@ def _read_rows_streamed(export: Utf8Export, path: Path, delimiter: str) -> _Rows
 
 
 def _strict_rows(
-    lines: Iterable[str],
-    delimiter: str,
-    limit: int | None = None,
-    counted: list[int] | None = None,
+    lines: Iterable[str], delimiter: str, limit: int | None = None
 ) -> _Rows | tuple[int, int, str]:
     """Every row with the line it starts on (the first `limit` rows only, with a limit),
     or where the strict parse stopped: (the line its row starts on, the line it failed
-    on, the csv module's message). `counted` gets the number of lines read."""
+    on, the csv module's message)."""
     starts: list[int] = []
     rows: list[list[str]] = []
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -562,8 +565,6 @@ def _strict_rows(
             start = reader.line_num + 1
     except csv.Error as error:
         return start, reader.line_num, str(error)
-    if counted is not None:
-        counted.append(reader.line_num)
     return _Rows(starts, rows)
 
 
@@ -763,12 +764,15 @@ class _RowReader:
         self.spaced_labels = _getter([i for i in label_cols if i in space_split])
         self.comma_labels = _getter([i for i in label_cols if i not in space_split])
 
-    def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
+    def rows(
+        self, stream: Iterable[tuple[int, list[str]]] | None = None
+    ) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
         """(line, cells, id, title, labels, estimate) for each row with a title.
 
         Iterate it once, to the end, before `finish` and `final_ids`: it records the
         rows skipped and the ids seen as it goes, and lets each row of the table go
-        (`_READ`) once read.
+        (`_READ`) once read. With `stream`, the rows are (line, cells) as it parses
+        them, none kept: the table's body is not read.
         """
         table = self.table
         path = self.path
@@ -792,11 +796,14 @@ class _RowReader:
         spaced_labels = self.spaced_labels
         comma_labels = self.comma_labels
         body = table.body.cells
-        for index, (line, cells) in enumerate(zip(table.body.lines, body, strict=True)):
+        free = stream is None
+        pairs = zip(table.body.lines, body, strict=True) if stream is None else stream
+        for index, (line, cells) in enumerate(pairs):
             # Each row is read once: let it go as its item takes the cells it keeps, so
             # the rows do not all stay beside the items (issue 24: a 100,000-row export
             # under 300 MB).
-            body[index] = _READ
+            if free:
+                body[index] = _READ
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             # One C-speed join finds the rare rows holding an escaped cell.
