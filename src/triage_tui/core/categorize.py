@@ -425,7 +425,7 @@ class _Tally:
         self.score = [0, 0, 0]  # by side: _P, _H, _K
         self.found: tuple[dict[str, tuple[str, str]], ...] = ({}, {}, {})
         self.seen: set[tuple[str, str]] = set()
-        self.made: list[list[Hit] | None] = [None, None, None]
+        self.made: list[list[tuple[str, str]] | None] = [None, None, None]
 
     def add(self, term: str, written: str, side: int, points: int, where: str) -> None:
         # Each term counts once per field: a description repeating "migrate" ten times is
@@ -441,34 +441,38 @@ class _Tally:
             found[stem] = (written, where)
 
     def hits(self, side: int) -> list[Hit]:
-        """The side's words as Hits, strongest field first, as the item writes them (made
-        once, when a reason or the suggestion first asks; the list is not to be changed)."""
+        """The side's words as Hits, strongest field first, as the item writes them."""
+        category = _SIDES[side]
+        return [_hit((word, category, where)) for word, where in self.named(side)]
+
+    def named(self, side: int) -> list[tuple[str, str]]:
+        """The side's words as (word as quoted, field), strongest field first: what a
+        reason names (made once, when a reason first asks; not to be changed)."""
         made = self.made[side]
         if made is None:
-            made = self.made[side] = self._hits(side)
+            made = self.made[side] = self._named(side)
         return made
 
-    def _hits(self, side: int) -> list[Hit]:
+    def _named(self, side: int) -> list[tuple[str, str]]:
         found = self.found[side]
         if not found:
             return []
-        category = _SIDES[side]
         quoted = _QUOTED.get
-        hits = []
+        named = []
         spaced = False
         for written, where in found.values():
             word = quoted(written) or _quoted(written)
             if " " in word:
                 spaced = True
-            hits.append(_hit((word, category, where)))
-        if not spaced or len(hits) == 1:
-            return hits
+            named.append((word, where))
+        if not spaced or len(named) == 1:
+            return named
         # 'maintain' and 'health' add nothing beside 'Maintain the health'.
-        phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
+        phrases = [f" {word.lower()} " for word, _ in named if " " in word]
         return [
-            hit
-            for hit in hits
-            if " " in hit.word or not any(f" {hit.word.lower()} " in phrase for phrase in phrases)
+            (word, where)
+            for word, where in named
+            if " " in word or not any(f" {word.lower()} " in phrase for phrase in phrases)
         ]
 
 
@@ -602,17 +606,21 @@ def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
         _read_text(joined, joined.lower(), "labels", tally)
 
 
-def _quote(hits: Sequence[Hit]) -> str:
+#: A word a reason names: a Hit, or (word, field) (`_Tally.named`).
+_Named = Sequence[tuple[Any, ...]]
+
+
+def _quote(hits: _Named) -> str:
     named = "'" + "', '".join([hit[0] for hit in hits[:MAX_NAMED]]) + "'"
     more = len(hits) - MAX_NAMED
     return f"{named} and {more} more" if more > 0 else named
 
 
-def _verb(hits: Sequence[Hit]) -> str:
+def _verb(hits: _Named) -> str:
     return "points" if len(hits) == 1 else "point"
 
 
-def _suggests(hits: Sequence[Hit]) -> str:
+def _suggests(hits: _Named) -> str:
     return "suggests" if len(hits) == 1 else "suggest"
 
 
@@ -753,7 +761,7 @@ def _decide(
     side's hits are made only when the reason names them."""
     score = tally.score
     project, hiring, park = score[_P], score[_H], score[_K]
-    hits = tally.hits
+    hits = tally.named
 
     def made(
         category: Category, reason: str, *, conflict: bool = False, reads_as: str = reads
@@ -770,11 +778,9 @@ def _decide(
                 f"The room ticked: {names}; its answers point both ways, the room decides.",
                 conflict=True,
             )
-        text_for = [
-            hit for hit in hits(_P if lean is Category.PROJECT else _H) if hit.where != "room"
-        ]
+        text_for = [hit for hit in hits(_P if lean is Category.PROJECT else _H) if hit[1] != "room"]
         text_against = [
-            hit for hit in hits(_H if lean is Category.PROJECT else _P) if hit.where != "room"
+            hit for hit in hits(_H if lean is Category.PROJECT else _P) if hit[1] != "room"
         ]
         what = (
             "a project with a finish line"
@@ -856,12 +862,12 @@ def _decide(
     winner = hits(_P) or hits(_H) or hits(_K)
     return made(
         Category.UNDECIDED,
-        f"Too little to go on: only {_quote(winner)}, in the {winner[0].where}, "
+        f"Too little to go on: only {_quote(winner)}, in the {winner[0][1]}, "
         f"{_verb(winner)} to {'a project' if project else 'ownership'}; the room decides.",
     )
 
 
-def _both_ways(project_hits: list[Hit], hiring_hits: list[Hit]) -> str:
+def _both_ways(project_hits: _Named, hiring_hits: _Named) -> str:
     return (
         f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
         f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides."
