@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from triage_tui.core.model import Record, Scan
     from triage_tui.core.session import Session
     from triage_tui.formats.loaders import Source
+    from triage_tui.formats.loaders.csv_loader import Half
     from triage_tui.formats.push import Change, PushItem
     from triage_tui.push import Client, Prepared
 
@@ -435,18 +436,14 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
         return None
     import marshal
 
-    from triage_tui.formats.loaders.csv_loader import join_halves, scan_half, split_export
+    from triage_tui.formats.loaders.csv_loader import Half, join_halves, split_export
 
     split = split_export(export, path, mapping)
     if split is None:
         return None
 
-    def second_half() -> tuple[list[str], list[int], list[int], str] | None:
-        half = scan_half(export, path, split, first=False)
-        if half is None:
-            return None
-        body = _records_json(half.records, half.texts, 0, len(half.records))
-        return [record[0] for record in half.records], half.lines, half.skipped, body
+    def second_half() -> _HalfReport | None:
+        return _half_report(Half(export, path, split, first=False))
 
     read_end, write_end = os.pipe()
     child = os.fork()
@@ -461,7 +458,7 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
         finally:
             os._exit(code)  # nothing of the parent's (buffers, atexit) runs twice
     os.close(write_end)
-    first = scan_half(export, path, split, first=True)
+    first = _half_report(Half(export, path, split, first=True))
     if first is None:
         import signal
 
@@ -469,7 +466,6 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
         os.close(read_end)
         os.waitpid(child, 0)
         return None
-    first_body = _records_json(first.records, first.texts, 0, len(first.records))
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(child, 0)
@@ -483,11 +479,45 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
         second = second_half()  # the child died: its half is done here
     if second is None:
         return None
-    ids, lines, skipped, second_body = second
-    found = join_halves(split, path, first, (ids, lines, skipped), source.warnings, source.sha256)
+    found = join_halves(split, path, (first[:4], second[:4]), source.warnings, source.sha256)
     if found is None:
         return None
-    return _json_joined(path, found, len(first.records) + len(ids), (first_body, second_body))
+    return _json_joined(path, found, len(first[0]) + len(second[0]), (first[4], second[4]))
+
+
+#: One half of an export as `check --json` reports it: its records' ids, their lines,
+#: the lines of the rows skipped, the lines it holds, and its records encoded (JSON).
+_HalfReport = tuple[list[str], list[int], list[int], int, str]
+
+
+def _half_report(half: Half) -> _HalfReport | None:
+    """Half `half` read, suggested and encoded as `_records_json` encodes records, row by
+    row as it is parsed; None when its parse stops or a row rule refuses a row."""
+    import csv
+
+    from triage_tui.core.categorize import suggest_reason
+
+    ids: list[str] = []
+    lines: list[int] = []
+    records = []
+    try:
+        for line, item_id, title, labels, estimate, description, kind in half.rows():
+            category, reason = suggest_reason(title, description, labels, kind)
+            records.append(
+                {
+                    "id": item_id,
+                    "title": title,
+                    "labels": labels,
+                    "estimate": estimate,
+                    "suggestion": {"category": category.value, "reason": reason},
+                }
+            )
+            ids.append(item_id)
+            lines.append(line)
+    except (InputError, csv.Error):
+        return None
+    body = json.dumps(records, ensure_ascii=False)[1:-1]
+    return ids, lines, half.skipped, half.line_count, body
 
 
 def _records_json(

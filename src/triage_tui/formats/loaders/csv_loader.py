@@ -184,26 +184,6 @@ def scan_csv(
     )
 
 
-class Half(NamedTuple):
-    """A byte range of a UTF-8 export scanned for `check` on its own (issue 24: the two
-    halves of a big export are parsed, read and suggested on the machine's two cores).
-
-    Attributes:
-        records: (id, title, labels, estimate) of each row with a title, the ids as the
-            rows give them.
-        texts: each record's (description, type), as `scan_csv` gives them.
-        lines: the line each record starts on, counted from the range's first line.
-        skipped: the lines of the rows skipped for an empty title, counted the same way.
-        line_count: the lines the range holds.
-    """
-
-    records: list[Record]
-    texts: list[tuple[str, str]]
-    lines: list[int]
-    skipped: list[int]
-    line_count: int
-
-
 class Split(NamedTuple):
     """An export cut in two (`split_export`): its table as its start reads (header,
     shape, columns, no rows), the header's position among the rows, and the byte
@@ -257,78 +237,87 @@ def split_export(export: Utf8Export, path: Path, mapping: Mapping[str, str] | No
     return None
 
 
-def scan_half(export: Utf8Export, path: Path, split: Split, first: bool) -> Half | None:
-    """The records of the export's first half (before `split.middle`) or second, by the
-    rules `scan_csv` applies, each row read as it is parsed (none kept); None when the
-    strict parse stops in it or a row rule refuses a row (the caller then scans the
-    whole file, for the error as it reads)."""
-    if csv.field_size_limit() < _FIELD_LIMIT:
-        csv.field_size_limit(_FIELD_LIMIT)
-    data = export.data[: split.middle] if first else export.data[split.middle :]
-    lines = io.TextIOWrapper(
-        io.BytesIO(data), encoding="utf-8-sig" if first else "utf-8", newline=None
-    )
-    parser = csv.reader(lines, delimiter=split.table.delimiter, strict=True)
-    # The first half starts with the rows the header was found among (the same rows).
-    header_rows = split.header_at + 1 if first else 0
+class Half:
+    """A byte range of a UTF-8 export read for `check` on its own (issue 24: the two
+    halves of a big export are parsed, read and suggested on the machine's two cores).
 
-    def parsed() -> Iterator[tuple[int, list[str]]]:
-        # `_strict_rows`, yielding: a row of empty cells is as blank as an empty line.
-        start = 1
-        for cells in parser:
-            if any(cells):
-                yield start, cells
-            start = parser.line_num + 1
+    `rows()` yields (line, id, title, labels, estimate, description, type) for each row
+    with a title, by the rules `scan_csv` applies, as the rows are parsed (none kept);
+    the lines are counted from the range's first line. It raises InputError (a row rule
+    refuses a row) or csv.Error (the strict parse stops): the caller then scans the
+    whole file, for the error as it reads. Afterwards `skipped` holds the lines of the
+    rows skipped for an empty title, and `line_count` the lines the range holds.
+    """
 
-    stream = parsed()
-    reader = _RowReader(split.table, path)
-    read_text = _text_reader(split.table)
-    records: list[Record] = []
-    texts: list[tuple[str, str]] = []
-    starts: list[int] = []
-    try:
-        for _ in range(header_rows):
-            next(stream, None)
+    def __init__(self, export: Utf8Export, path: Path, split: Split, first: bool) -> None:
+        self.export, self.path, self.split, self.first = export, path, split, first
+        self.skipped: list[int] = []
+        self.line_count = 0
+
+    def rows(self) -> Iterator[tuple[int, str, str, tuple[str, ...], Estimate, str, str]]:
+        if csv.field_size_limit() < _FIELD_LIMIT:
+            csv.field_size_limit(_FIELD_LIMIT)
+        split = self.split
+        data = self.export.data
+        data = data[: split.middle] if self.first else data[split.middle :]
+        lines = io.TextIOWrapper(
+            io.BytesIO(data), encoding="utf-8-sig" if self.first else "utf-8", newline=None
+        )
+        parser = csv.reader(lines, delimiter=split.table.delimiter, strict=True)
+
+        def parsed() -> Iterator[tuple[int, list[str]]]:
+            # `_strict_rows`, yielding: a row of empty cells is as blank as an empty line.
+            start = 1
+            for cells in parser:
+                if any(cells):
+                    yield start, cells
+                start = parser.line_num + 1
+
+        stream = parsed()
+        if self.first:
+            # The half starts with the rows the header was found among (the same rows).
+            for _ in range(split.header_at + 1):
+                next(stream, None)
+        reader = _RowReader(split.table, self.path)
+        self.skipped = reader.skipped
+        read_text = _text_reader(split.table)
         for line, cells, item_id, title, labels, estimate in reader.rows(stream):
-            records.append((item_id, title, labels, estimate))
-            texts.append(read_text(cells))
-            starts.append(line)
-    except (InputError, csv.Error):
-        return None
-    return Half(records, texts, starts, reader.skipped, parser.line_num)
+            yield (line, item_id, title, labels, estimate, *read_text(cells))
+        self.line_count = parser.line_num
 
 
 def join_halves(
     split: Split,
     path: Path,
-    first: Half,
-    second: tuple[list[str], list[int], list[int]],
+    halves: Sequence[tuple[list[str], list[int], list[int], int]],
     warnings: Sequence[str],
     sha256: str,
 ) -> Scan | None:
-    """The Scan of the whole export from its two halves (`scan_half`), the second given
-    as its ids, record lines and skipped lines; its records are the first half's alone
-    (the caller has the second's). None when the halves cannot be joined as they are:
-    an id in both, a row without an id (ids are generated from positions in the whole
-    file), no row with a title. The caller then scans the whole file, as `scan_csv`.
+    """What `check` reports of the whole export, from its two halves (`Half`), each as
+    (its records' ids, their lines, the skipped rows' lines, its line count); the
+    records themselves stay with the caller (`records` is empty). None when the halves
+    cannot be joined as they are: an id in both, a row without an id (ids are
+    generated from positions in the whole file), no row with a title. The caller then
+    scans the whole file, as `scan_csv`.
     """
-    ids = [record[0] for record in first.records]
-    second_ids, second_lines, second_skipped = second
+    (ids, lines, skipped, offset), (second_ids, second_lines, second_skipped, _) = halves
     if not ids or not second_ids or not all(ids) or not all(second_ids):
         return None
     if not set(ids).isdisjoint(second_ids):
         return None  # the error names both lines: the whole scan says it
-    offset = first.line_count
     reader = _RowReader(split.table, path)
-    reader.skipped = first.skipped + [line + offset for line in second_skipped]
+    reader.skipped = skipped + [line + offset for line in second_skipped]
     all_warnings = list(warnings)
     reader.finish(len(ids) + len(second_ids), all_warnings)
-    ids.extend(second_ids)
-    if not all(map(str.isascii, ids)):
-        lines = first.lines + [line + offset for line in second_lines]
+    every = ids + second_ids
+    if not all(map(str.isascii, every)):
+        every_line = lines + [line + offset for line in second_lines]
         all_warnings.extend(
             lookalike_warnings(
-                [Item(item_id, "-", line=line) for item_id, line in zip(ids, lines, strict=True)]
+                [
+                    Item(item_id, "-", line=line)
+                    for item_id, line in zip(every, every_line, strict=True)
+                ]
             )
         )
     return Scan(
@@ -337,7 +326,7 @@ def join_halves(
         columns=split.table.chosen(),
         warnings=tuple(all_warnings),
         sha256=sha256,
-        records=first.records,
+        records=(),
     )
 
 
