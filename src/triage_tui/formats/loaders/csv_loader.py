@@ -39,7 +39,6 @@ from triage_tui.formats.loaders.common import (
     parse_estimate,
     split_labels,
 )
-from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
 _FIELD_LIMIT = 2**31 - 1
@@ -883,6 +882,9 @@ def _build_items(
     if reader.url_at is not None:
         consumed.discard(reader.url_at)  # the link is worth keeping in the plan
     # Due date, comments, attachments, links: fields of their own, not `extra`.
+    # Imported here: `check`'s scan reads no tracker context.
+    from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
+
     context = ContextColumns(header, github=shape in (formats.GITHUB_CSV, formats.GITHUB_TSV))
     consumed |= context.positions - {reader.url_at}
     # Extra columns: once per distinct header name, repeated names merged.
