@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from json.encoder import encode_basestring as _json_str  # json.dumps' escaper (C)
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import TypeVar
 
-    from triage_tui.core.model import Record, Scan
+    from triage_tui.core.model import Estimate, Record, Scan
     from triage_tui.core.session import Session
     from triage_tui.formats.loaders import Source
     from triage_tui.formats.loaders.csv_loader import Half
@@ -503,21 +504,12 @@ def _half_report(half: Half) -> _HalfReport | None:
     try:
         for line, item_id, title, labels, estimate, description, kind in half.rows():
             category, reason = suggest_reason(title, description, labels, kind)
-            records.append(
-                {
-                    "id": item_id,
-                    "title": title,
-                    "labels": labels,
-                    "estimate": estimate,
-                    "suggestion": {"category": category.value, "reason": reason},
-                }
-            )
+            records.append(_record_json(item_id, title, labels, estimate, category.value, reason))
             ids.append(item_id)
             lines.append(line)
     except (InputError, csv.Error):
         return None
-    body = json.dumps(records, ensure_ascii=False)[1:-1]
-    return ids, lines, half.skipped, half.line_count, body
+    return ids, lines, half.skipped, half.line_count, ", ".join(records)
 
 
 def _records_json(
@@ -526,21 +518,44 @@ def _records_json(
     """Records `start:stop` with their suggestions, as `json.dumps` writes them inside the
     report's array (without the brackets)."""
     suggestions = _suggest_range(records, texts, start, stop)
-    return json.dumps(
+    return ", ".join(
         [
-            {
-                "id": item_id,
-                "title": title,
-                "labels": labels,  # a tuple: the same JSON array, no copy
-                "estimate": estimate,
-                "suggestion": {"category": category, "reason": reason},
-            }
+            _record_json(item_id, title, labels, estimate, category, reason)
             for (item_id, title, labels, estimate), (category, reason) in zip(
                 records[start:stop], suggestions, strict=True
             )
-        ],
-        ensure_ascii=False,
-    )[1:-1]
+        ]
+    )
+
+
+def _estimate_json(estimate: Estimate) -> str:
+    """An estimate as `json.dumps` writes it (None, an int, text; a float: json's own)."""
+    if estimate is None:
+        return "null"
+    if type(estimate) is int:
+        return int.__repr__(estimate)
+    if type(estimate) is str:
+        return _json_str(estimate)
+    return json.dumps(estimate)
+
+
+def _record_json(
+    item_id: str,
+    title: str,
+    labels: tuple[str, ...],
+    estimate: Estimate,
+    category: str,
+    reason: str,
+) -> str:
+    """One record of the report as `json.dumps(..., ensure_ascii=False)` writes it (its
+    default separators and key order), each string escaped by json's own C escaper:
+    twice as fast as building the record's two dicts and encoding them."""
+    enc = _json_str
+    return (
+        f'{{"id": {enc(item_id)}, "title": {enc(title)}, '
+        f'"labels": [{", ".join(map(enc, labels))}], "estimate": {_estimate_json(estimate)}, '
+        f'"suggestion": {{"category": {enc(category)}, "reason": {enc(reason)}}}}}'
+    )
 
 
 #: Records from which `check` works on two processes (a fork: the machine's second core

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage_tui.cli import main
 
@@ -514,3 +516,36 @@ def test_a_failed_second_half_is_done_here(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(cli, "SPLIT_FROM", 2)
     monkeypatch.setattr(os, "fork", fork_that_dies)
     assert cli._json_report(path, {}) == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    item_id=st.text(),
+    title=st.text(),
+    labels=st.lists(st.text(), max_size=4).map(tuple),
+    estimate=st.none() | st.integers() | st.floats() | st.text(),
+    category=st.sampled_from(["hiring", "project", "parked", "undecided"]),
+    reason=st.text(),
+)
+def test_a_record_is_encoded_as_json_dumps_encodes_it(
+    item_id: str,
+    title: str,
+    labels: tuple[str, ...],
+    estimate: object,
+    category: str,
+    reason: str,
+) -> None:
+    """check --json writes each record with json's escaper and no dicts (issue 24): the
+    same text json.dumps gives, whatever the strings and the estimate."""
+    from triage_tui.cli import _record_json
+
+    record = {
+        "id": item_id,
+        "title": title,
+        "labels": labels,
+        "estimate": estimate,
+        "suggestion": {"category": category, "reason": reason},
+    }
+    assert _record_json(item_id, title, labels, estimate, category, reason) == json.dumps(  # type: ignore[arg-type]
+        record, ensure_ascii=False
+    )
