@@ -501,15 +501,17 @@ def _half_report(half: Half) -> _HalfReport | None:
     ids: list[str] = []
     lines: list[int] = []
     records = []
+    text = half.text
     try:
-        for line, item_id, title, labels, estimate, description, kind in half.rows():
+        for line, cells, item_id, title, labels, estimate in half.rows():
+            description, kind = text(cells)
             category, reason = suggest_reason(title, description, labels, kind)
             records.append(_record_json(item_id, title, labels, estimate, category.value, reason))
             ids.append(item_id)
             lines.append(line)
     except (InputError, csv.Error):
         return None
-    return ids, lines, half.skipped, half.line_count, ", ".join(records)
+    return ids, lines, half.skipped, half.line_count(), ", ".join(records)
 
 
 def _records_json(

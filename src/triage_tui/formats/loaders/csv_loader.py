@@ -240,20 +240,22 @@ class Half:
     """A byte range of a UTF-8 export read for `check` on its own (issue 24: the two
     halves of a big export are parsed, read and suggested on the machine's two cores).
 
-    `rows()` yields (line, id, title, labels, estimate, description, type) for each row
-    with a title, by the rules `scan_csv` applies, as the rows are parsed (none kept);
-    the lines are counted from the range's first line. It raises InputError (a row rule
-    refuses a row) or csv.Error (the strict parse stops): the caller then scans the
-    whole file, for the error as it reads. Afterwards `skipped` holds the lines of the
-    rows skipped for an empty title, and `line_count` the lines the range holds.
+    `rows()` gives (line, cells, id, title, labels, estimate) for each row with a title,
+    by the rules `scan_csv` applies, as the rows are parsed (none kept; `text(cells)` is
+    the row's description and type); the lines are counted from the range's first line.
+    Iterating raises InputError (a row rule refuses a row) or csv.Error (the strict
+    parse stops): the caller then scans the whole file, for the error as it reads.
+    Afterwards `skipped` holds the lines of the rows skipped for an empty title, and
+    `line_count()` the lines the range holds.
     """
 
     def __init__(self, export: Utf8Export, path: Path, split: Split, first: bool) -> None:
         self.export, self.path, self.split, self.first = export, path, split, first
         self.skipped: list[int] = []
-        self.line_count = 0
+        self.text = _text_reader(split.table)
+        self._parser: Any = None
 
-    def rows(self) -> Iterator[tuple[int, str, str, tuple[str, ...], Estimate, str, str]]:
+    def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
         if csv.field_size_limit() < _FIELD_LIMIT:
             csv.field_size_limit(_FIELD_LIMIT)
         split = self.split
@@ -262,7 +264,7 @@ class Half:
         lines = io.TextIOWrapper(
             io.BytesIO(data), encoding="utf-8-sig" if self.first else "utf-8", newline=None
         )
-        parser = csv.reader(lines, delimiter=split.table.delimiter, strict=True)
+        parser = self._parser = csv.reader(lines, delimiter=split.table.delimiter, strict=True)
 
         def parsed() -> Iterator[tuple[int, list[str]]]:
             # `_strict_rows`, yielding: a row of empty cells is as blank as an empty line.
@@ -279,10 +281,10 @@ class Half:
                 next(stream, None)
         reader = _RowReader(split.table, self.path)
         self.skipped = reader.skipped
-        read_text = _text_reader(split.table)
-        for line, cells, item_id, title, labels, estimate in reader.rows(stream):
-            yield (line, item_id, title, labels, estimate, *read_text(cells))
-        self.line_count = parser.line_num
+        return reader.rows(stream)
+
+    def line_count(self) -> int:
+        return int(self._parser.line_num) if self._parser is not None else 0
 
 
 def join_halves(
