@@ -521,9 +521,12 @@ def _read_title(title: str, tally: _Tally) -> str:
         # "Payments v2", "Notifications v2": a name and a version, nothing to finish.
         tally.add(words[-1], stripped.split()[-1], _K, 3 * weight, "title")
         reads = reads or "vague"
-    if _DIGIT.search(stripped):
-        patterns = [_VERSIONED] if _VERSION_HINT.search(lowered) else []
-        if "->" in lowered or "→" in lowered or " to " in lowered:
+    # A hint implies a digit; a step needs one (lowercasing changes no digit).
+    hint = _VERSION_HINT.search(lowered) is not None
+    step = "->" in lowered or "→" in lowered or " to " in lowered
+    if hint or (step and _DIGIT.search(stripped)):
+        patterns = [_VERSIONED] if hint else []
+        if step:
             patterns.append(_VERSION_STEP)
         same = len(lowered) == len(stripped)
         for pattern in patterns:
