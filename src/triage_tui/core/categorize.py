@@ -335,6 +335,22 @@ def _section_end(heading: str) -> re.Pattern[str]:
     return _ANY_HEADING
 
 
+def _set_aside(pattern: re.Pattern[str], text: str, aside: list[str]) -> str:
+    """`pattern.sub("\\n", text)`, each match appended to `aside`: one pass of the regex
+    (its matches never empty, so they are the ones `sub` replaces)."""
+    parts: list[str] = []
+    position = 0
+    for match in pattern.finditer(text):
+        aside.append(match.group())
+        parts.append(text[position : match.start()])
+        parts.append("\n")
+        position = match.end()
+    if not parts:
+        return text
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 def _prose(description: str) -> tuple[str, str, str]:
     """(text that states the item, text set aside: out-of-scope sections and code, the
     first text lowercased).
@@ -344,11 +360,9 @@ def _prose(description: str) -> tuple[str, str, str]:
     text = description
     aside: list[str] = []
     if "```" in text or "~~~" in text:
-        aside.extend(match.group() for match in _FENCE.finditer(text))
-        text = _FENCE.sub("\n", text)
+        text = _set_aside(_FENCE, text, aside)
     if "{" in text and ("{code" in text or "{noformat" in text or "{quote" in text):
-        aside.extend(match.group() for match in _JIRA_BLOCK.finditer(text))
-        text = _JIRA_BLOCK.sub("\n", text)
+        text = _set_aside(_JIRA_BLOCK, text, aside)
     if "`" in text or "{{" in text:
         text = _INLINE_CODE.sub(" ", text)
     lowered = text.lower()
@@ -686,7 +700,7 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
         if category is Category.PARKED or conflict
         else "",
         conflict,
-        tuple(dict.fromkeys(hit.word for hits in ignored.values() for hit in hits)),
+        tuple(dict.fromkeys(hit[0] for hits in ignored.values() for hit in hits)),
         ticked,
     )
 
@@ -704,7 +718,7 @@ def suggest_reason(
 
 def _read(
     title: str, description: str, labels: Sequence[str], kind: str, signals: Iterable[str]
-) -> tuple[_Tally, str, dict[Category, list[Hit]], tuple[str, ...]]:
+) -> tuple[_Tally, str, dict[Category, list[tuple[str, str]]], tuple[str, ...]]:
     """Every field scored: (tally, how the title reads, words set aside by side, the
     room's ticked keys in screen order)."""
     tally = _Tally()
@@ -723,7 +737,7 @@ def _read(
         tally.add("type bug", f"issue type {kind.strip()}", _P, 6, "type")
     if labels:
         _read_labels(labels, tally)
-    ignored: dict[Category, list[Hit]] = {}
+    ignored: dict[Category, list[tuple[str, str]]] = {}
     if description:
         prose, aside, lowered = _prose(description)
         _read_text(prose, lowered, "description", tally)
@@ -731,13 +745,15 @@ def _read(
             aside_tally = _Tally()
             _read_text(aside, aside.lower(), "description", aside_tally)
             ignored = {
-                Category.HIRING: aside_tally.hits(_H),
-                Category.PROJECT: aside_tally.hits(_P),
+                Category.HIRING: aside_tally.named(_H),
+                Category.PROJECT: aside_tally.named(_P),
             }
     return tally, reads, ignored, ticked
 
 
-def _not_counted(category: Category, reason: str, ignored: dict[Category, list[Hit]]) -> str:
+def _not_counted(
+    category: Category, reason: str, ignored: dict[Category, list[tuple[str, str]]]
+) -> str:
     """The reason, naming the words set aside that would have argued against it: "on-call"
     in a project's Out of scope section, "fix" in a hiring item's log."""
     if not ignored:
@@ -757,7 +773,7 @@ def _decide(
     description: str,
     tally: _Tally,
     reads: str,
-    ignored: dict[Category, list[Hit]],
+    ignored: dict[Category, list[tuple[str, str]]],
     ticked: tuple[str, ...],
 ) -> tuple[Category, str, bool, str]:
     """(category, reason, conflict, how the title reads for the open question); each
