@@ -280,7 +280,9 @@ _VERSIONED = re.compile(
 _DIGIT = re.compile(r"\d")
 # What every _VERSIONED match ends with (each name ends in an ASCII letter): a title with
 # digits but none right after a letter ("Split the importer (12)") skips the alternation.
-_VERSION_HINT = re.compile(r"[a-z]\s?v?\d")
+# `[a-z]\s?v?\d` ("v" is a letter too), written to start at a digit: the regex engine
+# then skips to digits instead of trying every letter (twice as fast on a title).
+_VERSION_HINT = re.compile(r"\d(?:(?<=[a-z]\d)|(?<=[a-z]\s\d))")
 # "3.2 -> 4.2", "12 to 16", "v1 → v2": moving from one version to another.
 _VERSION_STEP = re.compile(r"\bv?\d+(?:\.\d+)*\s*(?:->|→|to)\s*v?\d+(?:\.\d+)*\b")
 # An HTTP verb and a path is an endpoint to build; case-sensitive so prose "get" is not.
