@@ -485,6 +485,13 @@ class _Tally:
             return named
         # 'maintain' and 'health' add nothing beside 'Maintain the health'.
         phrases = [f" {word.lower()} " for word, _ in named if " " in word]
+        if len(phrases) == 1:  # the usual case: no generator per word
+            phrase = phrases[0]
+            return [
+                (word, where)
+                for word, where in named
+                if " " in word or f" {word.lower()} " not in phrase
+            ]
         return [
             (word, where)
             for word, where in named
