@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -103,10 +104,13 @@ class PhaseScreen(Screen[Any]):
         # The phase itself is recorded by the app's go-to-phase (services.Room), which
         # is the only way between phases: a screen shown is only redrawn.
         self.refresh_view()
-        from triage_tui.tui import vote_room
-
-        vote_room.attach(self)  # the room's panel, when the room is open
-        vote_room.follow(self)
+        # The room's panel, when the room is open. Its module is imported when a room
+        # first opens: not imported yet, no room was ever open and there is nothing to
+        # attach or take away (the first frame does not import it: ~5 ms).
+        vote_room = sys.modules.get("triage_tui.tui.vote_room")
+        if vote_room is not None:
+            vote_room.attach(self)
+            vote_room.follow(self)
 
     # -- the room's votes (tui/vote_room.py) ---------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
