@@ -29,6 +29,7 @@ PHASE_PURPOSE = {
 }
 
 
+#: The agenda panel's title, drawn as a `.panel-title` Label is (app.tcss).
 AGENDA_TITLE = Content.from_markup("[b $accent]Agenda[/]\n")
 
 #: Below this many seconds per item a room cannot really discuss anything.
@@ -67,7 +68,8 @@ class StartScreen(PhaseScreen):
                     yield Static(id="facets")
                 with Vertical(id="agenda-box", classes="panel"):
                     # The panel's title, the agenda and the first field's label: one
-                    # widget (each widget costs first paint ~3-5 ms of Textual's work).
+                    # widget, drawn as the three were (each widget is Textual work on
+                    # the first frame: styling, layout, its own render).
                     yield Static(id="agenda")
                     yield Field(placeholder="name (optional)", id="facilitator")
                     yield Label("Team")
