@@ -227,10 +227,13 @@ class StartScreen(PhaseScreen):
     def _draw_scope(self, scope: Scope) -> None:
         workshop = self.workshop
         assert workshop is not None
-        kept = workshop.preview_scope(scope)
+        # The workshop's own scope: its items and undecided count are kept counted (at
+        # 100,000 items, counting them again is tens of ms before the count shows).
+        own = scope == workshop.scope
+        kept = workshop.in_scope if own else workshop.preview_scope(scope)
         total = len(workshop.session.backlog.items)
         # The figure Categorize shows: the time left over the items left to decide.
-        pace = workshop.categorize_pace(kept)
+        pace = workshop.categorize_pace(None if own else kept)
         summary = Text()
         summary.append(f"[{'x' if scope.hide_closed else ' '}] leave out done and cancelled (d)\n")
         minutes = phase_minutes(workshop.session.minutes, "categorize")
