@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,6 +167,13 @@ class ExportResult:
     #: An export from a worker (`Room.export(taken=...)`): the plan it wrote and that
     #: write's result, for `Room.exported` to settle on the thread that owns the session.
     plan_write: tuple[PlanSave, ExportResult] | None = None
+
+
+def _report_part(
+    report: Callable[[float, str], None], start: float, share: float, what: str, part: float
+) -> None:
+    """`part` of one export file's `share` of the bar, which starts at `start`."""
+    report(start + share * part, what)
 
 
 @dataclass(frozen=True)
@@ -549,9 +557,12 @@ class Room:
 
         for index, (path, render) in enumerate(jobs):
             report(done, path.name)
-            done += shares[index]
+            start, done = done, done + shares[index]
             if isinstance(render, PlanSave):
-                result = self.write_plan(render)
+                # The plan is most of an export: its bar moves as the text is made.
+                result = self.write_plan(
+                    render, partial(_report_part, report, start, shares[index], path.name)
+                )
                 if taken is None:
                     self.plan_written(render, result)
                 else:  # from a worker: settled by `exported` on the UI thread
@@ -650,9 +661,12 @@ class Room:
         workshop.acted = False
         return save
 
-    def write_plan(self, save: PlanSave) -> ExportResult:
+    def write_plan(
+        self, save: PlanSave, progress: Callable[[float], None] | None = None
+    ) -> ExportResult:
         """Render and write a plan taken by `snapshot_plan` (any thread: it reads only the
-        copy, and writes through the guard); one message.
+        copy, and writes through the guard); one message. `progress(fraction)` is called
+        as the text is made (`formats.plan.dumps_plan`).
 
         One plan is written at a time, and a plan taken before the one its file already
         holds is not written over it (ctrl+s pressed again while the first still wrote).
@@ -666,7 +680,9 @@ class Room:
                 return ExportResult((f"{shown(save.path)} already holds a later save",), True)
             result = self._write(
                 save.path,
-                lambda: dumps_plan(save.session, in_scope=save.items, plan_path=save.path),
+                lambda: dumps_plan(
+                    save.session, in_scope=save.items, plan_path=save.path, progress=progress
+                ),
                 backup=True,
             )
             if result.ok:

@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -368,6 +368,53 @@ def build_plan(
     }
 
 
+#: Items per `tomli_w.dumps` call when the writer reports progress (`dumps_toml`).
+PROGRESS_CHUNK = 2_000
+
+#: The share of a plan write spent building the document (the rest is TOML text).
+_BUILD_SHARE = 0.2
+
+
+def dumps_toml(plan: Mapping[str, Any], progress: Callable[[float], None] | None = None) -> str:
+    """`tomli_w.dumps(plan, multiline_strings=True)`, the same text; with `progress`, the
+    [[items]] are written `PROGRESS_CHUNK` at a time and `progress(fraction)` is called
+    after each chunk (a 100,000-item plan is seconds of tomli-w: the Export screen's bar
+    moves meanwhile).
+
+    tomli-w writes each [[items]] table on its own, separated by one blank line, so the
+    chunks joined by a newline are the whole text. The one choice it makes over the
+    whole array (inline tables when every entry is short and on one line: never for an
+    item, which has ten keys) is checked: a chunk written inline falls back to one call.
+    """
+    import tomli_w
+
+    items = plan.get("items")
+    if (
+        progress is None
+        or not isinstance(items, list)
+        or len(items) <= PROGRESS_CHUNK
+        or list(plan)[-1] != "items"  # (build_plan puts them last)
+    ):
+        # Multi-line strings keep descriptions readable in a pull request diff.
+        text: str = tomli_w.dumps(plan, multiline_strings=True)
+        if progress is not None:
+            progress(1.0)
+        return text
+    head = {key: value for key, value in plan.items() if key != "items"}
+    parts = [tomli_w.dumps(head, multiline_strings=True)]
+    for start in range(0, len(items), PROGRESS_CHUNK):
+        chunk = tomli_w.dumps(
+            {"items": items[start : start + PROGRESS_CHUNK]}, multiline_strings=True
+        )
+        if not chunk.startswith("[[items]]"):  # inline: only the whole array decides
+            text = tomli_w.dumps(plan, multiline_strings=True)
+            progress(1.0)
+            return text
+        parts.append(chunk)
+        progress(min(1.0, (start + PROGRESS_CHUNK) / len(items)))
+    return "\n".join(parts)
+
+
 def dumps_plan(
     session: Session,
     *,
@@ -375,10 +422,10 @@ def dumps_plan(
     generated_by: str = GENERATED_BY,
     created: str | None = None,
     plan_path: Path | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> str:
-    """The plan as TOML text (see `build_plan` for the arguments)."""
-    import tomli_w
-
+    """The plan as TOML text (see `build_plan` for the arguments); `progress(fraction)`
+    is called as it is written (see `dumps_toml`)."""
     plan = build_plan(
         session,
         in_scope=in_scope,
@@ -386,8 +433,11 @@ def dumps_plan(
         created=created,
         plan_path=plan_path,
     )
-    # Multi-line strings keep descriptions readable in a pull request diff.
-    return tomli_w.dumps(plan, multiline_strings=True)
+    if progress is None:
+        return dumps_toml(plan)
+    report = progress
+    report(_BUILD_SHARE)
+    return dumps_toml(plan, lambda done: report(_BUILD_SHARE + (1 - _BUILD_SHARE) * done))
 
 
 def write_plan(
