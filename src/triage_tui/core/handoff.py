@@ -567,6 +567,12 @@ def _ready_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
     return fields
 
 
+def handoff_reviewer(item: Item, decision: Decision) -> str | list[str]:
+    """`handoff_fields(item, decision)["reviewer"]` alone (the CSV summary's column for
+    every project item): without the rest of the handoff's regex scans, ~0.2 ms an item."""
+    return _ready_fields(item, decision)["reviewer"]
+
+
 def assess_item(item: Item, decision: Decision) -> Assessment:
     """`assess` with DOMAIN.md's contradiction ruled out: a "ready" item whose handoff has
     no acceptance criteria, no definition of done or no named reviewer is not ready yet

@@ -21,6 +21,7 @@ from triage_tui.core.handoff import (
     assess_item,
     field_text,
     handoff_fields,
+    handoff_reviewer,
     handoff_status,
     recommend_first_engagement,
     size_words,
@@ -499,7 +500,7 @@ def render_csv_summary(
             score, level = str(assessment.score), assessment.level.value
             ready_once = ", ".join(assessment.blockers)
             gaps = assessment.gaps
-            reviewer = _one_line(field_text(handoff_fields(item, decision)["reviewer"]))
+            reviewer = _one_line(field_text(handoff_reviewer(item, decision)))
             if assessment.level is Level.READY:
                 handoff_file = f"{handoff_dir}/{filenames[item.id]}"
                 waits = dependency_warning(session, item, assess=assess, by_id=by_id)
