@@ -29,6 +29,7 @@ from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_e
 
 if TYPE_CHECKING:
     from triage_tui.core.model import Item
+    from triage_tui.core.readiness import Assessment
     from triage_tui.core.session import Decision
     from triage_tui.store.autosave import Autosave, ResumeInfo
     from triage_tui.store.lock import SessionLock
@@ -512,6 +513,8 @@ class Room:
             session, in_scope = self.session, list(workshop.plan_items)
         else:
             session, in_scope = taken.session, list(taken.items)
+        # One session, one scope: each project item is assessed once for the four files.
+        known: dict[str, Assessment] = {}
         jobs: list[tuple[Path, Callable[[], str] | PlanSave]] = []
         if plan is not None:
             if taken is None:
@@ -521,7 +524,12 @@ class Room:
         if brief is not None:
             folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
-                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder))
+                (
+                    brief,
+                    lambda: render_brief(
+                        session, in_scope=in_scope, handoff_dir=folder, assessments=known
+                    ),
+                )
             )
         if csv is not None:
             # A file Excel opens with its accents intact: UTF-8 with a byte order mark.
@@ -530,7 +538,11 @@ class Room:
                 (
                     csv,
                     lambda: render_csv_summary(
-                        session, in_scope=in_scope, handoff_dir=hand_dir, bom=True
+                        session,
+                        in_scope=in_scope,
+                        handoff_dir=hand_dir,
+                        bom=True,
+                        assessments=known,
                     ),
                 )
             )
@@ -561,7 +573,7 @@ class Room:
             if isinstance(render, PlanSave):
                 # The plan is most of an export: its bar moves as the text is made.
                 result = self.write_plan(
-                    render, partial(_report_part, report, start, shares[index], path.name)
+                    render, partial(_report_part, report, start, shares[index], path.name), known
                 )
                 if taken is None:
                     self.plan_written(render, result)
@@ -578,7 +590,7 @@ class Room:
             def each(count: int, of: int) -> None:
                 report(start + share * count / max(of, 1), f"{handoffs.name}/")
 
-            written, message = self._write_handoffs(handoffs, session, in_scope, each)
+            written, message = self._write_handoffs(handoffs, session, in_scope, each, known)
             ok = ok and written
             messages.append(message)
         report(1.0, "")
@@ -599,13 +611,16 @@ class Room:
         session: Session,
         items: Sequence[Item],
         each: Callable[[int, int], None] | None = None,
+        assessments: dict[str, Assessment] | None = None,
     ) -> tuple[bool, str]:
         from triage_tui.formats.handoff_doc import handoff_documents
 
         path = folder
         failures: list[str] = []
         try:
-            docs = handoff_documents(session, in_scope=items, every_ready=True, each=each)
+            docs = handoff_documents(
+                session, in_scope=items, every_ready=True, each=each, assessments=assessments
+            )
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)
             for doc in docs:
@@ -662,11 +677,14 @@ class Room:
         return save
 
     def write_plan(
-        self, save: PlanSave, progress: Callable[[float], None] | None = None
+        self,
+        save: PlanSave,
+        progress: Callable[[float], None] | None = None,
+        assessments: dict[str, Assessment] | None = None,
     ) -> ExportResult:
         """Render and write a plan taken by `snapshot_plan` (any thread: it reads only the
         copy, and writes through the guard); one message. `progress(fraction)` is called
-        as the text is made (`formats.plan.dumps_plan`).
+        as the text is made (`formats.plan.dumps_plan`); `assessments`: see `export`.
 
         One plan is written at a time, and a plan taken before the one its file already
         holds is not written over it (ctrl+s pressed again while the first still wrote).
@@ -681,7 +699,11 @@ class Room:
             result = self._write(
                 save.path,
                 lambda: dumps_plan(
-                    save.session, in_scope=save.items, plan_path=save.path, progress=progress
+                    save.session,
+                    in_scope=save.items,
+                    plan_path=save.path,
+                    progress=progress,
+                    assessments=assessments,
                 ),
                 backup=True,
             )

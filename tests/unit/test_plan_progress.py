@@ -95,3 +95,60 @@ def test_the_exports_progress_moves_while_the_plan_is_written(
     during_plan = {fraction for fraction, what in seen if what == "plan.toml"}
     assert len(during_plan - {0.0, brief_starts}) >= 30 // 4  # each chunk moved it
     assert max(during_plan) <= brief_starts
+
+
+def test_an_export_assesses_each_project_item_once_and_writes_the_same_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The plan, the brief, the CSV and the handoffs of one export share the project
+    items' assessments; each file is the one its renderer writes on its own."""
+    from triage_tui.core import handoff as core_handoff
+    from triage_tui.core.session import Category
+    from triage_tui.core.workshop import Workshop
+    from triage_tui.formats import brief as brief_format
+    from triage_tui.formats import handoff_doc
+    from triage_tui.formats.brief import render_brief, render_csv_summary
+    from triage_tui.formats.handoff_doc import handoff_documents
+    from triage_tui.services import Room
+
+    session = _session(60)
+    alone = {
+        "plan.toml": dumps_plan(session),
+        "brief.md": render_brief(session, handoff_dir="handoffs"),
+        "summary.csv": render_csv_summary(session, handoff_dir="handoffs", bom=True),
+    }
+    handoffs = {doc.filename: doc.text for doc in handoff_documents(session, every_ready=True)}
+    calls: list[str] = []
+    real = core_handoff.assess_item
+
+    def counting(item: object, decision: object) -> object:
+        calls.append(item.id)  # type: ignore[attr-defined]
+        return real(item, decision)  # type: ignore[arg-type]
+
+    for module in (plan_format, brief_format, handoff_doc):
+        monkeypatch.setattr(module, "assess_item", counting)
+    room = Room(Workshop(session, plan_path=tmp_path / "plan.toml"), out=tmp_path)
+    result = room.export(
+        plan=tmp_path / "plan.toml",
+        brief=tmp_path / "brief.md",
+        csv=tmp_path / "summary.csv",
+        handoffs=tmp_path / "handoffs",
+    )
+    assert result.ok, result.messages
+    projects = [
+        i.id for i in session.backlog.items if session.decision(i.id).category is Category.PROJECT
+    ]
+    assert sorted(calls) == sorted(projects)  # once each, for the four files
+    written = {name: (tmp_path / name).read_text(encoding="utf-8") for name in alone}
+    # (The plan on disk records its own `created`; the rest of it is the same.)
+    assert written["brief.md"] == alone["brief.md"]
+    assert written["summary.csv"] == alone["summary.csv"]
+
+    def strip(text: str) -> list[str]:
+        ignored = ("created", "updated", "backlog = ")
+        return [line for line in text.splitlines() if not line.startswith(ignored)]
+
+    assert strip(written["plan.toml"]) == strip(alone["plan.toml"])
+    assert {
+        p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "handoffs").iterdir()
+    } == handoffs

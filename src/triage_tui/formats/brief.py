@@ -44,6 +44,7 @@ from triage_tui.formats.handoff_doc import (
     deliverable_markdown,
     handoff_filenames,
     inline,
+    project_assessments,
     scope_items,
 )
 
@@ -185,6 +186,7 @@ def render_brief(
     *,
     in_scope: Sequence[Item] | None = None,
     handoff_dir: str = HANDOFF_DIR,
+    assessments: dict[str, Assessment] | None = None,
 ) -> str:
     """The team's brief of the plan, as Markdown.
 
@@ -197,17 +199,16 @@ def render_brief(
         session: the decisions (typically from `triage_tui.formats.plan.read_plan`).
         in_scope: the items covered (default: the session's scope applied).
         handoff_dir: the handoff folder, relative to where the brief is written.
+        assessments: assessments of this session already made, by id (filled in:
+            `handoff_doc.project_assessments`).
 
     Returns:
         Markdown text ending with a newline.
     """
     items = scope_items(session, in_scope)
     by_id = {item.id: item for item in items}
-    assessments = {
-        item.id: assess_item(item, session.decision(item.id))
-        for item in items
-        if session.decision(item.id).category is Category.PROJECT
-    }
+    known = {} if assessments is None else assessments
+    assessments = project_assessments(session, items, known)
     out: list[str] = [f"# {_title(session)}", ""]
     facts = []
     if session.facilitator:
@@ -257,7 +258,9 @@ def render_brief(
             "",
         ]
     for item in ready:
-        out += _ready_lines(session, item, assessments[item.id], handoff_dir, filenames[item.id])
+        out += _ready_lines(
+            session, item, assessments[item.id], handoff_dir, filenames[item.id], known
+        )
 
     # -- gaps, grouped per item
     # By id, not `item not in ready`: a list test compares items field by field, which
@@ -376,7 +379,12 @@ def _room_lines(session: Session, items: Sequence[Item]) -> list[str]:
 
 
 def _ready_lines(
-    session: Session, item: Item, assessment: Assessment, handoff_dir: str, filename: str
+    session: Session,
+    item: Item,
+    assessment: Assessment,
+    handoff_dir: str,
+    filename: str,
+    known: dict[str, Assessment],
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     markup = dialect(item.description, item.markup)
@@ -403,9 +411,13 @@ def _ready_lines(
     note = _one_line(session.decision(item.id).rationale)
     if note:
         lines.append(f"  - The room's note: {inline(note)}")
-    waits = dependency_warning(
-        session, item, assess=lambda other: assess_item(other, session.decision(other.id))
-    )
+
+    def assess(other: Item) -> Assessment:
+        if other.id not in known:
+            known[other.id] = assess_item(other, session.decision(other.id))
+        return known[other.id]
+
+    waits = dependency_warning(session, item, assess=assess)
     if waits:
         lines.append(f"  - **Waits on other work.** {inline(waits)}")
     return lines
@@ -461,6 +473,7 @@ def render_csv_summary(
     in_scope: Sequence[Item] | None = None,
     handoff_dir: str = HANDOFF_DIR,
     bom: bool = False,
+    assessments: dict[str, Assessment] | None = None,
 ) -> str:
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
@@ -474,6 +487,7 @@ def render_csv_summary(
     Args:
         bom: start with a UTF-8 byte order mark, so Excel reads the accents (a file;
             not for a pipe).
+        assessments: assessments of this session already made, by id (filled in).
     """
     buffer = io.StringIO()
     if bom:
@@ -482,7 +496,7 @@ def render_csv_summary(
     writer.writerow(CSV_COLUMNS)
     items = scope_items(session, in_scope)
     filenames = handoff_filenames(session)
-    cache: dict[str, Assessment] = {}
+    cache: dict[str, Assessment] = {} if assessments is None else assessments
 
     def assess(other: Item) -> Assessment:
         if other.id not in cache:

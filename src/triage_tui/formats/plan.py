@@ -174,7 +174,11 @@ def votes_table(decision: Decision, *, named: bool = False) -> dict[str, Any]:
 
 
 def _item_entry(
-    item: Item, decision: Decision, *, named: bool = False
+    item: Item,
+    decision: Decision,
+    *,
+    named: bool = False,
+    known: dict[str, Assessment] | None = None,
 ) -> tuple[dict[str, Any], Assessment | None]:
     """One [[items]] entry, and the item's assessment when it is a project item."""
     entry: dict[str, Any] = {
@@ -208,7 +212,11 @@ def _item_entry(
         entry["extra"] = extra
     assessment: Assessment | None = None
     if decision.category is Category.PROJECT:
-        assessment = assess_item(item, decision)
+        assessment = None if known is None else known.get(item.id)
+        if assessment is None:
+            assessment = assess_item(item, decision)
+            if known is not None:
+                known[item.id] = assessment
         marks = decision.marks
         entry["readiness"] = {
             "score": assessment.score,
@@ -279,6 +287,7 @@ def build_plan(
     generated_by: str = GENERATED_BY,
     created: str | None = None,
     plan_path: Path | None = None,
+    assessments: dict[str, Assessment] | None = None,
 ) -> dict[str, Any]:
     """The plan as a plain dict in schema "triage-tui/plan/2" (key order is file order).
 
@@ -292,6 +301,9 @@ def build_plan(
             plan file's already on disk (see `write_plan`), else now).
         plan_path: where the plan will be written; the backlog path is recorded
             relative to its folder.
+        assessments: the project items' assessments already made for this session, by
+            id; the plan's are added to it (an export's brief, CSV and handoffs reuse
+            them: `handoff_doc.project_assessments`).
 
     Returns:
         schema, meta, summary, first_engagement, items.
@@ -305,18 +317,20 @@ def build_plan(
 
     entries: list[dict[str, Any]] = []
     # Each project item is assessed once, here, and the recommendation reuses it.
-    assessments: dict[str, Assessment] = {}
+    planned: dict[str, Assessment] = {}
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
     changed = session.carry.get("changed") or {}
     for item in items:
-        entry, assessment = _item_entry(item, session.decision(item.id), named=session.votes_named)
+        entry, assessment = _item_entry(
+            item, session.decision(item.id), named=session.votes_named, known=assessments
+        )
         if changed and item.id in changed:
             entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
-            assessments[item.id] = assessment
+            planned[item.id] = assessment
             levels[assessment.level.value] += 1
 
     first_written = created or str(previous.get("created") or "") or now_iso()
@@ -363,7 +377,7 @@ def build_plan(
             },
         },
         "summary": {"items": len(entries), **counts, **levels},
-        "first_engagement": _first_engagement(session, items, assessments),
+        "first_engagement": _first_engagement(session, items, planned),
         "items": entries,
     }
 
@@ -423,6 +437,7 @@ def dumps_plan(
     created: str | None = None,
     plan_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
+    assessments: dict[str, Assessment] | None = None,
 ) -> str:
     """The plan as TOML text (see `build_plan` for the arguments); `progress(fraction)`
     is called as it is written (see `dumps_toml`)."""
@@ -432,6 +447,7 @@ def dumps_plan(
         generated_by=generated_by,
         created=created,
         plan_path=plan_path,
+        assessments=assessments,
     )
     if progress is None:
         return dumps_toml(plan)
