@@ -391,3 +391,19 @@ def test_handoff_reviewer_is_the_handoffs_reviewer() -> None:
         for handoff in ({}, {"reviewer": "Dana"}, {"reviewer": ["Dana", "Lee"]}):
             decision = Decision(Category.PROJECT, handoff=dict(handoff))
             assert handoff_reviewer(item, decision) == handoff_fields(item, decision)["reviewer"]
+
+
+def test_assess_item_with_blockers_is_assess_with_blockers() -> None:
+    """assess_item reuses the first scoring when the handoff holds a ready score back:
+    the same Assessment `assess(..., blockers=...)` gives."""
+    from triage_tui.core.handoff import _ready_fields, assess_item, handoff_blockers
+    from triage_tui.core.readiness import assess
+
+    item = Item("A-1", "A long title  with   spaces " * 4, "No spec here.")
+    for handoff in ({}, {"reviewer": "Dana"}, {"acceptance_criteria": ["one"]}):
+        decision = Decision(
+            Category.PROJECT, marks=dict.fromkeys(range(1, 8), Mark.MET), handoff=dict(handoff)
+        )
+        blockers = handoff_blockers(_ready_fields(item, decision))
+        assert blockers  # each case still lacks something
+        assert assess_item(item, decision) == assess(item, decision.marks, blockers=blockers)

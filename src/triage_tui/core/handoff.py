@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from triage_tui.core.model import Estimate, Item
-from triage_tui.core.readiness import Assessment, Level, assess
+from triage_tui.core.readiness import Assessment, Level, assess, blocker_sentence
 from triage_tui.core.session import (
     HANDOFF_FIELDS,
     HANDOFF_LIST_FIELDS,
@@ -584,7 +585,14 @@ def assess_item(item: Item, decision: Decision) -> Assessment:
     blockers = handoff_blockers(_ready_fields(item, decision))
     if not blockers:
         return assessment
-    return assess(item, decision.marks, blockers=blockers)
+    # What `assess(item, decision.marks, blockers=blockers)` gives, without scoring the
+    # marks again (every export assesses every project item: tests compare the two).
+    return replace(
+        assessment,
+        level=Level.NEEDS_WORK,
+        gaps=(*assessment.gaps, *(blocker_sentence(need, item.title) for need in blockers)),
+        blockers=blockers,
+    )
 
 
 def _quoted(title: str) -> str:
