@@ -513,8 +513,18 @@ class Room:
             session, in_scope = self.session, list(workshop.plan_items)
         else:
             session, in_scope = taken.session, list(taken.items)
-        # One session, one scope: each project item is assessed once for the four files.
+        # One session, one scope: each project item is assessed once for the four files,
+        # and the handoff file names are worked out once.
         known: dict[str, Assessment] = {}
+        names: dict[str, str] = {}
+
+        def filenames() -> dict[str, str]:
+            if not names:
+                from triage_tui.formats.handoff_doc import handoff_filenames
+
+                names.update(handoff_filenames(session))
+            return names
+
         jobs: list[tuple[Path, Callable[[], str] | PlanSave]] = []
         if plan is not None:
             if taken is None:
@@ -527,7 +537,11 @@ class Room:
                 (
                     brief,
                     lambda: render_brief(
-                        session, in_scope=in_scope, handoff_dir=folder, assessments=known
+                        session,
+                        in_scope=in_scope,
+                        handoff_dir=folder,
+                        assessments=known,
+                        filenames=filenames(),
                     ),
                 )
             )
@@ -543,6 +557,7 @@ class Room:
                         handoff_dir=hand_dir,
                         bom=True,
                         assessments=known,
+                        filenames=filenames(),
                     ),
                 )
             )
@@ -590,7 +605,9 @@ class Room:
             def each(count: int, of: int) -> None:
                 report(start + share * count / max(of, 1), f"{handoffs.name}/")
 
-            written, message = self._write_handoffs(handoffs, session, in_scope, each, known)
+            written, message = self._write_handoffs(
+                handoffs, session, in_scope, each, known, filenames()
+            )
             ok = ok and written
             messages.append(message)
         report(1.0, "")
@@ -612,6 +629,7 @@ class Room:
         items: Sequence[Item],
         each: Callable[[int, int], None] | None = None,
         assessments: dict[str, Assessment] | None = None,
+        filenames: Mapping[str, str] | None = None,
     ) -> tuple[bool, str]:
         from triage_tui.formats.handoff_doc import handoff_documents
 
@@ -619,7 +637,12 @@ class Room:
         failures: list[str] = []
         try:
             docs = handoff_documents(
-                session, in_scope=items, every_ready=True, each=each, assessments=assessments
+                session,
+                in_scope=items,
+                every_ready=True,
+                each=each,
+                assessments=assessments,
+                filenames=filenames,
             )
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)

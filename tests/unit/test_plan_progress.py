@@ -152,3 +152,27 @@ def test_an_export_assesses_each_project_item_once_and_writes_the_same_files(
     assert {
         p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "handoffs").iterdir()
     } == handoffs
+
+
+def test_the_csv_summary_guards_each_repeated_value_once_and_writes_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from triage_tui.core import sanitize
+    from triage_tui.formats import brief as brief_format
+    from triage_tui.formats.brief import render_csv_summary
+
+    session = _session(50)
+    calls: list[object] = []
+    real = sanitize.csv_cell
+
+    def counting(value: object, *, leading: bool = False) -> str:
+        calls.append(value)
+        return real(value, leading=leading)
+
+    monkeypatch.setattr(brief_format, "csv_cell", counting)
+    memo = render_csv_summary(session, bom=True)
+    guarded = len(calls)
+    monkeypatch.setattr(brief_format, "_REPEATING", frozenset())
+    calls.clear()
+    assert render_csv_summary(session, bom=True) == memo
+    assert guarded < len(calls) / 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from triage_tui.core import votes
 from triage_tui.core.carry import previous
@@ -187,6 +187,7 @@ def render_brief(
     in_scope: Sequence[Item] | None = None,
     handoff_dir: str = HANDOFF_DIR,
     assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> str:
     """The team's brief of the plan, as Markdown.
 
@@ -201,6 +202,7 @@ def render_brief(
         handoff_dir: the handoff folder, relative to where the brief is written.
         assessments: assessments of this session already made, by id (filled in:
             `handoff_doc.project_assessments`).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
 
     Returns:
         Markdown text ending with a newline.
@@ -231,7 +233,8 @@ def render_brief(
     # -- first engagement
     out += ["", "## Recommended first engagement", ""]
     first = recommend_first_engagement(session, items, assessments=assessments)
-    filenames = handoff_filenames(session)  # the names the handoff folder has
+    if filenames is None:
+        filenames = handoff_filenames(session)  # the names the handoff folder has
     if first is None:
         out.append(
             "No project item is ready to hand off yet. Close the gaps of the smallest "
@@ -463,6 +466,23 @@ CSV_COLUMNS = (
     "waits_on",
 )
 
+#: The CSV_COLUMNS whose values repeat from row to row (never the first: it is guarded
+#: as a row's leading cell).
+_REPEATING = frozenset(
+    CSV_COLUMNS.index(name)
+    for name in (
+        "category",
+        "score",
+        "level",
+        "ready_once",
+        "carried",
+        "reviewer",
+        "estimate",
+        "status",
+        "due",
+    )
+)
+
 #: What starts a CSV file Excel opens as UTF-8 (accents intact): the byte order mark.
 CSV_BOM = "\ufeff"
 
@@ -474,6 +494,7 @@ def render_csv_summary(
     handoff_dir: str = HANDOFF_DIR,
     bom: bool = False,
     assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> str:
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
@@ -488,6 +509,7 @@ def render_csv_summary(
         bom: start with a UTF-8 byte order mark, so Excel reads the accents (a file;
             not for a pipe).
         assessments: assessments of this session already made, by id (filled in).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
     """
     buffer = io.StringIO()
     if bom:
@@ -495,13 +517,28 @@ def render_csv_summary(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     items = scope_items(session, in_scope)
-    filenames = handoff_filenames(session)
+    if filenames is None:
+        filenames = handoff_filenames(session)
     cache: dict[str, Assessment] = {} if assessments is None else assessments
 
     def assess(other: Item) -> Assessment:
         if other.id not in cache:
             cache[other.id] = assess_item(other, session.decision(other.id))
         return cache[other.id]
+
+    # Most cells are empty or one of a few values (category, level, status, carried...):
+    # each distinct one goes through `csv_cell` once (a pure function: the same text).
+    guarded: dict[str, str] = {}
+
+    def cell(column: int, value: str) -> str:
+        if not value:
+            return ""
+        if column not in _REPEATING:
+            return csv_cell(value, leading=not column)
+        found = guarded.get(value)
+        if found is None:
+            found = guarded[value] = csv_cell(value)
+        return found
 
     by_id = session.backlog.by_id()
     for item in items:
@@ -526,7 +563,7 @@ def render_csv_summary(
         estimate = "" if item.estimate is None else str(item.estimate)
         writer.writerow(
             tuple(
-                csv_cell(value, leading=not column)
+                cell(column, value)
                 for column, value in enumerate(
                     (
                         item.id,

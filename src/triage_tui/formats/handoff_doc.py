@@ -479,6 +479,7 @@ def handoff_documents(
     every_ready: bool = False,
     each: Callable[[int, int], None] | None = None,
     assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> list[HandoffDoc]:
     """The handoffs `triage-tui handoff` and the Export screen write.
 
@@ -490,6 +491,7 @@ def handoff_documents(
         each: called with (documents rendered, documents in all) after each one (the
             Export screen's progress bar).
         assessments: assessments of this session already made (`project_assessments`).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
 
     Returns:
         One document per item, in backlog order for `every_ready`, in `ids` order
@@ -517,7 +519,8 @@ def handoff_documents(
         ]
     else:
         chosen = [by_id[first.id]] if first is not None else []
-    filenames = handoff_filenames(session)
+    if filenames is None:
+        filenames = handoff_filenames(session)
     docs = []
     for item in chosen:
         assessment = assessments.get(item.id) or assess_item(item, session.decision(item.id))
