@@ -195,7 +195,9 @@ def _item_entry(
         entry["status"] = item.status
     if item.type:
         entry["type"] = item.type
-    entry["category"] = decision.category.value
+    # str(member): a StrEnum's value, without Enum's `.value` descriptor (~0.4 us, and a
+    # plan reads ten of them an item).
+    entry["category"] = str(decision.category)
     entry["rationale"] = decision.rationale
     entry["signals"] = list(decision.signals)
     entry["seconds_spent"] = int(decision.seconds_spent)
@@ -217,12 +219,12 @@ def _item_entry(
             assessment = assess_item(item, decision)
             if known is not None:
                 known[item.id] = assessment
-        marks = decision.marks
+        get = decision.marks.get
         entry["readiness"] = {
             "score": assessment.score,
-            "level": assessment.level.value,
+            "level": str(assessment.level),
             "marks": {
-                key: (UNANSWERED if (mark := marks.get(number)) is None else mark.value)
+                key: UNANSWERED if (mark := get(number)) is None else str(mark)
                 for number, key in _MARK_KEYS
             },
         }
