@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from triage_tui.core.model import Estimate, Item
-from triage_tui.core.readiness import Assessment, Level, assess
+from triage_tui.core.readiness import Assessment, Level, assess, blocker_sentence
 from triage_tui.core.session import (
     HANDOFF_FIELDS,
     HANDOFF_LIST_FIELDS,
@@ -567,6 +568,12 @@ def _ready_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
     return fields
 
 
+def handoff_reviewer(item: Item, decision: Decision) -> str | list[str]:
+    """`handoff_fields(item, decision)["reviewer"]` alone (the CSV summary's column for
+    every project item): without the rest of the handoff's regex scans, ~0.2 ms an item."""
+    return _ready_fields(item, decision)["reviewer"]
+
+
 def assess_item(item: Item, decision: Decision) -> Assessment:
     """`assess` with DOMAIN.md's contradiction ruled out: a "ready" item whose handoff has
     no acceptance criteria, no definition of done or no named reviewer is not ready yet
@@ -578,7 +585,14 @@ def assess_item(item: Item, decision: Decision) -> Assessment:
     blockers = handoff_blockers(_ready_fields(item, decision))
     if not blockers:
         return assessment
-    return assess(item, decision.marks, blockers=blockers)
+    # What `assess(item, decision.marks, blockers=blockers)` gives, without scoring the
+    # marks again (every export assesses every project item: tests compare the two).
+    return replace(
+        assessment,
+        level=Level.NEEDS_WORK,
+        gaps=(*assessment.gaps, *(blocker_sentence(need, item.title) for need in blockers)),
+        blockers=blockers,
+    )
 
 
 def _quoted(title: str) -> str:

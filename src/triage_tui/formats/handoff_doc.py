@@ -449,6 +449,28 @@ def scope_items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]
     return apply_scope(session.backlog.items, Scope.from_dict(session.scope).for_plan())
 
 
+def project_assessments(
+    session: Session, items: Sequence[Item], known: dict[str, Assessment] | None = None
+) -> dict[str, Assessment]:
+    """Each project item of `items` (and only those) with `assess_item`'s assessment.
+
+    `known`: assessments of the same session already made, by id (an export writes the
+    plan, the brief, the CSV and the handoffs of one session: each item is assessed
+    once for the four); what is missing is assessed and added to it.
+    """
+    known = {} if known is None else known
+    assessments = {}
+    for item in items:
+        found = known.get(item.id)
+        if found is None:
+            decision = session.decision(item.id)
+            if decision.category is not Category.PROJECT:
+                continue
+            found = known[item.id] = assess_item(item, decision)
+        assessments[item.id] = found
+    return assessments
+
+
 def handoff_documents(
     session: Session,
     *,
@@ -456,6 +478,8 @@ def handoff_documents(
     ids: Sequence[str] = (),
     every_ready: bool = False,
     each: Callable[[int, int], None] | None = None,
+    assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> list[HandoffDoc]:
     """The handoffs `triage-tui handoff` and the Export screen write.
 
@@ -466,6 +490,8 @@ def handoff_documents(
         every_ready: every ready project item (ignored when `ids` are given).
         each: called with (documents rendered, documents in all) after each one (the
             Export screen's progress bar).
+        assessments: assessments of this session already made (`project_assessments`).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
 
     Returns:
         One document per item, in backlog order for `every_ready`, in `ids` order
@@ -475,11 +501,8 @@ def handoff_documents(
         KeyError: an id that is not in the plan (the message names it).
     """
     items = scope_items(session, in_scope)
-    assessments = {
-        item.id: assess_item(item, session.decision(item.id))
-        for item in items
-        if session.decision(item.id).category is Category.PROJECT
-    }
+    known = assessments
+    assessments = project_assessments(session, items, known)
     first = recommend_first_engagement(session, items, assessments=assessments)
     by_id = {item.id: item for item in session.backlog.items}
     if ids:
@@ -496,7 +519,8 @@ def handoff_documents(
         ]
     else:
         chosen = [by_id[first.id]] if first is not None else []
-    filenames = handoff_filenames(session)
+    if filenames is None:
+        filenames = handoff_filenames(session)
     docs = []
     for item in chosen:
         assessment = assessments.get(item.id) or assess_item(item, session.decision(item.id))
