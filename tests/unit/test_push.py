@@ -480,3 +480,22 @@ def test_scripts_take_an_undecided_items_labels_off_and_write_no_comment() -> No
     )
     assert "addedLabelIds: []" in linear and 'id of "triage:not-ready"' in linear
     assert "commentCreate" not in linear
+
+
+def test_the_comment_has_a_parked_items_question_and_the_rooms_note_apart() -> None:
+    from triage_tui.formats.push import comment_blocks, render_markdown
+
+    parked = render_markdown(
+        comment_blocks(Category.PARKED, "Which team owns it?", None, None, "", "p.toml", True, "x")
+    )
+    assert "**Open question:** Which team owns it?" in parked
+    assert "**The room's note:** x" in parked
+    hiring = render_markdown(
+        comment_blocks(Category.HIRING, "", None, None, "", "p.toml", True, "Own it for years.")
+    )
+    assert "**Why:** Own it for years." in hiring and "Open question" not in hiring
+    # A question left from when it was parked is not the reason for a later decision.
+    later = render_markdown(
+        comment_blocks(Category.HIRING, "Who?", None, None, "", "p.toml", True, "")
+    )
+    assert "Who?" not in later

@@ -342,9 +342,12 @@ def render_handoff(
     waits = dependency_warning(session, item, assess=assess)
     if waits:
         out += [f"> **Waits on other work.** {inline(waits)} Settle it before day one.", ""]
-    note = " ".join(decision.rationale.split())
+    note = " ".join(decision.note.split())
     if note:
         out += [f"**The room's note:** {inline(note)}", ""]
+    asked = " ".join(decision.rationale.split())  # the open question, while it was parked
+    if asked:
+        out += [f"**Asked while it was parked:** {inline(asked)}", ""]
 
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])

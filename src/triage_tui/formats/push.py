@@ -306,8 +306,12 @@ def comment_blocks(
     handoff_path: str,
     plan_name: str,
     scored: bool = True,
+    note: str = "",
 ) -> tuple[Block, ...]:
     """The comment of one decided item, as blocks (see `render_markdown`, `render_adf`).
+
+    `rationale` is a parked item's open question; `note` the room's note on any item
+    (a parked item's comes after its question; another item's reads as the "Why").
 
     `scored` is False for a project item the room never scored for readiness: it counts
     as not ready, but "0/100" and seven gaps would claim the room found every criterion
@@ -317,9 +321,11 @@ def comment_blocks(
     if assessment is not None:
         heading += f", {_level_words(assessment.level, assessment.score, scored)}"
     blocks = [Block(lead=heading + ".")]
-    note = _clip(rationale)
+    note = _clip(note)
     if category is Category.PARKED:
-        blocks.append(Block("Open question:", note or "none written down yet"))
+        blocks.append(Block("Open question:", _clip(rationale) or "none written down yet"))
+        if note:
+            blocks.append(Block("The room's note:", note))
     elif note:
         blocks.append(Block("Why:", note))
     if assessment is not None and not scored:
@@ -664,6 +670,7 @@ def push_items(
             handoff_paths.get(item.id, "") if level is Level.READY else "",
             plan_name,
             scored,
+            decision.note,
         )
         items.append(
             PushItem(
