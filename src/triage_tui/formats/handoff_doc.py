@@ -25,6 +25,7 @@ from triage_tui.core.handoff import (
     recommend_first_engagement,
     review_points,
     tracker_repository,
+    with_sub_items,
 )
 from triage_tui.core.model import Attachment, Comment, Item
 from triage_tui.core.readiness import Assessment, Level
@@ -242,7 +243,9 @@ def tracker_section(
         out += ["**Attachments** (in the tracker; ask for access if a link does not open):", ""]
         out += [_attachment_line(attachment) for attachment in item.attachments]
         out.append("")
-    related = related_items(session, item, assess=assess)
+    # The parent a child names, and a parent's sub-items (items naming it as their
+    # parent), each with its title and the room's decision: plain text, never a link.
+    related = related_items(session, with_sub_items(session.backlog.items, item), assess=assess)
     if related:
         out += ["**Related items** (the room's decision on each):", ""]
         out += [f"- {inline(entry.sentence(with_title=True))}" for entry in related]
