@@ -35,6 +35,10 @@ JUMP_WIDTH = 90
 
 #: What an id's key leaves out: punctuation, spaces and underscores ("PAY-114" -> "pay114").
 _NOT_ID_KEY = re.compile(r"[\W_]+")
+_NOT_ID_KEY_LINES = re.compile(r"[^\w\n]+|_+")
+_ASCII_NOT_ID_KEY = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if chr(c) != "\n" and not chr(c).isalnum())
+)
 
 
 def id_key(text: str) -> str:
@@ -112,50 +116,58 @@ class JumpIndex:
 
     def _keys(self) -> dict[str, int]:
         if self._by_key is None:
-            keys = [id_key(item.id) for item in self.items]
-            self._key_text = "\n".join(keys) + "\n"
+            # One pass in C over every id, a line each ("\n" kept: ids hold none).
+            ids = "\n".join(item.id.lower().replace("\n", " ") for item in self.items)
+            if ids.isascii():  # the usual ids: a table deletion, cheaper than the regex
+                text = ids.translate(_ASCII_NOT_ID_KEY)
+            else:
+                text = _NOT_ID_KEY_LINES.sub("", ids)
+            self._key_text = text + "\n"
+            keys = text.split("\n")
             self._key_starts = list(accumulate((len(key) + 1 for key in keys), initial=0))
-            by_key: dict[str, int] = {}
-            for position, key in enumerate(keys):
-                by_key.setdefault(key, position)
-            self._by_key = by_key
+            # The first item of each key: assigned last to first, so the first one stays.
+            count = len(keys)
+            self._by_key = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
         return self._by_key
 
     def find(self, query: str, limit: int = MAX_JUMP_HITS) -> Iterator[int]:
         """The positions of the items whose id and title hold every word of `query`
-        (any case), then those whose id holds it ignoring case and punctuation
-        ("pay11" finds PAY-114 and PAY-115); the item whose id it is (so ignoring) first,
-        then the others in order; at most `limit`, each as soon as it is found."""
+        (any case), the item whose id it is first, then the others in order; when none
+        does, those whose id holds it ignoring case and punctuation ("pay114" finds
+        PAY-114, "pay11" PAY-114 and PAY-115), the one whose id it is so first; at most
+        `limit`, each as soon as it is found."""
         words = query.lower().split()
         if not words or limit <= 0:
             return
-        key = id_key(query)
         exact = self._by_id.get(" ".join(words))
-        if exact is None and key:
-            exact = self._keys().get(key)
         if exact is not None:
             yield exact
             limit -= 1
             if not limit:
                 return
-        seen: set[int] = set()
+        found = 0
         for position in self._word_hits(words, exact):
             yield position
-            seen.add(position)
-            if len(seen) == limit:
+            found += 1
+            if found == limit:
                 return
-        if not key:
+        key = id_key(query)
+        if found or exact is not None or not key:
             return
-        self._keys()
+        # Nothing holds the words as typed: an id typed otherwise ("pay114", "Pay_114")?
+        # The ids' keys are indexed on the first such query (not before: most never ask).
+        by_key = self._keys()
+        first = by_key.get(key)
+        if first is not None:
+            yield first
+            found += 1
         text, starts = self._key_text, self._key_starts
         at = text.find(key)
-        while at >= 0:
+        while at >= 0 and found < limit:
             position = bisect_right(starts, at) - 1
-            if position != exact and position not in seen:
+            if position != first:
                 yield position
-                seen.add(position)
-                if len(seen) == limit:
-                    return
+                found += 1
             at = text.find(key, starts[position + 1])
 
     def _word_hits(self, words: list[str], exact: int | None) -> Iterator[int]:
