@@ -198,9 +198,11 @@ def _item_entry(
     entry["seconds_spent"] = int(decision.seconds_spent)
     entry["decided_at"] = decision.decided_at
     entry["carried"] = decision.carried
-    # Always written, even empty: a plan without `note` keys is one from before the note
-    # had a field of its own, whose `rationale` held both (`_Reader.item`: split by category).
-    entry["note"] = decision.note
+    # Written when it says something, or when an older reader's rule would misread its
+    # absence: without `note`, a non-parked item's `rationale` reads as its note (plans
+    # from before the note had a field of its own; `_Reader.item`).
+    if decision.note or (decision.rationale and decision.category is not Category.PARKED):
+        entry["note"] = decision.note
     if item.due or item.comments or item.attachments or item.links:
         # What the tracker knows (due, comments, attachments, links): keys of their own.
         from triage_tui.formats.loaders.context import context_table
@@ -239,13 +241,11 @@ def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
     found = previous(session, item_id)
     if found is None:
         return {}
-    table: dict[str, Any] = {
-        "category": found.category.value,
-        "rationale": found.rationale,
-        "note": found.note,
-        "changed": found.what,
-        "lines": list(found.lines),
-    }
+    table: dict[str, Any] = {"category": found.category.value, "rationale": found.rationale}
+    if found.note or (found.rationale and found.category is not Category.PARKED):
+        table["note"] = found.note  # (absent: read by category, as an older plan's)
+    table["changed"] = found.what
+    table["lines"] = list(found.lines)
     if found.marks:
         table["marks"] = {
             key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
