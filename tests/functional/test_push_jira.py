@@ -247,7 +247,7 @@ def test_ctrl_c_stops_with_a_line_and_the_rerun_finishes(plan: Path, jira: FakeJ
             process.kill()
     assert process.returncode == 130
     assert err.splitlines()[-1] == (
-        "stopped: 1 of 24 items done; run the same command again to resume."
+        "stopped: 1 of 22 items done; run the same command again to resume."
     )
     assert "Traceback" not in err and TOKEN not in err
     jira.hold_after = None

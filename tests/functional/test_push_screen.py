@@ -44,9 +44,9 @@ async def test_dry_run_then_apply_after_confirmation(
             assert "ACME-212  Own the payments platform on-call rotation and SLOs" in text
             assert "  labels:   + triage:hiring" in text
             assert "ACME-213" in text
-            # Undecided: listed once, to have any earlier push's labels taken off.
-            assert "\n  ACME-220  Stripe webhook ingestion service\n" in text
-            assert "22 undecided items: their triage labels are removed where present." in text
+            # The 22 undecided items were never labelled by a push (the export has no
+            # triage label on them, nothing was carried): not listed, never read.
+            assert "ACME-220" not in text and "undecided" not in text
             assert (tmp_path / "jira-export.plan.toml").exists()  # what is pushed is on disk
             assert jira.requests == []
             await pilot.press("a")
@@ -54,7 +54,7 @@ async def test_dry_run_then_apply_after_confirmation(
             assert isinstance(app.screen, ConfirmPush)
             question = app.screen.question  # type: ignore[attr-defined]
             assert "write one comment on 2 Jira issues" in question
-            assert "take the triage labels off 22 undecided ones where present" in question
+            assert "undecided" not in question
             await pilot.press("n")
             await pilot.pause()
             assert app.screen is screen and jira.requests == []  # no: nothing sent
@@ -64,8 +64,7 @@ async def test_dry_run_then_apply_after_confirmation(
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert screen.status_text == (
-                "Pushed 2 of 2 items to Jira: 2 changed, 0 already up to date, "
-                "22 undecided, no triage label on them."
+                "Pushed 2 of 2 items to Jira: 2 changed, 0 already up to date."
             )
             assert jira.issues["ACME-212"].labels == ["triage:hiring"]
             assert jira.issues["ACME-213"].labels == ["triage:project", "triage:not-ready"]

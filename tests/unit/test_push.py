@@ -82,10 +82,13 @@ def test_labels_per_decision(jira_plan: Path) -> None:
     assert items["ACME-221"].labels == ("triage:project", "triage:needs-work")
     assert items["ACME-198"].labels == ("triage:project", "triage:not-ready")
     assert items["ACME-226"].labels == ("triage:parked",)
-    # Undecided: no label, no comment; every managed label comes off where present.
-    assert items["ACME-237"].labels == ()
-    assert not items["ACME-237"].writes_comment
-    assert items["ACME-237"].unwanted == label_names("triage:")
+    # Undecided and never labelled by push: not touched (no read, no line).
+    assert "ACME-237" not in items
+    # Named, it is: no label, no comment; every managed label comes off where present.
+    named = by_id(jira_plan, ids=["ACME-237"])
+    assert named["ACME-237"].labels == ()
+    assert not named["ACME-237"].writes_comment
+    assert named["ACME-237"].unwanted == label_names("triage:")
     assert items["ACME-226"].unwanted == (
         "triage:hiring",
         "triage:project",
@@ -499,3 +502,35 @@ def test_the_comment_has_a_parked_items_question_and_the_rooms_note_apart() -> N
         comment_blocks(Category.HIRING, "Who?", None, None, "", "p.toml", True, "")
     )
     assert "Who?" not in later
+
+
+def test_an_undecided_item_is_pushed_only_where_an_earlier_push_may_have_labelled_it(
+    tmp_path: Path,
+) -> None:
+    """A backlog of thousands the hour never reached costs no read per item: an undecided
+    item's labels are taken off only when its export carries one of push's labels, or
+    `--from` carried last quarter's decision of it (or the item is named)."""
+    import tomli_w
+
+    session = suggested_session(SAMPLES / "jira-export.csv")
+    undecided = [
+        item.id
+        for item in session.backlog.items
+        if session.decision(item.id).category is Category.UNDECIDED
+    ]
+    assert len(undecided) >= 2
+    labelled, carried = undecided[0], undecided[1]
+    session.carry = {"changed": {carried: ["hiring", "an owner", "text"]}}
+    plan = write_plan(session, tmp_path / "jira-export.plan.toml")
+    # The tracker was exported again after an earlier push: the item wears its label.
+    document = tomllib.loads(plan.read_text(encoding="utf-8"))
+    for entry in document["items"]:
+        if entry["id"] == labelled:
+            entry["labels"].append("Triage:Project")
+    plan.write_text(tomli_w.dumps(document, multiline_strings=True), encoding="utf-8")
+    chosen = by_id(plan)
+    pushed_undecided = {
+        item_id for item_id, item in chosen.items() if item.category is Category.UNDECIDED
+    }
+    assert pushed_undecided == {labelled, carried}
+    assert not any(item.writes_comment for item in map(chosen.get, pushed_undecided))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage_tui.core.handoff import assess_item
+from triage_tui.core.model import Item
 from triage_tui.core.readiness import CRITERIA_BY_KEY, Assessment, Level
 from triage_tui.core.sanitize import clean_line, clean_text, clip, md_text
 from triage_tui.core.session import Category, Session
@@ -110,6 +111,17 @@ class Ref:
 
     def __str__(self) -> str:
         return f"{self.repo}#{self.key}" if self.tracker == "github" else self.key
+
+
+def _was_pushed(session: Session, item: Item, managed: set[str]) -> bool:
+    """An undecided item an earlier push may have labelled: the tracker's export of it
+    carries one of push's labels, or `--from` carried last quarter's decision of it
+    (changed since, so the room decides it again)."""
+    if any(label.casefold() in managed for label in item.labels):
+        return True
+    from triage_tui.core.carry import previous
+
+    return previous(session, item.id) is not None
 
 
 def label_names(prefix: str) -> tuple[str, ...]:
@@ -628,6 +640,7 @@ def push_items(
     else:
         chosen = list(session.backlog.items)
     managed = label_names(prefix)
+    managed_folded = {label.casefold() for label in managed}
     items: list[PushItem] = []
     refused: list[str] = []
     undecided: list[str] = []
@@ -643,6 +656,11 @@ def push_items(
             # Pushed earlier and taken back (or changed since, under --from): its labels
             # would tell the board a decision the room no longer holds (PRODUCT.md: "a
             # decision that changed removes the old label"). No comment is written.
+            # Only where something says it was pushed: the export's labels carry one of
+            # push's, `--from` carried a decision, or the item is named. The rest of a big
+            # backlog the hour never reached costs no read (a tracker's rate limit).
+            if not (ids or _was_pushed(session, item, managed_folded)):
+                continue
             undecided.append(item.id)
             items.append(
                 PushItem(
