@@ -42,10 +42,17 @@ class LineView(ScrollView):
         bar = self.styles.scrollbar_size_vertical
         if self.styles.scrollbar_gutter == "stable":
             return render(max(1, width))  # the scrollbar's column is kept either way
-        wide = width + bar if self.show_vertical_scrollbar else width
-        lines = render(max(1, wide))
-        if bar and len(lines) > self.container_size.height:
-            lines = render(max(1, wide - bar))
+        height = self.container_size.height
+        # At the width of the moment first: rendered again only when the scrollbar is to
+        # come or go (a text as long as the last one, most often, is rendered once).
+        if self.show_vertical_scrollbar:
+            lines = render(max(1, width))
+            if len(lines) <= height:  # fits beside the scrollbar: fits without it
+                lines = render(max(1, width + bar))
+        else:
+            lines = render(max(1, width))
+            if bar and len(lines) > height:
+                lines = render(max(1, width - bar))
         return lines
 
     def _line_at(self, lines: list[Strip], row: int) -> Strip | None:
