@@ -43,7 +43,7 @@ CATEGORY_WORDS = {
 
 
 #: What the note line says while an item has none.
-NOTE_HINT = "n: note (parked: its open question)"
+NOTE_HINT = "n: note (S: park with a question)"
 
 
 class CategorizeScreen(ItemScreen):
@@ -152,8 +152,13 @@ class CategorizeScreen(ItemScreen):
             decision_widget.add_class(wanted)
         if not self._editing:
             shown = self.query_one("#note-shown", ClampedText)
-            if decision.rationale:
-                shown.update(Text(decision.rationale))
+            question = decision.rationale if category is Category.PARKED else ""
+            if question or decision.note:
+                line = Text(question)
+                if decision.note:  # the note after a parked item's question, told apart
+                    line.append("  ·  note: " if question else "")
+                    line.append(decision.note)
+                shown.update(line)
             else:
                 shown.update(Text(NOTE_HINT, style="dim"))
         self._details_when_rested(item)
@@ -314,17 +319,13 @@ class CategorizeScreen(ItemScreen):
         workshop.toggle_signal(item, number)  # drawn from the step (session_changed)
 
     def action_note(self) -> None:
-        """`n`: edit the note (a parked item's open question), starting from its text.
-
-        A parked item with no question yet starts from the suggestion's drafted one.
-        """
+        """`n`: edit the room's note on the item, starting from its text (a parked item's
+        open question is `S`'s)."""
         workshop = self.workshop
         item = self.current
         note = self.query_one("#note", Input)
         if workshop is not None and item is not None:
-            note.value = workshop.session.decisions[item.id].rationale
-            if not note.value and workshop.category(item) is Category.PARKED:
-                note.value = workshop.suggestion(item).open_question
+            note.value = workshop.session.decisions[item.id].note
         self.add_class("-editing")  # the editor takes the note line's place, visibly
         note.focus()
         note.cursor_position = len(note.value)
