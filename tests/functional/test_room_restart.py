@@ -15,7 +15,10 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.functional.test_crash_resume import Terminal
+from triage_tui.core.session import Session
+from triage_tui.formats.loaders import load
 from triage_tui.room.server import COOKIE
+from triage_tui.store.autosave import Autosave
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
@@ -88,3 +91,78 @@ def test_a_crashed_facilitator_reopens_the_same_room_and_seats(tmp_path: Path) -
     finally:
         second.kill()
         first.reap()
+
+
+async def _room_votes_then_kill(
+    url: str, terminal: Terminal, phones: int
+) -> tuple[str, dict[str, str]]:
+    """`phones` phones join (one more joins and never votes: no auto-reveal, whose
+    synchronous write would save the votes before it), each votes twice at once, and the
+    app is killed the moment the last acknowledgement arrives: the item and {seat: its
+    last vote}."""
+    loop = asyncio.get_running_loop()
+    loop.add_reader(terminal.fd, terminal.drain, 0.01)  # the app's output, read meanwhile
+    origin = url.split("/r/")[0]
+    headers = {"Origin": origin}
+    sessions = [
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(phones + 1)
+    ]
+    try:
+        seats = []
+        for number, http in enumerate(sessions):
+            async with http.post(url + "/join", json={"name": f"P{number}"}, headers=headers) as r:
+                assert r.status == 200
+                state = await r.json()
+                seats.append(state["seat"]["id"])
+        item = state["item"]["id"]
+        acked: dict[str, str] = {}
+
+        async def vote(http: aiohttp.ClientSession, seat: str, choice: str) -> None:
+            body = {"item": item, "phase": "categorize", "vote": choice, "reason": seat}
+            async with http.post(url + "/vote", json=body, headers=headers) as response:
+                assert response.status == 200, await response.text()
+                acked[seat] = choice
+
+        async def phone(http: aiohttp.ClientSession, seat: str, number: int) -> None:
+            await vote(http, seat, ("hiring", "project", "parked")[number % 3])
+            await vote(http, seat, ("project", "parked", "hiring")[number % 3])  # changed
+
+        await asyncio.gather(
+            *(
+                phone(http, seat, n)
+                for n, (http, seat) in enumerate(zip(sessions, seats, strict=True))
+                if n
+            )
+        )
+        terminal.kill(reap=False)  # at once: no time for anything after the last ack
+        return item, acked
+    finally:
+        loop.remove_reader(terminal.fd)
+        for http in sessions:
+            await http.close()
+
+
+def test_every_acknowledged_vote_survives_a_kill_right_after_its_ack(tmp_path: Path) -> None:
+    backlog = tmp_path / "acme.toml"
+    backlog.write_bytes((SAMPLES / "acme.toml").read_bytes())
+    state = tmp_path / "state"
+
+    app = Terminal(backlog, state)
+    try:
+        app.read_until(b"Begin")
+        app.type("\r")
+        app.read_until(b"decided")
+        app.type("R")
+        url = _link(app)
+        item, acked = asyncio.run(_room_votes_then_kill(url, app, phones=12))
+    finally:
+        app.kill(reap=False)
+        app.reap()
+
+    assert len(acked) == 12
+    # The database exactly as the killed process left it.
+    session = Session(load(backlog))
+    Autosave.for_backlog(session.backlog, state / "sessions").resume(session, repair=False)
+    stored = {seat: vote["vote"] for seat, vote in session.decisions[item].votes.items()}
+    assert stored == acked
+    assert len(session.room_seats) == 13  # every seat acknowledged (the quiet one too)

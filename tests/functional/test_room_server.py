@@ -523,3 +523,50 @@ async def test_seats_survive_a_crash_and_their_tokens_are_hashed_at_rest(
     finally:
         await server2.stop()
         autosave.close()
+
+
+async def test_a_votes_reply_has_the_counts_and_the_seats_vote_not_the_spec_again(
+    room: Room,
+) -> None:
+    ana, _ = await room.join("Ana")
+    await room.join("Bo")
+    status, view = await room.post(
+        "/vote", {"item": "L-1", "phase": "categorize", "vote": "project"}, cookie=ana
+    )
+    assert status == 200
+    assert view["item"] == {"id": "L-1", "title": "Own the ledger"}  # the page has the spec
+    assert view["joined"] == 2 and view["voted"] == 1 and not view["revealed"]
+    assert view["mine"] == {"vote": "project", "reason": ""}
+    assert view["seat"]["name"] == "Ana"
+
+
+async def test_a_slow_write_acknowledges_the_vote_only_once_it_is_on_disk(room: Room) -> None:
+    """The server awaits `durable` before it answers; a failed write is a 503 and the
+    phone is told to tap again (the vote stays in the room, retried)."""
+    gate = asyncio.Event()
+    calls: list[str] = []
+
+    async def durable() -> None:
+        calls.append("asked")
+        await gate.wait()
+
+    room.server.durable = durable
+    gate.set()  # (a join waits for its seat's write too)
+    ana, _ = await room.join("Ana")
+    gate.clear()
+    voting = asyncio.ensure_future(room.vote(ana, "hiring"))
+    await asyncio.sleep(0.05)
+    assert not voting.done()  # no reply while the write is pending
+    assert room.session.decisions["L-1"].votes  # (the room counts it already)
+    gate.set()
+    assert await voting == 200
+
+    async def failing() -> None:
+        raise OSError(28, "No space left on device")
+
+    room.server.durable = failing
+    status, body = await room.post(
+        "/vote", {"item": "L-1", "phase": "categorize", "vote": "project"}, cookie=ana
+    )
+    assert status == 503 and "could not save" in body["error"]
+    assert calls

@@ -277,3 +277,107 @@ def test_the_names_awaited_fit_three_lines_and_count_the_rest() -> None:
     wrapped = Text(line).wrap(Console(width=80), TEXT_WIDTH)
     assert len(wrapped) <= WAITING_LINES
     assert waiting_names(("Ana", "Bo")) == "Ana, Bo"
+
+
+async def test_closing_the_room_says_so_on_the_links_line_covering_nothing(
+    acme: Path, clock: FrozenClock, monkeypatch: Any
+) -> None:
+    """R closes the room on Readiness: no toast over the criteria; the link's own line says
+    the room closed, then goes. R again at once takes that line back for the link."""
+    from triage_tui.tui import vote_room
+    from triage_tui.tui.vote_room import RoomLink
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        await pilot.press("p", "f4")
+        await pilot.pause()
+        await pilot.press("R")
+        await settle(pilot)
+        url = room_of(app).server.url  # type: ignore[union-attr]
+        await pilot.press("R")
+        await settle(pilot)
+        assert room_of(app) is None and not app.screen.query(RoomPanel)
+        assert not app._notifications  # no toast (it sat over the criteria)
+        (link,) = app.screen.query(RoomLink)
+        assert "ROOM CLOSED" in str(link.render()) and "votes are kept" in str(link.render())
+        await pilot.press("R")  # open again before the notice went: one link line
+        await settle(pilot)
+        (link,) = app.screen.query(RoomLink)
+        assert url in str(link.render())
+        await pilot.pause(vote_room.CLOSED_NOTICE + 0.3)
+        assert app.screen.query(RoomLink)  # the old notice's timer did not take it away
+        monkeypatch.setattr(vote_room, "CLOSED_NOTICE", 0.05)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert not app.screen.query(RoomLink)
+        assert app.screen.query_one("#criteria").region.y == 1  # right under the phase bar again
+
+
+async def test_on_plan_the_panel_leaves_the_clock_and_the_footer_in_view(
+    acme: Path, clock: FrozenClock
+) -> None:
+    from triage_tui.tui.widgets.compact_footer import CompactFooter
+    from triage_tui.tui.widgets.phase_bar import PhaseBar
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        await pilot.press("p", "f5")
+        await pilot.pause()
+        await pilot.press("R")
+        await settle(pilot)
+        screen = app.screen
+        panel = screen.query_one(RoomPanel)
+        width, height = WIDE
+        assert panel.region.x < width - 20
+        for x in range(panel.region.x, width):
+            assert isinstance(screen.get_widget_at(x, 0)[0], PhaseBar)  # the clock's row
+            assert isinstance(screen.get_widget_at(x, height - 1)[0], CompactFooter)
+        clock_text = screen.query_one(PhaseBar).render()
+        assert "left" in str(clock_text)
+        # The panel's own text starts under the phase bar.
+        assert screen.query_one("#room-head").region.y >= 1
+        # The handoff table takes the width the detail had beside the panel.
+        assert not screen.query_one("#handoff-detail-scroll").display
+        assert screen.query_one("#handoffs").region.right == panel.region.x
+
+
+async def test_readiness_at_80x24_with_the_room_open_keeps_the_score_in_view(
+    acme: Path, clock: FrozenClock
+) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=NARROW) as pilot:
+        await begin(pilot, app)
+        await pilot.press("p", "f4")
+        await pilot.pause()
+        await pilot.press("R")
+        await settle(pilot)
+        screen = app.screen
+        pane = screen.query_one("#criteria-pane")
+        score = screen.query_one("#score")
+        assert score.region.height == 5
+        assert score.region.bottom <= pane.region.bottom  # its last line above the fold
+        assert pane.scroll_y == 0
+
+
+async def test_a_split_room_reads_split_once_in_the_suggestion(
+    acme: Path, clock: FrozenClock
+) -> None:
+    from triage_tui.tui.vote_room import room_suggestion_line
+
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        session = app.workshop.session  # type: ignore[union-attr]
+        item = current_id(app)
+        votes.cast_vote(session, item, "s1", "hiring", "the ledger needs an owner")
+        votes.cast_vote(session, item, "s2", "project")
+        votes.reveal(session, item)
+        line = room_suggestion_line(app, item)
+        assert line is not None
+        assert (
+            line.plain
+            == "The room: split  one said hiring: 'the ledger needs an owner'; one said project"
+        )

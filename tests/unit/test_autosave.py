@@ -124,7 +124,7 @@ def test_resume_round_trip_gives_identical_decisions_and_undo_history(backlog: B
     assert count == len(snapshots) - 1
     assert state(session) == state(live)
     assert len(session.history) == len(live.history)
-    assert session.decisions["A-0"].rationale.startswith("owns billing")
+    assert session.decisions["A-0"].note.startswith("owns billing")
     # The resumed undo stack works: undoing goes back exactly like the live one.
     session.undo()
     live.undo()
@@ -692,9 +692,9 @@ def test_a_read_only_window_that_takes_over_catches_up_and_keeps_its_changes(
     decisions = window.decisions
     assert decisions["A-1"].category is Category.PROJECT  # caught up with the room
     assert decisions["A-3"].category is Category.HIRING
-    assert decisions["A-0"].rationale == "room's note"
+    assert decisions["A-0"].note == "room's note"
     assert decisions["A-0"].category is Category.PARKED  # its own change, applied on top
-    assert decisions["A-2"].rationale == "asked from the second window"
+    assert decisions["A-2"].note == "asked from the second window"
     room.decide("A-4", Category.HIRING)  # the old window no longer writes
     assert isinstance(first.error, SessionTakenOver)
     second.close()
@@ -776,7 +776,7 @@ def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
     assert result.ok and result.owner is not None and result.owner.token == w1_lock.token
     assert window.decisions["A-0"].category is Category.HIRING  # caught up
     assert window.decisions["A-1"].category is Category.PROJECT
-    assert window.decisions["A-2"].rationale == "typed in W2 while read-only"
+    assert window.decisions["A-2"].note == "typed in W2 while read-only"
     room.decide("A-3", Category.PARKED)  # W1 no longer autosaves, and is told
     assert isinstance(w1_errors[-1], SessionTakenOver)
     window.decide("A-4", Category.PARKED)
@@ -787,7 +787,7 @@ def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
         "A-1": Category.PROJECT,
         "A-4": Category.PARKED,
     }
-    assert final.decisions["A-2"].rationale == "typed in W2 while read-only"
+    assert final.decisions["A-2"].note == "typed in W2 while read-only"
     w1.close(room)
 
 
@@ -886,7 +886,10 @@ def test_an_old_jsonl_session_is_imported_once_with_its_undo_history(tmp_path: P
     assert state(session) == state(expected)
     decisions = session.decisions
     assert decisions["A-0"].category is Category.HIRING
-    assert decisions["A-0"].rationale.startswith("owns billing on-call — « déjà vu »")
+    # The old journal's note step (`rationale`, labelled "note A-0") on a hiring item
+    # reads as the room's note: the field it has now.
+    assert decisions["A-0"].note.startswith("owns billing on-call — « déjà vu »")
+    assert decisions["A-0"].rationale == ""
     assert decisions["A-1"].marks == {1: Mark.MET, 4: Mark.MET}
     assert decisions["A-1"].handoff == {"reviewer": "Grace"}
     assert decisions["A-2"].category is Category.PROJECT
@@ -930,3 +933,157 @@ def test_an_old_journal_from_a_newer_version_is_refused_and_kept(tmp_path: Path)
     fresh.start_fresh()  # sets it aside: the room can go on
     assert journal.with_name(journal.name + ".old").exists()
     assert fresh.summary() is None
+
+
+# -- the room's writer thread (group commit) ---------------------------------------------
+def _inline(call: Any) -> None:
+    """A dispatch that runs at once (the app's is its loop's call_soon_threadsafe)."""
+    call()
+
+
+def test_the_writer_commits_votes_in_the_session_order_with_the_decisions(
+    backlog: Backlog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.core import votes
+    from triage_tui.store import autosave as store
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    autosave.attach(live)
+    autosave.start_writer(_inline)
+    transactions: list[int] = []
+    append = store._append
+    monkeypatch.setattr(
+        store, "_append", lambda db, steps: (transactions.append(len(steps)), append(db, steps))
+    )
+    # The writer is held mid-write (as while an fsync runs): votes queue up behind it.
+    autosave._write_lock.acquire()
+    for seat in ("s1", "s2", "s3"):
+        votes.cast_vote(live, "A-0", seat, "project")
+    votes.record_seat(live, "a" * 64, "s4", "Priya", False)
+    assert autosave.unsaved == 4  # queued, not committed by the thread that applied them
+    waiting = autosave.durable()
+    assert not waiting.done()
+    autosave._write_lock.release()
+    waiting.result(timeout=10)  # every vote before it is on disk now
+    assert autosave.unsaved == 0
+    assert transactions == [4]  # one transaction (one fsync) for all four
+
+    # A key's decision stays synchronous, and lands after the votes queued before it.
+    autosave._write_lock.acquire()
+    votes.cast_vote(live, "A-1", "s1", "hiring")
+    autosave._write_lock.release()
+    live.decide("A-1", Category.HIRING)
+    assert autosave.unsaved == 0  # the vote first (the writer's or the decision's write)
+    labels = [step["label"] for step in stored(autosave.path)]
+    assert labels[-2:] == ["vote A-1", "hiring A-1"]
+    assert labels == [step.label for step in live.history]
+    assert autosave.durable().result(timeout=0) is None  # nothing waits: done at once
+    autosave.close(live)
+    session, _count = resumed(backlog)
+    assert state(session) == state(live)
+    assert session.room_seats == live.room_seats
+
+
+def test_a_failed_group_commit_fails_its_waiters_and_reports_on_the_apps_thread(
+    backlog: Backlog,
+) -> None:
+    from triage_tui.core import votes
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    errors: list[OSError] = []
+    dispatched: list[Any] = []
+    autosave.on_error = errors.append
+    autosave.attach(live)
+    autosave.start_writer(dispatched.append)  # the app runs these on its loop
+    assert autosave._db is not None
+    (pages,) = autosave._db.execute("PRAGMA page_count").fetchone()
+    autosave._db.execute(f"PRAGMA max_page_count = {pages}")  # a full disk
+    autosave._write_lock.acquire()  # they all wait for one transaction
+    votes.cast_vote(live, "A-0", "s1", "project", "x" * 150)
+    for seat in range(40):  # enough text to need new pages
+        votes.cast_vote(live, "A-0", f"s{seat + 2}", "hiring", "y" * 150)
+    waiting = autosave.durable()
+    autosave._write_lock.release()
+    with pytest.raises(OSError) as failure:
+        waiting.result(timeout=10)
+    assert failure.value.errno == errno.ENOSPC
+    assert errors == []  # never called on the writer thread...
+    for call in dispatched:  # ...but on the app's
+        call()
+    assert errors and errors[0].errno == errno.ENOSPC
+    assert autosave.unsaved == 41  # kept in memory, in order
+
+    autosave._db.execute("PRAGMA max_page_count = 1073741823")  # space again
+    assert autosave.stop_writer()  # the rest committed on this thread
+    assert autosave.unsaved == 0 and autosave.error is None
+    autosave.close(live)
+    session, count = resumed(backlog)
+    assert count == 41
+    assert session.decisions["A-0"].votes == live.decisions["A-0"].votes
+
+
+def test_closing_stops_the_writer_and_commits_what_it_held(backlog: Backlog) -> None:
+    from triage_tui.core import votes
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    autosave.attach(live)
+    autosave.start_writer(_inline)
+    writer = autosave._writer
+    assert writer is not None and writer.is_alive()
+    autosave._write_lock.acquire()
+    votes.cast_vote(live, "A-0", "s1", "parked", "no owner")
+    waiting = autosave.durable()
+    autosave._write_lock.release()
+    autosave.close(live)  # a clean quit with a vote still queued
+    assert not writer.is_alive()
+    assert waiting.result(timeout=0) is None
+    session, count = resumed(backlog)
+    assert count == 1
+    assert session.decisions["A-0"].votes["s1"]["vote"] == "parked"
+
+
+def test_old_note_steps_in_a_stored_session_keep_what_the_note_box_meant(
+    backlog: Backlog,
+) -> None:
+    # Before the room's note had a field of its own, Categorize's note box wrote
+    # `rationale` (a step labelled "note ID"), and showed a parked item's open question.
+    autosave = Autosave.for_backlog(backlog)
+    session = Session(backlog)
+    autosave.attach(session)
+    session.decide("A-0", Category.HIRING)
+    session.set_note("A-0", "owns the pager")
+    session.decide("A-1", Category.PARKED)
+    session.set_note("A-1", "which search?")
+    session.set_note("A-1", "which search: admin?")
+    autosave.close()
+    with sqlite3.connect(autosave.path) as db:  # rewritten as the old version stored them
+        rows = db.execute("SELECT run, seq, step FROM steps").fetchall()
+        for run, seq, text in rows:
+            db.execute(
+                "UPDATE steps SET step = ? WHERE run = ? AND seq = ?",
+                (text.replace('"note"', '"rationale"'), run, seq),
+            )
+    db.close()
+    assert sum('"rationale"' in json.dumps(step) for step in stored(autosave.path)) == 3
+
+    again, count = resumed(backlog)
+    assert count == 5
+    assert (again.decisions["A-0"].rationale, again.decisions["A-0"].note) == ("", "owns the pager")
+    assert (again.decisions["A-1"].rationale, again.decisions["A-1"].note) == (
+        "which search: admin?",
+        "",
+    )
+    again.undo()  # the old step undoes too, into the same field
+    assert again.decisions["A-1"].rationale == "which search?"
+    # Stored again (a compacted run), the steps still read the same.
+    autosave = Autosave.for_backlog(backlog)
+    fresh = Session(backlog)
+    autosave.resume(fresh)
+    autosave.attach(fresh)
+    autosave.close(fresh)
+    final, _count = resumed(backlog)
+    assert final.decisions["A-0"].note == "owns the pager"
+    assert final.decisions["A-1"].rationale == "which search: admin?"

@@ -79,7 +79,7 @@ def _session(count: int, *, edited: bool = False, run: int | None = None) -> Ses
     for index, item in enumerate(backlog.items):
         kind = index % 5
         if kind == 0:
-            decisions[item.id] = Decision(Category.HIRING, "needs an owner", ["ongoing"])
+            decisions[item.id] = Decision(Category.HIRING, "", ["ongoing"], note="needs an owner")
         elif kind == 1:
             decisions[item.id] = Decision(
                 Category.PROJECT, "scoped", marks=dict(READY), handoff=dict(HANDOFF)

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from triage_tui.core.model import Estimate, Item
+from triage_tui.core.model import Estimate, Item, Link
 from triage_tui.core.readiness import Assessment, Level, assess, blocker_sentence
 from triage_tui.core.session import (
     HANDOFF_FIELDS,
@@ -776,3 +776,35 @@ def recommend_first_engagement(
         item, larger, is_largest, session
     )
     return FirstEngagement(item.id, why, larger.id if larger else "")
+
+
+# -- a parent's sub-items ---------------------------------------------------------------
+#: The backlog the children index was made for (kept, so its identity stays valid), and
+#: the index: parent id -> the ids of the items whose links name it as their parent.
+_CHILDREN: tuple[Sequence[Item], dict[str, tuple[str, ...]]] | None = None
+
+
+def sub_items(items: Sequence[Item], parent_id: str) -> tuple[str, ...]:
+    """The ids of the items whose links name `parent_id` as their parent, in backlog
+    order. The index of the whole backlog is made once (a handoff of every item asks
+    for each), and again when another backlog is asked about."""
+    global _CHILDREN
+    if _CHILDREN is None or _CHILDREN[0] is not items:
+        index: dict[str, list[str]] = {}
+        for item in items:
+            for link in item.links:
+                if link.kind == "parent" and link.id != item.id:
+                    kids = index.setdefault(link.id, [])
+                    if item.id not in kids:
+                        kids.append(item.id)
+        _CHILDREN = (items, {parent: tuple(kids) for parent, kids in index.items()})
+    return _CHILDREN[1].get(parent_id, ())
+
+
+def with_sub_items(items: Sequence[Item], item: Item) -> Item:
+    """`item` with a "child" link to each item that names it as its parent and that its
+    own links do not name yet (a tracker often records the link on the child's side
+    only), so its handoff lists its sub-items as a child's lists its parent."""
+    known = {link.id for link in item.links if link.kind == "child"}
+    added = tuple(Link("child", kid) for kid in sub_items(items, item.id) if kid not in known)
+    return replace(item, links=(*item.links, *added)) if added else item

@@ -290,7 +290,7 @@ def render_brief(
             f"{assessment.score}/100, {status}.",
             "",
         ]
-        note = _one_line(session.decision(item.id).rationale)
+        note = _one_line(session.decision(item.id).note)
         if note:
             out += [f"The room's note: {inline(note)}", ""]
         for number in (*assessment.partial, *assessment.missing):
@@ -323,10 +323,13 @@ def render_brief(
     if not parked:
         out.append("Nothing was parked.")
     for item in parked:
-        open_question = _one_line(session.decision(item.id).rationale) or (
+        decision = session.decision(item.id)
+        open_question = _one_line(decision.rationale) or (
             "no open question written down: write the question the room could not answer."
         )
         out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
+        if decision.note.strip():
+            out.append(f"  - The room's note: {inline(_one_line(decision.note))}")
 
     out += _room_lines(session, items)
 
@@ -411,7 +414,7 @@ def _ready_lines(
     lines = [
         f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
     ]
-    note = _one_line(session.decision(item.id).rationale)
+    note = _one_line(session.decision(item.id).note)
     if note:
         lines.append(f"  - The room's note: {inline(note)}")
 
@@ -429,7 +432,7 @@ def _ready_lines(
 def _hiring_lines(session: Session, item: Item, start: Start | None) -> list[str]:
     decision = session.decision(item.id)
     lines = []
-    rationale = _one_line(decision.rationale)
+    rationale = _one_line(decision.note)
     if rationale:
         lines.append(f"- **Why ownership (the room):** {inline(rationale)}")
     else:
@@ -499,8 +502,8 @@ def render_csv_summary(
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
     Score, level, ready_once, gaps and reviewer are filled for project items;
-    open_question for parked items (their rationale), note for the others (the room's
-    note); carried is "true" for a decision `--from` carried over from last quarter's
+    open_question for parked items (their `rationale`), note for every item (the room's
+    note, its own field); carried is "true" for a decision `--from` carried over from last quarter's
     plan unchanged, else "false"; handoff_file for ready project items (the file
     `handoff --all` writes, under `handoff_dir`); waits_on for a ready item that depends
     on a parked, hiring or not-ready item; gaps are joined by " | ".
@@ -558,8 +561,7 @@ def render_csv_summary(
                 waits = waits.removeprefix("Ready, but it ").rstrip(".")
         if decision.category is Category.PARKED:
             question = _one_line(decision.rationale)
-        else:
-            note = _one_line(decision.rationale)
+        note = _one_line(decision.note)
         estimate = "" if item.estimate is None else str(item.estimate)
         writer.writerow(
             tuple(

@@ -25,6 +25,7 @@ from triage_tui.core.handoff import (
     recommend_first_engagement,
     review_points,
     tracker_repository,
+    with_sub_items,
 )
 from triage_tui.core.model import Attachment, Comment, Item
 from triage_tui.core.readiness import Assessment, Level
@@ -242,7 +243,9 @@ def tracker_section(
         out += ["**Attachments** (in the tracker; ask for access if a link does not open):", ""]
         out += [_attachment_line(attachment) for attachment in item.attachments]
         out.append("")
-    related = related_items(session, item, assess=assess)
+    # The parent a child names, and a parent's sub-items (items naming it as their
+    # parent), each with its title and the room's decision: plain text, never a link.
+    related = related_items(session, with_sub_items(session.backlog.items, item), assess=assess)
     if related:
         out += ["**Related items** (the room's decision on each):", ""]
         out += [f"- {inline(entry.sentence(with_title=True))}" for entry in related]
@@ -342,9 +345,12 @@ def render_handoff(
     waits = dependency_warning(session, item, assess=assess)
     if waits:
         out += [f"> **Waits on other work.** {inline(waits)} Settle it before day one.", ""]
-    note = " ".join(decision.rationale.split())
+    note = " ".join(decision.note.split())
     if note:
         out += [f"**The room's note:** {inline(note)}", ""]
+    asked = " ".join(decision.rationale.split())  # the open question, while it was parked
+    if asked:
+        out += [f"**Asked while it was parked:** {inline(asked)}", ""]
 
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])

@@ -42,6 +42,7 @@ from triage_tui.core.session import (
     Mark,
     Session,
     now_iso,
+    split_legacy_rationale,
 )
 from triage_tui.formats.sniff import SCHEMA_PREFIX, plan_head
 
@@ -203,6 +204,11 @@ def _item_entry(
     entry["seconds_spent"] = int(decision.seconds_spent)
     entry["decided_at"] = decision.decided_at
     entry["carried"] = decision.carried
+    # Written when it says something, or when an older reader's rule would misread its
+    # absence: without `note`, a non-parked item's `rationale` reads as its note (plans
+    # from before the note had a field of its own; `_Reader.item`).
+    if decision.note or (decision.rationale and decision.category is not Category.PARKED):
+        entry["note"] = decision.note
     if item.due or item.comments or item.attachments or item.links:
         # What the tracker knows (due, comments, attachments, links): keys of their own.
         from triage_tui.formats.loaders.context import context_table
@@ -245,12 +251,11 @@ def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
     found = previous(session, item_id)
     if found is None:
         return {}
-    table: dict[str, Any] = {
-        "category": found.category.value,
-        "rationale": found.rationale,
-        "changed": found.what,
-        "lines": list(found.lines),
-    }
+    table: dict[str, Any] = {"category": found.category.value, "rationale": found.rationale}
+    if found.note or (found.rationale and found.category is not Category.PARKED):
+        table["note"] = found.note  # (absent: read by category, as an older plan's)
+    table["changed"] = found.what
+    table["lines"] = list(found.lines)
     if found.marks:
         table["marks"] = {
             key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
@@ -714,11 +719,15 @@ class _Reader:
                 raise self.fail(f"{where}: seconds_spent must be 0 or more, not {seconds}", line)
         else:  # plan/1 wrote tenths of a second
             seconds = round(self.number(raw, "seconds_spent", where, line))
+        rationale = self.string(raw, "rationale", where, line)
+        if "note" in raw:
+            note = self.string(raw, "note", where, line)
+        else:  # written before the note had a field of its own: `rationale` held both
+            rationale, note = split_legacy_rationale(category, rationale)
         decision = Decision(
             category=category,
-            # The room's note; `note` (PRODUCT.md's name for it) reads as the same field.
-            rationale=self.string(raw, "rationale", where, line)
-            or self.string(raw, "note", where, line),
+            rationale=rationale,
+            note=note,
             signals=self.strings(raw, "signals", where, line),
             seconds_spent=seconds,
             decided_at=self.string(raw, "decided_at", where, line),
@@ -837,7 +846,7 @@ class _Reader:
                 handoff[name] = list(self.strings(given, name, f"{where} handoff", line))
             else:
                 handoff[name] = self.string(given, name, f"{where} handoff", line)
-        return {
+        entry: dict[str, Any] = {
             "category": category,
             "rationale": self.string(table, "rationale", where, line),
             "what": self.string(table, "changed", where, line),
@@ -845,6 +854,9 @@ class _Reader:
             "marks": marks,
             "handoff": handoff,
         }
+        if "note" in table:  # absent: an older plan's, split by its category (core.carry)
+            entry["note"] = self.string(table, "note", where, line)
+        return entry
 
     def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
         criterion = CRITERIA_BY_KEY.get(name)

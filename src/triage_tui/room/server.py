@@ -66,6 +66,11 @@ COOKIE = "triage_seat"
 COOKIE_MAX_AGE = 12 * 3600
 
 PAGE_FILES = {"room.css": "text/css", "room.js": "text/javascript"}
+#: What a phone reads when its vote or seat could not be saved (the autosave failing).
+NOT_SAVED = (
+    "The facilitator's computer could not save this yet (it keeps it and retries); "
+    "tap again in a moment."
+)
 #: The room's changes are sent to the pages at most this often (seconds), the last
 #: state always (trailing edge): 50 votes in a second are a few messages a phone, not 50.
 STREAM_GATHER = 0.25
@@ -194,6 +199,9 @@ class VoteServer:
         on_change: called after anything the facilitator's panel shows changed (a vote,
             a join, a reveal); the TUI redraws from `status()`.
         render: item -> safe HTML of its description (default: `page.item_html`).
+        durable: awaited before a vote or a seat is acknowledged to its phone: done
+            once every step applied so far is on disk (the autosave's `durable`);
+            raises OSError when the write failed. None: acknowledged at once.
     """
 
     def __init__(
@@ -206,8 +214,10 @@ class VoteServer:
         now: Callable[[], float] = time.monotonic,
         on_change: Callable[[], None] | None = None,
         render: Callable[[Item], str] | None = None,
+        durable: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.session = session
+        self.durable = durable
         self.host = host
         self.port = port
         kept = session.room
@@ -590,6 +600,9 @@ class VoteServer:
         seat.spectator = bool(data.get("spectator", False))
         # Kept with the session (autosaved): the seat outlives this server.
         votes.record_seat(self.session, seat.key, seat.id, seat.name, seat.spectator)
+        self._changed()
+        if not await self._saved():
+            return _error(503, NOT_SAVED)
         response = web.json_response(self.view(seat))
         response.set_cookie(
             COOKIE,
@@ -599,7 +612,6 @@ class VoteServer:
             httponly=True,
             samesite="Strict",
         )
-        self._changed()
         return response
 
     async def _vote(self, request: web.Request) -> web.StreamResponse:
@@ -643,7 +655,24 @@ class VoteServer:
         self.any_votes = True
         self._auto_reveal()
         self._changed()
-        return web.json_response(self.view(seat))
+        # Acknowledged once it is on disk: a crash after this reply loses no vote.
+        if not await self._saved():
+            return _error(503, NOT_SAVED)
+        # The page has this item's spec (it voted on it): the reply leaves it out, unless
+        # the room moved on meanwhile. (Fifty votes a second each sent it back whole.)
+        moved = self.item is None or self.item.id != item.id
+        return web.Response(text=self.view_json(seat, spec=moved), content_type="application/json")
+
+    async def _saved(self) -> bool:
+        """Wait until every step applied so far is on disk; False if that failed (the
+        facilitator's app says why; the step stays in memory and is retried)."""
+        if self.durable is None:
+            return True
+        try:
+            await self.durable()
+        except OSError:
+            return False
+        return True
 
     def _auto_reveal(self) -> None:
         """Reveal once every voting seat in the room (two at least) has voted."""
@@ -651,13 +680,20 @@ class VoteServer:
         if item is None:
             return
         now = self.now()
-        voting = {s.id for s in self.seats.values() if not s.spectator and self._here(s, now)}
         voted = votes.voters(self.session.decisions[item.id], self.phase)
         # One seat is not a room: the first phone to join would reveal its own vote
         # before anyone else arrived and close the item to everyone who joins later
         # (seen walking the room). With one voter the facilitator reveals with `r`.
+        if not voted:
+            return
+        here = 0
+        for seat in self.seats.values():  # (stops at the first seat still to vote)
+            if not seat.spectator and self._here(seat, now):
+                if seat.id not in voted:
+                    return
+                here += 1
         seats = sum(1 for s in self.seats.values() if not s.spectator)
-        if seats >= AUTO_REVEAL_MIN_SEATS and voting and voting <= voted:
+        if here and seats >= AUTO_REVEAL_MIN_SEATS:
             votes.reveal(self.session, item.id, self.phase)
 
     def view(self, seat: Seat | None) -> dict[str, Any]:
@@ -687,15 +723,24 @@ class VoteServer:
         cached = self._shared_cache
         if cached is not None and cached[0] == self.version:
             return cached[1]
-        status = self.status()
+        # The counts only (`status()` also sorts the seats for the names awaited, which
+        # no page shows): this runs once a change, a vote's reply included.
         item = self.item
+        now = self.now()
+        joined = sum(1 for s in self.seats.values() if not s.spectator and self._here(s, now))
+        revealed = False
+        voted = 0
+        if item is not None:
+            decision = self.session.decisions[item.id]
+            voted = len(votes.voters(decision, self.phase))
+            revealed = votes.is_revealed(decision, self.phase)
         shared: dict[str, Any] = {
             "version": self.version,
             "phase": self.phase,
             "item": None,
-            "joined": status.joined,
-            "voted": status.voted,
-            "revealed": status.revealed,
+            "joined": joined,
+            "voted": voted,
+            "revealed": revealed,
         }
         if item is not None:
             decision = self.session.decisions[item.id]
@@ -715,7 +760,7 @@ class VoteServer:
                     {"number": number, "name": criterion.name, "question": criterion.question}
                     for number, criterion in sorted(CRITERIA_BY_NUMBER.items())
                 ]
-            if status.revealed:
+            if revealed:
                 shared["tally"] = self._revealed(decision)
         full = json.dumps(shared, separators=(",", ":"))
         lite = full

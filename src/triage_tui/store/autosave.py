@@ -20,6 +20,13 @@ with this window's token, so a window whose session was taken over cannot commit
 one more step (no check-then-write gap). A clean exit compacts the run (steps that were
 undone, and their undos, are dropped). JSONL journals of earlier versions are imported
 once (store.legacy).
+
+While the room is open (`start_writer`), the room's votes and seats are committed by a
+writer thread instead of the thread that applied them: every step waiting is committed in
+one transaction (one fsync for all: a group commit), and the vote server acknowledges a
+vote to its phone only once `durable()` says its step is on disk. Every other step (a
+key's decision, a reveal) is still committed before `Session.apply` returns, together
+with the votes queued before it, so the journal's order is always the session's.
 """
 
 from __future__ import annotations
@@ -31,7 +38,9 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +48,16 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog
-from triage_tui.core.session import Category, Op, Session, Step, now_iso
+from triage_tui.core.session import (
+    READINESS_VOTE_PREFIX,
+    SEAT_PREFIX,
+    VOTE_PREFIX,
+    Category,
+    Op,
+    Session,
+    Step,
+    now_iso,
+)
 from triage_tui.store import legacy, paths
 
 if TYPE_CHECKING:
@@ -175,7 +193,19 @@ class Autosave:
         self._token = ""  # our name in meta.owner
         self._session: Session | None = None
         self._ready = False  # resume() or start_fresh() has settled what the file holds
-        self._pending: list[Step] = []  # applied, not yet committed
+        self._pending: list[Step] = []  # applied, not yet committed (in session order)
+        # Steps ever queued, and how many of them are committed: a `durable()` waiter
+        # holds the count queued when it asked.
+        self._queued = 0
+        self._committed = 0
+        self._waiters: list[tuple[int, Future[None]]] = []
+        self._lock = threading.Lock()  # guards the queue, the counts and the waiters
+        self._write_lock = threading.Lock()  # one transaction at a time on `_db`
+        #: The writer thread (`start_writer`), its wake-up and how it reports errors.
+        self._writer: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stopping = False
+        self._dispatch: Callable[[Callable[[], None]], object] | None = None
         #: What `prepare` claimed (connection, token, stored steps), for `attach`.
         self._claimed: tuple[sqlite3.Connection, str, list[Step]] | None = None
         # Set by a read-only resume: the history as resumed, to rebase on when taking over.
@@ -205,7 +235,8 @@ class Autosave:
 
     @property
     def unsaved(self) -> int:
-        """Steps applied but not yet on disk (after a write error)."""
+        """Steps applied but not yet on disk (after a write error; or a vote the writer
+        thread commits in a moment)."""
         return len(self._pending)
 
     def exists(self) -> bool:
@@ -406,25 +437,106 @@ class Autosave:
         return result
 
     def flush(self) -> bool:
-        """Retry writing steps a failed write kept in memory.
+        """Commit every step waiting (the room's queued votes, steps a failed write kept
+        in memory) in one transaction, on the calling thread.
 
         Returns:
             True when every step is on disk.
         """
-        if not self._pending:
+        with self._write_lock:
+            return self._commit_waiting(on_writer=False)
+
+    def _commit_waiting(self, *, on_writer: bool) -> bool:
+        # (Holding the write lock.) The queue is taken as it is now: the steps applied
+        # meanwhile wait for the next transaction, behind these (the session's order).
+        with self._lock:
+            batch = list(self._pending)
+            upto = self._queued
+        if not batch:
             return True
         if self._db is None:
             return False
         try:
             with _transaction(self._db) as db:
                 self._check_owner(db)
-                _append(db, self._pending)
+                _append(db, batch)
         except (sqlite3.Error, OSError) as error:
-            self._fail(error if isinstance(error, OSError) else _os_error(error))
+            failure = error if isinstance(error, OSError) else _os_error(error)
+            with self._lock:
+                waiting = [f for seq, f in self._waiters if seq <= upto]
+                self._waiters = [(seq, f) for seq, f in self._waiters if seq > upto]
+            for future in waiting:  # their phones hear it at once; the steps stay queued
+                _settle(future, failure)
+            self._fail(failure, on_writer=on_writer)
             return False
-        self._pending.clear()
-        self.error = None
+        with self._lock:
+            del self._pending[: len(batch)]
+            self._committed = upto  # the batch was every step queued up to `upto`
+            done = [f for seq, f in self._waiters if seq <= self._committed]
+            self._waiters = [(seq, f) for seq, f in self._waiters if seq > self._committed]
+            self.error = None
+        for future in done:
+            _settle(future, None)
         return True
+
+    # -- the room's writer thread ----------------------------------------------------
+    def start_writer(self, dispatch: Callable[[Callable[[], None]], object]) -> None:
+        """Commit the room's votes and seats on a writer thread from now on (group commit:
+        the steps that waited while one transaction was syncing go in the next one).
+
+        Args:
+            dispatch: runs a callable on the thread that owns the session (the app's
+                ``loop.call_soon_threadsafe``): a write error reaches `on_error` there.
+        """
+        if self._db is None or self._writer is not None:
+            return
+        self._dispatch = dispatch
+        self._stopping = False
+        self._writer = threading.Thread(target=self._run, name="autosave-writer", daemon=True)
+        self._writer.start()
+
+    def stop_writer(self) -> bool:
+        """Stop the writer thread and commit what it had not yet (on this thread).
+
+        Returns:
+            True when every step is on disk.
+        """
+        writer = self._writer
+        if writer is not None:
+            self._stopping = True
+            self._wake.set()
+            writer.join()
+            self._writer = None
+            self._dispatch = None
+        return self.flush()
+
+    def durable(self) -> Future[None]:
+        """A future resolved once every step applied so far is on disk (at once when it
+        is already, or when this autosave is not writing): the vote server awaits it
+        before it acknowledges a vote. It fails with the OSError when the write fails
+        (the steps stay in memory and are retried with the next write).
+        """
+        future: Future[None] = Future()
+        with self._lock:
+            if not self._pending or self._db is None:
+                future.set_result(None)
+                return future
+            if self._writer is None:
+                # No writer to wait for: the steps waiting are ones a failed write kept.
+                future.set_exception(self.error or OSError("the autosave is not writing"))
+                return future
+            self._waiters.append((self._queued, future))
+        self._wake.set()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return  # `stop_writer` commits the rest on its own thread
+            with self._write_lock:
+                self._commit_waiting(on_writer=True)
 
     def compact(self, session: Session | None = None) -> bool:
         """Drop the stored steps that were undone, and their undos, in one transaction.
@@ -443,7 +555,7 @@ class Autosave:
         if self._db is None or not self.flush():
             return False
         try:
-            with _transaction(self._db) as db:
+            with self._write_lock, _transaction(self._db) as db:
                 self._check_owner(db)
                 steps = _steps(db, self.path)
                 kept = _without_undone(steps)
@@ -465,10 +577,15 @@ class Autosave:
 
         Steps still unsaved after a write error are retried once. Safe to call twice.
         """
+        self.stop_writer()
         if session is not None:
             with contextlib.suppress(OSError):
                 self.compact(session)
         self.flush()
+        with self._lock:  # a vote still unsaved: its phone hears so, never waits forever
+            waiting, self._waiters = self._waiters, []
+        for _seq, future in waiting:
+            _settle(future, self.error or OSError("the autosave closed"))
         if self._session is not None:
             with contextlib.suppress(ValueError):
                 self._session.listeners.remove(self._on_step)
@@ -488,7 +605,13 @@ class Autosave:
     def _on_step(self, step: Step) -> None:
         # Runs inside Session.apply: it must not raise, or the UI action that made the
         # change would fail after the change happened. Errors go to on_error instead.
-        self._pending.append(step)
+        with self._lock:
+            self._pending.append(step)
+            self._queued += 1
+        if self._writer is not None and _room_step(step):
+            self._wake.set()  # a vote or a seat: the writer commits it, with its neighbours
+            return
+        # Anything else is on disk before the change returns, after the votes before it.
         self.flush()
 
     def _check_owner(self, db: sqlite3.Connection) -> None:
@@ -496,10 +619,18 @@ class Autosave:
         if owner != self._token:
             raise SessionTakenOver(f"another triage-tui took over {self.path.name}")
 
-    def _fail(self, error: OSError) -> None:
+    def _fail(self, error: OSError, *, on_writer: bool = False) -> None:
         self.error = error
-        if self.on_error is not None:
-            self.on_error(error)
+        report = self.on_error
+        if report is None:
+            return
+        dispatch = self._dispatch
+        if on_writer and dispatch is not None:
+            # The app hears it on its own thread, as it does for a step of a key.
+            with contextlib.suppress(RuntimeError):  # (the app's loop is gone: quitting)
+                dispatch(lambda: report(error))
+        else:
+            report(error)
 
     def _check_backlog(self, meta: dict[str, Any]) -> None:
         recorded = str(meta.get("sha256", ""))
@@ -743,6 +874,22 @@ def check_step(step: Step) -> None:
     scratch = Session(Backlog(items=()))
     scratch.apply(step, notify=False)
     scratch.apply(step.inverse(), notify=False)
+
+
+def _settle(future: Future[None], error: OSError | None) -> None:
+    """Resolve a `durable()` future (one its awaiter cancelled meanwhile is left be)."""
+    with contextlib.suppress(InvalidStateError):
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+
+
+def _room_step(step: Step) -> bool:
+    """A participant's vote or seat (all its ops), which the writer thread may commit."""
+    return not step.undo and all(
+        op.name.startswith((VOTE_PREFIX, READINESS_VOTE_PREFIX, SEAT_PREFIX)) for op in step.ops
+    )
 
 
 def _encode(step: Step) -> str:

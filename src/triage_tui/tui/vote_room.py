@@ -14,18 +14,21 @@ and is drawn as rich Text, never as markup.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
 from triage_tui.core import votes
 from triage_tui.core.session import Category, Mark
+from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
     from triage_tui.room.server import RoomStatus, VoteServer
@@ -49,6 +52,8 @@ WAITING_LINES = 3
 QR_MIN_ROWS = 34
 TAGS = {Category.HIRING: "HIRE", Category.PROJECT: "PROJ", Category.PARKED: "PARK"}
 LAN_WARNING = "anyone who can reach this address and has the link can vote"
+#: Seconds the link's line says "room closed" before it goes.
+CLOSED_NOTICE = 3.0
 
 
 @cache
@@ -90,9 +95,14 @@ class RoomLink(Static):
     ALLOW_SELECT = True
 
     _url = ""
+    _going: Timer | None = None
 
     def show(self, url: str) -> None:
-        """Show `url` (a repaint only, and only when it changed)."""
+        """Show `url` (a repaint only, and only when it changed); a closing notice still
+        on this line gives way (the room opened again)."""
+        if self._going is not None:
+            self._going.stop()
+            self._going = None
         if url == self._url:
             return
         self._url = url
@@ -100,6 +110,21 @@ class RoomLink(Static):
         line.append(" JOIN ", style="bold reverse")
         line.append(" " + url, style="bold")
         self.update(line, layout=False)
+
+    def closing(self) -> None:
+        """The room closed: this line says so for CLOSED_NOTICE seconds, then goes. (A
+        toast sat over Readiness' criteria; this line covers nothing but the link.)"""
+        self._url = ""
+        line = Text(no_wrap=True, end="")
+        line.append(" ROOM CLOSED ", style="bold reverse")
+        line.append(" its votes are kept; R opens it again on the same link", style="dim")
+        self.update(line, layout=False)
+        self._going = self.set_timer(CLOSED_NOTICE, self._go)
+
+    def _go(self) -> None:
+        self._going = None
+        if self.is_mounted:
+            self.remove()
 
 
 class RoomPanel(VerticalScroll):
@@ -118,7 +143,7 @@ class RoomPanel(VerticalScroll):
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
-    RoomPanel.-docked { dock: right; height: 100%; }
+    RoomPanel.-docked { dock: right; height: 100%; padding: 1 1; }
     RoomPanel #room-qr { width: auto; height: auto; margin: 0 0 1 0; }
     RoomPanel #room-head { width: 100%; height: auto; margin: 0 0 1 0; }
     /* 80x24: the code and the first lines of the status fit together (who joined). */
@@ -127,6 +152,8 @@ class RoomPanel(VerticalScroll):
     RoomPanel #room-status { width: 100%; height: 8; }
     Screen.-room #items { display: none; }
     Screen.-room.-narrow #ready-left { display: none; }
+    /* (Rules that override app.tcss' heights and widths are in app.tcss: a widget's
+       default CSS never wins over the app's.) */
     """
 
     def compose(self) -> Any:
@@ -366,13 +393,14 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
         app.notify("Open a backlog first.", severity="warning")
         return None
     host, port = room_address(app)
-    server = VoteServer(workshop.session, host=host, port=port)
+    server = VoteServer(workshop.session, host=host, port=port, durable=_writer(app))
     room = VoteRoom(app, server)
     server.on_change = room.changed
     try:
         await server.start()
     except OSError as error:
         await server.stop()
+        _stop_writer(app)
         app.notify(
             f"The room could not open on {host}:{port}: {error.strerror or error}",
             severity="error",
@@ -393,6 +421,29 @@ async def open_room(app: TriageApp, screen: PhaseScreen) -> VoteRoom | None:
     return room
 
 
+def _writer(app: TriageApp) -> Callable[[], Awaitable[None]] | None:
+    """The room's votes and seats are committed by the autosave's writer thread while
+    the room is open (one transaction for every vote waiting, off the facilitator's
+    event loop); the server acknowledges each once it is on disk (store/autosave.py)."""
+    room = app.room
+    autosave = room.autosave if room is not None and room.autosaving else None
+    if autosave is None:
+        return None  # nothing autosaves: acknowledged at once, as before
+    autosave.start_writer(asyncio.get_running_loop().call_soon_threadsafe)
+
+    def durable() -> Awaitable[None]:
+        return asyncio.wrap_future(autosave.durable())
+
+    return durable
+
+
+def _stop_writer(app: TriageApp) -> None:
+    """The room closed: the writer thread stops, every vote it had is committed."""
+    room = app.room
+    if room is not None and room.autosave is not None:
+        room.autosave.stop_writer()
+
+
 async def close_room(app: TriageApp, *, then: Callable[[], None] | None = None) -> None:
     """Stop the server (the votes stay in the session) and take the panel away; then
     call `then` (the app closing its workshop on quit), room or not."""
@@ -409,6 +460,7 @@ async def _close(app: TriageApp) -> None:
         return
     app._vote_room = None  # type: ignore[attr-defined]
     await room.server.stop()
+    _stop_writer(app)
     if not app.is_running or not app.screen_stack:
         return  # quitting: the screens are going anyway
     # The screen in view now; the others drop theirs when shown again (`attach`).
@@ -417,7 +469,11 @@ async def _close(app: TriageApp) -> None:
         if panel is not None:
             screen.remove_class("-room")
             await panel.remove()
-        await screen.query(RoomLink).remove()
+        links = screen.query(RoomLink)
+        if screen is app.screen and links:
+            links.first().closing()  # "room closed" where the link was, for a moment
+        else:
+            await links.remove()
     refresh_room = getattr(app.screen, "room_changed", None)
     if refresh_room is not None:
         refresh_room()
@@ -429,16 +485,25 @@ def attach(screen: PhaseScreen) -> None:
     room = room_of(screen.triage)
     panel = _panel_of(screen)
     wanted = room is not None and screen.PHASE in PANEL_PHASES
-    if wanted and panel is None:
+    if room is not None and wanted and panel is None:
         # Beside the item (in the screen's body row), or docked where there is none (Plan).
         bodies = screen.query("#cat-body, #ready-body")
         if bodies:
             bodies.first().mount(RoomPanel(id="room-panel"))
         else:
-            screen.mount(RoomPanel(id="room-panel", classes="-docked"))
-        # The link's own line, under the phase bar (the screen's first child).
-        first = screen.children[0] if screen.children else None
-        screen.mount(RoomLink(id="room-link"), after=first)
+            # Docked on the screen's right, whole height: mounted first, so the phase bar
+            # and the Footer (docked too, later) are drawn over its top and bottom rows
+            # (it covered the phase bar's clock on Plan); its padding keeps its text
+            # clear of them.
+            screen.mount(RoomPanel(id="room-panel", classes="-docked"), before=0)
+        links = screen.query(RoomLink)
+        if links:
+            links.first().show(room.server.url)  # the room closed a moment ago: back
+        else:
+            # The link's own line, under the phase bar (the first of the screen's flow).
+            bars = screen.query(PhaseBar)
+            after = bars.first() if bars else None
+            screen.mount(RoomLink(id="room-link"), after=after)
         screen.add_class("-room")
     elif not wanted and panel is not None:
         screen.remove_class("-room")
@@ -476,7 +541,8 @@ def room_suggestion_line(app: TriageApp, item_id: str) -> Text | None:
     if tally.majority is not None:
         line.append(f"{tally.majority.value.upper()}", style="bold reverse")
         line.append(f"  {tally.counts[tally.majority]} of {tally.total}")
-    else:
+    else:  # ("split" once: the words begin with it; the walk saw "split  split: ...")
+        words = tally.describe().removeprefix("split: ")
         line.append("split", style="bold")
-        line.append(f"  {tally.describe()}")
+        line.append(f"  {words}")
     return line

@@ -128,8 +128,7 @@ class PhaseScreen(Screen[Any]):
             # No toast: it would cover the panel's link and QR code (seen walking a room).
             await vote_room.open_room(self.triage, self)
         else:
-            await vote_room.close_room(self.triage)
-            self.notify("The room is closed; its votes are kept.", timeout=3)
+            await vote_room.close_room(self.triage)  # its link's line says so, briefly
         self.refresh_bindings()
 
     def action_room_reveal(self) -> None:
