@@ -15,8 +15,8 @@ from textual.widgets import Input, Label, ProgressBar, Static
 from triage_tui.core.errors import InputError
 from triage_tui.services import ExportResult, PlanSave, Room
 from triage_tui.store.paths import user_path
-from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
+from triage_tui.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from triage_tui.push import Prepared
@@ -45,13 +45,13 @@ class ExportScreen(PhaseScreen):
         with Vertical(id="export-body", classes="panel"):
             yield Label("Export the plan", classes="panel-title")
             yield Label("Plan (TOML, for git)")
-            yield Input(id="plan-path", compact=True, highlighter=CONTROL_PICTURES)
+            yield Field(id="plan-path")
             yield Label("Brief (Markdown, the team's document)")
-            yield Input(id="brief-path", compact=True, highlighter=CONTROL_PICTURES)
+            yield Field(id="brief-path")
             yield Label("Summary (CSV, one row per item)")
-            yield Input(id="csv-path", compact=True, highlighter=CONTROL_PICTURES)
+            yield Field(id="csv-path")
             yield Label("Handoffs (a folder: one Markdown document per ready project item)")
-            yield Input(id="handoffs-path", compact=True, highlighter=CONTROL_PICTURES)
+            yield Field(id="handoffs-path")
             # Shown while writing: a 100,000-item export takes seconds.
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Static(id="export-status")
