@@ -243,7 +243,12 @@ def status_text(status: RoomStatus, named: bool) -> Text:
         text.append(f"Nothing to vote on in {where}.", style="dim")
         return text
     text.append(f"{status.item_id} · {status.phase}: ", style="bold")
-    text.append(f"{status.voted} of {status.joined} voted\n")
+    text.append(f"{status.voted} of {status.joined} voted")
+    if status.marking and not status.revealed:
+        # Readiness counts a seat once all seven are marked: the others are under way
+        # (seen walking the room: "0 of 2 voted" while both phones were marking).
+        text.append(f", {status.marking} marking", style="dim")
+    text.append("\n")
     if not status.revealed:
         if status.waiting:
             text.append("Waiting for: ", style="bold")
