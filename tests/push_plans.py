@@ -29,7 +29,8 @@ def suggested_session(backlog_path: Path) -> Session:
             continue
         session.decide(item.id, category, at=AT)
         if category is Category.PARKED:
-            session.set_note(item.id, f"Open question from the room: {item.title}?")
+            question = f"Open question from the room: {item.title}?"
+            session.change("ask", (item.id, "rationale", question))  # S's open question
         elif category is Category.HIRING:
             session.set_note(item.id, suggestion.reason)
         else:
@@ -75,7 +76,7 @@ def every_kind(session: Session, ready: str, hiring: str, parked: str, needs_wor
     session.decide(hiring, Category.HIRING, at=AT)
     session.set_note(hiring, "Ownership for years: hire for it.")
     session.decide(parked, Category.PARKED, at=AT)
-    session.set_note(parked, "Which team owns it?")
+    session.change("ask", (parked, "rationale", "Which team owns it?"))
     session.decide(needs_work, Category.PROJECT, at=AT)
     for number in (1, 2, 4, 5):
         session.set_mark(needs_work, number, Mark.MET)

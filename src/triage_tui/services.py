@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from triage_tui.store.fsutil import WriteRefused, check_inside, describe_write_e
 
 if TYPE_CHECKING:
     from triage_tui.core.model import Item
+    from triage_tui.core.readiness import Assessment
     from triage_tui.core.session import Decision
     from triage_tui.store.autosave import Autosave, ResumeInfo
     from triage_tui.store.lock import SessionLock
@@ -166,6 +168,13 @@ class ExportResult:
     #: An export from a worker (`Room.export(taken=...)`): the plan it wrote and that
     #: write's result, for `Room.exported` to settle on the thread that owns the session.
     plan_write: tuple[PlanSave, ExportResult] | None = None
+
+
+def _report_part(
+    report: Callable[[float, str], None], start: float, share: float, what: str, part: float
+) -> None:
+    """`part` of one export file's `share` of the bar, which starts at `start`."""
+    report(start + share * part, what)
 
 
 @dataclass(frozen=True)
@@ -504,6 +513,18 @@ class Room:
             session, in_scope = self.session, list(workshop.plan_items)
         else:
             session, in_scope = taken.session, list(taken.items)
+        # One session, one scope: each project item is assessed once for the four files,
+        # and the handoff file names are worked out once.
+        known: dict[str, Assessment] = {}
+        names: dict[str, str] = {}
+
+        def filenames() -> dict[str, str]:
+            if not names:
+                from triage_tui.formats.handoff_doc import handoff_filenames
+
+                names.update(handoff_filenames(session))
+            return names
+
         jobs: list[tuple[Path, Callable[[], str] | PlanSave]] = []
         if plan is not None:
             if taken is None:
@@ -513,7 +534,16 @@ class Room:
         if brief is not None:
             folder = handoffs.name if handoffs is not None else "handoffs"
             jobs.append(
-                (brief, lambda: render_brief(session, in_scope=in_scope, handoff_dir=folder))
+                (
+                    brief,
+                    lambda: render_brief(
+                        session,
+                        in_scope=in_scope,
+                        handoff_dir=folder,
+                        assessments=known,
+                        filenames=filenames(),
+                    ),
+                )
             )
         if csv is not None:
             # A file Excel opens with its accents intact: UTF-8 with a byte order mark.
@@ -522,7 +552,12 @@ class Room:
                 (
                     csv,
                     lambda: render_csv_summary(
-                        session, in_scope=in_scope, handoff_dir=hand_dir, bom=True
+                        session,
+                        in_scope=in_scope,
+                        handoff_dir=hand_dir,
+                        bom=True,
+                        assessments=known,
+                        filenames=filenames(),
                     ),
                 )
             )
@@ -549,9 +584,12 @@ class Room:
 
         for index, (path, render) in enumerate(jobs):
             report(done, path.name)
-            done += shares[index]
+            start, done = done, done + shares[index]
             if isinstance(render, PlanSave):
-                result = self.write_plan(render)
+                # The plan is most of an export: its bar moves as the text is made.
+                result = self.write_plan(
+                    render, partial(_report_part, report, start, shares[index], path.name), known
+                )
                 if taken is None:
                     self.plan_written(render, result)
                 else:  # from a worker: settled by `exported` on the UI thread
@@ -567,7 +605,9 @@ class Room:
             def each(count: int, of: int) -> None:
                 report(start + share * count / max(of, 1), f"{handoffs.name}/")
 
-            written, message = self._write_handoffs(handoffs, session, in_scope, each)
+            written, message = self._write_handoffs(
+                handoffs, session, in_scope, each, known, filenames()
+            )
             ok = ok and written
             messages.append(message)
         report(1.0, "")
@@ -588,13 +628,22 @@ class Room:
         session: Session,
         items: Sequence[Item],
         each: Callable[[int, int], None] | None = None,
+        assessments: dict[str, Assessment] | None = None,
+        filenames: Mapping[str, str] | None = None,
     ) -> tuple[bool, str]:
         from triage_tui.formats.handoff_doc import handoff_documents
 
         path = folder
         failures: list[str] = []
         try:
-            docs = handoff_documents(session, in_scope=items, every_ready=True, each=each)
+            docs = handoff_documents(
+                session,
+                in_scope=items,
+                every_ready=True,
+                each=each,
+                assessments=assessments,
+                filenames=filenames,
+            )
             self.writer.check(folder)
             folder.mkdir(parents=True, exist_ok=True)
             for doc in docs:
@@ -650,9 +699,15 @@ class Room:
         workshop.acted = False
         return save
 
-    def write_plan(self, save: PlanSave) -> ExportResult:
+    def write_plan(
+        self,
+        save: PlanSave,
+        progress: Callable[[float], None] | None = None,
+        assessments: dict[str, Assessment] | None = None,
+    ) -> ExportResult:
         """Render and write a plan taken by `snapshot_plan` (any thread: it reads only the
-        copy, and writes through the guard); one message.
+        copy, and writes through the guard); one message. `progress(fraction)` is called
+        as the text is made (`formats.plan.dumps_plan`); `assessments`: see `export`.
 
         One plan is written at a time, and a plan taken before the one its file already
         holds is not written over it (ctrl+s pressed again while the first still wrote).
@@ -666,7 +721,13 @@ class Room:
                 return ExportResult((f"{shown(save.path)} already holds a later save",), True)
             result = self._write(
                 save.path,
-                lambda: dumps_plan(save.session, in_scope=save.items, plan_path=save.path),
+                lambda: dumps_plan(
+                    save.session,
+                    in_scope=save.items,
+                    plan_path=save.path,
+                    progress=progress,
+                    assessments=assessments,
+                ),
                 backup=True,
             )
             if result.ok:

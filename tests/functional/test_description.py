@@ -184,3 +184,22 @@ async def test_a_slow_jira_conversion_shows_the_placeholder_after_the_delay(
         await pilot.pause()
         assert any(line.strip() == "Slow one" for line in view.text_lines)
         assert len(calls) == 1  # the caller's panels were drawn with the placeholder
+
+
+async def test_a_jira_description_of_headings_and_prose_is_drawn_at_once() -> None:
+    # No thread and no wait: the line-by-line conversion takes microseconds.
+    app = DescriptionApp()
+    drawn: list[list[str]] = []
+    item = Item(
+        "J-3", "Jira", "h3. Problem\nThe job runs nightly.\nh3. Notes\nNone.", markup="jira"
+    )
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await show(pilot, SHORT)
+        view.show(item, then=lambda: drawn.append(list(view.text_lines)))
+        assert len(drawn) == 1 and not pilot.app.workers
+        assert [line.strip() for line in drawn[0] if line.strip()] == [
+            "Problem",
+            "The job runs nightly.",
+            "Notes",
+            "None.",
+        ]

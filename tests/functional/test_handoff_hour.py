@@ -46,7 +46,8 @@ def run_the_hour(path: Path) -> Workshop:
             category = Category.PARKED
         workshop.decide(item, category)
         if category is Category.PARKED:
-            workshop.session.set_note(item.id, f"What does {item.id} need first?")
+            question = f"What does {item.id} need first?"  # S's open question
+            workshop.session.change("ask", (item.id, "rationale", question))
     for item in workshop.project_items():
         workshop.accept_suggestions(item)
         spec = find_spec(item.description)

@@ -41,3 +41,42 @@ async def test_jump_to_an_item_past_the_first_two_thousand(tmp_path: Path) -> No
                 break
         assert app.current_mode == "categorize"
         assert app.screen.query_one(ItemList).cursor == len(ids) - 1
+
+
+async def test_jump_to_an_id_typed_without_its_punctuation(tmp_path: Path) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    path = tmp_path / "backlog.toml"
+    path.write_text(
+        "\n".join(
+            f'[[items]]\nid = "{item_id}"\ntitle = "{title}"\n'
+            for item_id, title in (
+                ("API-3", "Rate limit the public API"),
+                ("PAY-114", "Stripe webhook ingestion"),
+                ("PAY-2", "Refund export"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    app = create_app(LaunchOptions(file=path), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"pay114")
+        commands = app.screen.query_one(CommandList)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if commands.option_count and "Jump to" in str(commands.get_option_at_index(0).prompt):
+                break
+        first = str(commands.get_option_at_index(0).prompt)
+        assert first.startswith("Jump to PAY-114:"), first
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            lists = app.screen.query(ItemList) if app.current_mode == "categorize" else []
+            if lists and lists.first().cursor == 1:
+                break
+        assert app.current_mode == "categorize"
+        assert app.screen.query_one(ItemList).cursor == 1

@@ -50,7 +50,7 @@ def test_exact_requests_for_every_kind_of_item(
     assert main(["push", str(plan), "--to", "jira", *EVERY_KIND, "--apply"]) == 0
     items = {item.item_id: item for item in prepare(plan, "jira").selection.items}
     expected = []
-    for key in EVERY_KIND[:-1]:  # ACME-237 is undecided: nothing is sent for it
+    for key in EVERY_KIND[:-1]:  # ACME-237 is undecided: its labels are read, no more
         item = items[key]
         expected += [
             ("GET", f"/rest/api/3/issue/{key}", {"fields": "labels"}, None),
@@ -63,6 +63,7 @@ def test_exact_requests_for_every_kind_of_item(
             ("PUT", f"/rest/api/3/issue/{key}", {}, jira_label_update(item.labels, ())),
             ("POST", f"/rest/api/3/issue/{key}/comment", {}, {"body": item.adf()}),
         ]
+    expected.append(("GET", "/rest/api/3/issue/ACME-237", {"fields": "labels"}, None))
     seen = [(r.method, r.path, r.query, r.body) for r in jira.requests]
     assert seen == expected
     assert jira.issues["ACME-220"].labels == ["triage:project", "triage:ready"]
@@ -71,7 +72,8 @@ def test_exact_requests_for_every_kind_of_item(
     err = capsys.readouterr().err
     assert "ACME-220: added triage:project, triage:ready; comment written\n" in err
     assert err.endswith(
-        "Pushed 5 of 5 items to Jira: 5 changed, 0 already up to date, 1 undecided left alone.\n"
+        "Pushed 5 of 5 items to Jira: 5 changed, 0 already up to date, "
+        "1 undecided, no triage label on them.\n"
     )
 
 
@@ -207,7 +209,7 @@ def test_killed_halfway_then_rerun_leaves_each_label_and_comment_once(
     decided = {item.item_id: item for item in prepare(plan, "jira").selection.items}
     for key, item in decided.items():
         assert jira.issues[key].labels == list(item.labels), key
-        assert len(jira.issues[key].comments) == 1, key
+        assert len(jira.issues[key].comments) == int(item.writes_comment), key
     before = len(jira.changing)
     assert main(["push", str(plan), "--to", "jira", "--apply"]) == 0
     assert len(jira.changing) == before
@@ -245,9 +247,50 @@ def test_ctrl_c_stops_with_a_line_and_the_rerun_finishes(plan: Path, jira: FakeJ
             process.kill()
     assert process.returncode == 130
     assert err.splitlines()[-1] == (
-        "stopped: 1 of 22 items done; run the same command again to resume."
+        "stopped: 1 of 24 items done; run the same command again to resume."
     )
     assert "Traceback" not in err and TOKEN not in err
     jira.hold_after = None
     assert main(["push", str(plan), "--to", "jira", "--apply"]) == 0
     assert all(len(issue.comments) <= 1 for issue in jira.issues.values())
+
+
+def test_an_item_set_back_to_undecided_loses_its_triage_labels(
+    plan: Path, jira: FakeJira, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.push_plans import write_plan
+    from triage_tui.formats.plan import read_plan
+
+    assert main(["push", str(plan), "--to", "jira", "ACME-220", "ACME-212", "--apply"]) == 0
+    assert jira.issues["ACME-220"].labels == ["triage:project", "triage:ready"]
+    jira.issues["ACME-220"].labels.append("payments")  # the team's own label stays
+    comment = jira.issues["ACME-220"].comments[0]
+    # The room takes its decision on ACME-220 back (undo), and the plan is written again.
+    session = read_plan(plan)
+    session.change("undecide", ("ACME-220", "category", "undecided"))
+    write_plan(session, plan)
+    capsys.readouterr()
+    # The dry run says what comes off, and that no comment is written.
+    assert main(["push", str(plan), "--to", "jira", "ACME-220"]) == 0
+    out = capsys.readouterr().out
+    assert "Undecided (no decision to write; an earlier push's labels come off" in out
+    assert "  labels:   - triage:hiring  - triage:project  - triage:parked" in out
+    assert "  ACME-220  " in out and "decision: project" not in out
+    assert "1 undecided items: their triage labels are removed where present." in out
+    jira.requests.clear()
+    assert main(["push", str(plan), "--to", "jira", "ACME-220", "--apply"]) == 0
+    assert [(r.method, r.path, r.body) for r in jira.changing] == [
+        (
+            "PUT",
+            "/rest/api/3/issue/ACME-220",
+            {"update": {"labels": [{"remove": "triage:project"}, {"remove": "triage:ready"}]}},
+        )
+    ]
+    assert jira.issues["ACME-220"].labels == ["payments"]
+    assert jira.issues["ACME-220"].comments == [comment]  # left as it was
+    assert "1 undecided, triage labels taken off 1." in capsys.readouterr().err
+    # A rerun changes nothing.
+    before = len(jira.changing)
+    assert main(["push", str(plan), "--to", "jira", "ACME-220", "--apply"]) == 0
+    assert len(jira.changing) == before
+    assert "1 undecided, no triage label on them." in capsys.readouterr().err

@@ -43,12 +43,18 @@ async def test_dry_run_then_apply_after_confirmation(
             text = str(screen.query_one("#push-text", Static).render())
             assert "ACME-212  Own the payments platform on-call rotation and SLOs" in text
             assert "  labels:   + triage:hiring" in text
-            assert "ACME-213" in text and "ACME-220" not in text  # undecided: left alone
+            assert "ACME-213" in text
+            # Undecided: listed once, to have any earlier push's labels taken off.
+            assert "\n  ACME-220  Stripe webhook ingestion service\n" in text
+            assert "22 undecided items: their triage labels are removed where present." in text
             assert (tmp_path / "jira-export.plan.toml").exists()  # what is pushed is on disk
             assert jira.requests == []
             await pilot.press("a")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmPush)
+            question = app.screen.question  # type: ignore[attr-defined]
+            assert "write one comment on 2 Jira issues" in question
+            assert "take the triage labels off 22 undecided ones where present" in question
             await pilot.press("n")
             await pilot.pause()
             assert app.screen is screen and jira.requests == []  # no: nothing sent
@@ -59,7 +65,7 @@ async def test_dry_run_then_apply_after_confirmation(
             await pilot.pause()
             assert screen.status_text == (
                 "Pushed 2 of 2 items to Jira: 2 changed, 0 already up to date, "
-                "22 undecided left alone."
+                "22 undecided, no triage label on them."
             )
             assert jira.issues["ACME-212"].labels == ["triage:hiring"]
             assert jira.issues["ACME-213"].labels == ["triage:project", "triage:not-ready"]

@@ -239,3 +239,58 @@ async def test_a_panel_text_repaints_its_changed_rows_without_a_layout() -> None
         await pilot.pause()
         assert panel.size.height == 5 and panel.virtual_size.height == 12
         assert panel.text_lines[-1] == " • gap 11"
+
+
+async def test_a_panel_text_gaining_a_scrollbar_wraps_its_lines_beside_it() -> None:
+    # Rendered at the width of the moment, the text was a column too wide once the
+    # scrollbar came (its last column cut at the edge) until the next text.
+    from rich.text import Text
+
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    app = GapsApp()
+    async with app.run_test(size=(20, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        panel.update(Text("short"))
+        await pilot.pause()
+        assert not panel.show_vertical_scrollbar
+        panel.update(Text("\n".join(["x" * 20] + [f"line {n}" for n in range(8)])))
+        await pilot.pause()
+        assert panel.show_vertical_scrollbar
+        assert panel.text_lines[:3] == ["x" * 19, "x", "line 0"]
+        panel.update(Text("x" * 20))  # fits again: the whole width
+        await pilot.pause()
+        assert not panel.show_vertical_scrollbar
+        assert panel.text_lines == ["x" * 20]
+
+
+async def test_a_panel_texts_scrollbar_comes_and_goes_without_a_layout_and_scrolls() -> None:
+    # Its view keeps its place and size: only what the screen shows is mapped again (the
+    # scrollbar), not the whole screen laid out (issue 24: a Readiness move or mark).
+    from rich.text import Text
+    from textual.scrollbar import ScrollBar
+
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    app = GapsApp()
+    async with app.run_test(size=(20, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        panel.update(Text("short"))
+        await pilot.pause()
+        right = panel.region.right - 1
+        assert not isinstance(app.screen.get_widget_at(right, 4)[0], ScrollBar)
+        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
+            panel.update(Text("\n".join(f"line {n}" for n in range(12))))
+            await pilot.pause()
+            assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
+        bar, _ = app.screen.get_widget_at(right, 4)
+        assert isinstance(bar, ScrollBar) and panel.show_vertical_scrollbar
+        await pilot.click(offset=(right, 4))  # the track below the thumb: a page down
+        await pilot.pause()
+        assert panel.scroll_offset.y > 0
+        assert panel.text_lines[-1] == "line 11"
+        panel.update(Text("short again"))
+        await pilot.pause()
+        assert not panel.show_vertical_scrollbar and panel.scroll_offset.y == 0
+        assert not isinstance(app.screen.get_widget_at(right, 4)[0], ScrollBar)
+        assert app.screen.get_widget_at(0, 0)[0] is panel

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ async def test_presenter_note_is_visible_and_starts_with_the_open_question(
         assert note.value == question
         await pilot.press(*" Y", "enter")
         await pilot.pause()
-        assert decision(app, item_id).rationale == question + " Y"
+        assert decision(app, item_id).note == question + " Y"
         assert not note.has_focus
         # Keys are the room's again: down moves on.
         await pilot.press("down")
@@ -133,6 +134,48 @@ async def test_capital_s_parks_with_its_question_and_moves_on(
         await pilot.press("ctrl+z")
         assert decision(app, first).category is Category.UNDECIDED
         assert decision(app, first).rationale == ""
+
+
+async def test_the_note_and_a_parked_items_question_are_two_fields(
+    acme: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await begin(pilot, app)
+        first = current_id(app)
+        await pilot.press("n", *"Sales asked twice", "enter")  # a note before deciding
+        await pilot.pause()
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press(*"Who owns v1?", "enter")
+        await pilot.pause()
+        parked = decision(app, first)
+        assert (parked.category, parked.rationale, parked.note) == (
+            Category.PARKED,
+            "Who owns v1?",
+            "Sales asked twice",  # the park prompt never touches the note
+        )
+        await pilot.press("up")
+        assert current_id(app) == first
+        shown = str(app.screen.query_one("#note-shown", ClampedText).render())
+        assert "Who owns v1?" in shown and "note: Sales asked twice" in shown
+        # `n` on the parked item edits its note, starting from the note, not the question.
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one("#note", Input).value == "Sales asked twice"
+        await pilot.press(*"; and support", "enter")
+        await pilot.pause()
+        assert decision(app, first).rationale == "Who owns v1?"
+        assert decision(app, first).note == "Sales asked twice; and support"
+        await pilot.press("ctrl+z")  # undo takes back the note's edit only
+        assert decision(app, first).note == "Sales asked twice"
+        assert decision(app, first).rationale == "Who owns v1?"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    plan = tomllib.loads(acme.with_name("acme.plan.toml").read_text(encoding="utf-8"))
+    entry = next(entry for entry in plan["items"] if entry["id"] == first)
+    assert (entry["rationale"], entry["note"]) == ("Who owns v1?", "Sales asked twice")
 
 
 async def test_capital_s_then_escape_parks_without_a_question(

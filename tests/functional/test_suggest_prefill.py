@@ -1,4 +1,5 @@
-"""A parked item's note starts from the suggestion's drafted open question (issue 15)."""
+"""A parked item's open question starts from the suggestion's drafted one (issue 15): `S`
+asks for it; `n` is the room's note, a field of its own, never prefilled with the draft."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from triage_tui.tui.launch import create_app
 from triage_tui.tui.widgets.item_list import ItemList
 
 
-async def test_n_on_a_parked_item_prefills_the_drafted_open_question(
+async def test_s_on_a_parked_item_prefills_the_drafted_open_question(
     acme: Path, clock: FrozenClock
 ) -> None:
     app = create_app(LaunchOptions(file=acme), now=clock)
@@ -29,11 +30,19 @@ async def test_n_on_a_parked_item_prefills_the_drafted_open_question(
         drafted = workshop.suggestion(item).open_question
         assert workshop.suggestion(item).category is Category.PARKED
         assert drafted.startswith("What does 'Make search fast again' mean concretely")
-        await pilot.press("s", "up", "n", "enter")
+        await pilot.press("s", "up", "S")  # parked with no question, then asked for it
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause()
         decision = workshop.session.decisions["PLAT-47"]
         assert decision.category is Category.PARKED
         assert decision.rationale == drafted
-        # An item that is not parked starts from an empty note.
+        assert decision.note == ""
+        # `n` on it edits the room's note: it starts empty, never from the question.
+        await pilot.press("up", "n")
+        await pilot.pause()
+        assert app.screen.query_one("#note").value == ""
+        await pilot.press("escape")
+        # An item that is not parked starts from an empty note too.
         await pilot.press("up", "n")
         assert app.screen.query_one("#note").value == ""

@@ -134,3 +134,90 @@ async def test_skip_restyle_until_away(
     else:
         assert first == []
     assert again == ["restyle"]
+
+
+# -- drawing_dropped: no layout or frame inside the app's start-up batch ------------------
+class Waiting(Plain):
+    """A screen deferring its layout and frames as PhaseScreen does (screens/base.py)."""
+
+    def _refresh_layout(self, size: Any = None, scroll: bool = False) -> None:
+        if internals.drawing_dropped(self):
+            internals.lay_out_after_start(self)
+            return
+        internals.laid_out(self)
+        super()._refresh_layout(size, scroll)
+
+    def _compositor_refresh(self) -> None:
+        if not internals.drawing_dropped(self):
+            super()._compositor_refresh()
+
+
+def _startup_work(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[bool]]:
+    """Every layout and frame Textual really makes, and whether the app was batching."""
+    from textual._compositor import Compositor
+
+    seen: dict[str, list[bool]] = {"layout": [], "frame": []}
+    real_reflow, real_render = Compositor.reflow, Compositor.render_update
+
+    def reflow(self: Compositor, parent: Any, size: Any) -> Any:
+        seen["layout"].append(bool(parent.app._batch_count))
+        return real_reflow(self, parent, size)
+
+    def render_update(self: Compositor, *args: Any, **kwargs: Any) -> Any:
+        from textual._context import active_app
+
+        seen["frame"].append(bool(active_app.get()._batch_count))
+        return real_render(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "reflow", reflow)
+    monkeypatch.setattr(Compositor, "render_update", render_update)
+    return seen
+
+
+@pytest.mark.parametrize("screen_class", [Plain, Waiting])
+async def test_drawing_dropped_defers_the_first_screens_layout_and_frame(
+    monkeypatch: pytest.MonkeyPatch, screen_class: type[Plain]
+) -> None:
+    class FirstMode(App[None]):
+        MODES: ClassVar[dict[str, Any]] = {"home": screen_class}
+        DEFAULT_MODE = "home"
+
+    seen = _startup_work(monkeypatch)
+    app = FirstMode()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        drawn = app.screen.query_one(Static).render_line(0).text
+    in_batch = seen["layout"].count(True) + seen["frame"].count(True)
+    if screen_class is Plain:
+        # Textual lays the default mode's screen out and renders it inside the batch,
+        # where the frame is thrown away: drop drawing_dropped once it does not.
+        assert in_batch, "Textual no longer draws inside its start-up batch"
+    else:
+        assert in_batch == 0
+    assert seen["frame"].count(False) >= 1 and drawn.startswith("plain")
+
+
+async def test_a_layout_owed_at_the_end_of_the_batch_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the resize Textual posts as its batch ends, the app's callback lays the
+    screen out (the first frame never waits for a key or a timer)."""
+
+    class FirstMode(App[None]):
+        MODES: ClassVar[dict[str, Any]] = {"home": Waiting}
+        DEFAULT_MODE = "home"
+
+    real = Screen._on_resize
+
+    async def no_resize(self: Screen[Any], event: events.Resize) -> None:
+        if not isinstance(self, Waiting):
+            await real(self, event)
+
+    monkeypatch.setattr(Screen, "_on_resize", no_resize)
+    seen = _startup_work(monkeypatch)
+    app = FirstMode()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(Static).region.width > 0
+    assert seen["layout"] and True not in seen["layout"]
+    assert False in seen["frame"]

@@ -173,8 +173,12 @@ def run_the_hour(path: Path, export: Export) -> object:
     room.go_to_phase("categorize")
     for item in workshop.in_scope:
         workshop.decide(item, export.decisions[item.id])
-        if item.id in export.notes:
-            workshop.session.set_note(item.id, export.notes[item.id])
+        if item.id in export.notes:  # a parked item's is its open question (S)
+            text = export.notes[item.id]
+            if export.decisions[item.id] is Category.PARKED:
+                workshop.session.change("ask", (item.id, "rationale", text))
+            else:
+                workshop.session.set_note(item.id, text)
     room.go_to_phase("readiness")
     for item in workshop.project_items():
         if item.description.count("\n") > 3:  # a written spec (not a one-line decision)

@@ -94,7 +94,7 @@ async def test_walk_the_whole_hour_and_reopen_the_plan(acme: Path, clock: Frozen
         assert by_id[item_id]["category"] == category.value
         assert by_id[item_id]["seconds_spent"] == 7.0  # the frozen clock: booked once
     for item_id, note in notes.items():
-        assert by_id[item_id]["rationale"] == note
+        assert by_id[item_id]["note"] == note
     assert by_id[first.id]["readiness"]["score"] == 100
     assert by_id[first.id]["readiness"]["level"] == "ready"
 
@@ -108,7 +108,7 @@ async def test_walk_the_whole_hour_and_reopen_the_plan(acme: Path, clock: Frozen
         assert {item_id: decisions[item_id].category for item_id in expected} == expected
         assert all(decisions[first.id].marks.get(n) is Mark.MET for n in range(1, 8))
         for item_id, note in notes.items():
-            assert decisions[item_id].rationale == note
+            assert decisions[item_id].note == note
 
 
 async def test_bad_backlog_on_the_command_line_exits_1(tmp_path: Path) -> None:

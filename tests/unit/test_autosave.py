@@ -124,7 +124,7 @@ def test_resume_round_trip_gives_identical_decisions_and_undo_history(backlog: B
     assert count == len(snapshots) - 1
     assert state(session) == state(live)
     assert len(session.history) == len(live.history)
-    assert session.decisions["A-0"].rationale.startswith("owns billing")
+    assert session.decisions["A-0"].note.startswith("owns billing")
     # The resumed undo stack works: undoing goes back exactly like the live one.
     session.undo()
     live.undo()
@@ -692,9 +692,9 @@ def test_a_read_only_window_that_takes_over_catches_up_and_keeps_its_changes(
     decisions = window.decisions
     assert decisions["A-1"].category is Category.PROJECT  # caught up with the room
     assert decisions["A-3"].category is Category.HIRING
-    assert decisions["A-0"].rationale == "room's note"
+    assert decisions["A-0"].note == "room's note"
     assert decisions["A-0"].category is Category.PARKED  # its own change, applied on top
-    assert decisions["A-2"].rationale == "asked from the second window"
+    assert decisions["A-2"].note == "asked from the second window"
     room.decide("A-4", Category.HIRING)  # the old window no longer writes
     assert isinstance(first.error, SessionTakenOver)
     second.close()
@@ -776,7 +776,7 @@ def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
     assert result.ok and result.owner is not None and result.owner.token == w1_lock.token
     assert window.decisions["A-0"].category is Category.HIRING  # caught up
     assert window.decisions["A-1"].category is Category.PROJECT
-    assert window.decisions["A-2"].rationale == "typed in W2 while read-only"
+    assert window.decisions["A-2"].note == "typed in W2 while read-only"
     room.decide("A-3", Category.PARKED)  # W1 no longer autosaves, and is told
     assert isinstance(w1_errors[-1], SessionTakenOver)
     window.decide("A-4", Category.PARKED)
@@ -787,7 +787,7 @@ def test_issue_12_race_a_take_over_after_the_owner_decided_loses_nothing(
         "A-1": Category.PROJECT,
         "A-4": Category.PARKED,
     }
-    assert final.decisions["A-2"].rationale == "typed in W2 while read-only"
+    assert final.decisions["A-2"].note == "typed in W2 while read-only"
     w1.close(room)
 
 
@@ -886,7 +886,10 @@ def test_an_old_jsonl_session_is_imported_once_with_its_undo_history(tmp_path: P
     assert state(session) == state(expected)
     decisions = session.decisions
     assert decisions["A-0"].category is Category.HIRING
-    assert decisions["A-0"].rationale.startswith("owns billing on-call — « déjà vu »")
+    # The old journal's note step (`rationale`, labelled "note A-0") on a hiring item
+    # reads as the room's note: the field it has now.
+    assert decisions["A-0"].note.startswith("owns billing on-call — « déjà vu »")
+    assert decisions["A-0"].rationale == ""
     assert decisions["A-1"].marks == {1: Mark.MET, 4: Mark.MET}
     assert decisions["A-1"].handoff == {"reviewer": "Grace"}
     assert decisions["A-2"].category is Category.PROJECT
@@ -1040,3 +1043,47 @@ def test_closing_stops_the_writer_and_commits_what_it_held(backlog: Backlog) -> 
     session, count = resumed(backlog)
     assert count == 1
     assert session.decisions["A-0"].votes["s1"]["vote"] == "parked"
+
+
+def test_old_note_steps_in_a_stored_session_keep_what_the_note_box_meant(
+    backlog: Backlog,
+) -> None:
+    # Before the room's note had a field of its own, Categorize's note box wrote
+    # `rationale` (a step labelled "note ID"), and showed a parked item's open question.
+    autosave = Autosave.for_backlog(backlog)
+    session = Session(backlog)
+    autosave.attach(session)
+    session.decide("A-0", Category.HIRING)
+    session.set_note("A-0", "owns the pager")
+    session.decide("A-1", Category.PARKED)
+    session.set_note("A-1", "which search?")
+    session.set_note("A-1", "which search: admin?")
+    autosave.close()
+    with sqlite3.connect(autosave.path) as db:  # rewritten as the old version stored them
+        rows = db.execute("SELECT run, seq, step FROM steps").fetchall()
+        for run, seq, text in rows:
+            db.execute(
+                "UPDATE steps SET step = ? WHERE run = ? AND seq = ?",
+                (text.replace('"note"', '"rationale"'), run, seq),
+            )
+    db.close()
+    assert sum('"rationale"' in json.dumps(step) for step in stored(autosave.path)) == 3
+
+    again, count = resumed(backlog)
+    assert count == 5
+    assert (again.decisions["A-0"].rationale, again.decisions["A-0"].note) == ("", "owns the pager")
+    assert (again.decisions["A-1"].rationale, again.decisions["A-1"].note) == (
+        "which search: admin?",
+        "",
+    )
+    again.undo()  # the old step undoes too, into the same field
+    assert again.decisions["A-1"].rationale == "which search?"
+    # Stored again (a compacted run), the steps still read the same.
+    autosave = Autosave.for_backlog(backlog)
+    fresh = Session(backlog)
+    autosave.resume(fresh)
+    autosave.attach(fresh)
+    autosave.close(fresh)
+    final, _count = resumed(backlog)
+    assert final.decisions["A-0"].note == "owns the pager"
+    assert final.decisions["A-1"].rationale == "which search: admin?"

@@ -12,7 +12,7 @@ from tests.conftest import SAMPLES
 from triage_tui.cli import main
 from triage_tui.core.model import Backlog, Item
 from triage_tui.core.session import Category, Mark, Session
-from triage_tui.formats.brief import render_brief, render_csv_summary
+from triage_tui.formats.brief import CSV_COLUMNS, render_brief, render_csv_summary
 from triage_tui.formats.plan import read_plan, write_plan
 
 CREATED = "2026-03-02T09:30:00Z"
@@ -58,7 +58,11 @@ def _sample_session() -> Session:
     session.decide("SEC-4", Category.PROJECT, at=CREATED)
     _mark_all(session, "SEC-4", {**READY, 3: Mark.MISSING, 6: Mark.MISSING})
     session.decide("PLAT-47", Category.PARKED, at=CREATED)
-    session.set_note("PLAT-47", "Which search is slow: admin or customer-facing?")
+    # S on Categorize: the parked item's open question (`rationale`), and a note beside it.
+    session.change(
+        "ask", ("PLAT-47", "rationale", "Which search is slow: admin or customer-facing?")
+    )
+    session.set_note("PLAT-47", "Sales raised it twice")
     assert "PLAT-48" in by_id
     return session
 
@@ -151,6 +155,7 @@ def test_brief_command_prints_every_section(
         "**PLAT-47: Make search fast again**: Which search is slow: admin or customer-facing?"
         in parked
     )
+    assert "  - The room's note: Sales raised it twice\n" in parked  # told apart
     assert "PLAT-48: Fix flaky tests in CI" in out.split("## Not reached in the timebox")[1]
 
     # DOMAIN.md's notes for working async.
@@ -269,9 +274,13 @@ def test_csv_summary() -> None:
     assert gaps[0].startswith("Write the input/output contract for “SSO via SAML 2.0")
     data = by_id["DATA-3"]
     assert data[4:6] == ["needs_work", "write the acceptance criteria, name a reviewer"]
-    # Parked items carry their open question.
+    # Parked items carry their open question; every item its note (a column of its own).
     assert by_id["PLAT-47"][2] == "parked"
     assert by_id["PLAT-47"][6] == "Which search is slow: admin or customer-facing?"
+    note = CSV_COLUMNS.index("note")
+    assert by_id["PLAT-47"][note] == "Sales raised it twice"
+    assert by_id["PAY-101"][note] == "Pager duty for payments needs one accountable owner."
+    assert by_id["PAY-101"][6] == ""
 
 
 def test_brief_csv_command(
@@ -289,10 +298,12 @@ def test_brief_csv_command(
 def test_csv_cells_never_start_a_formula() -> None:
     session = Session(Backlog((Item("=1+1", "@SUM(A1:A9)"), Item("B", "-cmd|' /C calc'!A0"))))
     session.decide("=1+1", Category.PARKED)
-    session.set_note("=1+1", "+HYPERLINK(evil)")
+    session.change("ask", ("=1+1", "rationale", "+HYPERLINK(evil)"))
+    session.set_note("=1+1", "=WEBSERVICE(x)")
     rows = list(csv.reader(io.StringIO(render_csv_summary(session))))
     assert rows[1][:2] == ["'=1+1", "'@SUM(A1:A9)"]
     assert rows[1][6] == "'+HYPERLINK(evil)"
+    assert rows[1][CSV_COLUMNS.index("note")] == "'=WEBSERVICE(x)"
     assert rows[2][1] == "'-cmd|' /C calc'!A0"
 
 

@@ -61,7 +61,7 @@ def test_unchanged_items_carry_everything_new_and_changed_are_the_scope(tmp_path
             continue
         before = old.decision(item.id)
         assert now.carried, item.id
-        for name in ("category", "rationale", "signals", "marks", "handoff", "decided_at"):
+        for name in ("category", "rationale", "note", "signals", "marks", "handoff", "decided_at"):
             assert getattr(now, name) == getattr(before, name), (item.id, name)
         assert now.seconds_spent == 0  # this quarter's clock starts at zero
     assert describe_previous(session, "ACME-220") == (
@@ -127,3 +127,30 @@ def test_from_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "--from needs a BACKLOG" in capsys.readouterr().err
     assert main([str(NEXT_QUARTER), "--from", str(tmp_path / "nope.plan.toml")]) == 1
     assert capsys.readouterr().err.strip() == f"{tmp_path / 'nope.plan.toml'}: no such file"
+
+
+def test_a_changed_items_previous_keeps_question_and_note_apart() -> None:
+    from triage_tui.core.carry import previous
+    from triage_tui.core.model import Backlog, Item
+
+    session = Session(Backlog((Item("A", "One"), Item("B", "Two"), Item("C", "Three"))))
+    session.set_field(
+        "carry",
+        {
+            "from": "q1.plan.toml",
+            "changed": {
+                # This version's entry: both fields.
+                "A": {"category": "parked", "rationale": "Who?", "note": "asked twice"},
+                # An entry kept before the note had a field of its own: by category.
+                "B": {"category": "hiring", "rationale": "needs an owner", "what": "title"},
+                "C": ["parked", "which search?", "description"],  # an older journal's list
+            },
+        },
+    )
+    a, b, c = (previous(session, item_id) for item_id in "ABC")
+    assert a is not None and (a.rationale, a.note, a.reason) == ("Who?", "asked twice", "Who?")
+    assert b is not None and (b.rationale, b.note) == ("", "needs an owner")
+    assert c is not None and (c.rationale, c.note, c.what) == ("which search?", "", "description")
+    assert describe_previous(session, "B") == (
+        "last quarter: hiring: needs an owner · changed since: title"
+    )

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage_tui.cli import main
 
@@ -392,3 +394,158 @@ def test_one_usable_cpu_suggests_on_one_process(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(os, "fork", no_fork)
     found = cli._scan_with_suggestions(SAMPLES / "linear-export.csv", {})
     assert len(found.suggestions) == len(found.scan.records) > 2
+
+
+_CHECK_SPLIT_FROM = (
+    "import sys, triage_tui.cli as cli\n"
+    "cli.SPLIT_FROM = int(sys.argv[1])\n"
+    "sys.exit(cli.main(['check', '--json', sys.argv[2]]))\n"
+)
+
+
+def _report(split_from: int, path: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-c", _CHECK_SPLIT_FROM, str(split_from), str(path)],
+        capture_output=True,
+        env=_env(),
+    )
+
+
+def test_a_big_export_is_parsed_and_suggested_in_two_halves_with_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From SPLIT_FROM bytes a UTF-8 export is cut at a row boundary near its middle and
+    a forked process parses, reads and suggests the second half (issue 24: check on two
+    cores from the start); the report is byte for byte the one-process one."""
+    import triage_tui.cli as cli
+    import triage_tui.formats.loaders.csv_loader as csv_loader
+    from tests.unit.suggest_golden import generated_files
+
+    for path in generated_files(tmp_path):
+        whole, halves = _report(10**12, path), _report(2, path)
+        assert whole.returncode == halves.returncode == 0
+        assert whole.stdout == halves.stdout, path
+    # In this process: the parent scans the first half only; the second came back joined.
+    calls: list[bool] = []
+
+    class Counted(csv_loader.Half):
+        def rows(self):  # type: ignore[no-untyped-def]
+            calls.append(self.first)
+            return super().rows()
+
+    monkeypatch.setattr(csv_loader, "Half", Counted)
+    monkeypatch.setattr(cli, "SPLIT_FROM", 2)
+    report = json.loads(cli._json_report(generated_files(tmp_path)[1], {}))
+    assert calls == [True]
+    assert report["items"] == len(report["records"]) == 1500
+
+
+def _rows_of(path: Path) -> list[list[str]]:
+    """A generated export's rows, its header first."""
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize(
+    "harm",
+    ["duplicate across halves", "duplicate in the second half", "no id", "unterminated quote"],
+)
+def test_halves_that_do_not_join_give_the_one_process_report_or_error(
+    tmp_path: Path, harm: str
+) -> None:
+    """An id in both halves, twice in the second, a row without an id (ids generated
+    from positions in the whole file), a quote never closed: the file is scanned whole,
+    and check says exactly what one process says (exit 1 and `FILE:LINE: ...` or the
+    same report)."""
+    from tests.unit.suggest_golden import generated_files
+
+    rows = _rows_of(generated_files(tmp_path)[0])  # Jira's: Summary, Issue key, ...
+    tail = b""
+    if harm == "duplicate across halves":
+        rows.append(rows[3])
+    elif harm == "duplicate in the second half":
+        rows.append(rows[-5])
+    elif harm == "no id":
+        rows[-7][1] = ""
+    else:
+        tail = b'Last row,"never closed\n'
+    path = tmp_path / f"{harm.replace(' ', '-')}.csv"
+    path.write_bytes(_csv_bytes(rows) + tail)
+    whole, halves = _report(10**12, path), _report(2, path)
+    assert (halves.returncode, halves.stdout, halves.stderr) == (
+        whole.returncode,
+        whole.stdout,
+        whole.stderr,
+    )
+    if harm.startswith("duplicate") or harm == "unterminated quote":
+        assert whole.returncode == 1
+        assert whole.stderr.decode().startswith(f"{path}:")
+    else:
+        assert b"ITEM-" in whole.stdout
+
+
+def test_a_failed_second_half_is_done_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the forked process die, the parent parses and suggests the second half
+    itself: the same report."""
+    import os
+
+    import triage_tui.cli as cli
+    from tests.unit.suggest_golden import generated_files
+
+    path = generated_files(tmp_path)[2]
+    whole = cli._json_report(path, {})  # under SPLIT_FROM: one process
+    real_fork = os.fork
+
+    def fork_that_dies() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os._exit(3)
+        return pid
+
+    monkeypatch.setattr(cli, "SPLIT_FROM", 2)
+    monkeypatch.setattr(os, "fork", fork_that_dies)
+    assert cli._json_report(path, {}) == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    item_id=st.text(),
+    title=st.text(),
+    labels=st.lists(st.text(), max_size=4).map(tuple),
+    estimate=st.none() | st.integers() | st.floats() | st.text(),
+    category=st.sampled_from(["hiring", "project", "parked", "undecided"]),
+    reason=st.text(),
+)
+def test_a_record_is_encoded_as_json_dumps_encodes_it(
+    item_id: str,
+    title: str,
+    labels: tuple[str, ...],
+    estimate: object,
+    category: str,
+    reason: str,
+) -> None:
+    """check --json writes each record with json's escaper and no dicts (issue 24): the
+    same text json.dumps gives, whatever the strings and the estimate."""
+    from triage_tui.cli import _record_json
+
+    record = {
+        "id": item_id,
+        "title": title,
+        "labels": labels,
+        "estimate": estimate,
+        "suggestion": {"category": category, "reason": reason},
+    }
+    assert _record_json(item_id, title, labels, estimate, category, reason) == json.dumps(  # type: ignore[arg-type]
+        record, ensure_ascii=False
+    )

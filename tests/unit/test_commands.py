@@ -87,3 +87,41 @@ def test_a_long_line_says_it_was_cut() -> None:
     line = jump_line(item)
     assert len(line) == JUMP_WIDTH and line.endswith("…")
     assert f"Jump to X-2: {item.title}".startswith(line.removesuffix("…"))
+
+
+def test_an_id_matches_whatever_its_case_and_punctuation() -> None:
+    index = JumpIndex(
+        [
+            Item("API-3", "Rate limit the public API"),
+            Item("PAY-114", "Stripe webhook ingestion"),
+            Item("PAY-115", "Refund export"),
+            Item("ops_7", "Pager rota"),
+        ]
+    )
+    for query in ("pay114", "PAY114", "pay 114", "Pay_114", "pay.114", "PAY-114"):
+        assert next(index.find(query)) == 1, query  # the item whose id it is, first
+    assert list(index.find("pay114")) == [1]
+    assert list(index.find("pay11")) == [1, 2]  # part of an id: every id holding it
+    assert list(index.find("OPS7")) == [3]
+    assert list(index.find("ops-7")) == [3]
+    # Words still match as before (and an id word before any id-only hit).
+    assert list(index.find("refund")) == [2]
+    assert list(index.find("pay stripe")) == [1]
+    assert list(index.find("zzz114")) == []
+    assert list(index.find("--")) == []  # only punctuation: no id key, no hit
+
+
+def test_an_id_key_query_is_bounded_too() -> None:
+    index = JumpIndex(items(100_000))
+    hits = list(index.find("ops9999"))
+    assert hits[0] == 9999  # OPS-9999 itself, then the ids holding "ops9999"
+    assert hits == [9999, *range(99_990, 100_000)]
+    assert len(list(index.find("ops1"))) == MAX_JUMP_HITS
+
+
+def test_an_id_found_by_its_key_is_marked_in_the_line() -> None:
+    item = Item("PAY-114", "Stripe webhook ingestion")
+    content = jump_display(item, "pay11")
+    marked = [content.plain[span.start : span.end] for span in content.spans]
+    assert marked == ["PAY-11"]
+    assert content.plain == "Jump to PAY-114: Stripe webhook ingestion"

@@ -31,7 +31,8 @@ def quarter_one(tmp_path: Path) -> Path:
             for number in range(1, 8):
                 session.set_mark(item.id, number, Mark.MET if index % 2 else Mark.PARTIAL)
         if index % 3 == 2:
-            session.set_note(item.id, f"Who owns this, question {index}?")
+            question = f"Who owns this, question {index}?"  # the parked item's (S)
+            session.change("park", (item.id, "rationale", question))
     path = tmp_path / "q1.plan.toml"
     write_plan(session, path)
     return path

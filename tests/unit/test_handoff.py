@@ -377,3 +377,33 @@ def test_the_readiness_check_reads_the_same_fields_as_the_whole_handoff(
             assert _ready_fields(item, decision) == {name: whole[name] for name in names}
             compared += 1
     assert compared > 300
+
+
+def test_handoff_reviewer_is_the_handoffs_reviewer() -> None:
+    """The CSV summary's reviewer column reads `handoff_reviewer`: the same value as the
+    whole handoff's, edited or not, from the description or the tracker."""
+    from triage_tui.core.handoff import handoff_reviewer
+
+    described = Item("A-1", "Ledger", "h3. Reviewer\nPriya\n", markup="jira")
+    tracked = Item("A-2", "Ledger", "", extra={"Reviewers": "priyar, sam", "Repository": "a/b"})
+    plain = Item("A-3", "Ledger", "Nothing here.")
+    for item in (described, tracked, plain):
+        for handoff in ({}, {"reviewer": "Dana"}, {"reviewer": ["Dana", "Lee"]}):
+            decision = Decision(Category.PROJECT, handoff=dict(handoff))
+            assert handoff_reviewer(item, decision) == handoff_fields(item, decision)["reviewer"]
+
+
+def test_assess_item_with_blockers_is_assess_with_blockers() -> None:
+    """assess_item reuses the first scoring when the handoff holds a ready score back:
+    the same Assessment `assess(..., blockers=...)` gives."""
+    from triage_tui.core.handoff import _ready_fields, assess_item, handoff_blockers
+    from triage_tui.core.readiness import assess
+
+    item = Item("A-1", "A long title  with   spaces " * 4, "No spec here.")
+    for handoff in ({}, {"reviewer": "Dana"}, {"acceptance_criteria": ["one"]}):
+        decision = Decision(
+            Category.PROJECT, marks=dict.fromkeys(range(1, 8), Mark.MET), handoff=dict(handoff)
+        )
+        blockers = handoff_blockers(_ready_fields(item, decision))
+        assert blockers  # each case still lacks something
+        assert assess_item(item, decision) == assess(item, decision.marks, blockers=blockers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,136 @@ def test_ids_that_read_alike_get_handoff_files_of_their_own() -> None:
         "core-1": "core-1.md",
         "CORE-1": "CORE-1-2.md",  # a case-blind disk (macOS, Windows) would overwrite
     }
+
+
+# -- the contract where the readiness evidence found it -----------------------------------
+LINEAR_CONTEXT_CONTRACT = """\
+## Context
+
+Finance closes the month from a spreadsheet. The billing service exposes `GET /invoices.csv?month=` for it; the export reads the same data.
+
+## Acceptance criteria
+
+- [ ] A month's CSV matches the ledger to the cent
+- [ ] An empty month gives the header row only
+
+Done when finance closes January from it.
+"""
+
+JIRA_CONTEXT_CONTRACT = """\
+h2. Context
+Finance closes the month from a spreadsheet. The billing service exposes {{GET /invoices.csv?month=}} for it.
+
+h2. Acceptance criteria
+# A month's CSV matches the ledger to the cent
+# An empty month gives the header row only
+
+*Done when* finance closes January from it.
+"""
+
+
+@pytest.mark.parametrize(
+    ("description", "markup"),
+    [(LINEAR_CONTEXT_CONTRACT, "markdown"), (JIRA_CONTEXT_CONTRACT, "jira")],
+    ids=["linear", "jira"],
+)
+def test_a_contract_only_in_the_context_is_the_handoffs_contract(
+    description: str, markup: str
+) -> None:
+    from triage_tui.core.readiness import detect_evidence
+    from triage_tui.core.spec import find_spec
+
+    item = Item("FIN-7", "Monthly invoice export", description, markup=markup)
+    evidence = detect_evidence(item)[3]
+    assert evidence.mark is Mark.MET and "GET /invoices.csv?month=" in evidence.found
+    spec = find_spec(description, markup)
+    assert "GET /invoices.csv?month=" in spec.contract
+    assert "spreadsheet" not in spec.contract  # the sentence that states it, not the prose
+    assert "spreadsheet" in spec.context  # the context keeps its paragraph
+    session = Session(Backlog((item,)))
+    session.decide(item.id, Category.PROJECT)
+    for number in range(1, 8):
+        session.set_mark(item.id, number, Mark.MET)  # the room: "API contracts" met
+    text = render_handoff(session, item)
+    contract = text.split("## Contract (inputs and outputs)")[1].split("\n## ")[0]
+    assert "Not in the spec" not in contract
+    assert "`GET /invoices.csv?month=`" in contract  # Jira's {{...}} as Markdown code
+
+
+def test_no_contract_anywhere_still_says_so() -> None:
+    from triage_tui.core.spec import find_spec
+
+    description = "## Context\nFinance closes the month from a spreadsheet.\n"
+    assert find_spec(description, "markdown").contract == ""
+    item = Item("FIN-8", "Monthly export", description, markup="markdown")
+    session = Session(Backlog((item,)))
+    session.decide(item.id, Category.PROJECT)
+    text = render_handoff(session, item)
+    contract = text.split("## Contract (inputs and outputs)")[1].split("\n## ")[0]
+    assert "Not in the spec" in contract
+
+
+# -- a parent's sub-items, a child's parent ----------------------------------------------
+def test_a_parent_lists_its_children_and_a_child_names_its_parent_as_plain_text() -> None:
+    from triage_tui.core.model import Link
+
+    parent = Item(
+        "CORE-100",
+        "Invoices [click](javascript:alert(1)) <b>v2</b>",
+        "Acceptance criteria:\n- exports work\n\nDone when finance signs off.",
+    )
+    child = Item(
+        "CORE-101",
+        "Monthly CSV export",
+        "See [runbook](javascript:alert(2)) first.",
+        links=(Link("parent", "CORE-100"), Link("relates", "javascript:alert(3)")),
+    )
+    other = Item("CORE-102", "PDF <script>x</script> export", links=(Link("parent", "CORE-100"),))
+    unrelated = Item("CORE-103", "Dunning emails", links=(Link("parent", "CORE-999"),))
+    session = Session(Backlog((parent, child, other, unrelated)))
+    for item, category in ((parent, Category.PROJECT), (child, Category.PROJECT)):
+        session.decide(item.id, category)
+    session.decide(other.id, Category.PARKED)
+    session.change("ask", (other.id, "rationale", "Which [PDF](javascript:x) library?"))
+
+    text = render_handoff(session, parent)
+    said = text.split("## What the tracker already says")[1].split("\n## ")[0]
+    lines = [line for line in said.splitlines() if line.startswith("- ")]
+    assert any(
+        line.startswith("- has the sub-item CORE-101 “Monthly CSV export”, project")
+        for line in lines
+    ), said
+    assert any(
+        line.startswith("- has the sub-item CORE-102 “PDF") and "parked: 'Which" in line
+        for line in lines
+    ), said
+    assert "CORE-103" not in said  # its parent is another item
+    # The child names its parent, with the parent's title, escaped.
+    child_text = render_handoff(session, child)
+    said = child_text.split("## What the tracker already says")[1].split("\n## ")[0]
+    assert "- part of CORE-100 “Invoices" in said
+    # No link target from the backlog is a live link, anywhere in either document.
+    for document in (text, child_text):
+        # (The spec as written, at the end, is a code block: shown, never rendered.)
+        outside_code = re.sub(r"(?ms)^(`{3,}).*?^\1", "", document)
+        assert "](javascript:" not in outside_code
+        assert "<script" not in document and "<b>" not in document
+    # Shown as text: its brackets escaped, so no renderer makes a link of them.
+    assert "Invoices \\[click\\]\\(javascript:alert(1))" in text
+    assert "part of CORE-100 “Invoices \\[click\\]\\(javascript:" in child_text
+
+
+def test_sub_items_are_found_once_for_the_whole_backlog() -> None:
+    from triage_tui.core.handoff import sub_items
+    from triage_tui.core.model import Link
+
+    children = [
+        Item(f"C-{n}", f"child {n}", links=(Link("parent", f"P-{n % 3}"),)) for n in range(9)
+    ]
+    itself = Item("P-0", "parent", links=(Link("parent", "P-0"),))  # not its own child
+    items = (*children, itself)
+    assert sub_items(items, "P-0") == ("C-0", "C-3", "C-6")
+    assert sub_items(items, "P-1") == ("C-1", "C-4", "C-7")
+    assert sub_items(items, "C-0") == ()
+    other = (Item("X", "x", links=(Link("parent", "P-0"),)),)
+    assert sub_items(other, "P-0") == ("X",)  # another backlog: its own index

@@ -71,6 +71,8 @@ DEFERRED = (
     "triage_tui.core.diff",
     "triage_tui.core.roadmap",
     "triage_tui.room",  # the vote server (R)
+    "triage_tui.tui.vote_room",  # its panel
+    "triage_tui.core.votes",
     "triage_tui.push",
     "triage_tui.serve",
     "triage_tui.tui.commands",  # the palette

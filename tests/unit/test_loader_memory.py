@@ -74,7 +74,7 @@ def test_rows_already_read_are_let_go_while_items_are_built(
 def test_the_text_is_let_go_before_the_items_are_built(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No caller up the stack (nor its _Source) still holds the file's text or bytes once
+    """No caller up the stack (nor its Source) still holds the file's text or bytes once
     the rows are parsed: a 100,000-row export's text is 50-200 MB."""
     import sys
 
@@ -90,7 +90,7 @@ def test_the_text_is_let_go_before_the_items_are_built(
         frame = sys._getframe(1)
         while frame is not None:
             for name, value in frame.f_locals.items():
-                # A streamed export (csv_loader.Utf8Export, _Source.export) holds bytes.
+                # A streamed export (csv_loader.Utf8Export, Source.export) holds bytes.
                 export = getattr(value, "export", value)
                 for candidate in (
                     value,

@@ -78,6 +78,7 @@ def test_code_without_a_language_is_a_plain_fence() -> None:
 
 
 # -- the look-ahead scanner gives jira2markdown's own output ------------------------------
+import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -198,5 +199,99 @@ def test_a_heading_repeated_across_items_is_converted_once() -> None:
     _markup._scanner()
     before = sum(nested.cache_info().hits for nested in _markup._NESTED)
     for number in range(3):
-        jira_to_markdown(f"h3. Acceptance criteria\nItem {number} of the nested cache test.")
+        # (*a* markup character: headings and prose alone never reach the grammar)
+        jira_to_markdown(f"h3. Acceptance criteria\nItem {number} of the *nested* cache test.")
     assert sum(nested.cache_info().hits for nested in _markup._NESTED) - before >= 2
+
+
+_PROSE_LINES = st.sampled_from(
+    [
+        "h3. Problem",
+        "h1. A",
+        "h6. ",
+        "h2.  two spaces",
+        "h3. h2. twice",
+        "h3. with *bold*",
+        "h3. ends in a dash -",
+        "h3.no space",
+        "  h3. Indented",
+        "\th2. Tabbed",
+        " bq. quoted",
+        "bq. quoted",
+        "The current job runs nightly, and takes four hours.",
+        "Done means the old code path is deleted (not switched off).",
+        "see https://x.example/a?b=c&d=e and mailto: nobody",
+        "  indented prose; 50% of it: 'quoted' \"too\" <b> = $5 / 2",
+        "tab\there",
+        "a line with - a dash",
+        "a line with _under_ and *stars*",
+        "{{mono}} text",
+        "* a list",
+        "# one",
+        "| a | b |",
+        "----",
+        "ünïcödé prose, 日本語",
+        "h3 not a heading",
+        "",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PROSE_LINES, min_size=1, max_size=8))
+def test_headings_and_prose_convert_as_the_whole_grammar(lines: list[str]) -> None:
+    # The fast path takes a block of headings and prose only; whatever it takes, its
+    # Markdown is jira2markdown's, character for character.
+    for block in _markup._blocks("\n".join(lines)):
+        fast = _markup._headings_and_prose(block)
+        if fast is not None:
+            assert fast == _markup._grammar().transform_string(block).strip("\n")
+
+
+def test_a_description_of_headings_and_prose_takes_the_fast_path() -> None:
+    text = "h3. Problem\nThe job runs nightly.\nh3. Notes\nDepends on the schema change."
+    assert _markup._headings_and_prose(text) == (
+        "### Problem\nThe job runs nightly.\n### Notes\nDepends on the schema change."
+    )
+    assert _markup._headings_and_prose("h3. Problem\n* a list") is None
+    assert jira_to_markdown(text + "\n\nh2. *Bold*") == (
+        _markup._headings_and_prose(text) + "\n\n## **Bold**"
+    )
+
+
+def test_every_sample_block_the_fast_path_takes_converts_as_the_whole_grammar() -> None:
+    from pathlib import Path
+
+    from triage_tui.formats.loaders import load
+
+    root = Path(__file__).resolve().parents[2]
+    taken = 0
+    for path in sorted((root / "sample_backlogs").iterdir()):
+        if path.suffix not in (".csv", ".toml") or path.name.endswith(".plan.toml"):
+            continue
+        for item in load(path).items:
+            if item.description and _markup.looks_like_jira(item.description):
+                for block in _markup._blocks(_markup._prepare(item.description)):
+                    fast = _markup._headings_and_prose(block)
+                    if fast is not None:
+                        assert fast == _markup._grammar().transform_string(block).strip("\n")
+                        taken += 1
+    assert taken >= 1
+
+
+def test_the_grammar_converts_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lists keep state in the grammar while they convert: a worker still converting for an
+    # item the cursor left must not interleave with the next one's.
+    held: list[bool] = []
+    scanner = _markup._scanner()
+
+    class Watched:
+        def transform_string(self, text: str) -> str:
+            held.append(_markup._GRAMMAR_LOCK.locked())
+            return str(scanner.transform_string(text))
+
+    monkeypatch.setattr(_markup, "_scanner", Watched)
+    assert _markup.jira_to_markdown.__wrapped__("* one\n* two\n\nh3. *Bold*") == (
+        "- one\n- two\n\n### **Bold**"
+    )
+    assert held == [True, True]

@@ -74,7 +74,8 @@ def decided(backlog: Backlog) -> Session:
     session.set_handoff(ids[2], "channel", "Slack #billing")  # not ready, but kept
     session.decide(ids[3], Category.PROJECT, seconds=20, at="2026-03-02T09:09:00Z")
     session.decide(ids[4], Category.PARKED, seconds=40, at="2026-03-02T09:10:00Z")
-    session.set_note(ids[4], "Which search: admin or customer-facing?")
+    # A parked item's open question (S on Categorize: Workshop.park).
+    session.change("park", (ids[4], "rationale", "Which search: admin or customer-facing?"))
     return session
 
 
@@ -163,6 +164,7 @@ def test_item_entries() -> None:
         "seconds_spent",
         "decided_at",
         "carried",
+        "note",
         "extra",
     ]
     assert "estimate" not in hiring  # TOML has no null
@@ -263,6 +265,7 @@ def test_round_trip_is_byte_identical_and_restores_decisions() -> None:
         before, after = session.decisions[original.id], reopened.decisions[original.id]
         assert after.category is before.category
         assert after.rationale == before.rationale
+        assert after.note == before.note
         assert after.signals == before.signals
         assert after.decided_at == before.decided_at
         assert after.seconds_spent == before.seconds_spent
@@ -400,7 +403,7 @@ def test_arbitrary_text_round_trips(
     assert list(item.labels) == [norm(label) for label in labels]
     assert item.estimate == (norm(estimate) if isinstance(estimate, str) else estimate)
     assert dict(item.extra) == {k: norm(v) for k, v in extra.items()}
-    assert reopened.decisions[odd_id].rationale == norm(rationale)
+    assert reopened.decisions[odd_id].note == norm(rationale)
 
 
 # -- errors ---------------------------------------------------------------------------
@@ -481,9 +484,14 @@ def test_toml_syntax_error_names_the_line() -> None:
             "[meta]: phase must be one of start, categorize, readiness, plan, export, not 'lunch'",
         ),
         (
-            'rationale = "Needs an owner for the pager."',
+            'note = "Needs an owner for the pager."',
+            "note = 3",
+            "item 'PAY-101': note must be a string, not an integer",
+        ),
+        (
+            'rationale = "Which search: admin or customer-facing?"',
             "rationale = 3",
-            "item 'PAY-101': rationale must be a string, not an integer",
+            "item 'PLAT-47': rationale must be a string, not an integer",
         ),
         ('id = "PAY-101"', 'id = ""', "item #1: id must be a non-empty string"),
         (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,12 @@ def test_a_plan_1_file_written_by_the_old_writer_opens() -> None:
     decisions = session.decisions
     assert decisions["PAY-101"].category is Category.HIRING
     assert decisions["PAY-101"].seconds_spent == 61  # 61.3 in plan/1: whole seconds now
-    assert decisions["PAY-101"].rationale == "Needs an owner for the pager."
+    # plan/1 kept the room's note in `rationale`: a hiring item's reads as its note, a
+    # parked item's stays its open question.
+    assert decisions["PAY-101"].note == "Needs an owner for the pager."
+    assert decisions["PAY-101"].rationale == ""
+    assert decisions["PLAT-47"].rationale == "Which search: admin or customer-facing?"
+    assert decisions["PLAT-47"].note == ""
     assert decisions["PAY-114"].marks == dict.fromkeys(range(1, 8), Mark.MET)
     # plan/1 kept met and partial only: the missing mark it had is unanswered now.
     assert decisions["API-88"].marks == {4: Mark.PARTIAL, 5: Mark.MET}
@@ -395,3 +401,81 @@ def test_list_handoff_fields_are_arrays_and_come_back_as_written() -> None:
         '    "400 on a bad signature | logged",\n    "",\n]'
     ) in text
     assert loads_plan(text).decision("P-2").handoff["acceptance_criteria"] == criteria
+
+
+# -- the room's note, a field of its own -------------------------------------------------
+LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy"
+
+
+def test_a_plan_2_from_before_the_note_field_opens_with_nothing_lost() -> None:
+    # Written by main at df1431a (the plan/2 writer that kept the room's note in
+    # `rationale` and wrote no `note` key).
+    old_file = LEGACY / "acme-plan2-note-in-rationale.plan.toml"
+    text = old_file.read_text(encoding="utf-8")
+    assert 'schema = "triage-tui/plan/2"' in text and "\nnote = " not in text
+    session = read_plan(old_file)
+    decisions = session.decisions
+    assert (decisions["PAY-101"].category, decisions["PAY-101"].note) == (
+        Category.HIRING,
+        "Needs an owner for the pager.",
+    )
+    assert decisions["ARCH-12"].note == "Stripe retries cover the gap; Dana reviews."
+    assert decisions["PAY-101"].rationale == decisions["ARCH-12"].rationale == ""
+    assert decisions["PAY-114"].category is Category.PARKED
+    assert decisions["PAY-114"].rationale == "Which search: admin or customer-facing?"
+    assert decisions["PAY-114"].note == ""
+    # Saved again: `note` is written where there is one, and the file reopens exactly.
+    again = dumps_plan(session)
+    items = {entry["id"]: entry for entry in tomllib.loads(again)["items"]}
+    assert "note" not in items["PAY-114"] and "note" not in items["INFRA-31"]
+    assert items["ARCH-12"]["note"] == "Stripe retries cover the gap; Dana reviews."
+    assert items["ARCH-12"]["rationale"] == ""
+    assert items["PAY-114"]["rationale"] == "Which search: admin or customer-facing?"
+    reopened = loads_plan(again)
+    assert reopened.decisions == session.decisions
+    assert dumps_plan(reopened) == again
+
+
+def test_note_and_question_are_kept_apart_through_a_plan() -> None:
+    session = Session(loaders.load(SAMPLES / "acme.toml"))
+    first, second, third = (item.id for item in session.backlog.items[:3])
+    session.decide(first, Category.PARKED)
+    session.set_note(first, "Sales asked twice")
+    session.change("park", (first, "rationale", "Admin search or customer search?"))
+    session.decide(second, Category.PROJECT)
+    session.set_note(second, "Dana reviews")
+    # A question asked while it was parked stays when the item is decided later.
+    session.change("park", (third, "category", "parked"), (third, "rationale", "Who owns it?"))
+    session.decide(third, Category.HIRING)
+    text = dumps_plan(session)
+    items = {entry["id"]: entry for entry in tomllib.loads(text)["items"]}
+    assert (items[first]["rationale"], items[first]["note"]) == (
+        "Admin search or customer search?",
+        "Sales asked twice",
+    )
+    assert (items[second]["rationale"], items[second]["note"]) == ("", "Dana reviews")
+    # Written though empty: without it, an older plan's rule would read the question as
+    # this hiring item's note.
+    assert (items[third]["rationale"], items[third]["note"]) == ("Who owns it?", "")
+    assert "note" not in items[session.backlog.items[3].id]  # nothing said: no key
+    reopened = loads_plan(text)
+    assert reopened.decisions == session.decisions
+    assert dumps_plan(reopened) == text
+
+
+def test_a_hand_written_note_key_reads_as_the_note() -> None:
+    text = (
+        'schema = "triage-tui/plan/2"\n[[items]]\nid = "A-1"\ntitle = "Audit log"\n'
+        'category = "hiring"\nnote = "Needs an owner"\n'
+        '[[items]]\nid = "A-2"\ntitle = "Search"\ncategory = "parked"\n'
+        'rationale = "Which search?"\nnote = ""\n'
+    )
+    session = loads_plan(text)
+    assert (session.decisions["A-1"].rationale, session.decisions["A-1"].note) == (
+        "",
+        "Needs an owner",
+    )
+    assert (session.decisions["A-2"].rationale, session.decisions["A-2"].note) == (
+        "Which search?",
+        "",
+    )

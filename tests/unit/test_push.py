@@ -82,7 +82,10 @@ def test_labels_per_decision(jira_plan: Path) -> None:
     assert items["ACME-221"].labels == ("triage:project", "triage:needs-work")
     assert items["ACME-198"].labels == ("triage:project", "triage:not-ready")
     assert items["ACME-226"].labels == ("triage:parked",)
-    assert "ACME-237" not in items  # undecided: nothing to write
+    # Undecided: no label, no comment; every managed label comes off where present.
+    assert items["ACME-237"].labels == ()
+    assert not items["ACME-237"].writes_comment
+    assert items["ACME-237"].unwanted == label_names("triage:")
     assert items["ACME-226"].unwanted == (
         "triage:hiring",
         "triage:project",
@@ -116,7 +119,7 @@ def test_comment_holds_reason_question_gaps_votes_and_handoff(jira_plan: Path) -
     assert "Handoff" not in needs  # no handoff is written for an item that is not ready
     parked = items["ACME-226"].comment_text()
     assert "Open question: Open question from the room: Look into flaky CI tests?" in parked
-    for item in items.values():
+    for item in (item for item in items.values() if item.writes_comment):
         text = item.comment_text()
         assert text.rstrip().endswith(item.marker)
         assert find_marker(text, item.ref) == item.sha
@@ -450,3 +453,49 @@ def test_a_project_item_never_scored_says_so_not_zero(tmp_path: Path) -> None:
     plan = write_plan(session, tmp_path / "p.plan.toml")
     scored = by_id(plan)["ACME-221"].comment_text()
     assert "not scored" not in scored and "/100)" in scored and "Gaps to close" in scored
+
+
+def test_scripts_take_an_undecided_items_labels_off_and_write_no_comment() -> None:
+    from triage_tui.formats.push import Selection
+
+    managed = label_names("triage:")
+
+    def undecided(ref: Ref) -> PushItem:
+        return PushItem("X", "Taken back", ref, Category.UNDECIDED, None, None, (), managed, (), "")
+
+    gh = render_script(
+        Selection((undecided(Ref("github", "7", "acme/api")),), (), ("X",)), "github", "p.toml"
+    )
+    assert (
+        "gh issue edit 7 --repo acme/api --remove-label "
+        "triage:hiring,triage:project,triage:parked,triage:ready,triage:needs-work,"
+        "triage:not-ready\n" in gh
+    )
+    assert "--add-label" not in gh and "gh issue comment" not in gh
+    jira = render_script(Selection((undecided(Ref("jira", "ACME-9")),), (), ("X",)), "jira", "p")
+    assert '{"update": {"labels": [{"remove": "triage:hiring"}' in jira
+    assert "/comment" not in jira.split("# ACME-9")[1]
+    linear = render_script(
+        Selection((undecided(Ref("linear", "ENG-9")),), (), ("X",)), "linear", "p"
+    )
+    assert "addedLabelIds: []" in linear and 'id of "triage:not-ready"' in linear
+    assert "commentCreate" not in linear
+
+
+def test_the_comment_has_a_parked_items_question_and_the_rooms_note_apart() -> None:
+    from triage_tui.formats.push import comment_blocks, render_markdown
+
+    parked = render_markdown(
+        comment_blocks(Category.PARKED, "Which team owns it?", None, None, "", "p.toml", True, "x")
+    )
+    assert "**Open question:** Which team owns it?" in parked
+    assert "**The room's note:** x" in parked
+    hiring = render_markdown(
+        comment_blocks(Category.HIRING, "", None, None, "", "p.toml", True, "Own it for years.")
+    )
+    assert "**Why:** Own it for years." in hiring and "Open question" not in hiring
+    # A question left from when it was parked is not the reason for a later decision.
+    later = render_markdown(
+        comment_blocks(Category.HIRING, "Who?", None, None, "", "p.toml", True, "")
+    )
+    assert "Who?" not in later

@@ -304,7 +304,7 @@ def test_brief_command_on_a_hand_edited_plan(
     session = decided_session(load(hostile_toml(tmp_path)))
     text = dumps_plan(session)
     # tomli-w escapes what the in-memory session held; a hand edit adds raw C1/bidi.
-    text = text.replace('rationale = "note', 'rationale = "\u202e\u009b note', 1)
+    text = text.replace('note = "note', 'note = "\u202e\u009b note', 1)
     plan = tmp_path / "hostile.plan.toml"
     plan.write_text(text, encoding="utf-8")
     reopened = read_plan(plan)
@@ -313,6 +313,7 @@ def test_brief_command_on_a_hand_edited_plan(
             assert_clean(value, item.id)
     for decision in reopened.decisions.values():
         assert_clean(decision.rationale, "rationale")
+        assert_clean(decision.note, "note")
     assert main(["brief", str(plan)]) == 0
     out = capsys.readouterr().out
     assert_clean(out, "brief stdout")
@@ -327,7 +328,7 @@ def test_text_typed_into_the_app_passes_the_same_boundary() -> None:
     session.decide("A-1", Category.PROJECT)
     session.set_handoff("A-1", "deliverable", "ship " + paste)
     session.set_field("facilitator", "Ana " + paste)
-    assert session.decisions["A-1"].rationale == "why \u241b]52;c;UFdORUQ=\u2407txt.exe"
+    assert session.decisions["A-1"].note == "why \u241b]52;c;UFdORUQ=\u2407txt.exe"
     assert session.decisions["A-1"].handoff["deliverable"].startswith("ship \u241b]52;")
     assert_clean(session.facilitator, "facilitator")
 

@@ -208,3 +208,52 @@ def test_updated_is_the_rooms_last_change_not_navigation() -> None:
     session.set_phase("plan")
     session.add_time("A", 5)
     assert session.updated == first
+
+
+def test_the_note_is_its_own_field_beside_a_parked_items_question() -> None:
+    session = make_session()
+    session.decide("A", Category.PARKED)
+    session.change("ask", ("A", "rationale", "Who owns it?"))
+    step = session.set_note("A", "sales asked \x1b[31m twice")
+    assert step is not None and step.ops[0].name == "note"
+    decision = session.decisions["A"]
+    assert (decision.rationale, decision.note) == ("Who owns it?", "sales asked \u241b[31m twice")
+    assert decision.reason == "Who owns it?"  # a parked item: its question first
+    session.undo()
+    assert (decision.rationale, decision.note) == ("Who owns it?", "")
+    assert decision.reason == "Who owns it?"
+    session.change("unask", ("A", "rationale", ""))
+    session.set_note("A", "n")
+    assert decision.reason == "n"  # no question: its note
+    session.decide("A", Category.HIRING)
+    assert (decision.rationale, decision.reason) == ("", "n")
+
+
+def test_an_old_note_step_sets_what_the_note_box_meant_then() -> None:
+    # Journals from before the note had a field of its own: "note ID" steps set
+    # `rationale`, which the note box showed as a parked item's open question.
+    old = [
+        {"label": "hiring B", "ops": [["B", "category", "undecided", "hiring"]]},
+        {"label": "note B", "ops": [["B", "rationale", "", "owns the pager"]]},
+        {"label": "parked A", "ops": [["A", "category", "undecided", "parked"]]},
+        {"label": "note A", "ops": [["A", "rationale", "", "which search?"]]},
+        {"label": "parked A", "ops": [["A", "rationale", "which search?", "asked"]]},
+    ]
+    session = make_session()
+    for data in old:
+        session.apply(Step.from_json(data), notify=False)
+    assert (session.decisions["B"].rationale, session.decisions["B"].note) == ("", "owns the pager")
+    # A parked item's: its question (and the park step's own `rationale` stays one).
+    assert (session.decisions["A"].rationale, session.decisions["A"].note) == ("asked", "")
+    session.undo()
+    session.undo()
+    assert session.decisions["A"].rationale == ""
+    session.undo()
+    session.undo()
+    assert session.decisions["B"].note == ""
+    # New note steps are written with the new field, and read back as they were written.
+    fresh = make_session()
+    step = fresh.set_note("A", "x")
+    assert step is not None
+    again = Step.from_json(json.loads(json.dumps(step.to_json())))
+    assert again.ops == step.ops

@@ -186,15 +186,18 @@ def test_the_plan_carries_context_as_keys_of_their_own_and_reopens_exactly() -> 
     assert not {"due", "comments", "attachments", "links"} & set(plain)  # none: no keys
     reopened = loads_plan(text)
     assert replace(reopened.backlog.items[0], line=0) == _session().backlog.items[0]
-    assert reopened.decision("CORE-103").rationale == "Needs AWS org access and a budget owner"
+    assert reopened.decision("CORE-103").note == "Needs AWS org access and a budget owner"
     assert dumps_plan(reopened) == text  # byte-identical
 
 
-def test_a_plan_may_name_the_room_note_note() -> None:
-    text = dumps_plan(_session(), created="2026-02-01T00:00:00Z").replace(
-        'rationale = "Needs', 'note = "Needs', 1
-    )
-    assert loads_plan(text).decision("CORE-103").rationale.startswith("Needs AWS")
+def test_a_plan_from_before_the_note_field_reads_its_rationale_as_the_note() -> None:
+    # The room's note was written as `rationale` (and no `note` key) before it had a field
+    # of its own: a project item's reads as its note.
+    text = dumps_plan(_session(), created="2026-02-01T00:00:00Z")
+    text = text.replace('rationale = ""\n', "").replace("\nnote = ", "\nrationale = ")
+    assert "\nnote = " not in text
+    decision = loads_plan(text).decision("CORE-103")
+    assert decision.note.startswith("Needs AWS") and decision.rationale == ""
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,8 @@ def test_park_with_a_question_is_one_step_with_the_time_it_took() -> None:
     now = [0.0]
     workshop = make(now)
     item = workshop.in_scope[2]
-    workshop.session.set_note("C", "old note")
+    workshop.session.change("asked", ("C", "rationale", "old question"))
+    workshop.session.set_note("C", "a note")
     workshop.open_item(item)
     now[0] += 12
     before = workshop.session.undo_depth
@@ -114,7 +115,8 @@ def test_park_with_a_question_is_one_step_with_the_time_it_took() -> None:
     assert workshop.session.undo_depth == before + 1  # one undoable step (time: its own)
     workshop.undo()
     assert workshop.session.decisions["C"].category is Category.UNDECIDED
-    assert workshop.session.decisions["C"].rationale == "old note"
+    assert workshop.session.decisions["C"].rationale == "old question"
+    assert workshop.session.decisions["C"].note == "a note"  # never touched by a park
     assert workshop.session.decisions["C"].seconds_spent == 12  # ctrl+z never undoes time
     # A pasted question passes the text boundary like a note does.
     workshop.park(item, "Who? \x1b]52;c;ZXZpbA==\x07")

@@ -27,6 +27,7 @@ from triage_tui.core.session import (
     Mark,
     Session,
     Step,
+    split_legacy_rationale,
 )
 
 
@@ -59,6 +60,7 @@ def _decision_changes(item_id: str, old: Decision) -> list[tuple[str, str, Any]]
     changes: list[tuple[str, str, Any]] = [
         (item_id, "category", old.category),
         (item_id, "rationale", old.rationale),
+        (item_id, "note", old.note),
         (item_id, "signals", list(old.signals)),
         (item_id, "decided_at", old.decided_at),
         (item_id, "carried", old.category is not Category.UNDECIDED),
@@ -140,6 +142,7 @@ def previous_entry(decision: Decision, what: str, lines: list[str]) -> dict[str,
     return {
         "category": decision.category.value,
         "rationale": decision.rationale,
+        "note": decision.note,
         "what": what,
         "lines": list(lines),
         "marks": {str(number): mark.value for number, mark in sorted(decision.marks.items())},
@@ -156,7 +159,8 @@ class Previous:
 
     Attributes:
         category: last quarter's category.
-        rationale: its note (a parked item: its open question).
+        rationale: its open question (when it was parked).
+        note: the room's note on it.
         what: what changed, in words ("description (+1 −1 lines)").
         lines: the changed lines ("- old", "+ new"), a few at most.
         marks: last quarter's readiness marks: this quarter's suggestions.
@@ -165,10 +169,18 @@ class Previous:
 
     category: Category
     rationale: str = ""
+    note: str = ""
     what: str = "text"
     lines: tuple[str, ...] = ()
     marks: dict[int, Mark] | None = None
     handoff: dict[str, str | list[str]] | None = None
+
+    @property
+    def reason(self) -> str:
+        """A parked item's open question (its note when it has none), else its note."""
+        if self.category is Category.PARKED:
+            return self.rationale or self.note
+        return self.note
 
 
 _CATEGORIES = {category.value: category for category in Category}
@@ -181,11 +193,9 @@ def previous(session: Session, item_id: str) -> Previous | None:
     if not entry:
         return None
     if isinstance(entry, list | tuple):  # a journal from before the entry was a table
-        return Previous(
-            _CATEGORIES.get(str(entry[0]), Category.UNDECIDED),
-            str(entry[1]) if len(entry) > 1 else "",
-            str(entry[2]) if len(entry) > 2 else "text",
-        )
+        category = _CATEGORIES.get(str(entry[0]), Category.UNDECIDED)
+        question, note = split_legacy_rationale(category, str(entry[1]) if len(entry) > 1 else "")
+        return Previous(category, question, note, str(entry[2]) if len(entry) > 2 else "text")
     marks: dict[int, Mark] = {}
     for number, value in dict(entry.get("marks") or {}).items():
         mark = _MARK_VALUES.get(str(value))
@@ -195,9 +205,14 @@ def previous(session: Session, item_id: str) -> Previous | None:
     for name, value in dict(entry.get("handoff") or {}).items():
         if name in HANDOFF_FIELDS:
             handoff[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    category = _CATEGORIES.get(str(entry.get("category", "")), Category.UNDECIDED)
+    question, note = str(entry.get("rationale", "")), str(entry.get("note", ""))
+    if "note" not in entry:  # kept before the note had a field of its own
+        question, note = split_legacy_rationale(category, question)
     return Previous(
-        _CATEGORIES.get(str(entry.get("category", "")), Category.UNDECIDED),
-        str(entry.get("rationale", "")),
+        category,
+        question,
+        note,
         str(entry.get("what", "")) or "text",
         tuple(str(line) for line in entry.get("lines") or ()),
         marks,
@@ -242,9 +257,10 @@ def describe_previous(session: Session, item_id: str) -> str:
     if found is None:
         return ""
     what = found.what
-    if found.category is Category.UNDECIDED and not found.rationale:
+    reason = found.reason
+    if found.category is Category.UNDECIDED and not reason:
         return f"last quarter: not decided · changed since: {what}"
-    note = f": {' '.join(found.rationale.split())}" if found.rationale.strip() else ""
+    note = f": {' '.join(reason.split())}" if reason.strip() else ""
     kept = []
     if found.marks:
         kept.append("its marks suggested")

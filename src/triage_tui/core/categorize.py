@@ -223,6 +223,11 @@ def _words(lowered: str) -> list[str]:
     return lowered.translate(_PUNCTUATION).split()
 
 
+def _stem(term: str) -> str:
+    """The form a term counts once under per field ("webhooks" and "webhook" are one)."""
+    return term[:-1] if len(term) > 3 and term[-1] == "s" else term
+
+
 class _Lexicon:
     """Every term of suggest_data, looked up by word.
 
@@ -252,9 +257,19 @@ class _Lexicon:
             for first, found in phrases.items()
         }
         self.starts = frozenset(self.single) | frozenset(self.phrases)
+        #: term -> (its stem: one per field, "webhooks" is "webhook"; side; weight).
+        self.info = {
+            term: (_stem(term), side, weight) for term, (side, weight) in self.terms.items()
+        }
 
 
 _LEXICON = _Lexicon()
+_STARTS, _SINGLE, _PHRASES, _INFO = (
+    _LEXICON.starts,
+    _LEXICON.single,
+    _LEXICON.phrases,
+    _LEXICON.info,
+)
 
 # A named technology with a version is a migration or upgrade target ("Postgres 16").
 _VERSIONED = re.compile(
@@ -263,6 +278,11 @@ _VERSIONED = re.compile(
     r"spring boot|laravel|\.net|mongodb|angular|vue|next\.js)\s?v?\d+(?:\.\d+)*"
 )  # matched against lowercased text
 _DIGIT = re.compile(r"\d")
+# What every _VERSIONED match ends with (each name ends in an ASCII letter): a title with
+# digits but none right after a letter ("Split the importer (12)") skips the alternation.
+# `[a-z]\s?v?\d` ("v" is a letter too), written to start at a digit: the regex engine
+# then skips to digits instead of trying every letter (twice as fast on a title).
+_VERSION_HINT = re.compile(r"\d(?:(?<=[a-z]\d)|(?<=[a-z]\s\d))")
 # "3.2 -> 4.2", "12 to 16", "v1 → v2": moving from one version to another.
 _VERSION_STEP = re.compile(r"\bv?\d+(?:\.\d+)*\s*(?:->|→|to)\s*v?\d+(?:\.\d+)*\b")
 # An HTTP verb and a path is an endpoint to build; case-sensitive so prose "get" is not.
@@ -317,6 +337,22 @@ def _section_end(heading: str) -> re.Pattern[str]:
     return _ANY_HEADING
 
 
+def _set_aside(pattern: re.Pattern[str], text: str, aside: list[str]) -> str:
+    """`pattern.sub("\\n", text)`, each match appended to `aside`: one pass of the regex
+    (its matches never empty, so they are the ones `sub` replaces)."""
+    parts: list[str] = []
+    position = 0
+    for match in pattern.finditer(text):
+        aside.append(match.group())
+        parts.append(text[position : match.start()])
+        parts.append("\n")
+        position = match.end()
+    if not parts:
+        return text
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 def _prose(description: str) -> tuple[str, str, str]:
     """(text that states the item, text set aside: out-of-scope sections and code, the
     first text lowercased).
@@ -326,11 +362,9 @@ def _prose(description: str) -> tuple[str, str, str]:
     text = description
     aside: list[str] = []
     if "```" in text or "~~~" in text:
-        aside.extend(match.group() for match in _FENCE.finditer(text))
-        text = _FENCE.sub("\n", text)
+        text = _set_aside(_FENCE, text, aside)
     if "{" in text and ("{code" in text or "{noformat" in text or "{quote" in text):
-        aside.extend(match.group() for match in _JIRA_BLOCK.finditer(text))
-        text = _JIRA_BLOCK.sub("\n", text)
+        text = _set_aside(_JIRA_BLOCK, text, aside)
     if "`" in text or "{{" in text:
         text = _INLINE_CODE.sub(" ", text)
     lowered = text.lower()
@@ -407,12 +441,12 @@ class _Tally:
         self.score = [0, 0, 0]  # by side: _P, _H, _K
         self.found: tuple[dict[str, tuple[str, str]], ...] = ({}, {}, {})
         self.seen: set[tuple[str, str]] = set()
-        self.made: list[list[Hit] | None] = [None, None, None]
+        self.made: list[list[tuple[str, str]] | None] = [None, None, None]
 
     def add(self, term: str, written: str, side: int, points: int, where: str) -> None:
         # Each term counts once per field: a description repeating "migrate" ten times is
         # no more a project than one that says it once. "webhooks" and "webhook" are one.
-        stem = term[:-1] if len(term) > 3 and term[-1] == "s" else term
+        stem = term[:-1] if len(term) > 3 and term[-1] == "s" else term  # _stem, inlined
         key = (stem, where)
         if key in self.seen:
             return
@@ -423,32 +457,45 @@ class _Tally:
             found[stem] = (written, where)
 
     def hits(self, side: int) -> list[Hit]:
-        """The side's words as Hits, strongest field first, as the item writes them (made
-        once, when a reason or the suggestion first asks; the list is not to be changed)."""
+        """The side's words as Hits, strongest field first, as the item writes them."""
+        category = _SIDES[side]
+        return [_hit((word, category, where)) for word, where in self.named(side)]
+
+    def named(self, side: int) -> list[tuple[str, str]]:
+        """The side's words as (word as quoted, field), strongest field first: what a
+        reason names (made once, when a reason first asks; not to be changed)."""
         made = self.made[side]
         if made is None:
-            made = self.made[side] = self._hits(side)
+            made = self.made[side] = self._named(side)
         return made
 
-    def _hits(self, side: int) -> list[Hit]:
+    def _named(self, side: int) -> list[tuple[str, str]]:
         found = self.found[side]
         if not found:
             return []
-        category = _SIDES[side]
-        hits = []
+        quoted = _QUOTED.get
+        named = []
         spaced = False
         for written, where in found.values():
-            word = _quoted(written)
-            spaced = spaced or " " in word
-            hits.append(_hit((word, category, where)))
-        if len(hits) == 1 or not spaced:
-            return hits
+            word = quoted(written) or _quoted(written)
+            if " " in word:
+                spaced = True
+            named.append((word, where))
+        if not spaced or len(named) == 1:
+            return named
         # 'maintain' and 'health' add nothing beside 'Maintain the health'.
-        phrases = [f" {hit.word.lower()} " for hit in hits if " " in hit.word]
+        phrases = [f" {word.lower()} " for word, _ in named if " " in word]
+        if len(phrases) == 1:  # the usual case: no generator per word
+            phrase = phrases[0]
+            return [
+                (word, where)
+                for word, where in named
+                if " " in word or f" {word.lower()} " not in phrase
+            ]
         return [
-            hit
-            for hit in hits
-            if " " in hit.word or not any(f" {hit.word.lower()} " in phrase for phrase in phrases)
+            (word, where)
+            for word, where in named
+            if " " in word or not any(f" {word.lower()} " in phrase for phrase in phrases)
         ]
 
 
@@ -497,9 +544,12 @@ def _read_title(title: str, tally: _Tally) -> str:
         # "Payments v2", "Notifications v2": a name and a version, nothing to finish.
         tally.add(words[-1], stripped.split()[-1], _K, 3 * weight, "title")
         reads = reads or "vague"
-    if _DIGIT.search(stripped):
-        patterns = [_VERSIONED]
-        if "->" in lowered or "→" in lowered or " to " in lowered:
+    # A hint implies a digit; a step needs one (lowercasing changes no digit).
+    hint = _VERSION_HINT.search(lowered) is not None
+    step = "->" in lowered or "→" in lowered or " to " in lowered
+    if hint or (step and _DIGIT.search(stripped)):
+        patterns = [_VERSIONED] if hint else []
+        if step:
             patterns.append(_VERSION_STEP)
         same = len(lowered) == len(stripped)
         for pattern in patterns:
@@ -515,37 +565,46 @@ def _read_title(title: str, tally: _Tally) -> str:
 def _read_text(text: str, lowered: str, where: str, tally: _Tally) -> None:
     """Score the lexicon's words in `text` (`lowered`: text.lower()) for field `where`."""
     weight = FIELD_WEIGHTS[where]
-    add = tally.add
-    # The hot path of `check --json` over a big export: C-level split and set lookups.
+    # The hot path of `check --json` over a big export: C-level split and set lookups;
+    # Python runs only for the few words that are in the lexicon (tally.add inlined).
     words = _words(lowered)
-    present = _LEXICON.starts.intersection(words)
+    present = _STARTS.intersection(words)
     if present:
-        terms, single, phrases = _LEXICON.terms, _LEXICON.single, _LEXICON.phrases
-        same = len(lowered) == len(text)
         joined = ""
+        end = len(lowered)
         found: list[tuple[int, str]] = []
         for word in present:
-            term = ""
-            for phrase, spaced in phrases.get(word, ()):
+            phrases = _PHRASES.get(word)
+            if phrases is not None:
                 if not joined:
                     joined = f" {' '.join(words)} "
-                if spaced in joined:
-                    term = phrase
-                    break
-            if not term:
-                if word not in single:
-                    continue
-                term = word
-            at = lowered.find(term)
-            found.append((at if at >= 0 else len(lowered), term))
+                for phrase, spaced in phrases:
+                    if spaced in joined:
+                        word = phrase
+                        break
+                else:
+                    if word not in _SINGLE:
+                        continue
+            at = lowered.find(word)
+            found.append((at if at >= 0 else end, word))
         # In text order (a set's order changes from run to run): the reason quotes the
         # words as the item reads, and the same item always gets the same reason.
-        found.sort()
+        if len(found) > 1:
+            found.sort()
+        same = end == len(text)
+        seen, score, sides = tally.seen, tally.score, tally.found
         for at, term in found:
-            side, points = terms[term]
-            # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
-            written = text[at : at + len(term)] if same and at < len(text) else term
-            add(term, written, side, points * weight, where)
+            stem, side, points = _INFO[term]
+            key = (stem, where)
+            if key in seen:
+                continue
+            seen.add(key)
+            score[side] += points * weight
+            side_found = sides[side]
+            if stem not in side_found:
+                # Quoted as the item writes it ('SSO', 'Acceptance criteria') where found as is.
+                side_found[stem] = (text[at : at + len(term)] if same and at < end else term, where)
+    add = tally.add
     if "keep" in lowered:
         for match in _KEEP.finditer(text):
             add("keep current", match.group(), _H, 4 * weight, where)
@@ -573,17 +632,21 @@ def _read_labels(labels: Sequence[str], tally: _Tally) -> None:
         _read_text(joined, joined.lower(), "labels", tally)
 
 
-def _quote(hits: Sequence[Hit]) -> str:
-    named = ", ".join(f"'{hit.word}'" for hit in hits[:MAX_NAMED])
+#: A word a reason names: a Hit, or (word, field) (`_Tally.named`).
+_Named = Sequence[tuple[Any, ...]]
+
+
+def _quote(hits: _Named) -> str:
+    named = "'" + "', '".join([hit[0] for hit in hits[:MAX_NAMED]]) + "'"
     more = len(hits) - MAX_NAMED
     return f"{named} and {more} more" if more > 0 else named
 
 
-def _verb(hits: Sequence[Hit]) -> str:
+def _verb(hits: _Named) -> str:
     return "points" if len(hits) == 1 else "point"
 
 
-def _suggests(hits: Sequence[Hit]) -> str:
+def _suggests(hits: _Named) -> str:
     return "suggests" if len(hits) == 1 else "suggest"
 
 
@@ -646,7 +709,7 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
         if category is Category.PARKED or conflict
         else "",
         conflict,
-        tuple(dict.fromkeys(hit.word for hits in ignored.values() for hit in hits)),
+        tuple(dict.fromkeys(hit[0] for hits in ignored.values() for hit in hits)),
         ticked,
     )
 
@@ -664,7 +727,7 @@ def suggest_reason(
 
 def _read(
     title: str, description: str, labels: Sequence[str], kind: str, signals: Iterable[str]
-) -> tuple[_Tally, str, dict[Category, list[Hit]], tuple[str, ...]]:
+) -> tuple[_Tally, str, dict[Category, list[tuple[str, str]]], tuple[str, ...]]:
     """Every field scored: (tally, how the title reads, words set aside by side, the
     room's ticked keys in screen order)."""
     tally = _Tally()
@@ -683,7 +746,7 @@ def _read(
         tally.add("type bug", f"issue type {kind.strip()}", _P, 6, "type")
     if labels:
         _read_labels(labels, tally)
-    ignored: dict[Category, list[Hit]] = {}
+    ignored: dict[Category, list[tuple[str, str]]] = {}
     if description:
         prose, aside, lowered = _prose(description)
         _read_text(prose, lowered, "description", tally)
@@ -691,13 +754,15 @@ def _read(
             aside_tally = _Tally()
             _read_text(aside, aside.lower(), "description", aside_tally)
             ignored = {
-                Category.HIRING: aside_tally.hits(_H),
-                Category.PROJECT: aside_tally.hits(_P),
+                Category.HIRING: aside_tally.named(_H),
+                Category.PROJECT: aside_tally.named(_P),
             }
     return tally, reads, ignored, ticked
 
 
-def _not_counted(category: Category, reason: str, ignored: dict[Category, list[Hit]]) -> str:
+def _not_counted(
+    category: Category, reason: str, ignored: dict[Category, list[tuple[str, str]]]
+) -> str:
     """The reason, naming the words set aside that would have argued against it: "on-call"
     in a project's Out of scope section, "fix" in a hiring item's log."""
     if not ignored:
@@ -717,14 +782,14 @@ def _decide(
     description: str,
     tally: _Tally,
     reads: str,
-    ignored: dict[Category, list[Hit]],
+    ignored: dict[Category, list[tuple[str, str]]],
     ticked: tuple[str, ...],
 ) -> tuple[Category, str, bool, str]:
     """(category, reason, conflict, how the title reads for the open question); each
     side's hits are made only when the reason names them."""
     score = tally.score
     project, hiring, park = score[_P], score[_H], score[_K]
-    hits = tally.hits
+    hits = tally.named
 
     def made(
         category: Category, reason: str, *, conflict: bool = False, reads_as: str = reads
@@ -741,11 +806,9 @@ def _decide(
                 f"The room ticked: {names}; its answers point both ways, the room decides.",
                 conflict=True,
             )
-        text_for = [
-            hit for hit in hits(_P if lean is Category.PROJECT else _H) if hit.where != "room"
-        ]
+        text_for = [hit for hit in hits(_P if lean is Category.PROJECT else _H) if hit[1] != "room"]
         text_against = [
-            hit for hit in hits(_H if lean is Category.PROJECT else _P) if hit.where != "room"
+            hit for hit in hits(_H if lean is Category.PROJECT else _P) if hit[1] != "room"
         ]
         what = (
             "a project with a finish line"
@@ -827,12 +890,12 @@ def _decide(
     winner = hits(_P) or hits(_H) or hits(_K)
     return made(
         Category.UNDECIDED,
-        f"Too little to go on: only {_quote(winner)}, in the {winner[0].where}, "
+        f"Too little to go on: only {_quote(winner)}, in the {winner[0][1]}, "
         f"{_verb(winner)} to {'a project' if project else 'ownership'}; the room decides.",
     )
 
 
-def _both_ways(project_hits: list[Hit], hiring_hits: list[Hit]) -> str:
+def _both_ways(project_hits: _Named, hiring_hits: _Named) -> str:
     return (
         f"Signals point both ways: {_quote(project_hits)} {_suggests(project_hits)} a "
         f"project, {_quote(hiring_hits)} {_suggests(hiring_hits)} ownership; the room decides."

@@ -40,7 +40,8 @@ class Changed:
 
 @dataclass(frozen=True, slots=True)
 class DecisionChange:
-    """A category the room changed, with the rationale it gave now."""
+    """A category the room changed, with what the room said now (`Decision.reason`: a
+    parked item's open question, any other item's note)."""
 
     id: str
     title: str
@@ -350,7 +351,7 @@ def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff
                         item.title,
                         was_category.value,
                         now_category.value,
-                        now.rationale if now else "",
+                        now.reason if now else "",
                     )
                 )
                 answered = (
@@ -366,7 +367,7 @@ def compare(old: Session, new: Session, *, new_is_plan: bool = True) -> PlanDiff
                             item.title,
                             was.rationale,
                             now_category.value,
-                            now.rationale if now else "",
+                            now.reason if now else "",
                         )
                     )
             moved = _vote_change(item, was, now)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from triage_tui.core.model import Item
@@ -138,17 +141,22 @@ def facet_counts(items: Iterable[Item], field: str) -> list[tuple[str, int]]:
     Values that differ only in case are one value, under the first spelling met
     ("api" and "API" are one label; the `label:` filter ignores case too).
     """
+    # Counted as they are first (C speed: the start screen counts 100,000 items three
+    # times on every change of scope), then the few distinct spellings are merged by
+    # case. A Counter keeps first-met order, so the first spelling of a key wins.
+    if field == "labels":
+        raw = Counter(chain.from_iterable(map(attrgetter("labels"), items)))
+    else:
+        raw = Counter(map(attrgetter(field), items))
     counts: dict[str, int] = {}
     spelling: dict[str, str] = {}
-    for item in items:
-        values = item.labels if field == "labels" else (getattr(item, field),)
-        for value in values:
-            if value:
-                key = value.casefold()
-                if key not in counts:
-                    spelling[key] = value
-                    counts[key] = 0
-                counts[key] += 1
+    for value, count in raw.items():
+        if value:
+            key = value.casefold()
+            if key not in counts:
+                spelling[key] = value
+                counts[key] = 0
+            counts[key] += count
     return sorted(
         ((spelling[key], count) for key, count in counts.items()),
         key=lambda pair: (-pair[1], pair[0].casefold()),

@@ -103,10 +103,25 @@ DEFAULT_CONTRACTOR_START_DAYS = 5
 
 SESSION = ""  # the Op target meaning "the session itself", not an item
 
+#: The step field of an old journal's note step. Before the room's note had a field of
+#: its own, Categorize's note box wrote `rationale` in a step labelled "note ID", and the
+#: box showed a parked item's open question. `Step.from_json` renames such an op to this
+#: field, which sets what the box then meant: a parked item's open question (`rationale`),
+#: any other item's note (`note`). New steps never use it. (README: "The room's note
+#: and a parked item's open question are two fields".)
+LEGACY_NOTE = "rationale|note"
+
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 to the second (what plans and journals record)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def split_legacy_rationale(category: Category, rationale: str) -> tuple[str, str]:
+    """(open question, note) of a decision written before the note had a field of its own,
+    when `rationale` held both (a plan without `note` keys, an old carry entry): a parked
+    item's text is its open question, any other item's is the room's note."""
+    return (rationale, "") if category is Category.PARKED else ("", rationale)
 
 
 @dataclass
@@ -115,7 +130,9 @@ class Decision:
 
     Attributes:
         category: hiring / project / parked / undecided.
-        rationale: the room's note (for parked items: the open question).
+        rationale: a parked item's open question (PRODUCT.md's `rationale`; `S` on
+            Categorize writes it). Kept when the item is decided later: what was asked.
+        note: the room's note on the item, whatever its category (Categorize's `n`).
         signals: the ownership/scope signals the room ticked (question keys).
         marks: readiness criterion number (1..7) -> Mark; absent means not yet answered.
         handoff: handoff field -> text, or a list of strings for HANDOFF_LIST_FIELDS
@@ -142,6 +159,8 @@ class Decision:
     votes: dict[str, dict[str, str]] = field(default_factory=dict)
     readiness_votes: dict[str, dict[str, str]] = field(default_factory=dict)
     revealed: list[str] = field(default_factory=list)
+    #: Last, so a Decision built by position (category, rationale, signals...) reads as before.
+    note: str = ""
 
     def get(self, name: str) -> Any:
         """Read a field by its step name (see `Session.apply`)."""
@@ -153,7 +172,17 @@ class Decision:
             return self.marks.get(int(name[5:]))
         if name.startswith("handoff."):
             return self.handoff.get(name[8:])
+        if name == LEGACY_NOTE:
+            return self.rationale if self.category is Category.PARKED else self.note
         return getattr(self, name)
+
+    @property
+    def reason(self) -> str:
+        """What the room said about the item, where one text is shown: a parked item's
+        open question (its note when it has none), any other item's note."""
+        if self.category is Category.PARKED:
+            return self.rationale or self.note
+        return self.note
 
     def set(self, name: str, value: Any) -> None:
         """Write a field by its step name; None removes a mark, handoff field or vote."""
@@ -190,6 +219,10 @@ class Decision:
             self.signals = list(value)
         elif name == "rationale":
             self.rationale = "" if value is None else str(value)
+        elif name == "note":
+            self.note = "" if value is None else str(value)
+        elif name == LEGACY_NOTE:
+            self.set("rationale" if self.category is Category.PARKED else "note", value)
         elif name == "decided_at":
             self.decided_at = "" if value is None else str(value)
         elif name == "seconds_spent":
@@ -261,10 +294,21 @@ class Step:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
-        """Inverse of `to_json`."""
+        """Inverse of `to_json`. An old journal's note step (a `rationale` op in a step
+        labelled "note ID", written before the note had a field of its own) comes back
+        setting LEGACY_NOTE: what the note box meant then."""
+        label = str(data.get("label", ""))
+        ops = tuple(Op.from_json(op) for op in data["ops"])
+        if label.startswith("note ") and any(op.name == "rationale" for op in ops):
+            ops = tuple(
+                Op(op.target, LEGACY_NOTE, op.old, op.new)
+                if op.name == "rationale" and label == f"note {op.target}"
+                else op
+                for op in ops
+            )
         return cls(
-            tuple(Op.from_json(op) for op in data["ops"]),
-            str(data.get("label", "")),
+            ops,
+            label,
             str(data.get("at", "")),
             bool(data.get("undo", False)),
             bool(data.get("undoable", True)),
@@ -369,8 +413,8 @@ class Session:
         room_seats: the room's seats by the hash of their cookie's token (core.votes).
         carry: what `--from` carried (see `triage_tui.core.carry`), {} else:
             {"from": the old plan, "carried": n, "new": [ids], "removed": n,
-            "outside": n, "changed": {id: {category, rationale, what, lines, marks,
-            handoff}}}: last quarter's decision of each changed item, shown beside it,
+            "outside": n, "changed": {id: {category, rationale, note, what, lines,
+            marks, handoff}}}: last quarter's decision of each changed item, shown beside it,
             its marks suggested and its handoff edits brought back (`core.carry.previous`;
             journals of older versions hold [category, rationale, what] lists).
         team_info: what every handoff says about the team (TEAM_FIELDS -> text; absent
@@ -601,9 +645,10 @@ class Session:
         return self._step(f"time {item_id}".rstrip(), changes, undoable=False)
 
     def set_note(self, item_id: str, text: str) -> Step | None:
-        """Set the room's rationale (or open question) for one item."""
+        """Set the room's note on one item, whatever its category (a parked item's open
+        question is `rationale`, written with the park: `Workshop.park`)."""
         # Typed or pasted text passes the same boundary as backlog text (core.sanitize).
-        return self.change(f"note {item_id}", (item_id, "rationale", clean_text(text)))
+        return self.change(f"note {item_id}", (item_id, "note", clean_text(text)))
 
     def set_signals(self, item_id: str, signals: Iterable[str]) -> Step | None:
         """Set which signal questions the room answered yes for one item."""

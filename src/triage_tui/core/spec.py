@@ -73,8 +73,13 @@ _PANEL_TITLE = re.compile(r"(?:^|\|)[ \t]*title[ \t]*=[ \t]*(?P<title>[^|]*)")
 _UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _JIRA_BLOCK = re.compile(r"\{(?:code|noformat)(?::[^}]*)?\}")
-_ENDPOINT = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE)[ \t]+/[\w/{}:.\-?=&]*")
+_ENDPOINT = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)[ \t]+/[\w/{}:.\-?=&]*")
 _JSON_LINE = re.compile(r"^[ \t]*[{\[][ \t]*\"[^\"\n]+\"[ \t]*:")
+# What the readiness evidence takes for a contract wherever it stands (core.readiness,
+# criterion 3, "met"): an endpoint, a JSON payload or fence, an API description's name.
+_JSON_FENCE = re.compile(r"^[ \t]*```[ \t]*json\b", re.I | re.M)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+(?=\S)")
+_API_DOC = re.compile(r"\b(?:openapi|swagger|protobuf|\.proto|json schema|graphql schema)\b", re.I)
 _GIVEN = re.compile(r"^(?:\*\*|\*|_)?given\b", re.I)
 _THEN = re.compile(r"\bthen\b", re.I)
 _DONE_WHEN = re.compile(
@@ -459,6 +464,42 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
     return blocks
 
 
+def _contract_lines(lines: list[_Line]) -> str:
+    """The contract where it stands under another section ("Context: ... exposes
+    `GET /invoices.csv?month=`"), when the spec has no section and no paragraph of its own
+    for it: the lines the readiness evidence marks "met" for the contract (an endpoint, a
+    JSON line, an API description named), and the code blocks holding one, in order. So
+    the handoff shows the contract the room saw found."""
+    parts: list[str] = []
+    for paragraph in _paragraphs(lines):
+        raws = "\n".join(line.raw for line in paragraph)
+        if paragraph[0].kind == "code":
+            if _ENDPOINT.search(raws) or _JSON_LINE.search(raws) or _JSON_FENCE.search(raws):
+                parts.append(raws.strip("\n"))
+            continue
+        for line in paragraph:
+            if line.kind == "heading":
+                continue
+            # A label's sentence without its label, a list item without its marker (the
+            # same in every dialect: "# x" in Jira, "- x" in Markdown).
+            text = {"label": line.rest, "item": line.text, "row": line.text}.get(
+                line.kind, line.raw
+            )
+            if _JSON_LINE.search(text):
+                parts.append(text.strip())
+            elif _ENDPOINT.search(text) or _API_DOC.search(text):
+                # Only the sentences that state it: the rest is the context's prose.
+                sentences = _SENTENCE_END.split(text.strip())
+                parts.append(
+                    " ".join(
+                        sentence
+                        for sentence in sentences
+                        if _ENDPOINT.search(sentence) or _API_DOC.search(sentence)
+                    )
+                )
+    return "\n\n".join(parts)[:_LIMIT]
+
+
 def _reviewer(text: str) -> tuple[str, str]:
     """(who, the line naming them) for a named reviewer, else ("", "")."""
     if "review" not in text.casefold():
@@ -620,6 +661,8 @@ def find_spec(description: str, markup: str = "") -> Spec:
             if paragraph[0].kind == "code" or _ENDPOINT.search(raws) or _JSON_LINE.search(raws):
                 parts.append(raws.strip("\n"))
         contract = "\n\n".join(parts)[:_LIMIT]
+        if not contract:
+            contract = _contract_lines(lines)
         if contract:
             found["contract"] = contract.splitlines()[0].strip()
     context = block("context")

@@ -148,7 +148,7 @@ def related_items(
             continue
         decision = get(other.id)
         category = Category.UNDECIDED if decision is None else decision.category
-        note = " ".join((decision.rationale if decision is not None else "").split())
+        note = " ".join((decision.reason if decision is not None else "").split())
         blocking = False
         if category is Category.PROJECT:
             level = assess(other).level

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from triage_tui.core import votes
 from triage_tui.core.carry import previous
@@ -21,6 +21,7 @@ from triage_tui.core.handoff import (
     assess_item,
     field_text,
     handoff_fields,
+    handoff_reviewer,
     handoff_status,
     recommend_first_engagement,
     size_words,
@@ -43,6 +44,7 @@ from triage_tui.formats.handoff_doc import (
     deliverable_markdown,
     handoff_filenames,
     inline,
+    project_assessments,
     scope_items,
 )
 
@@ -184,6 +186,8 @@ def render_brief(
     *,
     in_scope: Sequence[Item] | None = None,
     handoff_dir: str = HANDOFF_DIR,
+    assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> str:
     """The team's brief of the plan, as Markdown.
 
@@ -196,17 +200,17 @@ def render_brief(
         session: the decisions (typically from `triage_tui.formats.plan.read_plan`).
         in_scope: the items covered (default: the session's scope applied).
         handoff_dir: the handoff folder, relative to where the brief is written.
+        assessments: assessments of this session already made, by id (filled in:
+            `handoff_doc.project_assessments`).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
 
     Returns:
         Markdown text ending with a newline.
     """
     items = scope_items(session, in_scope)
     by_id = {item.id: item for item in items}
-    assessments = {
-        item.id: assess_item(item, session.decision(item.id))
-        for item in items
-        if session.decision(item.id).category is Category.PROJECT
-    }
+    known = {} if assessments is None else assessments
+    assessments = project_assessments(session, items, known)
     out: list[str] = [f"# {_title(session)}", ""]
     facts = []
     if session.facilitator:
@@ -229,7 +233,8 @@ def render_brief(
     # -- first engagement
     out += ["", "## Recommended first engagement", ""]
     first = recommend_first_engagement(session, items, assessments=assessments)
-    filenames = handoff_filenames(session)  # the names the handoff folder has
+    if filenames is None:
+        filenames = handoff_filenames(session)  # the names the handoff folder has
     if first is None:
         out.append(
             "No project item is ready to hand off yet. Close the gaps of the smallest "
@@ -256,7 +261,9 @@ def render_brief(
             "",
         ]
     for item in ready:
-        out += _ready_lines(session, item, assessments[item.id], handoff_dir, filenames[item.id])
+        out += _ready_lines(
+            session, item, assessments[item.id], handoff_dir, filenames[item.id], known
+        )
 
     # -- gaps, grouped per item
     # By id, not `item not in ready`: a list test compares items field by field, which
@@ -283,7 +290,7 @@ def render_brief(
             f"{assessment.score}/100, {status}.",
             "",
         ]
-        note = _one_line(session.decision(item.id).rationale)
+        note = _one_line(session.decision(item.id).note)
         if note:
             out += [f"The room's note: {inline(note)}", ""]
         for number in (*assessment.partial, *assessment.missing):
@@ -316,10 +323,13 @@ def render_brief(
     if not parked:
         out.append("Nothing was parked.")
     for item in parked:
-        open_question = _one_line(session.decision(item.id).rationale) or (
+        decision = session.decision(item.id)
+        open_question = _one_line(decision.rationale) or (
             "no open question written down: write the question the room could not answer."
         )
         out.append(f"- **{_heading(item)}**{_carried(session, item)}: {inline(open_question)}")
+        if decision.note.strip():
+            out.append(f"  - The room's note: {inline(_one_line(decision.note))}")
 
     out += _room_lines(session, items)
 
@@ -375,7 +385,12 @@ def _room_lines(session: Session, items: Sequence[Item]) -> list[str]:
 
 
 def _ready_lines(
-    session: Session, item: Item, assessment: Assessment, handoff_dir: str, filename: str
+    session: Session,
+    item: Item,
+    assessment: Assessment,
+    handoff_dir: str,
+    filename: str,
+    known: dict[str, Assessment],
 ) -> list[str]:
     fields = handoff_fields(item, session.decision(item.id))
     markup = dialect(item.description, item.markup)
@@ -399,12 +414,16 @@ def _ready_lines(
     lines = [
         f"- **[{_heading(item)}]({link})**{carried}: {_one_line(deliverable)} ({', '.join(facts)})"
     ]
-    note = _one_line(session.decision(item.id).rationale)
+    note = _one_line(session.decision(item.id).note)
     if note:
         lines.append(f"  - The room's note: {inline(note)}")
-    waits = dependency_warning(
-        session, item, assess=lambda other: assess_item(other, session.decision(other.id))
-    )
+
+    def assess(other: Item) -> Assessment:
+        if other.id not in known:
+            known[other.id] = assess_item(other, session.decision(other.id))
+        return known[other.id]
+
+    waits = dependency_warning(session, item, assess=assess)
     if waits:
         lines.append(f"  - **Waits on other work.** {inline(waits)}")
     return lines
@@ -413,7 +432,7 @@ def _ready_lines(
 def _hiring_lines(session: Session, item: Item, start: Start | None) -> list[str]:
     decision = session.decision(item.id)
     lines = []
-    rationale = _one_line(decision.rationale)
+    rationale = _one_line(decision.note)
     if rationale:
         lines.append(f"- **Why ownership (the room):** {inline(rationale)}")
     else:
@@ -450,6 +469,23 @@ CSV_COLUMNS = (
     "waits_on",
 )
 
+#: The CSV_COLUMNS whose values repeat from row to row (never the first: it is guarded
+#: as a row's leading cell).
+_REPEATING = frozenset(
+    CSV_COLUMNS.index(name)
+    for name in (
+        "category",
+        "score",
+        "level",
+        "ready_once",
+        "carried",
+        "reviewer",
+        "estimate",
+        "status",
+        "due",
+    )
+)
+
 #: What starts a CSV file Excel opens as UTF-8 (accents intact): the byte order mark.
 CSV_BOM = "\ufeff"
 
@@ -460,12 +496,14 @@ def render_csv_summary(
     in_scope: Sequence[Item] | None = None,
     handoff_dir: str = HANDOFF_DIR,
     bom: bool = False,
+    assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> str:
     """One CSV row per item: CSV_COLUMNS, every cell through `csv_cell`.
 
     Score, level, ready_once, gaps and reviewer are filled for project items;
-    open_question for parked items (their rationale), note for the others (the room's
-    note); carried is "true" for a decision `--from` carried over from last quarter's
+    open_question for parked items (their `rationale`), note for every item (the room's
+    note, its own field); carried is "true" for a decision `--from` carried over from last quarter's
     plan unchanged, else "false"; handoff_file for ready project items (the file
     `handoff --all` writes, under `handoff_dir`); waits_on for a ready item that depends
     on a parked, hiring or not-ready item; gaps are joined by " | ".
@@ -473,6 +511,8 @@ def render_csv_summary(
     Args:
         bom: start with a UTF-8 byte order mark, so Excel reads the accents (a file;
             not for a pipe).
+        assessments: assessments of this session already made, by id (filled in).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
     """
     buffer = io.StringIO()
     if bom:
@@ -480,13 +520,28 @@ def render_csv_summary(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     items = scope_items(session, in_scope)
-    filenames = handoff_filenames(session)
-    cache: dict[str, Assessment] = {}
+    if filenames is None:
+        filenames = handoff_filenames(session)
+    cache: dict[str, Assessment] = {} if assessments is None else assessments
 
     def assess(other: Item) -> Assessment:
         if other.id not in cache:
             cache[other.id] = assess_item(other, session.decision(other.id))
         return cache[other.id]
+
+    # Most cells are empty or one of a few values (category, level, status, carried...):
+    # each distinct one goes through `csv_cell` once (a pure function: the same text).
+    guarded: dict[str, str] = {}
+
+    def cell(column: int, value: str) -> str:
+        if not value:
+            return ""
+        if column not in _REPEATING:
+            return csv_cell(value, leading=not column)
+        found = guarded.get(value)
+        if found is None:
+            found = guarded[value] = csv_cell(value)
+        return found
 
     by_id = session.backlog.by_id()
     for item in items:
@@ -499,19 +554,18 @@ def render_csv_summary(
             score, level = str(assessment.score), assessment.level.value
             ready_once = ", ".join(assessment.blockers)
             gaps = assessment.gaps
-            reviewer = _one_line(field_text(handoff_fields(item, decision)["reviewer"]))
+            reviewer = _one_line(field_text(handoff_reviewer(item, decision)))
             if assessment.level is Level.READY:
                 handoff_file = f"{handoff_dir}/{filenames[item.id]}"
                 waits = dependency_warning(session, item, assess=assess, by_id=by_id)
                 waits = waits.removeprefix("Ready, but it ").rstrip(".")
         if decision.category is Category.PARKED:
             question = _one_line(decision.rationale)
-        else:
-            note = _one_line(decision.rationale)
+        note = _one_line(decision.note)
         estimate = "" if item.estimate is None else str(item.estimate)
         writer.writerow(
             tuple(
-                csv_cell(value, leading=not column)
+                cell(column, value)
                 for column, value in enumerate(
                     (
                         item.id,

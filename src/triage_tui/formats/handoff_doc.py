@@ -25,6 +25,7 @@ from triage_tui.core.handoff import (
     recommend_first_engagement,
     review_points,
     tracker_repository,
+    with_sub_items,
 )
 from triage_tui.core.model import Attachment, Comment, Item
 from triage_tui.core.readiness import Assessment, Level
@@ -242,7 +243,9 @@ def tracker_section(
         out += ["**Attachments** (in the tracker; ask for access if a link does not open):", ""]
         out += [_attachment_line(attachment) for attachment in item.attachments]
         out.append("")
-    related = related_items(session, item, assess=assess)
+    # The parent a child names, and a parent's sub-items (items naming it as their
+    # parent), each with its title and the room's decision: plain text, never a link.
+    related = related_items(session, with_sub_items(session.backlog.items, item), assess=assess)
     if related:
         out += ["**Related items** (the room's decision on each):", ""]
         out += [f"- {inline(entry.sentence(with_title=True))}" for entry in related]
@@ -342,9 +345,12 @@ def render_handoff(
     waits = dependency_warning(session, item, assess=assess)
     if waits:
         out += [f"> **Waits on other work.** {inline(waits)} Settle it before day one.", ""]
-    note = " ".join(decision.rationale.split())
+    note = " ".join(decision.note.split())
     if note:
         out += [f"**The room's note:** {inline(note)}", ""]
+    asked = " ".join(decision.rationale.split())  # the open question, while it was parked
+    if asked:
+        out += [f"**Asked while it was parked:** {inline(asked)}", ""]
 
     def section(title: str, body: str, *, empty: str = NOT_IN_SPEC) -> None:
         out.extend([f"## {title}", "", body.strip() or empty, ""])
@@ -449,6 +455,28 @@ def scope_items(session: Session, in_scope: Sequence[Item] | None) -> list[Item]
     return apply_scope(session.backlog.items, Scope.from_dict(session.scope).for_plan())
 
 
+def project_assessments(
+    session: Session, items: Sequence[Item], known: dict[str, Assessment] | None = None
+) -> dict[str, Assessment]:
+    """Each project item of `items` (and only those) with `assess_item`'s assessment.
+
+    `known`: assessments of the same session already made, by id (an export writes the
+    plan, the brief, the CSV and the handoffs of one session: each item is assessed
+    once for the four); what is missing is assessed and added to it.
+    """
+    known = {} if known is None else known
+    assessments = {}
+    for item in items:
+        found = known.get(item.id)
+        if found is None:
+            decision = session.decision(item.id)
+            if decision.category is not Category.PROJECT:
+                continue
+            found = known[item.id] = assess_item(item, decision)
+        assessments[item.id] = found
+    return assessments
+
+
 def handoff_documents(
     session: Session,
     *,
@@ -456,6 +484,8 @@ def handoff_documents(
     ids: Sequence[str] = (),
     every_ready: bool = False,
     each: Callable[[int, int], None] | None = None,
+    assessments: dict[str, Assessment] | None = None,
+    filenames: Mapping[str, str] | None = None,
 ) -> list[HandoffDoc]:
     """The handoffs `triage-tui handoff` and the Export screen write.
 
@@ -466,6 +496,8 @@ def handoff_documents(
         every_ready: every ready project item (ignored when `ids` are given).
         each: called with (documents rendered, documents in all) after each one (the
             Export screen's progress bar).
+        assessments: assessments of this session already made (`project_assessments`).
+        filenames: `handoff_filenames(session)`, when the caller has it already.
 
     Returns:
         One document per item, in backlog order for `every_ready`, in `ids` order
@@ -475,11 +507,8 @@ def handoff_documents(
         KeyError: an id that is not in the plan (the message names it).
     """
     items = scope_items(session, in_scope)
-    assessments = {
-        item.id: assess_item(item, session.decision(item.id))
-        for item in items
-        if session.decision(item.id).category is Category.PROJECT
-    }
+    known = assessments
+    assessments = project_assessments(session, items, known)
     first = recommend_first_engagement(session, items, assessments=assessments)
     by_id = {item.id: item for item in session.backlog.items}
     if ids:
@@ -496,7 +525,8 @@ def handoff_documents(
         ]
     else:
         chosen = [by_id[first.id]] if first is not None else []
-    filenames = handoff_filenames(session)
+    if filenames is None:
+        filenames = handoff_filenames(session)
     docs = []
     for item in chosen:
         assessment = assessments.get(item.id) or assess_item(item, session.decision(item.id))

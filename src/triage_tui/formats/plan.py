@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from triage_tui.core.session import (
     Mark,
     Session,
     now_iso,
+    split_legacy_rationale,
 )
 from triage_tui.formats.sniff import SCHEMA_PREFIX, plan_head
 
@@ -174,7 +175,11 @@ def votes_table(decision: Decision, *, named: bool = False) -> dict[str, Any]:
 
 
 def _item_entry(
-    item: Item, decision: Decision, *, named: bool = False
+    item: Item,
+    decision: Decision,
+    *,
+    named: bool = False,
+    known: dict[str, Assessment] | None = None,
 ) -> tuple[dict[str, Any], Assessment | None]:
     """One [[items]] entry, and the item's assessment when it is a project item."""
     entry: dict[str, Any] = {
@@ -191,12 +196,19 @@ def _item_entry(
         entry["status"] = item.status
     if item.type:
         entry["type"] = item.type
-    entry["category"] = decision.category.value
+    # str(member): a StrEnum's value, without Enum's `.value` descriptor (~0.4 us, and a
+    # plan reads ten of them an item).
+    entry["category"] = str(decision.category)
     entry["rationale"] = decision.rationale
     entry["signals"] = list(decision.signals)
     entry["seconds_spent"] = int(decision.seconds_spent)
     entry["decided_at"] = decision.decided_at
     entry["carried"] = decision.carried
+    # Written when it says something, or when an older reader's rule would misread its
+    # absence: without `note`, a non-parked item's `rationale` reads as its note (plans
+    # from before the note had a field of its own; `_Reader.item`).
+    if decision.note or (decision.rationale and decision.category is not Category.PARKED):
+        entry["note"] = decision.note
     if item.due or item.comments or item.attachments or item.links:
         # What the tracker knows (due, comments, attachments, links): keys of their own.
         from triage_tui.formats.loaders.context import context_table
@@ -208,13 +220,17 @@ def _item_entry(
         entry["extra"] = extra
     assessment: Assessment | None = None
     if decision.category is Category.PROJECT:
-        assessment = assess_item(item, decision)
-        marks = decision.marks
+        assessment = None if known is None else known.get(item.id)
+        if assessment is None:
+            assessment = assess_item(item, decision)
+            if known is not None:
+                known[item.id] = assessment
+        get = decision.marks.get
         entry["readiness"] = {
             "score": assessment.score,
-            "level": assessment.level.value,
+            "level": str(assessment.level),
             "marks": {
-                key: (UNANSWERED if (mark := marks.get(number)) is None else mark.value)
+                key: UNANSWERED if (mark := get(number)) is None else str(mark)
                 for number, key in _MARK_KEYS
             },
         }
@@ -235,12 +251,11 @@ def _previous_table(session: Session, item_id: str) -> dict[str, Any]:
     found = previous(session, item_id)
     if found is None:
         return {}
-    table: dict[str, Any] = {
-        "category": found.category.value,
-        "rationale": found.rationale,
-        "changed": found.what,
-        "lines": list(found.lines),
-    }
+    table: dict[str, Any] = {"category": found.category.value, "rationale": found.rationale}
+    if found.note or (found.rationale and found.category is not Category.PARKED):
+        table["note"] = found.note  # (absent: read by category, as an older plan's)
+    table["changed"] = found.what
+    table["lines"] = list(found.lines)
     if found.marks:
         table["marks"] = {
             key: found.marks[number].value for number, key in _MARK_KEYS if number in found.marks
@@ -279,6 +294,7 @@ def build_plan(
     generated_by: str = GENERATED_BY,
     created: str | None = None,
     plan_path: Path | None = None,
+    assessments: dict[str, Assessment] | None = None,
 ) -> dict[str, Any]:
     """The plan as a plain dict in schema "triage-tui/plan/2" (key order is file order).
 
@@ -292,6 +308,9 @@ def build_plan(
             plan file's already on disk (see `write_plan`), else now).
         plan_path: where the plan will be written; the backlog path is recorded
             relative to its folder.
+        assessments: the project items' assessments already made for this session, by
+            id; the plan's are added to it (an export's brief, CSV and handoffs reuse
+            them: `handoff_doc.project_assessments`).
 
     Returns:
         schema, meta, summary, first_engagement, items.
@@ -305,18 +324,20 @@ def build_plan(
 
     entries: list[dict[str, Any]] = []
     # Each project item is assessed once, here, and the recommendation reuses it.
-    assessments: dict[str, Assessment] = {}
+    planned: dict[str, Assessment] = {}
     counts = dict.fromkeys(("hiring", "project", "parked", "undecided"), 0)
     levels = dict.fromkeys(("ready", "needs_work", "not_ready"), 0)
     changed = session.carry.get("changed") or {}
     for item in items:
-        entry, assessment = _item_entry(item, session.decision(item.id), named=session.votes_named)
+        entry, assessment = _item_entry(
+            item, session.decision(item.id), named=session.votes_named, known=assessments
+        )
         if changed and item.id in changed:
             entry["previous"] = _previous_table(session, item.id)
         entries.append(entry)
         counts[entry["category"]] += 1
         if assessment is not None:
-            assessments[item.id] = assessment
+            planned[item.id] = assessment
             levels[assessment.level.value] += 1
 
     first_written = created or str(previous.get("created") or "") or now_iso()
@@ -363,9 +384,56 @@ def build_plan(
             },
         },
         "summary": {"items": len(entries), **counts, **levels},
-        "first_engagement": _first_engagement(session, items, assessments),
+        "first_engagement": _first_engagement(session, items, planned),
         "items": entries,
     }
+
+
+#: Items per `tomli_w.dumps` call when the writer reports progress (`dumps_toml`).
+PROGRESS_CHUNK = 2_000
+
+#: The share of a plan write spent building the document (the rest is TOML text).
+_BUILD_SHARE = 0.2
+
+
+def dumps_toml(plan: Mapping[str, Any], progress: Callable[[float], None] | None = None) -> str:
+    """`tomli_w.dumps(plan, multiline_strings=True)`, the same text; with `progress`, the
+    [[items]] are written `PROGRESS_CHUNK` at a time and `progress(fraction)` is called
+    after each chunk (a 100,000-item plan is seconds of tomli-w: the Export screen's bar
+    moves meanwhile).
+
+    tomli-w writes each [[items]] table on its own, separated by one blank line, so the
+    chunks joined by a newline are the whole text. The one choice it makes over the
+    whole array (inline tables when every entry is short and on one line: never for an
+    item, which has ten keys) is checked: a chunk written inline falls back to one call.
+    """
+    import tomli_w
+
+    items = plan.get("items")
+    if (
+        progress is None
+        or not isinstance(items, list)
+        or len(items) <= PROGRESS_CHUNK
+        or list(plan)[-1] != "items"  # (build_plan puts them last)
+    ):
+        # Multi-line strings keep descriptions readable in a pull request diff.
+        text: str = tomli_w.dumps(plan, multiline_strings=True)
+        if progress is not None:
+            progress(1.0)
+        return text
+    head = {key: value for key, value in plan.items() if key != "items"}
+    parts = [tomli_w.dumps(head, multiline_strings=True)]
+    for start in range(0, len(items), PROGRESS_CHUNK):
+        chunk = tomli_w.dumps(
+            {"items": items[start : start + PROGRESS_CHUNK]}, multiline_strings=True
+        )
+        if not chunk.startswith("[[items]]"):  # inline: only the whole array decides
+            text = tomli_w.dumps(plan, multiline_strings=True)
+            progress(1.0)
+            return text
+        parts.append(chunk)
+        progress(min(1.0, (start + PROGRESS_CHUNK) / len(items)))
+    return "\n".join(parts)
 
 
 def dumps_plan(
@@ -375,19 +443,24 @@ def dumps_plan(
     generated_by: str = GENERATED_BY,
     created: str | None = None,
     plan_path: Path | None = None,
+    progress: Callable[[float], None] | None = None,
+    assessments: dict[str, Assessment] | None = None,
 ) -> str:
-    """The plan as TOML text (see `build_plan` for the arguments)."""
-    import tomli_w
-
+    """The plan as TOML text (see `build_plan` for the arguments); `progress(fraction)`
+    is called as it is written (see `dumps_toml`)."""
     plan = build_plan(
         session,
         in_scope=in_scope,
         generated_by=generated_by,
         created=created,
         plan_path=plan_path,
+        assessments=assessments,
     )
-    # Multi-line strings keep descriptions readable in a pull request diff.
-    return tomli_w.dumps(plan, multiline_strings=True)
+    if progress is None:
+        return dumps_toml(plan)
+    report = progress
+    report(_BUILD_SHARE)
+    return dumps_toml(plan, lambda done: report(_BUILD_SHARE + (1 - _BUILD_SHARE) * done))
 
 
 def write_plan(
@@ -646,11 +719,15 @@ class _Reader:
                 raise self.fail(f"{where}: seconds_spent must be 0 or more, not {seconds}", line)
         else:  # plan/1 wrote tenths of a second
             seconds = round(self.number(raw, "seconds_spent", where, line))
+        rationale = self.string(raw, "rationale", where, line)
+        if "note" in raw:
+            note = self.string(raw, "note", where, line)
+        else:  # written before the note had a field of its own: `rationale` held both
+            rationale, note = split_legacy_rationale(category, rationale)
         decision = Decision(
             category=category,
-            # The room's note; `note` (PRODUCT.md's name for it) reads as the same field.
-            rationale=self.string(raw, "rationale", where, line)
-            or self.string(raw, "note", where, line),
+            rationale=rationale,
+            note=note,
             signals=self.strings(raw, "signals", where, line),
             seconds_spent=seconds,
             decided_at=self.string(raw, "decided_at", where, line),
@@ -769,7 +846,7 @@ class _Reader:
                 handoff[name] = list(self.strings(given, name, f"{where} handoff", line))
             else:
                 handoff[name] = self.string(given, name, f"{where} handoff", line)
-        return {
+        entry: dict[str, Any] = {
             "category": category,
             "rationale": self.string(table, "rationale", where, line),
             "what": self.string(table, "changed", where, line),
@@ -777,6 +854,9 @@ class _Reader:
             "marks": marks,
             "handoff": handoff,
         }
+        if "note" in table:  # absent: an older plan's, split by its category (core.carry)
+            entry["note"] = self.string(table, "note", where, line)
+        return entry
 
     def criterion(self, name: str, field: str, where: str, line: int | None) -> int:
         criterion = CRITERIA_BY_KEY.get(name)

@@ -306,8 +306,12 @@ def comment_blocks(
     handoff_path: str,
     plan_name: str,
     scored: bool = True,
+    note: str = "",
 ) -> tuple[Block, ...]:
     """The comment of one decided item, as blocks (see `render_markdown`, `render_adf`).
+
+    `rationale` is a parked item's open question; `note` the room's note on any item
+    (a parked item's comes after its question; another item's reads as the "Why").
 
     `scored` is False for a project item the room never scored for readiness: it counts
     as not ready, but "0/100" and seven gaps would claim the room found every criterion
@@ -317,9 +321,11 @@ def comment_blocks(
     if assessment is not None:
         heading += f", {_level_words(assessment.level, assessment.score, scored)}"
     blocks = [Block(lead=heading + ".")]
-    note = _clip(rationale)
+    note = _clip(note)
     if category is Category.PARKED:
-        blocks.append(Block("Open question:", note or "none written down yet"))
+        blocks.append(Block("Open question:", _clip(rationale) or "none written down yet"))
+        if note:
+            blocks.append(Block("The room's note:", note))
     elif note:
         blocks.append(Block("Why:", note))
     if assessment is not None and not scored:
@@ -525,6 +531,13 @@ class PushItem:
         return f"triage-tui:{self.ref} sha:{self.sha}"
 
     @property
+    def writes_comment(self) -> bool:
+        """False for an undecided item: push only takes its triage labels off (a decision
+        the room took back, or one `--from` found changed), and leaves any comment an
+        earlier push wrote as it is."""
+        return self.category is not Category.UNDECIDED
+
+    @property
     def unwanted(self) -> tuple[str, ...]:
         wanted = {label.casefold() for label in self.labels}
         return tuple(label for label in self.managed if label.casefold() not in wanted)
@@ -550,6 +563,8 @@ class PushItem:
 
 
 def _labels_for(category: Category, level: Level | None, prefix: str) -> tuple[str, ...]:
+    if category is Category.UNDECIDED:
+        return ()  # every managed label comes off
     labels = [f"{prefix}{CATEGORY_SUFFIX[category]}"]
     if level is not None:
         labels.append(f"{prefix}{LEVEL_SUFFIX[level]}")
@@ -561,9 +576,11 @@ class Selection:
     """The items a push covers.
 
     Attributes:
-        items: those it writes to, in plan order.
+        items: those it writes to, in plan order; an undecided item is among them with no
+            label and no comment (`PushItem.writes_comment`): a push takes its triage
+            labels off where an earlier push put them.
         refused: one line per item it will not write (a generated id, a foreign id).
-        undecided: ids of the items the room has not decided (nothing to write yet).
+        undecided: ids of the undecided items among `items`.
     """
 
     items: tuple[PushItem, ...]
@@ -623,7 +640,24 @@ def push_items(
             refused.append(why_not(tracker, item.id, repo))
             continue
         if decision.category is Category.UNDECIDED:
+            # Pushed earlier and taken back (or changed since, under --from): its labels
+            # would tell the board a decision the room no longer holds (PRODUCT.md: "a
+            # decision that changed removes the old label"). No comment is written.
             undecided.append(item.id)
+            items.append(
+                PushItem(
+                    item_id=item.id,
+                    title=clean_line(item.title),
+                    ref=ref,
+                    category=Category.UNDECIDED,
+                    level=None,
+                    score=None,
+                    labels=(),
+                    managed=managed,
+                    blocks=(),
+                    sha="",
+                )
+            )
             continue
         assessment = assess_item(item, decision) if decision.category is Category.PROJECT else None
         level = assessment.level if assessment is not None else None
@@ -636,6 +670,7 @@ def push_items(
             handoff_paths.get(item.id, "") if level is Level.READY else "",
             plan_name,
             scored,
+            decision.note,
         )
         items.append(
             PushItem(
@@ -698,7 +733,9 @@ def change_for(item: PushItem, current: Current) -> Change:
     add = tuple(label for label in item.labels if label.casefold() not in have)
     unwanted = {label.casefold() for label in item.unwanted}
     remove = tuple(label for label in current.labels if label.casefold() in unwanted)
-    if not current.comment_id:
+    if not item.writes_comment:
+        comment = ""
+    elif not current.comment_id:
         comment = "create"
     elif current.comment_sha != item.sha:
         comment = "update"
@@ -740,7 +777,8 @@ def render_dry_run(selection: Selection, tracker: str, destination: str) -> str:
         "once and edited (never repeated) by the next push.",
         "",
     ]
-    for item in selection.items:
+    decided = [item for item in selection.items if item.writes_comment]
+    for item in decided:
         out.append(f"{item.ref}  {item.title}")
         out.append(f"  decision: {_decision_words(item)}")
         out.append("  labels:   + " + "  + ".join(item.labels))
@@ -748,13 +786,26 @@ def render_dry_run(selection: Selection, tracker: str, destination: str) -> str:
         out.append("  comment:")
         out += [f"    | {line}" if line else "    |" for line in item.comment_text().splitlines()]
         out.append("")
+    undecided = [item for item in selection.items if not item.writes_comment]
+    if undecided:
+        managed = undecided[0].managed
+        out.append(
+            "Undecided (no decision to write; an earlier push's labels come off, its "
+            "comment is left as it is):"
+        )
+        out.append("  labels:   - " + "  - ".join(managed) + "  (where present)")
+        out += [f"  {item.ref}  {item.title}" for item in undecided]
+        out.append("")
     counts: dict[str, int] = {}
-    for item in selection.items:
+    for item in decided:
         counts[item.category.value] = counts.get(item.category.value, 0) + 1
     summary = ", ".join(f"{n} {category}" for category, n in counts.items()) or "none"
-    out.append(f"{len(selection.items)} items to push ({summary}).")
-    if selection.undecided:
-        out.append(f"{len(selection.undecided)} undecided items are left alone.")
+    if decided or not undecided:
+        out.append(f"{len(decided)} items to push ({summary}).")
+    if undecided:
+        out.append(
+            f"{len(undecided)} undecided items: their triage labels are removed where present."
+        )
     for line in selection.refused:
         out.append(line)
     return "\n".join(out) + "\n"
@@ -806,6 +857,14 @@ def _github_script(selection: Selection, plan_name: str) -> str:
     for item in selection.items:
         repo = shlex.quote(item.ref.repo)
         out.append(f"# {item.ref}: {item.title}")
+        if not item.writes_comment:
+            out.append("# undecided: its triage labels come off, any comment stays")
+            out.append(
+                f"gh issue edit {item.ref.key} --repo {repo} "
+                f"--remove-label {shlex.quote(','.join(item.unwanted))}"
+            )
+            out.append("")
+            continue
         out.append(
             f"gh issue edit {item.ref.key} --repo {repo} "
             f"--add-label {shlex.quote(','.join(item.labels))} "
@@ -843,6 +902,9 @@ def _jira_script(selection: Selection, plan_name: str) -> str:
         body = json.dumps(jira_label_update(item.labels, item.unwanted), ensure_ascii=False)
         delimiter = _heredoc(body)
         out += [f"jira PUT /rest/api/3/issue/{key} <<'{delimiter}'", body, delimiter]
+        if not item.writes_comment:
+            out += ["# undecided: its triage labels come off, any comment stays", ""]
+            continue
         comment = json.dumps({"body": item.adf()}, ensure_ascii=False)
         delimiter = _heredoc(comment)
         out += [
@@ -873,6 +935,11 @@ def _linear_script(selection: Selection, plan_name: str) -> str:
             f"  addedLabelIds: [{added}]",
             f"  removedLabelIds: [{removed}]  # those the issue has",
             "}) { success } }",
+        ]
+        if not item.writes_comment:
+            out += ["# undecided: its triage labels come off, any comment stays", ""]
+            continue
+        out += [
             f'mutation {{ commentCreate(input: {{ issueId: "{item.ref.key}", body: """',
         ]
         body = item.markdown_shown().replace('"""', '\\"""')

@@ -260,20 +260,27 @@ class Summary:
     """How a push went.
 
     Attributes:
-        changed: items that needed a change (and got it).
-        unchanged: items already as they should be.
-        total: the items the push covers.
+        changed: decided items that needed a change (and got it).
+        unchanged: decided items already as they should be.
+        total: the decided items the push covers.
+        cleared: undecided items whose triage labels (an earlier push's) were taken off.
     """
 
     changed: int = 0
     unchanged: int = 0
     total: int = 0
+    cleared: int = 0
 
     def line(self, tracker: str, selection: Selection) -> str:
         name = TRACKER_NAMES[tracker]
         parts = [f"{self.changed} changed", f"{self.unchanged} already up to date"]
         if selection.undecided:
-            parts.append(f"{len(selection.undecided)} undecided left alone")
+            undecided = len(selection.undecided)
+            parts.append(
+                f"{undecided} undecided, triage labels taken off {self.cleared}"
+                if self.cleared
+                else f"{undecided} undecided, no triage label on them"
+            )
         if selection.refused:
             parts.append(f"{len(selection.refused)} refused")
         return (
@@ -297,7 +304,7 @@ async def apply(prepared: Prepared, client: Client, progress: Progress | None = 
         TrackerError: the tracker refused (naming the item), or could not be reached.
     """
     items = prepared.selection.items
-    summary = Summary(total=len(items))
+    summary = Summary(total=sum(1 for item in items if item.writes_comment))
     async with client:
         await client.prepare(items)
         for index, item in enumerate(items, start=1):
@@ -307,7 +314,9 @@ async def apply(prepared: Prepared, client: Client, progress: Progress | None = 
                     await client.apply(item, change)
             except TrackerError as error:
                 raise TrackerError(f"{item.ref}: {error}", error.status) from None
-            if change.empty:
+            if not item.writes_comment:
+                summary.cleared += not change.empty
+            elif change.empty:
                 summary.unchanged += 1
             else:
                 summary.changed += 1

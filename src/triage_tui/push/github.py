@@ -158,6 +158,8 @@ class GhClient:
         repo, number = item.ref.repo, item.ref.key
         issue = await self.api(f"repos/{repo}/issues/{number}")
         labels = tuple(str(label.get("name", "")) for label in (issue or {}).get("labels", []))
+        if not item.writes_comment:
+            return Current(labels)  # an undecided item: only its labels matter
         page = 1
         while True:
             comments = await self.api(

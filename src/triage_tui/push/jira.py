@@ -67,6 +67,8 @@ class JiraClient:
             "GET", f"/rest/api/3/issue/{key}", params={"fields": "labels"}
         )
         labels = issue.get("fields", {}).get("labels", []) if isinstance(issue, dict) else []
+        if not item.writes_comment:
+            return Current(tuple(map(str, labels)))  # an undecided item: only its labels
         start = 0
         while True:
             page = await self.http.request(

@@ -55,6 +55,39 @@ def skip_restyle_until_away(screen: Screen[Any], message: Message) -> Message:
     return message
 
 
+def drawing_dropped(screen: Screen[Any]) -> bool:
+    """True while the app batches its start (compose, resize, mount) and has not laid out
+    any screen yet: a layout or a frame made now is dropped (`App._display` shows nothing
+    in a batch) and done again once the batch is over.
+
+    A screen of `App.MODES` made the default mode is composed, mounted and resumed inside
+    that batch: Textual laid it out twice and rendered it once there (~10-15 ms of first
+    paint), then laid it out and rendered it again for the first frame shown.
+    """
+    app = screen.app
+    return bool(app._batch_count) and not app._dom_ready and not app.is_inline
+
+
+def lay_out_after_start(screen: Screen[Any]) -> None:
+    """`screen` skipped a layout while `drawing_dropped`: make sure it is laid out and
+    drawn once the batch is over. The app's first resize does it (Textual posts it to the
+    screen when the batch ends); this callback, queued on the app and run after the
+    batch, does it only if that resize has not (`_triage_layout_owed` still set)."""
+
+    def after_batch() -> None:
+        if getattr(screen, "_triage_layout_owed", False) and screen.is_current:
+            screen._refresh_layout(screen.app.size)
+
+    if not getattr(screen, "_triage_layout_owed", False):
+        screen._triage_layout_owed = True  # type: ignore[attr-defined]
+        screen.app.call_later(after_batch)
+
+
+def laid_out(screen: Screen[Any]) -> None:
+    """`screen` is being laid out for real: nothing is owed any more."""
+    screen._triage_layout_owed = False  # type: ignore[attr-defined]
+
+
 def keep_only_toast(app: App[Any], newest: Notification) -> None:
     """Take every toast down but `newest` and the errors still shown (one toast at a time).
 

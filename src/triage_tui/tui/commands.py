@@ -2,7 +2,8 @@
 
 "Jump to" reaches every in-scope item, however many: `ItemJumps` searches them for what
 was typed (one `str.find` over an index of every "id title" line, in C), and yields the
-hits as found, at most `MAX_JUMP_HITS` a query.
+hits as found, at most `MAX_JUMP_HITS` a query. An id matches whatever its case and
+punctuation: "pay114", "PAY 114" and "pay_114" all find PAY-114 (`id_key`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,19 @@ if TYPE_CHECKING:
 MAX_JUMP_HITS = 100
 #: Characters of a "Jump to" line shown.
 JUMP_WIDTH = 90
+
+#: What an id's key leaves out: punctuation, spaces and underscores ("PAY-114" -> "pay114").
+_NOT_ID_KEY = re.compile(r"[\W_]+")
+_NOT_ID_KEY_LINES = re.compile(r"[^\w\n]+|_+")
+_ASCII_NOT_ID_KEY = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if chr(c) != "\n" and not chr(c).isalnum())
+)
+
+
+def id_key(text: str) -> str:
+    """An id (or a query) as it is compared with ids: lowercased, letters and digits only,
+    so "pay114", "Pay 114" and "PAY_114" are the key of PAY-114."""
+    return _NOT_ID_KEY.sub("", text.lower())
 
 
 def workshop_commands(app: CommandsHost) -> Iterator[SystemCommand]:
@@ -94,10 +108,33 @@ class JumpIndex:
         self._by_id: dict[str, int] = {}
         for position, item in enumerate(items):
             self._by_id.setdefault(item.id.lower(), position)
+        #: The ids' keys (`id_key`), a line each, and the first item of each key: made on
+        #: the first query the words alone do not settle (`_keys`).
+        self._key_text = ""
+        self._key_starts: list[int] = []
+        self._by_key: dict[str, int] | None = None
+
+    def _keys(self) -> dict[str, int]:
+        if self._by_key is None:
+            # One pass in C over every id, a line each ("\n" kept: ids hold none).
+            ids = "\n".join(item.id.lower().replace("\n", " ") for item in self.items)
+            if ids.isascii():  # the usual ids: a table deletion, cheaper than the regex
+                text = ids.translate(_ASCII_NOT_ID_KEY)
+            else:
+                text = _NOT_ID_KEY_LINES.sub("", ids)
+            self._key_text = text + "\n"
+            keys = text.split("\n")
+            self._key_starts = list(accumulate((len(key) + 1 for key in keys), initial=0))
+            # The first item of each key: assigned last to first, so the first one stays.
+            count = len(keys)
+            self._by_key = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+        return self._by_key
 
     def find(self, query: str, limit: int = MAX_JUMP_HITS) -> Iterator[int]:
         """The positions of the items whose id and title hold every word of `query`
-        (any case): the item whose id it is first, then the others in order; at most
+        (any case), the item whose id it is first, then the others in order; when none
+        does, those whose id holds it ignoring case and punctuation ("pay114" finds
+        PAY-114, "pay11" PAY-114 and PAY-115), the one whose id it is so first; at most
         `limit`, each as soon as it is found."""
         words = query.lower().split()
         if not words or limit <= 0:
@@ -108,6 +145,33 @@ class JumpIndex:
             limit -= 1
             if not limit:
                 return
+        found = 0
+        for position in self._word_hits(words, exact):
+            yield position
+            found += 1
+            if found == limit:
+                return
+        key = id_key(query)
+        if found or exact is not None or not key:
+            return
+        # Nothing holds the words as typed: an id typed otherwise ("pay114", "Pay_114")?
+        # The ids' keys are indexed on the first such query (not before: most never ask).
+        by_key = self._keys()
+        first = by_key.get(key)
+        if first is not None:
+            yield first
+            found += 1
+        text, starts = self._key_text, self._key_starts
+        at = text.find(key)
+        while at >= 0 and found < limit:
+            position = bisect_right(starts, at) - 1
+            if position != first:
+                yield position
+                found += 1
+            at = text.find(key, starts[position + 1])
+
+    def _word_hits(self, words: list[str], exact: int | None) -> Iterator[int]:
+        """The positions of the lines holding every one of `words`, but `exact`."""
         text, starts = self.text, self.starts
         # The rarest word goes through the text (counted in C): every line the others
         # are looked for in is then a line it is on.
@@ -119,9 +183,6 @@ class JumpIndex:
             end = starts[position + 1]
             if position != exact and all(word in text[starts[position] : end] for word in others):
                 yield position
-                limit -= 1
-                if not limit:
-                    return
             at = text.find(scan, end)
 
 
@@ -134,12 +195,22 @@ def jump_line(item: Item) -> str:
 
 def jump_display(item: Item, query: str, style: Style | None = None) -> Content:
     """The line as plain text, never read as markup (a title is the backlog's data),
-    with each word of `query` marked where it stands."""
+    with each word of `query` marked where it stands (and, when the id holds the query
+    ignoring case and punctuation, that part of the id: "pay11" marks "PAY-11")."""
     line = jump_line(item)
     content = Content(line)
+    style = style or Style(reverse=True)
     for word in query.split():
         for match in re.finditer(re.escape(word), line, re.IGNORECASE):
-            content = content.stylize(style or Style(reverse=True), match.start(), match.end())
+            content = content.stylize(style, match.start(), match.end())
+    key = id_key(query)
+    if key and key in id_key(item.id):
+        # The key's characters with any punctuation between them, inside the id only.
+        start = len("Jump to ")
+        pattern = r"[\W_]*".join(re.escape(char) for char in key)
+        found = re.compile(pattern, re.IGNORECASE).search(line, start, start + len(item.id))
+        if found is not None:
+            content = content.stylize(style, found.start(), found.end())
     return content
 
 

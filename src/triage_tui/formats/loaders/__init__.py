@@ -19,10 +19,13 @@ __all__ = [
     "TOML_SUFFIXES",
     "Progress",
     "Scan",
+    "Source",
     "load",
     "load_bytes",
     "scan",
     "scan_bytes",
+    "scan_source",
+    "source_of",
 ]
 
 #: Progress callback: `progress(stage, count)` with stage "read" (count: the records
@@ -92,7 +95,7 @@ def load_bytes(
     Raises:
         InputError: as for `load`.
     """
-    source = _Source(data, path)
+    source = Source(data, path)
     del data  # decoded: the bytes of a big export need not stay beside its text
     backlog = _with_lookalikes(_parse(source, path, mapping, progress))
     if progress is not None:
@@ -111,7 +114,7 @@ def _with_lookalikes(backlog: Backlog) -> Backlog:
 
 
 def _parse(
-    source: _Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
+    source: Source, path: Path, mapping: Mapping[str, str] | None, progress: Progress | None
 ) -> Backlog:
     if source.document is None:
         # Handed over, not shared: the text can go before the items are built.
@@ -136,7 +139,7 @@ def _parse(
     )
 
 
-class _Source:
+class Source:
     """A file's bytes decoded, and which parser they go to (`document` None: CSV)."""
 
     def __init__(self, data: bytes, path: Path) -> None:
@@ -265,8 +268,29 @@ def scan_bytes(
 ) -> Scan:
     """`scan` of bytes already read (`path` names them and picks the parser); `texts`,
     when given, gets each record's (description, type) as `load` gives its item's."""
-    source = _Source(data, path)
+    source = Source(data, path)
     del data
+    return scan_source(source, path, mapping, texts)
+
+
+def source_of(path: Path) -> Source:
+    """The file at `path` read, hashed and decoded, not yet parsed (`check` looks at an
+    export's bytes before it scans them: `scan_source`).
+
+    Raises:
+        InputError: as for `load`.
+    """
+    path = Path(path)
+    return Source(_read(path), path)
+
+
+def scan_source(
+    source: Source,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    texts: list[tuple[str, str]] | None = None,
+) -> Scan:
+    """`scan_bytes` of a file already read (`source_of`); it takes the source's text."""
     if source.document is None:
         from triage_tui.formats.loaders.csv_loader import scan_csv
 

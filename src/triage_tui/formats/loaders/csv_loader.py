@@ -39,7 +39,6 @@ from triage_tui.formats.loaders.common import (
     parse_estimate,
     split_labels,
 )
-from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
 
 # The csv module refuses cells over 128 KiB by default; a pasted log or spec can be MBs.
 _FIELD_LIMIT = 2**31 - 1
@@ -184,6 +183,154 @@ def scan_csv(
     )
 
 
+class Split(NamedTuple):
+    """An export cut in two (`split_export`): its table as its start reads (header,
+    shape, columns, no rows), the header's position among the rows, and the byte
+    offset where its second half starts."""
+
+    table: _Table
+    header_at: int
+    middle: int
+
+
+#: Bytes the search for the middle's row boundary may walk before giving up.
+_SPLIT_WALK = 1 << 20
+
+
+def split_export(export: Utf8Export, path: Path, mapping: Mapping[str, str] | None) -> Split | None:
+    """Where `export` can be cut in two for `check`, with its header read from its start;
+    None when it cannot be (its header not among the first complete rows of its start,
+    a shape whose ids come from elsewhere, no row boundary found near the middle).
+
+    The middle is just after a line feed with an even number of quote characters before
+    it: in a file the strict parse reads, a row boundary. A cut inside a quoted cell
+    makes the first half end inside that cell, which the strict parse refuses
+    (`scan_half` gives None): the caller then scans the file whole, as `scan_csv`.
+    """
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    delimiter = sniff_delimiter(export.head, path.suffix.lower())
+    head = _strict_rows(_split_lines(export.head), delimiter, _HEADER_SEARCH + 1)
+    if not isinstance(head, _Rows) or len(head.cells) <= _HEADER_SEARCH:
+        return None
+    try:
+        table = _table_of(head, path, mapping, delimiter)
+    except InputError:
+        return None  # the whole scan says so, as ever
+    if table.shape is formats.GITHUB_TSV:
+        return None  # ids from each row's issue URL, named against every other row
+    header_at = head.lines.index(table.header_line)
+    data = export.data
+    middle = len(data) // 2
+    if middle < len(export.head.encode()):
+        return None  # the header's rows must lie in the first half
+    quotes = data.count(b'"', 0, middle)
+    end = min(len(data), middle + _SPLIT_WALK)
+    at = data.find(b"\n", middle, end)
+    while at != -1:
+        quotes += data.count(b'"', middle, at)
+        if quotes % 2 == 0:
+            return Split(table, header_at, at + 1)
+        middle = at
+        at = data.find(b"\n", at + 1, end)
+    return None
+
+
+class Half:
+    """A byte range of a UTF-8 export read for `check` on its own (issue 24: the two
+    halves of a big export are parsed, read and suggested on the machine's two cores).
+
+    `rows()` gives (line, cells, id, title, labels, estimate) for each row with a title,
+    by the rules `scan_csv` applies, as the rows are parsed (none kept; `text(cells)` is
+    the row's description and type); the lines are counted from the range's first line.
+    Iterating raises InputError (a row rule refuses a row) or csv.Error (the strict
+    parse stops): the caller then scans the whole file, for the error as it reads.
+    Afterwards `skipped` holds the lines of the rows skipped for an empty title, and
+    `line_count()` the lines the range holds.
+    """
+
+    def __init__(self, export: Utf8Export, path: Path, split: Split, first: bool) -> None:
+        self.export, self.path, self.split, self.first = export, path, split, first
+        self.skipped: list[int] = []
+        self.text = _text_reader(split.table)
+        self._parser: Any = None
+
+    def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
+        if csv.field_size_limit() < _FIELD_LIMIT:
+            csv.field_size_limit(_FIELD_LIMIT)
+        split = self.split
+        data = self.export.data
+        data = data[: split.middle] if self.first else data[split.middle :]
+        lines = io.TextIOWrapper(
+            io.BytesIO(data), encoding="utf-8-sig" if self.first else "utf-8", newline=None
+        )
+        parser = self._parser = csv.reader(lines, delimiter=split.table.delimiter, strict=True)
+
+        def parsed() -> Iterator[tuple[int, list[str]]]:
+            # `_strict_rows`, yielding: a row of empty cells is as blank as an empty line.
+            start = 1
+            for cells in parser:
+                if any(cells):
+                    yield start, cells
+                start = parser.line_num + 1
+
+        stream = parsed()
+        if self.first:
+            # The half starts with the rows the header was found among (the same rows).
+            for _ in range(split.header_at + 1):
+                next(stream, None)
+        reader = _RowReader(split.table, self.path)
+        self.skipped = reader.skipped
+        return reader.rows(stream)
+
+    def line_count(self) -> int:
+        return int(self._parser.line_num) if self._parser is not None else 0
+
+
+def join_halves(
+    split: Split,
+    path: Path,
+    halves: Sequence[tuple[list[str], list[int], list[int], int]],
+    warnings: Sequence[str],
+    sha256: str,
+) -> Scan | None:
+    """What `check` reports of the whole export, from its two halves (`Half`), each as
+    (its records' ids, their lines, the skipped rows' lines, its line count); the
+    records themselves stay with the caller (`records` is empty). None when the halves
+    cannot be joined as they are: an id in both, a row without an id (ids are
+    generated from positions in the whole file), no row with a title. The caller then
+    scans the whole file, as `scan_csv`.
+    """
+    (ids, lines, skipped, offset), (second_ids, second_lines, second_skipped, _) = halves
+    if not ids or not second_ids or not all(ids) or not all(second_ids):
+        return None
+    if not set(ids).isdisjoint(second_ids):
+        return None  # the error names both lines: the whole scan says it
+    reader = _RowReader(split.table, path)
+    reader.skipped = skipped + [line + offset for line in second_skipped]
+    all_warnings = list(warnings)
+    reader.finish(len(ids) + len(second_ids), all_warnings)
+    every = ids + second_ids
+    if not all(map(str.isascii, every)):
+        every_line = lines + [line + offset for line in second_lines]
+        all_warnings.extend(
+            lookalike_warnings(
+                [
+                    Item(item_id, "-", line=line)
+                    for item_id, line in zip(every, every_line, strict=True)
+                ]
+            )
+        )
+    return Scan(
+        format=split.table.shape.name,
+        title=clean_line(path.name),
+        columns=split.table.chosen(),
+        warnings=tuple(all_warnings),
+        sha256=sha256,
+        records=(),
+    )
+
+
 def _text_reader(table: _Table) -> Callable[[list[str]], tuple[str, str]]:
     """cells -> (description, type) exactly as `_build_items` makes its item's."""
     columns = table.columns
@@ -261,6 +408,10 @@ def _table(text: str | Utf8Export, path: Path, mapping: Mapping[str, str] | None
     else:
         delimiter = sniff_delimiter(text, path.suffix.lower())
         rows = _read_rows(text, path, delimiter)
+    return _table_of(rows, path, mapping, delimiter)
+
+
+def _table_of(rows: _Rows, path: Path, mapping: Mapping[str, str] | None, delimiter: str) -> _Table:
     header_at = _find_header(rows, path, mapping)
     header_line = rows.lines[header_at]
     header = [cell.strip() for cell in rows.cells[header_at]]
@@ -384,9 +535,12 @@ def _read_rows_streamed(export: Utf8Export, path: Path, delimiter: str) -> _Rows
     return _read_rows(export.text(), path, delimiter)  # refused or read leniently there
 
 
-def _strict_rows(lines: Iterable[str], delimiter: str) -> _Rows | tuple[int, int, str]:
-    """Every row with the line it starts on, or where the strict parse stopped: (the
-    line its row starts on, the line it failed on, the csv module's message)."""
+def _strict_rows(
+    lines: Iterable[str], delimiter: str, limit: int | None = None
+) -> _Rows | tuple[int, int, str]:
+    """Every row with the line it starts on (the first `limit` rows only, with a limit),
+    or where the strict parse stopped: (the line its row starts on, the line it failed
+    on, the csv module's message)."""
     starts: list[int] = []
     rows: list[list[str]] = []
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -396,6 +550,8 @@ def _strict_rows(lines: Iterable[str], delimiter: str) -> _Rows | tuple[int, int
             if any(cells):  # a row of empty cells (",,,") is as blank as an empty line
                 starts.append(start)
                 rows.append(cells)
+                if limit is not None and len(rows) >= limit:
+                    break
             start = reader.line_num + 1
     except csv.Error as error:
         return start, reader.line_num, str(error)
@@ -598,12 +754,15 @@ class _RowReader:
         self.spaced_labels = _getter([i for i in label_cols if i in space_split])
         self.comma_labels = _getter([i for i in label_cols if i not in space_split])
 
-    def rows(self) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
+    def rows(
+        self, stream: Iterable[tuple[int, list[str]]] | None = None
+    ) -> Iterator[tuple[int, list[str], str, str, tuple[str, ...], Estimate]]:
         """(line, cells, id, title, labels, estimate) for each row with a title.
 
         Iterate it once, to the end, before `finish` and `final_ids`: it records the
         rows skipped and the ids seen as it goes, and lets each row of the table go
-        (`_READ`) once read.
+        (`_READ`) once read. With `stream`, the rows are (line, cells) as it parses
+        them, none kept: the table's body is not read.
         """
         table = self.table
         path = self.path
@@ -627,11 +786,14 @@ class _RowReader:
         spaced_labels = self.spaced_labels
         comma_labels = self.comma_labels
         body = table.body.cells
-        for index, (line, cells) in enumerate(zip(table.body.lines, body, strict=True)):
+        free = stream is None
+        pairs = zip(table.body.lines, body, strict=True) if stream is None else stream
+        for index, (line, cells) in enumerate(pairs):
             # Each row is read once: let it go as its item takes the cells it keeps, so
             # the rows do not all stay beside the items (issue 24: a 100,000-row export
             # under 300 MB).
-            body[index] = _READ
+            if free:
+                body[index] = _READ
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             # One C-speed join finds the rare rows holding an escaped cell.
@@ -722,6 +884,9 @@ def _build_items(
     if reader.url_at is not None:
         consumed.discard(reader.url_at)  # the link is worth keeping in the plan
     # Due date, comments, attachments, links: fields of their own, not `extra`.
+    # Imported here: `check`'s scan reads no tracker context.
+    from triage_tui.formats.loaders.context import ContextColumns, numeric_id_map, resolve_links
+
     context = ContextColumns(header, github=shape in (formats.GITHUB_CSV, formats.GITHUB_TSV))
     consumed |= context.positions - {reader.url_at}
     # Extra columns: once per distinct header name, repeated names merged.

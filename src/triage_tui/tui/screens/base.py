@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -15,6 +16,8 @@ from triage_tui.tui.widgets.phase_bar import PhaseBar
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from textual.geometry import Size
 
     from triage_tui.core.session import Step
     from triage_tui.core.workshop import Workshop
@@ -51,10 +54,26 @@ class PhaseScreen(Screen[Any]):
         breakpoints = list(app.HORIZONTAL_BREAKPOINTS or [])
         wanted = width_class(app.size.width, breakpoints)
         for _, name in breakpoints:
-            self.set_class(name == wanted, name)
+            # (update=False: the screen is styled when it is mounted; a restyle now is
+            # ~1.4 ms of first paint spent on a screen not yet in the app.)
+            self.set_class(name == wanted, name, update=False)
 
     def post_message(self, message: Message) -> bool:
         return super().post_message(internals.skip_restyle_until_away(self, message))
+
+    # The first screen is composed inside the app's start-up batch, where a layout or a
+    # frame is thrown away: both wait for the batch's end (tui/_textual_internals.py).
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        if internals.drawing_dropped(self):
+            internals.lay_out_after_start(self)
+            return
+        internals.laid_out(self)
+        super()._refresh_layout(size, scroll)
+
+    def _compositor_refresh(self) -> None:
+        if internals.drawing_dropped(self):
+            return  # the dirty regions stay: the first frame after the batch draws them
+        super()._compositor_refresh()
 
     @property
     def triage(self) -> TriageApp:
@@ -85,10 +104,13 @@ class PhaseScreen(Screen[Any]):
         # The phase itself is recorded by the app's go-to-phase (services.Room), which
         # is the only way between phases: a screen shown is only redrawn.
         self.refresh_view()
-        from triage_tui.tui import vote_room
-
-        vote_room.attach(self)  # the room's panel, when the room is open
-        vote_room.follow(self)
+        # The room's panel, when the room is open. Its module is imported when a room
+        # first opens: not imported yet, no room was ever open and there is nothing to
+        # attach or take away (the first frame does not import it: ~5 ms).
+        vote_room = sys.modules.get("triage_tui.tui.vote_room")
+        if vote_room is not None:
+            vote_room.attach(self)
+            vote_room.follow(self)
 
     # -- the room's votes (tui/vote_room.py) ---------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Seconds the cursor rests on an item before its description and suggestion are drawn.
 SETTLE_SECONDS = 0.08
+#: Items after the one the cursor rests on whose Jira markup is converted meanwhile (and
+#: the one before it).
+CONVERT_AHEAD = 3
 
 CATEGORY_WORDS = {
     Category.HIRING: "HIRING: needs long-term ownership",
@@ -40,7 +43,7 @@ CATEGORY_WORDS = {
 
 
 #: What the note line says while an item has none.
-NOTE_HINT = "n: note (parked: its open question)"
+NOTE_HINT = "n: note (S: park with a question)"
 
 
 class CategorizeScreen(ItemScreen):
@@ -149,8 +152,13 @@ class CategorizeScreen(ItemScreen):
             decision_widget.add_class(wanted)
         if not self._editing:
             shown = self.query_one("#note-shown", ClampedText)
-            if decision.rationale:
-                shown.update(Text(decision.rationale))
+            question = decision.rationale if category is Category.PARKED else ""
+            if question or decision.note:
+                line = Text(question)
+                if decision.note:  # the note after a parked item's question, told apart
+                    line.append("  ·  note: " if question else "")
+                    line.append(decision.note)
+                shown.update(line)
             else:
                 shown.update(Text(NOTE_HINT, style="dim"))
         self._details_when_rested(item)
@@ -183,7 +191,15 @@ class CategorizeScreen(ItemScreen):
         self._details_for = item
         # The suggestion is drawn with the description, in one repaint (a Jira one when
         # its conversion is ready).
-        self.query_one(Description).show(item, then=lambda: self._show_side(item))
+        description = self.query_one(Description)
+        description.show(item, then=lambda: self._show_side(item))
+        # The items next to it, for when the room moves on (lists and tables of Jira
+        # markup take milliseconds to convert: then they are drawn at once).
+        item_list = self.query_one(ItemList)
+        items, cursor = item_list.items, item_list.cursor
+        description.convert_ahead(
+            [*items[cursor + 1 : cursor + 1 + CONVERT_AHEAD], *items[max(0, cursor - 1) : cursor]]
+        )
 
     _questions_drawn: set[str] | None = None
 
@@ -303,17 +319,13 @@ class CategorizeScreen(ItemScreen):
         workshop.toggle_signal(item, number)  # drawn from the step (session_changed)
 
     def action_note(self) -> None:
-        """`n`: edit the note (a parked item's open question), starting from its text.
-
-        A parked item with no question yet starts from the suggestion's drafted one.
-        """
+        """`n`: edit the room's note on the item, starting from its text (a parked item's
+        open question is `S`'s)."""
         workshop = self.workshop
         item = self.current
         note = self.query_one("#note", Input)
         if workshop is not None and item is not None:
-            note.value = workshop.session.decisions[item.id].rationale
-            if not note.value and workshop.category(item) is Category.PARKED:
-                note.value = workshop.suggestion(item).open_question
+            note.value = workshop.session.decisions[item.id].note
         self.add_class("-editing")  # the editor takes the note line's place, visibly
         note.focus()
         note.cursor_position = len(note.value)

@@ -115,10 +115,18 @@ class PushScreen(ModalScreen[None]):
         from triage_tui.push import destination
 
         where = destination(self.prepared)
+        undecided = len(self.prepared.selection.undecided)
+        decided = items - undecided
         question = (
-            f"Add and remove triage labels and write one comment on {items} "
-            f"{self.tracker_name} issue{'s' if items != 1 else ''}"
+            f"Add and remove triage labels and write one comment on {decided} "
+            f"{self.tracker_name} issue{'s' if decided != 1 else ''}"
             + (f" at {where}" if where else "")
+            + (
+                f", and take the triage labels off {undecided} undecided one"
+                f"{'s' if undecided != 1 else ''} where present"
+                if undecided
+                else ""
+            )
             + ". Issues already up to date are left alone."
         )
         self.app.push_screen(ConfirmPush(question), self._confirmed)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -48,6 +49,70 @@ def evidence_snippet(found: str, item: Item) -> str:
     line = re.sub(r"^(?:\d{1,3}[.)]|[-*+])[ \t]+(?:\[[ xX]\][ \t]+)?", "", line)  # a list marker
     line = re.sub(r"`|\*\*|__", "", line)  # code and bold marks read as noise here
     return clip(line, SNIPPET_CHARACTERS)
+
+
+#: Items whose panels (criteria, score, gaps) a Readiness screen keeps (`_panels_of`).
+CACHED_PANELS = 256
+
+
+class Panels(NamedTuple):
+    """What Readiness' three panels say of one item."""
+
+    criteria: Text
+    score: Text
+    gaps: Text
+
+
+def readiness_panels(workshop: Workshop, item: Item) -> Panels:
+    """The criteria (marks, suggestions quoted from the description), the score and the
+    gaps of `item` as the room has marked it."""
+    from triage_tui.core.readiness import CRITERIA, level_reason
+
+    marks = workshop.session.decisions[item.id].marks
+    evidence = workshop.evidence(item)
+    table = Text()
+    table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
+    table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
+    changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
+    for criterion in CRITERIA:
+        number = criterion.number
+        mark = marks.get(number)
+        table.append(f" {number} ", style="bold reverse")
+        if mark is None:
+            table.append(f" {'? unanswered':<12}", style="dim")
+        else:
+            table.append(f" {MARK_SYMBOLS[mark]:<12}", style="bold")
+        table.append(f" {criterion.name}\n")
+        if number == REVIEW_CRITERION and mark is Mark.MET and workshop.reviewer_missing(item):
+            # Met, says the room, but the handoff names nobody yet: say so here (asked
+            # only then: it reads the whole handoff).
+            table.append("      no reviewer yet: e on Plan (F5) names one\n", style="italic")
+        found = evidence.get(number)
+        if found is not None and mark is None:
+            # Quoted as the room reads it: in Markdown (no raw "{{X-Limit}}" or "*DoD:*"
+            # of a Jira item), no "h3." or "##" heading marker in front,
+            snippet = evidence_snippet(found.found, item)
+            table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
+    assessment = workshop.assessment(item)
+    score = Text(no_wrap=True, overflow="ellipsis")  # three lines: the why ends in …
+    score.append(f"Score {assessment.score}/100  ", style="bold")
+    score.append(
+        f" {LEVEL_WORDS.get(str(assessment.level.value), assessment.level.value)} ",
+        style="bold reverse",
+    )
+    filled = assessment.score // 5
+    score.append("\n" + "█" * filled + "░" * (20 - filled))
+    score.append("\n" + level_reason(assessment), style="italic")  # the why, or nothing
+    gaps = Text()
+    gaps.append("Gaps to close before handoff\n", style="bold")
+    for gap in assessment.gaps:
+        gaps.append(f" • {gap}\n")
+    if not assessment.gaps:
+        gaps.append(" none: ready to hand off\n")
+    waits = workshop.waits_on(item)
+    if waits:
+        gaps.append(f"⚠ {waits}\n", style="bold")
+    return Panels(table, score, gaps)
 
 
 class ProjectList(ItemList):
@@ -120,6 +185,9 @@ class ReadinessScreen(ItemScreen):
         self._projects = None
 
     def session_changed(self, steps: Sequence[Step]) -> None:
+        # Only steps that change what a screen shows reach here (tui/follow.py): not the
+        # time a move books.
+        self._forget_panels()
         if any(op.name == "category" or op.target == SESSION for s in steps for op in s.ops):
             self._forget_projects()
         super().session_changed(steps)
@@ -128,9 +196,11 @@ class ReadinessScreen(ItemScreen):
         # Steps while away reached the screen in view, not this one. (Textual then runs
         # ItemScreen's and PhaseScreen's own on_screen_resume: no super() here.)
         self._forget_projects()
+        self._forget_panels()
 
     def refresh_view(self) -> None:
         self._forget_projects()  # a load, a take-over, an undo: ask the workshop again
+        self._forget_panels()
         super().refresh_view()
 
     def pace(self, workshop: Workshop) -> Pace:
@@ -150,8 +220,6 @@ class ReadinessScreen(ItemScreen):
         )
 
     def _show_item(self) -> None:
-        from triage_tui.core.readiness import CRITERIA, level_reason
-
         workshop = self.workshop
         item = self.current
         title = self.query_one("#ready-title", ClampedText)
@@ -174,55 +242,36 @@ class ReadinessScreen(ItemScreen):
         title.update(item_heading(item))
         self.query_one("#ready-meta", ClampedText).update(item_meta(item))
         self.query_one(Description).show(item)
-        marks = workshop.session.decisions[item.id].marks
-        evidence = workshop.evidence(item)
-        table = Text()
-        table.append(f"{item.id}: can an outsider build it from the spec alone?\n", style="bold")
-        table.append("1-7: missing → partial → met · a: accept all\n", style="dim")
-        changed_text(workshop.session, item.id, table, draft=True, suffix="\n")  # --from
-        reviewer_missing = workshop.reviewer_missing(item)
-        for criterion in CRITERIA:
-            number = criterion.number
-            mark = marks.get(number)
-            table.append(f" {number} ", style="bold reverse")
-            if mark is None:
-                table.append(f" {'? unanswered':<12}", style="dim")
-            else:
-                table.append(f" {MARK_SYMBOLS[mark]:<12}", style="bold")
-            table.append(f" {criterion.name}\n")
-            if number == REVIEW_CRITERION and mark is Mark.MET and reviewer_missing:
-                # Met, says the room, but the handoff names nobody yet: say so here.
-                table.append("      no reviewer yet: e on Plan (F5) names one\n", style="italic")
-            found = evidence.get(number)
-            if found is not None and mark is None:
-                # Quoted as the room reads it: in Markdown (no raw "{{X-Limit}}" or "*DoD:*"
-                # of a Jira item), no "h3." or "##" heading marker in front,
-                snippet = evidence_snippet(found.found, item)
-                table.append(f"      suggested {found.mark.value}: “{snippet}”\n", style="italic")
-        self.query_one("#criteria", PanelText).update(table)
-        assessment = workshop.assessment(item)
-        score = Text(no_wrap=True, overflow="ellipsis")  # three lines: the why ends in …
-        score.append(f"Score {assessment.score}/100  ", style="bold")
-        score.append(
-            f" {LEVEL_WORDS.get(str(assessment.level.value), assessment.level.value)} ",
-            style="bold reverse",
-        )
-        filled = assessment.score // 5
-        score.append("\n" + "█" * filled + "░" * (20 - filled))
-        score.append("\n" + level_reason(assessment), style="italic")  # the why, or nothing
+        panels = self._panels_of(workshop, item)
+        self.query_one("#criteria", PanelText).update(panels.criteria)
         score_panel = self.query_one("#score", Static)
-        if score_panel.content != score:
-            score_panel.update(score, layout=False)
-        gaps = Text()
-        gaps.append("Gaps to close before handoff\n", style="bold")
-        for gap in assessment.gaps:
-            gaps.append(f" • {gap}\n")
-        if not assessment.gaps:
-            gaps.append(" none: ready to hand off\n")
-        waits = workshop.waits_on(item)
-        if waits:
-            gaps.append(f"⚠ {waits}\n", style="bold")
-        self.query_one("#gaps", PanelText).update(gaps)
+        if score_panel.content != panels.score:
+            score_panel.update(panels.score, layout=False)
+        self.query_one("#gaps", PanelText).update(panels.gaps)
+
+    # What the three panels say of an item, kept until a step changes what a screen shows
+    # (a mark, a decision, an edit, an undo, a load: `session_changed`, `refresh_view`):
+    # moving back and forth over the project items finds no evidence, quotes no snippet,
+    # scores nothing and asks no handoff again. Any such step forgets them all: an item's
+    # gaps also say what it waits on (other items' decisions).
+    _panels: OrderedDict[str, tuple[Item, Panels]] | None = None
+    _panels_from: Workshop | None = None
+
+    def _panels_of(self, workshop: Workshop, item: Item) -> Panels:
+        if self._panels is None or self._panels_from is not workshop:
+            self._panels, self._panels_from = OrderedDict(), workshop
+        kept = self._panels.get(item.id)
+        if kept is not None and kept[0] is item:  # the item itself: a reopened file may reuse ids
+            self._panels.move_to_end(item.id)
+            return kept[1]
+        panels = readiness_panels(workshop, item)
+        self._panels[item.id] = (item, panels)
+        while len(self._panels) > CACHED_PANELS:
+            self._panels.popitem(last=False)
+        return panels
+
+    def _forget_panels(self) -> None:
+        self._panels = None
 
     def action_spec(self) -> None:
         """`v` below 110 columns: the item's spec in the criteria's place, and back."""

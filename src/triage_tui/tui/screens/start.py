@@ -10,6 +10,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,8 +18,8 @@ from triage_tui.core.pacing import agenda, phase_minutes
 from triage_tui.core.sanitize import clean_line
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
-from triage_tui.tui.safe_text import CONTROL_PICTURES
 from triage_tui.tui.screens.base import PhaseScreen
+from triage_tui.tui.widgets.field import Field
 
 PHASE_PURPOSE = {
     "setup": "load, scope, names",
@@ -27,6 +28,9 @@ PHASE_PURPOSE = {
     "plan": "first engagement, handoffs",
 }
 
+
+#: The agenda panel's title, drawn as a `.panel-title` Label is (app.tcss).
+AGENDA_TITLE = Content.from_markup("[b $accent]Agenda[/]\n")
 
 #: Below this many seconds per item a room cannot really discuss anything.
 TOO_FAST_SECONDS = 20
@@ -51,39 +55,30 @@ class StartScreen(PhaseScreen):
         yield from self.compose_header()
         with VerticalScroll(id="start-body"):
             yield Static(id="loaded", classes="panel")
-            # Filled the first time it is shown (see _chooser): a backlog given on the
-            # command line is drawn without it, ~30 ms sooner.
-            yield Vertical(id="chooser", classes="panel")
+            # The file chooser (#chooser) is made the first time it is shown (see
+            # _chooser): a backlog given on the command line is drawn without it.
             with Horizontal(id="setup"):
                 with Vertical(id="scope-box", classes="panel"):
                     yield Label("Scope of the hour", classes="panel-title")
-                    yield Input(
+                    yield Field(
                         placeholder="filter: words, status:todo, label:api, -type:bug",
                         id="scope-text",
-                        compact=True,
-                        highlighter=CONTROL_PICTURES,
                     )
                     yield Static(id="scope-summary")
                     yield Static(id="facets")
                 with Vertical(id="agenda-box", classes="panel"):
-                    yield Label("Agenda", classes="panel-title")
+                    # The panel's title, the agenda and the first field's label: one
+                    # widget, drawn as the three were (each widget is Textual work on
+                    # the first frame: styling, layout, its own render).
                     yield Static(id="agenda")
-                    yield Label("Facilitator")
-                    yield Input(
-                        placeholder="name (optional)",
-                        id="facilitator",
-                        compact=True,
-                        highlighter=CONTROL_PICTURES,
-                    )
+                    yield Field(placeholder="name (optional)", id="facilitator")
                     yield Label("Team")
-                    yield Input(
-                        placeholder="team (optional)",
-                        id="team",
-                        compact=True,
-                        highlighter=CONTROL_PICTURES,
-                    )
+                    yield Field(placeholder="team (optional)", id="team")
                     yield Label("Minutes")
-                    yield Input(placeholder="60", id="minutes", type="integer", compact=True)
+                    # (Its value, a number, validates: no class change on the first draw.)
+                    yield Field(
+                        placeholder="60", id="minutes", type="integer", highlighter=None, valid=True
+                    )
             yield Static(id="begin-hint")
         yield from self.compose_footer()
 
@@ -92,21 +87,23 @@ class StartScreen(PhaseScreen):
         super().refresh_view()
         workshop = self.workshop
         loaded = self.query_one("#loaded", Static)
-        chooser = self.query_one("#chooser")
+        chooser = self._made_chooser()
         setup = self.query_one("#setup")
         hint = self.query_one("#begin-hint", Static)
-        chooser.display = workshop is None
         setup.display = workshop is not None
         if workshop is None:
             loading = bool(self.triage.load_status) and not self.triage.load_error
-            chooser.display = not loading
+            if chooser is not None:
+                chooser.display = not loading
             loaded.update(self._loading_text())
             if not loading:
                 self._fill_choices()
             hint.update("")
             return
-        if self.focused is not None and chooser in self.focused.ancestors_with_self:
-            self.set_focus(None)
+        if chooser is not None:
+            chooser.display = False
+            if self.focused is not None and chooser in self.focused.ancestors_with_self:
+                self.set_focus(None)
         backlog = workshop.session.backlog
         text = Text()
         text.append("Loaded ", style="bold")
@@ -175,24 +172,31 @@ class StartScreen(PhaseScreen):
         if self.workshop is None and self.triage.load_status:
             self.query_one("#loaded", Static).update(self._loading_text())
 
+    def _made_chooser(self) -> Vertical | None:
+        """The chooser panel, if it was made."""
+        found = self.query("#chooser")
+        return found.first(Vertical) if found else None
+
     def _chooser(self) -> Vertical:
-        """The chooser panel, its controls made the first time they are needed."""
-        chooser = self.query_one("#chooser", Vertical)
-        if not chooser.children:
+        """The chooser panel (under what was loaded), made the first time it is needed."""
+        chooser = self._made_chooser()
+        if chooser is None:
+            chooser = Vertical(id="chooser", classes="panel")
+            self.query_one("#start-body").mount(chooser, after="#loaded")
             chooser.mount(
                 Label("Open a backlog", classes="panel-title"),
                 OptionList(id="choices"),
-                Input(
+                Field(
                     placeholder="path to a backlog (TOML or CSV) or a plan, then enter",
                     id="open-path",
-                    compact=True,
-                    highlighter=CONTROL_PICTURES,
                 ),
             )
         return chooser
 
     def _fill_choices(self) -> None:
-        choices = self._chooser().query_one("#choices", OptionList)
+        chooser = self._chooser()
+        chooser.display = True
+        choices = chooser.query_one("#choices", OptionList)
         choices.clear_options()
         from triage_tui.store.autosave import latest_session
         from triage_tui.store.paths import sample_backlog
@@ -223,10 +227,13 @@ class StartScreen(PhaseScreen):
     def _draw_scope(self, scope: Scope) -> None:
         workshop = self.workshop
         assert workshop is not None
-        kept = workshop.preview_scope(scope)
+        # The workshop's own scope: its items and undecided count are kept counted (at
+        # 100,000 items, counting them again is tens of ms before the count shows).
+        own = scope == workshop.scope
+        kept = workshop.in_scope if own else workshop.preview_scope(scope)
         total = len(workshop.session.backlog.items)
         # The figure Categorize shows: the time left over the items left to decide.
-        pace = workshop.categorize_pace(kept)
+        pace = workshop.categorize_pace(None if own else kept)
         summary = Text()
         summary.append(f"[{'x' if scope.hide_closed else ' '}] leave out done and cancelled (d)\n")
         minutes = phase_minutes(workshop.session.minutes, "categorize")
@@ -261,7 +268,10 @@ class StartScreen(PhaseScreen):
             text.append(f"{phase.name:<11}", style="bold")
             text.append(f"{phase.minutes:>3.0f} min ", style="bold")
             text.append(f"{PHASE_PURPOSE[phase.name]}\n", style="dim")
-        self.query_one("#agenda", Static).update(text)
+        text.append("\nFacilitator")
+        # The title as a .panel-title Label draws it: bold, the theme's accent (resolved
+        # when drawn, so a theme switch recolours it).
+        self.query_one("#agenda", Static).update(AGENDA_TITLE + Content.from_rich_text(text))
 
     # -- acting ------------------------------------------------------------------
     def action_begin(self) -> None:

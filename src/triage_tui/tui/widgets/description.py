@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.markdown import Markdown
 from rich.text import Text
@@ -13,7 +13,7 @@ from textual.timer import Timer
 
 from triage_tui.core.model import Item
 from triage_tui.core.spec import is_jira
-from triage_tui.formats.markup import display_markdown
+from triage_tui.formats.markup import display_markdown, quick_jira_to_markdown
 from triage_tui.tui.widgets.line_view import LineView
 
 #: Descriptions beyond this are cut on screen (the plan keeps them whole).
@@ -25,9 +25,10 @@ CACHED_DESCRIPTIONS = 64
 PLACEHOLDER_SECONDS = 0.1
 
 
-#: Jira markup converted off the UI thread: jira2markdown takes ~50-200 ms a description,
-#: more than ten frames, so a Jira item's text is converted in a thread worker and drawn
-#: when it is ready (a "converting" line meanwhile); everything else is drawn at once.
+#: Jira markup converted off the UI thread: jira2markdown takes ~5-200 ms a description,
+#: up to more than ten frames, so a Jira item's text is converted in a thread worker and
+#: drawn when it is ready (a "converting" line meanwhile); a description of headings and
+#: prose only (`quick_jira_to_markdown`) and everything else are drawn at once.
 _CONVERTED: OrderedDict[tuple[str, str], str] = OrderedDict()
 
 
@@ -39,7 +40,11 @@ def _converted(description: str, markup: str = "") -> str | None:
     if done is not None:
         return done
     if is_jira(text, markup):
-        return None
+        # Headings and prose convert in microseconds: at once, no thread to wait for.
+        quick = quick_jira_to_markdown(text)
+        if quick is not None:
+            _remember(text, markup, quick)
+        return quick
     return display_markdown(text, markup)
 
 
@@ -47,10 +52,14 @@ def convert(description: str, markup: str = "") -> str:
     """Convert `description` for display (any thread) and remember the result."""
     text = description.strip()
     markdown = display_markdown(text, markup)
+    _remember(text, markup, markdown)
+    return markdown
+
+
+def _remember(text: str, markup: str, markdown: str) -> None:
     _CONVERTED[(text, markup)] = markdown
     while len(_CONVERTED) > 4 * CACHED_DESCRIPTIONS:
         _CONVERTED.popitem(last=False)
-    return markdown
 
 
 def description_markdown(item: Item) -> str:
@@ -215,6 +224,28 @@ class Description(LineView):
             self.app.call_from_thread(self._conversion_done, item)
 
         self.run_worker(work, thread=True, exclusive=True, group="jira-markup")
+
+    def convert_ahead(self, items: Sequence[Item]) -> None:
+        """Convert the Jira markup of `items` (the ones around the cursor) that needs a
+        thread, in one thread worker, so that the cursor resting on one draws it at once.
+
+        A newer call cancels an older one between two descriptions; each is remembered
+        by its text (`convert`), so nothing is converted twice.
+        """
+        pending = [item for item in items if _converted(item.description, item.markup) is None]
+        if not pending or not self.is_mounted:
+            return
+
+        def work() -> None:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()
+            for item in pending:
+                if worker.is_cancelled:
+                    return
+                convert(item.description, item.markup)
+
+        self.run_worker(work, thread=True, exclusive=True, group="jira-ahead")
 
     def _conversion_done(self, item: Item) -> None:
         if item is self._converting:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
@@ -27,9 +29,16 @@ class PanelText(LineView):
     }
     """
 
+    #: Texts whose rendered lines are kept (see `update`).
+    CACHED_TEXTS = 32
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._text = Text()
+        # Lines rendered per Text object (kept with it, so its id stays its own) and
+        # width: a screen that keeps an item's texts (Readiness) renders each once, and
+        # moving back to the item renders nothing.
+        self._rendered: OrderedDict[int, tuple[Text, int, list[Strip]]] = OrderedDict()
 
     @property
     def text(self) -> Text:
@@ -44,22 +53,15 @@ class PanelText(LineView):
         self._render_lines()
 
     def _render_lines(self) -> None:
-        width = self._text_width()
         if not self.is_mounted or not self.size:
             lines: list[Strip] = []
         else:
-            console = self.app.console
-            style = self.rich_style
-            lines = [
-                Strip(line).crop_extend(0, width, None).simplify().apply_style(style)
-                for line in console.render_lines(
-                    self._text, console.options.update_width(width), pad=False
-                )
-            ]
+            lines = self._fitted(lambda width: self._lines_of(self._text, width))
         previous, self._lines = self._lines, lines
         if self._set_virtual_height(len(lines)):
             self.refresh()
             return
+        width = self._text_width()
         changed = [
             Region(0, row, width, 1)
             for row in range(self.scrollable_content_region.height)
@@ -68,9 +70,26 @@ class PanelText(LineView):
         if changed:
             self.refresh(*changed)
 
+    def _lines_of(self, text: Text, width: int) -> list[Strip]:
+        kept = self._rendered.get(id(text))
+        if kept is not None and kept[0] is text and kept[1] == width:
+            self._rendered.move_to_end(id(text))
+            return kept[2]
+        console = self.app.console
+        style = self.rich_style
+        lines = [
+            Strip(line).crop_extend(0, width, None).simplify().apply_style(style)
+            for line in console.render_lines(text, console.options.update_width(width), pad=False)
+        ]
+        self._rendered[id(text)] = (text, width, lines)
+        while len(self._rendered) > self.CACHED_TEXTS:
+            self._rendered.popitem(last=False)
+        return lines
+
     def notify_style_update(self) -> None:
         # The lines carry the widget's colours: a theme change must redraw them.
         super().notify_style_update()
+        self._rendered.clear()
         if self.is_mounted:
             self._render_lines()
             self.refresh()

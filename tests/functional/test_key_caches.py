@@ -1,0 +1,173 @@
+"""What a key press keeps from the last one (issue 24: every key under one frame): each
+cache is dropped when what it was made from changes, and none grows without bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tests.functional.conftest import FrozenClock, wait_loaded
+from triage_tui.core.session import Category, Mark
+from triage_tui.tui.app import LaunchOptions
+from triage_tui.tui.launch import create_app
+from triage_tui.tui.screens import readiness
+from triage_tui.tui.widgets.panel_text import PanelText
+
+
+def write_backlog(path: Path, count: int) -> Path:
+    rows = ["Issue key,Summary,Description"]
+    rows += [f"B-{n},Item {n},Acceptance criteria: the report loads in {n} s" for n in range(count)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_readiness_keeps_an_items_panels_until_a_step_changes_what_they_show(
+    tmp_path: Path,
+) -> None:
+    app = create_app(LaunchOptions(file=write_backlog(tmp_path / "b.csv", 6)), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope[:4]:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, readiness.ReadinessScreen)
+        criteria = screen.query_one("#criteria", PanelText)
+        gaps = screen.query_one("#gaps", PanelText)
+        with mock.patch.object(
+            readiness, "readiness_panels", wraps=readiness.readiness_panels
+        ) as made:
+            for key in ("down", "down", "up", "up", "down", "up"):
+                await pilot.press(key)
+            await pilot.pause()
+            assert made.call_count == 2  # B-1 and B-2 once each; B-0 was kept from the start
+            assert criteria.text_lines[0].startswith("B-0:")
+            # A mark: the item's panels again, with the mark and its gap gone.
+            await pilot.press("4")
+            await pilot.pause()
+            assert made.call_count == 3
+            assert any("4  ◐ partial" in line for line in criteria.text_lines)
+            # The handoff names a reviewer: with 6 met, "no reviewer yet" goes away.
+            await pilot.press("6", "6")  # partial, met
+            await pilot.pause()
+            assert any("no reviewer yet" in line for line in criteria.text_lines)
+            workshop.session.set_handoff(screen.current.id, "reviewer", "Priya")
+            await pilot.pause()
+            assert not any("no reviewer yet" in line for line in criteria.text_lines)
+            calls = made.call_count
+            # Another item's decision (what an item waits on may change): all forgotten,
+            # and made again when shown.
+            workshop.session.decide(workshop.in_scope[5].id, Category.HIRING)
+            await pilot.pause()
+            assert made.call_count == calls
+            await pilot.press("down", "up")
+            await pilot.pause()
+            assert made.call_count == calls + 2
+            assert gaps.text_lines[0] == "Gaps to close before handoff"
+
+
+async def test_readiness_keeps_the_panels_of_a_bounded_number_of_items(tmp_path: Path) -> None:
+    app = create_app(LaunchOptions(file=write_backlog(tmp_path / "b.csv", 8)), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, readiness.ReadinessScreen)
+        with mock.patch.object(readiness, "CACHED_PANELS", 3):
+            for _ in range(7):
+                await pilot.press("down")
+            await pilot.pause()
+            assert screen._panels is not None
+            assert list(screen._panels) == ["B-5", "B-6", "B-7"]
+            workshop.session.set_mark("B-7", 1, Mark.MET)
+            await pilot.pause()
+            assert list(screen._panels) == ["B-7"]  # forgotten, and the one shown made again
+
+
+class PanelApp(App[None]):
+    CSS = "PanelText { height: 5; }"
+
+    def compose(self) -> ComposeResult:
+        yield PanelText()
+
+
+async def test_a_panel_text_renders_a_text_it_was_given_before_only_once() -> None:
+    app = PanelApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        first, second = Text("Gaps\n • one"), Text("Gaps\n • two")
+        with mock.patch.object(
+            app.console, "render_lines", wraps=app.console.render_lines
+        ) as rendered:
+            panel.update(first)
+            panel.update(second)
+            panel.update(first)  # the same Text again (Readiness keeps an item's): kept
+            assert rendered.call_count == 2
+            assert panel.text_lines == ["Gaps", " • one"]
+            panel.update(Text("Gaps\n • two"))  # equal to one kept, but another Text
+            assert rendered.call_count == 3
+            assert panel.text_lines == ["Gaps", " • two"]
+            # Another width: rendered again.
+            await pilot.resize_terminal(30, 12)
+            await pilot.pause()
+            count = rendered.call_count
+            panel.update(first)
+            assert rendered.call_count == count + 1
+            # A theme change forgets every kept line (they carry the widget's colours).
+            app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+            await pilot.pause()
+            count = rendered.call_count
+            panel.update(second)
+            assert rendered.call_count == count + 1
+        # Bounded.
+        for number in range(PanelText.CACHED_TEXTS + 10):
+            panel.update(Text(f"gap {number}"))
+        assert len(panel._rendered) == PanelText.CACHED_TEXTS
+
+
+async def test_categorize_converts_the_jira_markup_of_the_items_after_the_one_shown(
+    tmp_path: Path,
+) -> None:
+    from triage_tui.tui.screens import categorize
+    from triage_tui.tui.widgets import description
+
+    backlog = tmp_path / "jira.csv"
+    rows = ["Issue key,Summary,Description"]
+    rows += [f'J-{n},Item {n},"h3. Steps {n}\n* first {n}\n* second {n}"' for n in range(8)]
+    backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        items = workshop.in_scope
+        assert items[0].markup == "jira"
+
+        def converted() -> set[str]:
+            return {
+                item.id
+                for item in items
+                if description._converted(item.description, item.markup) is not None
+            }
+
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert converted() == {"J-0", "J-1", "J-2", "J-3"}  # the one shown and 3 ahead
+        await pilot.press("j", "j", "j")  # the cursor runs: nothing is converted meanwhile
+        await pilot.pause(categorize.SETTLE_SECONDS + 0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert converted() == {f"J-{n}" for n in range(7)}  # J-3 shown: J-4 to J-6 ahead
+        assert any("first 3" in line for line in app.screen.query_one("#desc").text_lines)
