@@ -570,3 +570,22 @@ async def test_a_slow_write_acknowledges_the_vote_only_once_it_is_on_disk(room: 
     )
     assert status == 503 and "could not save" in body["error"]
     assert calls
+
+
+async def test_on_readiness_seats_part_way_through_count_as_marking(room: Room) -> None:
+    from triage_tui.tui.vote_room import status_text
+
+    await room.join("Ana")
+    await room.join("Bo")
+    room.server.follow(ITEMS[0], "readiness")
+    seats = sorted(seat.id for seat in room.server.seats.values())
+    for criterion in (1, 2, 3):
+        votes.cast_readiness_vote(room.session, "L-1", seats[0], criterion, "met", "Ana")
+    status = room.server.status()
+    assert (status.voted, status.marking) == (0, 1)
+    assert "0 of 2 voted, 1 marking" in status_text(status, named=False).plain
+    for criterion in range(4, 8):
+        votes.cast_readiness_vote(room.session, "L-1", seats[0], criterion, "partial", "Ana")
+    status = room.server.status()
+    assert (status.voted, status.marking) == (1, 0)
+    assert "1 of 2 voted\n" in status_text(status, named=False).plain

@@ -165,6 +165,8 @@ class RoomStatus:
         tally: the Categorize tally (counts only before reveal are not given: None).
         readiness: per criterion counts once revealed on Readiness, else {}.
         any_votes: someone has voted in this room since it opened, or on this item.
+        marking: on Readiness, seats that marked some criteria but not all seven yet
+            (they count as voted once all seven are marked).
     """
 
     url: str
@@ -179,6 +181,7 @@ class RoomStatus:
     tally: votes.Tally | None
     readiness: dict[int, dict[Mark, int]]
     any_votes: bool
+    marking: int = 0
 
 
 def seat_key(token: str) -> str:
@@ -305,12 +308,20 @@ class VoteServer:
         item, phase = self.item, self.phase
         voted_ids: set[str] = set()
         revealed = False
+        marking = 0
         tally: votes.Tally | None = None
         readiness: dict[int, dict[Mark, int]] = {}
         if item is not None:
             decision = self.session.decisions[item.id]
             voted_ids = votes.voters(decision, phase)
             revealed = votes.is_revealed(decision, phase)
+            if phase == votes.READINESS:
+                started = decision.readiness_votes.keys() - voted_ids
+                marking = sum(
+                    1
+                    for seat in started
+                    if any(k != "name" for k in decision.readiness_votes[seat])
+                )
             if revealed and phase == votes.CATEGORIZE:
                 tally = votes.tally(decision)
             elif revealed:
@@ -333,6 +344,7 @@ class VoteServer:
             tally=tally,
             readiness=readiness,
             any_votes=self.any_votes or bool(voted_ids),
+            marking=marking,
         )
 
     async def start(self) -> str:

@@ -40,9 +40,11 @@ PANEL_PHASES = ("categorize", "readiness", "plan")
 #: The width the panel's status text wraps at (the panel is 37 columns).
 TEXT_WIDTH = 33
 #: The panel gathers the room's changes of this many seconds into one redraw (at most
-#: five a second, the last state always drawn): each redraw repaints the panel while the
-#: facilitator's keys wait (bench/room_load.py).
-REDRAW_GATHER = 0.2
+#: two a second, the last state always drawn; a vote after a quiet spell shows at once):
+#: each redraw is a frame of its own, and a key pressed while one is drawn waits for it
+#: and pays for two frames. At 0.2 s, key CPU until its frame p95 was 23.8-24.8 ms, at
+#: 0.5 s 18.4-21.6 ms (interleaved, bench/room_load.py); the count shows ~0.1 s later.
+REDRAW_GATHER = 0.5
 #: A redraw after a quiet spell still waits this long (the votes of one instant, one
 #: redraw).
 SOON = 0.02
@@ -243,7 +245,12 @@ def status_text(status: RoomStatus, named: bool) -> Text:
         text.append(f"Nothing to vote on in {where}.", style="dim")
         return text
     text.append(f"{status.item_id} · {status.phase}: ", style="bold")
-    text.append(f"{status.voted} of {status.joined} voted\n")
+    text.append(f"{status.voted} of {status.joined} voted")
+    if status.marking and not status.revealed:
+        # Readiness counts a seat once all seven are marked: the others are under way
+        # (seen walking the room: "0 of 2 voted" while both phones were marking).
+        text.append(f", {status.marking} marking", style="dim")
+    text.append("\n")
     if not status.revealed:
         if status.waiting:
             text.append("Waiting for: ", style="bold")
@@ -322,7 +329,7 @@ class VoteRoom:
     def changed(self) -> None:
         """Something the panel shows changed: redraw at most once every REDRAW_GATHER
         seconds, soon after a quiet spell (a vote alone shows at once) and at the end of
-        a burst (the last state always shows): 50 votes in a second are five redraws,
+        a burst (the last state always shows): 50 votes in a second are two redraws,
         and the facilitator's keys stay quick."""
         if not self._pending:
             self._pending = True
