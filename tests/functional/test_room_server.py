@@ -589,3 +589,30 @@ async def test_on_readiness_seats_part_way_through_count_as_marking(room: Room) 
     status = room.server.status()
     assert (status.voted, status.marking) == (1, 0)
     assert "1 of 2 voted\n" in status_text(status, named=False).plain
+
+
+async def test_a_join_whose_write_failed_gets_its_seat_back_on_the_retry(room: Room) -> None:
+    """A 503 on join still carries the seat's cookie: the phone's retry takes the same
+    seat back, never a second seat with the same name (a ghost holding up the reveal)."""
+
+    async def failing() -> None:
+        raise OSError(28, "No space left on device")
+
+    room.server.durable = failing
+    async with room.client.session.post(
+        room.client.make_url(room.base + "/join"),
+        json={"name": "Cy"},
+        headers={"Origin": room.origin},
+    ) as response:
+        assert response.status == 503
+        assert "could not save" in (await response.json())["error"]
+        token = response.cookies[room_server.COOKIE].value
+    room.client.session.cookie_jar.clear()
+
+    async def fine() -> None:
+        return None
+
+    room.server.durable = fine
+    status, view = await room.post("/join", {"name": "Cy"}, cookie=token)
+    assert status == 200 and view["seat"]["name"] == "Cy"
+    assert [seat.name for seat in room.server.seats.values()] == ["Cy"]

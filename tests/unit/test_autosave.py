@@ -1087,3 +1087,37 @@ def test_old_note_steps_in_a_stored_session_keep_what_the_note_box_meant(
     final, _count = resumed(backlog)
     assert final.decisions["A-0"].note == "owns the pager"
     assert final.decisions["A-1"].rationale == "which search: admin?"
+
+
+def test_an_unexpected_error_on_the_writer_thread_fails_its_waiters_and_the_writer_lives(
+    backlog: Backlog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui.core import votes
+    from triage_tui.store import autosave as store
+
+    autosave = Autosave.for_backlog(backlog)
+    live = Session(backlog)
+    errors: list[OSError] = []
+    autosave.on_error = errors.append
+    autosave.attach(live)
+    autosave.start_writer(_inline)
+    append = store._append
+
+    def broken(db: Any, steps: Any) -> None:
+        raise TypeError("not JSON serializable")
+
+    monkeypatch.setattr(store, "_append", broken)
+    votes.cast_vote(live, "A-0", "s1", "project")
+    with pytest.raises(OSError, match="not JSON serializable"):
+        autosave.durable().result(timeout=10)
+    assert errors and "not JSON serializable" in str(errors[0])
+    writer = autosave._writer
+    assert writer is not None and writer.is_alive()  # the thread lives on
+    monkeypatch.setattr(store, "_append", append)
+    votes.cast_vote(live, "A-0", "s2", "hiring")
+    autosave.durable().result(timeout=10)  # the kept step and the new one land
+    assert autosave.unsaved == 0
+    autosave.close(live)
+    session, count = resumed(backlog)
+    assert count == 2
+    assert set(session.decisions["A-0"].votes) == {"s1", "s2"}

@@ -257,3 +257,40 @@ def test_an_old_note_step_sets_what_the_note_box_meant_then() -> None:
     assert step is not None
     again = Step.from_json(json.loads(json.dumps(step.to_json())))
     assert again.ops == step.ops
+
+
+def test_an_old_carry_step_sets_last_quarters_note_as_a_note() -> None:
+    # An old journal's `--from` carry set `rationale` for every carried item: a hiring or
+    # project item's note, a parked item's question. A carry written since sets `note`
+    # beside it, and is read as written.
+    old = {
+        "label": "carry over from q3.plan.toml",
+        "undoable": False,
+        "ops": [
+            ["A", "category", "undecided", "hiring"],
+            ["A", "rationale", "", "owns billing on-call"],
+            ["B", "category", "undecided", "parked"],
+            ["B", "rationale", "", "which search?"],
+        ],
+    }
+    session = make_session()
+    session.apply(Step.from_json(old), notify=False)
+    assert (session.decisions["A"].rationale, session.decisions["A"].note) == (
+        "",
+        "owns billing on-call",
+    )
+    assert (session.decisions["B"].rationale, session.decisions["B"].note) == ("which search?", "")
+    new = {
+        **old,
+        "ops": [
+            ["A", "category", "undecided", "parked"],
+            ["A", "rationale", "", "which ledger?"],
+            ["A", "note", "", "ask Dana"],
+        ],
+    }
+    fresh = make_session()
+    fresh.apply(Step.from_json(new), notify=False)
+    assert (fresh.decisions["A"].rationale, fresh.decisions["A"].note) == (
+        "which ledger?",
+        "ask Dana",
+    )

@@ -306,6 +306,17 @@ class Step:
                 else op
                 for op in ops
             )
+        elif label.startswith("carry over from ") and any(op.name == "rationale" for op in ops):
+            # An old journal's carry set each carried item's `rationale` to last quarter's
+            # one text (a hiring or project item's note); a carry written since sets
+            # `note` beside it. The item's category op comes first in the step.
+            noted = {op.target for op in ops if op.name == "note"}
+            ops = tuple(
+                Op(op.target, LEGACY_NOTE, op.old, op.new)
+                if op.name == "rationale" and op.target not in noted
+                else op
+                for op in ops
+            )
         return cls(
             ops,
             label,

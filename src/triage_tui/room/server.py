@@ -613,9 +613,11 @@ class VoteServer:
         # Kept with the session (autosaved): the seat outlives this server.
         votes.record_seat(self.session, seat.key, seat.id, seat.name, seat.spectator)
         self._changed()
-        if not await self._saved():
-            return _error(503, NOT_SAVED)
-        response = web.json_response(self.view(seat))
+        # The seat exists (and its step is retried with the next write) whether or not
+        # it is on disk yet: the cookie goes with a 503 too, so the phone's retry takes
+        # this seat back instead of leaving it behind as a ghost with the same name.
+        saved = await self._saved()
+        response = web.json_response(self.view(seat)) if saved else _error(503, NOT_SAVED)
         response.set_cookie(
             COOKIE,
             token,

@@ -460,7 +460,11 @@ class Autosave:
             with _transaction(self._db) as db:
                 self._check_owner(db)
                 _append(db, batch)
-        except (sqlite3.Error, OSError) as error:
+        except Exception as error:
+            if not (on_writer or isinstance(error, sqlite3.Error | OSError)):
+                raise
+            # On the writer thread anything (a step json cannot encode, a bug) is reported
+            # as a failed write: the thread lives on, the phones waiting hear it.
             failure = error if isinstance(error, OSError) else _os_error(error)
             with self._lock:
                 waiting = [f for seq, f in self._waiters if seq <= upto]
@@ -908,8 +912,9 @@ _ERRNO = {
 }
 
 
-def _os_error(error: sqlite3.Error) -> OSError:
-    """A SQLite failure as the OSError every writer in the app reports."""
+def _os_error(error: Exception) -> OSError:
+    """A SQLite failure (or, on the writer thread, any other) as the OSError every writer
+    in the app reports."""
     name = getattr(error, "sqlite_errorname", "") or ""
     code = next((c for prefix, c in _ERRNO.items() if name.startswith(prefix)), errno.EIO)
     return OSError(code, f"{os.strerror(code)} ({error})")
