@@ -10,7 +10,7 @@ import json
 import sys
 from json.encoder import encode_basestring as _json_str  # json.dumps' escaper (C)
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from triage_tui import __version__
 from triage_tui.core.errors import InputError
@@ -435,8 +435,6 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
         or _usable_cpus() < 2
     ):
         return None
-    import marshal
-
     from triage_tui.formats.loaders.csv_loader import Half, join_halves, split_export
 
     split = split_export(export, path, mapping)
@@ -446,19 +444,7 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
     def second_half() -> _HalfReport | None:
         return _half_report(Half(export, path, split, first=False))
 
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the forked process (its result is what is tested)
-        code = 1
-        try:
-            os.close(read_end)
-            data = marshal.dumps(second_half())
-            with os.fdopen(write_end, "wb") as sent:
-                sent.write(data)
-            code = 0
-        finally:
-            os._exit(code)  # nothing of the parent's (buffers, atexit) runs twice
-    os.close(write_end)
+    child, read_end = _fork(second_half)
     first = _half_report(Half(export, path, split, first=True))
     if first is None:
         import signal
@@ -467,16 +453,8 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
         os.close(read_end)
         os.waitpid(child, 0)
         return None
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(child, 0)
-    second = None
-    if status == 0:
-        try:
-            second = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            status = 1
-    if status != 0:
+    second = _collect(child, read_end)
+    if second is _CHILD_FAILED:
         second = second_half()  # the child died: its half is done here
     if second is None:
         return None
@@ -576,32 +554,55 @@ def _in_halves(work: Callable[[int, int], _Part], count: int) -> list[_Part]:
 
     if count < PARALLEL_FROM or not hasattr(os, "fork") or _usable_cpus() < 2:
         return [work(0, count)]
-    import marshal
-
     half = count // 2
+    child, read_end = _fork(lambda: work(half, count))
+    first = work(0, half)
+    second = _collect(child, read_end)
+    return [first, work(half, count) if second is _CHILD_FAILED else second]
+
+
+#: What `_collect` gives for a child that died or sent back something unreadable.
+_CHILD_FAILED: Any = object()
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """`work()` started in a forked process (the machine's other core); its result (str,
+    int, lists and tuples of them, None: marshal) comes back through a pipe. Returns the
+    child's pid and the pipe's read end, for `_collect`."""
+    import marshal
+    import os
+
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the forked process (its result is what is tested)
         code = 1
         try:
             os.close(read_end)
-            data = marshal.dumps(work(half, count))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
+            data = marshal.dumps(work())
+            with os.fdopen(write_end, "wb") as sent:
+                sent.write(data)
             code = 0
         finally:
             os._exit(code)  # nothing of the parent's (buffers, atexit) runs twice
     os.close(write_end)
-    first = work(0, half)
+    return child, read_end
+
+
+def _collect(child: int, read_end: int) -> Any:
+    """The result `_fork`'s child sent, once it has exited; _CHILD_FAILED when it died or
+    what it sent cannot be read (the caller then does that work itself)."""
+    import marshal
+    import os
+
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(child, 0)
     if status == 0:
         try:
-            return [first, marshal.loads(data)]
+            return marshal.loads(data)
         except (EOFError, ValueError, TypeError):
             pass
-    return [first, work(half, count)]
+    return _CHILD_FAILED
 
 
 def _usable_cpus() -> int:
