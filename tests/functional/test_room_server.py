@@ -616,3 +616,19 @@ async def test_a_join_whose_write_failed_gets_its_seat_back_on_the_retry(room: R
     status, view = await room.post("/join", {"name": "Cy"}, cookie=token)
     assert status == 200 and view["seat"]["name"] == "Cy"
     assert [seat.name for seat in room.server.seats.values()] == ["Cy"]
+
+
+async def test_the_panel_promises_auto_reveal_only_where_it_can_happen(room: Room) -> None:
+    """One voter never auto-reveals (a phone alone is not a room): the panel says `r`
+    reveals; from two voting seats it says everyone voting reveals too."""
+    from triage_tui.tui.vote_room import status_text
+
+    ana, _ = await room.join("Ana")
+    assert await room.vote(ana, "project") == 200
+    alone = status_text(room.server.status(), named=False).plain
+    assert "1 of 1 voted" in alone and "with one voter, only r" in alone
+    assert "everyone voted" not in alone
+    assert not room.session.decisions["L-1"].revealed  # (as the panel says: no auto-reveal)
+    await room.join("Bo")
+    two = status_text(room.server.status(), named=False).plain
+    assert "1 of 2 voted" in two and "(or everyone voted)" in two

@@ -36,6 +36,9 @@ from triage_tui.core.session import (
 CATEGORIZE = "categorize"
 READINESS = "readiness"
 VOTING_PHASES = (CATEGORIZE, READINESS)
+#: Auto-reveal needs this many voting seats in the room (every one here voted): one
+#: phone alone is not a room.
+AUTO_REVEAL_MIN_SEATS = 2
 
 #: What a seat may vote on Categorize, in display order.
 VOTE_CHOICES = (Category.HIRING, Category.PROJECT, Category.PARKED)

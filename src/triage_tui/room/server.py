@@ -42,9 +42,6 @@ from triage_tui.core.model import Item
 from triage_tui.core.readiness import CRITERIA_BY_NUMBER
 from triage_tui.core.session import Category, Mark, Session, Step
 
-#: Auto-reveal needs this many voting seats in the room (every one here voted): one
-#: phone alone is not a room.
-AUTO_REVEAL_MIN_SEATS = 2
 #: Largest request body taken (a vote with a 200-character reason is ~400 bytes).
 MAX_BODY = 4096
 #: Per seat: a burst of this many requests, then this many a second.
@@ -707,7 +704,7 @@ class VoteServer:
                     return
                 here += 1
         seats = sum(1 for s in self.seats.values() if not s.spectator)
-        if here and seats >= AUTO_REVEAL_MIN_SEATS:
+        if here and seats >= votes.AUTO_REVEAL_MIN_SEATS:
             votes.reveal(self.session, item.id, self.phase)
 
     def view(self, seat: Seat | None) -> dict[str, Any]:

@@ -257,7 +257,11 @@ def status_text(status: RoomStatus, named: bool) -> Text:
             text.append(waiting_names(status.waiting) + "\n")
         text.append("Hidden until ", style="dim")
         text.append("r", style="bold")
-        text.append(" reveals (or everyone voted).", style="dim")
+        # Auto-reveal needs two voting seats (room/server.py): one phone is not a room.
+        if status.joined >= votes.AUTO_REVEAL_MIN_SEATS:
+            text.append(" reveals (or everyone voted).", style="dim")
+        else:
+            text.append(" reveals (with one voter, only r).", style="dim")
         return text
     if status.tally is not None:
         tally = status.tally
