@@ -444,7 +444,10 @@ def _json_report_in_halves(source: Source, path: Path, mapping: dict[str, str]) 
     def second_half() -> _HalfReport | None:
         return _half_report(Half(export, path, split, first=False))
 
-    child, read_end = _fork(second_half)
+    forked = _fork(second_half)
+    if forked is None:
+        return None  # scanned whole, on this process
+    child, read_end = forked
     first = _half_report(Half(export, path, split, first=True))
     if first is None:
         import signal
@@ -555,7 +558,10 @@ def _in_halves(work: Callable[[int, int], _Part], count: int) -> list[_Part]:
     if count < PARALLEL_FROM or not hasattr(os, "fork") or _usable_cpus() < 2:
         return [work(0, count)]
     half = count // 2
-    child, read_end = _fork(lambda: work(half, count))
+    forked = _fork(lambda: work(half, count))
+    if forked is None:
+        return [work(0, count)]
+    child, read_end = forked
     first = work(0, half)
     second = _collect(child, read_end)
     return [first, work(half, count) if second is _CHILD_FAILED else second]
@@ -565,15 +571,24 @@ def _in_halves(work: Callable[[int, int], _Part], count: int) -> list[_Part]:
 _CHILD_FAILED: Any = object()
 
 
-def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+def _fork(work: Callable[[], Any]) -> tuple[int, int] | None:
     """`work()` started in a forked process (the machine's other core); its result (str,
     int, lists and tuples of them, None: marshal) comes back through a pipe. Returns the
-    child's pid and the pipe's read end, for `_collect`."""
+    child's pid and the pipe's read end, for `_collect`; None when no process can be
+    started (a process limit, no memory): the caller does all the work itself."""
     import marshal
     import os
 
-    read_end, write_end = os.pipe()
-    child = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if child == 0:  # pragma: no cover - the forked process (its result is what is tested)
         code = 1
         try:

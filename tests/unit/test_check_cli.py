@@ -518,6 +518,31 @@ def test_a_failed_second_half_is_done_here(tmp_path: Path, monkeypatch: pytest.M
     assert cli._json_report(path, {}) == whole
 
 
+def test_a_fork_the_system_refuses_leaves_check_to_this_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A process limit or no memory (fork raises EAGAIN / ENOMEM): both the export's
+    halves and the suggestions' halves are done here, with the same report, no
+    traceback."""
+    import errno
+    import os
+
+    import triage_tui.cli as cli
+    from tests.unit.suggest_golden import generated_files
+
+    path = generated_files(tmp_path)[2]
+    whole = cli._json_report(path, {})  # under SPLIT_FROM: one process
+
+    def refused() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    monkeypatch.setattr(cli, "SPLIT_FROM", 2)
+    monkeypatch.setattr(cli, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(cli, "_usable_cpus", lambda: 2)
+    assert cli._json_report(path, {}) == whole
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     item_id=st.text(),
