@@ -690,7 +690,7 @@ def suggest(item: Item, signals: Iterable[str] = ()) -> Suggestion:
     tally, reads, ignored, ticked = _read(
         item.title, item.description, item.labels, item.type, signals
     )
-    category, reason, conflict, reads_as = _decide(item.description, tally, reads, ignored, ticked)
+    category, reason, conflict, reads_as = _decided(item.description, tally, reads, ignored, ticked)
     if category is Category.HIRING:
         order = (_H, _P, _K)
     elif category is Category.PARKED:
@@ -721,8 +721,49 @@ def suggest_reason(
     same engine on the four fields it reads (`kind`: the item's type), without building
     the item, nor the hits, scores and open question a reason does not name."""
     tally, reads, ignored, ticked = _read(title, description, labels, kind, ())
-    category, reason, _conflict, _reads_as = _decide(description, tally, reads, ignored, ticked)
+    category, reason, _conflict, _reads_as = _decided(description, tally, reads, ignored, ticked)
     return category, reason
+
+
+#: `_decide`'s answers by what it reads (`_decided`); cleared when full.
+_DECIDED: dict[tuple[Any, ...], tuple[Category, str, bool, str]] = {}
+_DECIDED_MAX = 1 << 14
+
+
+def _decided(
+    description: str,
+    tally: _Tally,
+    reads: str,
+    ignored: dict[Category, list[tuple[str, str]]],
+    ticked: tuple[str, ...],
+) -> tuple[Category, str, bool, str]:
+    """`_decide(...)`, remembered by all it reads of its arguments: the scores, each side's
+    words as written with their fields, how the title reads, the words set aside, the
+    ticks, and whether the description is blank (read only when nothing else scored).
+
+    Keyed by the words found, never by the item's text: two items with the same words in
+    the same fields get the same sentence, which `_decide` would build again."""
+    score, found = tally.score, tally.found
+    project, hiring, park = score
+    key = (
+        reads,
+        project,
+        hiring,
+        park,
+        tuple(found[0].values()),
+        tuple(found[1].values()),
+        tuple(found[2].values()),
+        ticked,
+        not (project or hiring or park or reads or description.strip()),
+        tuple(ignored.get(Category.HIRING, ())),
+        tuple(ignored.get(Category.PROJECT, ())),
+    )
+    answer = _DECIDED.get(key)
+    if answer is None:
+        if len(_DECIDED) >= _DECIDED_MAX:
+            _DECIDED.clear()
+        answer = _DECIDED[key] = _decide(description, tally, reads, ignored, ticked)
+    return answer
 
 
 def _read(
