@@ -121,3 +121,23 @@ def test_items_read_one_after_another_do_not_leak_into_each_other(
     # The engine memoises what it can: the same items, in any order, get the same answers.
     for title, description, labels, kind in [*items, *reversed(items)]:
         _same(title, description, labels, kind, [])
+
+
+def test_the_remembered_answers_stay_bounded() -> None:
+    # Each item a different set of project words: a new key each time.
+    terms = ["bug", "crash", "regression", "flaky", "migrate", "upgrade", "integrate"]
+    terms += ["deprecate", "decommission", "backfill", "webhook", "sync", "export"]
+    categorize._DECIDED.clear()
+    for index in range(1, categorize._DECIDED_MAX + 50):
+        words = [term for bit, term in enumerate(terms) if (index >> bit) & 1]
+        assert suggest_reason(" ".join(words)) == oracle.suggest_reason(" ".join(words))
+        assert len(categorize._DECIDED) <= categorize._DECIDED_MAX
+    assert 0 < len(categorize._DECIDED) < categorize._DECIDED_MAX
+
+
+def test_items_with_the_same_words_share_the_answer_but_not_the_scores() -> None:
+    first = Item("A-1", "Migrate the ledger", "Acceptance criteria below.")
+    second = Item("A-2", "Migrate the billing export", "Acceptance criteria: none yet.")
+    assert suggest(first).reason == oracle.suggest(first).reason
+    assert _fields(suggest(second)) == _fields(oracle.suggest(second))
+    assert suggest(first).open_question == oracle.suggest(first).open_question
