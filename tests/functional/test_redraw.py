@@ -377,3 +377,45 @@ async def test_a_panel_text_scrolls_with_the_wheel_and_a_click_on_its_scrollbar(
         assert panel.scroll_offset.y == 0
         panel.update(Text("short"))  # fits: nothing to scroll
         assert not panel.allow_vertical_scroll
+
+
+async def test_a_readiness_mark_repaints_only_the_lines_it_changes(tmp_path: Path) -> None:
+    # A mark changes the item's criteria, score and gaps: not its row in the list (a
+    # repaint there took the frame across the screen: every widget between composed
+    # again), and of the score only its changed lines (a Static repainted all 5 rows).
+    from tests.functional.conftest import FrozenClock, wait_loaded
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
+    from triage_tui.tui.screens.readiness import ProjectList, ReadinessScreen
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    path = tmp_path / "b.csv"
+    rows = ["Issue key,Summary,Description"] + [f"B-{n},Item {n},Some words" for n in range(4)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(LaunchOptions(file=path), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReadinessScreen)
+        projects = screen.query_one(ProjectList)
+        score = screen.query_one("#score", PanelText)
+        before = score.text_lines
+        with (
+            mock.patch.object(projects, "refresh", wraps=projects.refresh) as list_refresh,
+            mock.patch.object(score, "refresh", wraps=score.refresh) as score_refresh,
+        ):
+            await pilot.press("1")
+            assert list_refresh.call_count == 0
+            rows_repainted = {
+                y for call in score_refresh.call_args_list for r in call.args for y in r.line_range
+            }
+        after = score.text_lines
+        assert after != before  # the score moved
+        changed = {row for row, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
+        assert rows_repainted == changed
