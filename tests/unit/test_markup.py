@@ -291,7 +291,63 @@ def test_the_grammar_converts_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch
             return str(scanner.transform_string(text))
 
     monkeypatch.setattr(_markup, "_scanner", Watched)
-    assert _markup.jira_to_markdown.__wrapped__("* one\n* two\n\nh3. *Bold*") == (
-        "- one\n- two\n\n### **Bold**"
+    # (A list with markup in a row: a plain list does not reach the grammar.)
+    assert _markup.jira_to_markdown.__wrapped__("* one\n* *two*\n\nh3. *Bold*") == (
+        "- one\n- **two**\n\n### **Bold**"
     )
     assert held == [True, True]
+
+
+_LIST_BLOCK_LINES = st.sampled_from(
+    [
+        "h3. Acceptance criteria",
+        "The job runs nightly, and takes four hours.",
+        "*Do not* break it: see [the runbook|https://x.example/a].",
+        "||Field||Type||",
+        "| id | string |",
+        "* a bullet",
+        "* another, longer bullet: with a colon",
+        "** nested",
+        "*** deeper",
+        "# one",
+        "## one point one",
+        "### three",
+        "- dash item",
+        "-- two dashes",
+        "*  two spaces",
+        "* with *bold*",
+        "* with a dash - here",
+        "# with {{mono}}",
+        "  * indented",
+        "#* mixed",
+        "* trailing spaces  ",
+        "* h3. heading text",
+        "bq. quoted",
+        "",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LIST_BLOCK_LINES, min_size=1, max_size=9))
+def test_a_plain_list_converts_as_the_whole_grammar(lines: list[str]) -> None:
+    # A block ending in plain list rows converts them without the grammar (and what
+    # precedes them through it, or the fast path): the Markdown is the grammar's, the
+    # same as with every block through jira2markdown.
+    from unittest import mock
+
+    text = "\n".join(lines)
+    fast = _markup.jira_to_markdown(text)
+    with mock.patch.object(_markup, "_trailing_list", lambda block: (block, None)):
+        assert fast == _markup.jira_to_markdown(text)
+
+
+def test_a_list_of_plain_rows_takes_the_fast_path() -> None:
+    text = "h3. Acceptance criteria\n* one\n* two\n** two and a half\nh3. Steps\n# first\n# second"
+    assert _markup.quick_jira_to_markdown(text) == (
+        "### Acceptance criteria\n- one\n- two\n  - two and a half\n\n### Steps\n"
+        "1. first\n1. second"
+    )
+    assert _markup._trailing_list("x\n* a *bold* row") == ("x\n* a *bold* row", None)
+    assert _markup._trailing_list("* a\n*** b")[1] is None  # a jump of two levels
+    assert _markup._trailing_list("* a\n# b")[1] is None  # two kinds
