@@ -386,6 +386,25 @@ async def _keys_triage_app(
     return moves, decides, rests, ready_moves, ready_marks
 
 
+def _forget_text_caches() -> None:
+    """Empty the process-wide caches of converted and parsed descriptions, so each size
+    starts as an app run does: the exports of every size share their first items (one
+    seed), and the 10,000-item run left their conversions to the 50,000 and 100,000
+    ones (jira2markdown's grammar built, each description converted and read once)."""
+    from triage_tui.core import spec
+    from triage_tui.formats import markup
+    from triage_tui.tui.widgets import description
+
+    for cached in ("jira_to_markdown", "_scanner", "_grammar"):
+        function = getattr(markup, cached, None)
+        if function is not None and hasattr(function, "cache_clear"):
+            function.cache_clear()
+    getattr(markup, "_NESTED", []).clear()
+    if hasattr(spec.find_spec, "cache_clear"):
+        spec.find_spec.cache_clear()
+    getattr(description, "_CONVERTED", {}).clear()
+
+
 async def _keys_floor(presses: int, repeats: int) -> list[float]:
     from floor_app import TableFloorApp
 
@@ -418,6 +437,7 @@ def bench_keys(
         name = f"jira-marked-{size}.csv" if marked else f"jira-{size}.csv"
         csv_path = write_jira_csv(OUT / name, size, marked=marked)
         os.environ.update(isolated_env())
+        _forget_text_caches()
         log(f"key presses: {size:,} items, {repeats} x {presses} moves and decisions")
         moves, decides, rests, ready_moves, ready_marks = asyncio.run(
             _keys_triage(csv_path, presses, repeats)
