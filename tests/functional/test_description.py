@@ -144,6 +144,9 @@ async def test_a_quick_jira_conversion_is_drawn_once_without_a_placeholder() -> 
     app = DescriptionApp()
     drawn: list[list[str]] = []
     item = Item("J-1", "Jira", "h3. Quick one\n* _first_\n* second", markup="jira")
+    from triage_tui.formats.markup import _scanner
+
+    _scanner()  # jira2markdown's grammar built (once a process: ~0.2 s, more under load)
     async with app.run_test(size=(60, 20)) as pilot:
         view = await show(pilot, SHORT)
         view.show(item, then=lambda: drawn.append(list(view.text_lines)))
