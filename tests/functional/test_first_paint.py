@@ -127,3 +127,66 @@ async def test_the_app_turns_the_collector_back_on_at_its_mount(
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert calls == [True]
+
+
+async def test_the_other_screens_rules_are_parsed_after_the_first_frame(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import textual.css.stylesheet as stylesheet_module
+
+    from triage_tui.tui.app import PHASE_CSS
+
+    parsed: list[str] = []
+    real_parse = stylesheet_module.parse
+
+    def recording_parse(scope: str, css: str, read_from: tuple[str, str], **kwargs: object):  # type: ignore[no-untyped-def]
+        parsed.append(Path(read_from[0]).name)
+        return real_parse(scope, css, read_from, **kwargs)  # type: ignore[arg-type]
+
+    frames: list[bool] = []
+    real_refresh = Screen._compositor_refresh
+
+    def recording_refresh(self: Screen) -> None:  # type: ignore[type-arg]
+        if not self.app._batch_count:
+            frames.append(self.app.stylesheet.has_source(str(PHASE_CSS)))
+        real_refresh(self)
+
+    monkeypatch.setattr(stylesheet_module, "parse", recording_parse)
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording_refresh)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert frames and frames[0] is False  # the first frame: Start's rules only
+        assert app.phase_css_loaded and app.stylesheet.has_source(str(PHASE_CSS))
+        # Parsed once, alone: the sheets parsed before it were not parsed again.
+        assert parsed.count(PHASE_CSS.name) == 1
+        assert parsed.count("app.tcss") == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "categorize"
+        assert app.screen.query_one("#items").styles.width.value == 46  # (phases.tcss)
+        assert parsed.count(PHASE_CSS.name) == 1
+
+
+@pytest.mark.parametrize("key", ["enter", "question_mark"])
+async def test_a_screen_made_before_the_other_rules_were_parsed_is_styled_by_them(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    # A key handled before the after-first-frame load: switching to a phase or pushing a
+    # modal parses phases.tcss first, so the new screen is styled with it.
+    from triage_tui.tui.app import TriageApp
+
+    monkeypatch.setattr(TriageApp, "load_phase_css_later", lambda self: None)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert not app.phase_css_loaded
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.phase_css_loaded
+        if key == "enter":
+            assert app.current_mode == "categorize"
+            assert app.screen.query_one("#items").styles.width.value == 46
+        else:
+            assert type(app.screen).__name__ == "HelpScreen"
+            assert app.screen.styles.align == ("center", "middle")  # (phases.tcss)
