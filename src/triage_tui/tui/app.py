@@ -127,7 +127,7 @@ class TriageApp(CleanNotifyApp):
 
     def on_mount(self) -> None:
         first_paint.mounted(self)  # the collector back on; after the first frame: themes…
-        self.call_after_refresh(self.load_phase_css_later)
+        self.call_after_refresh(self.after_first_frame)
         if self.settings_messages:
             message = "\n".join(self.settings_messages)
             self.notify(message, title="Settings", severity="warning", timeout=12)
@@ -153,9 +153,15 @@ class TriageApp(CleanNotifyApp):
         self.stylesheet.read(PHASE_CSS)
         self.stylesheet.parse()  # (also forgets the rules map made without it)
 
-    def load_phase_css_later(self) -> None:
-        """After the first frame (`on_mount`): `load_phase_css`."""
+    def after_first_frame(self) -> None:
+        """Once the first frame is drawn (`on_mount`; a screen's own after-refresh call
+        would come before it, inside Textual's start-up batch): the other screens' CSS,
+        and Start's real fields (screens/start.py)."""
         self.load_phase_css()
+        for screen in self.screen_stack:
+            make_fields = getattr(screen, "make_fields_later", None)
+            if make_fields is not None:
+                make_fields()
 
     def switch_mode(self, mode: str) -> AwaitMount:
         if mode != "start":
