@@ -89,12 +89,56 @@ _SENTENCES = (
 )
 
 
-def jira_rows(count: int, *, seed: int = 7) -> Iterable[list[str]]:
+#: Every how many items a "marked" export's description carries Jira markup beyond headings
+#: and prose (`jira_rows(marked=True)`).
+MARKED_EVERY = 3
+_FIELDS = (
+    ("id", "string", "the settlement's own id"),
+    ("amount", "decimal", "in minor units"),
+    ("currency", "string", "ISO 4217"),
+    ("booked_at", "timestamp", "UTC"),
+    ("partner", "string", "as the partner names itself"),
+)
+_STEPS = (
+    "Dry run against a copy of last month's data",
+    "Compare the totals with the finance report",
+    "Switch the readers over one partner at a time",
+    "Delete the old table after a week",
+    "Write the runbook entry",
+)
+
+
+def marked_description(number: int, rng: random.Random) -> str:
+    """A Jira description as teams write them: headings and prose, a bulleted list (a
+    nested point sometimes), numbered steps, *bold*, {{code}} and a [link|url], and now
+    and then a table; each one its own (the item's number in it), so no conversion cache
+    answers for another."""
+    lines = ["h3. Problem", " ".join(rng.sample(_SENTENCES, rng.randint(1, 2)))]
+    lines += ["h3. Acceptance criteria"]
+    lines += [f"* {sentence}" for sentence in rng.sample(_SENTENCES, rng.randint(2, 4))]
+    if rng.random() < 0.5:
+        lines.append(f"** and BEN-{number} stays readable while it runs")
+    lines.append(
+        f"*Do not* break {{{{/v1/settlements/{number}}}}}: see "
+        f"[the runbook|https://wiki.example.com/BEN-{number}]."
+    )
+    if rng.random() < 0.5:
+        lines += ["h3. Contract", "||Field||Type||Notes||"]
+        lines += [f"|{name}|{kind}|{note}|" for name, kind, note in rng.sample(_FIELDS, 3)]
+    lines += ["h3. Steps"]
+    lines += [f"# {step}" for step in rng.sample(_STEPS, rng.randint(2, 4))]
+    return "\n".join(lines)
+
+
+def jira_rows(count: int, *, seed: int = 7, marked: bool = False) -> Iterable[list[str]]:
     """Rows of a Jira-shaped export (without the header), deterministic for a seed.
 
     Args:
         count: how many issues.
         seed: the random seed; the same seed gives the same rows.
+        marked: every MARKED_EVERY-th description carries lists, a table, bold, code and
+            links (`marked_description`) instead of headings and prose only; every other
+            field, and every other row, is the same as without.
     """
     rng = random.Random(seed)
     for number in range(1, count + 1):
@@ -105,6 +149,9 @@ def jira_rows(count: int, *, seed: int = 7) -> Iterable[list[str]]:
             "h3. Notes",
             " ".join(rng.sample(_SENTENCES, rng.randint(0, 2))),
         ]
+        if marked and number % MARKED_EVERY == 0:
+            # Its own generator: the rows' other fields are those of the plain export.
+            paragraphs = [marked_description(number, random.Random(seed * 1_000_003 + number))]
         status = rng.choice(_STATUSES)
         yield [
             f"{rng.choice(_VERBS)} {rng.choice(_NOUNS)} ({number})",
@@ -137,11 +184,11 @@ def jira_rows(count: int, *, seed: int = 7) -> Iterable[list[str]]:
         ]
 
 
-def write_jira_csv(path: Path, count: int, *, seed: int = 7) -> Path:
+def write_jira_csv(path: Path, count: int, *, seed: int = 7, marked: bool = False) -> Path:
     """Write a `count`-issue Jira-shaped CSV (UTF-8 with BOM, CRLF, as Jira exports it).
 
     Reuses the file when it already exists with the same size request (the name is the
-    cache key: callers put the count in it).
+    cache key: callers put the count, and `marked`, in it).
 
     Returns:
         `path`.
@@ -153,7 +200,7 @@ def write_jira_csv(path: Path, count: int, *, seed: int = 7) -> Path:
     with partial.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(JIRA_HEADER)
-        writer.writerows(jira_rows(count, seed=seed))
+        writer.writerows(jira_rows(count, seed=seed, marked=marked))
     partial.replace(path)
     return path
 

@@ -386,6 +386,25 @@ async def _keys_triage_app(
     return moves, decides, rests, ready_moves, ready_marks
 
 
+def _forget_text_caches() -> None:
+    """Empty the process-wide caches of converted and parsed descriptions, so each size
+    starts as an app run does: the exports of every size share their first items (one
+    seed), and the 10,000-item run left their conversions to the 50,000 and 100,000
+    ones (jira2markdown's grammar built, each description converted and read once)."""
+    from triage_tui.core import spec
+    from triage_tui.formats import markup
+    from triage_tui.tui.widgets import description
+
+    for cached in ("jira_to_markdown", "_scanner", "_grammar"):
+        function = getattr(markup, cached, None)
+        if function is not None and hasattr(function, "cache_clear"):
+            function.cache_clear()
+    getattr(markup, "_NESTED", []).clear()
+    if hasattr(spec.find_spec, "cache_clear"):
+        spec.find_spec.cache_clear()
+    getattr(description, "_CONVERTED", {}).clear()
+
+
 async def _keys_floor(presses: int, repeats: int) -> list[float]:
     from floor_app import TableFloorApp
 
@@ -401,16 +420,24 @@ async def _keys_floor(presses: int, repeats: int) -> list[float]:
     return floor
 
 
-def bench_keys(repeats: int, presses: int, sizes: tuple[int, ...]) -> list[Row]:
-    """CPU per key press at each size (a Jira export) against a 20-row DataTable."""
+def bench_keys(
+    repeats: int, presses: int, sizes: tuple[int, ...], *, marked: bool = True
+) -> list[Row]:
+    """CPU per key press at each size (a Jira export) against a 20-row DataTable.
+
+    With `marked`, one description in MARKED_EVERY carries lists, a table, bold, code and
+    links (`helpers.marked_description`): the rest row then converts real Jira markup
+    (jira2markdown) as a backlog makes it, not only the headings-and-prose fast path."""
     os.environ.update(isolated_env())
     log(f"key presses: floor, {repeats} x {presses}")
     floor = asyncio.run(_keys_floor(presses, repeats))
     floor_median = median(floor)
     rows = []
     for size in sizes:
-        csv_path = write_jira_csv(OUT / f"jira-{size}.csv", size)
+        name = f"jira-marked-{size}.csv" if marked else f"jira-{size}.csv"
+        csv_path = write_jira_csv(OUT / name, size, marked=marked)
         os.environ.update(isolated_env())
+        _forget_text_caches()
         log(f"key presses: {size:,} items, {repeats} x {presses} moves and decisions")
         moves, decides, rests, ready_moves, ready_marks = asyncio.run(
             _keys_triage(csv_path, presses, repeats)
@@ -446,7 +473,8 @@ def bench_keys(repeats: int, presses: int, sizes: tuple[int, ...]) -> list[Row]:
                 "<= 25 ms",
                 REST_BUDGET,
                 absolute=True,
-                note="description + suggestion drawn",
+                note="description + suggestion drawn"
+                + ("; 1 in 3 with Jira markup" if marked else "; prose only"),
             ),
             Row(
                 f"key press CPU: Readiness move (down/up), {size:,} items",
@@ -740,6 +768,12 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(SHAPES),
         help=f"tracker shapes of the generated exports (default {','.join(SHAPES)})",
     )
+    parser.add_argument(
+        "--plain-descriptions",
+        action="store_true",
+        help="keys: the Jira export whose descriptions are all headings and prose (before "
+        "session 8; every description then skips jira2markdown)",
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
     chosen = set(args.only.split(",")) if args.only else set(MEASURES)
@@ -773,7 +807,12 @@ def main(argv: list[str] | None = None) -> int:
         big = [export for export in exports if export[1] >= 50_000] or exports
         rows += bench_check(repeats, big)
     if "keys" in chosen:
-        rows += bench_keys(repeats, presses=16 if args.quick else 60, sizes=sizes)
+        rows += bench_keys(
+            repeats,
+            presses=16 if args.quick else 60,
+            sizes=sizes,
+            marked=not args.plain_descriptions,
+        )
     if "plan" in chosen:
         # A 10,000-item plan takes seconds per pass: fewer repeats keep the run short.
         rows += bench_plan({1_000: repeats, 10_000: 1 if args.quick else max(3, repeats - 4)})

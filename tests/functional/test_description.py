@@ -34,7 +34,7 @@ async def test_renders_markdown_and_swaps_items() -> None:
         text = "\n".join(view.text_lines)
         assert "Goal" in text and "Ship the export." in text
         assert "##" not in text and "*" not in text  # rendered, not shown as source
-        assert not view.show_vertical_scrollbar
+        assert not view.has_scrollbar
 
         await show(pilot, JIRA)
         for _ in range(200):  # the Jira markup is converted in a thread: wait for it
@@ -54,7 +54,7 @@ async def test_long_description_scrolls_and_a_new_item_starts_at_the_top() -> No
     async with app.run_test(size=(60, 20)) as pilot:
         view = await show(pilot, LONG)
         assert view.virtual_size.height > view.size.height
-        assert view.show_vertical_scrollbar
+        assert view.has_scrollbar
         view.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         assert view.scroll_offset.y > 0
@@ -64,7 +64,7 @@ async def test_long_description_scrolls_and_a_new_item_starts_at_the_top() -> No
 
         await show(pilot, SHORT)
         assert view.scroll_offset.y == 0
-        assert not view.show_vertical_scrollbar
+        assert not view.has_scrollbar
         await show(pilot, None)
         assert view.text_lines == []
 
@@ -203,3 +203,26 @@ async def test_a_jira_description_of_headings_and_prose_is_drawn_at_once() -> No
             "Notes",
             "None.",
         ]
+
+
+async def test_a_scrollbar_coming_or_going_lays_nothing_out() -> None:
+    # The scrollbar is drawn in the kept column (Textual's scrollbar widget coming or
+    # going laid the whole screen out on a move to an item whose length differs).
+    from unittest import mock
+
+    app = DescriptionApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await show(pilot, SHORT)
+        width = view.scrollable_content_region.width
+        assert not view.has_scrollbar
+        with mock.patch.object(view, "refresh", wraps=view.refresh) as refresh:
+            await show(pilot, LONG)
+            assert view.has_scrollbar
+            await show(pilot, SHORT)
+            assert not view.has_scrollbar
+        assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
+        assert not view.show_vertical_scrollbar  # Textual's own never shows
+        # The text keeps its width either way (the scrollbar's column is kept).
+        assert all(len(line) <= width - 1 for line in view.text_lines)
+        await show(pilot, LONG)
+        assert view.render_line(0).cell_length == width

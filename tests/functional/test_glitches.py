@@ -47,7 +47,7 @@ def static_text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
     from triage_tui.tui.widgets.panel_text import PanelText
 
     widget = screen.query_one(selector)
-    if isinstance(widget, PanelText):  # Readiness' criteria and gaps
+    if isinstance(widget, PanelText):  # Readiness' criteria, score and gaps
         return widget.text.plain
     return str(screen.query_one(selector, Static).render())
 

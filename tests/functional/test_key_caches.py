@@ -110,15 +110,20 @@ async def test_a_panel_text_renders_a_text_it_was_given_before_only_once() -> No
         with mock.patch.object(
             app.console, "render_lines", wraps=app.console.render_lines
         ) as rendered:
-            panel.update(first)
-            panel.update(second)
+            panel.update(first)  # two lines
+            panel.update(second)  # one new line: "Gaps" is kept
             panel.update(first)  # the same Text again (Readiness keeps an item's): kept
-            assert rendered.call_count == 2
+            assert rendered.call_count == 3
             assert panel.text_lines == ["Gaps", " • one"]
-            panel.update(Text("Gaps\n • two"))  # equal to one kept, but another Text
+            # Equal to one kept, but another Text (Readiness makes its panels again after
+            # a mark): its lines are kept ones.
+            panel.update(Text("Gaps\n • two"))
             assert rendered.call_count == 3
             assert panel.text_lines == ["Gaps", " • two"]
-            # Another width: rendered again.
+            panel.update(Text("Gaps\n • two\n • three"))  # a mark's new gap: that line only
+            assert rendered.call_count == 4
+            assert panel.text_lines == ["Gaps", " • two", " • three"]
+            # Another width: rendered again (the text shown at once: its "Gaps" is kept).
             await pilot.resize_terminal(30, 12)
             await pilot.pause()
             count = rendered.call_count
@@ -129,11 +134,40 @@ async def test_a_panel_text_renders_a_text_it_was_given_before_only_once() -> No
             await pilot.pause()
             count = rendered.call_count
             panel.update(second)
-            assert rendered.call_count == count + 1
+            assert rendered.call_count == count + 1  # "Gaps" was drawn again at once
         # Bounded.
-        for number in range(PanelText.CACHED_TEXTS + 10):
+        for number in range(PanelText.CACHED_LINES + 10):
             panel.update(Text(f"gap {number}"))
         assert len(panel._rendered) == PanelText.CACHED_TEXTS
+        assert len(panel._line_cache) == PanelText.CACHED_LINES
+
+
+async def test_a_panel_text_renders_line_by_line_what_rich_renders_whole() -> None:
+    # Rich wraps each line of a text on its own; the lines kept one by one must be the
+    # lines of the whole text (styles, wrapping, blank lines, a last newline).
+    from textual.strip import Strip
+
+    text = Text()
+    text.append("PAY-1: can an outsider build it from the spec alone?\n", style="bold")
+    text.append("1-7: missing → partial → met · a: accept all\n", style="dim")
+    text.append(" 1 ", style="bold reverse")
+    text.append(" ? unanswered ", style="dim")
+    text.append(" Problem statement\n\n")
+    text.append("      suggested met: “a snippet that wraps past the end of the line”\n", "italic")
+    texts = [text, Text("Gaps\n\n • one  \n", style="bold"), Text(""), Text("\n"), Text("x" * 50)]
+    app = PanelApp()
+    async with app.run_test(size=(40, 12)):
+        panel = app.query_one(PanelText)
+        console = app.console
+        for sample in texts:
+            for width in (12, 31, 40):
+                whole = [
+                    Strip(line).crop_extend(0, width, None).simplify().apply_style(panel.rich_style)
+                    for line in console.render_lines(
+                        sample, console.options.update_width(width), pad=False
+                    )
+                ]
+                assert panel._lines_of(sample, width) == whole
 
 
 async def test_categorize_converts_the_jira_markup_of_the_items_after_the_one_shown(

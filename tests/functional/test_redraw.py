@@ -6,7 +6,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from rich.style import Style
+from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import ProgressBar, Static
 
 from triage_tui.core.model import Item
@@ -234,11 +239,18 @@ async def test_a_panel_text_repaints_its_changed_rows_without_a_layout() -> None
             await pilot.pause()
             assert below_refresh.call_count == 0  # nothing else moved
         assert panel.size.height == 5 and below.region.y == 5
-        # Longer than the panel: it scrolls inside (the scrollbar appears: one layout).
+        # Longer than the panel: it scrolls inside, its scrollbar drawn in its last column
+        # (Textual's scrollbar widget coming laid the whole screen out).
         panel.update(Text("\n".join(f" • gap {n}" for n in range(12))))
+        assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
         await pilot.pause()
         assert panel.size.height == 5 and panel.virtual_size.height == 12
+        assert panel.has_scrollbar and not panel.show_vertical_scrollbar
         assert panel.text_lines[-1] == " • gap 11"
+        with mock.patch.object(panel, "refresh", wraps=panel.refresh) as refresh:
+            panel.update(Text("short"))  # the scrollbar goes: still no layout
+            assert not any(call.kwargs.get("layout") for call in refresh.call_args_list)
+        assert not panel.has_scrollbar
 
 
 async def test_a_panel_text_gaining_a_scrollbar_wraps_its_lines_beside_it() -> None:
@@ -253,12 +265,157 @@ async def test_a_panel_text_gaining_a_scrollbar_wraps_its_lines_beside_it() -> N
         panel = app.query_one(PanelText)
         panel.update(Text("short"))
         await pilot.pause()
-        assert not panel.show_vertical_scrollbar
+        assert not panel.has_scrollbar
         panel.update(Text("\n".join(["x" * 20] + [f"line {n}" for n in range(8)])))
         await pilot.pause()
-        assert panel.show_vertical_scrollbar
+        assert panel.has_scrollbar
         assert panel.text_lines[:3] == ["x" * 19, "x", "line 0"]
         panel.update(Text("x" * 20))  # fits again: the whole width
         await pilot.pause()
-        assert not panel.show_vertical_scrollbar
+        assert not panel.has_scrollbar
         assert panel.text_lines == ["x" * 20]
+
+
+class TextualScrolled(ScrollView):
+    """Lines through the line API with Textual's own scrollbar (what PanelText was)."""
+
+    DEFAULT_CSS = "TextualScrolled { overflow-x: hidden; scrollbar-size-vertical: 1; }"
+    lines: list[Strip] = []
+
+    def show(self, text: Text) -> None:
+        width = self.content_region.width - 1  # beside the scrollbar it will have
+        console = self.app.console
+        self.lines = [
+            Strip(line).crop_extend(0, width, None).apply_style(self.rich_style)
+            for line in console.render_lines(text, console.options.update_width(width), pad=False)
+        ]
+        self.virtual_size = Size(width, len(self.lines))
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        return self.lines[index] if index < len(self.lines) else Strip.blank(0)
+
+
+class SideBySideApp(App[None]):
+    """A PanelText beside Textual's own scrollbar, styled as Readiness' panels."""
+
+    CSS = """
+    Horizontal { height: 8; }
+    .panel { border: round $primary 60%; padding: 0 1; background: $surface; width: 24; height: 8; }
+    """
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+
+        from triage_tui.tui.widgets.panel_text import PanelText
+
+        with Horizontal():
+            yield PanelText(classes="panel")
+            yield TextualScrolled(classes="panel")
+
+
+async def test_a_panel_texts_scrollbar_looks_as_textuals_own() -> None:
+    # Drawn in the panel (no scrollbar widget, no layout), it must look the same: the
+    # same cells, characters and colours, at the top and scrolled, as Textual's.
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    text = Text("\n".join(f" • gap {n} is long enough to wrap" for n in range(7)), style="bold")
+    app = SideBySideApp()
+    async with app.run_test(size=(50, 10)) as pilot:
+        panel, scroller = app.query_one(PanelText), app.query_one(TextualScrolled)
+        panel.update(text)
+        scroller.show(text)
+        await pilot.pause()
+
+        def cells(x0: int) -> list[list[tuple[str, Style]]]:
+            """Each cell's character and look (its colours and attributes, no mouse meta)."""
+            strips = app.screen._compositor.render_strips()
+            return [
+                [
+                    (
+                        cell.text,
+                        Style.combine(s.style for s in cell if s.style).clear_meta_and_links(),
+                    )
+                    for cell in strip.crop(x0, x0 + 24).divide(range(1, 25))
+                ]
+                for strip in strips[:8]
+            ]
+
+        assert panel.has_scrollbar and scroller.show_vertical_scrollbar
+        assert cells(0) == cells(24)
+        for y in (3, 100):  # scrolled part way, then to the end
+            panel.scroll_to(y=y, animate=False)
+            scroller.scroll_to(y=y, animate=False)
+            await pilot.pause()
+            await pilot.pause()
+            assert panel.scroll_offset.y == scroller.scroll_offset.y > 0
+            assert cells(0) == cells(24)
+
+
+async def test_a_panel_text_scrolls_with_the_wheel_and_a_click_on_its_scrollbar() -> None:
+    from textual import events
+
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    app = GapsApp()
+    async with app.run_test(size=(20, 12)) as pilot:
+        panel = app.query_one(PanelText)
+        panel.update(Text("\n".join(f"line {n}" for n in range(12))))
+        await pilot.pause()
+        assert panel.allow_vertical_scroll
+        panel.post_message(events.MouseScrollDown(panel, 2, 2, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert panel.scroll_offset.y > 0
+        assert panel.text_lines[0] == "line 0"  # its lines stay; the view moved
+        panel.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        await pilot.click(PanelText, offset=(19, 4))  # below the thumb: a page down
+        await pilot.pause()
+        assert panel.scroll_offset.y == 4
+        await pilot.click(PanelText, offset=(19, 0))  # above it: back up
+        await pilot.pause()
+        assert panel.scroll_offset.y == 0
+        panel.update(Text("short"))  # fits: nothing to scroll
+        assert not panel.allow_vertical_scroll
+
+
+async def test_a_readiness_mark_repaints_only_the_lines_it_changes(tmp_path: Path) -> None:
+    # A mark changes the item's criteria, score and gaps: not its row in the list (a
+    # repaint there took the frame across the screen: every widget between composed
+    # again), and of the score only its changed lines (a Static repainted all 5 rows).
+    from tests.functional.conftest import FrozenClock, wait_loaded
+    from triage_tui.tui.app import LaunchOptions
+    from triage_tui.tui.launch import create_app
+    from triage_tui.tui.screens.readiness import ProjectList, ReadinessScreen
+    from triage_tui.tui.widgets.panel_text import PanelText
+
+    path = tmp_path / "b.csv"
+    rows = ["Issue key,Summary,Description"] + [f"B-{n},Item {n},Some words" for n in range(4)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(LaunchOptions(file=path), now=FrozenClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        workshop = app.workshop
+        assert workshop is not None
+        for item in workshop.in_scope:
+            workshop.session.decide(item.id, Category.PROJECT)
+        await pilot.press("enter", "f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReadinessScreen)
+        projects = screen.query_one(ProjectList)
+        score = screen.query_one("#score", PanelText)
+        before = score.text_lines
+        with (
+            mock.patch.object(projects, "refresh", wraps=projects.refresh) as list_refresh,
+            mock.patch.object(score, "refresh", wraps=score.refresh) as score_refresh,
+        ):
+            await pilot.press("1")
+            assert list_refresh.call_count == 0
+            rows_repainted = {
+                y for call in score_refresh.call_args_list for r in call.args for y in r.line_range
+            }
+        after = score.text_lines
+        assert after != before  # the score moved
+        changed = {row for row, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
+        assert rows_repainted == changed

@@ -48,6 +48,30 @@ def test_generator_is_deterministic_and_multiline() -> None:
     assert all(len(row) == len(helpers.JIRA_HEADER) for row in first)
 
 
+def test_a_marked_export_gives_one_description_in_three_real_jira_markup() -> None:
+    # The keys rows' export: every third description has lists, bold, code, a link (a
+    # table in half of them), so the rest row converts real markup; every other field
+    # and row is the plain export's.
+    from triage_tui.formats.markup import display_markdown, quick_jira_to_markdown
+
+    index = helpers.JIRA_HEADER.index("Description")
+    plain = list(helpers.jira_rows(60, seed=3))
+    marked = list(helpers.jira_rows(60, seed=3, marked=True))
+    assert marked == list(helpers.jira_rows(60, seed=3, marked=True))
+    for number, (before, after) in enumerate(zip(plain, marked, strict=True), start=1):
+        assert before[:index] + before[index + 1 :] == after[:index] + after[index + 1 :]
+        if number % helpers.MARKED_EVERY:
+            assert after[index] == before[index]
+            continue
+        description = after[index]
+        assert quick_jira_to_markdown(description) is None  # not headings and prose only
+        markdown = display_markdown(description, "")
+        assert "\n- " in markdown and "**Do not**" in markdown and "\n1. " in markdown
+        assert f"](https://wiki.example.com/BEN-{number})" in markdown
+    tables = [row[index] for row in marked if "||Field||" in row[index]]
+    assert 0 < len(tables) < 20
+
+
 def test_strip_ansi_leaves_the_visible_text() -> None:
     raw = "\x1b[?1049h\x1b]22;default\x07\x1b[1;1H\x1b[38;2;1;2;3mtoml, 25\x1b[0m items"
     assert helpers.strip_ansi(raw) == "toml, 25 items"

@@ -231,6 +231,13 @@ _PROSE_LINES = st.sampled_from(
         "| a | b |",
         "----",
         "ünïcödé prose, 日本語",
+        "the on-call rota for BEN-3, day-to-day",
+        "h3. Follow-up",
+        "x -y- z and -start",
+        "a-b- c",
+        "end-",
+        "naïve-café über-cool 3-4",
+        "snake_-case",
         "h3 not a heading",
         "",
     ]
@@ -291,7 +298,104 @@ def test_the_grammar_converts_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch
             return str(scanner.transform_string(text))
 
     monkeypatch.setattr(_markup, "_scanner", Watched)
-    assert _markup.jira_to_markdown.__wrapped__("* one\n* two\n\nh3. *Bold*") == (
-        "- one\n- two\n\n### **Bold**"
+    # (A list with markup in a row: a plain list does not reach the grammar.)
+    assert _markup.jira_to_markdown.__wrapped__("* one\n* *two*\n\nh3. *Bold*") == (
+        "- one\n- **two**\n\n### **Bold**"
     )
     assert held == [True, True]
+
+
+_LIST_BLOCK_LINES = st.sampled_from(
+    [
+        "h3. Acceptance criteria",
+        "The job runs nightly, and takes four hours.",
+        "*Do not* break it: see [the runbook|https://x.example/a].",
+        "||Field||Type||",
+        "| id | string |",
+        "* a bullet",
+        "* another, longer bullet: with a colon",
+        "** nested",
+        "*** deeper",
+        "# one",
+        "## one point one",
+        "### three",
+        "- dash item",
+        "-- two dashes",
+        "*  two spaces",
+        "* with *bold*",
+        "* with a dash - here",
+        "# with {{mono}}",
+        "  * indented",
+        "#* mixed",
+        "* trailing spaces  ",
+        "* h3. heading text",
+        "bq. quoted",
+        "||Field||Type||Notes||",
+        "|id|string|the settlement's own id|",
+        "| amount | decimal |",
+        "|a|b|c|d|",
+        "|*bold* cell|x|",
+        "|a||b|",
+        "||a|b||",
+        "  |indented|row|",
+        "|no end",
+        "*open bold",
+        "close bold*",
+        "[a link|https://x.example/a]",
+        "{quote}q{quote}",
+        "{quote}",
+        "{color:red}r{color}",
+        "{panel:title=AC}",
+        "{{mono}} and {{more|pipes}}",
+        "h3. *bold* heading",
+        "----",
+        "!img.png!",
+        "[~jsmith] said",
+        "??cite?? -strike- +under+ x-y",
+        "* the on-call rota for BEN-3",
+        "|on-call|BEN-3|",
+        "a -b- c and x-y-z",
+        "a -b-c- d",
+        "well-known a--b and a -- b",
+        "h3. On-call",
+        "",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_LIST_BLOCK_LINES, min_size=1, max_size=10))
+def test_plain_lists_and_tables_convert_as_the_whole_grammar(lines: list[str]) -> None:
+    # A block's plain tables and the plain list it ends in are converted without the
+    # grammar (the text around them through it, or the fast path): the Markdown is the
+    # grammar's, the same as with every block whole through jira2markdown.
+    from unittest import mock
+
+    def whole(block: str, *, grammar: bool) -> str:
+        return str(_markup._grammar().transform_string(block)).strip("\n")
+
+    text = "\n".join(lines)
+    fast = _markup.jira_to_markdown.__wrapped__(text)
+    with mock.patch.object(_markup, "_convert_block", whole):
+        assert fast == _markup.jira_to_markdown.__wrapped__(text)
+
+
+def test_a_list_of_plain_rows_takes_the_fast_path() -> None:
+    text = "h3. Acceptance criteria\n* one\n* two\n** two and a half\nh3. Steps\n# first\n# second"
+    assert _markup.quick_jira_to_markdown(text) == (
+        "### Acceptance criteria\n- one\n- two\n  - two and a half\n\n### Steps\n"
+        "1. first\n1. second"
+    )
+    assert _markup._trailing_list("x\n* a *bold* row") == ("x\n* a *bold* row", None)
+    assert _markup._trailing_list("* a\n*** b")[1] is None  # a jump of two levels
+    assert _markup._trailing_list("* a\n# b")[1] is None  # two kinds
+
+
+def test_a_plain_table_takes_the_fast_path() -> None:
+    text = "h3. Contract\n||Field||Type||\n|id|string|\n|amount|decimal|\nh3. Steps\n# one"
+    assert _markup.quick_jira_to_markdown(text) == (
+        "### Contract\n\n|Field|Type|\n|---|---|\n|id|string|\n|amount|decimal|\n\n"
+        "### Steps\n1. one"
+    )
+    assert _markup._table_runs(["x", "|a|", "|*b*|"]) == []  # a cell with markup: grammar
+    assert _markup._table_cells("|a||b|") is None  # an empty cell

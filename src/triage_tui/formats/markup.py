@@ -74,13 +74,10 @@ def _convert(text: str, *, grammar: bool) -> str | None:
         if not _MARKUP_CHAR.search(block):
             parts.append(block)
             continue
-        simple = _headings_and_prose(block)
-        if simple is None:
-            if not grammar:
-                return None
-            with _GRAMMAR_LOCK:
-                simple = _scanner().transform_string(block).strip("\n")
-        parts.append(simple)
+        converted = _convert_block(block, grammar=grammar)
+        if converted is None:
+            return None
+        parts.append(converted)
     markdown = "\n\n".join(part for part in parts if part.strip()).rstrip("\n")
     if spans:
         markdown = _PLACEHOLDER.sub(lambda match: spans[int(match.group(1))], markdown)
@@ -169,6 +166,20 @@ def code_span(content: str) -> str:
 _MARKUP_CHAR = re.compile(r"[*_{}\[\]|#^~?!+\-]|^h[1-6]\.|^bq\.|\\\\", re.M)
 
 
+#: A hyphen inside a word ("on-call", "BEN-3"): no Jira element begins there (a
+#: strikethrough opens after a non-word character, a dash is two or three of them with
+#: spaces around, a ruler four at a line's start, a list row's at the start).
+_WORD_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+
+
+def _plain(text: str) -> bool:
+    """True when no Jira element can begin in `text` (`_MARKUP_CHAR`, but for hyphens
+    inside words)."""
+    if "-" in text:
+        text = _WORD_HYPHEN.sub("", text)
+    return not _MARKUP_CHAR.search(text)
+
+
 #: A Jira heading line: `h1.` to `h6.`, a space, its text (jira2markdown's `Headings`).
 _HEADING_LINE = re.compile(r"h([1-6])\. (.*)", re.S)
 #: An indented heading or quote, which jira2markdown reads too (`_MARKUP_CHAR` looks at
@@ -189,10 +200,172 @@ def _headings_and_prose(block: str) -> str | None:
     for line in block.split("\n"):
         heading = _HEADING_LINE.fullmatch(line)
         text = line if heading is None else heading.group(2)
-        if _MARKUP_CHAR.search(text) or _INDENTED_MARK.match(text):
+        if not _plain(text) or _INDENTED_MARK.match(text):
             return None
         out.append(text if heading is None else "#" * int(heading.group(1)) + " " + text)
     return "\n".join(out).strip("\n")
+
+
+def _convert_block(block: str, *, grammar: bool) -> str | None:
+    """One block (a paragraph) as Markdown, or None if it needs the grammar and
+    `grammar` is False. Its plain tables (`_plain_table`) and the plain list it may end
+    in (`_trailing_list`) are converted here, the text around them through the
+    headings-and-prose path or jira2markdown; the Markdown is the grammar's for the
+    whole block (a test compares)."""
+    lines = block.split("\n")
+    if "{" in block or any(_TABLE_LINE.match(line) and not _table_cells(line) for line in lines):
+        # A brace block (quote, panel, colour) or a table row with no closing `|` runs
+        # on over the lines after it in the grammar: the whole block is the grammar's.
+        whole = _headings_and_prose(block)
+        if whole is None:
+            if not grammar:
+                return None
+            with _GRAMMAR_LOCK:
+                whole = _scanner().transform_string(block)
+        return whole.strip("\n")
+    pieces: list[tuple[str, list[str]]] = []
+    position = 0
+    for start, end in _table_runs(lines):
+        if start > position:
+            pieces.append(("text", lines[position:start]))
+        pieces.append(("table", lines[start:end]))
+        position = end
+    if position < len(lines):
+        pieces.append(("text", lines[position:]))
+    out = ""
+    for index, (kind, part) in enumerate(pieces):
+        if kind == "text":
+            converted = _convert_text("\n".join(part), grammar=grammar)
+            if converted is None:
+                return None
+            out += converted
+            continue
+        # jira2markdown's Table: a blank line before it (but at the start) and after it
+        # (but at the end), its rows ending in a line break.
+        out += ("\n\n" if index else "") + _plain_table(part)
+        out += "\n" if index < len(pieces) - 1 else ""
+    return out.strip("\n")
+
+
+def _convert_text(text: str, *, grammar: bool) -> str | None:
+    """A block's text between tables (see `_convert_block`), not stripped."""
+    if not _MARKUP_CHAR.search(text):
+        return text
+    head, listed = _trailing_list(text)
+    simple = _headings_and_prose(head) if head else ""
+    if simple is None:
+        if not grammar:
+            return None
+        with _GRAMMAR_LOCK:
+            simple = _scanner().transform_string(head)
+    if listed is not None:
+        simple = f"{simple}\n{listed}" if head else listed
+    return simple
+
+
+#: A table row `_plain_table` converts: `||` or `|` around cells (one kind in a row),
+#: at the line's start and end.
+_TABLE_LINE = re.compile(r"[ \t]*\|")
+
+
+def _table_runs(lines: list[str]) -> list[tuple[int, int]]:
+    """Where the block's tables are, as (first line, line after) each, when every table
+    line in it is a plain row (`_table_cells`) and each table follows a line of heading
+    or prose (or starts the block); else none (the grammar takes them)."""
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for index, line in enumerate([*lines, ""]):
+        if _TABLE_LINE.match(line):
+            if _table_cells(line) is None:
+                return []
+            if start < 0:
+                if index and _headings_and_prose(lines[index - 1]) is None:
+                    return []  # what precedes may end otherwise before a table (`bq.`)
+                start = index
+        elif start >= 0:
+            runs.append((start, index))
+            start = -1
+    return runs
+
+
+def _table_cells(row: str) -> list[str] | None:
+    """The cells of a plain table row: `||a||b||` or `|a|b|`, each cell text in which no
+    Jira element can begin (nor a blank one); else None."""
+    separator = "||" if row.startswith("||") else "|"
+    if not row.startswith("|") or not row.endswith(separator) or len(row) <= 2 * len(separator):
+        return None
+    cells = row[len(separator) : -len(separator)].split(separator)
+    if any(not cell.strip() or not _plain(cell) for cell in cells):
+        return None
+    return cells
+
+
+def _plain_table(rows: list[str]) -> str:
+    """Plain table rows (`_table_runs`) as jira2markdown's Table writes them: the first
+    row is the header (padded to the widest row), then the delimiter row, then the rest,
+    each ending in a line break."""
+    cells = [_table_cells(row) or [] for row in rows]
+    widest = max(len(row) for row in cells)
+    out = ["|" + "|".join(row) + "|" for row in cells]
+    out[0] += "|" * (widest - len(cells[0]))
+    out.insert(1, "|" + "---|" * max(widest, 1))
+    return "\n".join(out) + "\n"
+
+
+#: A list row `_plain_list` converts: one kind of bullet (repeated: its depth), one
+#: space, then text.
+_PLAIN_ROW = re.compile(r"(\*+|#+|-) (\S.*)")
+
+
+def _trailing_list(block: str) -> tuple[str, str | None]:
+    """`block` as (what precedes its list, the list converted) when it ends in a list
+    `_plain_list` converts (a Jira block holds a list at its end: `_prepare` sets a line
+    after a list apart) after a line of heading or prose; else (`block`, None).
+
+    jira2markdown takes ~2-3 ms a list row (its rows' `SkipTo`); acceptance criteria
+    are lists, so a description's list was most of its conversion.
+    """
+    lines = block.split("\n")
+    start = len(lines)
+    while start and _PLAIN_ROW.fullmatch(lines[start - 1]):
+        start -= 1
+    if start == len(lines) or (start and _LIST_LINE.match(lines[start - 1])):
+        return block, None  # no list, or one this path does not start
+    if start and _headings_and_prose(lines[start - 1]) is None:
+        # The line before may run on into the list's first row in the grammar (a table
+        # row with no closing `|` takes the next line into its cell): the grammar's.
+        return block, None
+    listed = _plain_list(lines[start:])
+    if listed is None:
+        return block, None
+    return "\n".join(lines[:start]), listed
+
+
+def _plain_list(rows: list[str]) -> str | None:
+    """Jira list rows as jira2markdown converts them, when each is plain: one kind of
+    bullet in all (`*` and `-` bulleted, `#` numbered), starting at depth 1 and moving
+    at most one level at a time (`-` at depth 1 only), and text in which no Jira element
+    can begin (`_MARKUP_CHAR`); else None (the grammar converts it)."""
+    out = []
+    kind = ""
+    depth = 0
+    for row in rows:
+        match = _PLAIN_ROW.fullmatch(row)
+        if match is None:
+            return None
+        bullets, text = match.groups()
+        kind = kind or bullets[0]
+        level = len(bullets)
+        if bullets[0] != kind or not depth - 1 <= level <= depth + 1 or level < 1:
+            return None
+        if (kind == "-" and level > 1) or not _plain(text):
+            return None
+        depth = level
+        if kind == "#":  # jira2markdown's OrderedList: 3 columns a level, "1." each
+            out.append(" " * (3 * level - 3) + "1. " + text)
+        else:  # UnorderedList: 2 columns a level
+            out.append(" " * (2 * level - 2) + "- " + text)
+    return "\n".join(out)
 
 
 def _blocks(text: str) -> list[str]:

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static
 
 from triage_tui.core.model import Item
 from triage_tui.core.pacing import clock_deadline, item_pace
@@ -120,6 +119,12 @@ class ProjectList(ItemList):
 
     BINDINGS = [Binding("down", "move(1)", "Next item", key_display="↓")]
 
+    def refresh_row(self, index: int) -> None:
+        """Nothing: a project row shows its id, title and PROJ, which no step changes (a
+        category step refills the list). Repainting the marked item's row took the
+        repaint across the screen, to the list: every widget between was composed again
+        on each mark."""
+
 
 class ReadinessScreen(ItemScreen):
     """Spec readiness of every project item."""
@@ -158,11 +163,12 @@ class ReadinessScreen(ItemScreen):
                     yield ClampedText(id="ready-meta")
                     yield Description(id="ready-desc")
             with VerticalScroll(id="criteria-pane"):
-                yield PanelText(id="criteria", classes="panel")
-                yield Static(id="score", classes="panel")
                 # Heights that do not follow the item (the criteria's fits three
-                # suggestions, the gaps take the rest): a mark or a move redraws the
-                # changed lines without laying the screen out (widgets/panel_text.py).
+                # suggestions, the score's is 3 lines, the gaps take the rest): a mark or
+                # a move redraws the changed lines without laying the screen out
+                # (widgets/panel_text.py; a Static score repainted its 5 rows a mark).
+                yield PanelText(id="criteria", classes="panel")
+                yield PanelText(id="score", classes="panel")
                 yield PanelText(id="gaps", classes="panel")
         yield PaceBar()
         yield from self.compose_footer()
@@ -233,8 +239,7 @@ class ReadinessScreen(ItemScreen):
                 )
             )
             self.query_one("#ready-meta", ClampedText).update(Text())
-            self.query_one("#score", Static).update("")
-            for widget_id in ("#criteria", "#gaps"):
+            for widget_id in ("#criteria", "#score", "#gaps"):
                 self.query_one(widget_id, PanelText).update(Text())
             self.query_one(Description).show(None)
             return
@@ -244,9 +249,7 @@ class ReadinessScreen(ItemScreen):
         self.query_one(Description).show(item)
         panels = self._panels_of(workshop, item)
         self.query_one("#criteria", PanelText).update(panels.criteria)
-        score_panel = self.query_one("#score", Static)
-        if score_panel.content != panels.score:
-            score_panel.update(panels.score, layout=False)
+        self.query_one("#score", PanelText).update(panels.score)
         self.query_one("#gaps", PanelText).update(panels.gaps)
 
     # What the three panels say of an item, kept until a step changes what a screen shows

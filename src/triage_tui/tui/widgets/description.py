@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 
 from rich.markdown import Markdown
 from rich.text import Text
-from textual.geometry import Region
 from textual.strip import Strip
 from textual.timer import Timer
 
@@ -91,9 +90,14 @@ class Description(LineView):
         padding: 0 1;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
-        scrollbar-gutter: stable;
+        overflow-y: hidden;
     }
     """
+
+    #: The scrollbar's column is kept, as a stable gutter (the text's width does not
+    #: follow its length); LineView draws the scrollbar in it (no screen layout when an
+    #: item's description is longer than the panel and the last one was not).
+    KEEP_BAR_COLUMN = True
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -144,7 +148,7 @@ class Description(LineView):
         self._stop_waiting()
         then, self._then = self._then, None
         if self.scroll_offset.y:
-            self.scroll_to(y=0, animate=False, immediate=True)
+            self.scroll_to(y=0, animate=False, immediate=True, force=True)
         self._render_lines()
         if then is not None:
             then()
@@ -192,24 +196,7 @@ class Description(LineView):
             else:
                 self._cache.move_to_end(key)
             lines = cached
-        previous, self._lines = self._lines, lines
-        if self._set_virtual_height(len(lines)) or self.scroll_offset.y:
-            self.refresh()
-        else:
-            self._refresh_changed(previous, lines)
-
-    def _refresh_changed(self, before: list[Strip], after: list[Strip]) -> None:
-        """Repaint the rows on screen whose line changed (from the top: a short
-        description's blank rows stay as they are)."""
-        width = self.scrollable_content_region.width
-        changed = [
-            Region(0, row, width, 1)
-            for row in range(self.scrollable_content_region.height)
-            if (before[row] if row < len(before) else None)
-            != (after[row] if row < len(after) else None)
-        ]
-        if changed:
-            self.refresh(*changed)
+        self._show_lines(lines)
 
     _converting: Item | None = None  # the item whose markup a thread is converting
 
