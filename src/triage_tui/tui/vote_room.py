@@ -29,6 +29,7 @@ from textual.widgets import Static
 from triage_tui.core import votes
 from triage_tui.core.session import Category, Mark
 from triage_tui.tui.widgets.phase_bar import PhaseBar
+from triage_tui.tui.widgets.row_text import RowText
 
 if TYPE_CHECKING:
     from triage_tui.room.server import RoomStatus, VoteServer
@@ -162,7 +163,9 @@ class RoomPanel(VerticalScroll):
         # The status first: the tally and who is awaited stay in view above the QR code
         # (seen walking a room: at 120x36 the revealed tally was cut under the code).
         yield Static(id="room-head")
-        yield Static(id="room-status")
+        # Row by row: a vote repaints the rows it changed ("12 of 50 voted", the names
+        # awaited), not the whole status (bench/room_load.py).
+        yield RowText(id="room-status", cut=False)
         yield Static(id="room-qr")
 
     def on_mount(self) -> None:
@@ -204,7 +207,7 @@ class RoomPanel(VerticalScroll):
         qr_first = not status.any_votes
         if qr_first != self._qr_first:
             self._qr_first = qr_first
-            status_widget = self.query_one("#room-status", Static)
+            status_widget = self.query_one("#room-status", RowText)
             if qr_first:
                 self.move_child(qr, before=status_widget)
             else:
@@ -217,7 +220,7 @@ class RoomPanel(VerticalScroll):
         body = status_text(status, session_named)
         if body != self._body:
             self._body = body
-            widget = self.query_one("#room-status", Static)
+            widget = self.query_one("#room-status", RowText)
             # The panel's text width (37 less its border, padding and scrollbar), fixed:
             # the height must not depend on whether a layout already happened.
             lines = len(body.wrap(self.app.console, TEXT_WIDTH))
