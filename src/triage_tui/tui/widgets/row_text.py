@@ -88,18 +88,23 @@ class RowText(Widget):
         if kept is not None and kept[0] is text and kept[1:3] == (width, height):
             self._rendered.move_to_end(id(text))
             return kept[3]
-        if height:
-            text = clamp_text(text, self.app.console, width, height)
         console = self.app.console
+        width = max(1, width)
+        # Wrapped once, each row rendered alone (as Text renders itself to a console: the
+        # same wrap, the same segments): rendering the text whole wrapped it a second time.
+        lines = text.wrap(console, width)
+        if height and len(lines) > height:
+            # Only the rows shown and the one after are cut (clamp_text wraps what it gets).
+            cut = clamp_text(Text("\n").join(lines[: height + 1]), console, width, height)
+            lines = cut.split("\n")
         style = self.rich_style
         rows = [
-            Strip(line).crop_extend(0, width, None).simplify().apply_style(style)
-            for line in console.render_lines(
-                text, console.options.update_width(max(1, width)), pad=False
-            )
+            Strip(list(line.render(console)))
+            .crop_extend(0, width, None)
+            .simplify()
+            .apply_style(style)
+            for line in lines
         ]
-        if height:
-            rows = rows[:height]
         self._rendered[id(self._text)] = (self._text, width, height, rows)
         while len(self._rendered) > self.CACHED_TEXTS:
             self._rendered.popitem(last=False)
