@@ -179,7 +179,7 @@ class RoomPanel(VerticalScroll):
     _qr_for: str | None = None
     _body: Text | None = None
     _body_lines = -1
-    _body_for: tuple[str, str, bool] | None = None  # (item, phase, revealed) of its height
+    _body_for: str | None = None  # the phase whose tallest status sets the height
     _qr_first = False  # the order composed: status, then the code
 
     def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
@@ -224,13 +224,15 @@ class RoomPanel(VerticalScroll):
             # The panel's text width (37 less its border, padding and scrollbar), fixed:
             # the height must not depend on whether a layout already happened.
             lines = len(body.wrap(self.app.console, TEXT_WIDTH))
-            # While the room votes on one item the height only grows (the names awaited
-            # shrink vote by vote: a relayout each time cost the keys a frame); a new
-            # item or the reveal sets it afresh.
-            shown_for = (status.item_id, status.phase, status.revealed)
-            if shown_for == self._body_for:
+            # On one screen the height only grows: the names awaited shrink vote by vote,
+            # and each item and each reveal changed it both ways, each time a layout of
+            # the whole screen (~8 ms, twice an item, often in a key's frame). So the
+            # status keeps the tallest height it had on this phase (rows below stay blank;
+            # the code below it no longer jumps at every item); another phase sets it
+            # afresh.
+            if status.phase == self._body_for:
                 lines = max(lines, self._body_lines)
-            self._body_for = shown_for
+            self._body_for = status.phase
             if lines != self._body_lines:
                 self._body_lines = lines
                 widget.styles.height = lines  # one relayout, only when it grows or shrinks
