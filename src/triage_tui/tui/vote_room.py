@@ -41,11 +41,15 @@ PANEL_PHASES = ("categorize", "readiness", "plan")
 #: The width the panel's status text wraps at (the panel is 37 columns).
 TEXT_WIDTH = 33
 #: The panel gathers the room's changes of this many seconds into one redraw (at most
-#: two a second, the last state always drawn; a vote after a quiet spell shows at once):
+#: four a second, the last state always drawn; a vote after a quiet spell shows at once):
 #: each redraw is a frame of its own, and a key pressed while one is drawn waits for it
-#: and pays for two frames. At 0.2 s, key CPU until its frame p95 was 23.8-24.8 ms, at
-#: 0.5 s 18.4-21.6 ms (interleaved, bench/room_load.py); the count shows ~0.1 s later.
-REDRAW_GATHER = 0.5
+#: and pays for two frames. Session 7 went from 0.2 s to 0.5 s for the keys (p95 23.8-24.8
+#: ms at 0.2 s, 18.4-21.6 ms at 0.5 s), which made a vote take p50 ~210 / p95 ~464 ms to
+#: the facilitator's screen. Since the status redraws only its changed rows and keeps its
+#: height on one phase, a redraw is ~1.7 ms of frame and no layout: at 0.25 s key CPU p95
+#: was 11.8-14.6 ms against 11.4-12.4 at 0.5 s, vote to screen p50 114-129 / p95 243-274
+#: ms (interleaved, load 5-7, bench/room_load.py --panel-gather; bench/README.md).
+REDRAW_GATHER = 0.25
 #: A redraw after a quiet spell still waits this long (the votes of one instant, one
 #: redraw).
 SOON = 0.02
@@ -338,7 +342,7 @@ class VoteRoom:
     def changed(self) -> None:
         """Something the panel shows changed: redraw at most once every REDRAW_GATHER
         seconds, soon after a quiet spell (a vote alone shows at once) and at the end of
-        a burst (the last state always shows): 50 votes in a second are two redraws,
+        a burst (the last state always shows): 50 votes in a second are four redraws,
         and the facilitator's keys stay quick."""
         if not self._pending:
             self._pending = True
