@@ -80,6 +80,29 @@ async def test_more_rows_lay_out_again_and_a_fixed_height_is_cut_with_an_ellipsi
         assert uncut.size.height == 2 and uncut.text_lines == ["first", "second"]
 
 
+async def test_a_hidden_text_asks_for_no_layout_and_shows_its_last_text() -> None:
+    app = RowApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        rows = app.query_one("#auto", RowText)
+        rows.update(lines("one"))
+        await pilot.pause()
+        rows.display = False  # (Categorize's side panel at 80 columns)
+        await pilot.pause()
+        layouts: list[bool] = []
+        original = rows.refresh
+
+        def spy(*regions: Region, **kwargs: bool) -> RowText:
+            layouts.append(kwargs.get("layout", False))
+            return original(*regions, **kwargs)
+
+        rows.refresh = spy  # type: ignore[method-assign]
+        rows.update(lines("one", "two", "three"))
+        assert not any(layouts)  # nobody sees it: the screen is not laid out for it
+        rows.display = True
+        await pilot.pause()
+        assert rows.size.height == 3 and rows.text_lines == ["one", "two", "three"]
+
+
 async def test_a_signal_ticked_on_categorize_repaints_its_own_row_of_the_questions(
     acme: Path, clock: FrozenClock
 ) -> None:

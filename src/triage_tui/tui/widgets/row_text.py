@@ -63,7 +63,11 @@ class RowText(Widget):
             return
         self._text = text
         if not self.is_mounted or not self.size:
-            self.refresh(layout=layout)  # drawn whole once it has a size
+            # Hidden (Categorize's side panel at 80 columns) or not laid out yet: drawn
+            # when next painted. (A layout asked for here laid the whole screen out at
+            # every key for a panel nobody saw; showing it lays it out anyway.)
+            self._stale = True
+            self.refresh()
             return
         previous, self._rows = self._rows, self._rows_at(self.size.width)
         height = self.styles.height
@@ -113,7 +117,10 @@ class RowText(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._text.wrap(self.app.console, max(1, width)))
 
+    _stale = False  # the text changed while the widget had no size: rows to render
+
     def on_resize(self) -> None:
+        self._stale = False
         self._rows = self._rows_at(self.size.width) if self.size else []
         self.refresh()
 
@@ -126,6 +133,9 @@ class RowText(Widget):
             self.refresh()
 
     def render_line(self, y: int) -> Strip:
+        if self._stale and self.size:
+            self._stale = False
+            self._rows = self._rows_at(self.size.width)
         row = _row(self._rows, y)
         if row is not None:
             return row
