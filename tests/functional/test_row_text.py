@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -55,6 +56,35 @@ async def test_a_changed_row_is_the_only_one_repainted() -> None:
         assert refreshed == []
         await pilot.pause()
         assert rows.text_lines == ["one", "TWO", "three"]
+
+
+async def test_only_new_rows_are_rendered_and_a_counted_text_is_not_wrapped_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = RowApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        rows = app.query_one("#auto", RowText)
+        rows.update(lines("12 joined", "3 of 12 voted", "Waiting for: Ana"))
+        await pilot.pause()
+        rendered: list[str] = []
+        wrapped: list[str] = []
+        render, wrap = Text.render, Text.wrap
+
+        def spy_render(self: Text, *args: object, **kwargs: object) -> object:
+            rendered.append(self.plain)
+            return render(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        def spy_wrap(self: Text, *args: object, **kwargs: object) -> object:
+            wrapped.append(self.plain)
+            return wrap(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Text, "render", spy_render)
+        monkeypatch.setattr(Text, "wrap", spy_wrap)
+        text = lines("12 joined", "4 of 12 voted", "Waiting for: Ana")
+        assert rows.rows_for(text, 20) == 3  # (the room panel sets its height from this)
+        rows.update(text)
+        assert wrapped == [text.plain]  # wrapped once, for both
+        assert rendered == ["4 of 12 voted"]  # the one new row
 
 
 async def test_more_rows_lay_out_again_and_a_fixed_height_is_cut_with_an_ellipsis() -> None:

@@ -227,7 +227,7 @@ class RoomPanel(VerticalScroll):
             widget = self.query_one("#room-status", RowText)
             # The panel's text width (37 less its border, padding and scrollbar), fixed:
             # the height must not depend on whether a layout already happened.
-            lines = len(body.wrap(self.app.console, TEXT_WIDTH))
+            lines = widget.rows_for(body, TEXT_WIDTH)
             # On one screen the height only grows: the names awaited shrink vote by vote,
             # and each item and each reveal changed it both ways, each time a layout of
             # the whole screen (~8 ms, twice an item, often in a key's frame). So the

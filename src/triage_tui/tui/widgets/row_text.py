@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from rich.containers import Lines
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -29,6 +30,8 @@ class RowText(Widget):
 
     #: Texts whose rendered rows are kept (a toggled question goes back and forth).
     CACHED_TEXTS = 16
+    #: Rendered rows kept by their content (cleared whole when past this).
+    CACHED_ROWS = 512
 
     def __init__(
         self, *, cut: bool = True, id: str | None = None, classes: str | None = None
@@ -40,6 +43,10 @@ class RowText(Widget):
         self._text = Text()
         self._rows: list[Strip] = []
         self._rendered: OrderedDict[int, tuple[Text, int, int, list[Strip]]] = OrderedDict()
+        self._wrapped: tuple[Text, int, Lines] | None = None  # the last text wrapped
+        # Each row rendered, by what it is (text, spans, width): a new text renders only
+        # the rows that are new (a vote changes one or two of the status' ten).
+        self._row_cache: dict[tuple[object, ...], Strip] = {}
 
     @property
     def text(self) -> Text:
@@ -96,26 +103,43 @@ class RowText(Widget):
         width = max(1, width)
         # Wrapped once, each row rendered alone (as Text renders itself to a console: the
         # same wrap, the same segments): rendering the text whole wrapped it a second time.
-        lines = text.wrap(console, width)
+        lines = self._wrap(text, width)
         if height and len(lines) > height:
             # Only the rows shown and the one after are cut (clamp_text wraps what it gets).
             cut = clamp_text(Text("\n").join(lines[: height + 1]), console, width, height)
             lines = cut.split("\n")
         style = self.rich_style
-        rows = [
-            Strip(list(line.render(console)))
-            .crop_extend(0, width, None)
-            .simplify()
-            .apply_style(style)
-            for line in lines
-        ]
+        cache = self._row_cache
+        if len(cache) > self.CACHED_ROWS:
+            cache.clear()
+        rows = []
+        for line in lines:
+            key = (line.plain, tuple(line.spans), line.style, width)
+            row = cache.get(key)
+            if row is None:
+                row = Strip(list(line.render(console))).crop_extend(0, width, None)
+                row = cache[key] = row.simplify().apply_style(style)
+            rows.append(row)
         self._rendered[id(self._text)] = (self._text, width, height, rows)
         while len(self._rendered) > self.CACHED_TEXTS:
             self._rendered.popitem(last=False)
         return rows
 
+    def _wrap(self, text: Text, width: int) -> Lines:
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped[0] is text and wrapped[1] == width:
+            return wrapped[2]
+        lines = text.wrap(self.app.console, width)
+        self._wrapped = (text, width, lines)
+        return lines
+
+    def rows_for(self, text: Text, width: int) -> int:
+        """How many rows `text` takes at `width` (wrapped once: `update` with the same
+        text at that width does not wrap it again)."""
+        return len(self._wrap(text, max(1, width)))
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._text.wrap(self.app.console, max(1, width)))
+        return self.rows_for(self._text, width)
 
     _stale = False  # the text changed while the widget had no size: rows to render
 
@@ -128,6 +152,7 @@ class RowText(Widget):
         # The rows carry the widget's colours: a theme change draws them again.
         super().notify_style_update()
         self._rendered.clear()
+        self._row_cache.clear()
         if self.is_mounted and self.size:
             self._rows = self._rows_at(self.size.width)
             self.refresh()
