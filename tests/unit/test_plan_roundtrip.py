@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
 from triage_tui.core.errors import InputError
@@ -479,3 +481,34 @@ def test_a_hand_written_note_key_reads_as_the_note() -> None:
         "Which search?",
         "",
     )
+
+
+# -- the text boundary, found cheaper (issue 24) -----------------------------------------
+_RISKY = '\\bfrUu\x7f\x80\x9f\u202a\u202e\u2066\u2069\u2028\u2029“é\n"ax'
+
+
+@given(st.text(alphabet=st.sampled_from(_RISKY) | st.characters(), max_size=60))
+@settings(max_examples=600, deadline=None)
+def test_the_plan_readers_boundary_check_is_clean_documents(text: str) -> None:
+    """`_clean` asks clean_document's question (can this TOML source decode to a control
+    or bidi character?) in two cheap scans: on any text, the answer is clean_document's:
+    the document comes back as it is exactly when clean_document gives it back as it is."""
+    from triage_tui.core.sanitize import clean_document
+    from triage_tui.formats.plan import _clean
+
+    document = {"title": "a\x1bb", "items": [{"note": "\u202e"}]}  # would be cleaned
+    assert (_clean(document, text) is document) == (clean_document(document, text) is document)
+    assert _clean(document, text) == clean_document(document, text)
+
+
+def test_a_plan_with_an_escaped_control_is_cleaned_on_reopening() -> None:
+    """Both of `_clean`'s scans lead to the cleaning walk: an escape (\\u001b) and a raw
+    bidi control in a plan's text reach no item."""
+    session = Session(Backlog(items=(Item("A-1", "Ledger"), Item("A-2", "Vault"))))
+    text = dumps_plan(session)
+    escaped = text.replace('title = "Ledger"', 'title = "Led\\u001b[2Jger"')
+    raw = text.replace('title = "Vault"', 'title = "Va\u202eult"')
+    for hostile in (escaped, raw):
+        assert hostile != text
+        titles = [item.title for item in loads_plan(hostile).backlog.items]
+        assert not any("\x1b" in title or "\u202e" in title for title in titles), titles

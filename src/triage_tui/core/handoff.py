@@ -9,7 +9,14 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from triage_tui.core.model import Estimate, Item, Link
-from triage_tui.core.readiness import Assessment, Level, assess, blocker_sentence
+from triage_tui.core.readiness import (
+    Assessment,
+    Level,
+    assess,
+    blocker_sentence,
+    level_for,
+    score_for,
+)
 from triage_tui.core.session import (
     HANDOFF_FIELDS,
     HANDOFF_LIST_FIELDS,
@@ -595,6 +602,26 @@ def assess_item(item: Item, decision: Decision) -> Assessment:
     )
 
 
+def assess_level(item: Item, decision: Decision) -> Assessment:
+    """`assess_item`'s score, level and blockers, without its gap sentences.
+
+    For a caller that reads only those (the plan writer: [items.readiness] and the first
+    engagement): the gap sentences are most of `assess_item`'s cost, one formatted
+    sentence per criterion not met, and the plan never writes them. The result's `gaps`
+    and its met / partial / missing are empty: never show it or hand it on as an item's
+    assessment (tests compare score, level and blockers with `assess_item`'s).
+    """
+    marks = decision.marks
+    score = score_for(marks)
+    level = level_for(score, marks)
+    blockers: tuple[str, ...] = ()
+    if level is Level.READY:
+        blockers = handoff_blockers(_ready_fields(item, decision))
+        if blockers:
+            level = Level.NEEDS_WORK
+    return Assessment(score, level, (), (), (), (), blockers=blockers)
+
+
 def _quoted(title: str) -> str:
     return "“" + " ".join(title.split()) + "”"
 
@@ -643,19 +670,23 @@ def _larger_need(session: Session, pool: Sequence[Item], chosen: Item) -> tuple[
         return None, False
     largest: tuple[float, int, Item] | None = None
     smaller = larger = False
+    project = Category.PROJECT
+    decision = session.decision
     for index, item in enumerate(pool):
-        if item.id == chosen.id or session.decision(item.id).category is not Category.PROJECT:
+        if item.id == chosen.id or decision(item.id).category is not project:
             continue
         days = estimate_days(item.estimate)
         if days is None:
             continue
-        smaller = smaller or days < chosen_days
-        larger = larger or days > chosen_days
-        # "Start with X before Y" names the need X prepares for, not any larger item.
-        if days > chosen_days and _related(chosen, item):
-            key = (days, -index, item)
-            if largest is None or key[:2] > largest[:2]:
-                largest = key
+        if days < chosen_days:
+            smaller = True
+        elif days > chosen_days:
+            larger = True
+            # "Start with X before Y" names the need X prepares for, not any larger
+            # item: the largest related one, the first of equals (backlog order), so
+            # an item that would not win is not asked whether it is related.
+            if (largest is None or days > largest[0]) and _related(chosen, item):
+                largest = (days, index, item)
     if largest is not None:
         return largest[2], False
     # The largest (others are smaller, none larger): a first engagement should not be.
