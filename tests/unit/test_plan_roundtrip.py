@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.conftest import SAMPLES
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
-from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.session import Category, Decision, Mark, Session
 from triage_tui.core.workshop import Workshop
 from triage_tui.formats import loaders
 from triage_tui.formats.plan import SCHEMA, dumps_plan, loads_plan, read_plan, write_plan
@@ -512,3 +512,67 @@ def test_a_plan_with_an_escaped_control_is_cleaned_on_reopening() -> None:
         assert hostile != text
         titles = [item.title for item in loads_plan(hostile).backlog.items]
         assert not any("\x1b" in title or "\u202e" in title for title in titles), titles
+
+
+# -- an empty contract is no edit (plans written before the spec finder found contracts) --
+LEGACY_EMPTY_CONTRACT = LEGACY / "fin-plan2-empty-contract.plan.toml"  # written by df1431a
+
+
+def _contract_section(session: Session, item_id: str) -> str:
+    from triage_tui.formats.handoff_doc import render_handoff
+
+    item = session.backlog.by_id()[item_id]
+    text = render_handoff(session, item)
+    return text.split("## Contract (inputs and outputs)")[1].split("\n## ")[0]
+
+
+def test_an_old_plans_empty_contract_is_the_specs(tmp_path: Path) -> None:
+    """df1431a wrote `contract = ""` for every ready item whose spec states its contract
+    outside a section of its own (the fixture: FIN-7 in Markdown, FIN-8 in Jira markup).
+    Reopened, that empty contract is no edit: the handoff takes the spec's, as a fresh
+    item's would; the room's own contract (FIN-9) still wins. Saved again, the plan
+    writes the spec's contract, and reopens with no edit."""
+    text = LEGACY_EMPTY_CONTRACT.read_text(encoding="utf-8")
+    assert text.count('contract = ""') == 2  # as the old writer wrote it
+    session = read_plan(LEGACY_EMPTY_CONTRACT)
+    for item_id, endpoint in (("FIN-7", "GET /invoices.csv?month="), ("FIN-8", "GET /payouts.csv")):
+        assert "contract" not in session.decision(item_id).handoff
+        section = _contract_section(session, item_id)
+        assert "Not in the spec" not in section
+        assert endpoint in section
+    assert session.decision("FIN-9").handoff["contract"] == (
+        "GET /ledger/balances?at=YYYY-MM-DD returns {account: cents}"
+    )
+    assert "GET /ledger/balances?at=YYYY-MM-DD" in _contract_section(session, "FIN-9")
+    saved = write_plan(session, tmp_path / "fin.plan.toml", backup=False)
+    document = tomllib.loads(saved.read_text(encoding="utf-8"))
+    contracts = {entry["id"]: entry["handoff"]["contract"] for entry in document["items"]}
+    assert "GET /invoices.csv?month=" in contracts["FIN-7"]
+    assert "GET /payouts.csv?month=" in contracts["FIN-8"]
+    assert contracts["FIN-9"].startswith("GET /ledger/balances?at=")
+    again = read_plan(saved)
+    assert "contract" not in again.decision("FIN-7").handoff
+    assert again.decision("FIN-9").handoff["contract"] == contracts["FIN-9"]
+
+
+def test_an_empty_contract_edit_is_no_edit_whatever_wrote_it() -> None:
+    """The rule is the handoff's, not only the reader's: an empty (or blank) contract in a
+    decision (an old autosave, the editor cleared) gives the spec's contract; any other
+    field's empty edit still empties it."""
+    from triage_tui.core.handoff import handoff_fields
+
+    item = Item(
+        "FIN-7",
+        "Monthly invoice export",
+        "## Context\n\nThe billing service exposes `GET /invoices.csv?month=` for it.\n",
+        markup="markdown",
+    )
+    fresh = handoff_fields(item, Decision(Category.PROJECT))
+    assert "GET /invoices.csv?month=" in str(fresh["contract"])
+    for empty in ("", "  \n", [], ["  "]):
+        decision = Decision(Category.PROJECT, handoff={"contract": empty, "context": ""})
+        fields = handoff_fields(item, decision)
+        assert fields["contract"] == fresh["contract"]
+        assert fields["context"] == ""  # an empty context is still the room's edit
+    edited = Decision(Category.PROJECT, handoff={"contract": "POST /close"})
+    assert handoff_fields(item, edited)["contract"] == "POST /close"

@@ -479,12 +479,26 @@ def default_handoff(item: Item) -> dict[str, str | list[str]]:
     }
 
 
+#: Handoff fields whose empty value is no edit: the contract a plan wrote empty before the
+#: spec finder found contracts outside a section of their own (before session 8's plans
+#: this was every ready item's `contract = ""`) is the spec's, as for a fresh item. The
+#: room writes a contract, it does not blank the one the spec states.
+EMPTY_IS_NO_EDIT = frozenset({"contract"})
+
+
+def is_edit(name: str, value: str | list[str]) -> bool:
+    """Whether a stored handoff field `name` holding `value` is the room's edit (it is,
+    unless it is an empty EMPTY_IS_NO_EDIT field)."""
+    return name not in EMPTY_IS_NO_EDIT or _has(value)
+
+
 def handoff_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
-    """The handoff: defaults overlaid with the room's edits, in HANDOFF_FIELDS order."""
+    """The handoff: defaults overlaid with the room's edits, in HANDOFF_FIELDS order (an
+    empty contract is no edit: `EMPTY_IS_NO_EDIT`)."""
     fields = default_handoff(item)
     for name in HANDOFF_FIELDS:
         edited = decision.handoff.get(name)
-        if edited is None:
+        if edited is None or not is_edit(name, edited):
             continue
         if name in HANDOFF_LIST_FIELDS:
             fields[name] = [edited] if isinstance(edited, str) else list(edited)

@@ -25,6 +25,7 @@ from triage_tui.core.handoff import (
     assess_level,
     default_handoff,
     handoff_fields,
+    is_edit,
     recommend_first_engagement,
 )
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
@@ -954,8 +955,10 @@ class _Reader:
             else:
                 value = self.string(handoff, name, f"{where} handoff", line)
             given[name] = value
-            # Only what differs from the defaults is the room's edit.
-            if value != defaults.get(name):
+            # Only what differs from the defaults is the room's edit; an empty contract
+            # (every ready item's in a plan written before the spec finder found contracts
+            # outside a section of their own) is none: the spec's is the handoff's.
+            if value != defaults.get(name) and is_edit(name, value):
                 decision.handoff[name] = value
         if not decision.handoff:
             # Every field as the defaults say (an edit back to the default): keep them,
