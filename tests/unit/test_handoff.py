@@ -441,3 +441,20 @@ def test_assess_level_is_assess_items_score_level_and_blockers() -> None:
                     compared += 1
     assert compared > 1000
     assert levels == set(Level)
+
+
+def test_a_tracker_column_is_found_by_name_order_then_column_order() -> None:
+    """`tracker_repository` asks for "repository" before "repo", case-blind; a blank or
+    non-text column is skipped; among columns of one name the first wins."""
+    from triage_tui.core.handoff import tracker_repository, tracker_reviewer
+
+    def repo(extra: dict[str, object]) -> str:
+        return tracker_repository(Item("A-1", "Ledger", extra=extra))
+
+    assert repo({"Repo": "a/b", "REPOSITORY": "c/d"}) == "c/d"
+    assert repo({"Repository": "  ", "repo": " a/b "}) == "a/b"
+    assert repo({"repository": 3, "Repo": "a/b"}) == "a/b"
+    assert repo({"Repository": "x/y", "repository": "c/d"}) == "x/y"
+    assert repo({"Project": "a/b"}) == ""
+    item = Item("A-2", "Ledger", extra={"Reviewer": "Sam", "Reviewers": "priyar, lee"})
+    assert tracker_reviewer(item) == "priyar"

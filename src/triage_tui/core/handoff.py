@@ -402,11 +402,19 @@ _GITHUB_REPO = re.compile(r"https?://github\.com/([\w.-]+/[\w.-]+)/(?:issues|pul
 
 
 def _extra_text(item: Item, *names: str) -> str:
-    for name in names:
-        for key, value in item.extra.items():
-            if key.casefold() == name and isinstance(value, str) and value.strip():
-                return value.strip()
-    return ""
+    """The first of the tracker columns `names` (case-blind, in that order) that holds
+    text, stripped, or "". One pass over the columns (every project item of a plan asks
+    for its reviewer's)."""
+    found, rank = "", len(names)
+    for key, value in item.extra.items():
+        folded = key.casefold()
+        if folded in names and isinstance(value, str) and value.strip():
+            at = names.index(folded)
+            if at < rank:
+                found, rank = value.strip(), at
+                if not at:
+                    break
+    return found
 
 
 def tracker_repository(item: Item) -> str:
@@ -557,7 +565,8 @@ def handoff_status(assessment: Assessment) -> str:
 
 def handoff_blockers(fields: Mapping[str, str | list[str]]) -> tuple[str, ...]:
     """What the handoff still lacks to be handed off ("name a reviewer"), in READY_NEEDS order."""
-    return tuple(need for name, need in READY_NEEDS if not _has(fields.get(name, "")))
+    lacks = [need for name, need in READY_NEEDS if not _has(fields.get(name, ""))]
+    return tuple(lacks) if lacks else ()
 
 
 def _ready_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
@@ -633,7 +642,14 @@ def assess_level(item: Item, decision: Decision) -> Assessment:
         blockers = handoff_blockers(_ready_fields(item, decision))
         if blockers:
             level = Level.NEEDS_WORK
-    return Assessment(score, level, (), (), (), (), blockers=blockers)
+    key = (score, level, blockers)
+    found = _LEAN.get(key)
+    if found is None:  # (frozen: one per score, level and blockers, at most ~2,400)
+        found = _LEAN[key] = Assessment(score, level, (), (), (), (), blockers=blockers)
+    return found
+
+
+_LEAN: dict[tuple[int, Level, tuple[str, ...]], Assessment] = {}
 
 
 def _quoted(title: str) -> str:
