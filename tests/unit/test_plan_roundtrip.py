@@ -528,7 +528,8 @@ def _contract_section(session: Session, item_id: str) -> str:
 
 def test_an_old_plans_empty_contract_is_the_specs(tmp_path: Path) -> None:
     """df1431a wrote `contract = ""` for every ready item whose spec states its contract
-    outside a section of its own (the fixture: FIN-7 in Markdown, FIN-8 in Jira markup).
+    outside a section of its own (the fixture: FIN-7 in its context paragraph, FIN-8 in a
+    list under "Background").
     Reopened, that empty contract is no edit: the handoff takes the spec's, as a fresh
     item's would; the room's own contract (FIN-9) still wins. Saved again, the plan
     writes the spec's contract, and reopens with no edit."""
