@@ -6,15 +6,13 @@ items' time) still open; they are written back as plan/2.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import gc
 import itertools
 import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -69,23 +67,6 @@ NO_FIRST_ENGAGEMENT = (
     "No project item is ready yet: close the gaps of the smallest project item first, "
     "then hand that one off."
 )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while the plan's own objects are made, as it was
-    after. Building a plan document (or the items and decisions of a reopened one) makes
-    a dozen containers an item and no reference cycles: a collector pass each 700 of them
-    walks the young objects, and each tenth of those the growing heap (~10% of reopening
-    10,000 items beside tomllib). Reference counting still frees everything. tomli-w and
-    tomllib run with the collector as the caller has it: only our part is paused."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 # -- building -------------------------------------------------------------------------
@@ -472,15 +453,14 @@ def dumps_plan(
 ) -> str:
     """The plan as TOML text (see `build_plan` for the arguments); `progress(fraction)`
     is called as it is written (see `dumps_toml`)."""
-    with _collector_paused():
-        plan = build_plan(
-            session,
-            in_scope=in_scope,
-            generated_by=generated_by,
-            created=created,
-            plan_path=plan_path,
-            assessments=assessments,
-        )
+    plan = build_plan(
+        session,
+        in_scope=in_scope,
+        generated_by=generated_by,
+        created=created,
+        plan_path=plan_path,
+        assessments=assessments,
+    )
     if progress is None:
         return dumps_toml(plan)
     report = progress
@@ -737,7 +717,11 @@ class _Reader:
                 line,
             )
         extra = get("extra")
-        extra = {} if extra is None else dict(self.table(raw, "extra", where, line))
+        if extra is None:
+            extra = {}
+        elif extra.__class__ is not dict:
+            extra = self.table(raw, "extra", where, line)  # (names it: not a table)
+        # (The parsed table itself, not a copy: the document is this reader's alone.)
         est: Estimate = estimate
         context: dict[str, Any] = {}
         if "due" in raw or "comments" in raw or "attachments" in raw or "links" in raw:
@@ -1180,8 +1164,7 @@ def loads_plan(
     # Markers that parse (inside a multi-line string) would put both sides in the plan.
     refuse_conflict(text, source)
     if document is not None:
-        with _collector_paused():
-            return _Reader(source, text).session(document)
+        return _Reader(source, text).session(document)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -1190,8 +1173,7 @@ def loads_plan(
         raise nesting_error(text, source, "not valid TOML") from None
     except ValueError as error:  # an integer of more than 4300 digits
         raise InputError(source, f"not valid TOML: {error}") from None
-    with _collector_paused():
-        return _Reader(source, text).session(document)
+    return _Reader(source, text).session(document)
 
 
 def read_plan(path: str | Path) -> Session:
