@@ -379,3 +379,25 @@ def test_the_handoffs_definition_of_done_leaves_the_runbook_paragraph_out() -> N
     done = text.split("## Definition of done\n")[1].split("\n## ")[0].strip()
     assert done == "- Deployed\n- Runbook updated"
     assert "runbook](https://wiki.example/runbook)" in text  # still in the spec as written
+
+
+@pytest.mark.parametrize(
+    ("description", "markup"),
+    [
+        (f"Definition of done: all of\n- a\n- b\n\n{_RUNBOOK_MD}", "markdown"),
+        (f"**DoD:** every one of these\n1. a\n2. b\n\n{_RUNBOOK_MD}", "markdown"),
+        (f"*Definition of done:* all of\n# a\n# b\n\n{_RUNBOOK_JIRA}", "jira"),
+        ("Definition of done: all of\n* a\n* b\n\nSee the runbook for deploys.", ""),
+    ],
+)
+def test_a_labels_sentence_right_above_its_list_introduces_it(
+    description: str, markup: str
+) -> None:
+    """ "Definition of done: all of" then a list: the list is the definition of done (the
+    sentence an intro line); it used to be the sentence alone, the list lost."""
+    assert find_spec(description, markup).done == ("a", "b")
+
+
+def test_a_labels_sentence_alone_is_still_the_section() -> None:
+    description = "Definition of done: merged and deployed.\n\n- unrelated note\n"
+    assert find_spec(description, "markdown").done == ("merged and deployed.",)

@@ -612,6 +612,18 @@ def find_spec(description: str, markup: str = "") -> Spec:
                 ):
                     body.append(lines[end])
                     end += 1
+                # "Definition of done: all of" right above its list: the list is the
+                # section's (its sentence an intro line), up to the list's end.
+                if not line.listed and end < len(lines) and lines[end].kind == "item":
+                    list_indent = lines[end].indent
+                    while end < len(lines):
+                        nxt = lines[end]
+                        if nxt.kind == "heading" or (nxt.kind == "label" and nxt.section):
+                            break
+                        if nxt.kind == "blank" and not _list_goes_on(lines, end, list_indent):
+                            break
+                        body.append(nxt)
+                        end += 1
             else:
                 # "Acceptance criteria:" then its list: up to a blank line before prose.
                 while end < len(lines):
