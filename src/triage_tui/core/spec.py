@@ -383,8 +383,9 @@ def _list_goes_on(lines: list[_Line], blank: int, indent: int) -> bool:
     end = after
     while end < len(lines) and lines[end].kind in ("text", "label"):
         end += 1
-    following = next((x for x in lines[end:] if x.kind != "blank"), None)
-    return following is not None and following.kind == "item"
+    while end < len(lines) and lines[end].kind == "blank":
+        end += 1
+    return end < len(lines) and lines[end].kind == "item"
 
 
 def _items(lines: list[_Line]) -> list[str]:
