@@ -111,6 +111,12 @@ SESSION = ""  # the Op target meaning "the session itself", not an item
 #: and a parked item's open question are two fields".)
 LEGACY_NOTE = "rationale|note"
 
+#: The format of the steps one run of the autosave holds, stored with the run: 2 since
+#: the room's note has a field of its own (`note`) beside a parked item's open question
+#: (`rationale`). A run stored without it was written before (or by a version that did
+#: not mark its runs): its steps are replayed through `legacy_step`.
+STEPS_FORMAT = 2
+
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 to the second (what plans and journals record)."""
@@ -324,6 +330,50 @@ class Step:
             bool(data.get("undo", False)),
             bool(data.get("undoable", True)),
         )
+
+
+def legacy_step(session: Session, step: Step) -> Step:
+    """`step`, stored in a run without STEPS_FORMAT, as this version means it, given the
+    state `session` has just before it is replayed.
+
+    Before the note had a field of its own, `rationale` held the one text of an item: a
+    hiring or project item's note, a parked item's question. A park step (S) set it to the
+    question, so its old value was often the note: undone as stored, it would copy the
+    note into `rationale`. Forward, such a step is right as it is; only what its undo
+    restores is wrong. So each `rationale` op (and each LEGACY_NOTE op of a step that does
+    not change the item's category) takes its old value from the state it replays onto,
+    and a stored undo step becomes the inverse of the step it takes back, as replayed.
+
+    For a step this version wrote, the old values are the state's already: it comes back
+    unchanged, so a run written by a version that did not mark its runs (or a new step
+    added to an old run after resuming it) reads the same either way.
+    """
+    if step.undo:
+        history = session.history
+        undone: Step | None = None
+        if step.undoable:
+            undone = next((s for s in reversed(history) if s.undoable), None)
+        elif history:
+            undone = history[-1]
+        if undone is None or undone.label != step.label:
+            return step
+        inverse = undone.inverse().ops
+        if inverse == step.ops or [(op.target, op.name) for op in inverse] != [
+            (op.target, op.name) for op in step.ops
+        ]:
+            return step
+        return Step(inverse, step.label, step.at, step.undo, step.undoable)
+    recategorized = {op.target for op in step.ops if op.name == "category"}
+    ops = []
+    for op in step.ops:
+        if op.name == "rationale" or (op.name == LEGACY_NOTE and op.target not in recategorized):
+            old = _plain(session.get(op.target, op.name))
+            if old != op.old:
+                op = Op(op.target, op.name, old, op.new)
+        ops.append(op)
+    if all(new is given for new, given in zip(ops, step.ops, strict=True)):
+        return step
+    return Step(tuple(ops), step.label, step.at, step.undo, step.undoable)
 
 
 def _plain(value: Any) -> Any:
