@@ -10,8 +10,12 @@ the new fields but did not mark its runs.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -186,3 +190,51 @@ def test_an_imported_jsonl_journal_is_a_legacy_run(tmp_path: Path) -> None:
     shutil.copy(journal, autosave.legacy_path)
     assert autosave.summary() is not None
     assert runs(autosave.path) == [(1, None)]
+
+
+KILLED = """
+import sys
+from pathlib import Path
+from triage_tui.core.session import Category, Session
+from triage_tui.formats.loaders import load
+from triage_tui.store.autosave import Autosave
+
+backlog = load(Path(sys.argv[2]))
+autosave = Autosave(Path(sys.argv[1]), backlog)
+session = Session(backlog)
+autosave.resume(session)
+autosave.attach(session)  # the first write: the runs table gets its format column
+session.undo()  # A-0's old park, undone and stored in the old run
+print("undone", flush=True)
+session.decide("A-4", Category.PROJECT)
+print("decided", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_sigkill_after_undoing_an_old_park_loses_nothing(tmp_path: Path, backlog: Backlog) -> None:
+    path = copied(tmp_path, "df1431a")
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(path), str(LEGACY / "autosave-backlog.toml")],
+        cwd=root,
+        env=dict(os.environ, PYTHONPATH=str(root / "src")),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline() == "undone\n"
+    assert writer.stdout.readline() == "decided\n"
+    writer.send_signal(signal.SIGKILL)  # no clean exit: no compaction, no checkpoint
+    writer.wait()
+    assert runs(path) == [(1, None)]
+    session = Session(backlog)
+    assert Autosave(path, backlog).resume(session) == 15
+    assert fields(session, "A-0") == ("hiring", "", "owns the pager for years")
+    assert fields(session, "A-4") == ("project", "", "")
+    session.undo()  # A-4's decision
+    assert fields(session, "A-4") == ("undecided", "", "")
+    session.undo()  # A-0's note, then its decision
+    session.undo()
+    assert fields(session, "A-0") == ("undecided", "", "")
