@@ -332,6 +332,9 @@ class Step:
         )
 
 
+_LEGACY_TEXT = frozenset(("rationale", LEGACY_NOTE))
+
+
 def legacy_step(session: Session, step: Step) -> Step:
     """`step`, stored in a run without STEPS_FORMAT, as this version means it, given the
     state `session` has just before it is replayed.
@@ -357,23 +360,27 @@ def legacy_step(session: Session, step: Step) -> Step:
             undone = history[-1]
         if undone is None or undone.label != step.label:
             return step
-        inverse = undone.inverse().ops
+        inverse = tuple(op.inverse() for op in reversed(undone.ops))
         if inverse == step.ops or [(op.target, op.name) for op in inverse] != [
             (op.target, op.name) for op in step.ops
         ]:
             return step
         return Step(inverse, step.label, step.at, step.undo, step.undoable)
-    recategorized = {op.target for op in step.ops if op.name == "category"}
-    ops = []
-    for op in step.ops:
-        if op.name == "rationale" or (op.name == LEGACY_NOTE and op.target not in recategorized):
-            old = _plain(session.get(op.target, op.name))
-            if old != op.old:
-                op = Op(op.target, op.name, old, op.new)
-        ops.append(op)
-    if all(new is given for new, given in zip(ops, step.ops, strict=True)):
+    fixed: list[Op] | None = None
+    for index, op in enumerate(step.ops):
+        if op.name not in _LEGACY_TEXT:
+            continue  # (most steps: a decision, a mark, a vote)
+        if op.name == LEGACY_NOTE and any(
+            other.target == op.target and other.name == "category" for other in step.ops
+        ):
+            continue  # what the field means changes within the step: left as stored
+        old = _plain(session.get(op.target, op.name))
+        if old != op.old:
+            fixed = list(step.ops) if fixed is None else fixed
+            fixed[index] = Op(op.target, op.name, old, op.new)
+    if fixed is None:
         return step
-    return Step(tuple(ops), step.label, step.at, step.undo, step.undoable)
+    return Step(tuple(fixed), step.label, step.at, step.undo, step.undoable)
 
 
 def _plain(value: Any) -> Any:
