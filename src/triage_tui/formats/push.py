@@ -130,7 +130,7 @@ class Pushed:
 
     def words(self) -> str:
         """For the dry run: "an earlier push labelled it triage:project (2026-12-07)"."""
-        labels = ", ".join(clean_line(label) for label in self.labels) or "its labels"
+        labels = ", ".join(clean_line(str(label)) for label in self.labels) or "its labels"
         verb = "labelled it" if self.confirmed else "was labelling it"
         day = clean_line(self.at[:10])
         return f"an earlier push {verb} {labels}" + (f" ({day})" if day else "")

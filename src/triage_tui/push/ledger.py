@@ -102,14 +102,15 @@ class Ledger:
         except (sqlite3.Error, OSError):
             return {}
         found: dict[str, Pushed] = {}
+        loads = json.loads
         for row_site, ref, labels, state, at in rows:
             if site and row_site != site:
                 continue
             try:
-                names = tuple(str(label) for label in json.loads(labels))
+                names = tuple(loads(labels))
             except (ValueError, TypeError):
-                names = ()
-            found[str(ref)] = Pushed(names, str(at), state == "done")
+                names = ()  # (a hand-edited row: still "labelled", its labels unknown)
+            found[ref] = Pushed(names, at, state == "done")
         return found
 
     # -- writing ----------------------------------------------------------------------
