@@ -332,12 +332,13 @@ async def apply(
         TrackerError: the tracker refused (naming the item), or could not be reached; or
             the ledger cannot be written (before anything was sent).
     """
-    from triage_tui.push.ledger import Ledger, LedgerError
+    from triage_tui.push.ledger import Ledger, LedgerError, site_of
 
     items = prepared.selection.items
     summary = Summary(total=sum(1 for item in items if item.writes_comment))
     ledger = ledger or Ledger()
-    tracker, site = prepared.tracker, prepared.site
+    tracker = prepared.tracker
+    site = prepared.site or site_of(tracker)  # (a dry run prepared with no site set)
     done: list[PushItem] = []
     cleared: list[PushItem] = []
 
