@@ -46,6 +46,9 @@ CATEGORY_WORDS = {
 
 #: What the note line says while an item has none.
 NOTE_HINT = "n: note (S: park with a question)"
+#: The toast once every item in scope is decided: Categorize's news, taken down as the
+#: room leaves (it sat over Readiness' first criteria).
+ALL_DECIDED = "Every item in scope is decided. ] goes on to readiness."
 
 
 @functools.lru_cache(maxsize=64)
@@ -309,6 +312,11 @@ class CategorizeScreen(ItemScreen):
         self.app.clear_notifications()  # nothing covers the prompt (a toast sat on it)
         self.app.push_screen(prompt, parked)
 
+    def on_screen_suspend(self) -> None:
+        from triage_tui.tui._textual_internals import drop_toasts
+
+        drop_toasts(self.app, ALL_DECIDED)  # not over the next phase's screen
+
     def _next_undecided(self) -> None:
         """After a decision: on to the next undecided item (or say all done). The decision
         itself (its row, the pace) is drawn from the session's step (`session_changed`)."""
@@ -317,7 +325,7 @@ class CategorizeScreen(ItemScreen):
         item_list = self.query_one(ItemList)
         following = workshop.next_undecided(item_list.cursor)
         if following is None:
-            self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
+            self.notify(ALL_DECIDED, timeout=6)
         else:
             item_list.set_cursor(following, announce=False)
             self._show_item()
