@@ -197,6 +197,8 @@ async def facilitator(
             applied.append(time.perf_counter())
             ticked.set()
 
+    window_frames: list[int] = []  # frames written in each key window (the key's included)
+
     async def press_one() -> tuple[float, float, float]:
         """`1` once: (key to frame, this thread's CPU until then, key to its handler)."""
         applied.clear()
@@ -210,7 +212,9 @@ async def facilitator(
             drawn.clear()
             await drawn.wait()
         used = time.thread_time() - cpu
-        return min(t for t in frames if t >= handled) - wall, used, handled - wall
+        own = min(t for t in frames if t >= handled)
+        window_frames.append(sum(1 for t in frames if t <= own))
+        return own - wall, used, handled - wall
 
     type(app)._display = display  # type: ignore[method-assign]
     # --profile: what runs between a key press and its frame while votes arrive.
@@ -222,6 +226,7 @@ async def facilitator(
     handler_cpu: list[float] = []
     presses_wall: list[float] = []
     presses_cpu: list[float] = []
+    presses_frames: list[int] = []
     started = time.monotonic()
     log_path = folder / "participants.json"
     async with app.run_test(size=(120, 36)) as pilot:
@@ -275,6 +280,7 @@ async def facilitator(
                     profiler.disable()
                 presses_wall.append(to_frame)
                 presses_cpu.append(used)
+                presses_frames.append(window_frames[-1])
                 handler_cpu.append(to_handler)
                 await pilot.pause(0.1)
             majority = votes.tally(decision).majority
@@ -330,7 +336,10 @@ async def facilitator(
         if (entry["item"], entry["seat"]) in on_screen
         and final.get((entry["item"], entry["seat"])) == entry["vote"]
     ]
+    from triage_tui.tui.vote_room import REDRAW_GATHER
+
     return {
+        "panel_gather_s": REDRAW_GATHER,
         "participants": count,
         "joined": joined,
         "items": items,
@@ -367,6 +376,23 @@ async def facilitator(
             "cpu_until_frame_mean": round(1000 * statistics.fmean(presses_cpu), 1)
             if presses_cpu
             else None,
+            # Split by window: a frame drawn for something else (the room panel, the
+            # clock) while the key waited, then the key's own, or the key's frame alone.
+            "windows_with_two_frames_or_more": sum(n > 1 for n in presses_frames),
+            "cpu_until_frame_p95_one_frame": round(
+                1000
+                * percentile(
+                    [c for c, n in zip(presses_cpu, presses_frames, strict=True) if n == 1], 0.95
+                ),
+                1,
+            ),
+            "cpu_until_frame_p95_two_frames": round(
+                1000
+                * percentile(
+                    [c for c, n in zip(presses_cpu, presses_frames, strict=True) if n > 1], 0.95
+                ),
+                1,
+            ),
         },
     }
 
@@ -378,6 +404,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--as-participants", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--log", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--panel-gather",
+        type=float,
+        metavar="SECONDS",
+        help="the room panel's redraw gathering (tui/vote_room.py REDRAW_GATHER), to compare",
+    )
     parser.add_argument(
         "--profile",
         type=Path,
@@ -392,6 +424,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("loopback only")
         asyncio.run(participants_main(args.as_participants, args.participants, args.seed, args.log))
         return 0
+    if args.panel_gather is not None:
+        from triage_tui.tui import vote_room
+
+        vote_room.REDRAW_GATHER = args.panel_gather
     with tempfile.TemporaryDirectory(prefix="room-load-") as folder:
         os.environ["TRIAGE_TUI_CONFIG_DIR"] = str(Path(folder) / "config")
         os.environ["TRIAGE_TUI_STATE_DIR"] = str(Path(folder) / "state")

@@ -127,3 +127,173 @@ async def test_the_app_turns_the_collector_back_on_at_its_mount(
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert calls == [True]
+
+
+async def test_the_other_screens_rules_and_starts_fields_come_after_the_first_frame(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import textual.css.stylesheet as stylesheet_module
+    from textual.widgets import Input
+
+    from triage_tui.tui.app import PHASE_CSS
+
+    parsed: list[str] = []
+    real_parse = stylesheet_module.parse
+
+    def recording_parse(scope: str, css: str, read_from: tuple[str, str], **kwargs: object):  # type: ignore[no-untyped-def]
+        parsed.append(Path(read_from[0]).name)
+        return real_parse(scope, css, read_from, **kwargs)  # type: ignore[arg-type]
+
+    from triage_tui.tui.screens.start import FieldText
+
+    frames: list[tuple[bool, int]] = []
+    real_refresh = Screen._compositor_refresh
+
+    def recording_refresh(self: Screen) -> None:  # type: ignore[type-arg]
+        if not self.app._batch_count:
+            parsed_then = self.app.stylesheet.has_source(str(PHASE_CSS))
+            frames.append((parsed_then, len(self.query(FieldText))))
+        real_refresh(self)
+
+    monkeypatch.setattr(stylesheet_module, "parse", recording_parse)
+    monkeypatch.setattr(Screen, "_compositor_refresh", recording_refresh)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        # The first frame: Start's rules only, its four fields drawn as text.
+        assert frames and frames[0] == (False, 4)
+        assert app.phase_css_loaded and app.stylesheet.has_source(str(PHASE_CSS))
+        assert not app.screen.query(FieldText)  # then made (the real fields)
+        assert app.screen.query_one("#scope-text", Input)
+        # Parsed once, alone: the sheets parsed before it were not parsed again.
+        assert parsed.count(PHASE_CSS.name) == 1
+        assert parsed.count("app.tcss") == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "categorize"
+        assert app.screen.query_one("#items").styles.width.value == 46  # (phases.tcss)
+        assert parsed.count(PHASE_CSS.name) == 1
+
+
+@pytest.mark.parametrize("key", ["enter", "question_mark"])
+async def test_a_screen_made_before_the_other_rules_were_parsed_is_styled_by_them(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    # A key handled before the after-first-frame load: switching to a phase or pushing a
+    # modal parses phases.tcss first, so the new screen is styled with it.
+    from triage_tui.tui.app import TriageApp
+
+    monkeypatch.setattr(TriageApp, "after_first_frame", lambda self: None)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert not app.phase_css_loaded
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.phase_css_loaded
+        if key == "enter":
+            assert app.current_mode == "categorize"
+            assert app.screen.query_one("#items").styles.width.value == 46
+        else:
+            assert type(app.screen).__name__ == "HelpScreen"
+            assert app.screen.styles.align == ("center", "middle")  # (phases.tcss)
+
+
+def _screen_svg(app: object) -> str:
+    """The screen as SVG, its per-export class names made comparable."""
+    import re
+
+    svg = app.export_screenshot()  # type: ignore[attr-defined]
+    return re.sub(r"terminal-\d+-", "terminal-", svg)
+
+
+@pytest.mark.parametrize(
+    ("size", "theme", "fields"),
+    [
+        ((120, 36), None, {}),
+        ((80, 24), None, {}),
+        ((120, 36), "textual-light", {}),
+        ((120, 36), "textual-ansi", {"team": "Payments"}),
+        (
+            (120, 36),
+            None,
+            {
+                "facilitator": "Dana\x1b[31m",  # a control character: drawn as a picture
+                "team": "Payments",
+                "minutes": "90",
+                "scope-text": "status:todo label:api " + "very long words " * 6,
+            },
+        ),
+    ],
+)
+async def test_starts_fields_are_drawn_as_text_first_exactly_as_the_fields_draw(
+    acme: Path,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+    theme: str | None,
+    fields: dict[str, str],
+) -> None:
+    from dataclasses import replace as replaced
+
+    from textual.widgets import Input
+
+    from triage_tui.tui.screens.start import FieldText, StartScreen
+
+    real_make = StartScreen.make_fields
+    monkeypatch.setattr(StartScreen, "make_fields", lambda self: {})
+    app = create_app(LaunchOptions(file=acme, theme=theme), now=clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StartScreen)
+        workshop = app.workshop
+        assert workshop is not None
+        for name, value in fields.items():
+            if name == "scope-text":
+                workshop.set_scope(replaced(workshop.scope, text=value))
+            else:
+                workshop.session.set_field(name, int(value) if name == "minutes" else value)
+        await pilot.pause()
+        assert len(screen.query(FieldText)) == 4 and not screen.query(Input)
+        as_text = _screen_svg(app)
+        made = real_make(screen)
+        await pilot.pause()
+        assert not screen.query(FieldText)
+        assert [field.id for field in screen.query(Input)] == list(made)
+        assert list(made) == ["scope-text", "facilitator", "team", "minutes"]
+        as_fields = _screen_svg(app)
+    assert as_text == as_fields
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["tab", "tab"], "scope-text"),  # (the first tab: the scrolling body, as before)
+        (["slash"], "scope-text"),
+        (["tab", "tab", "tab", "x"], "facilitator"),
+    ],
+)
+async def test_a_key_that_reaches_a_field_drawn_as_text_makes_the_fields_and_goes_on(
+    acme: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, keys: list[str], expected: str
+) -> None:
+    # Before the fields are made (a key pressed with the first frame): tab, / or a
+    # character typed reach the Field in that place, as they would have reached it.
+    from textual.widgets import Input
+
+    from triage_tui.tui.screens.start import FieldText, StartScreen
+
+    monkeypatch.setattr(StartScreen, "make_fields_later", lambda self: None)
+    app = create_app(LaunchOptions(file=acme), now=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert len(app.screen.query(FieldText)) == 4
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, Input)
+        assert focused.id == expected
+        assert not app.screen.query(FieldText)
+        if keys[-1] == "x":
+            assert focused.value == "x"  # typed into the field, not taken as a key binding

@@ -12,6 +12,7 @@ from triage_tui.tui.launch import create_app
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.panel_text import PanelText
+from triage_tui.tui.widgets.row_text import RowText
 
 
 async def test_a_changed_item_shows_what_changed_and_keeps_its_draft(
@@ -27,7 +28,7 @@ async def test_a_changed_item_shows_what_changed_and_keeps_its_draft(
         workshop = app.workshop
         assert workshop is not None
         assert workshop.in_scope[0].id == "CORE-111"  # the changed item comes first
-        side = app.screen.query_one("#suggestion", ClampedText).text.plain
+        side = app.screen.query_one("#suggestion", RowText).text.plain
         assert "Changed since last quarter: description (+1 −1 lines)" in side
         assert "~ … answers within [2 → 1] s" in side
         verdict = app.screen.query_one("#decision", ClampedText).text.plain

@@ -18,6 +18,7 @@ from triage_tui.tui.widgets.item_list import ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
 from triage_tui.tui.widgets.panel_text import PanelText
 from triage_tui.tui.widgets.phase_bar import PhaseBar
+from triage_tui.tui.widgets.row_text import RowText
 
 WIDE = (120, 36)
 NARROW = (80, 24)
@@ -479,7 +480,7 @@ async def test_at_80_columns_the_questions_are_one_key_away_and_phases_read_whol
         await pilot.press("q")
         await pilot.pause()
         assert side.region.width > 30
-        questions = str(app.screen.query_one("#questions", Static).render())
+        questions = "\n".join(app.screen.query_one("#questions", RowText).text_lines)
         assert "1 ☐" in questions and "6 ☐" in questions
         before = current_id(app)
         await pilot.press("1")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.functional.conftest import FrozenClock, wait_loaded
+from triage_tui.room import server as room_server
 from triage_tui.tui.app import LaunchOptions
 from triage_tui.tui.launch import create_app
 from triage_tui.tui.vote_room import RoomPanel, room_of
@@ -133,6 +134,15 @@ async def test_a_phone_votes_and_the_facilitator_sees_the_tally(
             await page.reload()
             await page.wait_for_selector("#who:has-text('Voting as Priya')")
             assert len(room.server.seats) == 2
+            # The laptop's tab closes: the page says it is going (pagehide), its stream
+            # ends, and after a short grace the room no longer counts it (it counted for
+            # 45 s, holding the auto-reveal); the panel follows.
+            laptop_seat = next(s for s in room.server.seats.values() if s.id != seat_id)
+            await other.close()
+            await _wait_for(pilot, lambda: laptop_seat.grace == room_server.LEAVING_GRACE)
+            await _wait_for(pilot, lambda: room.status.joined == 1)
+            await _wait_for(pilot, lambda: "1 joined" in app.screen.query_one(RoomPanel).shown)
+            assert room.status.waiting == ("Priya",)  # no ghost of the laptop awaited
             # R closes the room: the page says so.
             await pilot.press("R")
             await _settle(pilot)

@@ -182,6 +182,95 @@ async def test_a_seat_gone_quiet_is_not_waited_for(room: Room) -> None:
     assert votes.is_revealed(room.session.decision("L-1"))
 
 
+async def _stream_open(room: Room, cookie: str) -> Any:
+    """An event stream of `cookie`'s seat, its first state read (the seat is counted)."""
+    response = await room.client.get(
+        room.base + "/events", headers={"Cookie": f"{room_server.COOKIE}={cookie}"}
+    )
+    await _next_state(response)
+    return response
+
+
+async def _streams_closed(room: Room, cookie: str) -> None:
+    seat = room.server.seats[room_server.seat_key(cookie)]
+    for _ in range(200):
+        if not seat.streams:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the server never saw the stream close")
+
+
+async def test_a_seat_whose_stream_closed_is_gone_after_a_short_grace(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A killed browser counted as joined for HERE_SECONDS (45 s), holding the auto-reveal.
+    monkeypatch.setattr(room_server, "LEFT_GRACE", 0.2)
+    ana, _ = await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    stream = await _stream_open(room, bo)
+    assert await room.vote(ana, "project") == 200
+    assert room.server.status().waiting == ("Bo",)
+    stream.close()  # the browser is killed: its stream ends, nothing said
+    await _streams_closed(room, bo)
+    assert room.server.status().joined == 2  # within the grace: a reload would be back
+    assert not votes.is_revealed(room.session.decision("L-1"))
+    room.clock.advance(1)
+    changes = room.changes
+    await asyncio.sleep(0.5)  # the grace's timer counts again, no vote needed
+    assert room.server.status().joined == 1
+    assert votes.is_revealed(room.session.decision("L-1"))  # Ana is the room now
+    assert room.changes > changes  # the panel was told
+    assert len(room.server.seats) == 2  # the seat is kept: Bo may come back
+
+
+async def test_a_reload_within_the_grace_keeps_the_seat_and_leaves_no_ghost(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(room_server, "LEFT_GRACE", 0.2)
+    ana, _ = await room.join("Ana")
+    bo, first = await room.join("Bo")
+    stream = await _stream_open(room, bo)
+    assert await room.vote(ana, "project") == 200
+    stream.close()
+    await _streams_closed(room, bo)
+    again = await _stream_open(room, bo)  # the reload's page, with its cookie
+    room.clock.advance(1)
+    await asyncio.sleep(0.5)
+    status = room.server.status()
+    assert status.joined == 2 and status.waiting == ("Bo",)
+    assert not votes.is_revealed(room.session.decision("L-1"))  # Bo is still awaited
+    assert (await room.state(bo))["seat"]["id"] == first["seat"]["id"]
+    assert len(room.server.seats) == 2
+    again.close()
+
+
+async def test_a_page_that_says_it_is_leaving_goes_sooner(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(room_server, "LEFT_GRACE", 30.0)
+    monkeypatch.setattr(room_server, "LEAVING_GRACE", 0.2)
+    ana, _ = await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    stream = await _stream_open(room, bo)
+    assert await room.vote(ana, "hiring") == 200
+    # pagehide: the page says it is going (a tab closed), then its stream closes.
+    assert (await room.post("/leave", {}, cookie=bo, origin="http://evil.example"))[0] == 403
+    async with room.client.session.post(
+        room.client.make_url(room.base + "/leave"),
+        headers={"Origin": room.origin, "Cookie": f"{room_server.COOKIE}={bo}"},
+    ) as response:
+        assert response.status == 204
+    assert room.server.status().joined == 2  # its stream is still open
+    stream.close()
+    await _streams_closed(room, bo)
+    room.clock.advance(1)
+    await asyncio.sleep(0.5)
+    assert room.server.status().joined == 1
+    assert votes.is_revealed(room.session.decision("L-1"))
+    status, _ = await room.post("/leave", {}, cookie="no-such-seat")
+    assert status == 403
+
+
 async def test_a_spectator_watches_without_voting(room: Room) -> None:
     watcher, view = await room.join("Cy", spectator=True)
     assert view["seat"]["spectator"]

@@ -19,6 +19,7 @@ from triage_tui.tui.launch import create_app
 from triage_tui.tui.vote_room import RoomPanel, qr_text, room_of
 from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.item_list import ItemList
+from triage_tui.tui.widgets.row_text import RowText
 
 WIDE = (120, 36)
 NARROW = (80, 24)
@@ -135,11 +136,17 @@ async def test_the_room_votes_and_the_facilitator_decides(acme: Path, clock: Fro
             await settle(pilot)
             text = panel_text(app)
             assert "Revealed: all 2 said hiring" in text
+            status_rows = app.screen.query_one("#room-status", RowText)
+            tallest = status_rows.size.height
             # The facilitator decides against the room: the plan keeps the dissent.
             await pilot.press("p")
             await settle(pilot)
             second = current_id(app)
             assert second != first
+            # The next item's status is shorter; its height stays (a layout of the whole
+            # screen each item and each reveal, often inside a key's frame).
+            assert "0 of 2 voted" in panel_text(app)
+            assert len(status_rows.text_lines) < tallest == status_rows.size.height
             assert (await bo.state())["item"]["id"] == second  # the room follows
             decision = app.workshop.session.decision(first)  # type: ignore[union-attr]
             assert decision.category is Category.PROJECT and votes.against_majority(decision)

@@ -407,3 +407,54 @@ def test_assess_item_with_blockers_is_assess_with_blockers() -> None:
         blockers = handoff_blockers(_ready_fields(item, decision))
         assert blockers  # each case still lacks something
         assert assess_item(item, decision) == assess(item, decision.marks, blockers=blockers)
+
+
+def test_assess_level_is_assess_items_score_level_and_blockers() -> None:
+    """The plan writer's `assess_level` (no gap sentences) gives `assess_item`'s score,
+    level and blockers for every sample item under every kind of marks and handoff."""
+    from tests.unit.suggest_golden import source_files
+    from triage_tui.core.handoff import assess_item, assess_level
+    from triage_tui.formats.loaders import load
+
+    marks_cases: list[dict[int, Mark]] = [
+        {},
+        dict.fromkeys(range(1, 8), Mark.MET),
+        {**dict.fromkeys(range(1, 8), Mark.MET), 5: Mark.MISSING},
+        {n: Mark.MET if n % 3 else Mark.PARTIAL for n in range(1, 8)},
+        dict.fromkeys(range(1, 8), Mark.PARTIAL),
+    ]
+    levels = set()
+    compared = 0
+    for path in source_files():
+        for item in load(path, {}).items:
+            for marks in marks_cases:
+                for handoff in ({}, {"reviewer": "Dana"}):
+                    decision = Decision(Category.PROJECT, marks=dict(marks), handoff=dict(handoff))
+                    whole, lean = assess_item(item, decision), assess_level(item, decision)
+                    assert (lean.score, lean.level, lean.blockers) == (
+                        whole.score,
+                        whole.level,
+                        whole.blockers,
+                    )
+                    assert lean.gaps == ()  # never made: the plan does not write them
+                    levels.add(whole.level)
+                    compared += 1
+    assert compared > 1000
+    assert levels == set(Level)
+
+
+def test_a_tracker_column_is_found_by_name_order_then_column_order() -> None:
+    """`tracker_repository` asks for "repository" before "repo", case-blind; a blank or
+    non-text column is skipped; among columns of one name the first wins."""
+    from triage_tui.core.handoff import tracker_repository, tracker_reviewer
+
+    def repo(extra: dict[str, object]) -> str:
+        return tracker_repository(Item("A-1", "Ledger", extra=extra))
+
+    assert repo({"Repo": "a/b", "REPOSITORY": "c/d"}) == "c/d"
+    assert repo({"Repository": "  ", "repo": " a/b "}) == "a/b"
+    assert repo({"repository": 3, "Repo": "a/b"}) == "a/b"
+    assert repo({"Repository": "x/y", "repository": "c/d"}) == "x/y"
+    assert repo({"Project": "a/b"}) == ""
+    item = Item("A-2", "Ledger", extra={"Reviewer": "Sam", "Reviewers": "priyar, lee"})
+    assert tracker_reviewer(item) == "priyar"

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
 from triage_tui.core.errors import InputError
 from triage_tui.core.model import Backlog, Item
-from triage_tui.core.session import Category, Mark, Session
+from triage_tui.core.session import Category, Decision, Mark, Session
 from triage_tui.core.workshop import Workshop
 from triage_tui.formats import loaders
 from triage_tui.formats.plan import SCHEMA, dumps_plan, loads_plan, read_plan, write_plan
@@ -479,3 +481,99 @@ def test_a_hand_written_note_key_reads_as_the_note() -> None:
         "Which search?",
         "",
     )
+
+
+# -- the text boundary, found cheaper (issue 24) -----------------------------------------
+_RISKY = '\\bfrUu\x7f\x80\x9f\u202a\u202e\u2066\u2069\u2028\u2029“é\n"ax'
+
+
+@given(st.text(alphabet=st.sampled_from(_RISKY) | st.characters(), max_size=60))
+@settings(max_examples=600, deadline=None)
+def test_the_plan_readers_boundary_check_is_clean_documents(text: str) -> None:
+    """`_clean` asks clean_document's question (can this TOML source decode to a control
+    or bidi character?) in two cheap scans: on any text, the answer is clean_document's:
+    the document comes back as it is exactly when clean_document gives it back as it is."""
+    from triage_tui.core.sanitize import clean_document
+    from triage_tui.formats.plan import _clean
+
+    document = {"title": "a\x1bb", "items": [{"note": "\u202e"}]}  # would be cleaned
+    assert (_clean(document, text) is document) == (clean_document(document, text) is document)
+    assert _clean(document, text) == clean_document(document, text)
+
+
+def test_a_plan_with_an_escaped_control_is_cleaned_on_reopening() -> None:
+    """Both of `_clean`'s scans lead to the cleaning walk: an escape (\\u001b) and a raw
+    bidi control in a plan's text reach no item."""
+    session = Session(Backlog(items=(Item("A-1", "Ledger"), Item("A-2", "Vault"))))
+    text = dumps_plan(session)
+    escaped = text.replace('title = "Ledger"', 'title = "Led\\u001b[2Jger"')
+    raw = text.replace('title = "Vault"', 'title = "Va\u202eult"')
+    for hostile in (escaped, raw):
+        assert hostile != text
+        titles = [item.title for item in loads_plan(hostile).backlog.items]
+        assert not any("\x1b" in title or "\u202e" in title for title in titles), titles
+
+
+# -- an empty contract is no edit (plans written before the spec finder found contracts) --
+LEGACY_EMPTY_CONTRACT = LEGACY / "fin-plan2-empty-contract.plan.toml"  # written by df1431a
+
+
+def _contract_section(session: Session, item_id: str) -> str:
+    from triage_tui.formats.handoff_doc import render_handoff
+
+    item = session.backlog.by_id()[item_id]
+    text = render_handoff(session, item)
+    return text.split("## Contract (inputs and outputs)")[1].split("\n## ")[0]
+
+
+def test_an_old_plans_empty_contract_is_the_specs(tmp_path: Path) -> None:
+    """df1431a wrote `contract = ""` for every ready item whose spec states its contract
+    outside a section of its own (the fixture: FIN-7 in its context paragraph, FIN-8 in a
+    list under "Background").
+    Reopened, that empty contract is no edit: the handoff takes the spec's, as a fresh
+    item's would; the room's own contract (FIN-9) still wins. Saved again, the plan
+    writes the spec's contract, and reopens with no edit."""
+    text = LEGACY_EMPTY_CONTRACT.read_text(encoding="utf-8")
+    assert text.count('contract = ""') == 2  # as the old writer wrote it
+    session = read_plan(LEGACY_EMPTY_CONTRACT)
+    for item_id, endpoint in (("FIN-7", "GET /invoices.csv?month="), ("FIN-8", "GET /payouts.csv")):
+        assert "contract" not in session.decision(item_id).handoff
+        section = _contract_section(session, item_id)
+        assert "Not in the spec" not in section
+        assert endpoint in section
+    assert session.decision("FIN-9").handoff["contract"] == (
+        "GET /ledger/balances?at=YYYY-MM-DD returns {account: cents}"
+    )
+    assert "GET /ledger/balances?at=YYYY-MM-DD" in _contract_section(session, "FIN-9")
+    saved = write_plan(session, tmp_path / "fin.plan.toml", backup=False)
+    document = tomllib.loads(saved.read_text(encoding="utf-8"))
+    contracts = {entry["id"]: entry["handoff"]["contract"] for entry in document["items"]}
+    assert "GET /invoices.csv?month=" in contracts["FIN-7"]
+    assert "GET /payouts.csv?month=" in contracts["FIN-8"]
+    assert contracts["FIN-9"].startswith("GET /ledger/balances?at=")
+    again = read_plan(saved)
+    assert "contract" not in again.decision("FIN-7").handoff
+    assert again.decision("FIN-9").handoff["contract"] == contracts["FIN-9"]
+
+
+def test_an_empty_contract_edit_is_no_edit_whatever_wrote_it() -> None:
+    """The rule is the handoff's, not only the reader's: an empty (or blank) contract in a
+    decision (an old autosave, the editor cleared) gives the spec's contract; any other
+    field's empty edit still empties it."""
+    from triage_tui.core.handoff import handoff_fields
+
+    item = Item(
+        "FIN-7",
+        "Monthly invoice export",
+        "## Context\n\nThe billing service exposes `GET /invoices.csv?month=` for it.\n",
+        markup="markdown",
+    )
+    fresh = handoff_fields(item, Decision(Category.PROJECT))
+    assert "GET /invoices.csv?month=" in str(fresh["contract"])
+    for empty in ("", "  \n", [], ["  "]):
+        decision = Decision(Category.PROJECT, handoff={"contract": empty, "context": ""})
+        fields = handoff_fields(item, decision)
+        assert fields["contract"] == fresh["contract"]
+        assert fields["context"] == ""  # an empty context is still the room's edit
+    edited = Decision(Category.PROJECT, handoff={"contract": "POST /close"})
+    assert handoff_fields(item, edited)["contract"] == "POST /close"

@@ -318,3 +318,86 @@ def test_a_table_criterion_that_is_a_number_is_kept() -> None:
     spec = find_spec(description, "jira")
     assert spec.acceptance == ("retry",)
     assert spec.done == ("24",)
+
+
+# -- a paragraph after the definition of done ends it ------------------------------------
+_RUNBOOK_MD = "See [runbook](https://wiki.example/runbook) for deploys."
+_RUNBOOK_JIRA = "See [runbook|https://wiki.example/runbook] for deploys."
+
+
+@pytest.mark.parametrize(
+    ("description", "markup"),
+    [
+        # The walk's shape, and the heading, bold and Label: forms of Markdown.
+        (f"Definition of done:\n- a\n- b\n\n{_RUNBOOK_MD}", "markdown"),
+        (f"## Definition of done\n- a\n- b\n\n{_RUNBOOK_MD}", "markdown"),
+        (f"## Definition of done\n- a\n- b\n\n  {_RUNBOOK_MD}", "markdown"),  # indented
+        (f"**Definition of done**\n1. a\n2. b\n\n   {_RUNBOOK_MD}", "markdown"),
+        ("## Definition of done\n- [ ] a\n- [ ] b\n\n| Deploy | runbook |\n|---|---|", "markdown"),
+        (
+            "Definition of done:\n- a\n- b\n\n| Deploy | runbook |\n|---|---|\n| x | y |",
+            "markdown",
+        ),
+        # Jira wiki markup: h3. headings, # and * lists, a bold label.
+        (f"h3. Definition of done\n# a\n# b\n\n{_RUNBOOK_JIRA}", "jira"),
+        (f"h3. Definition of done\n* a\n* b\n\n  {_RUNBOOK_JIRA}", "jira"),
+        (f"*Definition of done:*\n# a\n# b\n\n  {_RUNBOOK_JIRA}", "jira"),
+        (f"h3. Definition of done\n* a\n* b\n\n{_RUNBOOK_JIRA}\n\nh3. Notes\nAsk ops.", "jira"),
+        # Plain text, judged by its looks.
+        ("Definition of done:\n- a\n- b\n\nSee the runbook for deploys.", ""),
+        ("Definition of done\n1. a\n2. b\n\n    See the runbook for deploys.", ""),
+        ("Definition of done:\n* a\n* b\n\nRunbook: wiki/deploys", ""),
+    ],
+)
+def test_a_paragraph_after_the_definition_of_done_is_not_a_line_of_it(
+    description: str, markup: str
+) -> None:
+    assert find_spec(description, markup).done == ("a", "b")
+
+
+@pytest.mark.parametrize("form", ["## Definition of done", "Definition of done:"])
+def test_an_items_own_second_paragraph_keeps_the_list_going(form: str) -> None:
+    """A paragraph indented under an item, with more items after it, is that item's
+    (CommonMark): the list goes on; the paragraph after the last item ends it."""
+    description = f"{form}\n- a\n\n  more on a\n- b\n\n{_RUNBOOK_MD}"
+    assert find_spec(description, "markdown").done == ("a more on a", "b")
+
+
+def test_the_handoffs_definition_of_done_leaves_the_runbook_paragraph_out() -> None:
+    from triage_tui.core.model import Backlog, Item
+    from triage_tui.core.session import Category, Session
+    from triage_tui.formats.handoff_doc import render_handoff
+
+    description = (
+        "## Context\nInvoices export monthly.\n\n## Definition of done\n- Deployed\n"
+        f"- Runbook updated\n\n  {_RUNBOOK_MD}\n"
+    )
+    item = Item("FIN-7", "Invoice export", description, markup="markdown")
+    session = Session(Backlog((item,)))
+    session.decide(item.id, Category.PROJECT)
+    text = render_handoff(session, item)
+    done = text.split("## Definition of done\n")[1].split("\n## ")[0].strip()
+    assert done == "- Deployed\n- Runbook updated"
+    assert "runbook](https://wiki.example/runbook)" in text  # still in the spec as written
+
+
+@pytest.mark.parametrize(
+    ("description", "markup"),
+    [
+        (f"Definition of done: all of\n- a\n- b\n\n{_RUNBOOK_MD}", "markdown"),
+        (f"**DoD:** every one of these\n1. a\n2. b\n\n{_RUNBOOK_MD}", "markdown"),
+        (f"*Definition of done:* all of\n# a\n# b\n\n{_RUNBOOK_JIRA}", "jira"),
+        ("Definition of done: all of\n* a\n* b\n\nSee the runbook for deploys.", ""),
+    ],
+)
+def test_a_labels_sentence_right_above_its_list_introduces_it(
+    description: str, markup: str
+) -> None:
+    """ "Definition of done: all of" then a list: the list is the definition of done (the
+    sentence an intro line); it used to be the sentence alone, the list lost."""
+    assert find_spec(description, markup).done == ("a", "b")
+
+
+def test_a_labels_sentence_alone_is_still_the_section() -> None:
+    description = "Definition of done: merged and deployed.\n\n- unrelated note\n"
+    assert find_spec(description, "markdown").done == ("merged and deployed.",)

@@ -11,7 +11,7 @@ and in Markdown gives the same handoff sections.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -332,3 +332,49 @@ def test_the_same_spec_in_jira_and_in_markdown_gives_the_same_handoff(
     from_jira = sections(handoff(write(spec, jira), "jira"))
     from_markdown = sections(handoff(write(spec, markdown), markdown.dialect))
     assert from_jira == from_markdown
+
+
+# -- a paragraph after the definition of done is not a line of it ------------------------
+LINKS = {
+    "jira": "[runbook|https://wiki.example/runbook]",
+    "markdown": "[runbook](https://wiki.example/runbook)",
+    "github": "[runbook](https://wiki.example/runbook)",
+    "linear": "[runbook](https://wiki.example/runbook)",
+    "plain": "the runbook",
+}
+
+
+@SETTINGS
+@given(
+    SPECS,
+    forms(("jira", "markdown", "github", "linear"))
+    | forms(("linear",)).map(
+        lambda form: Form("plain", "label", form.marker, form.names, 2, True, form.gap, False)
+    ),
+    st.lists(WORDS, min_size=1, max_size=6),
+    st.sampled_from(["", " ", "  ", "    "]),
+    st.booleans(),
+)
+def test_a_paragraph_after_the_definition_of_done_ends_it(
+    spec: Spec, form: Form, words: list[str], indent: str, link: bool
+) -> None:
+    """Any definition-of-done list followed by a blank line and a paragraph (prose, a
+    link, indented or not; Jira, Markdown, GitHub, Linear, or plain text judged by its
+    looks) keeps exactly the list's items: the paragraph is the notes', not a DoD line."""
+    dialect = "linear" if form.dialect == "plain" else form.dialect
+    form_written = replace(form, dialect=dialect)
+    spec = Spec(spec.context, spec.acceptance, spec.done, (), spec.contract)
+    paragraph = " ".join(["See", *words, *(["in", LINKS[form.dialect]] if link else [])]) + "."
+    description = write(spec, form_written) + "\n" + indent + paragraph
+    markup = "" if form.dialect == "plain" else "jira" if dialect == "jira" else "markdown"
+    item = Item("SPEC-1", "Accept idempotency keys", description, estimate=3, markup=markup)
+    session = Session(Backlog((item,), title="Generated"))
+    session.decide(item.id, Category.PROJECT)
+    shown = sections(render_handoff(session, item))
+    assert shown["Definition of done"] == (
+        spec.done[0].markdown
+        if len(spec.done) == 1
+        else "\n".join(f"- {part.markdown}" for part in spec.done)
+    ), description
+    assert "See" not in shown["Definition of done"]
+    assert checklist(render_handoff(session, item)) == [part.markdown for part in spec.acceptance]

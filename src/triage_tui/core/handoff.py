@@ -9,7 +9,14 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from triage_tui.core.model import Estimate, Item, Link
-from triage_tui.core.readiness import Assessment, Level, assess, blocker_sentence
+from triage_tui.core.readiness import (
+    Assessment,
+    Level,
+    assess,
+    blocker_sentence,
+    level_for,
+    score_for,
+)
 from triage_tui.core.session import (
     HANDOFF_FIELDS,
     HANDOFF_LIST_FIELDS,
@@ -395,11 +402,19 @@ _GITHUB_REPO = re.compile(r"https?://github\.com/([\w.-]+/[\w.-]+)/(?:issues|pul
 
 
 def _extra_text(item: Item, *names: str) -> str:
-    for name in names:
-        for key, value in item.extra.items():
-            if key.casefold() == name and isinstance(value, str) and value.strip():
-                return value.strip()
-    return ""
+    """The first of the tracker columns `names` (case-blind, in that order) that holds
+    text, stripped, or "". One pass over the columns (every project item of a plan asks
+    for its reviewer's)."""
+    found, rank = "", len(names)
+    for key, value in item.extra.items():
+        folded = key.casefold()
+        if folded in names and isinstance(value, str) and value.strip():
+            at = names.index(folded)
+            if at < rank:
+                found, rank = value.strip(), at
+                if not at:
+                    break
+    return found
 
 
 def tracker_repository(item: Item) -> str:
@@ -472,12 +487,26 @@ def default_handoff(item: Item) -> dict[str, str | list[str]]:
     }
 
 
+#: Handoff fields whose empty value is no edit: the contract a plan wrote empty before the
+#: spec finder found contracts outside a section of their own (before session 8's plans
+#: this was every ready item's `contract = ""`) is the spec's, as for a fresh item. The
+#: room writes a contract, it does not blank the one the spec states.
+EMPTY_IS_NO_EDIT = frozenset({"contract"})
+
+
+def is_edit(name: str, value: str | list[str]) -> bool:
+    """Whether a stored handoff field `name` holding `value` is the room's edit (it is,
+    unless it is an empty EMPTY_IS_NO_EDIT field)."""
+    return name not in EMPTY_IS_NO_EDIT or _has(value)
+
+
 def handoff_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
-    """The handoff: defaults overlaid with the room's edits, in HANDOFF_FIELDS order."""
+    """The handoff: defaults overlaid with the room's edits, in HANDOFF_FIELDS order (an
+    empty contract is no edit: `EMPTY_IS_NO_EDIT`)."""
     fields = default_handoff(item)
     for name in HANDOFF_FIELDS:
         edited = decision.handoff.get(name)
-        if edited is None:
+        if edited is None or not is_edit(name, edited):
             continue
         if name in HANDOFF_LIST_FIELDS:
             fields[name] = [edited] if isinstance(edited, str) else list(edited)
@@ -536,7 +565,8 @@ def handoff_status(assessment: Assessment) -> str:
 
 def handoff_blockers(fields: Mapping[str, str | list[str]]) -> tuple[str, ...]:
     """What the handoff still lacks to be handed off ("name a reviewer"), in READY_NEEDS order."""
-    return tuple(need for name, need in READY_NEEDS if not _has(fields.get(name, "")))
+    lacks = [need for name, need in READY_NEEDS if not _has(fields.get(name, ""))]
+    return tuple(lacks) if lacks else ()
 
 
 def _ready_fields(item: Item, decision: Decision) -> dict[str, str | list[str]]:
@@ -595,6 +625,33 @@ def assess_item(item: Item, decision: Decision) -> Assessment:
     )
 
 
+def assess_level(item: Item, decision: Decision) -> Assessment:
+    """`assess_item`'s score, level and blockers, without its gap sentences.
+
+    For a caller that reads only those (the plan writer: [items.readiness] and the first
+    engagement): the gap sentences are most of `assess_item`'s cost, one formatted
+    sentence per criterion not met, and the plan never writes them. The result's `gaps`
+    and its met / partial / missing are empty: never show it or hand it on as an item's
+    assessment (tests compare score, level and blockers with `assess_item`'s).
+    """
+    marks = decision.marks
+    score = score_for(marks)
+    level = level_for(score, marks)
+    blockers: tuple[str, ...] = ()
+    if level is Level.READY:
+        blockers = handoff_blockers(_ready_fields(item, decision))
+        if blockers:
+            level = Level.NEEDS_WORK
+    key = (score, level, blockers)
+    found = _LEAN.get(key)
+    if found is None:  # (frozen: one per score, level and blockers, at most ~2,400)
+        found = _LEAN[key] = Assessment(score, level, (), (), (), (), blockers=blockers)
+    return found
+
+
+_LEAN: dict[tuple[int, Level, tuple[str, ...]], Assessment] = {}
+
+
 def _quoted(title: str) -> str:
     return "“" + " ".join(title.split()) + "”"
 
@@ -643,19 +700,23 @@ def _larger_need(session: Session, pool: Sequence[Item], chosen: Item) -> tuple[
         return None, False
     largest: tuple[float, int, Item] | None = None
     smaller = larger = False
+    project = Category.PROJECT
+    decision = session.decision
     for index, item in enumerate(pool):
-        if item.id == chosen.id or session.decision(item.id).category is not Category.PROJECT:
+        if item.id == chosen.id or decision(item.id).category is not project:
             continue
         days = estimate_days(item.estimate)
         if days is None:
             continue
-        smaller = smaller or days < chosen_days
-        larger = larger or days > chosen_days
-        # "Start with X before Y" names the need X prepares for, not any larger item.
-        if days > chosen_days and _related(chosen, item):
-            key = (days, -index, item)
-            if largest is None or key[:2] > largest[:2]:
-                largest = key
+        if days < chosen_days:
+            smaller = True
+        elif days > chosen_days:
+            larger = True
+            # "Start with X before Y" names the need X prepares for, not any larger
+            # item: the largest related one, the first of equals (backlog order), so
+            # an item that would not win is not asked whether it is related.
+            if (largest is None or days > largest[0]) and _related(chosen, item):
+                largest = (days, index, item)
     if largest is not None:
         return largest[2], False
     # The largest (others are smaller, none larger): a first engagement should not be.

@@ -133,11 +133,12 @@ def level_for(score: int, marks: Mapping[int, Mark]) -> Level:
 def score_for(marks: Mapping[int, Mark]) -> int:
     """Weighted score out of 100: met counts the full weight, partial half, else nothing."""
     total = 0
-    for number, weight in WEIGHTS.items():
-        mark = marks.get(number, Mark.MISSING)
-        if mark is Mark.MET:
+    get = marks.get
+    for number, weight in _WEIGHT_ITEMS:  # (plain names: an Enum lookup is ~0.1 us)
+        mark = get(number, _MISSING)
+        if mark is _MET:
             total += weight
-        elif mark is Mark.PARTIAL:
+        elif mark is _PARTIAL:
             total += weight // 2
     return total
 

@@ -111,6 +111,12 @@ SESSION = ""  # the Op target meaning "the session itself", not an item
 #: and a parked item's open question are two fields".)
 LEGACY_NOTE = "rationale|note"
 
+#: The format of the steps one run of the autosave holds, stored with the run: 2 since
+#: the room's note has a field of its own (`note`) beside a parked item's open question
+#: (`rationale`). A run stored without it was written before (or by a version that did
+#: not mark its runs): its steps are replayed through `legacy_step`.
+STEPS_FORMAT = 2
+
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 to the second (what plans and journals record)."""
@@ -324,6 +330,57 @@ class Step:
             bool(data.get("undo", False)),
             bool(data.get("undoable", True)),
         )
+
+
+_LEGACY_TEXT = frozenset(("rationale", LEGACY_NOTE))
+
+
+def legacy_step(session: Session, step: Step) -> Step:
+    """`step`, stored in a run without STEPS_FORMAT, as this version means it, given the
+    state `session` has just before it is replayed.
+
+    Before the note had a field of its own, `rationale` held the one text of an item: a
+    hiring or project item's note, a parked item's question. A park step (S) set it to the
+    question, so its old value was often the note: undone as stored, it would copy the
+    note into `rationale`. Forward, such a step is right as it is; only what its undo
+    restores is wrong. So each `rationale` op (and each LEGACY_NOTE op of a step that does
+    not change the item's category) takes its old value from the state it replays onto,
+    and a stored undo step becomes the inverse of the step it takes back, as replayed.
+
+    For a step this version wrote, the old values are the state's already: it comes back
+    unchanged, so a run written by a version that did not mark its runs (or a new step
+    added to an old run after resuming it) reads the same either way.
+    """
+    if step.undo:
+        history = session.history
+        undone: Step | None = None
+        if step.undoable:
+            undone = next((s for s in reversed(history) if s.undoable), None)
+        elif history:
+            undone = history[-1]
+        if undone is None or undone.label != step.label:
+            return step
+        inverse = tuple(op.inverse() for op in reversed(undone.ops))
+        if inverse == step.ops or [(op.target, op.name) for op in inverse] != [
+            (op.target, op.name) for op in step.ops
+        ]:
+            return step
+        return Step(inverse, step.label, step.at, step.undo, step.undoable)
+    fixed: list[Op] | None = None
+    for index, op in enumerate(step.ops):
+        if op.name not in _LEGACY_TEXT:
+            continue  # (most steps: a decision, a mark, a vote)
+        if op.name == LEGACY_NOTE and any(
+            other.target == op.target and other.name == "category" for other in step.ops
+        ):
+            continue  # what the field means changes within the step: left as stored
+        old = _plain(session.get(op.target, op.name))
+        if old != op.old:
+            fixed = list(step.ops) if fixed is None else fixed
+            fixed[index] = Op(op.target, op.name, old, op.new)
+    if fixed is None:
+        return step
+    return Step(tuple(fixed), step.label, step.at, step.undo, step.undoable)
 
 
 def _plain(value: Any) -> Any:

@@ -365,8 +365,33 @@ def _label(text: str) -> tuple[str, str] | None:
     return kind, rest
 
 
+def _list_goes_on(lines: list[_Line], blank: int, indent: int) -> bool:
+    """Whether a list goes on after the blank line `lines[blank]`: another item (or code
+    inside an item) follows, or a paragraph indented under the items (past `indent`, the
+    items' own) that more items follow (an item's second paragraph). Any other paragraph
+    (prose, a label, a table) ends the list: "See the runbook" after a definition of done
+    is the notes', not a line of it."""
+    after = next((n for n in range(blank + 1, len(lines)) if lines[n].kind != "blank"), None)
+    if after is None:
+        return False
+    first = lines[after]
+    if first.kind in ("item", "code") or (first.kind == "label" and first.listed):
+        return True
+    if first.indent <= indent or first.kind not in ("text", "label"):
+        return False
+    # The indented paragraph's end: an item right after it keeps the list going.
+    end = after
+    while end < len(lines) and lines[end].kind in ("text", "label"):
+        end += 1
+    while end < len(lines) and lines[end].kind == "blank":
+        end += 1
+    return end < len(lines) and lines[end].kind == "item"
+
+
 def _items(lines: list[_Line]) -> list[str]:
-    """A section body as entries: list items (with their continuation lines), else paragraphs."""
+    """A section body as entries: list items (with their continuation lines), else
+    paragraphs. A list ends at a blank line that a paragraph of its own follows
+    (`_list_goes_on`)."""
     entries: list[str] = []
     has_items = any(line.kind in ("item", "row") for line in lines)
     current: list[str] = []
@@ -389,10 +414,8 @@ def _items(lines: list[_Line]) -> list[str]:
             if not has_items and current:
                 entries.append(" ".join(current))
                 current = []
-            elif has_items and current:
-                following = next((x for x in lines[number + 1 :] if x.kind != "blank"), None)
-                if following is not None and following.kind == "text" and not following.indent:
-                    break  # prose after the list: not part of its last entry
+            elif has_items and current and not _list_goes_on(lines, number, base_indent or 0):
+                break  # prose after the list: not part of its last entry
         elif line.kind == "code":
             continue
         elif line.kind in ("text", "label"):
@@ -590,6 +613,18 @@ def find_spec(description: str, markup: str = "") -> Spec:
                 ):
                     body.append(lines[end])
                     end += 1
+                # "Definition of done: all of" right above its list: the list is the
+                # section's (its sentence an intro line), up to the list's end.
+                if not line.listed and end < len(lines) and lines[end].kind == "item":
+                    list_indent = lines[end].indent
+                    while end < len(lines):
+                        nxt = lines[end]
+                        if nxt.kind == "heading" or (nxt.kind == "label" and nxt.section):
+                            break
+                        if nxt.kind == "blank" and not _list_goes_on(lines, end, list_indent):
+                            break
+                        body.append(nxt)
+                        end += 1
             else:
                 # "Acceptance criteria:" then its list: up to a blank line before prose.
                 while end < len(lines):
@@ -597,9 +632,15 @@ def find_spec(description: str, markup: str = "") -> Spec:
                     if nxt.kind == "heading" or (nxt.kind == "label" and nxt.section):
                         break
                     if nxt.kind == "blank":
-                        after = next((x for x in lines[end + 1 :] if x.kind != "blank"), None)
-                        if after is None or after.kind not in ("item", "code", "row", "head"):
-                            break
+                        listed = next((x for x in body if x.kind in ("item", "row")), None)
+                        if listed is not None:
+                            # The list so far goes on, or a paragraph of its own ends it.
+                            if not _list_goes_on(lines, end, listed.indent):
+                                break
+                        else:
+                            after = next((x for x in lines[end + 1 :] if x.kind != "blank"), None)
+                            if after is None or after.kind not in ("item", "code", "row", "head"):
+                                break
                     body.append(nxt)
                     end += 1
             sections.setdefault(line.section, []).append(body)

@@ -22,8 +22,10 @@ from triage_tui.core import votes
 from triage_tui.core.errors import InputError, kind_of
 from triage_tui.core.handoff import (
     assess_item,
+    assess_level,
     default_handoff,
     handoff_fields,
+    is_edit,
     recommend_first_engagement,
 )
 from triage_tui.core.model import MARKUPS, Backlog, Estimate, Item
@@ -143,6 +145,10 @@ def _handoff_table(item: Item, decision: Decision) -> dict[str, Any]:
 
 
 _MARK_KEYS = tuple((n, CRITERIA_BY_NUMBER[n].key) for n in sorted(CRITERIA_BY_NUMBER))
+# A mark as the plan writes it (None: not answered), and a level: a dict lookup instead
+# of str() of an enum member, for the 7 marks of every project item.
+_MARK_TEXT: dict[Mark | None, str] = {None: UNANSWERED, **{mark: mark.value for mark in Mark}}
+_LEVEL_TEXT = {level: level.value for level in Level}
 
 
 def votes_table(decision: Decision, *, named: bool = False) -> dict[str, Any]:
@@ -220,19 +226,18 @@ def _item_entry(
         entry["extra"] = extra
     assessment: Assessment | None = None
     if decision.category is Category.PROJECT:
-        assessment = None if known is None else known.get(item.id)
-        if assessment is None:
-            assessment = assess_item(item, decision)
-            if known is not None:
-                known[item.id] = assessment
+        if known is None:
+            # Only the score, level and blockers are written: no gap sentences made.
+            assessment = assess_level(item, decision)
+        else:
+            assessment = known.get(item.id)
+            if assessment is None:
+                assessment = known[item.id] = assess_item(item, decision)
         get = decision.marks.get
         entry["readiness"] = {
             "score": assessment.score,
-            "level": str(assessment.level),
-            "marks": {
-                key: UNANSWERED if (mark := get(number)) is None else str(mark)
-                for number, key in _MARK_KEYS
-            },
+            "level": _LEVEL_TEXT[assessment.level],
+            "marks": {key: _MARK_TEXT[get(number)] for number, key in _MARK_KEYS},
         }
         # Ready items get their brief; others keep any fields the room already wrote.
         if assessment.level is Level.READY or decision.handoff:
@@ -338,7 +343,7 @@ def build_plan(
         counts[entry["category"]] += 1
         if assessment is not None:
             planned[item.id] = assessment
-            levels[assessment.level.value] += 1
+            levels[_LEVEL_TEXT[assessment.level]] += 1
 
     first_written = created or str(previous.get("created") or "") or now_iso()
     left_out = session.backlog.columns_left_out or tuple(
@@ -533,6 +538,29 @@ _MARKS = {mark.value: mark for mark in Mark}
 _PLAN1_ENTRY = re.compile(r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?")
 # Only what follows the line's leading blanks: item_line checks those by hand.
 _ITEMS_HEADER = re.compile(r"\[\[[ \t]*items[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+# An item's text fields, in the order a wrong one is named (`_Reader.item`).
+_ITEM_TEXTS = ("title", "status", "type", "description", "category", "rationale", "decided_at")
+# A [readiness.marks] key -> its criterion number.
+_NUMBERS = {key: number for number, key in _MARK_KEYS}
+
+
+# `core.sanitize.clean_document(document, text)` asks one question of the TOML source: can
+# anything in it decode to a control or bidi character (an escape: a backslash and one of
+# b f r u U; or such a character, all of them non-ASCII but DEL)? Its one pattern is tried
+# at every position of the text, ~12 ms a megabyte, a tenth of reopening a plan beside
+# tomllib. `_clean` asks the same in two cheap scans: the escapes (a literal backslash
+# first), then clean_document's own pattern over the text's non-ASCII characters and DELs
+# only, which a plan has few of (tests: the same answer as clean_document's).
+_ESCAPE_RISK = re.compile(r"\\[bfrUu]")
+_ASCII_BUT_DEL = bytes(range(0x7F))
+
+
+def _clean(document: dict[str, Any], text: str) -> dict[str, Any]:
+    """`clean_document(document, text)`, the same document, found cheaper."""
+    if _ESCAPE_RISK.search(text) is not None:
+        return clean_document(document, text)
+    data = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BUT_DEL)
+    return clean_document(document, data.decode("utf-8", "surrogatepass"))
 
 
 class _Reader:
@@ -663,14 +691,21 @@ class _Reader:
         line = self.item_line(index)
         if not isinstance(raw, dict):
             raise self.fail(f"items[{index + 1}] must be a table, not {kind_of(raw)}", line)
-        item_id = raw.get("id")
+        get = raw.get
+        item_id = get("id")
         if not isinstance(item_id, str) or not item_id:
             raise self.fail(f"item #{index + 1}: id must be a non-empty string", line)
         where = f"item {item_id!r}"
-        title = self.string(raw, "title", where, line)
+        # The text fields, checked in one pass (a plan reads ten of them an item); the
+        # first that is not text is named by `string`, in this order.
+        texts = [get(key, "") for key in _ITEM_TEXTS]
+        if not all(map(isinstance, texts, _STR)):
+            for key in _ITEM_TEXTS:
+                self.string(raw, key, where, line)
+        title, status, kind, description, category_text, rationale, decided_at = texts
         if not title.strip():
             raise self.fail(f"{where}: title is missing or empty", line)
-        estimate = raw.get("estimate")
+        estimate = get("estimate")
         if estimate is not None and (
             isinstance(estimate, bool)
             or not isinstance(estimate, str | int | float)
@@ -681,9 +716,12 @@ class _Reader:
                 + (str(estimate) if isinstance(estimate, float) else kind_of(estimate)),
                 line,
             )
-        extra = dict(self.table(raw, "extra", where, line))
-        status = self.string(raw, "status", where, line)
-        kind = self.string(raw, "type", where, line)
+        extra = get("extra")
+        if extra is None:
+            extra = {}
+        elif extra.__class__ is not dict:
+            extra = self.table(raw, "extra", where, line)  # (names it: not a table)
+        # (The parsed table itself, not a copy: the document is this reader's alone.)
         est: Estimate = estimate
         context: dict[str, Any] = {}
         if "due" in raw or "comments" in raw or "attachments" in raw or "links" in raw:
@@ -693,7 +731,7 @@ class _Reader:
         item = Item(
             id=item_id,
             title=title,
-            description=self.string(raw, "description", where, line),
+            description=description,
             labels=tuple(self.strings(raw, "labels", where, line)),
             estimate=est,
             status=status,
@@ -703,49 +741,57 @@ class _Reader:
             **context,
             markup=self.markup,
         )
-        category_text = self.string(raw, "category", where, line) or Category.UNDECIDED.value
-        category = _CATEGORIES.get(category_text)  # a dict is ~10x cheaper than Category()
+        category = _CATEGORIES.get(category_text or "undecided")  # ~10x cheaper than Category()
         if category is None:
             choices = ", ".join(c.value for c in Category)
             raise self.fail(
                 f"{where}: category must be one of {choices}, not {category_text!r}", line
             )
-        carried = raw.get("carried", False)
-        if not isinstance(carried, bool):
+        carried = get("carried", False)
+        if carried is not True and carried is not False:
             raise self.fail(f"{where}: carried must be true or false, not {kind_of(carried)}", line)
         if self.version >= 2:
-            seconds = self.integer(raw, "seconds_spent", where, line, 0)
+            seconds = get("seconds_spent", 0)
+            if seconds.__class__ is not int:
+                seconds = self.integer(raw, "seconds_spent", where, line, 0)
             if seconds < 0:
                 raise self.fail(f"{where}: seconds_spent must be 0 or more, not {seconds}", line)
         else:  # plan/1 wrote tenths of a second
             seconds = round(self.number(raw, "seconds_spent", where, line))
-        rationale = self.string(raw, "rationale", where, line)
-        if "note" in raw:
-            note = self.string(raw, "note", where, line)
-        else:  # written before the note had a field of its own: `rationale` held both
+        note = get("note")
+        if note is None:  # written before the note had a field of its own: `rationale` held both
             rationale, note = split_legacy_rationale(category, rationale)
+        elif note.__class__ is not str:
+            note = self.string(raw, "note", where, line)
         decision = Decision(
             category=category,
             rationale=rationale,
             note=note,
             signals=self.strings(raw, "signals", where, line),
             seconds_spent=seconds,
-            decided_at=self.string(raw, "decided_at", where, line),
+            decided_at=decided_at,
             carried=carried,
         )
-        readiness = self.table(raw, "readiness", where, line)
-        if self.version >= 2:
-            self.marks(readiness, decision, where, line)
-        else:
-            for mark, key in ((Mark.MET, "met"), (Mark.PARTIAL, "partial")):
-                for name in self.strings(readiness, key, f"{where} readiness", line):
-                    decision.marks[self.criterion(name, f"readiness.{key}", where, line)] = mark
-        handoff = self.table(raw, "handoff", where, line)
-        if handoff:
-            self.handoff(handoff, item, decision, where, line)
-        room = self.table(raw, "votes", where, line)
-        if room:
-            self.votes(room, decision, where, line)
+        readiness = get("readiness")
+        if readiness is not None:
+            readiness = self.table(raw, "readiness", where, line)
+            if self.version >= 2:
+                self.marks(readiness, decision, where, line)
+            else:
+                for mark, key in ((Mark.MET, "met"), (Mark.PARTIAL, "partial")):
+                    for name in self.strings(readiness, key, f"{where} readiness", line):
+                        number = self.criterion(name, f"readiness.{key}", where, line)
+                        decision.marks[number] = mark
+        handoff = get("handoff")
+        if handoff is not None:
+            handoff = self.table(raw, "handoff", where, line)
+            if handoff:
+                self.handoff(handoff, item, decision, where, line)
+        room = get("votes")
+        if room is not None:
+            room = self.table(raw, "votes", where, line)
+            if room:
+                self.votes(room, decision, where, line)
         return item, decision, bool(handoff)
 
     def votes(
@@ -871,18 +917,21 @@ class _Reader:
         self, readiness: Mapping[str, Any], decision: Decision, where: str, line: int | None
     ) -> None:
         marks = self.table(readiness, "marks", f"{where} readiness", line)
+        found = decision.marks
         for name, value in marks.items():
-            number = self.criterion(name, "readiness.marks", where, line)
-            if value == UNANSWERED:
+            number = _NUMBERS.get(name)
+            if number is None:
+                number = self.criterion(name, "readiness.marks", where, line)
+            mark = _MARKS.get(value) if value.__class__ is str else None
+            if mark is not None:
+                found[number] = mark
                 continue
-            mark = _MARKS.get(value) if isinstance(value, str) else None
-            if mark is None:
+            if value != UNANSWERED:
                 raise self.fail(
                     f"{where}: readiness.marks.{name} must be one of "
                     f"missing, partial, met, unanswered, not {value!r}",
                     line,
                 )
-            decision.marks[number] = mark
 
     def handoff(
         self,
@@ -910,8 +959,10 @@ class _Reader:
             else:
                 value = self.string(handoff, name, f"{where} handoff", line)
             given[name] = value
-            # Only what differs from the defaults is the room's edit.
-            if value != defaults.get(name):
+            # Only what differs from the defaults is the room's edit; an empty contract
+            # (every ready item's in a plan written before the spec finder found contracts
+            # outside a section of their own) is none: the spec's is the handoff's.
+            if value != defaults.get(name) and is_edit(name, value):
                 decision.handoff[name] = value
         if not decision.handoff:
             # Every field as the defaults say (an edit back to the default): keep them,
@@ -971,7 +1022,7 @@ class _Reader:
                 )
 
     def session(self, document: dict[str, Any]) -> Session:
-        document = clean_document(document, self.text)  # the text boundary (core.sanitize)
+        document = _clean(document, self.text)  # the text boundary (core.sanitize)
         self.schema(document)
         meta_line = self.line_of(r"^[ \t]*\[[ \t]*meta[ \t]*\]")
         meta = self.table(document, "meta", "plan", self.key_line(None, "meta"))
@@ -1040,6 +1091,9 @@ class _Reader:
             decisions[item.id] = decision
             if "previous" in raw:
                 changed[item.id] = self.previous(raw, f"item {item.id!r}", self.item_line(index))
+            # Its parsed table is done with: freed now, not after the last item, so the
+            # heap a collector pass walks holds one form of the plan, not two.
+            raw_items[index] = None
         warnings: list[str] = []
         if "meta" not in document:
             # Every plan the app writes has one: a hand-made plan opens with the defaults,
@@ -1101,6 +1155,7 @@ def loads_plan(
         path: the file name used in error messages and as the backlog's source.
         document: `text` already parsed (the loaders parse it to tell a plan from a
             backlog): not parsed a second time, which for a 10,000-item plan is seconds.
+            It is the reader's from then on: its [[items]] are consumed as they are read.
 
     Raises:
         InputError: not TOML, not a plan, a newer schema, or a field of the wrong type.

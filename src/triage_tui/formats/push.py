@@ -113,10 +113,34 @@ class Ref:
         return f"{self.repo}#{self.key}" if self.tracker == "github" else self.key
 
 
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """What the push ledger (``triage_tui.push.ledger``) says an earlier push labelled.
+
+    Attributes:
+        labels: the labels it set (or was about to set).
+        at: when (ISO time).
+        confirmed: the tracker confirmed them; False: the push was about to send them
+            (it may have stopped before, or after, the tracker stored them).
+    """
+
+    labels: tuple[str, ...]
+    at: str
+    confirmed: bool = True
+
+    def words(self) -> str:
+        """For the dry run: "an earlier push labelled it triage:project (2026-12-07)"."""
+        labels = ", ".join(clean_line(str(label)) for label in self.labels) or "its labels"
+        verb = "labelled it" if self.confirmed else "was labelling it"
+        day = clean_line(self.at[:10])
+        return f"an earlier push {verb} {labels}" + (f" ({day})" if day else "")
+
+
 def _was_pushed(session: Session, item: Item, managed: set[str]) -> bool:
     """An undecided item an earlier push may have labelled: the tracker's export of it
     carries one of push's labels, or `--from` carried last quarter's decision of it
-    (changed since, so the room decides it again)."""
+    (changed since, so the room decides it again). (The push ledger, what a push from
+    this machine labelled, is the third source: `push_items`' `pushed`.)"""
     if any(label.casefold() in managed for label in item.labels):
         return True
     from triage_tui.core.carry import previous
@@ -524,6 +548,8 @@ class PushItem:
         blocks: the comment.
         sha: the comment's fingerprint.
         scored: False for a project item the room never scored for readiness.
+        pushed: for an undecided item, what the push ledger says an earlier push
+            labelled (None when something else says so, or nothing).
     """
 
     item_id: str
@@ -537,6 +563,7 @@ class PushItem:
     blocks: tuple[Block, ...]
     sha: str
     scored: bool = True
+    pushed: Pushed | None = None
 
     @property
     def marker(self) -> str:
@@ -610,6 +637,7 @@ def push_items(
     votes: Mapping[str, Votes] | None = None,
     handoff_paths: Mapping[str, str] | None = None,
     plan_name: str = "the plan",
+    pushed: Mapping[str, Pushed] | None = None,
 ) -> Selection:
     """What each decided item of `session` gets in `tracker`.
 
@@ -623,6 +651,8 @@ def push_items(
         votes: item id -> the room's votes.
         handoff_paths: item id -> its handoff's path in the repository.
         plan_name: the plan's file name, quoted in each comment.
+        pushed: issue ref (`str(Ref)`) -> what an earlier push labelled there (the push
+            ledger): an undecided item among them gets its labels taken off.
 
     Raises:
         PushRefused: a named id that cannot be pushed, or a bad prefix.
@@ -630,6 +660,7 @@ def push_items(
     check_prefix(prefix)
     votes = votes or {}
     handoff_paths = handoff_paths or {}
+    pushed = pushed or {}
     by_id = {item.id: item for item in session.backlog.items}
     if ids:
         for item_id in ids:
@@ -656,10 +687,12 @@ def push_items(
             # Pushed earlier and taken back (or changed since, under --from): its labels
             # would tell the board a decision the room no longer holds (PRODUCT.md: "a
             # decision that changed removes the old label"). No comment is written.
-            # Only where something says it was pushed: the export's labels carry one of
-            # push's, `--from` carried a decision, or the item is named. The rest of a big
-            # backlog the hour never reached costs no read (a tracker's rate limit).
-            if not (ids or _was_pushed(session, item, managed_folded)):
+            # Only where something says it was pushed: the push ledger (what a push from
+            # here labelled), the export's labels carry one of push's, `--from` carried a
+            # decision, or the item is named. The rest of a big backlog the hour never
+            # reached costs no read (a tracker's rate limit).
+            earlier = pushed.get(str(ref))
+            if not (ids or earlier or _was_pushed(session, item, managed_folded)):
                 continue
             undecided.append(item.id)
             items.append(
@@ -674,6 +707,7 @@ def push_items(
                     managed=managed,
                     blocks=(),
                     sha="",
+                    pushed=earlier,
                 )
             )
             continue
@@ -812,7 +846,11 @@ def render_dry_run(selection: Selection, tracker: str, destination: str) -> str:
             "comment is left as it is):"
         )
         out.append("  labels:   - " + "  - ".join(managed) + "  (where present)")
-        out += [f"  {item.ref}  {item.title}" for item in undecided]
+        out += [
+            f"  {item.ref}  {item.title}"
+            + (f"  ({item.pushed.words()})" if item.pushed is not None else "")
+            for item in undecided
+        ]
         out.append("")
     counts: dict[str, int] = {}
     for item in decided:

@@ -9,12 +9,13 @@ half-way resumes and a finished one, run again, changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.sanitize import clean_data
@@ -35,6 +36,9 @@ from triage_tui.formats.push import (
     votes_from_table,
 )
 from triage_tui.push.http import TrackerError
+
+if TYPE_CHECKING:
+    from triage_tui.push.ledger import Ledger
 
 __all__ = [
     "Client",
@@ -75,12 +79,14 @@ class Prepared:
         tracker: one of TRACKERS.
         selection: the items, the refused ones and the undecided ones.
         repo: `--repo`, for GitHub.
+        site: the tracker instance, as the push ledger keys it (`ledger.site_of`).
     """
 
     plan: Path
     tracker: str
     selection: Selection
     repo: str = ""
+    site: str = ""
 
     def dry_run(self, env: Mapping[str, str] | None = None) -> str:
         return render_dry_run(self.selection, self.tracker, destination(self, env))
@@ -184,8 +190,14 @@ def prepare(
     repo: str = "",
     prefix: str = DEFAULT_PREFIX,
     handoffs: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
 ) -> Prepared:
     """Read the plan and decide what each item gets in `tracker`.
+
+    An undecided item is in the push (its `triage:` labels taken off) where the push
+    ledger (`ledger`, default the state folder's) says an earlier push labelled it, as
+    well as where the plan says so (see `push_items`).
 
     Raises:
         InputError: the plan cannot be read.
@@ -193,9 +205,12 @@ def prepare(
             pushed, or the prefix is unusable.
     """
     from triage_tui.formats.plan import read_plan
+    from triage_tui.push.ledger import Ledger, site_of
 
     session = read_plan(plan)
     check_source(tracker, _backlog_format(plan, session.plan_meta), plan.name)
+    site = site_of(tracker, env)
+    pushed = (ledger or Ledger()).labelled(tracker, site)
     selection = push_items(
         session,
         tracker,
@@ -205,8 +220,9 @@ def prepare(
         votes=read_votes(plan),
         handoff_paths=handoff_paths(plan, session, handoffs),
         plan_name=plan.name,
+        pushed=pushed,
     )
-    return Prepared(plan, tracker, selection, repo)
+    return Prepared(plan, tracker, selection, repo, site)
 
 
 # -- sending ----------------------------------------------------------------------------
@@ -293,33 +309,75 @@ class Summary:
 Progress = Callable[[int, int, PushItem, Change], None]
 
 
-async def apply(prepared: Prepared, client: Client, progress: Progress | None = None) -> Summary:
+#: Items between two writes of the ledger's confirmations (a crash loses none: until
+#: confirmed, a row says "about to be labelled", which a later push treats the same).
+SETTLE_EVERY = 50
+
+
+async def apply(
+    prepared: Prepared,
+    client: Client,
+    progress: Progress | None = None,
+    ledger: Ledger | None = None,
+) -> Summary:
     """Bring each item's issue to what it should have, one item at a time.
 
     Each issue is read back first (its labels, the comment carrying its marker), so only
     what is missing is sent: a push stopped half-way resumes, a finished one changes
-    nothing.
+    nothing. The push ledger (`ledger`, default the state folder's) records every decided
+    item as about to be labelled before the first change, then as labelled once the
+    tracker answered; an undecided item leaves it once its labels are off.
 
     Raises:
-        TrackerError: the tracker refused (naming the item), or could not be reached.
+        TrackerError: the tracker refused (naming the item), or could not be reached; or
+            the ledger cannot be written (before anything was sent).
     """
+    from triage_tui.push.ledger import Ledger, LedgerError, site_of
+
     items = prepared.selection.items
     summary = Summary(total=sum(1 for item in items if item.writes_comment))
-    async with client:
-        await client.prepare(items)
-        for index, item in enumerate(items, start=1):
+    ledger = ledger or Ledger()
+    tracker = prepared.tracker
+    site = prepared.site or site_of(tracker)  # (a dry run prepared with no site set)
+    done: list[PushItem] = []
+    cleared: list[PushItem] = []
+
+    def settle() -> None:
+        try:
+            ledger.settle(tracker, site, done, cleared)
+        finally:
+            done.clear()
+            cleared.clear()
+
+    try:
+        async with client:
+            await client.prepare(items)
             try:
-                change = change_for(item, await client.current(item))
-                if not change.empty:
-                    await client.apply(item, change)
-            except TrackerError as error:
-                raise TrackerError(f"{item.ref}: {error}", error.status) from None
-            if not item.writes_comment:
-                summary.cleared += not change.empty
-            elif change.empty:
-                summary.unchanged += 1
-            else:
-                summary.changed += 1
-            if progress is not None:
-                progress(index, len(items), item, change)
+                ledger.intend(tracker, site, items, str(prepared.plan.resolve()))
+            except LedgerError as error:
+                raise TrackerError(str(error)) from None
+            try:
+                for index, item in enumerate(items, start=1):
+                    try:
+                        change = change_for(item, await client.current(item))
+                        if not change.empty:
+                            await client.apply(item, change)
+                    except TrackerError as error:
+                        raise TrackerError(f"{item.ref}: {error}", error.status) from None
+                    if not item.writes_comment:
+                        summary.cleared += not change.empty
+                        cleared.append(item)
+                    else:
+                        summary.unchanged += change.empty
+                        summary.changed += not change.empty
+                        done.append(item)
+                    if len(done) + len(cleared) >= SETTLE_EVERY:
+                        settle()
+                    if progress is not None:
+                        progress(index, len(items), item, change)
+            finally:
+                with contextlib.suppress(LedgerError):  # unconfirmed rows err on the safe side
+                    settle()
+    finally:
+        ledger.close()
     return summary

@@ -53,9 +53,17 @@ JOIN_BURST = 60
 JOIN_PER_SECOND = 2.0
 #: At most this many seats in one room.
 MAX_SEATS = 300
-#: A seat counts as in the room while it was seen this recently (seconds): an open
-#: event stream refreshes it with each keep-alive.
+#: A seat with no event stream yet counts as in the room while it was seen this recently
+#: (seconds); one with an open stream counts while it is open.
 HERE_SECONDS = 45.0
+#: A seat whose last event stream closed (a browser killed, a phone gone) counts as gone
+#: this many seconds later, unless a stream opens again: a reload, a second tab, or a
+#: phone back after a blip (the page retries after 1.5 s) takes the seat back, no ghost.
+#: (It counted for HERE_SECONDS, holding the auto-reveal that long.)
+LEFT_GRACE = 5.0
+#: The same when the page said it was going (`leave`, sent on pagehide): a reload says so
+#: too, and is back within this.
+LEAVING_GRACE = 1.5
 #: Keep-alive comment on an idle event stream (seconds).
 KEEPALIVE_SECONDS = 15.0
 #: The seat cookie's name and lifetime (a workshop day).
@@ -136,6 +144,9 @@ class Seat:
         spectator: watches without voting.
         seen: monotonic time of its last request or keep-alive.
         streams: event streams open now (tabs).
+        grace: once it had a stream, seconds it counts after its last one closed
+            (LEFT_GRACE, or LEAVING_GRACE when the page said it was going); 0: it never
+            had one (HERE_SECONDS from `seen`).
     """
 
     id: str
@@ -144,6 +155,7 @@ class Seat:
     spectator: bool = False
     seen: float = 0.0
     streams: int = 0
+    grace: float = 0.0
     bucket: _Bucket | None = field(default=None, repr=False)
 
 
@@ -347,8 +359,18 @@ class VoteServer:
     async def start(self) -> str:
         """Listen (in the running event loop); returns the join link, which is kept with
         the session (the same link when the room opens again)."""
+        # handler_cancellation: a page that goes away (a browser killed) ends its event
+        # stream's handler at once, so the seat's grace starts then; without it the stream
+        # only noticed at its next write (a keep-alive, up to 15 s later). A vote whose
+        # phone went away is in the session already (applied before its reply waits for
+        # the disk; the autosave ignores a waiter that is gone). aiohttp's test server
+        # runs handlers this way too.
         self._runner = web.AppRunner(
-            self.app, access_log=None, handle_signals=False, shutdown_timeout=2.0
+            self.app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=2.0,
+            handler_cancellation=True,
         )
         await self._runner.setup()
         site = None
@@ -392,7 +414,17 @@ class VoteServer:
         return sorted(self.seats.values(), key=lambda seat: seat.id)
 
     def _here(self, seat: Seat, now: float) -> bool:
-        return seat.streams > 0 or now - seat.seen <= HERE_SECONDS
+        if seat.streams > 0:
+            return True
+        return now - seat.seen <= (seat.grace or HERE_SECONDS)
+
+    def recount(self) -> None:
+        """Who is here may have changed (a seat's grace ran out): the panel counts again,
+        and the auto-reveal no longer waits for a seat that is gone."""
+        if self._closing:
+            return
+        self._auto_reveal()
+        self._changed()
 
     def _on_step(self, step: Step) -> None:
         # What the room sees of the current item (its votes, reveal, decision) or the
@@ -452,6 +484,7 @@ class VoteServer:
         app.router.add_get(base + "/events", self._events)
         app.router.add_post(base + "/join", self._join)
         app.router.add_post(base + "/vote", self._vote)
+        app.router.add_post(base + "/leave", self._leave)
         for name in PAGE_FILES:
             app.router.add_get(f"{base}/{name}", self._asset)
         app.router.add_get("/favicon.ico", self._no_icon)
@@ -534,6 +567,7 @@ class VoteServer:
         self._wakers.add(waker)
         if seat is not None:
             seat.streams += 1
+            seat.grace = LEFT_GRACE  # (a page that said it was leaving is back: a reload)
             self._changed()  # the panel counts who is here
         try:
             await response.write(b"retry: 1500\n\n")
@@ -569,7 +603,32 @@ class VoteServer:
                 seat.seen = self.now()
                 if not self._closing:
                     self._changed()
+                    if not seat.streams:
+                        self._gone_later(seat)
         return response
+
+    def _gone_later(self, seat: Seat) -> None:
+        """Count again once `seat`'s grace ran out, if no stream of it opened meanwhile."""
+
+        def check() -> None:
+            if not seat.streams:
+                self.recount()
+
+        with contextlib.suppress(RuntimeError):  # (no loop: a test counts by itself)
+            asyncio.get_running_loop().call_later(seat.grace + 0.05, check)
+
+    async def _leave(self, request: web.Request) -> web.StreamResponse:
+        """The page is going (pagehide: a tab closed, or a reload): once its stream
+        closes, the seat counts for LEAVING_GRACE only (a reload is back within it)."""
+        seat = self._seat(request)
+        if seat is None:
+            return _error(403, "Join the room first.")
+        if self._limited(seat):
+            return _error(429, "Slow down a little.")
+        seat.grace = LEAVING_GRACE
+        if not seat.streams:
+            self._gone_later(seat)
+        return web.Response(status=204)
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         if request.content_length is not None and request.content_length > MAX_BODY:

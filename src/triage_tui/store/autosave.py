@@ -12,8 +12,16 @@ the old JSONL journal did by hand with checksums and tail repair). Schema, versi
 ``PRAGMA user_version``::
 
     meta(backlog, sha256, title, format, items, owner)  -- one row; owner: who autosaves
-    runs(run, created)        -- start_fresh begins a new run; the previous one is kept
+    runs(run, created, format)  -- start_fresh begins a new run; the previous one is kept
     steps(run, seq, step)     -- step: Step.to_json() as JSON; undo is a step too
+
+``runs.format`` is the format of the run's steps (``core.session.STEPS_FORMAT``: 2 since
+the room's note has a field of its own). A run without it (NULL: begun by an earlier
+triage-tui, which added the column to nothing, or imported from a JSONL journal) is a
+legacy run: its steps are replayed through ``core.session.legacy_step``, so undoing an
+old park step puts the note back where it was. The column is added to a database of an
+earlier version the first time this version writes to it; that version still reads and
+writes the database (its new runs are legacy runs, which read the same).
 
 Every write is one ``BEGIN IMMEDIATE`` transaction that first compares ``meta.owner``
 with this window's token, so a window whose session was taken over cannot commit even
@@ -51,11 +59,13 @@ from triage_tui.core.model import Backlog
 from triage_tui.core.session import (
     READINESS_VOTE_PREFIX,
     SEAT_PREFIX,
+    STEPS_FORMAT,
     VOTE_PREFIX,
     Category,
     Op,
     Session,
     Step,
+    legacy_step,
     now_iso,
 )
 from triage_tui.store import legacy, paths
@@ -75,7 +85,8 @@ _SCHEMA = (
         items INTEGER NOT NULL,
         owner TEXT NOT NULL     -- token of the window that autosaves ('' none)
     )""",
-    "CREATE TABLE runs (run INTEGER PRIMARY KEY, created TEXT NOT NULL)",
+    # format: the steps' format (STEPS_FORMAT); NULL: a legacy run (see the module's doc).
+    "CREATE TABLE runs (run INTEGER PRIMARY KEY, created TEXT NOT NULL, format INTEGER)",
     """CREATE TABLE steps (
         run INTEGER NOT NULL REFERENCES runs,
         seq INTEGER NOT NULL,
@@ -153,6 +164,7 @@ class _Saved:
     meta: dict[str, Any]
     created: str
     steps: list[Step]
+    legacy: bool = False  # the run has no steps format (see `_replay`)
 
 
 class Autosave:
@@ -206,8 +218,9 @@ class Autosave:
         self._wake = threading.Event()
         self._stopping = False
         self._dispatch: Callable[[Callable[[], None]], object] | None = None
-        #: What `prepare` claimed (connection, token, stored steps), for `attach`.
-        self._claimed: tuple[sqlite3.Connection, str, list[Step]] | None = None
+        #: What `prepare` claimed (connection, token, stored steps, whether they are a
+        #: legacy run's), for `attach`.
+        self._claimed: tuple[sqlite3.Connection, str, list[Step], bool] | None = None
         # Set by a read-only resume: the history as resumed, to rebase on when taking over.
         self._read_only_history: list[Step] | None = None
 
@@ -262,8 +275,7 @@ class Autosave:
         if saved is None or not saved.steps:
             return None
         session = base if base is not None else Session(self.backlog)
-        for step in saved.steps:
-            session.apply(step, notify=False)
+        _replay(session, saved.steps, saved.legacy)
         return _info(self.path, saved, session, len(session.backlog.items))
 
     # -- resuming ----------------------------------------------------------------------
@@ -292,8 +304,7 @@ class Autosave:
         steps = saved.steps if saved is not None else []
         if saved is not None:
             self._check_backlog(saved.meta)
-        for step in steps:
-            session.apply(step, notify=False)
+            _replay(session, steps, saved.legacy)
         self._ready = True
         self._read_only_history = None if repair else list(session.history)
         return len(steps)
@@ -313,7 +324,9 @@ class Autosave:
         db = self._connect()
         try:
             with _transaction(db):
-                db.execute("INSERT INTO runs (created) VALUES (?)", (now_iso(),))
+                db.execute(
+                    "INSERT INTO runs (created, format) VALUES (?, ?)", (now_iso(), STEPS_FORMAT)
+                )
                 (run,) = db.execute("SELECT max(run) FROM runs").fetchone()
                 db.execute("DELETE FROM steps WHERE run < ?", (run - 1,))
                 db.execute("DELETE FROM runs WHERE run < ?", (run - 1,))
@@ -369,15 +382,15 @@ class Autosave:
             self._read_only_history = []
         claimed, self._claimed = self._claimed, None
         if claimed is not None and not taking and (lock is None or claimed[1] == lock.token):
-            db, token, stored = claimed  # prepare() claimed it for this lock
+            db, token, stored, legacy = claimed  # prepare() claimed it for this lock
         else:
             if claimed is not None:
                 claimed[0].close()
-            db, token, stored = self._claim(lock, taking=taking)
+            db, token, stored, legacy = self._claim(lock, taking=taking)
         self._db, self._token, self._session = db, token, session
         local: list[Step] = []
         if self._read_only_history is not None:
-            local = _rebase(session, self._read_only_history, stored)
+            local = _rebase(session, self._read_only_history, stored, legacy)
             self._read_only_history = None
         session.listeners.append(self._on_step)
         for step in local:
@@ -392,15 +405,17 @@ class Autosave:
 
     def _claim(
         self, lock: SessionLock | None, *, taking: bool
-    ) -> tuple[sqlite3.Connection, str, list[Step]]:
+    ) -> tuple[sqlite3.Connection, str, list[Step], bool]:
         """Open the database, read what is stored and claim the ``owner`` row, in one
-        transaction (see `attach`): the connection, our token and the stored steps."""
+        transaction (see `attach`): the connection, our token, the stored steps and
+        whether they are a legacy run's."""
         token = lock.token if lock is not None else secrets.token_hex(8)
         try:
             db = self._connect()
             try:
                 with _transaction(db):
                     stored = _steps(db, self.path)
+                    legacy = _legacy_run(db)
                     if self._read_only_history is None and not self._ready and stored:
                         raise RuntimeError(
                             "an autosaved session exists: resume() or start_fresh() first"
@@ -419,7 +434,7 @@ class Autosave:
             raise
         if taking and lock is not None:
             lock.settle()
-        return db, token, stored
+        return db, token, stored, legacy
 
     def take_over(self, session: Session, lock: SessionLock) -> LockResult:
         """Take the session over from the window that autosaves it, or change nothing.
@@ -666,10 +681,16 @@ class Autosave:
 
 # -- the database ------------------------------------------------------------------------
 def _open(
-    path: Path, meta: dict[str, Any] | None, created: str = "", steps: list[Step] | None = None
+    path: Path,
+    meta: dict[str, Any] | None,
+    created: str = "",
+    steps: list[Step] | None = None,
+    run_format: int | None = STEPS_FORMAT,
 ) -> sqlite3.Connection:
     """A connection to the session database at `path`, created from `meta` (and the first
-    run's `created` time and `steps`) if `meta` is given and it holds no session yet.
+    run's `created` time, `steps` and their `run_format`: None for an imported journal's)
+    if `meta` is given and it holds no session yet. Given `meta` (a writer), a database
+    of an earlier version gets the runs' ``format`` column (its runs: legacy).
 
     Raises:
         InputError: not a triage-tui session, damaged, or from a newer triage-tui.
@@ -692,10 +713,14 @@ def _open(
             with _transaction(db):
                 (version,) = db.execute("PRAGMA user_version").fetchone()
                 if version == 0:  # nobody created it while we waited for the lock
-                    _create(db, meta, created or now_iso(), steps or [])
+                    _create(db, meta, created or now_iso(), steps or [], run_format)
             version = VERSION
         db.execute("PRAGMA journal_mode = WAL")
         _check_version(path, db, version)
+        if meta is not None and not _has_format(db):
+            with _transaction(db):
+                if not _has_format(db):  # (another window may have added it meanwhile)
+                    db.execute("ALTER TABLE runs ADD COLUMN format INTEGER")
     except sqlite3.DatabaseError as error:
         db.close()
         if error.sqlite_errorname in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
@@ -707,14 +732,20 @@ def _open(
     return db
 
 
-def _create(db: sqlite3.Connection, meta: dict[str, Any], created: str, steps: list[Step]) -> None:
+def _create(
+    db: sqlite3.Connection,
+    meta: dict[str, Any],
+    created: str,
+    steps: list[Step],
+    run_format: int | None,
+) -> None:
     for statement in _SCHEMA:
         db.execute(statement)
     db.execute(
         "INSERT INTO meta (backlog, sha256, title, format, items, owner) VALUES (?,?,?,?,?,'')",
         (meta["backlog"], meta["sha256"], meta["title"], meta["format"], meta["items"]),
     )
-    db.execute("INSERT INTO runs (run, created) VALUES (1, ?)", (created,))
+    db.execute("INSERT INTO runs (run, created, format) VALUES (1, ?, ?)", (created, run_format))
     db.executemany(
         "INSERT INTO steps (run, seq, step) VALUES (1, ?, ?)",
         [(n, _encode(step)) for n, step in enumerate(steps, 1)],
@@ -754,11 +785,34 @@ def _read(path: Path) -> _Saved | None:
                 raise InputError(path, "not a triage-tui autosave (no session row)")
             (created,) = db.execute(f"SELECT created FROM runs WHERE run = {_CURRENT}").fetchone()
             steps = _steps(db, path)
+            legacy = _legacy_run(db)
     except sqlite3.DatabaseError as error:
         raise InputError(path, _damaged(error)) from None
     finally:
         db.close()
-    return _Saved(dict(zip(columns, row, strict=True)), created or "", steps)
+    return _Saved(dict(zip(columns, row, strict=True)), created or "", steps, legacy)
+
+
+def _has_format(db: sqlite3.Connection) -> bool:
+    """Whether the runs table has its ``format`` column (an earlier version's has not)."""
+    return any(row[1] == "format" for row in db.execute("PRAGMA table_info(runs)"))
+
+
+def _legacy_run(db: sqlite3.Connection) -> bool:
+    """Whether the current run's steps were stored without a steps format (see the
+    module's doc): a run of an earlier version, or of an imported journal."""
+    if not _has_format(db):
+        return True
+    row = db.execute(f"SELECT format FROM runs WHERE run = {_CURRENT}").fetchone()
+    return row is None or row[0] is None
+
+
+def _replay(session: Session, steps: list[Step], legacy: bool) -> None:
+    """Apply stored steps to `session` (not notified: nothing to store again); a legacy
+    run's as this version means them (`core.session.legacy_step`, which needs the state
+    each one is replayed onto)."""
+    for step in steps:
+        session.apply(legacy_step(session, step) if legacy else step, notify=False)
 
 
 def _steps(db: sqlite3.Connection, path: Path) -> list[Step]:
@@ -828,7 +882,7 @@ def _import_journal(journal: Path, path: Path) -> None:
         meta["format"] = str(header.get("format", ""))
         items = header.get("items")
         meta["items"] = items if isinstance(items, int) else 0
-        _open(path, meta, str(header.get("created", "")), valid).close()
+        _open(path, meta, str(header.get("created", "")), valid, None).close()
     os.replace(journal, journal.with_name(journal.name + ".imported"))
 
 
@@ -843,8 +897,11 @@ def _set_aside(path: Path, journal: Path) -> None:
             os.replace(side, path.with_name(f"{path.name}.old{suffix}"))
 
 
-def _rebase(session: Session, resumed: list[Step], stored: list[Step]) -> list[Step]:
-    """Rewind `session` to its base, replay `stored`; returns the steps made since `resumed`."""
+def _rebase(
+    session: Session, resumed: list[Step], stored: list[Step], legacy: bool = False
+) -> list[Step]:
+    """Rewind `session` to its base, replay `stored` (a legacy run's if `legacy`); returns
+    the steps made since `resumed`."""
     history = session.history
     common = 0
     while common < min(len(resumed), len(history)) and history[common] is resumed[common]:
@@ -853,8 +910,7 @@ def _rebase(session: Session, resumed: list[Step], stored: list[Step]) -> list[S
     # The state is the fold of the undo history, so undoing it all gives the base.
     while session.history:
         session.apply(session.history[-1].inverse(), notify=False)
-    for step in stored:
-        session.apply(step, notify=False)
+    _replay(session, stored, legacy)
     return local
 
 
@@ -963,8 +1019,7 @@ def read_info(path: Path) -> ResumeInfo | None:
     if saved is None or not saved.steps:
         return None
     session = Session(Backlog(items=()))
-    for step in saved.steps:
-        session.apply(step, notify=False)
+    _replay(session, saved.steps, saved.legacy)
     items = saved.meta.get("items")
     total = items if isinstance(items, int) and items else len(session.decisions)
     return _info(path, saved, session, total)

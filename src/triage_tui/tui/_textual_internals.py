@@ -104,3 +104,13 @@ def keep_only_toast(app: App[Any], newest: Notification) -> None:
         app._unnotify(shown, refresh=False)
     if dropped:
         app._refresh_notifications()
+
+
+def drop_toasts(app: App[Any], message: str) -> None:
+    """Take down the toasts saying `message` (a screen's own news, as it is left: Textual
+    moves every toast onto the next screen, and has no public way to remove one)."""
+    dropped = [shown for shown in list(app._notifications) if shown.message == message]
+    for shown in dropped:
+        app._unnotify(shown, refresh=False)
+    if dropped:
+        app._refresh_notifications()

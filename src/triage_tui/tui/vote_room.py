@@ -29,6 +29,7 @@ from textual.widgets import Static
 from triage_tui.core import votes
 from triage_tui.core.session import Category, Mark
 from triage_tui.tui.widgets.phase_bar import PhaseBar
+from triage_tui.tui.widgets.row_text import RowText
 
 if TYPE_CHECKING:
     from triage_tui.room.server import RoomStatus, VoteServer
@@ -40,11 +41,15 @@ PANEL_PHASES = ("categorize", "readiness", "plan")
 #: The width the panel's status text wraps at (the panel is 37 columns).
 TEXT_WIDTH = 33
 #: The panel gathers the room's changes of this many seconds into one redraw (at most
-#: two a second, the last state always drawn; a vote after a quiet spell shows at once):
+#: four a second, the last state always drawn; a vote after a quiet spell shows at once):
 #: each redraw is a frame of its own, and a key pressed while one is drawn waits for it
-#: and pays for two frames. At 0.2 s, key CPU until its frame p95 was 23.8-24.8 ms, at
-#: 0.5 s 18.4-21.6 ms (interleaved, bench/room_load.py); the count shows ~0.1 s later.
-REDRAW_GATHER = 0.5
+#: and pays for two frames. Session 7 went from 0.2 s to 0.5 s for the keys (p95 23.8-24.8
+#: ms at 0.2 s, 18.4-21.6 ms at 0.5 s), which made a vote take p50 ~210 / p95 ~464 ms to
+#: the facilitator's screen. Since the status redraws only its changed rows and keeps its
+#: height on one phase, a redraw is ~1.7 ms of frame and no layout: at 0.25 s key CPU p95
+#: was 11.8-14.6 ms against 11.4-12.4 at 0.5 s, vote to screen p50 114-129 / p95 243-274
+#: ms (interleaved, load 5-7, bench/room_load.py --panel-gather; bench/README.md).
+REDRAW_GATHER = 0.25
 #: A redraw after a quiet spell still waits this long (the votes of one instant, one
 #: redraw).
 SOON = 0.02
@@ -162,7 +167,9 @@ class RoomPanel(VerticalScroll):
         # The status first: the tally and who is awaited stay in view above the QR code
         # (seen walking a room: at 120x36 the revealed tally was cut under the code).
         yield Static(id="room-head")
-        yield Static(id="room-status")
+        # Row by row: a vote repaints the rows it changed ("12 of 50 voted", the names
+        # awaited), not the whole status (bench/room_load.py).
+        yield RowText(id="room-status", cut=False)
         yield Static(id="room-qr")
 
     def on_mount(self) -> None:
@@ -176,7 +183,7 @@ class RoomPanel(VerticalScroll):
     _qr_for: str | None = None
     _body: Text | None = None
     _body_lines = -1
-    _body_for: tuple[str, str, bool] | None = None  # (item, phase, revealed) of its height
+    _body_for: str | None = None  # the phase whose tallest status sets the height
     _qr_first = False  # the order composed: status, then the code
 
     def show(self, status: RoomStatus, session_named: bool, tall: bool) -> None:
@@ -204,7 +211,7 @@ class RoomPanel(VerticalScroll):
         qr_first = not status.any_votes
         if qr_first != self._qr_first:
             self._qr_first = qr_first
-            status_widget = self.query_one("#room-status", Static)
+            status_widget = self.query_one("#room-status", RowText)
             if qr_first:
                 self.move_child(qr, before=status_widget)
             else:
@@ -217,17 +224,19 @@ class RoomPanel(VerticalScroll):
         body = status_text(status, session_named)
         if body != self._body:
             self._body = body
-            widget = self.query_one("#room-status", Static)
+            widget = self.query_one("#room-status", RowText)
             # The panel's text width (37 less its border, padding and scrollbar), fixed:
             # the height must not depend on whether a layout already happened.
-            lines = len(body.wrap(self.app.console, TEXT_WIDTH))
-            # While the room votes on one item the height only grows (the names awaited
-            # shrink vote by vote: a relayout each time cost the keys a frame); a new
-            # item or the reveal sets it afresh.
-            shown_for = (status.item_id, status.phase, status.revealed)
-            if shown_for == self._body_for:
+            lines = widget.rows_for(body, TEXT_WIDTH)
+            # On one screen the height only grows: the names awaited shrink vote by vote,
+            # and each item and each reveal changed it both ways, each time a layout of
+            # the whole screen (~8 ms, twice an item, often in a key's frame). So the
+            # status keeps the tallest height it had on this phase (rows below stay blank;
+            # the code below it no longer jumps at every item); another phase sets it
+            # afresh.
+            if status.phase == self._body_for:
                 lines = max(lines, self._body_lines)
-            self._body_for = shown_for
+            self._body_for = status.phase
             if lines != self._body_lines:
                 self._body_lines = lines
                 widget.styles.height = lines  # one relayout, only when it grows or shrinks
@@ -333,7 +342,7 @@ class VoteRoom:
     def changed(self) -> None:
         """Something the panel shows changed: redraw at most once every REDRAW_GATHER
         seconds, soon after a quiet spell (a vote alone shows at once) and at the end of
-        a burst (the last state always shows): 50 votes in a second are two redraws,
+        a burst (the last state always shows): 50 votes in a second are four redraws,
         and the facilitator's keys stay quick."""
         if not self._pending:
             self._pending = True

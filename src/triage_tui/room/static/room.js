@@ -267,5 +267,15 @@
     if (view && view.seat) { $("name").value = view.seat.name || ""; }
     render(view);
   });
+  // A tab closed (or a reload): the room stops counting this seat a few seconds sooner
+  // (a killed browser says nothing; its stream closing does, after a longer grace). A
+  // keepalive fetch, not sendBeacon: the beacon's Origin would be "null" under this
+  // page's no-referrer policy, and the room takes nothing without its own Origin.
+  window.addEventListener("pagehide", () => {
+    if (!view || !view.seat || closed) { return; }
+    try {
+      fetch("leave", { method: "POST", keepalive: true, credentials: "same-origin" });
+    } catch (error) { /* going anyway */ }
+  });
   refresh();
 })();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from triage_tui.core.carry import describe_previous
 from triage_tui.core.model import Item
@@ -24,6 +25,7 @@ from triage_tui.tui.widgets.clamped import ClampedText
 from triage_tui.tui.widgets.description import Description
 from triage_tui.tui.widgets.item_list import CATEGORY_TAGS, ItemList
 from triage_tui.tui.widgets.pace_bar import PaceBar
+from triage_tui.tui.widgets.row_text import RowText
 
 if TYPE_CHECKING:
     from triage_tui.core.workshop import Workshop
@@ -44,6 +46,31 @@ CATEGORY_WORDS = {
 
 #: What the note line says while an item has none.
 NOTE_HINT = "n: note (S: park with a question)"
+#: The toast once every item in scope is decided: Categorize's news, taken down as the
+#: room leaves (it sat over Readiness' first criteria).
+ALL_DECIDED = "Every item in scope is decided. ] goes on to readiness."
+
+
+@functools.lru_cache(maxsize=64)
+def questions_text(ticked: frozenset[str]) -> Text:
+    """The six signal questions, those in `ticked` checked (one Text a set: the panel
+    keeps the rows it rendered for each, so ticking back and forth renders nothing)."""
+    from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
+
+    questions = Text()
+    number = 0
+    for heading, group in (
+        ("Needs ownership? (hiring)", OWNERSHIP_QUESTIONS),
+        ("Has a finish line? (project)", SCOPE_QUESTIONS),
+    ):
+        questions.append(f"{heading}\n", style="bold")
+        for question in group:
+            number += 1
+            mark = "☑" if question.key in ticked else "☐"
+            questions.append(f" {number} {mark} ", style="bold")
+            questions.append(f"{question.text}\n")
+    questions.rstrip()
+    return questions
 
 
 class CategorizeScreen(ItemScreen):
@@ -90,8 +117,10 @@ class CategorizeScreen(ItemScreen):
                     highlighter=CONTROL_PICTURES,
                 )
             with VerticalScroll(id="side"):
-                yield ClampedText(id="suggestion", classes="panel")
-                yield Static(id="questions", classes="panel")
+                # Row by row: a signal ticked repaints its own row and the suggestion's
+                # changed rows, not the side panel's 33 (bench/room_load.py's key).
+                yield RowText(id="suggestion", classes="panel")
+                yield RowText(id="questions", classes="panel")
         yield PaceBar()
         yield from self.compose_footer()
 
@@ -201,7 +230,7 @@ class CategorizeScreen(ItemScreen):
             [*items[cursor + 1 : cursor + 1 + CONVERT_AHEAD], *items[max(0, cursor - 1) : cursor]]
         )
 
-    _questions_drawn: set[str] | None = None
+    _questions_drawn: frozenset[str] | None = None
 
     def room_changed(self) -> None:
         """The room's votes moved (tui/vote_room.py): the suggestion follows a reveal."""
@@ -210,8 +239,6 @@ class CategorizeScreen(ItemScreen):
             self._show_side(item)
 
     def _show_side(self, item: Item) -> None:
-        from triage_tui.core.categorize import OWNERSHIP_QUESTIONS, SCOPE_QUESTIONS
-
         workshop = self.workshop
         assert workshop is not None
         suggestion = workshop.suggestion(item)
@@ -233,26 +260,13 @@ class CategorizeScreen(ItemScreen):
         if room_line is not None:  # revealed votes: the room's majority is the suggestion
             text = room_line + Text("\n\n") + text
             short = room_line
-        self.query_one("#suggestion", ClampedText).update(text)
+        self.query_one("#suggestion", RowText).update(text)
         self.query_one("#item-suggest", ClampedText).update(short)
-        ticked = set(workshop.session.decisions[item.id].signals)
+        ticked = frozenset(workshop.session.decisions[item.id].signals)
         if self._questions_drawn == ticked:
             return  # most items tick nothing: the panel is unchanged, skip the repaint
         self._questions_drawn = ticked
-        questions = Text()
-        number = 0
-        for heading, group in (
-            ("Needs ownership? (hiring)", OWNERSHIP_QUESTIONS),
-            ("Has a finish line? (project)", SCOPE_QUESTIONS),
-        ):
-            questions.append(f"{heading}\n", style="bold")
-            for question in group:
-                number += 1
-                mark = "☑" if question.key in ticked else "☐"
-                questions.append(f" {number} {mark} ", style="bold")
-                questions.append(f"{question.text}\n")
-        questions.rstrip()
-        self.query_one("#questions", Static).update(questions, layout=False)
+        self.query_one("#questions", RowText).update(questions_text(ticked))
 
     # -- acting ------------------------------------------------------------------
     def action_decide(self, category: str) -> None:
@@ -298,6 +312,11 @@ class CategorizeScreen(ItemScreen):
         self.app.clear_notifications()  # nothing covers the prompt (a toast sat on it)
         self.app.push_screen(prompt, parked)
 
+    def on_screen_suspend(self) -> None:
+        from triage_tui.tui._textual_internals import drop_toasts
+
+        drop_toasts(self.app, ALL_DECIDED)  # not over the next phase's screen
+
     def _next_undecided(self) -> None:
         """After a decision: on to the next undecided item (or say all done). The decision
         itself (its row, the pace) is drawn from the session's step (`session_changed`)."""
@@ -306,7 +325,7 @@ class CategorizeScreen(ItemScreen):
         item_list = self.query_one(ItemList)
         following = workshop.next_undecided(item_list.cursor)
         if following is None:
-            self.notify("Every item in scope is decided. ] goes on to readiness.", timeout=6)
+            self.notify(ALL_DECIDED, timeout=6)
         else:
             item_list.set_cursor(following, announce=False)
             self._show_item()

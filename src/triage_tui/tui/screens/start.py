@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.core.pacing import agenda, phase_minutes
-from triage_tui.core.sanitize import clean_line
+from triage_tui.core.sanitize import clean_line, same_length_pictures
 from triage_tui.core.scope import Scope, facet_counts
 from triage_tui.store.paths import user_path
 from triage_tui.tui.screens.base import PhaseScreen
@@ -34,6 +37,70 @@ AGENDA_TITLE = Content.from_markup("[b $accent]Agenda[/]\n")
 
 #: Below this many seconds per item a room cannot really discuss anything.
 TOO_FAST_SECONDS = 20
+
+
+class FieldText(Static, can_focus=True):
+    """A Start field drawn as text until the real `Field` replaces it (issue 24).
+
+    A compact `Input` costs the first frame ~3x a `Static` (Textual's per-widget work:
+    its styles, component styles, reactives, timer). Start's four fields are drawn by
+    these for the first frame, as an unfocused compact `Field` draws (app.tcss gives
+    both the same box): the value (its start when too long; control characters as
+    pictures), else the placeholder in `$text-disabled` (as a Field wraps it, its first
+    line; tests/functional/test_first_paint.py compares the two). Once the first frame
+    is drawn, `StartScreen.make_fields` puts each `Field` in its place, in
+    the same place in the focus chain. A key that reaches one first (focus, a
+    character typed) makes the fields at once and goes on to its `Field`.
+    """
+
+    def __init__(self, *, field_id: str, placeholder: str, **options: Any) -> None:
+        # `-placeholder` while empty: drawn as Input's input--placeholder (app.tcss).
+        super().__init__(classes="field-text -placeholder")
+        self.field_id = field_id
+        self.placeholder = placeholder
+        self.options = options  # the Field's own (type, validity, highlighter)
+        self.value = ""
+
+    def make_field(self) -> Field:
+        """The `Field` this stands for, with its value."""
+        return Field(
+            placeholder=self.placeholder, id=self.field_id, value=self.value, **self.options
+        )
+
+    def set_value(self, value: str) -> None:
+        if value != self.value:
+            self.value = value
+            self.set_class(not value, "-placeholder", update=self.is_attached)
+            self.refresh()
+
+    def render(self) -> Content:
+        if not self.value:
+            width = self.content_size.width
+            if 0 < width < cell_len(self.placeholder):
+                # As a Field draws it: wrapped one column wider, its first line.
+                text = Text(self.placeholder, end="").wrap(self.app.console, width + 1)[0]
+                return Content(text.plain)
+            return Content(self.placeholder)
+        return Content(same_length_pictures(self.value))
+
+    def on_focus(self) -> None:
+        self._start().make_fields()  # (the new Field takes the focus)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isprintable()  # as a Field would
+
+    def on_key(self, event: events.Key) -> None:
+        if self.check_consume_key(event.key, event.character):
+            event.stop()
+            field = self._start().make_fields().get(self.field_id)
+            if field is not None:
+                field.focus()
+                field.post_message(events.Key(event.key, event.character))
+
+    def _start(self) -> StartScreen:
+        screen = self.screen
+        assert isinstance(screen, StartScreen)
+        return screen
 
 
 class StartScreen(PhaseScreen):
@@ -60,9 +127,10 @@ class StartScreen(PhaseScreen):
             with Horizontal(id="setup"):
                 with Vertical(id="scope-box", classes="panel"):
                     yield Label("Scope of the hour", classes="panel-title")
-                    yield Field(
+                    # (The four fields: text for the first frame, `make_fields`.)
+                    yield FieldText(
                         placeholder="filter: words, status:todo, label:api, -type:bug",
-                        id="scope-text",
+                        field_id="scope-text",
                     )
                     yield Static(id="scope-summary")
                     yield Static(id="facets")
@@ -71,16 +139,59 @@ class StartScreen(PhaseScreen):
                     # widget, drawn as the three were (each widget is Textual work on
                     # the first frame: styling, layout, its own render).
                     yield Static(id="agenda")
-                    yield Field(placeholder="name (optional)", id="facilitator")
+                    yield FieldText(placeholder="name (optional)", field_id="facilitator")
                     yield Label("Team")
-                    yield Field(placeholder="team (optional)", id="team")
+                    yield FieldText(placeholder="team (optional)", field_id="team")
                     yield Label("Minutes")
                     # (Its value, a number, validates: no class change on the first draw.)
-                    yield Field(
-                        placeholder="60", id="minutes", type="integer", highlighter=None, valid=True
+                    yield FieldText(
+                        placeholder="60",
+                        field_id="minutes",
+                        type="integer",
+                        highlighter=None,
+                        valid=True,
                     )
             yield Static(id="begin-hint")
         yield from self.compose_footer()
+
+    _fields: dict[str, Field] | None = None
+
+    def make_fields_later(self) -> None:
+        """Once the first frame is drawn (the app calls it): `make_fields`."""
+        self.make_fields()
+
+    def make_fields(self) -> dict[str, Field]:
+        """Put the real `Field`s in the place of the `FieldText`s (once); by id. Nothing
+        (and {}) while they are not in the app (it closes: a load failed)."""
+        if self._fields is None:
+            texts = list(self.query(FieldText))
+            if not all(text.is_attached for text in texts):
+                return {}
+            self._fields = {}
+            focused = None
+            for text in texts:
+                field = text.make_field()
+                self._fields[text.field_id] = field
+                parent = text.parent
+                assert isinstance(parent, Widget)
+                parent.mount(field, before=text)
+                if text.has_focus:
+                    focused = field
+                text.remove()
+            if focused is not None:
+                focused.focus()
+        return self._fields
+
+    def _set_field(self, field_id: str, value: str) -> None:
+        """Show `value` in a field, unless the room is typing in it."""
+        if self._fields is None:
+            for text in self.query(FieldText):
+                if text.field_id == field_id:
+                    text.set_value(value)
+            return
+        widget = self._fields[field_id]
+        if not widget.has_focus and widget.value != value:
+            widget.value = value
 
     # -- drawing -----------------------------------------------------------------
     def refresh_view(self) -> None:
@@ -134,16 +245,10 @@ class StartScreen(PhaseScreen):
             text.append_text(self._loading_text())
         loaded.update(text)
         session = workshop.session
-        for input_id, value in (("facilitator", session.facilitator), ("team", session.team)):
-            widget = self.query_one(f"#{input_id}", Input)
-            if not widget.has_focus and widget.value != value:
-                widget.value = value
-        minutes = self.query_one("#minutes", Input)
-        if not minutes.has_focus:
-            minutes.value = str(session.minutes)
-        scope_input = self.query_one("#scope-text", Input)
-        if not scope_input.has_focus and scope_input.value != workshop.scope.text:
-            scope_input.value = workshop.scope.text
+        self._set_field("facilitator", session.facilitator)
+        self._set_field("team", session.team)
+        self._set_field("minutes", str(session.minutes))
+        self._set_field("scope-text", workshop.scope.text)
         self._draw_scope(workshop.scope)
         self._draw_agenda()
         hint.update(
@@ -297,8 +402,9 @@ class StartScreen(PhaseScreen):
         workshop.set_scope(replace(scope, hide_closed=not scope.hide_closed))  # drawn from the step
 
     def action_focus_filter(self) -> None:
-        if self.workshop is not None:
-            self.query_one("#scope-text", Input).focus()
+        field = self.make_fields().get("scope-text")
+        if self.workshop is not None and field is not None:
+            field.focus()
 
     def action_focus_open(self) -> None:
         chooser = self._chooser()
