@@ -244,6 +244,7 @@ _PROSE_LINES = st.sampled_from(
         "h3. *Bold* heading",
         "(*a*) *b*, *c*: [d|https://x.example/d?e=f]",
         "*a**b* *c *d* a*b* x *y*z",
+        "see https://x.example/*y* and https://x.example/[a|https://y.example], *z*",
         "*[a|https://x.example]* [*a*|https://x.example] [a|www.x.example]",
         "h3 not a heading",
         "",
@@ -373,6 +374,7 @@ _LIST_BLOCK_LINES = st.sampled_from(
         "*[a|https://x.example]* [*a*|https://x.example] [a|www.x.example]",
         "[a|ftp://f.example/x] [a|#anchor] [https://x.example] [a|mailto:a@b.example]",
         "*a* *b* **c** *d*-e",
+        "see https://x.example/*y* z https://x.example/[a|https://y.example] (https://x.example) *y*",
         "|booked_at|snake_case a_b_c|",
         "_it_ x_y _z a_-b a-_b",
         "",
@@ -428,3 +430,4 @@ def test_bold_words_and_links_with_their_words_take_the_fast_path() -> None:
     assert _markup._inline("*[a|https://x.example]*") is None  # a link in bold
     assert _markup._inline("booked_at on-call") == "booked_at on-call"
     assert _markup._inline("_it_") is None
+    assert _markup._inline("https://x.example/*y*") is None  # the address is kept whole

@@ -188,6 +188,7 @@ _LINK = re.compile(r"\[([^\[\]|\n]+)\|((?:https?|ftp)://[^\s\[\]|]+)\]")
 _BOLD = re.compile(r"(?<!\w)\*([^\s*](?:[^*\n]*[^\s*])?)\*(?![\w*])")
 #: Where `_inline` keeps a converted link or bold span (Private Use Area characters,
 #: as `_PLACEHOLDER`: no Jira element reads them).
+_SPACE = re.compile(r"\s")
 _INLINE_MARK = re.compile("\ue002(\\d+)\ue003")
 
 
@@ -204,13 +205,20 @@ def _inline(text: str) -> str | None:
         converted.append(markdown)
         return f"\ue002{len(converted) - 1}\ue003"
 
+    def in_address(match: re.Match[str]) -> bool:
+        """Inside a bare address (`https://x/*y*`: jira2markdown keeps an address whole,
+        to the next space)."""
+        return "://" in _SPACE.split(match.string[: match.start()])[-1]
+
     def link(match: re.Match[str]) -> str:
         words, address = match.groups()
-        return keep(f"[{words}]({address})") if _plain(words) else match.group(0)
+        plain = _plain(words) and not in_address(match)
+        return keep(f"[{words}]({address})") if plain else match.group(0)
 
     def bold(match: re.Match[str]) -> str:
         words = match.group(1)
-        plain = _plain(words) and "\ue002" not in words  # (a link inside: the grammar's)
+        # (a link inside: the grammar's)
+        plain = _plain(words) and "\ue002" not in words and not in_address(match)
         return keep(f"**{words}**") if plain else match.group(0)
 
     rest = _BOLD.sub(bold, _LINK.sub(link, text))
