@@ -111,8 +111,10 @@ _STEPS = (
 def marked_description(number: int, rng: random.Random) -> str:
     """A Jira description as teams write them: headings and prose, a bulleted list (a
     nested point sometimes), numbered steps, *bold*, {{code}} and a [link|url], and now
-    and then a table; each one its own (the item's number in it), so no conversion cache
-    answers for another."""
+    and then a table; in half of them an _italic_ and -struck- line and a {code} block
+    (what only jira2markdown's grammar converts: `formats/markup.py` converts the rest
+    itself); each one its own (the item's number in it), so no conversion cache answers
+    for another."""
     lines = ["h3. Problem", " ".join(rng.sample(_SENTENCES, rng.randint(1, 2)))]
     lines += ["h3. Acceptance criteria"]
     lines += [f"* {sentence}" for sentence in rng.sample(_SENTENCES, rng.randint(2, 4))]
@@ -127,6 +129,14 @@ def marked_description(number: int, rng: random.Random) -> str:
         lines += [f"|{name}|{kind}|{note}|" for name, kind, note in rng.sample(_FIELDS, 3)]
     lines += ["h3. Steps"]
     lines += [f"# {step}" for step in rng.sample(_STEPS, rng.randint(2, 4))]
+    if rng.random() < 0.5:  # what the fast conversions leave to jira2markdown's grammar
+        lines += [
+            "",
+            f"_Owner:_ {rng.choice(_PEOPLE) or 'nobody yet'}, -not- the on-call rota.",
+            "{code:json}",
+            f'{{"settlement": "{number}", "amount": {rng.randint(100, 99_999)}}}',
+            "{code}",
+        ]
     return "\n".join(lines)
 
 

@@ -178,7 +178,7 @@ async def test_categorize_converts_the_jira_markup_of_the_items_after_the_one_sh
 
     backlog = tmp_path / "jira.csv"
     rows = ["Issue key,Summary,Description"]
-    rows += [f'J-{n},Item {n},"h3. Steps {n}\n* first {n}\n* second {n}"' for n in range(8)]
+    rows += [f'J-{n},Item {n},"h3. Steps {n}\n* _first_ {n}\n* second {n}"' for n in range(8)]
     backlog.write_text("\n".join(rows) + "\n", encoding="utf-8")
     app = create_app(LaunchOptions(file=backlog), now=FrozenClock())
     async with app.run_test(size=(120, 36)) as pilot:

@@ -199,8 +199,9 @@ def test_a_heading_repeated_across_items_is_converted_once() -> None:
     _markup._scanner()
     before = sum(nested.cache_info().hits for nested in _markup._NESTED)
     for number in range(3):
-        # (*a* markup character: headings and prose alone never reach the grammar)
-        jira_to_markdown(f"h3. Acceptance criteria\nItem {number} of the *nested* cache test.")
+        # (_a_ markup character: headings, prose, bold and links alone never reach the
+        # grammar)
+        jira_to_markdown(f"h3. Acceptance criteria\nItem {number} of the _nested_ cache test.")
     assert sum(nested.cache_info().hits for nested in _markup._NESTED) - before >= 2
 
 
@@ -238,6 +239,12 @@ _PROSE_LINES = st.sampled_from(
         "end-",
         "naïve-café über-cool 3-4",
         "snake_-case",
+        "booked_at and snake_case_name, _it_ x_y _z a_-b",
+        "*Do not* break it: see [the runbook|https://wiki.example.com/BEN-18].",
+        "h3. *Bold* heading",
+        "(*a*) *b*, *c*: [d|https://x.example/d?e=f]",
+        "*a**b* *c *d* a*b* x *y*z",
+        "*[a|https://x.example]* [*a*|https://x.example] [a|www.x.example]",
         "h3 not a heading",
         "",
     ]
@@ -298,9 +305,10 @@ def test_the_grammar_converts_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch
             return str(scanner.transform_string(text))
 
     monkeypatch.setattr(_markup, "_scanner", Watched)
-    # (A list with markup in a row: a plain list does not reach the grammar.)
-    assert _markup.jira_to_markdown.__wrapped__("* one\n* *two*\n\nh3. *Bold*") == (
-        "- one\n- **two**\n\n### **Bold**"
+    # (A list with markup in a row, a heading in italics: plain lists and bold
+    # headings do not reach the grammar.)
+    assert _markup.jira_to_markdown.__wrapped__("* one\n* *two*\n\nh3. _It_") == (
+        "- one\n- **two**\n\n### _It_"
     )
     assert held == [True, True]
 
@@ -358,6 +366,15 @@ _LIST_BLOCK_LINES = st.sampled_from(
         "a -b-c- d",
         "well-known a--b and a -- b",
         "h3. On-call",
+        "*Do not* break {{/v1/x}}: see [the runbook|https://wiki.example.com/BEN-18].",
+        "h3. *Bold* heading and [a|https://x.example]",
+        "* a row with *bold* and [a link|https://x.example/r]",
+        "a*b* c *d *e* *f**g* (*h*) x_*y*",
+        "*[a|https://x.example]* [*a*|https://x.example] [a|www.x.example]",
+        "[a|ftp://f.example/x] [a|#anchor] [https://x.example] [a|mailto:a@b.example]",
+        "*a* *b* **c** *d*-e",
+        "|booked_at|snake_case a_b_c|",
+        "_it_ x_y _z a_-b a-_b",
         "",
     ]
 )
@@ -399,3 +416,15 @@ def test_a_plain_table_takes_the_fast_path() -> None:
     )
     assert _markup._table_runs(["x", "|a|", "|*b*|"]) == []  # a cell with markup: grammar
     assert _markup._table_cells("|a||b|") is None  # an empty cell
+
+
+def test_bold_words_and_links_with_their_words_take_the_fast_path() -> None:
+    line = "*Do not* break {{/v1/x}}: see [the runbook|https://wiki.example.com/BEN-18]."
+    assert _markup.quick_jira_to_markdown(f"h3. *Careful*\n{line}") == (
+        "### **Careful**\n**Do not** break `/v1/x`: see "
+        "[the runbook](https://wiki.example.com/BEN-18)."
+    )
+    assert _markup._inline("a*b* c") is None  # not bold to jira2markdown: the grammar's
+    assert _markup._inline("*[a|https://x.example]*") is None  # a link in bold
+    assert _markup._inline("booked_at on-call") == "booked_at on-call"
+    assert _markup._inline("_it_") is None

@@ -141,3 +141,19 @@ def test_items_with_the_same_words_share_the_answer_but_not_the_scores() -> None
     assert suggest(first).reason == oracle.suggest(first).reason
     assert _fields(suggest(second)) == _fields(oracle.suggest(second))
     assert suggest(first).open_question == oracle.suggest(first).open_question
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(list("az09 \t\n\r\x0b\x0c\x1c\x1f.-(v")),
+            st.characters(max_codepoint=127),
+        ),
+        max_size=24,
+    )
+)
+def test_the_ascii_version_hint_is_the_regex(text: str) -> None:
+    classes = text.encode().translate(categorize._HINT_CLASSES).decode()
+    found = "a0" in classes or "a 0" in classes
+    assert found == (categorize._VERSION_HINT.search(text) is not None)

@@ -166,18 +166,57 @@ def code_span(content: str) -> str:
 _MARKUP_CHAR = re.compile(r"[*_{}\[\]|#^~?!+\-]|^h[1-6]\.|^bq\.|\\\\", re.M)
 
 
-#: A hyphen inside a word ("on-call", "BEN-3"): no Jira element begins there (a
-#: strikethrough opens after a non-word character, a dash is two or three of them with
-#: spaces around, a ruler four at a line's start, a list row's at the start).
-_WORD_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+#: A hyphen or underscore inside a word ("on-call", "BEN-3", "booked_at"): no Jira
+#: element begins there (a strikethrough or italics opens after a non-word character, a
+#: dash is two or three hyphens with spaces around, a ruler four at a line's start, a
+#: list row's at the start).
+_WORD_JOINER = re.compile(r"(?<=[^\W_])[-_](?=[^\W_])")
 
 
 def _plain(text: str) -> bool:
     """True when no Jira element can begin in `text` (`_MARKUP_CHAR`, but for hyphens
-    inside words)."""
-    if "-" in text:
-        text = _WORD_HYPHEN.sub("", text)
+    and underscores inside words)."""
+    if "-" in text or "_" in text:
+        text = _WORD_JOINER.sub("", text)
     return not _MARKUP_CHAR.search(text)
+
+
+#: A link with its words: `[words|https://...]` (jira2markdown's `Link`, an http(s) or
+#: ftp address), and `*bold*` words (its `Bold`: after a non-word character, the words
+#: neither starting nor ending with a space, then a non-word character).
+_LINK = re.compile(r"\[([^\[\]|\n]+)\|((?:https?|ftp)://[^\s\[\]|]+)\]")
+_BOLD = re.compile(r"(?<!\w)\*([^\s*](?:[^*\n]*[^\s*])?)\*(?![\w*])")
+#: Where `_inline` keeps a converted link or bold span (Private Use Area characters,
+#: as `_PLACEHOLDER`: no Jira element reads them).
+_INLINE_MARK = re.compile("\ue002(\\d+)\ue003")
+
+
+def _inline(text: str) -> str | None:
+    """`text` (a line) as jira2markdown converts it, when its only markup is links with
+    their words and `*bold*` words (their words plain, `_plain`); else None."""
+    if _plain(text):
+        return text
+    if "*" not in text and "[" not in text:
+        return None
+    converted: list[str] = []
+
+    def keep(markdown: str) -> str:
+        converted.append(markdown)
+        return f"\ue002{len(converted) - 1}\ue003"
+
+    def link(match: re.Match[str]) -> str:
+        words, address = match.groups()
+        return keep(f"[{words}]({address})") if _plain(words) else match.group(0)
+
+    def bold(match: re.Match[str]) -> str:
+        words = match.group(1)
+        plain = _plain(words) and "\ue002" not in words  # (a link inside: the grammar's)
+        return keep(f"**{words}**") if plain else match.group(0)
+
+    rest = _BOLD.sub(bold, _LINK.sub(link, text))
+    if not converted or not _plain(rest):
+        return None
+    return _INLINE_MARK.sub(lambda match: converted[int(match.group(1))], rest)
 
 
 #: A Jira heading line: `h1.` to `h6.`, a space, its text (jira2markdown's `Headings`).
@@ -200,9 +239,10 @@ def _headings_and_prose(block: str) -> str | None:
     for line in block.split("\n"):
         heading = _HEADING_LINE.fullmatch(line)
         text = line if heading is None else heading.group(2)
-        if not _plain(text) or _INDENTED_MARK.match(text):
+        converted = _inline(text)
+        if converted is None or _INDENTED_MARK.match(text):
             return None
-        out.append(text if heading is None else "#" * int(heading.group(1)) + " " + text)
+        out.append(converted if heading is None else "#" * int(heading.group(1)) + " " + converted)
     return "\n".join(out).strip("\n")
 
 

@@ -112,9 +112,10 @@ def _backlog_format(session: Session) -> str:
 
 
 def _extra(extra: Mapping[str, Any]) -> dict[str, Any]:
-    # Loaders give text keys and values nearly always: copying skips a recursive walk.
+    # Loaders give text keys and values nearly always: no recursive walk, and no copy of a
+    # plain dict (an Item's `extra` is never changed once loaded; one dict an item fewer).
     if all(map(isinstance, extra.values(), _STR)) and all(map(isinstance, extra, _STR)):
-        return dict(extra)
+        return extra if type(extra) is dict else dict(extra)
     safe: dict[str, Any] = _toml_safe(dict(extra))
     return safe
 
