@@ -9,31 +9,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widget import AwaitMount
 
 from triage_tui.core.errors import InputError
 from triage_tui.core.workshop import PHASES, Workshop
 from triage_tui.services import LaunchOptions, Room
 from triage_tui.tui import _textual_internals as internals
 from triage_tui.tui import first_paint, loading, themes
+from triage_tui.tui.first_paint import PHASE_CSS, DeferredStyles
 from triage_tui.tui.follow import Follower, SessionChanged
 from triage_tui.tui.loading import SMALL_FILE_BYTES
 from triage_tui.tui.notify import CleanNotifyApp
 from triage_tui.tui.screens import MODES as PHASE_MODES
 from triage_tui.tui.settings import apply_settings, binding_ids, item_jumps
 
-__all__ = ["SMALL_FILE_BYTES", "LaunchOptions", "TriageApp", "binding_ids"]
-
-#: The other screens' rules (app.tcss has Start's): parsed after the first frame.
-PHASE_CSS = Path(__file__).with_name("phases.tcss")
+__all__ = ["PHASE_CSS", "SMALL_FILE_BYTES", "LaunchOptions", "TriageApp", "binding_ids"]
 
 
-class TriageApp(CleanNotifyApp):
+class TriageApp(DeferredStyles, CleanNotifyApp):
     """triage-tui: the one-hour backlog categorization workshop."""
 
     TITLE = "triage-tui"
@@ -89,7 +86,6 @@ class TriageApp(CleanNotifyApp):
         self.begin_when_loaded = False  # enter was pressed while loading
         self.exit_message = ""  # printed on stderr after the app exits (launch.run_app)
         self._opened_early: Room | None = None
-        self.phase_css_loaded = False  # phases.tcss in the stylesheet (load_phase_css)
         self.follower = Follower(self)  # the session's changes, to redraw from
         self.config, self.settings_messages = apply_settings(self)
 
@@ -138,41 +134,6 @@ class TriageApp(CleanNotifyApp):
                 loading.opened(self, room, adopted=True)
         elif self.options.file is not None and self.load_error is None and self.room is None:
             self.open_file(self.options.file)
-
-    def load_phase_css(self) -> None:
-        """Add phases.tcss (every screen's rules but Start's) to the stylesheet, once.
-
-        Done after the first frame, or before a screen other than Start is made
-        (`switch_mode`, `push_screen`) if that comes first. Only the new sheet is parsed
-        (the stylesheet keeps the others' rules, parsed); no widget shown yet matches
-        its rules (they name the other screens' widgets), so nothing is restyled.
-        """
-        if self.phase_css_loaded:
-            return
-        self.phase_css_loaded = True
-        self.stylesheet.read(PHASE_CSS)
-        self.stylesheet.parse()  # (also forgets the rules map made without it)
-
-    def after_first_frame(self) -> None:
-        """Once the first frame is drawn (`on_mount`; a screen's own after-refresh call
-        would come before it, inside Textual's start-up batch): the other screens' CSS,
-        and Start's real fields (screens/start.py)."""
-        self.load_phase_css()
-        for screen in self.screen_stack:
-            make_fields = getattr(screen, "make_fields_later", None)
-            if make_fields is not None:
-                make_fields()
-
-    def switch_mode(self, mode: str) -> AwaitMount:
-        if mode != "start":
-            self.load_phase_css()
-        return super().switch_mode(mode)
-
-    if not TYPE_CHECKING:  # (mypy: Textual's own overloads stand)
-
-        def push_screen(self, *args, **kwargs):
-            self.load_phase_css()  # before the screen is registered (styled)
-            return super().push_screen(*args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Before a backlog is open these keys have nothing to act on: shown dimmed.
