@@ -721,3 +721,56 @@ async def test_the_panel_promises_auto_reveal_only_where_it_can_happen(room: Roo
     await room.join("Bo")
     two = status_text(room.server.status(), named=False).plain
     assert "1 of 2 voted" in two and "(or everyone voted)" in two
+
+
+async def _say_leaving(room: Room, cookie: str) -> None:
+    async with room.client.session.post(
+        room.client.make_url(room.base + "/leave"),
+        headers={"Origin": room.origin, "Cookie": f"{room_server.COOKIE}={cookie}"},
+    ) as response:
+        assert response.status == 204
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("never happened")
+
+
+async def test_closing_one_of_two_tabs_leaves_the_other_its_usual_grace(room: Room) -> None:
+    # Review (session 8): the leave of one tab shortened the whole seat's grace, so the
+    # other tab's next blip counted the seat gone after 1.5 s (an early auto-reveal).
+    await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    seat = room.server.seats[room_server.seat_key(bo)]
+    tab_a, tab_b = await _stream_open(room, bo), await _stream_open(room, bo)
+    await _say_leaving(room, bo)  # tab A's pagehide
+    tab_a.close()
+    await _until(lambda: seat.streams == 1)
+    room.clock.advance(room_server.LEAVING_WINDOW + 1)
+    tab_b.close()  # a blip on tab B, long after A said it was going
+    await _streams_closed(room, bo)
+    assert seat.grace == room_server.LEFT_GRACE
+
+
+async def test_a_leave_arriving_after_the_reloads_stream_opened_is_not_its(room: Room) -> None:
+    await room.join("Ana")
+    bo, _ = await room.join("Bo")
+    seat = room.server.seats[room_server.seat_key(bo)]
+    old = await _stream_open(room, bo)
+    old.close()
+    await _streams_closed(room, bo)
+    new = await _stream_open(room, bo)  # the reloaded page
+    await _say_leaving(room, bo)  # the old page's keepalive fetch, late
+    room.clock.advance(room_server.LEAVING_WINDOW + 1)
+    new.close()
+    await _streams_closed(room, bo)
+    assert seat.grace == room_server.LEFT_GRACE
+    # A page that says it is going and closes at once gets the short grace.
+    again = await _stream_open(room, bo)
+    await _say_leaving(room, bo)
+    again.close()
+    await _streams_closed(room, bo)
+    assert seat.grace == room_server.LEAVING_GRACE

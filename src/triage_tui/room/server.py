@@ -62,8 +62,11 @@ HERE_SECONDS = 45.0
 #: (It counted for HERE_SECONDS, holding the auto-reveal that long.)
 LEFT_GRACE = 5.0
 #: The same when the page said it was going (`leave`, sent on pagehide): a reload says so
-#: too, and is back within this.
+#: too, and is back within this. It applies only to a stream closing within
+#: LEAVING_WINDOW seconds of that word: a late `leave` (after a reload's stream opened)
+#: or another tab's does not shorten the grace of a stream that closes later.
 LEAVING_GRACE = 1.5
+LEAVING_WINDOW = 2.0
 #: Keep-alive comment on an idle event stream (seconds).
 KEEPALIVE_SECONDS = 15.0
 #: The seat cookie's name and lifetime (a workshop day).
@@ -147,6 +150,7 @@ class Seat:
         grace: once it had a stream, seconds it counts after its last one closed
             (LEFT_GRACE, or LEAVING_GRACE when the page said it was going); 0: it never
             had one (HERE_SECONDS from `seen`).
+        leaving_at: monotonic time of its last `leave` (a page said it was going).
     """
 
     id: str
@@ -156,6 +160,7 @@ class Seat:
     seen: float = 0.0
     streams: int = 0
     grace: float = 0.0
+    leaving_at: float = float("-inf")
     bucket: _Bucket | None = field(default=None, repr=False)
 
 
@@ -567,7 +572,7 @@ class VoteServer:
         self._wakers.add(waker)
         if seat is not None:
             seat.streams += 1
-            seat.grace = LEFT_GRACE  # (a page that said it was leaving is back: a reload)
+            seat.grace = LEFT_GRACE
             self._changed()  # the panel counts who is here
         try:
             await response.write(b"retry: 1500\n\n")
@@ -604,6 +609,11 @@ class VoteServer:
                 if not self._closing:
                     self._changed()
                     if not seat.streams:
+                        # Its page said it was going just now (a tab closed, a reload):
+                        # the short grace; any other close (a blip, a killed browser,
+                        # a leave long before): the usual one.
+                        left = seat.seen - seat.leaving_at <= LEAVING_WINDOW
+                        seat.grace = LEAVING_GRACE if left else LEFT_GRACE
                         self._gone_later(seat)
         return response
 
@@ -625,8 +635,9 @@ class VoteServer:
             return _error(403, "Join the room first.")
         if self._limited(seat):
             return _error(429, "Slow down a little.")
-        seat.grace = LEAVING_GRACE
-        if not seat.streams:
+        seat.leaving_at = self.now()
+        if not seat.streams:  # its stream closed first: the short grace from now
+            seat.grace = LEAVING_GRACE
             self._gone_later(seat)
         return web.Response(status=204)
 
