@@ -272,3 +272,20 @@ def test_linear_decide_push_undo_push_takes_the_label_off(
     for _, _, _, _, state in rows():
         assert state == "done"
     assert LINEAR_KEY not in ledger_path().read_bytes().decode("latin-1")
+
+
+def test_github_with_an_unwritable_ledger_creates_no_label(
+    tmp_path: Path, gh: FakeGh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Review (session 8): GitHub's `prepare` made the repository's labels before the
+    # ledger was written, so a push that stopped on the ledger had changed the tracker.
+    issue = "acme-ledger/api#421"
+    session = decided_then(
+        suggested_session(SAMPLES / "github-project.tsv"), issue, Category.HIRING
+    )
+    plan = write_plan(session, tmp_path / "github-project.plan.toml")
+    blocked = tmp_path / "state-is-a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("TRIAGE_TUI_STATE_DIR", str(blocked))
+    assert main(["push", str(plan), "--to", "github", "--apply"]) == 1
+    assert [args for args in gh.changes() if args[:2] == ["label", "create"]] == []

@@ -81,3 +81,16 @@ def test_the_default_path_is_in_the_state_folder(
     monkeypatch.setenv("TRIAGE_TUI_STATE_DIR", str(tmp_path))
     assert ledger_path() == tmp_path / "push.sqlite3"
     assert Ledger().path == tmp_path / "push.sqlite3"
+
+
+def test_a_confirmation_writes_back_a_row_another_push_removed(tmp_path: Path) -> None:
+    # Review (session 8): `settle` only updated, so a row another push deleted meanwhile
+    # lost the knowledge that the tracker carries the labels now.
+    ledger = Ledger(tmp_path / "push.sqlite3")
+    ledger.intend("jira", "acme", [item("A-1")], "p")
+    ledger.settle("jira", "acme", [], [item("A-1", Category.UNDECIDED)])  # the other push
+    assert ledger.labelled("jira", "acme") == {}
+    ledger.settle("jira", "acme", [item("A-1")], [])  # this push's answer, late
+    found = ledger.labelled("jira", "acme")
+    assert found["A-1"].confirmed and found["A-1"].labels == ("triage:hiring",)
+    ledger.close()

@@ -351,11 +351,13 @@ async def apply(
 
     try:
         async with client:
-            await client.prepare(items)
+            # The ledger first: one it cannot write stops the push before any change
+            # (GitHub's `prepare` creates the repository's labels).
             try:
                 ledger.intend(tracker, site, items, str(prepared.plan.resolve()))
             except LedgerError as error:
                 raise TrackerError(str(error)) from None
+            await client.prepare(items)
             try:
                 for index, item in enumerate(items, start=1):
                     try:

@@ -155,16 +155,20 @@ class Ledger:
         """
         at = now_iso()
         confirmed = [
-            (json.dumps(list(item.labels)), at, tracker, site, str(item.ref)) for item in done
+            (tracker, site, str(item.ref), json.dumps(list(item.labels)), at) for item in done
         ]
         gone = [(tracker, site, str(item.ref)) for item in cleared]
         if not (confirmed or gone):
             return
 
         def write(db: sqlite3.Connection) -> None:
+            # An upsert: a row another push removed meanwhile is written again (the
+            # tracker has the labels now), never lost.
             db.executemany(
-                "UPDATE labelled SET labels = ?, state = 'done', at = ? "
-                "WHERE tracker = ? AND site = ? AND ref = ?",
+                "INSERT INTO labelled (tracker, site, ref, labels, state, at, plan) "
+                "VALUES (?, ?, ?, ?, 'done', ?, '') "
+                "ON CONFLICT (tracker, site, ref) DO UPDATE SET labels = excluded.labels, "
+                "state = 'done', at = excluded.at",
                 confirmed,
             )
             db.executemany("DELETE FROM labelled WHERE tracker = ? AND site = ? AND ref = ?", gone)
