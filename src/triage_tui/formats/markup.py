@@ -261,9 +261,14 @@ def _convert_block(block: str, *, grammar: bool) -> str | None:
     headings-and-prose path or jira2markdown; the Markdown is the grammar's for the
     whole block (a test compares)."""
     lines = block.split("\n")
-    if "{" in block or any(_TABLE_LINE.match(line) and not _table_cells(line) for line in lines):
-        # A brace block (quote, panel, colour) or a table row with no closing `|` runs
-        # on over the lines after it in the grammar: the whole block is the grammar's.
+    if (
+        "{" in block
+        or block.count("[") != block.count("]")
+        or any(_TABLE_LINE.match(line) and not _table_cells(line) for line in lines)
+    ):
+        # A brace block (quote, panel, colour), an unmatched `[` (a link the grammar
+        # reads on over the lines after it) or a table row with no closing `|` runs on
+        # over the lines after it in the grammar: the whole block is the grammar's.
         whole = _headings_and_prose(block)
         if whole is None:
             if not grammar:
