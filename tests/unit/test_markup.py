@@ -382,7 +382,7 @@ _LIST_BLOCK_LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(_LIST_BLOCK_LINES, min_size=1, max_size=10))
 def test_plain_lists_and_tables_convert_as_the_whole_grammar(lines: list[str]) -> None:
     # A block's plain tables and the plain list it ends in are converted without the
