@@ -152,3 +152,40 @@ def test_a_quadratic_job_is_caught() -> None:
         return lambda: [next(x for x in ids if x == wanted) for wanted in ids]
 
     assert _growth(make) > LINEAR * 3
+
+
+def _lines_run(job: Callable[[], object]) -> int:
+    """Python lines executed by `job` (a loop inside a generator or a `while` makes no
+    call cProfile counts, but runs lines)."""
+    import sys
+
+    count = 0
+
+    def tracer(frame: object, event: str, arg: object) -> object:
+        nonlocal count
+        count += event == "line"
+        return tracer
+
+    sys.settrace(tracer)  # type: ignore[arg-type]
+    try:
+        job()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["Acceptance criteria:\n- a\n", "Definition of done: all of\n- a\n", "## Done\n- a\n"],
+)
+def test_a_spec_with_a_long_run_of_blank_lines_is_read_in_linear_work(head: str) -> None:
+    # Review (session 8): each blank line of a run inside a list looked ahead over the
+    # whole run (20,000 blank lines: 31-40 s); a run is now looked over once.
+    from triage_tui.core.spec import find_spec
+
+    def lines_for(count: int) -> int:
+        text = head + "\n" * count + "- b\n\n| x | y |\n"
+        return _lines_run(lambda: find_spec(text))
+
+    lines_for(20)  # one-time work first
+    assert lines_for(3000) / lines_for(300) <= LINEAR

@@ -334,10 +334,8 @@ _RUNBOOK_JIRA = "See [runbook|https://wiki.example/runbook] for deploys."
         (f"## Definition of done\n- a\n- b\n\n  {_RUNBOOK_MD}", "markdown"),  # indented
         (f"**Definition of done**\n1. a\n2. b\n\n   {_RUNBOOK_MD}", "markdown"),
         ("## Definition of done\n- [ ] a\n- [ ] b\n\n| Deploy | runbook |\n|---|---|", "markdown"),
-        (
-            "Definition of done:\n- a\n- b\n\n| Deploy | runbook |\n|---|---|\n| x | y |",
-            "markdown",
-        ),
+        # (A table with rows after the list goes on with it: its rows are criteria, as
+        # in 6117f70; test_a_table_after_a_blank_line_goes_on_with_the_criteria.)
         # Jira wiki markup: h3. headings, # and * lists, a bold label.
         (f"h3. Definition of done\n# a\n# b\n\n{_RUNBOOK_JIRA}", "jira"),
         (f"h3. Definition of done\n* a\n* b\n\n  {_RUNBOOK_JIRA}", "jira"),
@@ -401,3 +399,23 @@ def test_a_labels_sentence_right_above_its_list_introduces_it(
 def test_a_labels_sentence_alone_is_still_the_section() -> None:
     description = "Definition of done: merged and deployed.\n\n- unrelated note\n"
     assert find_spec(description, "markdown").done == ("merged and deployed.",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Acceptance criteria:\n- x works\n- y works\n\n| Given | Then |\n|---|---|\n| a | b |\n",
+            ("x works", "y works", "a; b"),
+        ),
+        ("## Acceptance criteria\n- a\n\n| Given | Then |\n|---|---|\n| x | y |\n", ("a", "x; y")),
+        ("h2. Acceptance criteria\n* a\n\n||Given||Then||\n|x|y|\n", ("a", "x; y")),
+        ("Acceptance criteria:\n* a\n\n||Given||Then||\n|x|y|\n", ("a", "Given; Then", "x; y")),
+    ],
+)
+def test_a_table_after_a_blank_line_goes_on_with_the_criteria(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    # Review (session 8): "a paragraph after a list ends it" ended it at a table too,
+    # dropping the criteria its rows hold (6117f70 kept them).
+    assert find_spec(text).acceptance == expected

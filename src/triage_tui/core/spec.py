@@ -365,18 +365,27 @@ def _label(text: str) -> tuple[str, str] | None:
     return kind, rest
 
 
+def _past_blanks(lines: list[_Line], blank: int) -> int:
+    """The index of the first line after `lines[blank]` that is not blank (or the end).
+    Callers ask once per run of blank lines (a run of thousands stays linear)."""
+    after = blank + 1
+    while after < len(lines) and lines[after].kind == "blank":
+        after += 1
+    return after
+
+
 def _list_goes_on(lines: list[_Line], blank: int, indent: int) -> bool:
     """Whether a list goes on after the blank line `lines[blank]`: another item (or code
     inside an item) follows, or a paragraph indented under the items (past `indent`, the
     items' own) that more items follow (an item's second paragraph). Any other paragraph
-    (prose, a label, a table) ends the list: "See the runbook" after a definition of done
-    is the notes', not a line of it."""
-    after = next((n for n in range(blank + 1, len(lines)) if lines[n].kind != "blank"), None)
-    if after is None:
+    (prose, a label) ends the list: "See the runbook" after a definition of done is the
+    notes', not a line of it."""
+    after = _past_blanks(lines, blank)
+    if after == len(lines):
         return False
     first = lines[after]
-    if first.kind in ("item", "code") or (first.kind == "label" and first.listed):
-        return True
+    if first.kind in ("item", "code", "row", "head") or (first.kind == "label" and first.listed):
+        return True  # (a table after the list: its rows are criteria too, as before)
     if first.indent <= indent or first.kind not in ("text", "label"):
         return False
     # The indented paragraph's end: an item right after it keeps the list going.
@@ -396,6 +405,7 @@ def _items(lines: list[_Line]) -> list[str]:
     has_items = any(line.kind in ("item", "row") for line in lines)
     current: list[str] = []
     base_indent: int | None = None
+    decided_until = 0  # blank lines before this index: the list goes on past them
     for number, line in enumerate(lines):
         if line.kind == "label" and line.listed:
             line = _Line(line.raw, "item", line.text, indent=line.indent)
@@ -414,8 +424,10 @@ def _items(lines: list[_Line]) -> list[str]:
             if not has_items and current:
                 entries.append(" ".join(current))
                 current = []
-            elif has_items and current and not _list_goes_on(lines, number, base_indent or 0):
-                break  # prose after the list: not part of its last entry
+            elif has_items and current and number >= decided_until:
+                if not _list_goes_on(lines, number, base_indent or 0):
+                    break  # prose after the list: not part of its last entry
+                decided_until = _past_blanks(lines, number)  # (the same for the whole run)
         elif line.kind == "code":
             continue
         elif line.kind in ("text", "label"):
@@ -621,8 +633,13 @@ def find_spec(description: str, markup: str = "") -> Spec:
                         nxt = lines[end]
                         if nxt.kind == "heading" or (nxt.kind == "label" and nxt.section):
                             break
-                        if nxt.kind == "blank" and not _list_goes_on(lines, end, list_indent):
-                            break
+                        if nxt.kind == "blank":
+                            if not _list_goes_on(lines, end, list_indent):
+                                break
+                            past = _past_blanks(lines, end)  # the run at once
+                            body.extend(lines[end:past])
+                            end = past
+                            continue
                         body.append(nxt)
                         end += 1
             else:
@@ -633,14 +650,21 @@ def find_spec(description: str, markup: str = "") -> Spec:
                         break
                     if nxt.kind == "blank":
                         listed = next((x for x in body if x.kind in ("item", "row")), None)
+                        past = _past_blanks(lines, end)  # the run at once
                         if listed is not None:
                             # The list so far goes on, or a paragraph of its own ends it.
                             if not _list_goes_on(lines, end, listed.indent):
                                 break
-                        else:
-                            after = next((x for x in lines[end + 1 :] if x.kind != "blank"), None)
-                            if after is None or after.kind not in ("item", "code", "row", "head"):
-                                break
+                        elif past == len(lines) or lines[past].kind not in (
+                            "item",
+                            "code",
+                            "row",
+                            "head",
+                        ):
+                            break
+                        body.extend(lines[end:past])
+                        end = past
+                        continue
                     body.append(nxt)
                     end += 1
             sections.setdefault(line.section, []).append(body)
