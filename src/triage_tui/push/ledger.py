@@ -25,16 +25,16 @@ Schema, version 1 in ``PRAGMA user_version``::
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from triage_tui.core.session import now_iso
 from triage_tui.formats.push import Pushed, PushItem
 from triage_tui.store import paths
+from triage_tui.store.sql import transaction as _transaction
 
 VERSION = 1
 _SCHEMA = (
@@ -219,16 +219,3 @@ class Ledger:
             db.close()
             raise
         return db
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-        raise

@@ -69,6 +69,7 @@ from triage_tui.core.session import (
     now_iso,
 )
 from triage_tui.store import legacy, paths
+from triage_tui.store.sql import transaction as _transaction
 
 if TYPE_CHECKING:
     from triage_tui.store.lock import LockResult, SessionLock
@@ -830,20 +831,6 @@ def _steps(db: sqlite3.Connection, path: Path) -> list[Step]:
             ) from None
         steps.append(step)
     return steps
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[Any]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
-    db.execute(begin)
-    try:
-        yield db
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-        raise
 
 
 def _append(db: sqlite3.Connection, steps: list[Step]) -> None:
