@@ -154,3 +154,30 @@ def test_a_changed_items_previous_keeps_question_and_note_apart() -> None:
     assert describe_previous(session, "B") == (
         "last quarter: hiring: needs an owner · changed since: title"
     )
+
+
+def test_a_changed_items_handoff_takes_its_new_criteria_not_last_quarters() -> None:
+    # Walk (session 8): a ready item's plan writes every handoff field; next quarter its
+    # description changed ("5 minutes" -> "10 minutes") and the room decided it project
+    # again: the handoff still listed last quarter's "5 minutes" as a room edit. Only
+    # what the room really edited comes back.
+    from triage_tui.core.carry import draft_handoff, previous_entry
+    from triage_tui.core.handoff import default_handoff
+    from triage_tui.core.model import Item
+    from triage_tui.core.session import Decision
+
+    spec = (
+        "Goal: nightly loads.\n\nAcceptance criteria:\n- one line each\n- runs under {} minutes\n"
+    )
+    before = Item("A-1", "Export invoices", spec.format(5), markup="markdown")
+    after = Item("A-1", "Export invoices", spec.format(10), markup="markdown")
+    written = dict(default_handoff(before), reviewer="Omar")  # the room named a reviewer
+    old = Decision(category=Category.PROJECT, handoff=written)
+    entry = previous_entry(old, "description", [], before)
+    assert entry["handoff"] == {"reviewer": "Omar"}
+    # Through the session: the draft brings back the reviewer only.
+    from triage_tui.core.model import Backlog
+
+    session = Session(Backlog("b", (after,)))
+    session.carry = {"changed": {"A-1": entry}}
+    assert draft_handoff(session, after) == [("A-1", "handoff.reviewer", "Omar")]

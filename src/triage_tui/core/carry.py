@@ -108,7 +108,7 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
         elif what := describe_text_change(before, item):
             if in_scope:
                 lines = changed_lines(before, item)
-                changed[item.id] = previous_entry(decision or Decision(), what, lines)
+                changed[item.id] = previous_entry(decision or Decision(), what, lines, before)
         elif decision is not None:
             changes += _decision_changes(item.id, decision)
             carried += in_scope and decision.category is not Category.UNDECIDED
@@ -134,11 +134,26 @@ def carry_over(session: Session, old: Session, source: str) -> Step | None:
     return session.change(f"carry over from {source}", *changes, undoable=False)
 
 
-def previous_entry(decision: Decision, what: str, lines: list[str]) -> dict[str, Any]:
+def previous_entry(
+    decision: Decision, what: str, lines: list[str], before: Item | None = None
+) -> dict[str, Any]:
     """Last quarter's decision of a changed item, as the carry (and the plan's
     `[items.previous]`) keeps it: shown beside the item, its marks suggested and its
     handoff edits brought back when the room decides it project again: a draft the
-    room confirms."""
+    room confirms. With `before` (last quarter's item), a handoff field that only
+    repeats what its old description gave (`default_handoff`: a ready item's plan
+    writes every field) is no edit and is not brought back: the changed description's
+    own criteria stand, never last quarter's stale ones."""
+    handoff = dict(decision.handoff)
+    if before is not None and handoff:
+        from triage_tui.core.handoff import default_handoff
+
+        derived = default_handoff(before)
+        handoff = {
+            name: value
+            for name, value in handoff.items()
+            if _field_value(value) != _field_value(derived.get(name, ""))
+        }
     return {
         "category": decision.category.value,
         "rationale": decision.rationale,
@@ -148,9 +163,16 @@ def previous_entry(decision: Decision, what: str, lines: list[str]) -> dict[str,
         "marks": {str(number): mark.value for number, mark in sorted(decision.marks.items())},
         "handoff": {
             name: list(value) if isinstance(value, list | tuple) else str(value)
-            for name, value in decision.handoff.items()
+            for name, value in handoff.items()
         },
     }
+
+
+def _field_value(value: object) -> object:
+    """A handoff field's value to compare: a list as a tuple of its stripped entries."""
+    if isinstance(value, list | tuple):
+        return tuple(str(entry).strip() for entry in value)
+    return str(value).strip()
 
 
 @dataclass(frozen=True, slots=True)
